@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/demo"
+	"github.com/areagraph/areagraph/db/memory"
+	"github.com/areagraph/areagraph/db/postgis"
+	"github.com/areagraph/areagraph/graph"
+)
+
+const usage = `usage: areagraph [command] [flags]
+
+Commands:
+  serve     serve GraphQL, GraphiQL and health checks (the default)
+  migrate   apply the database migrations to DATABASE_URL
+  seed      migrate, then load the Borås demo dataset into DATABASE_URL
+
+Run "areagraph <command> -h" for the flags of a command.
+`
+
+// Main runs one command. getenv reads the environment, so tests can set it.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args, getenv, stdout, stderr)
+	case "seed":
+		return seed(ctx, args, getenv, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// envOr returns the environment variable or a default.
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func newFlags(name string, stderr io.Writer, help string) *flag.FlagSet {
+	fs := flag.NewFlagSet("areagraph "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: areagraph %s [flags]\n\n%s\n\nFlags:\n", name, help)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func databaseFlag(fs *flag.FlagSet, getenv func(string) string) *string {
+	return fs.String("database-url", getenv("DATABASE_URL"),
+		"PostgreSQL URL of a PostGIS database (env DATABASE_URL); empty serves the embedded demo")
+}
+
+type serveConfig struct {
+	addr        string
+	databaseURL string
+	origins     string
+	drain       time.Duration
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", stderr, "Serves GraphQL at /graphql, GraphiQL at /, and /healthz and /readyz.")
+	var cfg serveConfig
+	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "AREAGRAPH_ADDR", "localhost:8080"), "address to listen on (env AREAGRAPH_ADDR)")
+	dbURL := databaseFlag(fs, getenv)
+	fs.StringVar(&cfg.origins, "cors-origins", getenv("AREAGRAPH_CORS_ORIGINS"),
+		"comma-separated origins allowed by CORS, with credentials (env AREAGRAPH_CORS_ORIGINS); empty lets any origin read")
+	fs.DurationVar(&cfg.drain, "drain", 15*time.Second, "how long in-flight requests may finish after SIGTERM")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg.databaseURL = *dbURL
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	store, what, err := openStore(ctx, cfg.databaseURL)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	var origins []string
+	for _, o := range strings.Split(cfg.origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	srv := &http.Server{
+		Handler:           graph.NewServer(store, graph.ServerConfig{AllowedOrigins: origins, Log: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	fmt.Fprintf(stdout, "areagraph serving %s on http://%s/ (GraphQL at /graphql)\n", what, ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Drain: stop accepting, let in-flight requests finish within the
+	// deadline, then close what is left.
+	log.Info("shutting down", "drain", cfg.drain)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.drain)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// openStore opens PostGIS when a URL is given, else the embedded store with
+// the demo loaded.
+func openStore(ctx context.Context, url string) (db.Store, string, error) {
+	if url == "" {
+		s := memory.New()
+		if err := s.Load(ctx, demo.Dataset()); err != nil {
+			return nil, "", fmt.Errorf("loading the demo: %w", err)
+		}
+		return s, "the Borås demo (embedded store)", nil
+	}
+	s, err := postgis.Open(ctx, url)
+	if err != nil {
+		return nil, "", err
+	}
+	return s, "PostGIS", nil
+}
+
+func openPostGIS(ctx context.Context, url string) (*postgis.Store, error) {
+	if url == "" {
+		return nil, errors.New("DATABASE_URL (or --database-url) is required")
+	}
+	s, err := postgis.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("migrate", stderr, "Applies the embedded migrations in order; running it again is harmless.")
+	dbURL := databaseFlag(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := openPostGIS(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "migrations applied")
+	return nil
+}
+
+func seed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("seed", stderr, "Migrates, then loads the Borås demo dataset (illustrative, not official data).")
+	dbURL := databaseFlag(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := openPostGIS(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := s.Load(ctx, demo.Dataset()); err != nil {
+		if errors.Is(err, db.ErrConflict) {
+			return fmt.Errorf("the database already holds data (%s); seed an empty database", db.ErrorMessage(err))
+		}
+		return err
+	}
+	fmt.Fprintln(stdout, "demo dataset loaded")
+	return nil
+}
+

@@ -1,0 +1,72 @@
+package db
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Node type names used in global identifiers. They equal the GraphQL type
+// names, so a client can read an id and know what it points at.
+const (
+	TypeArea        = "Area"
+	TypeEmployer    = "Employer"
+	TypeAssociation = "Association"
+	TypeInitiative  = "Initiative"
+	TypeIndicator   = "Indicator"
+)
+
+// GlobalID is the identifier of a record across all types ("Area:12"). It is
+// what the API calls ID; store keys are the integers behind it. Clients must
+// treat it as opaque.
+func GlobalID(typ string, id int64) string {
+	return typ + ":" + strconv.FormatInt(id, 10)
+}
+
+// ParseGlobalID splits a global id into its type and key. A malformed id is
+// an EINVALID error that names the id.
+func ParseGlobalID(s string) (typ string, id int64, err error) {
+	typ, num, ok := strings.Cut(s, ":")
+	if ok {
+		id, err = strconv.ParseInt(num, 10, 64)
+	}
+	if !ok || err != nil || id <= 0 || typ == "" {
+		return "", 0, Errorf(EINVALID, "malformed id %q: expected the form Type:number, as returned by the API", s)
+	}
+	return typ, id, nil
+}
+
+// ParseGlobalIDOf parses s and checks that it names a record of type typ.
+func ParseGlobalIDOf(typ, s string) (int64, error) {
+	t, id, err := ParseGlobalID(s)
+	if err != nil {
+		return 0, err
+	}
+	if t != typ {
+		return 0, Errorf(EINVALID, "id %q is not a%s %s id", s, article(typ), typ)
+	}
+	return id, nil
+}
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("AEIOU", rune(word[0])) {
+		return "n"
+	}
+	return ""
+}
+
+// NodeID is the area's global id.
+func (a *Area) NodeID() string { return GlobalID(TypeArea, a.ID) }
+
+// NodeID is the initiative's global id.
+func (in *Initiative) NodeID() string { return GlobalID(TypeInitiative, in.ID) }
+
+// NodeType is the GraphQL type of the organisation: Employer or Association.
+func (o *Organization) NodeType() string {
+	if o.Kind == OrgEmployer {
+		return TypeEmployer
+	}
+	return TypeAssociation
+}
+
+// NodeID is the organisation's global id.
+func (o *Organization) NodeID() string { return GlobalID(o.NodeType(), o.ID) }

@@ -1,0 +1,281 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/geo"
+	"github.com/paulmach/orb"
+)
+
+// hit is a record that passed a filter, with its distance when the filter
+// has a Near part.
+type hit struct {
+	id   int64
+	dist float64
+}
+
+// spatialBound is a box every record passing sp must touch, so that the
+// R-tree gives the candidates; ok is false when sp sets no location filter.
+// A record must touch each filter's box, not their intersection (it may
+// reach into both from outside), so the smallest box is the one to use.
+func spatialBound(sp db.Spatial) (b orb.Bound, ok bool) {
+	add := func(x orb.Bound) {
+		if !ok || boundArea(x) < boundArea(b) {
+			b, ok = x, true
+		}
+	}
+	if sp.BBox != nil {
+		add(*sp.BBox)
+	}
+	if sp.Intersects != nil {
+		add(sp.Intersects.Bound())
+	}
+	if sp.Near != nil {
+		// An edge between two vertices is a great-circle arc, which bows
+		// poleward out of the vertices' box; the pad (about 100 m) keeps
+		// an area whose arc comes within the radius among the candidates.
+		add(geo.RadiusBound(sp.Near.Point, sp.Near.RadiusMeters).Pad(0.001))
+	}
+	return b, ok
+}
+
+func boundArea(b orb.Bound) float64 { return (b.Max[0] - b.Min[0]) * (b.Max[1] - b.Min[1]) }
+
+// matchSpatial applies the exact location tests to a geometry; the distance
+// is for Near, whose ordering the caller applies.
+func matchSpatial(sp db.Spatial, g orb.Geometry) (bool, float64) {
+	if g == nil {
+		return false, 0
+	}
+	if sp.BBox != nil && !geo.Intersects(g, *sp.BBox) {
+		return false, 0
+	}
+	if sp.Intersects != nil && !geo.Intersects(g, sp.Intersects) {
+		return false, 0
+	}
+	if sp.Near != nil {
+		d := geo.DistanceToGeometry(sp.Near.Point, g)
+		return d <= sp.Near.RadiusMeters, d
+	}
+	return true, 0
+}
+
+func hasSpatial(sp db.Spatial) bool { return sp.BBox != nil || sp.Intersects != nil || sp.Near != nil }
+
+// candidates returns the ids to test, ascending: the R-tree's answer when
+// a location filter is set, else all of them.
+func candidates(sp db.Spatial, all []int64, search func(lo, hi [2]float64, fn func(lo, hi [2]float64, id int64) bool)) []int64 {
+	b, ok := spatialBound(sp)
+	if !ok {
+		return all
+	}
+	var ids []int64
+	lo, hi := rect(b)
+	search(lo, hi, func(_, _ [2]float64, id int64) bool {
+		ids = append(ids, id)
+		return true
+	})
+	slices.Sort(ids)
+	return slices.Compact(ids) // an initiative has one entry per location
+}
+
+// collect runs match over ids, keeping the order the contract asks for.
+func collect(ids []int64, near bool, match func(id int64) (bool, float64)) []hit {
+	var hits []hit
+	for _, id := range ids {
+		if ok, d := match(id); ok {
+			hits = append(hits, hit{id, d})
+		}
+	}
+	if near {
+		slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(a.dist, b.dist) })
+	}
+	return hits
+}
+
+// page cuts one page out of hits and clones its records.
+func page[T any](hits []hit, p db.Page, near bool, get func(int64) T) db.List[T] {
+	l := db.List[T]{Total: len(hits), Items: []T{}}
+	lo := min(p.Offset, len(hits))
+	hi := min(lo+max(p.Limit, 0), len(hits))
+	for _, h := range hits[lo:hi] {
+		l.Items = append(l.Items, get(h.id))
+		if near {
+			l.Distances = append(l.Distances, h.dist)
+		}
+	}
+	if near && l.Distances == nil {
+		l.Distances = []float64{}
+	}
+	return l
+}
+
+func containsFold(s, sub string) bool {
+	return sub == "" || strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
+
+func anyOf[T comparable](set, vals []T) bool {
+	if len(set) == 0 {
+		return true
+	}
+	for _, v := range vals {
+		if slices.Contains(set, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func oneOf[T comparable](set []T, v T) bool { return len(set) == 0 || slices.Contains(set, v) }
+
+// --- areas ---
+
+func (s *Store) matchArea(f *db.AreaFilter) func(id int64) (bool, float64) {
+	return func(id int64) (bool, float64) {
+		a := s.areas[id]
+		if !oneOf(f.Kinds, a.Kind) || !oneOf(f.Codes, a.Code) || !oneOf(f.ParentIDs, a.ParentID) ||
+			!oneOf(f.AreaTypes, a.AreaType) || !containsFold(a.Name, f.NameContains) {
+			return false, 0
+		}
+		return matchSpatial(f.Spatial, a.Geometry)
+	}
+}
+
+func (s *Store) getArea(id int64) *db.Area { return cloneArea(s.areas[id]) }
+
+// Areas implements db.Store.
+func (s *Store) Areas(_ context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ids := candidates(f.Spatial, s.areaIDs, s.areaIdx.Search)
+	hits := collect(ids, f.Near != nil, s.matchArea(&f))
+	return page(hits, p, f.Near != nil, s.getArea), nil
+}
+
+// ChildAreas implements db.Store.
+func (s *Store) ChildAreas(_ context.Context, parentIDs []int64, f db.AreaFilter, p db.Page) ([]db.List[*db.Area], error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]db.List[*db.Area], len(parentIDs))
+	for i, pid := range parentIDs {
+		out[i] = page(collect(s.children[pid], f.Near != nil, s.matchArea(&f)), p, f.Near != nil, s.getArea)
+	}
+	return out, nil
+}
+
+// AreasAt implements db.Store.
+func (s *Store) AreasAt(_ context.Context, pt orb.Point, kinds []db.AreaKind) ([]*db.Area, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var found []*db.Area
+	lo, hi := rect(pt.Bound())
+	s.areaIdx.Search(lo, hi, func(_, _ [2]float64, id int64) bool {
+		a := s.areas[id]
+		if oneOf(kinds, a.Kind) && geo.Covers(a.Geometry, pt) {
+			found = append(found, a)
+		}
+		return true
+	})
+	slices.SortFunc(found, func(a, b *db.Area) int {
+		return cmp.Or(cmp.Compare(b.Kind.Depth(), a.Kind.Depth()), cmp.Compare(a.ID, b.ID))
+	})
+	out := make([]*db.Area, len(found))
+	for i, a := range found {
+		out[i] = cloneArea(a)
+	}
+	return out, nil
+}
+
+// --- organisations ---
+
+func (s *Store) matchOrg(f *db.OrganizationFilter) func(id int64) (bool, float64) {
+	return func(id int64) (bool, float64) {
+		o := s.orgs[id]
+		if !oneOf(f.Kinds, o.Kind) || !anyOf(f.AreaIDs, o.AreaIDs) || !containsFold(o.Name, f.NameContains) {
+			return false, 0
+		}
+		if !hasSpatial(f.Spatial) {
+			return true, 0
+		}
+		if o.Location == nil {
+			return false, 0
+		}
+		return matchSpatial(f.Spatial, *o.Location)
+	}
+}
+
+func (s *Store) getOrg(id int64) *db.Organization { return cloneOrg(s.orgs[id]) }
+
+// Organizations implements db.Store.
+func (s *Store) Organizations(_ context.Context, f db.OrganizationFilter, p db.Page) (db.List[*db.Organization], error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ids := candidates(f.Spatial, s.orgIDs, s.orgIdx.Search)
+	return page(collect(ids, f.Near != nil, s.matchOrg(&f)), p, f.Near != nil, s.getOrg), nil
+}
+
+// OrganizationsByArea implements db.Store.
+func (s *Store) OrganizationsByArea(_ context.Context, areaIDs []int64, f db.OrganizationFilter, p db.Page) ([]db.List[*db.Organization], error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]db.List[*db.Organization], len(areaIDs))
+	for i, a := range areaIDs {
+		out[i] = page(collect(s.orgsByArea[a], f.Near != nil, s.matchOrg(&f)), p, f.Near != nil, s.getOrg)
+	}
+	return out, nil
+}
+
+// --- initiatives ---
+
+func (s *Store) matchInitiative(f *db.InitiativeFilter) func(id int64) (bool, float64) {
+	return func(id int64) (bool, float64) {
+		in := s.inits[id]
+		if !oneOf(f.Statuses, in.Status) || !oneOf(f.GoalAreas, in.GoalArea) ||
+			!anyOf(f.FocusGroups, in.FocusGroups) || !anyOf(f.Themes, in.Themes) ||
+			!anyOf(f.AreaIDs, in.AreaIDs) || !anyOf(f.OrganizationIDs, orgsOf(in)) ||
+			!containsFold(in.Title, f.TitleContains) {
+			return false, 0
+		}
+		if !hasSpatial(f.Spatial) {
+			return true, 0
+		}
+		if len(in.Locations) == 0 {
+			return false, 0
+		}
+		return matchSpatial(f.Spatial, orb.MultiPoint(in.Locations))
+	}
+}
+
+func (s *Store) getInitiative(id int64) *db.Initiative { return cloneInitiative(s.inits[id]) }
+
+// Initiatives implements db.Store.
+func (s *Store) Initiatives(_ context.Context, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ids := candidates(f.Spatial, s.initIDs, s.initIdx.Search)
+	return page(collect(ids, f.Near != nil, s.matchInitiative(&f)), p, f.Near != nil, s.getInitiative), nil
+}
+
+// InitiativesByArea implements db.Store.
+func (s *Store) InitiativesByArea(_ context.Context, areaIDs []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
+	return s.initiativesBy(s.initsByArea, areaIDs, f, p), nil
+}
+
+// InitiativesByOrganization implements db.Store.
+func (s *Store) InitiativesByOrganization(_ context.Context, orgIDs []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
+	return s.initiativesBy(s.initsByOrg, orgIDs, f, p), nil
+}
+
+func (s *Store) initiativesBy(index map[int64][]int64, parents []int64, f db.InitiativeFilter, p db.Page) []db.List[*db.Initiative] {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]db.List[*db.Initiative], len(parents))
+	for i, id := range parents {
+		out[i] = page(collect(index[id], f.Near != nil, s.matchInitiative(&f)), p, f.Near != nil, s.getInitiative)
+	}
+	return out
+}

@@ -1,0 +1,320 @@
+// Package memory is the embedded storage backend: the zero-setup default
+// that serves the demo with nothing installed. Records live in maps with
+// R-tree indexes on every geometry, behind one RWMutex; readers get clones,
+// so nothing a caller does reaches the stored records.
+package memory
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/areagraph/areagraph/db"
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+// Store is the in-memory backend. The zero value is not usable; call New.
+type Store struct {
+	mu sync.RWMutex
+
+	areas      map[int64]*db.Area
+	areaByCode map[string]int64
+	areaIDs    []int64 // ascending, for scans in id order
+	areaIdx    rtree.RTreeG[int64]
+	children   map[int64][]int64
+
+	orgs       map[int64]*db.Organization
+	orgIDs     []int64
+	orgIdx     rtree.RTreeG[int64]
+	orgsByArea map[int64][]int64
+
+	inits       map[int64]*db.Initiative
+	initIDs     []int64
+	initIdx     rtree.RTreeG[int64] // one entry per location
+	initsByArea map[int64][]int64
+	initsByOrg  map[int64][]int64
+
+	indicators map[string]*db.Indicator
+	values     map[int64][]db.IndicatorValue // per area, in the contract's order
+}
+
+var _ db.Store = (*Store)(nil)
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		areas:       map[int64]*db.Area{},
+		areaByCode:  map[string]int64{},
+		children:    map[int64][]int64{},
+		orgs:        map[int64]*db.Organization{},
+		orgsByArea:  map[int64][]int64{},
+		inits:       map[int64]*db.Initiative{},
+		initsByArea: map[int64][]int64{},
+		initsByOrg:  map[int64][]int64{},
+		indicators:  map[string]*db.Indicator{},
+		values:      map[int64][]db.IndicatorValue{},
+	}
+}
+
+// Ping always succeeds: the store is in the process.
+func (s *Store) Ping(context.Context) error { return nil }
+
+// Close releases nothing; it is there for the contract.
+func (s *Store) Close() {}
+
+func rect(b orb.Bound) (lo, hi [2]float64) {
+	return [2]float64{b.Min[0], b.Min[1]}, [2]float64{b.Max[0], b.Max[1]}
+}
+
+// Load checks the whole dataset, references included, before it touches
+// anything; after that nothing can fail, so a failed load leaves no trace.
+func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
+	if err := ds.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.checkRefs(ds); err != nil {
+		return err
+	}
+	for _, a := range ds.Areas {
+		a = cloneArea(a)
+		s.areas[a.ID] = a
+		s.areaByCode[a.Code] = a.ID
+		s.areaIDs = append(s.areaIDs, a.ID)
+		lo, hi := rect(a.Geometry.Bound())
+		s.areaIdx.Insert(lo, hi, a.ID)
+		if a.ParentID != 0 {
+			s.children[a.ParentID] = insertSorted(s.children[a.ParentID], a.ID)
+		}
+	}
+	for _, o := range ds.Organizations {
+		o = cloneOrg(o)
+		s.orgs[o.ID] = o
+		s.orgIDs = append(s.orgIDs, o.ID)
+		if o.Location != nil {
+			lo, hi := rect(o.Location.Bound())
+			s.orgIdx.Insert(lo, hi, o.ID)
+		}
+		for _, a := range o.AreaIDs {
+			s.orgsByArea[a] = insertSorted(s.orgsByArea[a], o.ID)
+		}
+	}
+	for _, in := range ds.Initiatives {
+		in = cloneInitiative(in)
+		s.inits[in.ID] = in
+		s.initIDs = append(s.initIDs, in.ID)
+		for _, p := range in.Locations {
+			lo, hi := rect(p.Bound())
+			s.initIdx.Insert(lo, hi, in.ID)
+		}
+		for _, a := range in.AreaIDs {
+			s.initsByArea[a] = insertSorted(s.initsByArea[a], in.ID)
+		}
+		for _, o := range orgsOf(in) {
+			s.initsByOrg[o] = insertSorted(s.initsByOrg[o], in.ID)
+		}
+	}
+	for _, d := range ds.Indicators {
+		c := *d
+		s.indicators[d.Code] = &c
+	}
+	touched := map[int64]bool{}
+	for _, v := range ds.Values {
+		s.values[v.AreaID] = append(s.values[v.AreaID], v)
+		touched[v.AreaID] = true
+	}
+	for a := range touched {
+		slices.SortFunc(s.values[a], compareValues)
+	}
+	slices.Sort(s.areaIDs)
+	slices.Sort(s.orgIDs)
+	slices.Sort(s.initIDs)
+	return nil
+}
+
+// checkRefs finds every reference and uniqueness error before Load writes.
+func (s *Store) checkRefs(ds *db.Dataset) error {
+	areas := map[int64]bool{}
+	for _, a := range ds.Areas {
+		if s.areas[a.ID] != nil {
+			return db.Errorf(db.ECONFLICT, "area %d already exists", a.ID)
+		}
+		if _, ok := s.areaByCode[a.Code]; ok {
+			return db.Errorf(db.ECONFLICT, "an area with code %q already exists", a.Code)
+		}
+		areas[a.ID] = true
+	}
+	hasArea := func(id int64) bool { return areas[id] || s.areas[id] != nil }
+	for _, a := range ds.Areas {
+		if a.ParentID != 0 && !hasArea(a.ParentID) {
+			return db.Errorf(db.EINVALID, "area %d: parent %d does not exist", a.ID, a.ParentID)
+		}
+	}
+	orgs := map[int64]bool{}
+	for _, o := range ds.Organizations {
+		if s.orgs[o.ID] != nil {
+			return db.Errorf(db.ECONFLICT, "organization %d already exists", o.ID)
+		}
+		orgs[o.ID] = true
+		for _, a := range o.AreaIDs {
+			if !hasArea(a) {
+				return db.Errorf(db.EINVALID, "organization %d: area %d does not exist", o.ID, a)
+			}
+		}
+	}
+	hasOrg := func(id int64) bool { return orgs[id] || s.orgs[id] != nil }
+	for _, in := range ds.Initiatives {
+		if s.inits[in.ID] != nil {
+			return db.Errorf(db.ECONFLICT, "initiative %d already exists", in.ID)
+		}
+		for _, a := range in.AreaIDs {
+			if !hasArea(a) {
+				return db.Errorf(db.EINVALID, "initiative %d: area %d does not exist", in.ID, a)
+			}
+		}
+		for _, o := range orgsOf(in) {
+			if !hasOrg(o) {
+				return db.Errorf(db.EINVALID, "initiative %d: organization %d does not exist", in.ID, o)
+			}
+		}
+	}
+	defs := map[string]bool{}
+	for _, d := range ds.Indicators {
+		if s.indicators[d.Code] != nil {
+			return db.Errorf(db.ECONFLICT, "indicator %q already exists", d.Code)
+		}
+		defs[d.Code] = true
+	}
+	for _, v := range ds.Values {
+		if !hasArea(v.AreaID) {
+			return db.Errorf(db.EINVALID, "indicator value: area %d does not exist", v.AreaID)
+		}
+		if !defs[v.IndicatorCode] && s.indicators[v.IndicatorCode] == nil {
+			return db.Errorf(db.EINVALID, "indicator value: indicator %q does not exist", v.IndicatorCode)
+		}
+		for _, old := range s.values[v.AreaID] {
+			if old.IndicatorCode == v.IndicatorCode && old.Year == v.Year && old.Sex == v.Sex {
+				return db.Errorf(db.ECONFLICT, "indicator value %s %d for area %d already exists", v.IndicatorCode, v.Year, v.AreaID)
+			}
+		}
+	}
+	return nil
+}
+
+// orgsOf lists the organisations an initiative involves: its lead and partners.
+func orgsOf(in *db.Initiative) []int64 {
+	var out []int64
+	if in.LeadID != 0 {
+		out = append(out, in.LeadID)
+	}
+	for _, p := range in.Partners {
+		out = append(out, p.OrganizationID)
+	}
+	return out
+}
+
+func insertSorted(ids []int64, id int64) []int64 {
+	i, found := slices.BinarySearch(ids, id)
+	if found {
+		return ids
+	}
+	return slices.Insert(ids, i, id)
+}
+
+var sexOrder = map[db.Sex]int{db.SexTotal: 0, db.SexFemale: 1, db.SexMale: 2}
+
+func compareValues(a, b db.IndicatorValue) int {
+	return cmp.Or(
+		cmp.Compare(a.AreaID, b.AreaID),
+		strings.Compare(a.IndicatorCode, b.IndicatorCode),
+		cmp.Compare(a.Year, b.Year),
+		cmp.Compare(sexOrder[a.Sex], sexOrder[b.Sex]),
+	)
+}
+
+// byID answers a batch lookup in input order, nil for a missing id.
+func byID[T any](m map[int64]T, ids []int64, clone func(T) T) []T {
+	out := make([]T, len(ids))
+	for i, id := range ids {
+		if v, ok := m[id]; ok {
+			out[i] = clone(v)
+		}
+	}
+	return out
+}
+
+// AreasByID implements db.Store.
+func (s *Store) AreasByID(_ context.Context, ids []int64) ([]*db.Area, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return byID(s.areas, ids, cloneArea), nil
+}
+
+// AreaByCode implements db.Store.
+func (s *Store) AreaByCode(_ context.Context, code string) (*db.Area, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.areaByCode[code]
+	if !ok {
+		return nil, db.Errorf(db.ENOTFOUND, "no area with code %q", code)
+	}
+	return cloneArea(s.areas[id]), nil
+}
+
+// OrganizationsByID implements db.Store.
+func (s *Store) OrganizationsByID(_ context.Context, ids []int64) ([]*db.Organization, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return byID(s.orgs, ids, cloneOrg), nil
+}
+
+// InitiativesByID implements db.Store.
+func (s *Store) InitiativesByID(_ context.Context, ids []int64) ([]*db.Initiative, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return byID(s.inits, ids, cloneInitiative), nil
+}
+
+// Indicators implements db.Store.
+func (s *Store) Indicators(_ context.Context, codes []string) ([]*db.Indicator, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*db.Indicator
+	for _, code := range slices.Sorted(maps.Keys(s.indicators)) {
+		if len(codes) == 0 || slices.Contains(codes, code) {
+			c := *s.indicators[code]
+			out = append(out, &c)
+		}
+	}
+	return out, nil
+}
+
+// IndicatorValues implements db.Store.
+func (s *Store) IndicatorValues(_ context.Context, f db.ValueFilter) ([]db.IndicatorValue, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	areas := f.AreaIDs
+	if len(areas) == 0 {
+		areas = slices.Collect(maps.Keys(s.values))
+	}
+	areas = slices.Clone(areas)
+	slices.Sort(areas)
+	areas = slices.Compact(areas)
+	var out []db.IndicatorValue
+	for _, a := range areas {
+		for _, v := range s.values[a] {
+			if (len(f.Codes) == 0 || slices.Contains(f.Codes, v.IndicatorCode)) &&
+				(f.FromYear == 0 || v.Year >= f.FromYear) &&
+				(f.ToYear == 0 || v.Year <= f.ToYear) &&
+				(len(f.Sexes) == 0 || slices.Contains(f.Sexes, v.Sex)) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,164 @@
+package postgis
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// areaRecord reads areas; keep guards the geometry, the one column worth
+// sparing on rows that are only there for their count.
+var areaRecord = record{table: "areas", alias: "a", cols: func(keep string) string {
+	geom := "ST_AsBinary(a.geom)"
+	if keep != "" {
+		geom = "CASE WHEN " + keep + " THEN " + geom + " END"
+	}
+	return "a.id, a.code, a.name, a.kind, coalesce(a.area_type, 0), coalesce(a.parent_id, 0), " + geom +
+		", a.valid_from, a.valid_to, a.description"
+}}
+
+type areaRow struct {
+	a    db.Area
+	kind string
+	geom []byte
+}
+
+func newAreaRow() scanner[*db.Area] { return &areaRow{} }
+
+func (r *areaRow) dest() []any {
+	return []any{&r.a.ID, &r.a.Code, &r.a.Name, &r.kind, &r.a.AreaType, &r.a.ParentID, &r.geom,
+		&r.a.ValidFrom, &r.a.ValidTo, &r.a.Description}
+}
+
+func (r *areaRow) record() (*db.Area, error) {
+	a := r.a
+	a.Kind = db.AreaKind(r.kind)
+	g, err := decode(r.geom)
+	if err != nil {
+		return nil, err
+	}
+	a.Geometry = g
+	return &a, nil
+}
+
+func areaID(a *db.Area) int64 { return a.ID }
+
+func cloneArea(a *db.Area) *db.Area {
+	c := *a
+	if a.Geometry != nil {
+		c.Geometry = orb.Clone(a.Geometry)
+	}
+	c.ValidFrom = cloneTime(a.ValidFrom)
+	c.ValidTo = cloneTime(a.ValidTo)
+	return &c
+}
+
+func cloneTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	return &c
+}
+
+// areaConds are the conditions of an AreaFilter on the areas aliased a.
+func areaConds(a *args, f db.AreaFilter) (conds []string, dist string, err error) {
+	conds = slices.Concat(
+		inSet(a, "a.kind", "text", strs(f.Kinds)),
+		inSet(a, "a.code", "text", f.Codes),
+		inSetOrNull(a, "a.parent_id", "bigint", f.ParentIDs),
+		inSetOrNull(a, "a.area_type", "bigint", int64s(f.AreaTypes)),
+		contains(a, "a.name", f.NameContains),
+	)
+	sp, dist, err := spatial(a, "a.geom", f.Spatial)
+	return append(conds, sp...), dist, err
+}
+
+// AreasByID returns the areas with the given ids, in input order, nil for
+// an id no area has.
+func (s *Store) AreasByID(ctx context.Context, ids []int64) ([]*db.Area, error) {
+	if len(ids) == 0 {
+		return []*db.Area{}, nil
+	}
+	var a args
+	sql := "SELECT " + areaRecord.cols("") + " FROM areas a WHERE a.id = ANY(" + a.add(distinct(ids)) + "::bigint[])"
+	found, err := queryRecords(ctx, s, "areas by id", newAreaRow, sql, a)
+	if err != nil {
+		return nil, err
+	}
+	return byIDs(ids, found, areaID, cloneArea), nil
+}
+
+// AreaByCode returns the area with the code, or an ENOTFOUND error.
+func (s *Store) AreaByCode(ctx context.Context, code string) (*db.Area, error) {
+	var a args
+	sql := "SELECT " + areaRecord.cols("") + " FROM areas a WHERE a.code = " + a.add(code)
+	found, err := queryRecords(ctx, s, "area by code", newAreaRow, sql, a)
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		return nil, db.Errorf(db.ENOTFOUND, "no area with code %q", code)
+	}
+	return found[0], nil
+}
+
+// Areas returns a page of the areas that pass f.
+func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
+	var a args
+	conds, dist, err := areaConds(&a, f)
+	if err != nil {
+		return db.List[*db.Area]{}, err
+	}
+	sel := selection{from: "areas a", parent: "0", conds: conds, dist: dist}
+	lists, err := queryPaged(ctx, s, "areas", newAreaRow, cloneArea, pagedSQL(&a, sel, areaRecord, p), a, p, dist != "", []int64{0})
+	if err != nil {
+		return db.List[*db.Area]{}, err
+	}
+	return lists[0], nil
+}
+
+// ChildAreas returns, for each parent in parentIDs, a page of its children
+// that pass f, all in one statement.
+func (s *Store) ChildAreas(ctx context.Context, parentIDs []int64, f db.AreaFilter, p db.Page) ([]db.List[*db.Area], error) {
+	if len(parentIDs) == 0 {
+		return []db.List[*db.Area]{}, nil
+	}
+	var a args
+	conds, dist, err := areaConds(&a, f)
+	if err != nil {
+		return nil, err
+	}
+	conds = append(conds, "a.parent_id = ANY("+a.add(distinct(parentIDs))+"::bigint[])")
+	sel := selection{from: "areas a", parent: "a.parent_id", conds: conds, dist: dist}
+	return queryPaged(ctx, s, "child areas", newAreaRow, cloneArea, pagedSQL(&a, sel, areaRecord, p), a, p, dist != "", parentIDs)
+}
+
+// kindOrder is db.AreaKinds as SQL sees it: AreasAt sorts by the position
+// of a kind in it, innermost (last) first.
+var kindOrder = strs(db.AreaKinds)
+
+// AreasAt returns the areas that cover pt, boundary included, innermost
+// kind first and then by id; kinds, when given, narrows the kinds.
+func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) ([]*db.Area, error) {
+	if err := db.ValidatePoint(pt); err != nil {
+		return nil, db.Errorf(db.EINVALID, "point: %v", err)
+	}
+	var a args
+	b, _ := encode(pt)
+	g := "ST_GeomFromWKB(" + a.add(b) + ", 4326)"
+	// ST_Covers, not ST_Contains: a point on an edge belongs to the area.
+	conds := append([]string{"a.geom && " + g, "ST_Covers(a.geom, " + g + ")"},
+		inSet(&a, "a.kind", "text", strs(kinds))...)
+	sql := "SELECT " + areaRecord.cols("") + " FROM areas a" + where(conds) +
+		" ORDER BY array_position(" + a.add(kindOrder) + "::text[], a.kind) DESC, a.id"
+	found, err := queryRecords(ctx, s, "areas at", newAreaRow, sql, a)
+	if err != nil {
+		return nil, err
+	}
+	return found, nil
+}

@@ -1,0 +1,197 @@
+package postgis
+
+import (
+	"context"
+	"slices"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// initiativeRecord reads initiatives with their areas and partners,
+// gathered in the same statement. Partner ids and roles come as two arrays
+// in the same order. keep guards the locations.
+var initiativeRecord = record{table: "initiatives", alias: "i", cols: func(keep string) string {
+	locations := "ST_AsBinary(i.locations)"
+	if keep != "" {
+		locations = "CASE WHEN " + keep + " THEN " + locations + " END"
+	}
+	return "i.id, i.title, i.description, i.status, i.start_date, i.end_date, i.goal_area, i.focus_groups, i.themes, " +
+		locations + ", coalesce(i.lead_id, 0), i.reach_participants, i.reach_into_work, i.reach_into_study, " +
+		"ARRAY(SELECT x.area_id FROM initiative_areas x WHERE x.initiative_id = i.id ORDER BY x.area_id), " +
+		"ARRAY(SELECT x.organization_id FROM initiative_partners x WHERE x.initiative_id = i.id ORDER BY x.organization_id), " +
+		"ARRAY(SELECT x.role FROM initiative_partners x WHERE x.initiative_id = i.id ORDER BY x.organization_id)"
+}}
+
+type initiativeRow struct {
+	in                  db.Initiative
+	status, goalArea    string
+	focusGroups, themes []string
+	locations           []byte
+	partnerIDs          []int64
+	partnerRoles        []string
+	areaIDs             []int64
+}
+
+func newInitiativeRow() scanner[*db.Initiative] { return &initiativeRow{} }
+
+func (r *initiativeRow) dest() []any {
+	return []any{&r.in.ID, &r.in.Title, &r.in.Description, &r.status, &r.in.StartDate, &r.in.EndDate, &r.goalArea,
+		&r.focusGroups, &r.themes, &r.locations, &r.in.LeadID,
+		&r.in.Reach.Participants, &r.in.Reach.IntoWork, &r.in.Reach.IntoStudy,
+		&r.areaIDs, &r.partnerIDs, &r.partnerRoles}
+}
+
+func (r *initiativeRow) record() (*db.Initiative, error) {
+	in := r.in
+	in.Status = db.InitiativeStatus(r.status)
+	in.GoalArea = db.GoalArea(r.goalArea)
+	// Load stores both in canonical order, so they read back in it.
+	for _, g := range r.focusGroups {
+		in.FocusGroups = append(in.FocusGroups, db.FocusGroup(g))
+	}
+	for _, t := range r.themes {
+		in.Themes = append(in.Themes, db.Theme(t))
+	}
+	if len(r.areaIDs) > 0 {
+		in.AreaIDs = r.areaIDs
+	}
+	for i, id := range r.partnerIDs {
+		in.Partners = append(in.Partners, db.Partner{OrganizationID: id, Role: db.PartnerRole(r.partnerRoles[i])})
+	}
+	locs, err := decodePoints(r.locations)
+	if err != nil {
+		return nil, err
+	}
+	in.Locations = locs
+	return &in, nil
+}
+
+func initiativeID(in *db.Initiative) int64 { return in.ID }
+
+func cloneInt(p *int) *int {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}
+
+func cloneInitiative(in *db.Initiative) *db.Initiative {
+	c := *in
+	c.StartDate = cloneTime(in.StartDate)
+	c.EndDate = cloneTime(in.EndDate)
+	c.FocusGroups = slices.Clone(in.FocusGroups)
+	c.Themes = slices.Clone(in.Themes)
+	c.AreaIDs = slices.Clone(in.AreaIDs)
+	c.Locations = slices.Clone(in.Locations)
+	c.Partners = slices.Clone(in.Partners)
+	c.Reach = db.Reach{
+		Participants: cloneInt(in.Reach.Participants),
+		IntoWork:     cloneInt(in.Reach.IntoWork),
+		IntoStudy:    cloneInt(in.Reach.IntoStudy),
+	}
+	return &c
+}
+
+// initiativeConds are the conditions of an InitiativeFilter on the
+// initiatives aliased i.
+func initiativeConds(a *args, f db.InitiativeFilter) (conds []string, dist string, err error) {
+	conds = slices.Concat(
+		inSet(a, "i.status", "text", strs(f.Statuses)),
+		inSet(a, "i.goal_area", "text", strs(f.GoalAreas)),
+		contains(a, "i.title", f.TitleContains),
+	)
+	if len(f.FocusGroups) > 0 {
+		conds = append(conds, "i.focus_groups && "+a.add(strs(f.FocusGroups))+"::text[]")
+	}
+	if len(f.Themes) > 0 {
+		conds = append(conds, "i.themes && "+a.add(strs(f.Themes))+"::text[]")
+	}
+	if len(f.AreaIDs) > 0 {
+		conds = append(conds, "EXISTS (SELECT 1 FROM initiative_areas x WHERE x.initiative_id = i.id AND x.area_id = ANY("+
+			a.add(f.AreaIDs)+"::bigint[]))")
+	}
+	if len(f.OrganizationIDs) > 0 {
+		orgs := a.add(f.OrganizationIDs) + "::bigint[]"
+		conds = append(conds, "(i.lead_id = ANY("+orgs+") OR EXISTS (SELECT 1 FROM initiative_partners x "+
+			"WHERE x.initiative_id = i.id AND x.organization_id = ANY("+orgs+")))")
+	}
+	sp, dist, err := spatial(a, "i.locations", f.Spatial)
+	return append(conds, sp...), dist, err
+}
+
+// InitiativesByID returns the initiatives with the given ids, in input
+// order, nil for an id no initiative has.
+func (s *Store) InitiativesByID(ctx context.Context, ids []int64) ([]*db.Initiative, error) {
+	if len(ids) == 0 {
+		return []*db.Initiative{}, nil
+	}
+	var a args
+	sql := "SELECT " + initiativeRecord.cols("") + " FROM initiatives i WHERE i.id = ANY(" + a.add(distinct(ids)) + "::bigint[])"
+	found, err := queryRecords(ctx, s, "initiatives by id", newInitiativeRow, sql, a)
+	if err != nil {
+		return nil, err
+	}
+	return byIDs(ids, found, initiativeID, cloneInitiative), nil
+}
+
+// Initiatives returns a page of the initiatives that pass f.
+func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {
+	var a args
+	conds, dist, err := initiativeConds(&a, f)
+	if err != nil {
+		return db.List[*db.Initiative]{}, err
+	}
+	sel := selection{from: "initiatives i", parent: "0", conds: conds, dist: dist}
+	lists, err := queryPaged(ctx, s, "initiatives", newInitiativeRow, cloneInitiative,
+		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist != "", []int64{0})
+	if err != nil {
+		return db.List[*db.Initiative]{}, err
+	}
+	return lists[0], nil
+}
+
+// InitiativesByArea returns, for each area in areaIDs, a page of the
+// initiatives serving it that pass f, all in one statement.
+func (s *Store) InitiativesByArea(ctx context.Context, areaIDs []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
+	if len(areaIDs) == 0 {
+		return []db.List[*db.Initiative]{}, nil
+	}
+	var a args
+	conds, dist, err := initiativeConds(&a, f)
+	if err != nil {
+		return nil, err
+	}
+	conds = append(conds, "l.area_id = ANY("+a.add(distinct(areaIDs))+"::bigint[])")
+	sel := selection{
+		from:   "initiative_areas l JOIN initiatives i ON i.id = l.initiative_id",
+		parent: "l.area_id", conds: conds, dist: dist,
+	}
+	return queryPaged(ctx, s, "initiatives by area", newInitiativeRow, cloneInitiative,
+		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist != "", areaIDs)
+}
+
+// InitiativesByOrganization returns, for each organisation in orgIDs, a
+// page of the initiatives it leads or partners in that pass f, all in one
+// statement.
+func (s *Store) InitiativesByOrganization(ctx context.Context, orgIDs []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
+	if len(orgIDs) == 0 {
+		return []db.List[*db.Initiative]{}, nil
+	}
+	var a args
+	conds, dist, err := initiativeConds(&a, f)
+	if err != nil {
+		return nil, err
+	}
+	orgs := a.add(distinct(orgIDs)) + "::bigint[]"
+	// UNION, not UNION ALL: an organisation counts an initiative once even
+	// if it were recorded both as lead and as partner.
+	involved := "(SELECT lead_id AS organization_id, id AS initiative_id FROM initiatives WHERE lead_id = ANY(" + orgs + ") " +
+		"UNION SELECT organization_id, initiative_id FROM initiative_partners WHERE organization_id = ANY(" + orgs + ")) l"
+	sel := selection{
+		from:   involved + " JOIN initiatives i ON i.id = l.initiative_id",
+		parent: "l.organization_id", conds: conds, dist: dist,
+	}
+	return queryPaged(ctx, s, "initiatives by organization", newInitiativeRow, cloneInitiative,
+		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist != "", orgIDs)
+}

@@ -1,0 +1,297 @@
+package postgis
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/geo"
+)
+
+// Queries are composed from small functions, each returning one SQL
+// fragment. A fragment never holds a value: it appends the value to the
+// statement's args and refers to it by the placeholder add returns, so the
+// numbering stays right however the fragments are combined.
+
+// args are the arguments of one statement.
+type args []any
+
+// add appends v and returns its placeholder.
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// where joins conditions with AND; no condition selects everything.
+func where(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+func strs[S ~string](in []S) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func int64s(in []int) []int64 {
+	out := make([]int64, len(in))
+	for i, v := range in {
+		out[i] = int64(v)
+	}
+	return out
+}
+
+// inSet keeps rows whose col is one of values; no values, no condition.
+func inSet[T any](a *args, col, sqlType string, values []T) []string {
+	if len(values) == 0 {
+		return nil
+	}
+	return []string{col + " = ANY(" + a.add(values) + "::" + sqlType + "[])"}
+}
+
+// inSetOrNull is inSet for a nullable column whose NULL the domain spells
+// as 0 (no parent, no area type), so that asking for 0 finds those rows.
+func inSetOrNull[T comparable](a *args, col, sqlType string, values []T) []string {
+	var zero T
+	if !slices.Contains(values, zero) {
+		return inSet(a, col, sqlType, values)
+	}
+	return []string{"(" + col + " = ANY(" + a.add(values) + "::" + sqlType + "[]) OR " + col + " IS NULL)"}
+}
+
+// contains is a case-insensitive substring test. strpos, unlike LIKE,
+// gives % and _ no special meaning.
+func contains(a *args, col, sub string) []string {
+	if sub == "" {
+		return nil
+	}
+	return []string{"strpos(lower(" + col + "), lower(" + a.add(sub) + ")) > 0"}
+}
+
+// spatial holds the conditions of the location filters on col and, with a
+// Near filter, the distance expression the list is ordered by. A NULL col
+// (no location) fails every condition.
+func spatial(a *args, col string, s db.Spatial) (conds []string, dist string, err error) {
+	if s.BBox != nil {
+		if !finite(s.BBox.Min) || !finite(s.BBox.Max) {
+			return nil, "", db.Errorf(db.EINVALID, "bbox: coordinates must be finite numbers")
+		}
+		b, err := encode(boxGeometry(*s.BBox))
+		if err != nil {
+			return nil, "", err
+		}
+		g := "ST_GeomFromWKB(" + a.add(b) + ", 4326)"
+		conds = append(conds, col+" && "+g, "ST_Intersects("+col+", "+g+")")
+	}
+	if s.Intersects != nil {
+		b, err := encode(s.Intersects)
+		if err != nil {
+			return nil, "", err
+		}
+		conds = append(conds, "ST_Intersects("+col+", ST_GeomFromWKB("+a.add(b)+", 4326))")
+	}
+	if s.Near != nil {
+		if err := checkNear(s.Near); err != nil {
+			return nil, "", err
+		}
+		pt, _ := encode(s.Near.Point)
+		// On the sphere of geo.EarthRadius: use_spheroid = false makes
+		// PostGIS use that same mean radius.
+		dist = "ST_Distance(" + col + "::geography, ST_GeomFromWKB(" + a.add(pt) + ", 4326)::geography, false)"
+		// The box holds everything within the radius, so it only prunes;
+		// it is what lets the GiST index on col answer.
+		box := geo.RadiusBound(s.Near.Point, s.Near.RadiusMeters)
+		conds = append(conds,
+			col+" && ST_MakeEnvelope("+a.add(box.Min[0])+", "+a.add(box.Min[1])+", "+a.add(box.Max[0])+", "+a.add(box.Max[1])+", 4326)",
+			dist+" <= "+a.add(s.Near.RadiusMeters))
+	}
+	return conds, dist, nil
+}
+
+// selection is the part of a list query that picks the matching records:
+// from binds the record table under its alias (joined with a link table for
+// the per-parent lists), parent is the key each record is listed under ("0"
+// for a plain list) and dist the Near distance, "" without one.
+type selection struct {
+	from   string
+	parent string
+	conds  []string
+	dist   string
+}
+
+// record is how a table's rows are read: cols lists the columns a scanner
+// expects, given the alias. keep is a SQL condition; where it is false the
+// expensive columns (geometry) may come back NULL.
+type record struct {
+	table string
+	alias string
+	cols  func(keep string) string
+}
+
+// window is the page as bounds on row_number(): rows numbered in (from, to]
+// are on the page.
+func window(p db.Page) (from, to int64) {
+	from = int64(max(p.Offset, 0))
+	limit := int64(max(p.Limit, 0))
+	if limit > math.MaxInt64-from {
+		return from, math.MaxInt64
+	}
+	return from, from + limit
+}
+
+// pagedSQL numbers the matching records within each parent, counts them,
+// and keeps the page of each parent. The first record of every parent is
+// kept as well, even off the page: its count is the parent's total, which
+// would be lost with the rest when the page is past the end or empty.
+// Parents with no match get no row at all, and a total of 0.
+func pagedSQL(a *args, sel selection, rec record, p db.Page) string {
+	dist, order := "NULL::double precision", "id"
+	if sel.dist != "" {
+		dist, order = sel.dist, "dist, id"
+	}
+	from, to := window(p)
+	keep := "w.rn > " + a.add(from) + " AND w.rn <= " + a.add(to)
+	return "WITH m AS (SELECT " + sel.parent + " AS pid, " + rec.alias + ".id AS id, " + dist + " AS dist FROM " +
+		sel.from + where(sel.conds) + "), " +
+		"w AS (SELECT pid, id, dist, row_number() OVER (PARTITION BY pid ORDER BY " + order + ") AS rn, " +
+		"count(*) OVER (PARTITION BY pid) AS total FROM m) " +
+		"SELECT w.pid, w.total, w.rn, w.dist, " + rec.cols(keep) + " FROM w JOIN " + rec.table + " " + rec.alias +
+		" ON " + rec.alias + ".id = w.id WHERE w.rn = 1 OR (" + keep + ") ORDER BY w.pid, w.rn"
+}
+
+// scanner reads one row into a record of type T: dest lists where the
+// columns go, record builds the result once they are there. A scanner is
+// used for one row only, since pgx may reuse what pointers point at.
+type scanner[T any] interface {
+	dest() []any
+	record() (T, error)
+}
+
+// queryRecords runs a statement that returns whole records.
+func queryRecords[T any](ctx context.Context, s *Store, op string, newRow func() scanner[T], sql string, args args) ([]T, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, translate(err, op)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		r := newRow()
+		if err := rows.Scan(r.dest()...); err != nil {
+			return nil, translate(err, op)
+		}
+		v, err := r.record()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, op)
+	}
+	return out, nil
+}
+
+// byIDs answers a batch lookup: one entry per id in input order, nil where
+// no record has the id. A record asked for twice is copied, so that no two
+// entries share memory.
+func byIDs[T any](ids []int64, records []T, idOf func(T) int64, clone func(T) T) []T {
+	found := make(map[int64]T, len(records))
+	for _, r := range records {
+		found[idOf(r)] = r
+	}
+	out := make([]T, len(ids))
+	used := make(map[int64]bool, len(ids))
+	for i, id := range ids {
+		r, ok := found[id]
+		if !ok {
+			continue
+		}
+		if used[id] {
+			r = clone(r)
+		}
+		used[id] = true
+		out[i] = r
+	}
+	return out
+}
+
+// queryPaged runs a statement built by pagedSQL and hands back one list per
+// parent in the order of parents; a parent listed twice gets a copy.
+func queryPaged[T any](ctx context.Context, s *Store, op string, newRow func() scanner[T], clone func(T) T,
+	sql string, args args, p db.Page, near bool, parents []int64) ([]db.List[T], error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, translate(err, op)
+	}
+	defer rows.Close()
+	from, to := window(p)
+	lists := make(map[int64]*db.List[T], len(parents))
+	for rows.Next() {
+		var pid, total, rn int64
+		var dist *float64
+		r := newRow()
+		if err := rows.Scan(append([]any{&pid, &total, &rn, &dist}, r.dest()...)...); err != nil {
+			return nil, translate(err, op)
+		}
+		l := lists[pid]
+		if l == nil {
+			l = &db.List[T]{}
+			lists[pid] = l
+		}
+		l.Total = int(total)
+		if rn <= from || rn > to {
+			continue
+		}
+		v, err := r.record()
+		if err != nil {
+			return nil, err
+		}
+		l.Items = append(l.Items, v)
+		if near && dist != nil {
+			l.Distances = append(l.Distances, *dist)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, op)
+	}
+	out := make([]db.List[T], len(parents))
+	used := make(map[int64]bool, len(parents))
+	for i, pid := range parents {
+		l := lists[pid]
+		if l == nil {
+			continue
+		}
+		out[i] = *l
+		if used[pid] {
+			out[i].Items = make([]T, len(l.Items))
+			for j, v := range l.Items {
+				out[i].Items[j] = clone(v)
+			}
+			out[i].Distances = append([]float64(nil), l.Distances...)
+		}
+		used[pid] = true
+	}
+	return out, nil
+}
+
+// distinct drops repeated ids, for = ANY over a batch's keys.
+func distinct(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,305 @@
+package geo
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/areagraph/areagraph/geo/geotest"
+	"github.com/paulmach/orb"
+)
+
+// squareWithHole is 12.91–12.97 E, 57.71–57.77 N with a hole at
+// 12.93–12.95 E, 57.73–57.75 N: decimals that float64 cannot hold
+// exactly, as in real data.
+var squareWithHole = orb.Polygon{
+	{{12.91, 57.71}, {12.97, 57.71}, {12.97, 57.77}, {12.91, 57.77}, {12.91, 57.71}},
+	{{12.93, 57.73}, {12.93, 57.75}, {12.95, 57.75}, {12.95, 57.73}, {12.93, 57.73}},
+}
+
+// Found by search: a point whose float64 side determinant against the edge
+// a–b is exactly 0 although in exact arithmetic it lies right of a→b.
+// PostGIS 3.3 answers ST_Covers true for it and ST_Intersects with the
+// bare line false.
+var (
+	roundedA = orb.Point{12.935586048833157, 57.748939632698743}
+	roundedB = orb.Point{12.970204659404237, 57.736227327154587}
+	roundedP = orb.Point{12.960999468637928, 57.739607566733333}
+	// roundedTriangle lies left of a→b, so p is outside it exactly.
+	roundedTriangle = orb.Polygon{{roundedA, roundedB, {12.94, 57.78}, roundedA}}
+)
+
+func TestCovers(t *testing.T) {
+	sloped := orb.Polygon{{{0, 0}, {3, 1}, {0, 3}, {0, 0}}}
+	tests := []struct {
+		name string
+		g    orb.Geometry
+		p    orb.Point
+		want bool
+	}{
+		{"inside", squareWithHole, orb.Point{12.92, 57.72}, true},
+		{"outside", squareWithHole, orb.Point{12.90, 57.72}, false},
+		{"on west edge", squareWithHole, orb.Point{12.91, 57.74}, true},
+		{"on south edge", squareWithHole, orb.Point{12.94, 57.71}, true},
+		{"a hair outside the south edge", squareWithHole, orb.Point{12.94, math.Nextafter(57.71, 0)}, false},
+		{"on a shell vertex", squareWithHole, orb.Point{12.97, 57.77}, true},
+		{"in the hole", squareWithHole, orb.Point{12.94, 57.74}, false},
+		{"on the hole's edge", squareWithHole, orb.Point{12.93, 57.74}, true},
+		{"on a hole vertex", squareWithHole, orb.Point{12.95, 57.75}, true},
+		{"a hair inside the hole", squareWithHole, orb.Point{math.Nextafter(12.93, 13), 57.74}, false},
+		{"on a sloped edge, exactly", sloped, orb.Point{1.5, 0.5}, true},
+		{"a hair below a sloped edge", sloped, orb.Point{1.5, math.Nextafter(0.5, 0)}, false},
+		{"zero rounded determinant", roundedTriangle, roundedP, true},
+		{"multipolygon, second part", orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}, squareWithHole}, orb.Point{12.92, 57.72}, true},
+		{"ring", orb.Ring(squareWithHole[0]), orb.Point{12.94, 57.74}, true},
+		{"bound edge", orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{1, 1}}, orb.Point{1, 0.5}, true},
+		{"bound outside", orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{1, 1}}, orb.Point{1.5, 0.5}, false},
+		{"line, on it", orb.LineString{{0, 0}, {3, 1}}, orb.Point{1.5, 0.5}, true},
+		{"line, zero rounded determinant", orb.LineString{roundedA, roundedB}, roundedP, false},
+		{"line, off it", orb.LineString{{0, 0}, {3, 1}}, orb.Point{1.5, 0.6}, false},
+		{"line end", orb.LineString{{0, 0}, {3, 1}}, orb.Point{3, 1}, true},
+		{"point, equal", orb.Point{1, 2}, orb.Point{1, 2}, true},
+		{"point, different", orb.Point{1, 2}, orb.Point{1, 2.0000001}, false},
+		{"multipoint", orb.MultiPoint{{0, 0}, {1, 2}}, orb.Point{1, 2}, true},
+		{"collection", orb.Collection{orb.Point{5, 5}, squareWithHole}, orb.Point{12.91, 57.74}, true},
+		{"nil", nil, orb.Point{0, 0}, false},
+		{"empty polygon", orb.Polygon{}, orb.Point{0, 0}, false},
+		{"NaN point", squareWithHole, orb.Point{math.NaN(), 57.72}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Covers(tc.g, tc.p); got != tc.want {
+				t.Fatalf("Covers = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestIntersects(t *testing.T) {
+	sq := func(x, y, s float64) orb.Polygon {
+		return orb.Polygon{{{x, y}, {x + s, y}, {x + s, y + s}, {x, y + s}, {x, y}}}
+	}
+	tests := []struct {
+		name string
+		a, b orb.Geometry
+		want bool
+	}{
+		{"point in polygon", orb.Point{12.92, 57.72}, squareWithHole, true},
+		{"point in hole", orb.Point{12.94, 57.74}, squareWithHole, false},
+		{"point on hole edge", orb.Point{12.93, 57.74}, squareWithHole, true},
+		{"point, zero rounded determinant", roundedP, roundedTriangle, true},
+		{"point on line", orb.Point{1.5, 0.5}, orb.LineString{{0, 0}, {3, 1}}, true},
+		{"point, zero rounded determinant, line", roundedP, orb.LineString{roundedA, roundedB}, false},
+		{"point equal point", orb.Point{1, 1}, orb.Point{1, 1}, true},
+		{"point apart", orb.Point{1, 1}, orb.Point{1, 2}, false},
+		{"multipoint one inside", orb.MultiPoint{{0, 0}, {12.92, 57.72}}, squareWithHole, true},
+		{"multipoint all outside", orb.MultiPoint{{0, 0}, {12.94, 57.74}}, squareWithHole, false},
+		{"lines crossing", orb.LineString{{0, 0}, {2, 2}}, orb.LineString{{0, 2}, {2, 0}}, true},
+		{"lines touching end to middle", orb.LineString{{0, 0}, {2, 0}}, orb.LineString{{1, 0}, {1, 5}}, true},
+		{"lines collinear, overlapping", orb.LineString{{0, 0}, {2, 0}}, orb.LineString{{1, 0}, {3, 0}}, true},
+		{"lines collinear, apart", orb.LineString{{0, 0}, {1, 0}}, orb.LineString{{2, 0}, {3, 0}}, false},
+		{"lines parallel", orb.LineString{{0, 0}, {2, 0}}, orb.LineString{{0, 1}, {2, 1}}, false},
+		{"line crossing polygon", orb.LineString{{12.9, 57.72}, {13, 57.72}}, squareWithHole, true},
+		{"line inside polygon", orb.LineString{{12.915, 57.715}, {12.92, 57.72}}, squareWithHole, true},
+		{"line inside hole", orb.LineString{{12.935, 57.735}, {12.94, 57.74}}, squareWithHole, false},
+		{"line touching vertex from outside", orb.LineString{{12.97, 57.77}, {13, 57.8}}, squareWithHole, true},
+		{"polygons overlapping", sq(0, 0, 2), sq(1, 1, 2), true},
+		{"polygons sharing an edge", sq(0, 0, 1), sq(1, 0, 1), true},
+		{"polygons touching at a corner", sq(0, 0, 1), sq(1, 1, 1), true},
+		{"polygon inside polygon", sq(0, 0, 4), sq(1, 1, 1), true},
+		{"polygon around polygon", sq(1, 1, 1), sq(0, 0, 4), true},
+		{"polygon in hole", squareWithHole, sq(12.935, 57.735, 0.005), false},
+		{"polygon apart", sq(0, 0, 1), sq(2, 0, 1), false},
+		{"bound and polygon", orb.Bound{Min: orb.Point{12.96, 57.76}, Max: orb.Point{13, 57.8}}, squareWithHole, true},
+		{"bound and point on its edge", orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{1, 1}}, orb.Point{0, 0.5}, true},
+		{"bound and line apart", orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{1, 1}}, orb.LineString{{2, 2}, {3, 3}}, false},
+		{"collection", orb.Collection{orb.Point{50, 50}, orb.LineString{{12.9, 57.72}, {12.92, 57.72}}}, squareWithHole, true},
+		{"collection apart", orb.Collection{orb.Point{50, 50}}, squareWithHole, false},
+		{"nil", nil, squareWithHole, false},
+		{"empty", orb.Polygon{}, squareWithHole, false},
+		{"empty collection", orb.Collection{}, orb.Collection{}, false},
+		{"one-point line as point", orb.LineString{{12.92, 57.72}}, squareWithHole, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Intersects(tc.a, tc.b); got != tc.want {
+				t.Errorf("Intersects(a, b) = %v, want %v", got, tc.want)
+			}
+			if got := Intersects(tc.b, tc.a); got != tc.want {
+				t.Errorf("Intersects(b, a) = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPredicatesOnEdgeCases runs every predicate over every pair of shared
+// edge cases: no panics, Intersects symmetric, a point intersects what
+// covers it, and the distance is zero exactly when something covers.
+func TestPredicatesOnEdgeCases(t *testing.T) {
+	cases := geotest.EdgeCases()
+	for _, a := range cases {
+		for _, b := range cases {
+			ab, ba := Intersects(a.Geometry, b.Geometry), Intersects(b.Geometry, a.Geometry)
+			if ab != ba {
+				t.Errorf("%s / %s: Intersects not symmetric: %v, %v", a.Name, b.Name, ab, ba)
+			}
+		}
+		for _, v := range vertices(a.Geometry) {
+			covered := Covers(a.Geometry, v)
+			if a.Valid && !covered {
+				t.Errorf("%s: does not cover its own vertex %v", a.Name, v)
+			}
+			if covered != Intersects(a.Geometry, v) {
+				t.Errorf("%s: Covers and Intersects disagree on %v", a.Name, v)
+			}
+			if d := DistanceToGeometry(v, a.Geometry); a.Valid && d != 0 {
+				t.Errorf("%s: distance to own vertex %v is %v", a.Name, v, d)
+			}
+		}
+	}
+}
+
+// vertices lists every position of g.
+func vertices(g orb.Geometry) []orb.Point {
+	var out []orb.Point
+	switch g := g.(type) {
+	case orb.Point:
+		out = append(out, g)
+	case orb.MultiPoint:
+		out = append(out, g...)
+	case orb.LineString:
+		out = append(out, g...)
+	case orb.MultiLineString:
+		for _, l := range g {
+			out = append(out, l...)
+		}
+	case orb.Ring:
+		out = append(out, g...)
+	case orb.Polygon:
+		for _, r := range g {
+			out = append(out, r...)
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			out = append(out, vertices(p)...)
+		}
+	case orb.Bound:
+		out = append(out, g.Min, g.Max)
+	case orb.Collection:
+		for _, m := range g {
+			out = append(out, vertices(m)...)
+		}
+	}
+	return out
+}
+
+func TestDistanceToGeometry(t *testing.T) {
+	boras := orb.Point{12.94, 57.72}
+	tests := []struct {
+		name string
+		p    orb.Point
+		g    orb.Geometry
+		want float64
+		tol  float64
+	}{
+		{"same point", boras, boras, 0, 0},
+		// One degree of latitude on this sphere: R·π/180.
+		{"one degree north", boras, orb.Point{12.94, 58.72}, EarthRadius * math.Pi / 180, 1e-6},
+		{"nearest of several points", boras, orb.MultiPoint{{12.94, 59.72}, {12.94, 58.72}}, EarthRadius * math.Pi / 180, 1e-6},
+		{"inside polygon", orb.Point{12.92, 57.72}, squareWithHole, 0, 0},
+		{"on polygon vertex", orb.Point{12.91, 57.71}, squareWithHole, 0, 0},
+		// In the hole's middle, 0.01° of longitude from its west and east
+		// edges, which are meridians: the cross-track distance to a
+		// meridian is R·asin(cos φ · sin Δλ).
+		{"middle of the hole", orb.Point{12.94, 57.74}, squareWithHole, EarthRadius * math.Asin(math.Cos(rad(57.74))*math.Sin(rad(0.01))), 1e-6},
+		{"west of the square", orb.Point{12.90, 57.74}, squareWithHole, bruteArcDistance(orb.Point{12.90, 57.74}, orb.Point{12.91, 57.77}, orb.Point{12.91, 57.71}), 1e-6},
+		{"line", orb.Point{0, 1}, orb.LineString{{-1, 0}, {1, 0}}, EarthRadius * math.Pi / 180, 1e-6},
+		{"line beyond its end", orb.Point{2, 0}, orb.LineString{{-1, 0}, {1, 0}}, EarthRadius * math.Pi / 180, 1e-6},
+		// The top edge's great circle bows north, towards the point.
+		{"bound", orb.Point{0, 2}, orb.Bound{Min: orb.Point{-1, 0}, Max: orb.Point{1, 1}}, bruteArcDistance(orb.Point{0, 2}, orb.Point{1, 1}, orb.Point{-1, 1}), 1e-6},
+		{"collection takes the nearest", orb.Point{12.94, 57.70}, orb.Collection{orb.Point{12.94, 59.72}, squareWithHole}, bruteArcDistance(orb.Point{12.94, 57.70}, orb.Point{12.91, 57.71}, orb.Point{12.97, 57.71}), 1e-6},
+		{"nil", boras, nil, math.Inf(1), 0},
+		{"empty", boras, orb.Polygon{}, math.Inf(1), 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := DistanceToGeometry(tc.p, tc.g)
+			if got != tc.want && !(math.Abs(got-tc.want) <= tc.tol) {
+				t.Fatalf("DistanceToGeometry = %.9f, want %.9f", got, tc.want)
+			}
+		})
+	}
+	if d := DistanceToGeometry(orb.Point{math.NaN(), 0}, squareWithHole); !math.IsNaN(d) {
+		t.Errorf("NaN point: got %v", d)
+	}
+}
+
+// bruteArcDistance finds the distance from p to the great-circle arc a–b
+// by golden-section search along the arc: slow, but independent of the
+// cross-track formula.
+func bruteArcDistance(p, a, b orb.Point) float64 {
+	av, bv := unitVector(a), unitVector(b)
+	omega := angleBetween(av, bv)
+	at := func(t float64) orb.Point {
+		s0, s1 := math.Sin((1-t)*omega)/math.Sin(omega), math.Sin(t*omega)/math.Sin(omega)
+		v := vec3{s0*av[0] + s1*bv[0], s0*av[1] + s1*bv[1], s0*av[2] + s1*bv[2]}
+		return orb.Point{math.Atan2(v[1], v[0]) * 180 / math.Pi, math.Atan2(v[2], math.Hypot(v[0], v[1])) * 180 / math.Pi}
+	}
+	f := func(t float64) float64 { return Distance(p, at(t)) }
+	lo, hi := 0.0, 1.0
+	g := (math.Sqrt(5) - 1) / 2
+	for hi-lo > 1e-13 {
+		m1, m2 := hi-g*(hi-lo), lo+g*(hi-lo)
+		if f(m1) < f(m2) {
+			hi = m2
+		} else {
+			lo = m1
+		}
+	}
+	return min(f((lo+hi)/2), f(0), f(1))
+}
+
+// TestArcDistanceAccuracy holds the cross-track computation to 0.1 mm
+// against a brute-force search, for edges from 1 m to 20 km anywhere in
+// Sweden and points up to 50 km away.
+func TestArcDistanceAccuracy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(55, 69))
+	worst := 0.0
+	for i := range 2000 {
+		a := orb.Point{11 + 13*rng.Float64(), 55 + 14*rng.Float64()}
+		length := math.Pow(10, 4.3*rng.Float64()) // metres
+		bearing := 2 * math.Pi * rng.Float64()
+		b := offset(a, length, bearing)
+		foot := offset(a, length*rng.Float64(), bearing)
+		p := offset(foot, math.Pow(10, 4.7*rng.Float64()), 2*math.Pi*rng.Float64())
+		got := arcDistance(p, unitVector(p), a, b).dist
+		want := bruteArcDistance(p, a, b)
+		diff := math.Abs(got - want)
+		worst = math.Max(worst, diff)
+		if diff > 1e-4 {
+			t.Errorf("case %d: edge %v–%v, point %v: %.6f m, search finds %.6f m", i, a, b, p, got, want)
+		}
+	}
+	t.Logf("largest difference %.3g m", worst)
+}
+
+// offset moves p by d metres on an initial bearing (radians from north).
+func offset(p orb.Point, d, bearing float64) orb.Point {
+	lat1, lon1 := rad(p[1]), rad(p[0])
+	ad := d / EarthRadius
+	lat2 := math.Asin(math.Sin(lat1)*math.Cos(ad) + math.Cos(lat1)*math.Sin(ad)*math.Cos(bearing))
+	lon2 := lon1 + math.Atan2(math.Sin(bearing)*math.Sin(ad)*math.Cos(lat1), math.Cos(ad)-math.Sin(lat1)*math.Sin(lat2))
+	return orb.Point{lon2 * 180 / math.Pi, lat2 * 180 / math.Pi}
+}
+
+func TestEdgeNormalIsCrossProduct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 100 {
+		a := orb.Point{360*rng.Float64() - 180, 170*rng.Float64() - 85}
+		b := orb.Point{360*rng.Float64() - 180, 170*rng.Float64() - 85}
+		n, want := edgeNormal(a, b), unitVector(a).cross(unitVector(b))
+		if d := n.cross(want).norm() / (n.norm() * want.norm()); d > 1e-12 || n.dot(want) <= 0 {
+			t.Fatalf("edgeNormal(%v, %v) = %v, not along a×b = %v", a, b, n, want)
+		}
+	}
+}

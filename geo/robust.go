@@ -1,0 +1,394 @@
+package geo
+
+import (
+	"cmp"
+	"math"
+	"math/big"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// ccwErrBound is Shewchuk's bound on the rounding error of the float64
+// orientation determinant, relative to the sum of its two products' sizes.
+// Below it the sign of the rounded determinant cannot be trusted.
+const ccwErrBound = (3 + 16*epsilon) * epsilon
+
+// epsilon is half an ulp of 1.0 (2^-53), the unit of float64 rounding.
+const epsilon = 1.0 / (1 << 53)
+
+// tinyDetSum keeps products away from the subnormal range, where the
+// relative error bound above no longer holds.
+const tinyDetSum = 1e-290
+
+// orient reports on which side of the directed line a→b the point c lies:
+// +1 left (a, b, c counter-clockwise), -1 right, 0 exactly on the line.
+// The answer is exact for every finite input. PostGIS hands ST_Intersects
+// between lines and polygons to GEOS, whose orientation test is robust;
+// a rounded determinant here would make the two backends disagree on
+// touching shapes, the very cases people test first.
+func orient(a, b, c orb.Point) int {
+	adx, bdy := a[0]-c[0], b[1]-c[1]
+	ady, bdx := a[1]-c[1], b[0]-c[0]
+	// The sign of a float64 difference is always exact (x-y rounds to 0
+	// only when x == y), so when either product is zero, or the two have
+	// opposite signs, the sign of the determinant follows without rounding.
+	sl := sign(adx) * sign(bdy)
+	sr := sign(ady) * sign(bdx)
+	switch {
+	case sl == 0:
+		return -sr
+	case sr == 0:
+		return sl
+	case sl != sr:
+		return sl
+	}
+	l, r := adx*bdy, ady*bdx
+	det := l - r
+	sum := math.Abs(l) + math.Abs(r)
+	if sum > tinyDetSum && sum <= math.MaxFloat64 && math.Abs(det) > ccwErrBound*sum {
+		return sign(det)
+	}
+	return orientExact(a, b, c)
+}
+
+// orientExact is the slow path of orient in rational arithmetic; it runs
+// only for nearly collinear points.
+func orientExact(a, b, c orb.Point) int {
+	for _, v := range [...]float64{a[0], a[1], b[0], b[1], c[0], c[1]} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0
+		}
+	}
+	r := func(v float64) *big.Rat { return new(big.Rat).SetFloat64(v) }
+	adx := new(big.Rat).Sub(r(a[0]), r(c[0]))
+	ady := new(big.Rat).Sub(r(a[1]), r(c[1]))
+	bdx := new(big.Rat).Sub(r(b[0]), r(c[0]))
+	bdy := new(big.Rat).Sub(r(b[1]), r(c[1]))
+	l := new(big.Rat).Mul(adx, bdy)
+	return l.Cmp(new(big.Rat).Mul(ady, bdx))
+}
+
+func sign(v float64) int {
+	switch {
+	case v > 0:
+		return 1
+	case v < 0:
+		return -1
+	}
+	return 0
+}
+
+// between reports whether v lies in the closed interval spanned by a and b.
+func between(v, a, b float64) bool {
+	if a > b {
+		a, b = b, a
+	}
+	return a <= v && v <= b
+}
+
+// onSegment reports whether p lies on the closed segment a–b, exactly.
+func onSegment(p, a, b orb.Point) bool {
+	return between(p[0], a[0], b[0]) && between(p[1], a[1], b[1]) && orient(a, b, p) == 0
+}
+
+// contact is how two closed segments meet.
+type contact int
+
+const (
+	apart   contact = iota // no common point
+	touch                  // one common point, an endpoint of at least one segment
+	cross                  // one common point inside both segments
+	overlap                // collinear with more than one common point
+)
+
+// intersectSegments classifies how p1–p2 and q1–q2 meet and returns a
+// common point (exact for touch and overlap, rounded for cross) to name
+// in messages.
+func intersectSegments(p1, p2, q1, q2 orb.Point) (contact, orb.Point) {
+	if p1 == p2 || q1 == q2 {
+		switch {
+		case p1 == p2 && q1 == q2:
+			if p1 == q1 {
+				return touch, p1
+			}
+		case p1 == p2:
+			if onSegment(p1, q1, q2) {
+				return touch, p1
+			}
+		default:
+			if onSegment(q1, p1, p2) {
+				return touch, q1
+			}
+		}
+		return apart, orb.Point{}
+	}
+	o1, o2 := orient(p1, p2, q1), orient(p1, p2, q2)
+	if o1 == 0 && o2 == 0 {
+		return collinearContact(p1, p2, q1, q2)
+	}
+	if o1*o2 > 0 {
+		return apart, orb.Point{}
+	}
+	o3, o4 := orient(q1, q2, p1), orient(q1, q2, p2)
+	if o3*o4 > 0 {
+		return apart, orb.Point{}
+	}
+	switch {
+	case o1 == 0:
+		return touch, q1
+	case o2 == 0:
+		return touch, q2
+	case o3 == 0:
+		return touch, p1
+	case o4 == 0:
+		return touch, p2
+	}
+	return cross, crossingPoint(p1, p2, q1, q2)
+}
+
+// collinearContact handles two segments on one line by comparing their
+// extents along an axis the line is not perpendicular to; the comparison
+// of input coordinates is exact.
+func collinearContact(p1, p2, q1, q2 orb.Point) (contact, orb.Point) {
+	ax := 0
+	if p1[0] == p2[0] {
+		ax = 1
+	}
+	plo, phi := p1, p2
+	if plo[ax] > phi[ax] {
+		plo, phi = phi, plo
+	}
+	qlo, qhi := q1, q2
+	if qlo[ax] > qhi[ax] {
+		qlo, qhi = qhi, qlo
+	}
+	lo := plo
+	if qlo[ax] > lo[ax] {
+		lo = qlo
+	}
+	hi := phi
+	if qhi[ax] < hi[ax] {
+		hi = qhi
+	}
+	switch {
+	case lo[ax] > hi[ax]:
+		return apart, orb.Point{}
+	case lo[ax] == hi[ax]:
+		return touch, lo
+	}
+	return overlap, lo
+}
+
+// crossingPoint is the rounded meeting point of two properly crossing
+// segments; it only serves to tell people where to look.
+func crossingPoint(p1, p2, q1, q2 orb.Point) orb.Point {
+	rx, ry := p2[0]-p1[0], p2[1]-p1[1]
+	sx, sy := q2[0]-q1[0], q2[1]-q1[1]
+	d := rx*sy - ry*sx
+	if d == 0 {
+		return p1
+	}
+	t := ((q1[0]-p1[0])*sy - (q1[1]-p1[1])*sx) / d
+	t = math.Max(0, math.Min(1, t))
+	return orb.Point{p1[0] + t*rx, p1[1] + t*ry}
+}
+
+// location is where a point lies relative to a ring or polygon.
+type location int
+
+const (
+	outside location = iota
+	boundary
+	inside
+)
+
+// locateInRing finds p relative to ring r by ray crossing with exact
+// orientation tests. An unclosed ring is treated as closed. Crossings are
+// counted half-open in y so a ray through a vertex counts once.
+func locateInRing(r orb.Ring, p orb.Point) location {
+	n := len(r)
+	in := false
+	for i := range n {
+		a, b := r[i], r[(i+1)%n]
+		if between(p[1], a[1], b[1]) && between(p[0], a[0], b[0]) && orient(a, b, p) == 0 {
+			return boundary
+		}
+		if (a[1] > p[1]) != (b[1] > p[1]) {
+			// Upward edge: the crossing is right of p when p is left of
+			// a→b; downward edge: when p is right of it.
+			if (b[1] > a[1]) == (orient(a, b, p) > 0) {
+				in = !in
+			}
+		}
+	}
+	if in {
+		return inside
+	}
+	return outside
+}
+
+// locateInPolygon applies locateInRing to the shell and holes: inside a
+// hole is outside the polygon, on a hole's edge is on its boundary.
+func locateInPolygon(poly orb.Polygon, p orb.Point) location {
+	if len(poly) == 0 {
+		return outside
+	}
+	loc := locateInRing(poly[0], p)
+	if loc != inside {
+		return loc
+	}
+	for _, h := range poly[1:] {
+		switch locateInRing(h, p) {
+		case inside:
+			return outside
+		case boundary:
+			return boundary
+		}
+	}
+	return inside
+}
+
+// pipLocateRing is PostGIS's point-in-ring test (point_in_ring in
+// lwgeom_functions_analytic.c, the fast path of ST_Covers and
+// ST_Intersects between a point and a polygon), reproduced operation for
+// operation: a winding number over the float64 side determinant, with a
+// point counted on the boundary exactly when that determinant is 0 and
+// the point lies in the edge's box. The determinant is rounded, so for a
+// point a hair off a sloped edge it can be 0 where exact arithmetic says
+// otherwise; PostGIS then answers "covered", and so must we. Edges shorter
+// than 1e-12 degrees are skipped, as there.
+func pipLocateRing(r orb.Ring, p orb.Point) location {
+	wn := 0
+	for i := 0; i+1 < len(r); i++ {
+		a, b := r[i], r[i+1]
+		// The conversions forbid fused multiply-adds, which would round
+		// differently from PostGIS on x86-64.
+		side := float64((b[0]-a[0])*(p[1]-a[1])) - float64((p[0]-a[0])*(b[1]-a[1]))
+		dx, dy := b[0]-a[0], b[1]-a[1]
+		if float64(dx*dx)+float64(dy*dy) < 1e-12*1e-12 {
+			continue
+		}
+		if side == 0 && between(p[0], a[0], b[0]) && between(p[1], a[1], b[1]) {
+			return boundary
+		}
+		if a[1] <= p[1] && p[1] < b[1] && side > 0 {
+			wn++
+		} else if b[1] <= p[1] && p[1] < a[1] && side < 0 {
+			wn--
+		}
+	}
+	if wn == 0 {
+		return outside
+	}
+	return inside
+}
+
+// pipLocatePolygon applies pipLocateRing to shell and holes as PostGIS's
+// point_in_polygon does.
+func pipLocatePolygon(poly orb.Polygon, p orb.Point) location {
+	if len(poly) == 0 {
+		return outside
+	}
+	loc := pipLocateRing(poly[0], p)
+	if loc != inside {
+		return loc
+	}
+	for _, h := range poly[1:] {
+		switch pipLocateRing(h, p) {
+		case inside:
+			return outside
+		case boundary:
+			return boundary
+		}
+	}
+	return inside
+}
+
+// segment is one edge handed to sweep, tagged with its owner.
+type segment struct {
+	a, b   orb.Point
+	lo, hi float64 // extent along the sweep axis
+	olo    float64 // extent along the other axis
+	ohi    float64
+	set    int // owner: a ring, a line or a geometry
+	k      int // position among the owner's edges, for adjacency
+	orig   int // index of the edge in the input, for messages
+}
+
+// sweep calls fn for every pair of segments whose boxes overlap and stops
+// when fn returns true. Segments are sorted by their lower end along the
+// axis on which they spread out most thinly, so each segment is compared
+// only with those starting inside its own extent: O(n log n) for the
+// boundaries of real areas, however many vertices they have. A positive
+// budget caps the comparisons; sweep reports false if it ran out before
+// seeing every pair.
+func sweep(segs []segment, budget int, fn func(s, t *segment) bool) bool {
+	if len(segs) < 2 {
+		return true
+	}
+	ax := sweepAxis(segs)
+	for i := range segs {
+		s := &segs[i]
+		s.lo, s.hi = minmax(s.a[ax], s.b[ax])
+		s.olo, s.ohi = minmax(s.a[1-ax], s.b[1-ax])
+	}
+	slices.SortFunc(segs, func(s, t segment) int {
+		if c := cmp.Compare(s.lo, t.lo); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(s.set, t.set); c != 0 {
+			return c
+		}
+		return cmp.Compare(s.k, t.k)
+	})
+	work := 0
+	for i := range segs {
+		s := &segs[i]
+		for j := i + 1; j < len(segs) && segs[j].lo <= s.hi; j++ {
+			if work++; budget > 0 && work > budget {
+				return false
+			}
+			t := &segs[j]
+			if t.olo > s.ohi || t.ohi < s.olo {
+				continue
+			}
+			if fn(s, t) {
+				return true
+			}
+		}
+	}
+	return true
+}
+
+// sweepAxis picks the axis with the smallest total segment extent relative
+// to the span of all segments: the expected number of box comparisons per
+// segment. A stack of long horizontal edges is cheap to sweep along y and
+// costly along x.
+func sweepAxis(segs []segment) int {
+	var cost [2]float64
+	for ax := range 2 {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		sum := 0.0
+		for _, s := range segs {
+			a, b := minmax(s.a[ax], s.b[ax])
+			lo, hi = math.Min(lo, a), math.Max(hi, b)
+			sum += b - a
+		}
+		cost[ax] = sum / (hi - lo)
+		if hi == lo {
+			cost[ax] = math.Inf(1)
+		}
+	}
+	if cost[1] < cost[0] {
+		return 1
+	}
+	return 0
+}
+
+func minmax(a, b float64) (float64, float64) {
+	if a > b {
+		return b, a
+	}
+	return a, b
+}

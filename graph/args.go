@@ -1,0 +1,179 @@
+package graph
+
+import (
+	"math"
+
+	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/geo"
+	"github.com/areagraph/areagraph/graph/model"
+	"github.com/paulmach/orb"
+)
+
+// Limits of what one request may ask for.
+const (
+	// MaxFirst caps every page, so no list is unbounded.
+	MaxFirst = 100
+	// MaxQueryVertices caps the vertices of a geometry given as a filter.
+	MaxQueryVertices = 10_000
+	// MaxRadius caps a near filter; beyond it a bbox is the better tool.
+	MaxRadius = 1_000_000
+)
+
+// page turns first/after into a store page.
+func page(first *int, after *string) (db.Page, error) {
+	p := db.Page{Limit: 20}
+	if first != nil {
+		if *first < 0 || *first > MaxFirst {
+			return p, db.Errorf(db.EINVALID, "first must be between 0 and %d, got %d", MaxFirst, *first)
+		}
+		p.Limit = *first
+	}
+	if after != nil {
+		off, err := model.DecodeCursor(*after)
+		if err != nil {
+			return p, err
+		}
+		p.Offset = off + 1
+	}
+	return p, nil
+}
+
+func checkLonLat(what string, lon, lat float64) error {
+	if math.IsNaN(lon) || lon < -180 || lon > 180 {
+		return db.Errorf(db.EINVALID, "%s: longitude %g is out of range [-180, 180]", what, lon)
+	}
+	if math.IsNaN(lat) || lat < -90 || lat > 90 {
+		return db.Errorf(db.EINVALID, "%s: latitude %g is out of range [-90, 90]", what, lat)
+	}
+	return nil
+}
+
+// spatial checks and converts the location filters shared by every filter.
+func spatial(bbox *model.BBox, intersects orb.Geometry, near *model.Near) (db.Spatial, error) {
+	var sp db.Spatial
+	if bbox != nil {
+		if err := checkLonLat("bbox min", bbox.MinLon, bbox.MinLat); err != nil {
+			return sp, err
+		}
+		if err := checkLonLat("bbox max", bbox.MaxLon, bbox.MaxLat); err != nil {
+			return sp, err
+		}
+		if bbox.MinLon > bbox.MaxLon || bbox.MinLat > bbox.MaxLat {
+			return sp, db.Errorf(db.EINVALID, "bbox: min must not exceed max (minLon %g, maxLon %g, minLat %g, maxLat %g)",
+				bbox.MinLon, bbox.MaxLon, bbox.MinLat, bbox.MaxLat)
+		}
+		sp.BBox = &orb.Bound{Min: orb.Point{bbox.MinLon, bbox.MinLat}, Max: orb.Point{bbox.MaxLon, bbox.MaxLat}}
+	}
+	if intersects != nil {
+		if err := geo.Validate(intersects, geo.Options{MaxVertices: MaxQueryVertices}); err != nil {
+			return sp, db.Errorf(db.EINVALID, "intersects: %s", err.Error())
+		}
+		sp.Intersects = intersects
+	}
+	if near != nil {
+		if err := checkLonLat("near", near.Lon, near.Lat); err != nil {
+			return sp, err
+		}
+		if math.IsNaN(near.RadiusMeters) || near.RadiusMeters < 0 || near.RadiusMeters > MaxRadius {
+			return sp, db.Errorf(db.EINVALID, "near: radiusMeters must be between 0 and %d, got %g", MaxRadius, near.RadiusMeters)
+		}
+		sp.Near = &db.Near{Point: orb.Point{near.Lon, near.Lat}, RadiusMeters: near.RadiusMeters}
+	}
+	return sp, nil
+}
+
+// ids parses global ids of one type.
+func ids(typ string, gids []string) ([]int64, error) {
+	var out []int64
+	for _, g := range gids {
+		id, err := db.ParseGlobalIDOf(typ, g)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// orgIDs parses ids of employers and associations alike.
+func orgIDs(gids []string) ([]int64, error) {
+	var out []int64
+	for _, g := range gids {
+		typ, id, err := db.ParseGlobalID(g)
+		if err != nil {
+			return nil, err
+		}
+		if typ != db.TypeEmployer && typ != db.TypeAssociation {
+			return nil, db.Errorf(db.EINVALID, "id %q is not an Employer or Association id", g)
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+func str(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func areaFilter(f *model.AreaFilter) (db.AreaFilter, error) {
+	var out db.AreaFilter
+	if f == nil {
+		return out, nil
+	}
+	sp, err := spatial(f.Bbox, f.Intersects, f.Near)
+	if err != nil {
+		return out, err
+	}
+	out = db.AreaFilter{Kinds: f.Kinds, Codes: f.Codes, AreaTypes: f.AreaTypes, NameContains: str(f.NameContains), Spatial: sp}
+	if f.Parent != nil {
+		id, err := db.ParseGlobalIDOf(db.TypeArea, *f.Parent)
+		if err != nil {
+			return out, err
+		}
+		out.ParentIDs = []int64{id}
+	}
+	return out, nil
+}
+
+func initiativeFilter(f *model.InitiativeFilter) (db.InitiativeFilter, error) {
+	var out db.InitiativeFilter
+	if f == nil {
+		return out, nil
+	}
+	sp, err := spatial(f.Bbox, f.Intersects, f.Near)
+	if err != nil {
+		return out, err
+	}
+	areas, err := ids(db.TypeArea, f.Areas)
+	if err != nil {
+		return out, err
+	}
+	orgs, err := orgIDs(f.Organizations)
+	if err != nil {
+		return out, err
+	}
+	return db.InitiativeFilter{
+		Statuses: f.Statuses, GoalAreas: f.GoalAreas, FocusGroups: f.FocusGroups, Themes: f.Themes,
+		AreaIDs: areas, OrganizationIDs: orgs, TitleContains: str(f.TitleContains), Spatial: sp,
+	}, nil
+}
+
+func orgFilter(f *model.OrganizationFilter, kinds ...db.OrgKind) (db.OrganizationFilter, error) {
+	out := db.OrganizationFilter{Kinds: kinds}
+	if f == nil {
+		return out, nil
+	}
+	sp, err := spatial(f.Bbox, f.Intersects, f.Near)
+	if err != nil {
+		return out, err
+	}
+	areas, err := ids(db.TypeArea, f.Areas)
+	if err != nil {
+		return out, err
+	}
+	out.AreaIDs, out.NameContains, out.Spatial = areas, str(f.NameContains), sp
+	return out, nil
+}

@@ -1,0 +1,281 @@
+package loader
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+type ctxKey struct{}
+
+// Loaders are the batch loaders of one request. Make a fresh one per
+// request: it caches what it loaded for the request's lifetime only.
+type Loaders struct {
+	store db.Store
+
+	// Records handed out together, whose children load together.
+	areaParents, orgParents, initParents groups
+	// Ids referenced together, which load together.
+	areaRefs, orgRefs groups
+
+	areaByID *batch[*db.Area]
+	orgByID  *batch[*db.Organization]
+
+	children  keyed[areaArgs, db.List[*db.Area]]
+	areaInits keyed[initArgs, db.List[*db.Initiative]]
+	areaOrgs  keyed[orgArgs, db.List[*db.Organization]]
+	orgInits  keyed[initArgs, db.List[*db.Initiative]]
+	values    keyed[db.ValueFilter, []db.IndicatorValue]
+
+	defsOnce sync.Once
+	defs     []*db.Indicator
+	defsErr  error
+}
+
+type areaArgs struct {
+	F db.AreaFilter
+	P db.Page
+}
+type initArgs struct {
+	F db.InitiativeFilter
+	P db.Page
+}
+type orgArgs struct {
+	F db.OrganizationFilter
+	P db.Page
+}
+
+// New returns the loaders for one request over s.
+func New(s db.Store) *Loaders {
+	l := &Loaders{store: s}
+	l.areaByID = newBatch(&l.areaRefs, func(ctx context.Context, ids []int64) ([]*db.Area, error) {
+		areas, err := s.AreasByID(ctx, ids)
+		l.Areas(areas)
+		return areas, err
+	})
+	l.orgByID = newBatch(&l.orgRefs, func(ctx context.Context, ids []int64) ([]*db.Organization, error) {
+		orgs, err := s.OrganizationsByID(ctx, ids)
+		l.Organizations(orgs)
+		return orgs, err
+	})
+	l.children = keyed[areaArgs, db.List[*db.Area]]{groups: &l.areaParents,
+		fetch: func(ctx context.Context, a areaArgs, ids []int64) ([]db.List[*db.Area], error) {
+			lists, err := s.ChildAreas(ctx, ids, a.F, a.P)
+			var all []*db.Area
+			for _, l2 := range lists {
+				all = append(all, l2.Items...)
+			}
+			l.Areas(all)
+			return lists, err
+		}}
+	l.areaInits = keyed[initArgs, db.List[*db.Initiative]]{groups: &l.areaParents,
+		fetch: func(ctx context.Context, a initArgs, ids []int64) ([]db.List[*db.Initiative], error) {
+			lists, err := s.InitiativesByArea(ctx, ids, a.F, a.P)
+			l.initiativeLists(lists)
+			return lists, err
+		}}
+	l.orgInits = keyed[initArgs, db.List[*db.Initiative]]{groups: &l.orgParents,
+		fetch: func(ctx context.Context, a initArgs, ids []int64) ([]db.List[*db.Initiative], error) {
+			lists, err := s.InitiativesByOrganization(ctx, ids, a.F, a.P)
+			l.initiativeLists(lists)
+			return lists, err
+		}}
+	l.areaOrgs = keyed[orgArgs, db.List[*db.Organization]]{groups: &l.areaParents,
+		fetch: func(ctx context.Context, a orgArgs, ids []int64) ([]db.List[*db.Organization], error) {
+			lists, err := s.OrganizationsByArea(ctx, ids, a.F, a.P)
+			var all []*db.Organization
+			for _, l2 := range lists {
+				all = append(all, l2.Items...)
+			}
+			l.Organizations(all)
+			return lists, err
+		}}
+	l.values = keyed[db.ValueFilter, []db.IndicatorValue]{groups: &l.areaParents,
+		fetch: func(ctx context.Context, f db.ValueFilter, ids []int64) ([][]db.IndicatorValue, error) {
+			f.AreaIDs = ids
+			vals, err := s.IndicatorValues(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			byArea := make(map[int64][]db.IndicatorValue, len(ids))
+			for _, v := range vals {
+				byArea[v.AreaID] = append(byArea[v.AreaID], v)
+			}
+			out := make([][]db.IndicatorValue, len(ids))
+			for i, id := range ids {
+				out[i] = byArea[id]
+			}
+			return out, nil
+		}}
+	return l
+}
+
+// With returns a context that carries l.
+func With(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// For returns the loaders of the request in ctx.
+func For(ctx context.Context) *Loaders {
+	l, _ := ctx.Value(ctxKey{}).(*Loaders)
+	if l == nil {
+		panic("loader: no loaders in the request context")
+	}
+	return l
+}
+
+// Areas registers areas handed out together: their children load together,
+// and so do their parents.
+func (l *Loaders) Areas(areas []*db.Area) {
+	ids := make([]int64, 0, len(areas))
+	var parents []int64
+	seen := map[int64]bool{}
+	for _, a := range areas {
+		if a == nil {
+			continue
+		}
+		ids = append(ids, a.ID)
+		if a.ParentID != 0 && !seen[a.ParentID] {
+			seen[a.ParentID] = true
+			parents = append(parents, a.ParentID)
+		}
+	}
+	l.areaParents.add(ids)
+	l.areaRefs.add(parents)
+}
+
+// Organizations registers organisations handed out together.
+func (l *Loaders) Organizations(orgs []*db.Organization) {
+	ids := make([]int64, 0, len(orgs))
+	var areas []int64
+	seen := map[int64]bool{}
+	for _, o := range orgs {
+		if o == nil {
+			continue
+		}
+		ids = append(ids, o.ID)
+		areas = appendNew(areas, seen, o.AreaIDs...)
+	}
+	l.orgParents.add(ids)
+	l.areaRefs.add(areas)
+}
+
+// Initiatives registers initiatives handed out together: the areas they
+// serve and the organisations they involve load together.
+func (l *Loaders) Initiatives(inits []*db.Initiative) {
+	ids := make([]int64, 0, len(inits))
+	var areas, orgs []int64
+	seenA, seenO := map[int64]bool{}, map[int64]bool{}
+	for _, in := range inits {
+		if in == nil {
+			continue
+		}
+		ids = append(ids, in.ID)
+		areas = appendNew(areas, seenA, in.AreaIDs...)
+		if in.LeadID != 0 {
+			orgs = appendNew(orgs, seenO, in.LeadID)
+		}
+		for _, p := range in.Partners {
+			orgs = appendNew(orgs, seenO, p.OrganizationID)
+		}
+	}
+	l.initParents.add(ids)
+	l.areaRefs.add(areas)
+	l.orgRefs.add(orgs)
+}
+
+func (l *Loaders) initiativeLists(lists []db.List[*db.Initiative]) {
+	var all []*db.Initiative
+	for _, l2 := range lists {
+		all = append(all, l2.Items...)
+	}
+	l.Initiatives(all)
+}
+
+func appendNew(dst []int64, seen map[int64]bool, ids ...int64) []int64 {
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			dst = append(dst, id)
+		}
+	}
+	return dst
+}
+
+// key is a canonical form of a set of arguments, so that equal arguments
+// share one batch. Geometry types are spelled out: JSON alone would not
+// tell a Polygon from a MultiLineString.
+func key(v any, g any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Arguments are plain data; this cannot happen. An unshared key
+		// is still correct, only slower.
+		return fmt.Sprintf("%p", &v)
+	}
+	return fmt.Sprintf("%T|%s", g, b)
+}
+
+// Area loads one area by id; nil when there is none.
+func (l *Loaders) Area(ctx context.Context, id int64) (*db.Area, error) {
+	return l.areaByID.load(ctx, id)
+}
+
+// AreaList loads areas by id in order, skipping missing ones.
+func (l *Loaders) AreaList(ctx context.Context, ids []int64) ([]*db.Area, error) {
+	out := make([]*db.Area, 0, len(ids))
+	for _, id := range ids {
+		a, err := l.areaByID.load(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if a != nil {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// Organization loads one organisation by id; nil when there is none.
+func (l *Loaders) Organization(ctx context.Context, id int64) (*db.Organization, error) {
+	return l.orgByID.load(ctx, id)
+}
+
+// Children loads one page of an area's children.
+func (l *Loaders) Children(ctx context.Context, areaID int64, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
+	a := areaArgs{f, p}
+	return l.children.load(ctx, key(a, f.Intersects), a, areaID)
+}
+
+// AreaInitiatives loads one page of the initiatives serving an area.
+func (l *Loaders) AreaInitiatives(ctx context.Context, areaID int64, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {
+	a := initArgs{f, p}
+	return l.areaInits.load(ctx, key(a, f.Intersects), a, areaID)
+}
+
+// OrganizationInitiatives loads one page of the initiatives an organisation
+// leads or joins.
+func (l *Loaders) OrganizationInitiatives(ctx context.Context, orgID int64, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {
+	a := initArgs{f, p}
+	return l.orgInits.load(ctx, key(a, f.Intersects), a, orgID)
+}
+
+// AreaOrganizations loads one page of the organisations engaged in an area.
+func (l *Loaders) AreaOrganizations(ctx context.Context, areaID int64, f db.OrganizationFilter, p db.Page) (db.List[*db.Organization], error) {
+	a := orgArgs{f, p}
+	return l.areaOrgs.load(ctx, key(a, f.Intersects), a, areaID)
+}
+
+// Values loads an area's indicator values; f.AreaIDs is ignored.
+func (l *Loaders) Values(ctx context.Context, areaID int64, f db.ValueFilter) ([]db.IndicatorValue, error) {
+	f.AreaIDs = nil
+	return l.values.load(ctx, key(f, nil), f, areaID)
+}
+
+// Indicators returns all indicator definitions, loaded once per request.
+func (l *Loaders) Indicators(ctx context.Context) ([]*db.Indicator, error) {
+	l.defsOnce.Do(func() { l.defs, l.defsErr = l.store.Indicators(ctx, nil) })
+	return l.defs, l.defsErr
+}

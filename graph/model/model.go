@@ -1,0 +1,87 @@
+// Package model holds the Go shapes of GraphQL types that are not domain
+// records: connections, edges, the organisation wrappers and the Date
+// scalar. Domain records themselves come from package db.
+package model
+
+import (
+	"github.com/areagraph/areagraph/db"
+	"github.com/paulmach/orb"
+)
+
+// Node is anything with a global id. It is empty on purpose: the domain
+// records that implement it (db.Area, db.Initiative) stay free of GraphQL.
+type Node interface{}
+
+// Organization is an Employer or an Association.
+type Organization interface {
+	Record() *db.Organization
+}
+
+// orgFields are the fields every organisation shows, read from its record.
+type orgFields struct {
+	O *db.Organization
+}
+
+// Record returns the domain record behind the organisation.
+func (o orgFields) Record() *db.Organization { return o.O }
+
+// NodeID is the organisation's global id.
+func (o orgFields) NodeID() string { return o.O.NodeID() }
+
+// Name is the organisation's name.
+func (o orgFields) Name() string { return o.O.Name }
+
+// OrganizationNumber is nil when not known.
+func (o orgFields) OrganizationNumber() *string { return optional(o.O.OrgNumber) }
+
+// Website is nil when there is none.
+func (o orgFields) Website() *string { return optional(o.O.Website) }
+
+// Location is nil when not known, so that the field is null.
+func (o orgFields) Location() orb.Geometry {
+	if o.O.Location == nil {
+		return nil
+	}
+	return *o.O.Location
+}
+
+// Employer is an organisation of kind EMPLOYER.
+type Employer struct{ orgFields }
+
+// Industry is nil when not known.
+func (e *Employer) Industry() *string { return optional(e.O.Industry) }
+
+// Size is nil when not known.
+func (e *Employer) Size() *db.EmployerSize {
+	if e.O.Size == "" {
+		return nil
+	}
+	s := e.O.Size
+	return &s
+}
+
+// Association is an organisation of kind ASSOCIATION.
+type Association struct{ orgFields }
+
+// Activity is nil when not known.
+func (a *Association) Activity() *string { return optional(a.O.Activity) }
+
+// NewOrganization wraps a record in the GraphQL type of its kind; nil stays nil.
+func NewOrganization(o *db.Organization) Organization {
+	switch {
+	case o == nil:
+		return nil
+	case o.Kind == db.OrgEmployer:
+		return &Employer{orgFields{o}}
+	default:
+		return &Association{orgFields{o}}
+	}
+}
+
+// optional turns an empty string into a null.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

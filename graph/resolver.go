@@ -1,0 +1,15 @@
+// Package graph is the GraphQL layer: thin resolvers that turn arguments
+// into one store or loader call, the error presenter, and the HTTP handler.
+// Logic that is not about GraphQL lives in db and geo.
+package graph
+
+//go:generate go tool gqlgen generate
+
+import (
+	"github.com/areagraph/areagraph/db"
+)
+
+// Resolver is the root of the resolvers; it holds what every request shares.
+type Resolver struct {
+	Store db.Store
+}
