@@ -208,4 +208,3 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	fmt.Fprintln(stdout, "demo dataset loaded")
 	return nil
 }
-
