@@ -6,6 +6,7 @@ package db
 
 import (
 	"context"
+	"iter"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -192,13 +193,17 @@ type Initiative struct {
 // Indicator defines a measure followed per area and year.
 type Indicator struct {
 	Code           string // unique, e.g. "unemployment"
-	Name           string
+	Name           string // in English
+	NameSv         string // in Swedish, as the source publishes it; "" when not known
 	Description    string // what exactly is measured, and for whom
 	Unit           string // "%", "persons", …
 	HigherIsBetter bool
 	Source         string
 	License        string
 	Attribution    string
+	// MinCount protects small counts: a value whose Count is below it is
+	// suppressed, never shown raw. 0 sets no rule.
+	MinCount int
 }
 
 // Sex splits an indicator value; SexTotal is both together.
@@ -218,6 +223,9 @@ type IndicatorValue struct {
 	Year          int
 	Sex           Sex
 	Value         float64
+	// Count is the number of persons the value rests on (e.g. the
+	// denominator of a share), when known; MinCount is checked against it.
+	Count *int
 }
 
 // Dataset is a whole body of data, loaded in one piece by Store.Load.
@@ -245,6 +253,9 @@ type Spatial struct {
 	Intersects orb.Geometry
 	// Near keeps records within a distance and orders them nearest first.
 	Near *Near
+	// Within keeps point records (organisations, initiatives) within a
+	// distance of a geometry, e.g. of an area's outline.
+	Within *Within
 }
 
 // AreaFilter selects areas. Empty fields select everything.
@@ -284,6 +295,55 @@ type ValueFilter struct {
 	FromYear int // 0: no lower bound
 	ToYear   int // 0: no upper bound
 	Sexes    []Sex
+}
+
+// Within selects records whose location lies within Meters of Geometry
+// (great-circle distance to its nearest point, 0 inside a polygon).
+type Within struct {
+	Geometry orb.Geometry
+	Meters   float64
+}
+
+// CoverageFilter selects the initiatives a coverage count looks at.
+type CoverageFilter struct {
+	AreaIDs  []int64            // the areas to count for; required
+	Statuses []InitiativeStatus // empty: every status
+	ByTheme  bool               // split each cell by theme as well
+}
+
+// CoverageCell counts the initiatives serving one area that target one
+// focus group (and, when split, work with one theme).
+type CoverageCell struct {
+	AreaID        int64
+	FocusGroup    FocusGroup
+	Theme         Theme // "" unless the filter splits by theme
+	Initiatives   int
+	Organizations int // distinct leads and partners of those initiatives
+	Participants  int // sum of their reported participants
+}
+
+// AreaInput is an area as an import file gives it: keyed on its code, its
+// parent named by code.
+type AreaInput struct {
+	Code        string
+	Name        string
+	Kind        AreaKind
+	AreaType    int
+	ParentCode  string // "" for a root
+	Geometry    orb.Geometry
+	ValidFrom   *time.Time
+	ValidTo     *time.Time
+	Description string
+}
+
+// ValueInput is an indicator value as an import file gives it.
+type ValueInput struct {
+	AreaCode      string
+	IndicatorCode string
+	Year          int
+	Sex           Sex
+	Value         float64
+	Count         *int
 }
 
 // Page is a window on an ordered list.
@@ -340,6 +400,22 @@ type Store interface {
 	// IndicatorValues returns values ordered by area id, code, year and sex
 	// (TOTAL, FEMALE, MALE).
 	IndicatorValues(ctx context.Context, f ValueFilter) ([]IndicatorValue, error)
+
+	// Coverage counts, per area and focus group (and theme), the
+	// initiatives that serve the area; cells with no initiative are left
+	// out. Cells come by area id, then focus group and theme in the order
+	// of FocusGroups and Themes.
+	Coverage(ctx context.Context, f CoverageFilter) ([]CoverageCell, error)
+
+	// UpsertAreas writes areas keyed on code in one transaction: a new
+	// code adds an area, a known one updates it in place (its id stays).
+	// Parents may come later in the sequence than their children. The
+	// sequence is read once; if any item or error is bad, nothing is
+	// written. It returns the number of areas written.
+	UpsertAreas(ctx context.Context, areas iter.Seq2[*AreaInput, error]) (int, error)
+	// UpsertIndicatorValues writes values keyed on area code, indicator,
+	// year and sex in one transaction, with the same all-or-nothing rule.
+	UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*ValueInput, error]) (int, error)
 
 	// Ping reports whether the store can serve.
 	Ping(ctx context.Context) error

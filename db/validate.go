@@ -43,28 +43,16 @@ func (ds *Dataset) Validate() error {
 			return Errorf(ECONFLICT, "%s: id appears twice", where)
 		}
 		areaIDs[a.ID] = true
-		if a.Code == "" || a.Name == "" {
-			return Errorf(EINVALID, "%s: code and name are required", where)
+		if a.ParentID == a.ID {
+			return Errorf(EINVALID, "%s: an area cannot be its own parent", where)
+		}
+		if err := a.check(); err != nil {
+			return Errorf(EINVALID, "%s: %s", where, err.Error())
 		}
 		if codes[a.Code] {
 			return Errorf(ECONFLICT, "%s: code %q appears twice", where, a.Code)
 		}
 		codes[a.Code] = true
-		if a.Kind.Depth() < 0 {
-			return Errorf(EINVALID, "%s: unknown kind %q", where, a.Kind)
-		}
-		if a.AreaType < 0 || a.AreaType > 5 {
-			return Errorf(EINVALID, "%s: area type %d is not in 1–5", where, a.AreaType)
-		}
-		if a.ParentID == a.ID {
-			return Errorf(EINVALID, "%s: an area cannot be its own parent", where)
-		}
-		if err := ValidateAreaGeometry(a.Geometry); err != nil {
-			return Errorf(EINVALID, "%s: %s", where, err.Error())
-		}
-		if a.ValidFrom != nil && a.ValidTo != nil && a.ValidTo.Before(*a.ValidFrom) {
-			return Errorf(EINVALID, "%s: valid to is before valid from", where)
-		}
 	}
 	orgIDs := map[int64]bool{}
 	for i, o := range ds.Organizations {
@@ -113,6 +101,9 @@ func (ds *Dataset) Validate() error {
 		if d.Code == "" || d.Name == "" {
 			return Errorf(EINVALID, "indicator %d: code and name are required", i)
 		}
+		if !fitsInt32(d.MinCount) {
+			return Errorf(EINVALID, "indicator %d (%s): min count must be between 0 and %d", i, d.Code, math.MaxInt32)
+		}
 		if defs[d.Code] {
 			return Errorf(ECONFLICT, "indicator %d: code %q appears twice", i, d.Code)
 		}
@@ -127,14 +118,8 @@ func (ds *Dataset) Validate() error {
 	seen := make(map[key]bool, len(ds.Values))
 	for i, v := range ds.Values {
 		where := fmt.Sprintf("indicator value %d (%s, area %d, %d)", i, v.IndicatorCode, v.AreaID, v.Year)
-		if v.Sex != SexTotal && v.Sex != SexFemale && v.Sex != SexMale {
-			return Errorf(EINVALID, "%s: unknown sex %q", where, v.Sex)
-		}
-		if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
-			return Errorf(EINVALID, "%s: value must be a finite number", where)
-		}
-		if v.Year < 1800 || v.Year > 2200 {
-			return Errorf(EINVALID, "%s: year out of range", where)
+		if err := checkValue(v.Sex, v.Value, v.Year, v.Count); err != nil {
+			return Errorf(EINVALID, "%s: %s", where, err.Error())
 		}
 		k := key{v.AreaID, v.IndicatorCode, v.Year, v.Sex}
 		if seen[k] {
@@ -145,11 +130,13 @@ func (ds *Dataset) Validate() error {
 	return nil
 }
 
+var initiativeStatuses = []InitiativeStatus{StatusPlanned, StatusActive, StatusCompleted, StatusCancelled}
+
 func (in *Initiative) validate() error {
 	if in.Title == "" {
 		return fmt.Errorf("title is required")
 	}
-	if !slices.Contains([]InitiativeStatus{StatusPlanned, StatusActive, StatusCompleted, StatusCancelled}, in.Status) {
+	if !slices.Contains(initiativeStatuses, in.Status) {
 		return fmt.Errorf("unknown status %q", in.Status)
 	}
 	if !slices.Contains([]GoalArea{GoalGoodStart, GoalHousingLocal, GoalConditionsForWork}, in.GoalArea) {
@@ -185,13 +172,16 @@ func (in *Initiative) validate() error {
 		return fmt.Errorf("end date is before start date")
 	}
 	for _, n := range []*int{in.Reach.Participants, in.Reach.IntoWork, in.Reach.IntoStudy} {
-		// GraphQL's Int is 32 bits, and so is the column.
-		if n != nil && (*n < 0 || *n > math.MaxInt32) {
+		if n != nil && !fitsInt32(*n) {
 			return fmt.Errorf("reach figures must be between 0 and %d", math.MaxInt32)
 		}
 	}
 	return nil
 }
+
+// fitsInt32 says whether n can be a count: GraphQL's Int is 32 bits, and so
+// are the columns counts are kept in.
+func fitsInt32(n int) bool { return n >= 0 && n <= math.MaxInt32 }
 
 func noNil[T any](what string, recs []*T) error {
 	for i, r := range recs {
@@ -249,4 +239,184 @@ func ValidateAreaGeometry(g orb.Geometry) error {
 		return fmt.Errorf("geometry must be a Polygon or MultiPolygon, not %s", g.GeoJSONType())
 	}
 	return geo.Validate(g, geo.Options{MaxVertices: MaxAreaVertices, Allowed: []string{"Polygon", "MultiPolygon"}})
+}
+
+// Validate checks a Within filter before a store runs it: a distance that
+// is a finite number of metres, 0 or more, and a geometry with at least one
+// position, every one of them in WGS 84 range, which geography needs.
+// The geometry is not checked for topology: it is usually an area's own
+// outline, checked when the area was stored.
+func (w *Within) Validate() error {
+	if math.IsNaN(w.Meters) || math.IsInf(w.Meters, 0) || w.Meters < 0 {
+		return Errorf(EINVALID, "within: the distance must be a finite number of metres, 0 or more, got %g", w.Meters)
+	}
+	if w.Geometry == nil {
+		return Errorf(EINVALID, "within: a geometry is required")
+	}
+	n := 0
+	var bad error
+	eachChain(w.Geometry, func(pts []orb.Point) {
+		for _, p := range pts {
+			n++
+			if err := ValidatePoint(p); err != nil && bad == nil {
+				bad = err
+			}
+		}
+	})
+	if bad != nil {
+		return Errorf(EINVALID, "within: %s", bad.Error())
+	}
+	if n == 0 {
+		return Errorf(EINVALID, "within: the geometry is empty")
+	}
+	return nil
+}
+
+// withinPad absorbs the rounding of the arc maths in Bound: about a
+// centimetre, far above that rounding and far below a distance anyone
+// filters by.
+const withinPad = 1e-7
+
+// Bound returns a box that holds every point within Meters of Geometry, so
+// that a spatial index can pick the candidates the exact distance test then
+// judges. Both stores use it, so they look at the same candidates.
+//
+// Edges are great-circle arcs, which bow poleward out of the box of their
+// vertices (by over 400 m for an edge two degrees long at 58° N), so the
+// box first takes in the latitude each arc reaches; then every corner is
+// widened by the distance with geo.RadiusBound. An edge that crosses the
+// antimeridian widens the box to every longitude. w must be valid.
+func (w *Within) Bound() orb.Bound {
+	var b orb.Bound
+	empty := true
+	eachChain(w.Geometry, func(pts []orb.Point) {
+		for i, p := range pts {
+			if empty {
+				b, empty = p.Bound(), false
+			}
+			b = b.Extend(p)
+			if i == 0 {
+				continue
+			}
+			lo, hi := arcLatitudes(pts[i-1], p)
+			b.Min[1], b.Max[1] = math.Min(b.Min[1], lo), math.Max(b.Max[1], hi)
+			if math.Abs(p[0]-pts[i-1][0]) > 180 {
+				b.Min[0], b.Max[0] = -180, 180
+			}
+		}
+	})
+	if empty {
+		return b
+	}
+	b = b.Pad(withinPad)
+	out := geo.RadiusBound(b.Min, w.Meters)
+	for _, c := range []orb.Point{b.Max, {b.Min[0], b.Max[1]}, {b.Max[0], b.Min[1]}} {
+		out = out.Union(geo.RadiusBound(c, w.Meters))
+	}
+	return out
+}
+
+// arcLatitudes returns the least and greatest latitude on the great-circle
+// arc from a to b: its ends', unless the arc passes the northernmost or
+// southernmost point of its great circle on the way.
+func arcLatitudes(a, b orb.Point) (lo, hi float64) {
+	lo, hi = math.Min(a[1], b[1]), math.Max(a[1], b[1])
+	av, bv := unitVector(a), unitVector(b)
+	n := cross(av, bv)
+	l := math.Sqrt(dot(n, n))
+	if l == 0 || math.IsNaN(l) {
+		return lo, hi // coincident or antipodal ends: no single great circle
+	}
+	n = [3]float64{n[0] / l, n[1] / l, n[2] / l}
+	// The great circle's northernmost point is top/h, at latitude asin(h).
+	h := math.Hypot(n[0], n[1])
+	if h == 0 {
+		return lo, hi // the equator
+	}
+	top := [3]float64{-n[2] * n[0], -n[2] * n[1], h * h}
+	onArc := func(v [3]float64) bool { return dot(cross(av, v), n) > 0 && dot(cross(v, bv), n) > 0 }
+	peak := math.Asin(math.Min(1, h)) * 180 / math.Pi
+	if onArc(top) {
+		hi = math.Max(hi, peak)
+	}
+	if onArc([3]float64{-top[0], -top[1], -top[2]}) {
+		lo = math.Min(lo, -peak)
+	}
+	return lo, hi
+}
+
+func unitVector(p orb.Point) [3]float64 {
+	lon, lat := p[0]*math.Pi/180, p[1]*math.Pi/180
+	return [3]float64{math.Cos(lat) * math.Cos(lon), math.Cos(lat) * math.Sin(lon), math.Sin(lat)}
+}
+
+func cross(a, b [3]float64) [3]float64 {
+	return [3]float64{a[1]*b[2] - a[2]*b[1], a[2]*b[0] - a[0]*b[2], a[0]*b[1] - a[1]*b[0]}
+}
+
+func dot(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
+
+// eachChain calls fn with every run of connected positions in g: a point
+// on its own, a line, or a ring, closed if it was not.
+func eachChain(g orb.Geometry, fn func(pts []orb.Point)) {
+	switch g := g.(type) {
+	case orb.Point:
+		fn([]orb.Point{g})
+	case orb.MultiPoint:
+		for _, p := range g {
+			fn([]orb.Point{p})
+		}
+	case orb.LineString:
+		fn(g)
+	case orb.MultiLineString:
+		for _, l := range g {
+			fn(l)
+		}
+	case orb.Ring:
+		if len(g) > 0 && g[0] != g[len(g)-1] {
+			g = append(g[:len(g):len(g)], g[0])
+		}
+		fn(g)
+	case orb.Polygon:
+		for _, r := range g {
+			eachChain(r, fn)
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			eachChain(p, fn)
+		}
+	case orb.Bound:
+		eachChain(g.ToRing(), fn)
+	case orb.Collection:
+		for _, m := range g {
+			eachChain(m, fn)
+		}
+	}
+}
+
+// Validate checks a coverage filter: at least one area, known statuses.
+func (f *CoverageFilter) Validate() error {
+	if len(f.AreaIDs) == 0 {
+		return Errorf(EINVALID, "coverage: at least one area is required")
+	}
+	for _, s := range f.Statuses {
+		if !slices.Contains(initiativeStatuses, s) {
+			return Errorf(EINVALID, "coverage: unknown status %q", s)
+		}
+	}
+	return nil
+}
+
+// ValidateWithin checks the Within part of a filter on records that are
+// points (organisations, initiatives) or not (areas): the contract defines
+// Within on locations only, so on areas it is refused rather than given a
+// meaning of the store's own.
+func (sp *Spatial) ValidateWithin(points bool) error {
+	if sp.Within == nil {
+		return nil
+	}
+	if !points {
+		return Errorf(EINVALID, "within applies to organisations and initiatives")
+	}
+	return sp.Within.Validate()
 }

@@ -1,10 +1,12 @@
 package graph
 
 import (
+	"context"
 	"math"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
+	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/graph/model"
 	"github.com/paulmach/orb"
 )
@@ -82,6 +84,31 @@ func spatial(bbox *model.BBox, intersects orb.Geometry, near *model.Near) (db.Sp
 	return sp, nil
 }
 
+// MaxWithin caps a within filter: beyond it, other areas are the question.
+const MaxWithin = 100_000
+
+// within resolves "within so many metres of an area" to the area's outline.
+func within(ctx context.Context, w *model.WithinArea) (*db.Within, error) {
+	if w == nil {
+		return nil, nil
+	}
+	if math.IsNaN(w.Meters) || w.Meters < 0 || w.Meters > MaxWithin {
+		return nil, db.Errorf(db.EINVALID, "within: meters must be between 0 and %d, got %g", MaxWithin, w.Meters)
+	}
+	id, err := db.ParseGlobalIDOf(db.TypeArea, w.Area)
+	if err != nil {
+		return nil, err
+	}
+	a, err := loader.For(ctx).Area(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, db.Errorf(db.ENOTFOUND, "within: no area with id %q", w.Area)
+	}
+	return &db.Within{Geometry: a.Geometry, Meters: w.Meters}, nil
+}
+
 // ids parses global ids of one type.
 func ids(typ string, gids []string) ([]int64, error) {
 	var out []int64
@@ -138,13 +165,16 @@ func areaFilter(f *model.AreaFilter) (db.AreaFilter, error) {
 	return out, nil
 }
 
-func initiativeFilter(f *model.InitiativeFilter) (db.InitiativeFilter, error) {
+func initiativeFilter(ctx context.Context, f *model.InitiativeFilter) (db.InitiativeFilter, error) {
 	var out db.InitiativeFilter
 	if f == nil {
 		return out, nil
 	}
 	sp, err := spatial(f.Bbox, f.Intersects, f.Near)
 	if err != nil {
+		return out, err
+	}
+	if sp.Within, err = within(ctx, f.Within); err != nil {
 		return out, err
 	}
 	areas, err := ids(db.TypeArea, f.Areas)
@@ -161,7 +191,7 @@ func initiativeFilter(f *model.InitiativeFilter) (db.InitiativeFilter, error) {
 	}, nil
 }
 
-func orgFilter(f *model.OrganizationFilter, kinds ...db.OrgKind) (db.OrganizationFilter, error) {
+func orgFilter(ctx context.Context, f *model.OrganizationFilter, kinds ...db.OrgKind) (db.OrganizationFilter, error) {
 	out := db.OrganizationFilter{Kinds: kinds}
 	if f == nil {
 		return out, nil
@@ -170,10 +200,48 @@ func orgFilter(f *model.OrganizationFilter, kinds ...db.OrgKind) (db.Organizatio
 	if err != nil {
 		return out, err
 	}
+	if sp.Within, err = within(ctx, f.Within); err != nil {
+		return out, err
+	}
 	areas, err := ids(db.TypeArea, f.Areas)
 	if err != nil {
 		return out, err
 	}
 	out.AreaIDs, out.NameContains, out.Spatial = areas, str(f.NameContains), sp
 	return out, nil
+}
+
+// MaxSimplify caps a simplification tolerance: beyond 100 km nothing of a
+// city is left to draw.
+const MaxSimplify = 100_000
+
+// areaGeometry shapes an outline for the zoom a client draws at.
+func areaGeometry(g orb.Geometry, zoom, simplifyMeters *float64, precision *int) (orb.Geometry, error) {
+	if zoom != nil && simplifyMeters != nil {
+		return nil, db.Errorf(db.EINVALID, "geometry: give zoom or simplifyMeters, not both")
+	}
+	tolerance := 0.0
+	if zoom != nil {
+		if math.IsNaN(*zoom) || *zoom < 0 || *zoom > 22 {
+			return nil, db.Errorf(db.EINVALID, "geometry: zoom must be between 0 and 22, got %g", *zoom)
+		}
+		// One pixel at the area's latitude: what the map cannot show.
+		tolerance = geo.ToleranceForZoom(*zoom, g.Bound().Center()[1])
+	}
+	if simplifyMeters != nil {
+		if math.IsNaN(*simplifyMeters) || *simplifyMeters < 0 || *simplifyMeters > MaxSimplify {
+			return nil, db.Errorf(db.EINVALID, "geometry: simplifyMeters must be between 0 and %d, got %g", MaxSimplify, *simplifyMeters)
+		}
+		tolerance = *simplifyMeters
+	}
+	if precision != nil && (*precision < 0 || *precision > 15) {
+		return nil, db.Errorf(db.EINVALID, "geometry: precision must be between 0 and 15, got %d", *precision)
+	}
+	if tolerance > 0 {
+		g = geo.Simplify(g, tolerance)
+	}
+	if precision != nil {
+		g = geo.Round(g, *precision)
+	}
+	return g, nil
 }

@@ -73,3 +73,7 @@ func (c *countingStore) IndicatorValues(ctx context.Context, f db.ValueFilter) (
 	c.count()
 	return c.Store.IndicatorValues(ctx, f)
 }
+func (c *countingStore) Coverage(ctx context.Context, f db.CoverageFilter) ([]db.CoverageCell, error) {
+	c.count()
+	return c.Store.Coverage(ctx, f)
+}

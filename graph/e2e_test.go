@@ -370,6 +370,12 @@ func TestBadInput(t *testing.T) {
 		{"unknown enum value", `{ areas(filter: {kinds: [COUNTY]}) { totalCount } }`, db.EINVALID, "COUNTY"},
 		{"unknown field", `{ areas { nope } }`, db.EINVALID, "nope"},
 		{"syntax error", `{ areas { `, db.EINVALID, ""},
+		{"unknown indicator", `{ indicatorComparison(indicator: "nope", year: 2024) { year } }`, db.ENOTFOUND, "nope"},
+		{"comparison of an unknown area", `{ indicatorComparison(indicator: "unemployment", year: 2024, areas: ["Area:999"]) { year } }`, db.ENOTFOUND, "Area:999"},
+		{"negative within", `{ organizations(filter: {within: {area: "Area:13", meters: -1}}) { totalCount } }`, db.EINVALID, "meters"},
+		{"within an unknown area", `{ initiatives(filter: {within: {area: "Area:999", meters: 10}}) { totalCount } }`, db.ENOTFOUND, "Area:999"},
+		{"zoom out of range", `{ area(code: "1490") { geometry(zoom: 30) } }`, db.EINVALID, "zoom"},
+		{"precision out of range", `{ area(code: "1490") { geometry(precision: 16) } }`, db.EINVALID, "precision"},
 	}
 	eachBackend(t, func(t *testing.T, c client, _ db.Store) {
 		for _, tc := range cases {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/areagraph/areagraph/analysis"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph/model"
 	"github.com/paulmach/orb"
@@ -45,20 +46,24 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Area struct {
-		AreaType      func(childComplexity int) int
-		Children      func(childComplexity int, filter *model.AreaFilter, first *int, after *string) int
-		Code          func(childComplexity int) int
-		Description   func(childComplexity int) int
-		Geometry      func(childComplexity int) int
-		Indicators    func(childComplexity int, codes []string, fromYear *int, toYear *int, sexes []db.Sex) int
-		Initiatives   func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string) int
-		Kind          func(childComplexity int) int
-		Name          func(childComplexity int) int
-		NodeID        func(childComplexity int) int
-		Organizations func(childComplexity int, kinds []db.OrgKind, filter *model.OrganizationFilter, first *int, after *string) int
-		Parent        func(childComplexity int) int
-		ValidFrom     func(childComplexity int) int
-		ValidTo       func(childComplexity int) int
+		AreaSquareMeters func(childComplexity int) int
+		AreaType         func(childComplexity int) int
+		Bbox             func(childComplexity int) int
+		Centroid         func(childComplexity int) int
+		Children         func(childComplexity int, filter *model.AreaFilter, first *int, after *string) int
+		Code             func(childComplexity int) int
+		Description      func(childComplexity int) int
+		Geometry         func(childComplexity int, zoom *float64, simplifyMeters *float64, precision *int) int
+		Indicators       func(childComplexity int, codes []string, fromYear *int, toYear *int, sexes []db.Sex, baselineYear *int) int
+		Initiatives      func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string) int
+		Kind             func(childComplexity int) int
+		LabelPoint       func(childComplexity int) int
+		Name             func(childComplexity int) int
+		NodeID           func(childComplexity int) int
+		Organizations    func(childComplexity int, kinds []db.OrgKind, filter *model.OrganizationFilter, first *int, after *string) int
+		Parent           func(childComplexity int) int
+		ValidFrom        func(childComplexity int) int
+		ValidTo          func(childComplexity int) int
 	}
 
 	AreaConnection struct {
@@ -98,6 +103,35 @@ type ComplexityRoot struct {
 		Node           func(childComplexity int) int
 	}
 
+	ComparisonRow struct {
+		Area                        func(childComplexity int) int
+		BaselineValue               func(childComplexity int) int
+		ChangeSinceBaseline         func(childComplexity int) int
+		GapClosing                  func(childComplexity int) int
+		GapToMunicipality           func(childComplexity int) int
+		GapToMunicipalityAtBaseline func(childComplexity int) int
+		GapToReference              func(childComplexity int) int
+		Municipality                func(childComplexity int) int
+		MunicipalityValue           func(childComplexity int) int
+		Rank                        func(childComplexity int) int
+		Suppressed                  func(childComplexity int) int
+		Value                       func(childComplexity int) int
+	}
+
+	Coverage struct {
+		Cells      func(childComplexity int) int
+		WhiteSpots func(childComplexity int) int
+	}
+
+	CoverageCell struct {
+		Area          func(childComplexity int) int
+		FocusGroup    func(childComplexity int) int
+		Initiatives   func(childComplexity int) int
+		Organizations func(childComplexity int) int
+		Participants  func(childComplexity int) int
+		Theme         func(childComplexity int) int
+	}
+
 	Employer struct {
 		Areas              func(childComplexity int) int
 		Industry           func(childComplexity int) int
@@ -129,9 +163,21 @@ type ComplexityRoot struct {
 		Description    func(childComplexity int) int
 		HigherIsBetter func(childComplexity int) int
 		License        func(childComplexity int) int
+		MinCount       func(childComplexity int) int
 		Name           func(childComplexity int) int
+		NameSv         func(childComplexity int) int
 		Source         func(childComplexity int) int
 		Unit           func(childComplexity int) int
+	}
+
+	IndicatorComparison struct {
+		BaselineYear   func(childComplexity int) int
+		Indicator      func(childComplexity int) int
+		ReferenceArea  func(childComplexity int) int
+		ReferenceValue func(childComplexity int) int
+		Rows           func(childComplexity int) int
+		Sex            func(childComplexity int) int
+		Year           func(childComplexity int) int
 	}
 
 	IndicatorSeries struct {
@@ -141,8 +187,11 @@ type ComplexityRoot struct {
 	}
 
 	IndicatorValue struct {
-		Value func(childComplexity int) int
-		Year  func(childComplexity int) int
+		ChangeSinceBaseline     func(childComplexity int) int
+		ChangeSincePreviousYear func(childComplexity int) int
+		Suppressed              func(childComplexity int) int
+		Value                   func(childComplexity int) int
+		Year                    func(childComplexity int) int
 	}
 
 	Initiative struct {
@@ -201,15 +250,17 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Area          func(childComplexity int, id *string, code *string) int
-		Areas         func(childComplexity int, filter *model.AreaFilter, first *int, after *string) int
-		AreasAt       func(childComplexity int, lon float64, lat float64, kinds []db.AreaKind) int
-		Associations  func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
-		Employers     func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
-		Indicators    func(childComplexity int, codes []string) int
-		Initiatives   func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string) int
-		Node          func(childComplexity int, id string) int
-		Organizations func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
+		Area                func(childComplexity int, id *string, code *string) int
+		Areas               func(childComplexity int, filter *model.AreaFilter, first *int, after *string) int
+		AreasAt             func(childComplexity int, lon float64, lat float64, kinds []db.AreaKind) int
+		Associations        func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
+		Coverage            func(childComplexity int, areas []string, statuses []db.InitiativeStatus, themes []db.Theme) int
+		Employers           func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
+		IndicatorComparison func(childComplexity int, indicator string, year int, areas []string, referenceArea *string, baselineYear *int, sex *db.Sex) int
+		Indicators          func(childComplexity int, codes []string) int
+		Initiatives         func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string) int
+		Node                func(childComplexity int, id string) int
+		Organizations       func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
 	}
 
 	Reach struct {
@@ -227,11 +278,16 @@ type AreaResolver interface {
 	AreaType(ctx context.Context, obj *db.Area) (*int, error)
 	Description(ctx context.Context, obj *db.Area) (*string, error)
 
+	Geometry(ctx context.Context, obj *db.Area, zoom *float64, simplifyMeters *float64, precision *int) (orb.Geometry, error)
+	Centroid(ctx context.Context, obj *db.Area) (orb.Geometry, error)
+	LabelPoint(ctx context.Context, obj *db.Area) (orb.Geometry, error)
+	Bbox(ctx context.Context, obj *db.Area) ([]float64, error)
+	AreaSquareMeters(ctx context.Context, obj *db.Area) (float64, error)
 	Parent(ctx context.Context, obj *db.Area) (*db.Area, error)
 	Children(ctx context.Context, obj *db.Area, filter *model.AreaFilter, first *int, after *string) (*model.AreaConnection, error)
 	Initiatives(ctx context.Context, obj *db.Area, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error)
 	Organizations(ctx context.Context, obj *db.Area, kinds []db.OrgKind, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error)
-	Indicators(ctx context.Context, obj *db.Area, codes []string, fromYear *int, toYear *int, sexes []db.Sex) ([]*model.IndicatorSeries, error)
+	Indicators(ctx context.Context, obj *db.Area, codes []string, fromYear *int, toYear *int, sexes []db.Sex, baselineYear *int) ([]*model.IndicatorSeries, error)
 }
 type AssociationResolver interface {
 	Areas(ctx context.Context, obj *model.Association) ([]*db.Area, error)
@@ -242,11 +298,13 @@ type EmployerResolver interface {
 	Initiatives(ctx context.Context, obj *model.Employer, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error)
 }
 type IndicatorResolver interface {
+	NameSv(ctx context.Context, obj *db.Indicator) (*string, error)
 	Description(ctx context.Context, obj *db.Indicator) (*string, error)
 
 	Source(ctx context.Context, obj *db.Indicator) (*string, error)
 	License(ctx context.Context, obj *db.Indicator) (*string, error)
 	Attribution(ctx context.Context, obj *db.Indicator) (*string, error)
+	MinCount(ctx context.Context, obj *db.Indicator) (*int, error)
 }
 type InitiativeResolver interface {
 	Description(ctx context.Context, obj *db.Initiative) (*string, error)
@@ -268,6 +326,8 @@ type QueryResolver interface {
 	Associations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.AssociationConnection, error)
 	Organizations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error)
 	Indicators(ctx context.Context, codes []string) ([]*db.Indicator, error)
+	IndicatorComparison(ctx context.Context, indicator string, year int, areas []string, referenceArea *string, baselineYear *int, sex *db.Sex) (*model.IndicatorComparison, error)
+	Coverage(ctx context.Context, areas []string, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -288,12 +348,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Area.areaSquareMeters":
+		if e.ComplexityRoot.Area.AreaSquareMeters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.AreaSquareMeters(childComplexity), true
 	case "Area.areaType":
 		if e.ComplexityRoot.Area.AreaType == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Area.AreaType(childComplexity), true
+	case "Area.bbox":
+		if e.ComplexityRoot.Area.Bbox == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.Bbox(childComplexity), true
+	case "Area.centroid":
+		if e.ComplexityRoot.Area.Centroid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.Centroid(childComplexity), true
 	case "Area.children":
 		if e.ComplexityRoot.Area.Children == nil {
 			break
@@ -322,7 +400,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Area.Geometry(childComplexity), true
+		args, err := ec.field_Area_geometry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Area.Geometry(childComplexity, args["zoom"].(*float64), args["simplifyMeters"].(*float64), args["precision"].(*int)), true
 	case "Area.indicators":
 		if e.ComplexityRoot.Area.Indicators == nil {
 			break
@@ -333,7 +416,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Area.Indicators(childComplexity, args["codes"].([]string), args["fromYear"].(*int), args["toYear"].(*int), args["sexes"].([]db.Sex)), true
+		return e.ComplexityRoot.Area.Indicators(childComplexity, args["codes"].([]string), args["fromYear"].(*int), args["toYear"].(*int), args["sexes"].([]db.Sex), args["baselineYear"].(*int)), true
 	case "Area.initiatives":
 		if e.ComplexityRoot.Area.Initiatives == nil {
 			break
@@ -351,6 +434,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Area.Kind(childComplexity), true
+	case "Area.labelPoint":
+		if e.ComplexityRoot.Area.LabelPoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.LabelPoint(childComplexity), true
 	case "Area.name":
 		if e.ComplexityRoot.Area.Name == nil {
 			break
@@ -535,6 +624,129 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AssociationEdge.Node(childComplexity), true
 
+	case "ComparisonRow.area":
+		if e.ComplexityRoot.ComparisonRow.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Area(childComplexity), true
+	case "ComparisonRow.baselineValue":
+		if e.ComplexityRoot.ComparisonRow.BaselineValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.BaselineValue(childComplexity), true
+	case "ComparisonRow.changeSinceBaseline":
+		if e.ComplexityRoot.ComparisonRow.ChangeSinceBaseline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.ChangeSinceBaseline(childComplexity), true
+	case "ComparisonRow.gapClosing":
+		if e.ComplexityRoot.ComparisonRow.GapClosing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.GapClosing(childComplexity), true
+	case "ComparisonRow.gapToMunicipality":
+		if e.ComplexityRoot.ComparisonRow.GapToMunicipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.GapToMunicipality(childComplexity), true
+	case "ComparisonRow.gapToMunicipalityAtBaseline":
+		if e.ComplexityRoot.ComparisonRow.GapToMunicipalityAtBaseline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.GapToMunicipalityAtBaseline(childComplexity), true
+	case "ComparisonRow.gapToReference":
+		if e.ComplexityRoot.ComparisonRow.GapToReference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.GapToReference(childComplexity), true
+	case "ComparisonRow.municipality":
+		if e.ComplexityRoot.ComparisonRow.Municipality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Municipality(childComplexity), true
+	case "ComparisonRow.municipalityValue":
+		if e.ComplexityRoot.ComparisonRow.MunicipalityValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.MunicipalityValue(childComplexity), true
+	case "ComparisonRow.rank":
+		if e.ComplexityRoot.ComparisonRow.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Rank(childComplexity), true
+	case "ComparisonRow.suppressed":
+		if e.ComplexityRoot.ComparisonRow.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Suppressed(childComplexity), true
+	case "ComparisonRow.value":
+		if e.ComplexityRoot.ComparisonRow.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Value(childComplexity), true
+
+	case "Coverage.cells":
+		if e.ComplexityRoot.Coverage.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Cells(childComplexity), true
+	case "Coverage.whiteSpots":
+		if e.ComplexityRoot.Coverage.WhiteSpots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.WhiteSpots(childComplexity), true
+
+	case "CoverageCell.area":
+		if e.ComplexityRoot.CoverageCell.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCell.Area(childComplexity), true
+	case "CoverageCell.focusGroup":
+		if e.ComplexityRoot.CoverageCell.FocusGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCell.FocusGroup(childComplexity), true
+	case "CoverageCell.initiatives":
+		if e.ComplexityRoot.CoverageCell.Initiatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCell.Initiatives(childComplexity), true
+	case "CoverageCell.organizations":
+		if e.ComplexityRoot.CoverageCell.Organizations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCell.Organizations(childComplexity), true
+	case "CoverageCell.participants":
+		if e.ComplexityRoot.CoverageCell.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCell.Participants(childComplexity), true
+	case "CoverageCell.theme":
+		if e.ComplexityRoot.CoverageCell.Theme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoverageCell.Theme(childComplexity), true
+
 	case "Employer.areas":
 		if e.ComplexityRoot.Employer.Areas == nil {
 			break
@@ -669,12 +881,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.License(childComplexity), true
+	case "Indicator.minCount":
+		if e.ComplexityRoot.Indicator.MinCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.MinCount(childComplexity), true
 	case "Indicator.name":
 		if e.ComplexityRoot.Indicator.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Indicator.Name(childComplexity), true
+	case "Indicator.nameSv":
+		if e.ComplexityRoot.Indicator.NameSv == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.NameSv(childComplexity), true
 	case "Indicator.source":
 		if e.ComplexityRoot.Indicator.Source == nil {
 			break
@@ -687,6 +911,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Unit(childComplexity), true
+
+	case "IndicatorComparison.baselineYear":
+		if e.ComplexityRoot.IndicatorComparison.BaselineYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorComparison.BaselineYear(childComplexity), true
+	case "IndicatorComparison.indicator":
+		if e.ComplexityRoot.IndicatorComparison.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorComparison.Indicator(childComplexity), true
+	case "IndicatorComparison.referenceArea":
+		if e.ComplexityRoot.IndicatorComparison.ReferenceArea == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorComparison.ReferenceArea(childComplexity), true
+	case "IndicatorComparison.referenceValue":
+		if e.ComplexityRoot.IndicatorComparison.ReferenceValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorComparison.ReferenceValue(childComplexity), true
+	case "IndicatorComparison.rows":
+		if e.ComplexityRoot.IndicatorComparison.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorComparison.Rows(childComplexity), true
+	case "IndicatorComparison.sex":
+		if e.ComplexityRoot.IndicatorComparison.Sex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorComparison.Sex(childComplexity), true
+	case "IndicatorComparison.year":
+		if e.ComplexityRoot.IndicatorComparison.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorComparison.Year(childComplexity), true
 
 	case "IndicatorSeries.indicator":
 		if e.ComplexityRoot.IndicatorSeries.Indicator == nil {
@@ -707,6 +974,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IndicatorSeries.Values(childComplexity), true
 
+	case "IndicatorValue.changeSinceBaseline":
+		if e.ComplexityRoot.IndicatorValue.ChangeSinceBaseline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.ChangeSinceBaseline(childComplexity), true
+	case "IndicatorValue.changeSincePreviousYear":
+		if e.ComplexityRoot.IndicatorValue.ChangeSincePreviousYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.ChangeSincePreviousYear(childComplexity), true
+	case "IndicatorValue.suppressed":
+		if e.ComplexityRoot.IndicatorValue.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Suppressed(childComplexity), true
 	case "IndicatorValue.value":
 		if e.ComplexityRoot.IndicatorValue.Value == nil {
 			break
@@ -975,6 +1260,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Associations(childComplexity, args["filter"].(*model.OrganizationFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.coverage":
+		if e.ComplexityRoot.Query.Coverage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_coverage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Coverage(childComplexity, args["areas"].([]string), args["statuses"].([]db.InitiativeStatus), args["themes"].([]db.Theme)), true
 	case "Query.employers":
 		if e.ComplexityRoot.Query.Employers == nil {
 			break
@@ -986,6 +1282,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Employers(childComplexity, args["filter"].(*model.OrganizationFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.indicatorComparison":
+		if e.ComplexityRoot.Query.IndicatorComparison == nil {
+			break
+		}
+
+		args, err := ec.field_Query_indicatorComparison_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IndicatorComparison(childComplexity, args["indicator"].(string), args["year"].(int), args["areas"].([]string), args["referenceArea"].(*string), args["baselineYear"].(*int), args["sex"].(*db.Sex)), true
 	case "Query.indicators":
 		if e.ComplexityRoot.Query.Indicators == nil {
 			break
@@ -1065,6 +1372,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InitiativeFilter", ec.unmarshalInputInitiativeFilter),
 			graphql.NewInputUnmarshaler("Near", ec.unmarshalInputNear),
 			graphql.NewInputUnmarshaler("OrganizationFilter", ec.unmarshalInputOrganizationFilter),
+			graphql.NewInputUnmarshaler("WithinArea", ec.unmarshalInputWithinArea),
 		)
 	}
 	first := true
@@ -1247,6 +1555,112 @@ type Query {
 
   "Indicator definitions, by code; all of them when ` + "`" + `codes` + "`" + ` is absent."
   indicators("Only these codes." codes: [String!]): [Indicator!]!
+
+  """
+  Compares areas on one indicator in one year: each area's value and rank,
+  its gap to its municipality and to a reference area, and how value and gap
+  moved since a baseline year. Answers "how far is Norrby from the Borås
+  average, and is the gap closing?".
+  """
+  indicatorComparison(
+    "The indicator's code, e.g. ` + "`" + `unemployment` + "`" + `."
+    indicator: String!
+    "The year to compare."
+    year: Int!
+    "The areas to compare (global ids); every priority area when absent."
+    areas: [ID!]
+    "An area to measure every gap against as well, e.g. a district."
+    referenceArea: ID
+    "The year changes are measured from."
+    baselineYear: Int
+    "Which split by sex."
+    sex: Sex = TOTAL
+  ): IndicatorComparison!
+
+  """
+  Where the work is and where it is missing: for each area and focus group
+  (and theme, when asked), the initiatives serving it, the organisations
+  involved and the people reached. Cells with no initiative are the white
+  spots.
+  """
+  coverage(
+    "The areas to cover (global ids); every priority area when absent."
+    areas: [ID!]
+    "Count initiatives with these statuses."
+    statuses: [InitiativeStatus!] = [ACTIVE]
+    "Split every cell by these themes as well; no split when absent."
+    themes: [Theme!]
+  ): Coverage!
+}
+
+"One indicator compared across areas in one year."
+type IndicatorComparison {
+  "The indicator."
+  indicator: Indicator!
+  "The year compared."
+  year: Int!
+  "The baseline year, when one was given."
+  baselineYear: Int
+  "The split by sex."
+  sex: Sex!
+  "The reference area, when one was given."
+  referenceArea: Area
+  "The reference area's value in ` + "`" + `year` + "`" + `; null when missing or suppressed."
+  referenceValue: Float
+  "One row per area, best first (by ` + "`" + `higherIsBetter` + "`" + `); areas without a value come last."
+  rows: [ComparisonRow!]!
+}
+
+"One area in an indicator comparison. Gaps are this area's value minus the other's."
+type ComparisonRow {
+  "The area."
+  area: Area!
+  "Its value in the year compared; null when missing or suppressed."
+  value: Float
+  "Whether its value is suppressed to protect small counts."
+  suppressed: Boolean!
+  "1 for the best value among the rows; equal values share a rank; null without a value."
+  rank: Int
+  "The municipality the area lies in."
+  municipality: Area
+  "The municipality's value in the year compared."
+  municipalityValue: Float
+  "Value minus the municipality's value."
+  gapToMunicipality: Float
+  "Value minus the reference area's value."
+  gapToReference: Float
+  "Its value in the baseline year."
+  baselineValue: Float
+  "Value minus the baseline year's value."
+  changeSinceBaseline: Float
+  "The gap to the municipality in the baseline year."
+  gapToMunicipalityAtBaseline: Float
+  "Whether the gap to the municipality is smaller now than in the baseline year; null when either gap is unknown."
+  gapClosing: Boolean
+}
+
+"Initiatives per area and focus group (and theme)."
+type Coverage {
+  "Every area × focus group (× theme) cell, white spots included, by area, then focus group, then theme."
+  cells: [CoverageCell!]!
+  "The cells with no initiative at all."
+  whiteSpots: [CoverageCell!]!
+}
+
+"The work in one area for one focus group (and theme)."
+type CoverageCell {
+  "The area."
+  area: Area!
+  "The focus group."
+  focusGroup: FocusGroup!
+  "The theme, when the coverage is split by theme."
+  theme: Theme
+  "Initiatives serving the area that target the focus group."
+  initiatives: Int!
+  "Distinct organisations leading or joining them."
+  organizations: Int!
+  "People they report having reached."
+  participants: Int!
 }
 
 "Where an area sits in the programme's hierarchy."
@@ -1282,8 +1696,29 @@ type Area implements Node {
   validFrom: Date
   "Last day the area is in use; null when open-ended."
   validTo: Date
-  "The outline: a GeoJSON Polygon or MultiPolygon."
-  geometry: GeoJSON!
+  """
+  The outline: a GeoJSON Polygon or MultiPolygon. Ask for less detail where a
+  map cannot show more: ` + "`" + `zoom` + "`" + ` drops what is smaller than a pixel at that web
+  map zoom (256-pixel tiles), ` + "`" + `simplifyMeters` + "`" + ` what is smaller than a
+  tolerance in metres; give one of the two. The result is still valid: rings
+  closed and not crossing, exterior rings counter-clockwise.
+  """
+  geometry(
+    "Web map zoom level, 0 to 22, to simplify for; fractions allowed."
+    zoom: Float
+    "Simplification tolerance in metres, 0 to 100,000."
+    simplifyMeters: Float
+    "Decimal places to round coordinates to, 0 to 15 (6 is about 0.1 m, 7 about 1 cm); full precision when absent."
+    precision: Int
+  ): GeoJSON!
+  "The area-weighted centre (a GeoJSON Point); for a concave area it may lie outside. Use ` + "`" + `labelPoint` + "`" + ` to place a label."
+  centroid: GeoJSON!
+  "A point inside the area, as far from its edges as can be found (a GeoJSON Point): where a label goes."
+  labelPoint: GeoJSON!
+  "The bounding box as [minLon, minLat, maxLon, maxLat] (RFC 7946 order)."
+  bbox: [Float!]!
+  "Surface area in square metres, on the sphere of radius 6,371,008.77 m; holes excluded."
+  areaSquareMeters: Float!
   "The enclosing area, e.g. a priority area's district; null for the municipality."
   parent: Area
   "The areas directly below this one, in id order."
@@ -1328,6 +1763,8 @@ type Area implements Node {
     toYear: Int
     "Which splits by sex; TOTAL only when absent."
     sexes: [Sex!] = [TOTAL]
+    "The year each value's ` + "`" + `changeSinceBaseline` + "`" + ` is measured from."
+    baselineYear: Int
   ): [IndicatorSeries!]!
 }
 
@@ -1491,6 +1928,8 @@ input InitiativeFilter {
   intersects: GeoJSON
   "A location is within this distance; nearest first by its nearest location."
   near: Near
+  "A location lies within a distance of an area's outline (0 inside it)."
+  within: WithinArea
 }
 
 "What a partner contributes."
@@ -1640,6 +2079,22 @@ input OrganizationFilter {
   intersects: GeoJSON
   "Location is within this distance; results come nearest first."
   near: Near
+  "Location lies within a distance of an area's outline (0 inside it)."
+  within: WithinArea
+}
+
+"""
+Everything within a distance of an area's outline (0 inside it), in
+great-circle metres. Distances treat the outline's edges as great-circle
+arcs, as every distance here does, while ` + "`" + `areasAt` + "`" + ` and ` + "`" + `intersects` + "`" + ` treat
+edges as straight lines in longitude and latitude; on long edges the two
+can differ by metres.
+"""
+input WithinArea {
+  "The area (global id)."
+  area: ID!
+  "The distance in metres, 0 to 100,000."
+  meters: Float!
 }
 
 "Splits an indicator value by sex."
@@ -1656,8 +2111,10 @@ enum Sex {
 type Indicator {
   "Unique code, e.g. ` + "`" + `unemployment` + "`" + `."
   code: String!
-  "Name."
+  "Name in English."
   name: String!
+  "Name in Swedish, as the source publishes it; null when not known."
+  nameSv: String
   "What exactly is measured and for whom."
   description: String
   "Unit of the values, e.g. ` + "`" + `%` + "`" + ` or ` + "`" + `persons` + "`" + `."
@@ -1670,6 +2127,12 @@ type Indicator {
   license: String
   "The attribution the licence asks for, e.g. ` + "`" + `Källa: SCB` + "`" + `."
   attribution: String
+  """
+  Small counts are protected: a value resting on fewer persons than this is
+  suppressed (its value is null and ` + "`" + `suppressed` + "`" + ` is true). Null when no such
+  rule applies.
+  """
+  minCount: Int
 }
 
 "One indicator's values for one area and sex, years ascending."
@@ -1686,8 +2149,14 @@ type IndicatorSeries {
 type IndicatorValue {
   "The year."
   year: Int!
-  "The value, in the indicator's unit."
-  value: Float!
+  "The value, in the indicator's unit; null when suppressed."
+  value: Float
+  "Whether the value rests on too few persons to be shown (see ` + "`" + `Indicator.minCount` + "`" + `)."
+  suppressed: Boolean!
+  "Change since the previous year's value (this minus that); null when either is missing or suppressed."
+  changeSincePreviousYear: Float
+  "Change since the value of ` + "`" + `baselineYear` + "`" + `; null without a baseline, or when either value is missing or suppressed."
+  changeSinceBaseline: Float
 }
 
 "Where a page ends, for fetching the next."
@@ -1839,6 +2308,14 @@ func (ec *executionContext) childFields_Area(ctx context.Context, field graphql.
 		return ec.fieldContext_Area_validTo(ctx, field)
 	case "geometry":
 		return ec.fieldContext_Area_geometry(ctx, field)
+	case "centroid":
+		return ec.fieldContext_Area_centroid(ctx, field)
+	case "labelPoint":
+		return ec.fieldContext_Area_labelPoint(ctx, field)
+	case "bbox":
+		return ec.fieldContext_Area_bbox(ctx, field)
+	case "areaSquareMeters":
+		return ec.fieldContext_Area_areaSquareMeters(ctx, field)
 	case "parent":
 		return ec.fieldContext_Area_parent(ctx, field)
 	case "children":
@@ -1927,6 +2404,64 @@ func (ec *executionContext) childFields_AssociationEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type AssociationEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ComparisonRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_ComparisonRow_area(ctx, field)
+	case "value":
+		return ec.fieldContext_ComparisonRow_value(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_ComparisonRow_suppressed(ctx, field)
+	case "rank":
+		return ec.fieldContext_ComparisonRow_rank(ctx, field)
+	case "municipality":
+		return ec.fieldContext_ComparisonRow_municipality(ctx, field)
+	case "municipalityValue":
+		return ec.fieldContext_ComparisonRow_municipalityValue(ctx, field)
+	case "gapToMunicipality":
+		return ec.fieldContext_ComparisonRow_gapToMunicipality(ctx, field)
+	case "gapToReference":
+		return ec.fieldContext_ComparisonRow_gapToReference(ctx, field)
+	case "baselineValue":
+		return ec.fieldContext_ComparisonRow_baselineValue(ctx, field)
+	case "changeSinceBaseline":
+		return ec.fieldContext_ComparisonRow_changeSinceBaseline(ctx, field)
+	case "gapToMunicipalityAtBaseline":
+		return ec.fieldContext_ComparisonRow_gapToMunicipalityAtBaseline(ctx, field)
+	case "gapClosing":
+		return ec.fieldContext_ComparisonRow_gapClosing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComparisonRow", field.Name)
+}
+
+func (ec *executionContext) childFields_Coverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cells":
+		return ec.fieldContext_Coverage_cells(ctx, field)
+	case "whiteSpots":
+		return ec.fieldContext_Coverage_whiteSpots(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Coverage", field.Name)
+}
+
+func (ec *executionContext) childFields_CoverageCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_CoverageCell_area(ctx, field)
+	case "focusGroup":
+		return ec.fieldContext_CoverageCell_focusGroup(ctx, field)
+	case "theme":
+		return ec.fieldContext_CoverageCell_theme(ctx, field)
+	case "initiatives":
+		return ec.fieldContext_CoverageCell_initiatives(ctx, field)
+	case "organizations":
+		return ec.fieldContext_CoverageCell_organizations(ctx, field)
+	case "participants":
+		return ec.fieldContext_CoverageCell_participants(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoverageCell", field.Name)
+}
+
 func (ec *executionContext) childFields_Employer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1983,6 +2518,8 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_code(ctx, field)
 	case "name":
 		return ec.fieldContext_Indicator_name(ctx, field)
+	case "nameSv":
+		return ec.fieldContext_Indicator_nameSv(ctx, field)
 	case "description":
 		return ec.fieldContext_Indicator_description(ctx, field)
 	case "unit":
@@ -1995,8 +2532,30 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_license(ctx, field)
 	case "attribution":
 		return ec.fieldContext_Indicator_attribution(ctx, field)
+	case "minCount":
+		return ec.fieldContext_Indicator_minCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Indicator", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorComparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_IndicatorComparison_indicator(ctx, field)
+	case "year":
+		return ec.fieldContext_IndicatorComparison_year(ctx, field)
+	case "baselineYear":
+		return ec.fieldContext_IndicatorComparison_baselineYear(ctx, field)
+	case "sex":
+		return ec.fieldContext_IndicatorComparison_sex(ctx, field)
+	case "referenceArea":
+		return ec.fieldContext_IndicatorComparison_referenceArea(ctx, field)
+	case "referenceValue":
+		return ec.fieldContext_IndicatorComparison_referenceValue(ctx, field)
+	case "rows":
+		return ec.fieldContext_IndicatorComparison_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorComparison", field.Name)
 }
 
 func (ec *executionContext) childFields_IndicatorSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2017,6 +2576,12 @@ func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, fiel
 		return ec.fieldContext_IndicatorValue_year(ctx, field)
 	case "value":
 		return ec.fieldContext_IndicatorValue_value(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_IndicatorValue_suppressed(ctx, field)
+	case "changeSincePreviousYear":
+		return ec.fieldContext_IndicatorValue_changeSincePreviousYear(ctx, field)
+	case "changeSinceBaseline":
+		return ec.fieldContext_IndicatorValue_changeSinceBaseline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorValue", field.Name)
 }
@@ -2289,6 +2854,36 @@ func (ec *executionContext) field_Area_children_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Area_geometry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "zoom",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["zoom"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "simplifyMeters",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["simplifyMeters"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "precision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["precision"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Area_indicators_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2324,6 +2919,14 @@ func (ec *executionContext) field_Area_indicators_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["sexes"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "baselineYear",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["baselineYear"] = arg4
 	return args, nil
 }
 
@@ -2581,6 +3184,36 @@ func (ec *executionContext) field_Query_associations_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_coverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "areas",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["areas"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]db.InitiativeStatus, error) {
+			return ec.unmarshalOInitiativeStatus2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiativeStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "themes",
+		func(ctx context.Context, v any) ([]db.Theme, error) {
+			return ec.unmarshalOTheme2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐThemeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["themes"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_employers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2608,6 +3241,60 @@ func (ec *executionContext) field_Query_employers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_indicatorComparison_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "indicator",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["indicator"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "areas",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["areas"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "referenceArea",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["referenceArea"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "baselineYear",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["baselineYear"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "sex",
+		func(ctx context.Context, v any) (*db.Sex, error) {
+			return ec.unmarshalOSex2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sex"] = arg5
 	return args, nil
 }
 
@@ -2966,7 +3653,8 @@ func (ec *executionContext) _Area_geometry(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Area_geometry(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Geometry, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Area().Geometry(ctx, obj, fc.Args["zoom"].(*float64), fc.Args["simplifyMeters"].(*float64), fc.Args["precision"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v orb.Geometry) graphql.Marshaler {
@@ -2976,8 +3664,120 @@ func (ec *executionContext) _Area_geometry(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Area_geometry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Area", field, false, false, "GeoJSON")
+func (ec *executionContext) fieldContext_Area_geometry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Area",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type GeoJSON does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Area_geometry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Area_centroid(ctx context.Context, field graphql.CollectedField, obj *db.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_centroid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Area().Centroid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v orb.Geometry) graphql.Marshaler {
+			return ec.marshalNGeoJSON2githubᚗcomᚋpaulmachᚋorbᚐGeometry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Area_centroid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, true, true, "GeoJSON")
+}
+
+func (ec *executionContext) _Area_labelPoint(ctx context.Context, field graphql.CollectedField, obj *db.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_labelPoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Area().LabelPoint(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v orb.Geometry) graphql.Marshaler {
+			return ec.marshalNGeoJSON2githubᚗcomᚋpaulmachᚋorbᚐGeometry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Area_labelPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, true, true, "GeoJSON")
+}
+
+func (ec *executionContext) _Area_bbox(ctx context.Context, field graphql.CollectedField, obj *db.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_bbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Area().Bbox(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []float64) graphql.Marshaler {
+			return ec.marshalNFloat2ᚕfloat64ᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Area_bbox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, true, true, "Float")
+}
+
+func (ec *executionContext) _Area_areaSquareMeters(ctx context.Context, field graphql.CollectedField, obj *db.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_areaSquareMeters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Area().AreaSquareMeters(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Area_areaSquareMeters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, true, true, "Float")
 }
 
 func (ec *executionContext) _Area_parent(ctx context.Context, field graphql.CollectedField, obj *db.Area) (ret graphql.Marshaler) {
@@ -3154,7 +3954,7 @@ func (ec *executionContext) _Area_indicators(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Area().Indicators(ctx, obj, fc.Args["codes"].([]string), fc.Args["fromYear"].(*int), fc.Args["toYear"].(*int), fc.Args["sexes"].([]db.Sex))
+			return ec.Resolvers.Area().Indicators(ctx, obj, fc.Args["codes"].([]string), fc.Args["fromYear"].(*int), fc.Args["toYear"].(*int), fc.Args["sexes"].([]db.Sex), fc.Args["baselineYear"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.IndicatorSeries) graphql.Marshaler {
@@ -3796,6 +4596,511 @@ func (ec *executionContext) fieldContext_AssociationEdge_distanceMeters(_ contex
 	return graphql.NewScalarFieldContext("AssociationEdge", field, false, false, "Float")
 }
 
+func (ec *executionContext) _ComparisonRow_area(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Area) graphql.Marshaler {
+			return ec.marshalNArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐArea(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Area(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonRow_value(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ComparisonRow_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ComparisonRow_rank(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComparisonRow_municipality(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_municipality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Municipality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Area) graphql.Marshaler {
+			return ec.marshalOArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐArea(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_municipality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Area(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComparisonRow_municipalityValue(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_municipalityValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MunicipalityValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_municipalityValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ComparisonRow_gapToMunicipality(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_gapToMunicipality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GapToMunicipality, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_gapToMunicipality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ComparisonRow_gapToReference(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_gapToReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GapToReference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_gapToReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ComparisonRow_baselineValue(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_baselineValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_baselineValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ComparisonRow_changeSinceBaseline(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_changeSinceBaseline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeSinceBaseline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_changeSinceBaseline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ComparisonRow_gapToMunicipalityAtBaseline(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_gapToMunicipalityAtBaseline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GapToMunicipalityAtBaseline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_gapToMunicipalityAtBaseline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ComparisonRow_gapClosing(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_gapClosing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GapClosing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_gapClosing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Coverage_cells(ctx context.Context, field graphql.CollectedField, obj *model.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CoverageCell) graphql.Marshaler {
+			return ec.marshalNCoverageCell2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCoverageCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Coverage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoverageCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Coverage_whiteSpots(ctx context.Context, field graphql.CollectedField, obj *model.Coverage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coverage_whiteSpots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WhiteSpots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CoverageCell) graphql.Marshaler {
+			return ec.marshalNCoverageCell2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCoverageCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coverage_whiteSpots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Coverage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoverageCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageCell_area(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCell_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Area) graphql.Marshaler {
+			return ec.marshalNArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐArea(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCell_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoverageCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Area(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoverageCell_focusGroup(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCell_focusGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FocusGroup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.FocusGroup) graphql.Marshaler {
+			return ec.marshalNFocusGroup2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐFocusGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCell_focusGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCell", field, false, false, "FocusGroup")
+}
+
+func (ec *executionContext) _CoverageCell_theme(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCell_theme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Theme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Theme) graphql.Marshaler {
+			return ec.marshalOTheme2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐTheme(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCell_theme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCell", field, false, false, "Theme")
+}
+
+func (ec *executionContext) _CoverageCell_initiatives(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCell_initiatives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Initiatives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCell_initiatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageCell_organizations(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCell_organizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organizations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCell_organizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoverageCell_participants(ctx context.Context, field graphql.CollectedField, obj *model.CoverageCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoverageCell_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoverageCell_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoverageCell", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Employer_id(ctx context.Context, field graphql.CollectedField, obj *model.Employer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4276,6 +5581,29 @@ func (ec *executionContext) fieldContext_Indicator_name(_ context.Context, field
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
 }
 
+func (ec *executionContext) _Indicator_nameSv(ctx context.Context, field graphql.CollectedField, obj *db.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_nameSv(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Indicator().NameSv(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_nameSv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, true, true, "String")
+}
+
 func (ec *executionContext) _Indicator_description(ctx context.Context, field graphql.CollectedField, obj *db.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4414,6 +5742,217 @@ func (ec *executionContext) fieldContext_Indicator_attribution(_ context.Context
 	return graphql.NewScalarFieldContext("Indicator", field, true, true, "String")
 }
 
+func (ec *executionContext) _Indicator_minCount(ctx context.Context, field graphql.CollectedField, obj *db.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_minCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Indicator().MinCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_minCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, true, true, "Int")
+}
+
+func (ec *executionContext) _IndicatorComparison_indicator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorComparison_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorComparison_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorComparison_year(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorComparison_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorComparison_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorComparison", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorComparison_baselineYear(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorComparison_baselineYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaselineYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorComparison_baselineYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorComparison", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorComparison_sex(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorComparison_sex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sex, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Sex) graphql.Marshaler {
+			return ec.marshalNSex2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorComparison_sex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorComparison", field, false, false, "Sex")
+}
+
+func (ec *executionContext) _IndicatorComparison_referenceArea(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorComparison_referenceArea(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferenceArea, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Area) graphql.Marshaler {
+			return ec.marshalOArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐArea(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorComparison_referenceArea(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Area(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorComparison_referenceValue(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorComparison_referenceValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferenceValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorComparison_referenceValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorComparison", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorComparison_rows(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorComparison_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ComparisonRow) graphql.Marshaler {
+			return ec.marshalNComparisonRow2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐComparisonRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorComparison_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComparisonRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IndicatorSeries_indicator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorSeries) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4481,8 +6020,8 @@ func (ec *executionContext) _IndicatorSeries_values(ctx context.Context, field g
 			return obj.Values, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.IndicatorValue) graphql.Marshaler {
-			return ec.marshalNIndicatorValue2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐIndicatorValueᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*analysis.Point) graphql.Marshaler {
+			return ec.marshalNIndicatorValue2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋanalysisᚐPointᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4501,7 +6040,7 @@ func (ec *executionContext) fieldContext_IndicatorSeries_values(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _IndicatorValue_year(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+func (ec *executionContext) _IndicatorValue_year(ctx context.Context, field graphql.CollectedField, obj *analysis.Point) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4524,7 +6063,7 @@ func (ec *executionContext) fieldContext_IndicatorValue_year(_ context.Context, 
 	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Int")
 }
 
-func (ec *executionContext) _IndicatorValue_value(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+func (ec *executionContext) _IndicatorValue_value(ctx context.Context, field graphql.CollectedField, obj *analysis.Point) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4536,14 +6075,83 @@ func (ec *executionContext) _IndicatorValue_value(ctx context.Context, field gra
 			return obj.Value, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorValue_suppressed(ctx context.Context, field graphql.CollectedField, obj *analysis.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_IndicatorValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_IndicatorValue_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _IndicatorValue_changeSincePreviousYear(ctx context.Context, field graphql.CollectedField, obj *analysis.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_changeSincePreviousYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeSincePreviousYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_changeSincePreviousYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorValue_changeSinceBaseline(ctx context.Context, field graphql.CollectedField, obj *analysis.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_changeSinceBaseline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChangeSinceBaseline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_changeSinceBaseline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Float")
 }
 
@@ -5836,6 +7444,94 @@ func (ec *executionContext) fieldContext_Query_indicators(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_indicators_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_indicatorComparison(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_indicatorComparison(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IndicatorComparison(ctx, fc.Args["indicator"].(string), fc.Args["year"].(int), fc.Args["areas"].([]string), fc.Args["referenceArea"].(*string), fc.Args["baselineYear"].(*int), fc.Args["sex"].(*db.Sex))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IndicatorComparison) graphql.Marshaler {
+			return ec.marshalNIndicatorComparison2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐIndicatorComparison(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_indicatorComparison(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorComparison(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_indicatorComparison_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_coverage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Coverage(ctx, fc.Args["areas"].([]string), fc.Args["statuses"].([]db.InitiativeStatus), fc.Args["themes"].([]db.Theme))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Coverage) graphql.Marshaler {
+			return ec.marshalNCoverage2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCoverage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_coverage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coverage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_coverage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7225,7 +8921,7 @@ func (ec *executionContext) unmarshalInputInitiativeFilter(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"statuses", "goalAreas", "focusGroups", "themes", "areas", "organizations", "titleContains", "bbox", "intersects", "near"}
+	fieldsInOrder := [...]string{"statuses", "goalAreas", "focusGroups", "themes", "areas", "organizations", "titleContains", "bbox", "intersects", "near", "within"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7302,6 +8998,13 @@ func (ec *executionContext) unmarshalInputInitiativeFilter(ctx context.Context, 
 				return it, err
 			}
 			it.Near = data
+		case "within":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("within"))
+			data, err := ec.unmarshalOWithinArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐWithinArea(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Within = data
 		}
 	}
 	return it, nil
@@ -7386,7 +9089,7 @@ func (ec *executionContext) unmarshalInputOrganizationFilter(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"areas", "nameContains", "bbox", "intersects", "near"}
+	fieldsInOrder := [...]string{"areas", "nameContains", "bbox", "intersects", "near", "within"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7428,6 +9131,13 @@ func (ec *executionContext) unmarshalInputOrganizationFilter(ctx context.Context
 				return it, err
 			}
 			it.Near = data
+		case "within":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("within"))
+			data, err := ec.unmarshalOWithinArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐWithinArea(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Within = data
 		}
 	}
 	return it, nil
@@ -7442,6 +9152,55 @@ func (ec *executionContext) unmarshalInputOrganizationFilter(ctx context.Context
 func UnmarshalOrganizationFilter(ctx context.Context, raw any) (model.OrganizationFilter, error) {
 	var out model.OrganizationFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganizationFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWithinArea(ctx context.Context, obj any) (model.WithinArea, error) {
+	var it model.WithinArea
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"area", "meters"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		case "meters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meters"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Meters = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithinArea unmarshals raw into the WithinArea input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithinArea(ctx context.Context, raw any) (model.WithinArea, error) {
+	var out model.WithinArea
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithinArea", raw, &out)
 	return out, err
 }
 
@@ -7575,10 +9334,35 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "geometry":
-			out.Values[i] = ec._Area_geometry(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Area_geometry(ctx, field, obj)
+				})
+		case "centroid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Area_centroid(ctx, field, obj)
+				})
+		case "labelPoint":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Area_labelPoint(ctx, field, obj)
+				})
+		case "bbox":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Area_bbox(ctx, field, obj)
+				})
+		case "areaSquareMeters":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Area_areaSquareMeters(ctx, field, obj)
+				})
 		case "parent":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -7878,6 +9662,190 @@ func (ec *executionContext) _AssociationEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var comparisonRowImplementors = []string{"ComparisonRow"}
+
+func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.SelectionSet, obj *model.ComparisonRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, comparisonRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComparisonRow")
+		case "area":
+			out.Values[i] = ec._ComparisonRow_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ComparisonRow_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._ComparisonRow_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._ComparisonRow_rank(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "municipality":
+			out.Values[i] = ec._ComparisonRow_municipality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "municipalityValue":
+			out.Values[i] = ec._ComparisonRow_municipalityValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gapToMunicipality":
+			out.Values[i] = ec._ComparisonRow_gapToMunicipality(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gapToReference":
+			out.Values[i] = ec._ComparisonRow_gapToReference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "baselineValue":
+			out.Values[i] = ec._ComparisonRow_baselineValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changeSinceBaseline":
+			out.Values[i] = ec._ComparisonRow_changeSinceBaseline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gapToMunicipalityAtBaseline":
+			out.Values[i] = ec._ComparisonRow_gapToMunicipalityAtBaseline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gapClosing":
+			out.Values[i] = ec._ComparisonRow_gapClosing(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coverageImplementors = []string{"Coverage"}
+
+func (ec *executionContext) _Coverage(ctx context.Context, sel ast.SelectionSet, obj *model.Coverage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coverageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Coverage")
+		case "cells":
+			out.Values[i] = ec._Coverage_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "whiteSpots":
+			out.Values[i] = ec._Coverage_whiteSpots(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coverageCellImplementors = []string{"CoverageCell"}
+
+func (ec *executionContext) _CoverageCell(ctx context.Context, sel ast.SelectionSet, obj *model.CoverageCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coverageCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoverageCell")
+		case "area":
+			out.Values[i] = ec._CoverageCell_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "focusGroup":
+			out.Values[i] = ec._CoverageCell_focusGroup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "theme":
+			out.Values[i] = ec._CoverageCell_theme(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "initiatives":
+			out.Values[i] = ec._CoverageCell_initiatives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organizations":
+			out.Values[i] = ec._CoverageCell_organizations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participants":
+			out.Values[i] = ec._CoverageCell_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var employerImplementors = []string{"Employer", "Organization", "Node"}
 
 func (ec *executionContext) _Employer(ctx context.Context, sel ast.SelectionSet, obj *model.Employer) graphql.Marshaler {
@@ -8065,6 +10033,12 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nameSv":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Indicator_nameSv(ctx, field, obj)
+				})
 		case "description":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -8099,6 +10073,75 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Indicator_attribution(ctx, field, obj)
 				})
+		case "minCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Indicator_minCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorComparisonImplementors = []string{"IndicatorComparison"}
+
+func (ec *executionContext) _IndicatorComparison(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorComparison) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorComparisonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorComparison")
+		case "indicator":
+			out.Values[i] = ec._IndicatorComparison_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._IndicatorComparison_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "baselineYear":
+			out.Values[i] = ec._IndicatorComparison_baselineYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sex":
+			out.Values[i] = ec._IndicatorComparison_sex(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referenceArea":
+			out.Values[i] = ec._IndicatorComparison_referenceArea(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "referenceValue":
+			out.Values[i] = ec._IndicatorComparison_referenceValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._IndicatorComparison_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8161,7 +10204,7 @@ func (ec *executionContext) _IndicatorSeries(ctx context.Context, sel ast.Select
 
 var indicatorValueImplementors = []string{"IndicatorValue"}
 
-func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorValue) graphql.Marshaler {
+func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.SelectionSet, obj *analysis.Point) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -8177,7 +10220,22 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 			}
 		case "value":
 			out.Values[i] = ec._IndicatorValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._IndicatorValue_suppressed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeSincePreviousYear":
+			out.Values[i] = ec._IndicatorValue_changeSincePreviousYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "changeSinceBaseline":
+			out.Values[i] = ec._IndicatorValue_changeSinceBaseline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -8640,6 +10698,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_indicators(ctx, field)
+				})
+		case "indicatorComparison":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_indicatorComparison(ctx, field)
+				})
+		case "coverage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_coverage(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -9233,6 +11303,62 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNComparisonRow2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐComparisonRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComparisonRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComparisonRow2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐComparisonRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNComparisonRow2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐComparisonRow(ctx context.Context, sel ast.SelectionSet, v *model.ComparisonRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComparisonRow!")
+		return graphql.Null
+	}
+	return ec._ComparisonRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCoverage2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCoverage(ctx context.Context, sel ast.SelectionSet, v *model.Coverage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Coverage!")
+		return graphql.Null
+	}
+	return ec._Coverage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCoverageCell2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCoverageCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CoverageCell) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoverageCell2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCoverageCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCoverageCell2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCoverageCell(ctx context.Context, sel ast.SelectionSet, v *model.CoverageCell) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CoverageCell!")
+		return graphql.Null
+	}
+	return ec._CoverageCell(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEmployer2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐEmployerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Employer) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -9301,6 +11427,35 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]float64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFloat2float64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFloat2ᚕfloat64ᚄ(ctx context.Context, sel ast.SelectionSet, v []float64) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNFloat2float64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNFocusGroup2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐFocusGroup(ctx context.Context, v any) (db.FocusGroup, error) {
@@ -9445,6 +11600,14 @@ func (ec *executionContext) marshalNIndicator2ᚖgithubᚗcomᚋareagraphᚋarea
 	return ec._Indicator(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNIndicatorComparison2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐIndicatorComparison(ctx context.Context, sel ast.SelectionSet, v *model.IndicatorComparison) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorComparison!")
+		return graphql.Null
+	}
+	return ec._IndicatorComparison(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNIndicatorSeries2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐIndicatorSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IndicatorSeries) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -9469,11 +11632,11 @@ func (ec *executionContext) marshalNIndicatorSeries2ᚖgithubᚗcomᚋareagraph�
 	return ec._IndicatorSeries(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNIndicatorValue2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐIndicatorValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IndicatorValue) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicatorValue2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋanalysisᚐPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.Point) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNIndicatorValue2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐIndicatorValue(ctx, sel, v[i])
+		return ec.marshalNIndicatorValue2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋanalysisᚐPoint(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -9485,7 +11648,7 @@ func (ec *executionContext) marshalNIndicatorValue2ᚕᚖgithubᚗcomᚋareagrap
 	return ret
 }
 
-func (ec *executionContext) marshalNIndicatorValue2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐIndicatorValue(ctx context.Context, sel ast.SelectionSet, v *model.IndicatorValue) graphql.Marshaler {
+func (ec *executionContext) marshalNIndicatorValue2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋanalysisᚐPoint(ctx context.Context, sel ast.SelectionSet, v *analysis.Point) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "IndicatorValue!")
 		return graphql.Null
@@ -10499,6 +12662,38 @@ func (ec *executionContext) marshalOSex2ᚕgithubᚗcomᚋareagraphᚋareagraph�
 	return ret
 }
 
+func (ec *executionContext) unmarshalOSex2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex(ctx context.Context, v any) (*db.Sex, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOSex2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSex2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex(ctx context.Context, sel ast.SelectionSet, v *db.Sex) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOSex2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex[*v])
+	return res
+}
+
+var (
+	unmarshalOSex2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex = map[string]db.Sex{
+		"TOTAL":  db.SexTotal,
+		"FEMALE": db.SexFemale,
+		"MALE":   db.SexMale,
+	}
+	marshalOSex2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex = map[db.Sex]string{
+		db.SexTotal:  "TOTAL",
+		db.SexFemale: "FEMALE",
+		db.SexMale:   "MALE",
+	}
+)
+
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -10586,6 +12781,62 @@ func (ec *executionContext) marshalOTheme2ᚕgithubᚗcomᚋareagraphᚋareagrap
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOTheme2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐTheme(ctx context.Context, v any) (*db.Theme, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOTheme2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐTheme[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTheme2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐTheme(ctx context.Context, sel ast.SelectionSet, v *db.Theme) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOTheme2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐTheme[*v])
+	return res
+}
+
+var (
+	unmarshalOTheme2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐTheme = map[string]db.Theme{
+		"JOBS":             db.ThemeJobs,
+		"INTERNSHIPS":      db.ThemeInternships,
+		"MENTORING":        db.ThemeMentoring,
+		"EDUCATION":        db.ThemeEducation,
+		"LANGUAGE":         db.ThemeLanguage,
+		"HEALTH":           db.ThemeHealth,
+		"LEISURE":          db.ThemeLeisure,
+		"HOUSING":          db.ThemeHousing,
+		"SAFETY":           db.ThemeSafety,
+		"ENTREPRENEURSHIP": db.ThemeEntrepreneurship,
+		"PARENTING":        db.ThemeParenting,
+	}
+	marshalOTheme2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐTheme = map[db.Theme]string{
+		db.ThemeJobs:             "JOBS",
+		db.ThemeInternships:      "INTERNSHIPS",
+		db.ThemeMentoring:        "MENTORING",
+		db.ThemeEducation:        "EDUCATION",
+		db.ThemeLanguage:         "LANGUAGE",
+		db.ThemeHealth:           "HEALTH",
+		db.ThemeLeisure:          "LEISURE",
+		db.ThemeHousing:          "HOUSING",
+		db.ThemeSafety:           "SAFETY",
+		db.ThemeEntrepreneurship: "ENTREPRENEURSHIP",
+		db.ThemeParenting:        "PARENTING",
+	}
+)
+
+func (ec *executionContext) unmarshalOWithinArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐWithinArea(ctx context.Context, v any) (*model.WithinArea, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputWithinArea(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

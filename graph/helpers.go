@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/areagraph/areagraph/analysis"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/graph/model"
@@ -26,7 +27,7 @@ func orgAreas(ctx context.Context, o model.Organization) ([]*db.Area, error) {
 
 // orgInitiatives loads a page of the initiatives an organisation leads or joins.
 func orgInitiatives(ctx context.Context, o model.Organization, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error) {
-	f, err := initiativeFilter(filter)
+	f, err := initiativeFilter(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +39,7 @@ func orgInitiatives(ctx context.Context, o model.Organization, filter *model.Ini
 // organizations lists organisations of the given kinds at the root.
 func organizations[C any](ctx context.Context, s db.Store, filter *model.OrganizationFilter, first *int, after *string,
 	wrap func(db.List[*db.Organization], int) C, kinds ...db.OrgKind) (C, error) {
-	f, err := orgFilter(filter, kinds...)
+	f, err := orgFilter(ctx, filter, kinds...)
 	if err != nil {
 		var zero C
 		return zero, err
@@ -69,9 +70,9 @@ func paged[T, C any](first *int, after *string, load func(db.Page) (db.List[T], 
 }
 
 // series groups an area's values into one series per indicator and sex,
-// in indicator code order and TOTAL, FEMALE, MALE within an indicator; the
-// years inside a series keep the store's ascending order.
-func series(defs []*db.Indicator, vals []db.IndicatorValue) []*model.IndicatorSeries {
+// in indicator code order and TOTAL, FEMALE, MALE within an indicator, and
+// turns each into points from fromYear to toYear with their changes.
+func series(defs []*db.Indicator, vals []db.IndicatorValue, fromYear, toYear, baselineYear int) []*model.IndicatorSeries {
 	byCode := make(map[string]*db.Indicator, len(defs))
 	for _, d := range defs {
 		byCode[d.Code] = d
@@ -80,28 +81,48 @@ func series(defs []*db.Indicator, vals []db.IndicatorValue) []*model.IndicatorSe
 		code string
 		sex  db.Sex
 	}
-	found := map[key]*model.IndicatorSeries{}
-	var out []*model.IndicatorSeries
+	groups := map[key][]db.IndicatorValue{}
+	var keys []key
 	for _, v := range vals {
-		def := byCode[v.IndicatorCode]
-		if def == nil {
+		k := key{v.IndicatorCode, v.Sex}
+		if _, ok := groups[k]; !ok && byCode[v.IndicatorCode] != nil {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], v)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(strings.Compare(a.code, b.code), cmp.Compare(sexRank(a.sex), sexRank(b.sex)))
+	})
+	out := make([]*model.IndicatorSeries, 0, len(keys))
+	for _, k := range keys {
+		def := byCode[k.code]
+		points := analysis.Series(def, groups[k], fromYear, toYear, baselineYear)
+		if len(points) == 0 {
 			continue
 		}
-		k := key{v.IndicatorCode, v.Sex}
-		s := found[k]
-		if s == nil {
-			s = &model.IndicatorSeries{Indicator: def, Sex: v.Sex}
-			found[k] = s
-			out = append(out, s)
+		s := &model.IndicatorSeries{Indicator: def, Sex: k.sex, Values: make([]*analysis.Point, len(points))}
+		for i := range points {
+			s.Values[i] = &points[i]
 		}
-		s.Values = append(s.Values, &model.IndicatorValue{Year: v.Year, Value: v.Value})
+		out = append(out, s)
 	}
-	slices.SortStableFunc(out, func(a, b *model.IndicatorSeries) int {
-		return cmp.Or(strings.Compare(a.Indicator.Code, b.Indicator.Code), cmp.Compare(sexRank(a.Sex), sexRank(b.Sex)))
-	})
 	return out
 }
 
 func sexRank(s db.Sex) int {
 	return slices.Index([]db.Sex{db.SexTotal, db.SexFemale, db.SexMale}, s)
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func derefSex(s *db.Sex) db.Sex {
+	if s == nil {
+		return db.SexTotal
+	}
+	return *s
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/geo"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/graph/model"
 	"github.com/paulmach/orb"
@@ -24,6 +25,27 @@ func (r *areaResolver) AreaType(ctx context.Context, obj *db.Area) (*int, error)
 
 func (r *areaResolver) Description(ctx context.Context, obj *db.Area) (*string, error) {
 	return optional(obj.Description), nil
+}
+
+func (r *areaResolver) Geometry(ctx context.Context, obj *db.Area, zoom *float64, simplifyMeters *float64, precision *int) (orb.Geometry, error) {
+	return areaGeometry(obj.Geometry, zoom, simplifyMeters, precision)
+}
+
+func (r *areaResolver) Centroid(ctx context.Context, obj *db.Area) (orb.Geometry, error) {
+	return geo.Centroid(obj.Geometry), nil
+}
+
+func (r *areaResolver) LabelPoint(ctx context.Context, obj *db.Area) (orb.Geometry, error) {
+	return geo.LabelPoint(obj.Geometry), nil
+}
+
+func (r *areaResolver) Bbox(ctx context.Context, obj *db.Area) ([]float64, error) {
+	b := obj.Geometry.Bound()
+	return []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}, nil
+}
+
+func (r *areaResolver) AreaSquareMeters(ctx context.Context, obj *db.Area) (float64, error) {
+	return geo.GeodesicArea(obj.Geometry), nil
 }
 
 func (r *areaResolver) Parent(ctx context.Context, obj *db.Area) (*db.Area, error) {
@@ -44,7 +66,7 @@ func (r *areaResolver) Children(ctx context.Context, obj *db.Area, filter *model
 }
 
 func (r *areaResolver) Initiatives(ctx context.Context, obj *db.Area, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error) {
-	f, err := initiativeFilter(filter)
+	f, err := initiativeFilter(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +76,7 @@ func (r *areaResolver) Initiatives(ctx context.Context, obj *db.Area, filter *mo
 }
 
 func (r *areaResolver) Organizations(ctx context.Context, obj *db.Area, kinds []db.OrgKind, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error) {
-	f, err := orgFilter(filter, kinds...)
+	f, err := orgFilter(ctx, filter, kinds...)
 	if err != nil {
 		return nil, err
 	}
@@ -63,24 +85,30 @@ func (r *areaResolver) Organizations(ctx context.Context, obj *db.Area, kinds []
 	}, nil, model.NewOrganizationConnection)
 }
 
-func (r *areaResolver) Indicators(ctx context.Context, obj *db.Area, codes []string, fromYear *int, toYear *int, sexes []db.Sex) ([]*model.IndicatorSeries, error) {
+func (r *areaResolver) Indicators(ctx context.Context, obj *db.Area, codes []string, fromYear *int, toYear *int, sexes []db.Sex, baselineYear *int) ([]*model.IndicatorSeries, error) {
 	lo := loader.For(ctx)
 	defs, err := lo.Indicators(ctx)
 	if err != nil {
 		return nil, err
 	}
-	f := db.ValueFilter{Codes: codes, Sexes: sexes}
-	if fromYear != nil {
-		f.FromYear = *fromYear
+	from, to, base := deref(fromYear), deref(toYear), deref(baselineYear)
+	// Load the year before the window and the baseline too: the first
+	// value's change and every change since the baseline need them.
+	f := db.ValueFilter{Codes: codes, Sexes: sexes, ToYear: to}
+	if from != 0 {
+		f.FromYear = from - 1
+		if base != 0 && base < f.FromYear {
+			f.FromYear = base
+		}
 	}
-	if toYear != nil {
-		f.ToYear = *toYear
+	if base != 0 && to != 0 && base > to {
+		f.ToYear = base
 	}
 	vals, err := lo.Values(ctx, obj.ID, f)
 	if err != nil {
 		return nil, err
 	}
-	return series(defs, vals), nil
+	return series(defs, vals, from, to, base), nil
 }
 
 func (r *associationResolver) Areas(ctx context.Context, obj *model.Association) ([]*db.Area, error) {
@@ -99,6 +127,10 @@ func (r *employerResolver) Initiatives(ctx context.Context, obj *model.Employer,
 	return orgInitiatives(ctx, obj, filter, first, after)
 }
 
+func (r *indicatorResolver) NameSv(ctx context.Context, obj *db.Indicator) (*string, error) {
+	return optional(obj.NameSv), nil
+}
+
 func (r *indicatorResolver) Description(ctx context.Context, obj *db.Indicator) (*string, error) {
 	return optional(obj.Description), nil
 }
@@ -113,6 +145,13 @@ func (r *indicatorResolver) License(ctx context.Context, obj *db.Indicator) (*st
 
 func (r *indicatorResolver) Attribution(ctx context.Context, obj *db.Indicator) (*string, error) {
 	return optional(obj.Attribution), nil
+}
+
+func (r *indicatorResolver) MinCount(ctx context.Context, obj *db.Indicator) (*int, error) {
+	if obj.MinCount == 0 {
+		return nil, nil
+	}
+	return &obj.MinCount, nil
 }
 
 func (r *initiativeResolver) Description(ctx context.Context, obj *db.Initiative) (*string, error) {
@@ -223,7 +262,7 @@ func (r *queryResolver) AreasAt(ctx context.Context, lon float64, lat float64, k
 }
 
 func (r *queryResolver) Initiatives(ctx context.Context, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error) {
-	f, err := initiativeFilter(filter)
+	f, err := initiativeFilter(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -246,6 +285,14 @@ func (r *queryResolver) Organizations(ctx context.Context, filter *model.Organiz
 
 func (r *queryResolver) Indicators(ctx context.Context, codes []string) ([]*db.Indicator, error) {
 	return r.Store.Indicators(ctx, codes)
+}
+
+func (r *queryResolver) IndicatorComparison(ctx context.Context, indicator string, year int, areas []string, referenceArea *string, baselineYear *int, sex *db.Sex) (*model.IndicatorComparison, error) {
+	return compareIndicator(ctx, r.Store, indicator, year, areas, referenceArea, baselineYear, derefSex(sex))
+}
+
+func (r *queryResolver) Coverage(ctx context.Context, areas []string, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error) {
+	return coverage(ctx, r.Store, areas, statuses, themes)
 }
 
 func (r *Resolver) Area() AreaResolver { return &areaResolver{r} }

@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph/loader"
+	"github.com/areagraph/areagraph/layers"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -43,7 +44,8 @@ func NewGraphQLHandler(store db.Store, log *slog.Logger) http.Handler {
 }
 
 // NewServer returns the whole HTTP surface: GraphQL at /graphql, GraphiQL at
-// /, health at /healthz and /readyz, all behind CORS.
+// /, map layers at /layers/ and /tiles/ (GeoJSON, vector tiles, TileJSON),
+// health at /healthz and /readyz, all behind CORS.
 func NewServer(store db.Store, cfg ServerConfig) http.Handler {
 	log := cfg.Log
 	if log == nil {
@@ -52,6 +54,9 @@ func NewServer(store db.Store, cfg ServerConfig) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", NewGraphQLHandler(store, log))
 	mux.Handle("GET /{$}", playground.Handler("areagraph", "/graphql"))
+	mapLayers := layers.New(store, log)
+	mux.Handle("/layers/", mapLayers)
+	mux.Handle("/tiles/", mapLayers)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -25,6 +25,14 @@ Commands:
   serve     serve GraphQL, GraphiQL and health checks (the default)
   migrate   apply the database migrations to DATABASE_URL
   seed      migrate, then load the Borås demo dataset into DATABASE_URL
+  import    import areas (GeoJSON) or indicator values (CSV) into DATABASE_URL:
+              areagraph import areas FILE.geojson [--code-prop P] [--name-prop P]
+                [--kind KIND | --kind-prop P] [--parent-prop P] [--area-type-prop P]
+                [--crs auto|EPSG:4326|EPSG:3006]
+              areagraph import indicators FILE.csv
+  export    write areas (GeoJSON) or indicator values (CSV) of DATABASE_URL to stdout:
+              areagraph export areas [--kind KIND[,KIND…]] > areas.geojson
+              areagraph export indicators > values.csv
 
 Run "areagraph <command> -h" for the flags of a command.
 `
@@ -42,6 +50,10 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return migrate(ctx, args, getenv, stdout, stderr)
 	case "seed":
 		return seed(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args, getenv, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, args, getenv, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -43,6 +43,18 @@ func Run(t *testing.T, newStore NewStore) {
 		{"InitiativesByParent", testInitiativesByParent},
 		{"Indicators", testIndicators},
 		{"IndicatorValues", testIndicatorValues},
+		{"IndicatorCounts", testIndicatorCounts},
+		{"WithinOrganizations", testWithinOrganizations},
+		{"WithinInitiatives", testWithinInitiatives},
+		{"WithinRejects", testWithinRejects},
+		{"Coverage", testCoverage},
+		{"CoverageRejects", testCoverageRejects},
+		{"UpsertAreasInsert", testUpsertAreasInsert},
+		{"UpsertAreasUpdateInPlace", testUpsertAreasUpdateInPlace},
+		{"UpsertAreasParentAfterChild", testUpsertAreasParentAfterChild},
+		{"UpsertAreasAllOrNothing", testUpsertAreasAllOrNothing},
+		{"UpsertValues", testUpsertValues},
+		{"UpsertValuesAllOrNothing", testUpsertValuesAllOrNothing},
 		{"ConcurrentReads", testConcurrentReads},
 		{"Ping", testPing},
 	}
@@ -317,6 +329,10 @@ func testLoadRejectsInvalid(t *testing.T, s db.Store) {
 		{"missing indicator", func(ds *db.Dataset) { ds.Indicators = append(ds.Indicators, nil) }},
 		{"reach beyond 32 bits", func(ds *db.Dataset) { ds.Initiatives[1].Reach.IntoWork = intp(math.MaxInt32 + 1) }},
 		{"negative reach", func(ds *db.Dataset) { ds.Initiatives[1].Reach.IntoWork = intp(-1) }},
+		{"negative min count", func(ds *db.Dataset) { ds.Indicators[0].MinCount = -1 }},
+		{"min count beyond 32 bits", func(ds *db.Dataset) { ds.Indicators[1].MinCount = math.MaxInt32 + 1 }},
+		{"negative count", func(ds *db.Dataset) { ds.Values[2].Count = intp(-1) }},
+		{"count beyond 32 bits", func(ds *db.Dataset) { ds.Values[3].Count = intp(math.MaxInt32 + 1) }},
 		{"a ring is not a GeoJSON geometry", func(ds *db.Dataset) { ds.Areas[1].Geometry = box(12, 57, 13, 58) }},
 		{"unclosed ring", func(ds *db.Dataset) { ds.Areas[1].Geometry = orb.Polygon{box(12, 57, 13, 58)[:4]} }},
 		{"lead among the partners", func(ds *db.Dataset) {
@@ -625,8 +641,8 @@ func testIndicators(t *testing.T, s db.Store) {
 
 func testIndicatorValues(t *testing.T, s db.Store) {
 	loaded(t, s)
-	v := func(area int64, code string, year int, sex db.Sex, value float64) db.IndicatorValue {
-		return db.IndicatorValue{AreaID: area, IndicatorCode: code, Year: year, Sex: sex, Value: value}
+	v := func(area int64, code string, year int, sex db.Sex, value float64, count *int) db.IndicatorValue {
+		return db.IndicatorValue{AreaID: area, IndicatorCode: code, Year: year, Sex: sex, Value: value, Count: count}
 	}
 	cases := []struct {
 		name string
@@ -634,24 +650,24 @@ func testIndicatorValues(t *testing.T, s db.Store) {
 		want []db.IndicatorValue
 	}{
 		{"all, in order", db.ValueFilter{}, []db.IndicatorValue{
-			v(1, "population", 2021, db.SexTotal, 113000),
-			v(1, "unemployment", 2020, db.SexTotal, 8.25),
-			v(1, "unemployment", 2021, db.SexTotal, 7.5),
-			v(4, "unemployment", 2020, db.SexTotal, 41.25),
-			v(4, "unemployment", 2021, db.SexTotal, 38),
-			v(4, "unemployment", 2021, db.SexFemale, 35.5),
-			v(4, "unemployment", 2021, db.SexMale, 40.5),
-			v(5, "unemployment", 2021, db.SexTotal, 30.5),
+			v(1, "population", 2021, db.SexTotal, 113000, nil),
+			v(1, "unemployment", 2020, db.SexTotal, 8.25, intp(71800)),
+			v(1, "unemployment", 2021, db.SexTotal, 7.5, intp(72400)),
+			v(4, "unemployment", 2020, db.SexTotal, 41.25, intp(1490)),
+			v(4, "unemployment", 2021, db.SexTotal, 38, intp(1510)),
+			v(4, "unemployment", 2021, db.SexFemale, 35.5, intp(50)),
+			v(4, "unemployment", 2021, db.SexMale, 40.5, intp(1460)),
+			v(5, "unemployment", 2021, db.SexTotal, 30.5, intp(46)),
 		}},
 		{"areas, code, years", db.ValueFilter{AreaIDs: []int64{4, 1}, Codes: []string{"unemployment"}, FromYear: 2021, ToYear: 2021}, []db.IndicatorValue{
-			v(1, "unemployment", 2021, db.SexTotal, 7.5),
-			v(4, "unemployment", 2021, db.SexTotal, 38),
-			v(4, "unemployment", 2021, db.SexFemale, 35.5),
-			v(4, "unemployment", 2021, db.SexMale, 40.5),
+			v(1, "unemployment", 2021, db.SexTotal, 7.5, intp(72400)),
+			v(4, "unemployment", 2021, db.SexTotal, 38, intp(1510)),
+			v(4, "unemployment", 2021, db.SexFemale, 35.5, intp(50)),
+			v(4, "unemployment", 2021, db.SexMale, 40.5, intp(1460)),
 		}},
 		{"sexes and an upper bound", db.ValueFilter{Sexes: []db.Sex{db.SexMale, db.SexFemale}, ToYear: 2021}, []db.IndicatorValue{
-			v(4, "unemployment", 2021, db.SexFemale, 35.5),
-			v(4, "unemployment", 2021, db.SexMale, 40.5),
+			v(4, "unemployment", 2021, db.SexFemale, 35.5, intp(50)),
+			v(4, "unemployment", 2021, db.SexMale, 40.5, intp(1460)),
 		}},
 		{"nothing", db.ValueFilter{FromYear: 2030}, nil},
 	}

@@ -95,19 +95,22 @@ func Fixture() *db.Dataset {
 				AreaIDs: []int64{2}, Partners: []db.Partner{{OrganizationID: 4, Role: db.RoleOutreach}}},
 		},
 		Indicators: []*db.Indicator{
-			{Code: "unemployment", Name: "Unemployment", Description: "Registered unemployed, 18–64.",
-				Unit: "%", HigherIsBetter: false, Source: "Fixture", License: "CC BY 4.0", Attribution: "Källa: fixture"},
+			{Code: "unemployment", Name: "Unemployment", NameSv: "Arbetslöshet", Description: "Registered unemployed, 18–64.",
+				Unit: "%", HigherIsBetter: false, Source: "Fixture", License: "CC BY 4.0", Attribution: "Källa: fixture",
+				MinCount: 50},
 			{Code: "population", Name: "Population", Unit: "persons", HigherIsBetter: true, Source: "Fixture"},
 		},
+		// Counts: 46 is below unemployment's MinCount of 50, 50 is exactly
+		// on it, and population's value has none.
 		Values: []db.IndicatorValue{
-			{AreaID: 5, IndicatorCode: "unemployment", Year: 2021, Sex: db.SexTotal, Value: 30.5},
-			{AreaID: 1, IndicatorCode: "unemployment", Year: 2020, Sex: db.SexTotal, Value: 8.25},
-			{AreaID: 1, IndicatorCode: "unemployment", Year: 2021, Sex: db.SexTotal, Value: 7.5},
+			{AreaID: 5, IndicatorCode: "unemployment", Year: 2021, Sex: db.SexTotal, Value: 30.5, Count: intp(46)},
+			{AreaID: 1, IndicatorCode: "unemployment", Year: 2020, Sex: db.SexTotal, Value: 8.25, Count: intp(71800)},
+			{AreaID: 1, IndicatorCode: "unemployment", Year: 2021, Sex: db.SexTotal, Value: 7.5, Count: intp(72400)},
 			{AreaID: 1, IndicatorCode: "population", Year: 2021, Sex: db.SexTotal, Value: 113000},
-			{AreaID: 4, IndicatorCode: "unemployment", Year: 2021, Sex: db.SexMale, Value: 40.5},
-			{AreaID: 4, IndicatorCode: "unemployment", Year: 2021, Sex: db.SexFemale, Value: 35.5},
-			{AreaID: 4, IndicatorCode: "unemployment", Year: 2021, Sex: db.SexTotal, Value: 38},
-			{AreaID: 4, IndicatorCode: "unemployment", Year: 2020, Sex: db.SexTotal, Value: 41.25},
+			{AreaID: 4, IndicatorCode: "unemployment", Year: 2021, Sex: db.SexMale, Value: 40.5, Count: intp(1460)},
+			{AreaID: 4, IndicatorCode: "unemployment", Year: 2021, Sex: db.SexFemale, Value: 35.5, Count: intp(50)},
+			{AreaID: 4, IndicatorCode: "unemployment", Year: 2021, Sex: db.SexTotal, Value: 38, Count: intp(1510)},
+			{AreaID: 4, IndicatorCode: "unemployment", Year: 2020, Sex: db.SexTotal, Value: 41.25, Count: intp(1490)},
 		},
 	}
 }

@@ -64,3 +64,8 @@ func cloneInitiative(in *db.Initiative) *db.Initiative {
 	c.Reach = db.Reach{Participants: cloneInt(in.Reach.Participants), IntoWork: cloneInt(in.Reach.IntoWork), IntoStudy: cloneInt(in.Reach.IntoStudy)}
 	return &c
 }
+
+func cloneValue(v db.IndicatorValue) db.IndicatorValue {
+	v.Count = cloneInt(v.Count)
+	return v
+}

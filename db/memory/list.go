@@ -3,6 +3,7 @@ package memory
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"strings"
 
@@ -40,6 +41,9 @@ func spatialBound(sp db.Spatial) (b orb.Bound, ok bool) {
 		// an area whose arc comes within the radius among the candidates.
 		add(geo.RadiusBound(sp.Near.Point, sp.Near.RadiusMeters).Pad(0.001))
 	}
+	if sp.Within != nil {
+		add(sp.Within.Bound())
+	}
 	return b, ok
 }
 
@@ -57,14 +61,40 @@ func matchSpatial(sp db.Spatial, g orb.Geometry) (bool, float64) {
 	if sp.Intersects != nil && !geo.Intersects(g, sp.Intersects) {
 		return false, 0
 	}
+	if sp.Within != nil && !within(g, sp.Within) {
+		return false, 0
+	}
 	if sp.Near != nil {
-		d := geo.DistanceToGeometry(sp.Near.Point, g)
+		// PostGIS rounds geography distances to 1e-8 m; rounding alike
+		// keeps rounding noise (a point on an edge two areas share is 0 m
+		// from one and 2e-10 m from the other) from ordering ties apart.
+		d := math.Round(geo.DistanceToGeometry(sp.Near.Point, g)*1e8) / 1e8
 		return d <= sp.Near.RadiusMeters, d
 	}
 	return true, 0
 }
 
-func hasSpatial(sp db.Spatial) bool { return sp.BBox != nil || sp.Intersects != nil || sp.Near != nil }
+// within reports whether any point of g, a location or the locations of an
+// initiative, lies within w's distance of its geometry.
+func within(g orb.Geometry, w *db.Within) bool {
+	var pts []orb.Point
+	switch g := g.(type) {
+	case orb.Point:
+		pts = []orb.Point{g}
+	case orb.MultiPoint:
+		pts = g
+	}
+	for _, p := range pts {
+		if geo.DistanceToGeometry(p, w.Geometry) <= w.Meters {
+			return true
+		}
+	}
+	return false
+}
+
+func hasSpatial(sp db.Spatial) bool {
+	return sp.BBox != nil || sp.Intersects != nil || sp.Near != nil || sp.Within != nil
+}
 
 // candidates returns the ids to test, ascending: the R-tree's answer when
 // a location filter is set, else all of them.
@@ -149,6 +179,9 @@ func (s *Store) getArea(id int64) *db.Area { return cloneArea(s.areas[id]) }
 
 // Areas implements db.Store.
 func (s *Store) Areas(_ context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
+	if err := f.ValidateWithin(false); err != nil {
+		return db.List[*db.Area]{}, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	ids := candidates(f.Spatial, s.areaIDs, s.areaIdx.Search)
@@ -158,6 +191,9 @@ func (s *Store) Areas(_ context.Context, f db.AreaFilter, p db.Page) (db.List[*d
 
 // ChildAreas implements db.Store.
 func (s *Store) ChildAreas(_ context.Context, parentIDs []int64, f db.AreaFilter, p db.Page) ([]db.List[*db.Area], error) {
+	if err := f.ValidateWithin(false); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]db.List[*db.Area], len(parentIDs))
@@ -212,6 +248,9 @@ func (s *Store) getOrg(id int64) *db.Organization { return cloneOrg(s.orgs[id]) 
 
 // Organizations implements db.Store.
 func (s *Store) Organizations(_ context.Context, f db.OrganizationFilter, p db.Page) (db.List[*db.Organization], error) {
+	if err := f.ValidateWithin(true); err != nil {
+		return db.List[*db.Organization]{}, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	ids := candidates(f.Spatial, s.orgIDs, s.orgIdx.Search)
@@ -220,6 +259,9 @@ func (s *Store) Organizations(_ context.Context, f db.OrganizationFilter, p db.P
 
 // OrganizationsByArea implements db.Store.
 func (s *Store) OrganizationsByArea(_ context.Context, areaIDs []int64, f db.OrganizationFilter, p db.Page) ([]db.List[*db.Organization], error) {
+	if err := f.ValidateWithin(true); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]db.List[*db.Organization], len(areaIDs))
@@ -254,6 +296,9 @@ func (s *Store) getInitiative(id int64) *db.Initiative { return cloneInitiative(
 
 // Initiatives implements db.Store.
 func (s *Store) Initiatives(_ context.Context, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {
+	if err := f.ValidateWithin(true); err != nil {
+		return db.List[*db.Initiative]{}, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	ids := candidates(f.Spatial, s.initIDs, s.initIdx.Search)
@@ -262,20 +307,23 @@ func (s *Store) Initiatives(_ context.Context, f db.InitiativeFilter, p db.Page)
 
 // InitiativesByArea implements db.Store.
 func (s *Store) InitiativesByArea(_ context.Context, areaIDs []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
-	return s.initiativesBy(s.initsByArea, areaIDs, f, p), nil
+	return s.initiativesBy(s.initsByArea, areaIDs, f, p)
 }
 
 // InitiativesByOrganization implements db.Store.
 func (s *Store) InitiativesByOrganization(_ context.Context, orgIDs []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
-	return s.initiativesBy(s.initsByOrg, orgIDs, f, p), nil
+	return s.initiativesBy(s.initsByOrg, orgIDs, f, p)
 }
 
-func (s *Store) initiativesBy(index map[int64][]int64, parents []int64, f db.InitiativeFilter, p db.Page) []db.List[*db.Initiative] {
+func (s *Store) initiativesBy(index map[int64][]int64, parents []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
+	if err := f.ValidateWithin(true); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]db.List[*db.Initiative], len(parents))
 	for i, id := range parents {
 		out[i] = page(collect(index[id], f.Near != nil, s.matchInitiative(&f)), p, f.Near != nil, s.getInitiative)
 	}
-	return out
+	return out, nil
 }

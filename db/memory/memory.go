@@ -125,7 +125,7 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 	}
 	touched := map[int64]bool{}
 	for _, v := range ds.Values {
-		s.values[v.AreaID] = append(s.values[v.AreaID], v)
+		s.values[v.AreaID] = append(s.values[v.AreaID], cloneValue(v))
 		touched[v.AreaID] = true
 	}
 	for a := range touched {
@@ -312,7 +312,7 @@ func (s *Store) IndicatorValues(_ context.Context, f db.ValueFilter) ([]db.Indic
 				(f.FromYear == 0 || v.Year >= f.FromYear) &&
 				(f.ToYear == 0 || v.Year <= f.ToYear) &&
 				(len(f.Sexes) == 0 || slices.Contains(f.Sexes, v.Sex)) {
-				out = append(out, v)
+				out = append(out, cloneValue(v))
 			}
 		}
 	}

@@ -67,6 +67,9 @@ func cloneTime(t *time.Time) *time.Time {
 
 // areaConds are the conditions of an AreaFilter on the areas aliased a.
 func areaConds(a *args, f db.AreaFilter) (conds []string, dist string, err error) {
+	if err := f.ValidateWithin(false); err != nil {
+		return nil, "", err
+	}
 	conds = slices.Concat(
 		inSet(a, "a.kind", "text", strs(f.Kinds)),
 		inSet(a, "a.code", "text", f.Codes),

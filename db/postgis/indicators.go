@@ -12,8 +12,8 @@ type indicatorRow struct{ d db.Indicator }
 func newIndicatorRow() scanner[*db.Indicator] { return &indicatorRow{} }
 
 func (r *indicatorRow) dest() []any {
-	return []any{&r.d.Code, &r.d.Name, &r.d.Description, &r.d.Unit, &r.d.HigherIsBetter, &r.d.Source, &r.d.License,
-		&r.d.Attribution}
+	return []any{&r.d.Code, &r.d.Name, &r.d.NameSv, &r.d.Description, &r.d.Unit, &r.d.HigherIsBetter, &r.d.Source,
+		&r.d.License, &r.d.Attribution, &r.d.MinCount}
 }
 
 func (r *indicatorRow) record() (*db.Indicator, error) { d := r.d; return &d, nil }
@@ -23,7 +23,8 @@ func (r *indicatorRow) record() (*db.Indicator, error) { d := r.d; return &d, ni
 func (s *Store) Indicators(ctx context.Context, codes []string) ([]*db.Indicator, error) {
 	var a args
 	// The column's "C" collation orders codes byte-wise, as Go does.
-	sql := "SELECT code, name, description, unit, higher_is_better, source, license, attribution FROM indicators" +
+	sql := "SELECT code, name, name_sv, description, unit, higher_is_better, source, license, attribution, min_count " +
+		"FROM indicators" +
 		where(inSet(&a, "code", "text", codes)) + " ORDER BY code"
 	return queryRecords(ctx, s, "indicators", newIndicatorRow, sql, a)
 }
@@ -36,7 +37,7 @@ type valueRow struct {
 func newValueRow() scanner[db.IndicatorValue] { return &valueRow{} }
 
 func (r *valueRow) dest() []any {
-	return []any{&r.v.AreaID, &r.v.IndicatorCode, &r.v.Year, &r.sex, &r.v.Value}
+	return []any{&r.v.AreaID, &r.v.IndicatorCode, &r.v.Year, &r.sex, &r.v.Value, &r.v.Count}
 }
 
 func (r *valueRow) record() (db.IndicatorValue, error) {
@@ -69,7 +70,7 @@ func valueConds(a *args, f db.ValueFilter) []string {
 func (s *Store) IndicatorValues(ctx context.Context, f db.ValueFilter) ([]db.IndicatorValue, error) {
 	var a args
 	conds := valueConds(&a, f)
-	sql := "SELECT area_id, indicator_code, year, sex, value FROM indicator_values" + where(conds) +
+	sql := "SELECT area_id, indicator_code, year, sex, value, count FROM indicator_values" + where(conds) +
 		" ORDER BY area_id, indicator_code, year, array_position(" + a.add(sexOrder) + "::text[], sex)"
 	return queryRecords(ctx, s, "indicator values", newValueRow, sql, a)
 }

@@ -248,6 +248,15 @@ func column[R, V any](records []R, lo, hi int, f func(R) V) []V {
 	return out
 }
 
+// int32p narrows a count for an integer column; db.Validate has bounded it.
+func int32p(n *int) *int32 {
+	if n == nil {
+		return nil
+	}
+	v := int32(*n)
+	return &v
+}
+
 func nullID(id int64) *int64 {
 	if id == 0 {
 		return nil
@@ -339,19 +348,23 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 		return err
 	}
 
-	err = insertRows(ctx, tx, `INSERT INTO indicators (code, name, description, unit, higher_is_better, source, license, attribution)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], $8::text[])`,
+	err = insertRows(ctx, tx, `INSERT INTO indicators (code, name, name_sv, description, unit, higher_is_better, source,
+			license, attribution, min_count)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[],
+			$8::text[], $9::text[], $10::integer[])`,
 		len(ds.Indicators), func(lo, hi int) []any {
 			ds := ds.Indicators
 			return []any{
 				column(ds, lo, hi, func(d *db.Indicator) string { return d.Code }),
 				column(ds, lo, hi, func(d *db.Indicator) string { return d.Name }),
+				column(ds, lo, hi, func(d *db.Indicator) string { return d.NameSv }),
 				column(ds, lo, hi, func(d *db.Indicator) string { return d.Description }),
 				column(ds, lo, hi, func(d *db.Indicator) string { return d.Unit }),
 				column(ds, lo, hi, func(d *db.Indicator) bool { return d.HigherIsBetter }),
 				column(ds, lo, hi, func(d *db.Indicator) string { return d.Source }),
 				column(ds, lo, hi, func(d *db.Indicator) string { return d.License }),
 				column(ds, lo, hi, func(d *db.Indicator) string { return d.Attribution }),
+				column(ds, lo, hi, func(d *db.Indicator) int32 { return int32(d.MinCount) }), // db.Validate bounds it
 			}
 		})
 	if err != nil {
@@ -383,14 +396,7 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 		len(ds.Initiatives), func(lo, hi int) []any {
 			is := ds.Initiatives
 			reach := func(f func(db.Reach) *int) []*int32 {
-				return column(is, lo, hi, func(in *db.Initiative) *int32 {
-					n := f(in.Reach)
-					if n == nil {
-						return nil
-					}
-					v := int32(*n) // checkDataset bounds it
-					return &v
-				})
+				return column(is, lo, hi, func(in *db.Initiative) *int32 { return int32p(f(in.Reach)) })
 			}
 			return []any{
 				column(is, lo, hi, func(in *db.Initiative) int64 { return in.ID }),
@@ -419,8 +425,8 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 		return err
 	}
 
-	return insertRows(ctx, tx, `INSERT INTO indicator_values (area_id, indicator_code, year, sex, value)
-		SELECT * FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], $5::double precision[])`,
+	return insertRows(ctx, tx, `INSERT INTO indicator_values (area_id, indicator_code, year, sex, value, count)
+		SELECT * FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], $5::double precision[], $6::integer[])`,
 		len(ds.Values), func(lo, hi int) []any {
 			vs := ds.Values
 			return []any{
@@ -429,6 +435,7 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 				column(vs, lo, hi, func(v db.IndicatorValue) int { return v.Year }),
 				column(vs, lo, hi, func(v db.IndicatorValue) string { return string(v.Sex) }),
 				column(vs, lo, hi, func(v db.IndicatorValue) float64 { return v.Value }),
+				column(vs, lo, hi, func(v db.IndicatorValue) *int32 { return int32p(v.Count) }),
 			}
 		})
 }

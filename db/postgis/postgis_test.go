@@ -328,6 +328,10 @@ func TestOneStatementPerCall(t *testing.T) {
 		},
 		"Indicators":      func() error { _, err := s.Indicators(ctx, nil); return err },
 		"IndicatorValues": func() error { _, err := s.IndicatorValues(ctx, db.ValueFilter{}); return err },
+		"Coverage": func() error {
+			_, err := s.Coverage(ctx, db.CoverageFilter{AreaIDs: []int64{2, 4, 5}, ByTheme: true})
+			return err
+		},
 	}
 	for name, call := range calls {
 		rec.take()
@@ -352,6 +356,7 @@ func TestSpatialFiltersUseTheIndex(t *testing.T) {
 	}
 	box := &orb.Bound{Min: orb.Point{12, 57}, Max: orb.Point{12.5, 57.5}}
 	near := &db.Near{Point: orb.Point{13, 57.5}, RadiusMeters: 5000}
+	within := &db.Within{Geometry: dbtest.Fixture().Areas[3].Geometry, Meters: 500}
 	page := db.Page{Limit: 10}
 	cases := []struct {
 		name, index string
@@ -376,6 +381,14 @@ func TestSpatialFiltersUseTheIndex(t *testing.T) {
 		}},
 		{"initiatives intersecting", "initiatives_locations_idx", func() error {
 			_, err := s.Initiatives(ctx, db.InitiativeFilter{Spatial: db.Spatial{Intersects: box.ToPolygon()}}, page)
+			return err
+		}},
+		{"organizations within", "organizations_location_idx", func() error {
+			_, err := s.Organizations(ctx, db.OrganizationFilter{Spatial: db.Spatial{Within: within}}, page)
+			return err
+		}},
+		{"initiatives within", "initiatives_locations_idx", func() error {
+			_, err := s.Initiatives(ctx, db.InitiativeFilter{Spatial: db.Spatial{Within: within}}, page)
 			return err
 		}},
 	}

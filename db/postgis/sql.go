@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paulmach/orb"
+
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
 )
@@ -107,13 +109,32 @@ func spatial(a *args, col string, s db.Spatial) (conds []string, dist string, er
 		// PostGIS use that same mean radius.
 		dist = "ST_Distance(" + col + "::geography, ST_GeomFromWKB(" + a.add(pt) + ", 4326)::geography, false)"
 		// The box holds everything within the radius, so it only prunes;
-		// it is what lets the GiST index on col answer.
-		box := geo.RadiusBound(s.Near.Point, s.Near.RadiusMeters)
-		conds = append(conds,
-			col+" && ST_MakeEnvelope("+a.add(box.Min[0])+", "+a.add(box.Min[1])+", "+a.add(box.Max[0])+", "+a.add(box.Max[1])+", 4326)",
-			dist+" <= "+a.add(s.Near.RadiusMeters))
+		// it is what lets the GiST index on col answer. An edge is a
+		// great-circle arc that bows poleward out of its vertices' box; the
+		// pad (about 100 m, as in the memory backend) keeps an area whose
+		// arc comes within the radius.
+		box := geo.RadiusBound(s.Near.Point, s.Near.RadiusMeters).Pad(0.001)
+		conds = append(conds, col+" && "+envelope(a, box), dist+" <= "+a.add(s.Near.RadiusMeters))
+	}
+	if s.Within != nil {
+		if err := s.Within.Validate(); err != nil {
+			return nil, "", err
+		}
+		g, err := encode(s.Within.Geometry)
+		if err != nil {
+			return nil, "", err
+		}
+		// As with Near, the box only prunes, for the index; ST_DWithin
+		// on the sphere decides.
+		conds = append(conds, col+" && "+envelope(a, s.Within.Bound()),
+			"ST_DWithin("+col+"::geography, ST_GeomFromWKB("+a.add(g)+", 4326)::geography, "+a.add(s.Within.Meters)+", false)")
 	}
 	return conds, dist, nil
+}
+
+// envelope is b as a geometry to test with &&.
+func envelope(a *args, b orb.Bound) string {
+	return "ST_MakeEnvelope(" + a.add(b.Min[0]) + ", " + a.add(b.Min[1]) + ", " + a.add(b.Max[0]) + ", " + a.add(b.Max[1]) + ", 4326)"
 }
 
 // selection is the part of a list query that picks the matching records:

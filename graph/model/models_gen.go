@@ -3,6 +3,7 @@
 package model
 
 import (
+	"github.com/areagraph/areagraph/analysis"
 	"github.com/areagraph/areagraph/db"
 	"github.com/paulmach/orb"
 )
@@ -39,6 +40,76 @@ type BBox struct {
 	MaxLat float64 `json:"maxLat"`
 }
 
+// One area in an indicator comparison. Gaps are this area's value minus the other's.
+type ComparisonRow struct {
+	// The area.
+	Area *db.Area `json:"area"`
+	// Its value in the year compared; null when missing or suppressed.
+	Value *float64 `json:"value,omitempty"`
+	// Whether its value is suppressed to protect small counts.
+	Suppressed bool `json:"suppressed"`
+	// 1 for the best value among the rows; equal values share a rank; null without a value.
+	Rank *int `json:"rank,omitempty"`
+	// The municipality the area lies in.
+	Municipality *db.Area `json:"municipality,omitempty"`
+	// The municipality's value in the year compared.
+	MunicipalityValue *float64 `json:"municipalityValue,omitempty"`
+	// Value minus the municipality's value.
+	GapToMunicipality *float64 `json:"gapToMunicipality,omitempty"`
+	// Value minus the reference area's value.
+	GapToReference *float64 `json:"gapToReference,omitempty"`
+	// Its value in the baseline year.
+	BaselineValue *float64 `json:"baselineValue,omitempty"`
+	// Value minus the baseline year's value.
+	ChangeSinceBaseline *float64 `json:"changeSinceBaseline,omitempty"`
+	// The gap to the municipality in the baseline year.
+	GapToMunicipalityAtBaseline *float64 `json:"gapToMunicipalityAtBaseline,omitempty"`
+	// Whether the gap to the municipality is smaller now than in the baseline year; null when either gap is unknown.
+	GapClosing *bool `json:"gapClosing,omitempty"`
+}
+
+// Initiatives per area and focus group (and theme).
+type Coverage struct {
+	// Every area × focus group (× theme) cell, white spots included, by area, then focus group, then theme.
+	Cells []*CoverageCell `json:"cells"`
+	// The cells with no initiative at all.
+	WhiteSpots []*CoverageCell `json:"whiteSpots"`
+}
+
+// The work in one area for one focus group (and theme).
+type CoverageCell struct {
+	// The area.
+	Area *db.Area `json:"area"`
+	// The focus group.
+	FocusGroup db.FocusGroup `json:"focusGroup"`
+	// The theme, when the coverage is split by theme.
+	Theme *db.Theme `json:"theme,omitempty"`
+	// Initiatives serving the area that target the focus group.
+	Initiatives int `json:"initiatives"`
+	// Distinct organisations leading or joining them.
+	Organizations int `json:"organizations"`
+	// People they report having reached.
+	Participants int `json:"participants"`
+}
+
+// One indicator compared across areas in one year.
+type IndicatorComparison struct {
+	// The indicator.
+	Indicator *db.Indicator `json:"indicator"`
+	// The year compared.
+	Year int `json:"year"`
+	// The baseline year, when one was given.
+	BaselineYear *int `json:"baselineYear,omitempty"`
+	// The split by sex.
+	Sex db.Sex `json:"sex"`
+	// The reference area, when one was given.
+	ReferenceArea *db.Area `json:"referenceArea,omitempty"`
+	// The reference area's value in `year`; null when missing or suppressed.
+	ReferenceValue *float64 `json:"referenceValue,omitempty"`
+	// One row per area, best first (by `higherIsBetter`); areas without a value come last.
+	Rows []*ComparisonRow `json:"rows"`
+}
+
 // One indicator's values for one area and sex, years ascending.
 type IndicatorSeries struct {
 	// The indicator.
@@ -46,15 +117,7 @@ type IndicatorSeries struct {
 	// The split by sex.
 	Sex db.Sex `json:"sex"`
 	// The values, one per year with data.
-	Values []*IndicatorValue `json:"values"`
-}
-
-// An indicator's value for one year.
-type IndicatorValue struct {
-	// The year.
-	Year int `json:"year"`
-	// The value, in the indicator's unit.
-	Value float64 `json:"value"`
+	Values []*analysis.Point `json:"values"`
 }
 
 // Selects initiatives. Every field that is set must match.
@@ -79,6 +142,8 @@ type InitiativeFilter struct {
 	Intersects orb.Geometry `json:"intersects,omitempty"`
 	// A location is within this distance; nearest first by its nearest location.
 	Near *Near `json:"near,omitempty"`
+	// A location lies within a distance of an area's outline (0 inside it).
+	Within *WithinArea `json:"within,omitempty"`
 }
 
 // A circle on the ground: everything within radiusMeters great-circle metres
@@ -104,8 +169,22 @@ type OrganizationFilter struct {
 	Intersects orb.Geometry `json:"intersects,omitempty"`
 	// Location is within this distance; results come nearest first.
 	Near *Near `json:"near,omitempty"`
+	// Location lies within a distance of an area's outline (0 inside it).
+	Within *WithinArea `json:"within,omitempty"`
 }
 
 // The entry points.
 type Query struct {
+}
+
+// Everything within a distance of an area's outline (0 inside it), in
+// great-circle metres. Distances treat the outline's edges as great-circle
+// arcs, as every distance here does, while `areasAt` and `intersects` treat
+// edges as straight lines in longitude and latitude; on long edges the two
+// can differ by metres.
+type WithinArea struct {
+	// The area (global id).
+	Area string `json:"area"`
+	// The distance in metres, 0 to 100,000.
+	Meters float64 `json:"meters"`
 }

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// progressInterval and progressStep pace the progress line: often enough
+// to show movement, rarely enough not to cost time on a fast import.
+const (
+	progressInterval = 500 * time.Millisecond
+	progressStep     = 1 // per cent
+)
+
+// progressTo returns stderr when it is a terminal, where a progress line
+// rewritten in place helps; nil otherwise, since in a log or a pipe the
+// carriage returns would only be noise.
+func progressTo(stderr io.Writer) io.Writer {
+	f, ok := stderr.(*os.File)
+	if !ok {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return f
+}
+
+// progress reports how far one pass over a file has come, as the share of
+// its bytes read. A nil writer makes every method a no-op.
+type progress struct {
+	w       io.Writer
+	label   string
+	size    int64
+	read    countingReader
+	lastPct int64
+	last    time.Time
+	shown   bool
+}
+
+func newProgress(w io.Writer, label string) *progress {
+	return &progress{w: w, label: label, lastPct: -1}
+}
+
+// reader returns f, counting what is read from it when progress is shown.
+func (p *progress) reader(f *os.File) io.Reader {
+	if p.w == nil {
+		return f
+	}
+	if fi, err := f.Stat(); err == nil {
+		p.size = fi.Size()
+	}
+	p.read.r = f
+	return &p.read
+}
+
+// tick notes that records have been read so far, and redraws the line
+// when a step or an interval has passed.
+func (p *progress) tick(records int) {
+	if p.w == nil {
+		return
+	}
+	pct := int64(100)
+	if p.size > 0 {
+		pct = p.read.n * 100 / p.size
+	}
+	if pct < p.lastPct+progressStep && time.Since(p.last) < progressInterval {
+		return
+	}
+	p.lastPct, p.last, p.shown = pct, time.Now(), true
+	fmt.Fprintf(p.w, "\r%s: %3d%% (%d records)", p.label, pct, records)
+}
+
+// done ends the line, so that what is printed next starts on its own.
+func (p *progress) done(records int) {
+	if p.w == nil || !p.shown {
+		return
+	}
+	p.lastPct = -1
+	p.last = time.Time{}
+	p.tick(records)
+	fmt.Fprintln(p.w)
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}

@@ -1,0 +1,191 @@
+package memory
+
+import (
+	"context"
+	"iter"
+	"slices"
+
+	"github.com/paulmach/orb"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// UpsertAreas implements db.Store. The sequence is read and every item
+// checked before the write lock is taken, so readers wait only while the
+// areas are applied; references are checked under the lock, and after
+// that nothing can fail, so a failed upsert leaves no trace.
+func (s *Store) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, error]) (int, error) {
+	items, err := readAll(ctx, areas, (*db.AreaInput).Check, cloneAreaInput)
+	if err != nil {
+		return 0, err
+	}
+	first := make(map[string]int, len(items))
+	for i, a := range items {
+		if f, ok := first[a.Code]; ok {
+			return 0, db.DuplicateAreaError(i+1, f, a.Code)
+		}
+		first[a.Code] = i + 1
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, a := range items {
+		if _, inImport := first[a.ParentCode]; a.ParentCode != "" && !inImport {
+			if _, stored := s.areaByCode[a.ParentCode]; !stored {
+				return 0, db.UnknownParentError(i+1, a.Code, a.ParentCode)
+			}
+		}
+	}
+	// Known codes keep their ids; new ones follow the largest id in import
+	// order, as the PostGIS backend numbers them.
+	next := int64(0)
+	if n := len(s.areaIDs); n > 0 {
+		next = s.areaIDs[n-1]
+	}
+	ids := make(map[string]int64, len(items))
+	for _, a := range items {
+		if id, ok := s.areaByCode[a.Code]; ok {
+			ids[a.Code] = id
+		} else {
+			next++
+			ids[a.Code] = next
+		}
+	}
+	idOf := func(code string) int64 {
+		if id, ok := ids[code]; ok {
+			return id
+		}
+		return s.areaByCode[code]
+	}
+	for _, a := range items {
+		area := &db.Area{ID: ids[a.Code], Code: a.Code, Name: a.Name, Kind: a.Kind, AreaType: a.AreaType,
+			Geometry: a.Geometry, ValidFrom: a.ValidFrom, ValidTo: a.ValidTo, Description: a.Description}
+		if a.ParentCode != "" {
+			area.ParentID = idOf(a.ParentCode)
+		}
+		if old := s.areas[area.ID]; old != nil {
+			s.unindexArea(old)
+		} else {
+			// New ids exceed every stored one and come in ascending
+			// order, so the list stays sorted.
+			s.areaIDs = append(s.areaIDs, area.ID)
+		}
+		s.indexArea(area)
+	}
+	return len(items), nil
+}
+
+// indexArea stores a and enters it in the indexes.
+func (s *Store) indexArea(a *db.Area) {
+	s.areas[a.ID] = a
+	s.areaByCode[a.Code] = a.ID
+	lo, hi := rect(a.Geometry.Bound())
+	s.areaIdx.Insert(lo, hi, a.ID)
+	if a.ParentID != 0 {
+		s.children[a.ParentID] = insertSorted(s.children[a.ParentID], a.ID)
+	}
+}
+
+// unindexArea takes a out of the spatial index and its parent's children,
+// before a new version of it is indexed.
+func (s *Store) unindexArea(a *db.Area) {
+	lo, hi := rect(a.Geometry.Bound())
+	s.areaIdx.Delete(lo, hi, a.ID)
+	if a.ParentID != 0 {
+		kids := s.children[a.ParentID]
+		if i, found := slices.BinarySearch(kids, a.ID); found {
+			s.children[a.ParentID] = slices.Delete(kids, i, i+1)
+		}
+	}
+}
+
+// UpsertIndicatorValues implements db.Store, in the same steps as
+// UpsertAreas.
+func (s *Store) UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*db.ValueInput, error]) (int, error) {
+	items, err := readAll(ctx, values, (*db.ValueInput).Check, cloneValueInput)
+	if err != nil {
+		return 0, err
+	}
+	type key struct {
+		area, code string
+		year       int
+		sex        db.Sex
+	}
+	first := make(map[key]int, len(items))
+	for i, v := range items {
+		k := key{v.AreaCode, v.IndicatorCode, v.Year, v.Sex}
+		if f, ok := first[k]; ok {
+			return 0, db.DuplicateValueError(i+1, f, v)
+		}
+		first[k] = i + 1
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, v := range items {
+		if _, ok := s.areaByCode[v.AreaCode]; !ok {
+			return 0, db.UnknownValueAreaError(i+1, v)
+		}
+		if s.indicators[v.IndicatorCode] == nil {
+			return 0, db.UnknownIndicatorError(i+1, v)
+		}
+	}
+	byArea := map[int64][]db.IndicatorValue{}
+	for _, v := range items {
+		id := s.areaByCode[v.AreaCode]
+		byArea[id] = append(byArea[id], db.IndicatorValue{AreaID: id, IndicatorCode: v.IndicatorCode,
+			Year: v.Year, Sex: v.Sex, Value: v.Value, Count: v.Count})
+	}
+	for id, vals := range byArea {
+		stored := s.values[id]
+		n := len(stored)
+		for _, v := range vals {
+			// Only the stored prefix is sorted; the import has no key
+			// twice, so a new value never meets another new one.
+			if j, found := slices.BinarySearchFunc(stored[:n], v, compareValues); found {
+				stored[j] = v
+			} else {
+				stored = append(stored, v)
+			}
+		}
+		if len(stored) > n {
+			slices.SortFunc(stored, compareValues)
+		}
+		s.values[id] = stored
+	}
+	return len(items), nil
+}
+
+// readAll reads a whole upsert sequence, checking each item as it comes
+// and keeping a copy the caller cannot change. The first bad item or error
+// ends it.
+func readAll[T any](ctx context.Context, seq iter.Seq2[*T, error], check func(*T, int) error, clone func(*T) *T) ([]*T, error) {
+	var items []*T
+	for item, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		if err := check(item, len(items)+1); err != nil {
+			return nil, err
+		}
+		items = append(items, clone(item))
+		// A long import must still notice that its caller gave up.
+		if len(items)%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	return items, ctx.Err()
+}
+
+func cloneAreaInput(a *db.AreaInput) *db.AreaInput {
+	c := *a
+	c.Geometry = orb.Clone(a.Geometry)
+	c.ValidFrom, c.ValidTo = cloneTime(a.ValidFrom), cloneTime(a.ValidTo)
+	return &c
+}
+
+func cloneValueInput(v *db.ValueInput) *db.ValueInput {
+	c := *v
+	c.Count = cloneInt(v.Count)
+	return &c
+}

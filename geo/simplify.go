@@ -1,0 +1,796 @@
+package geo
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
+// metresPerDegree is the length of a degree of latitude, and of longitude
+// on the equator, as web maps count it (WGS 84's a·π/180 ≈ 111319.5 m). A
+// tolerance only has to be right to a fraction of a percent, and this is
+// the figure the zoom levels of ToleranceForZoom are built on.
+const metresPerDegree = 111320.0
+
+// mercatorMetresPerPixel is the ground size of one pixel of a 256-pixel
+// web-mercator tile at zoom 0 on the equator: 2π·6378137 m / 256.
+const mercatorMetresPerPixel = 156543.03392
+
+// maxHalvings is how often Simplify halves the tolerance for a ring whose
+// simplified form is invalid before it falls back to the ring as given.
+// After ten halvings the tolerance is a thousandth of the one asked for,
+// and what remains to be saved is not worth a deeper search.
+const maxHalvings = 10
+
+// maxDecimals is the most decimals Round keeps: float64 holds about 15
+// significant digits, so more would not change a coordinate.
+const maxDecimals = 15
+
+// ToleranceForZoom is the ground size in metres of one pixel of a 256-pixel
+// web-mercator tile at the given zoom and latitude, 156543.03392·cos φ / 2^z:
+// detail smaller than this is invisible on a map at that zoom, so it is the
+// tolerance to pass to Simplify. At zoom 11 over Borås (57.7° N) it is
+// about 41 m.
+func ToleranceForZoom(zoom, lat float64) float64 {
+	return mercatorMetresPerPixel * math.Cos(rad(lat)) / math.Exp2(zoom)
+}
+
+// Simplify returns a copy of g with detail smaller than toleranceMeters
+// removed, for drawing an area at a zoom where that detail cannot be seen
+// (see ToleranceForZoom). It is Douglas–Peucker run per ring, with
+// distances in metres measured at each vertex's own latitude (a metre is
+// 1/111320 of a degree of latitude and 1/(111320·cos φ) of longitude), so
+// the tolerance means the same east–west as north–south; kept positions
+// are positions of the input, never moved.
+//
+// For valid Polygons and MultiPolygons the result is valid by Validate,
+// with RFC 7946 winding (exterior rings counter-clockwise, holes
+// clockwise):
+//
+//   - A ring whose simplified form is invalid, alone or against the other
+//     rings, is simplified again with half the tolerance, up to ten
+//     times, and then kept as given.
+//   - A hole that shrinks below tolerance² square metres is dropped, as is
+//     a MultiPolygon part whose exterior ring does, and an island part
+//     that then lies in a dropped hole of another part.
+//   - The result is never empty: when every part would go, the largest
+//     (by GeodesicArea) stays, without holes, reduced to as few as three
+//     of its corners, so that a small area still shows where it is.
+//
+// LineStrings and MultiLineStrings are simplified the same way, keeping
+// their end points; a closed line keeps at least one more position.
+// Points, MultiPoints and Bounds come back unchanged; the members of a
+// Collection are simplified one by one. A toleranceMeters that is not
+// positive returns an unchanged copy, and so does an invalid polygonal
+// input for which no valid simplification exists.
+func Simplify(g orb.Geometry, toleranceMeters float64) orb.Geometry {
+	if !(toleranceMeters > 0) || g == nil {
+		return orb.Clone(g)
+	}
+	t := toleranceMeters
+	switch g := g.(type) {
+	case orb.LineString:
+		return simplifyLine(g, t)
+	case orb.MultiLineString:
+		out := make(orb.MultiLineString, len(g))
+		for i, l := range g {
+			out[i] = simplifyLine(l, t)
+		}
+		return out
+	case orb.Ring:
+		if out, ok := simplifyPolygons([]orb.Polygon{{g}}, t, false); ok {
+			return out[0][0]
+		}
+	case orb.Polygon:
+		if out, ok := simplifyPolygons([]orb.Polygon{g}, t, false); ok {
+			return out[0]
+		}
+	case orb.MultiPolygon:
+		if out, ok := simplifyPolygons(g, t, true); ok {
+			return orb.MultiPolygon(out)
+		}
+	case orb.Collection:
+		out := make(orb.Collection, len(g))
+		for i, m := range g {
+			out[i] = Simplify(m, t)
+		}
+		return out
+	}
+	return orb.Clone(g)
+}
+
+// Round returns a copy of g with every coordinate rounded to decimals
+// decimal places, for smaller GeoJSON: 6 decimals is about 0.1 m on the
+// ground, 7 about 1 cm, 5 about 1 m. decimals outside 0–15 is taken as
+// the nearest end of that range.
+//
+// Rounding moves positions, so it can fold a ring onto itself or into
+// another ring. Repeated consecutive positions that rounding makes are
+// removed, and a ring that comes out invalid, alone or against the other
+// rings of its geometry, is rounded again with one more decimal, up to 15,
+// and then kept as given; so a valid Polygon or MultiPolygon stays valid
+// by Validate, with RFC 7946 winding, and nothing is dropped. A line that
+// would shrink to a single position gets more decimals the same way. An
+// invalid polygonal input for which no valid rounding exists comes back
+// as an unchanged copy.
+func Round(g orb.Geometry, decimals int) orb.Geometry {
+	d := min(max(decimals, 0), maxDecimals)
+	switch g := g.(type) {
+	case nil:
+		return nil
+	case orb.Point:
+		return roundPoint(g, d)
+	case orb.MultiPoint:
+		out := make(orb.MultiPoint, len(g))
+		for i, p := range g {
+			out[i] = roundPoint(p, d)
+		}
+		return out
+	case orb.LineString:
+		return roundLine(g, d)
+	case orb.MultiLineString:
+		out := make(orb.MultiLineString, len(g))
+		for i, l := range g {
+			out[i] = roundLine(l, d)
+		}
+		return out
+	case orb.Bound:
+		for dd := d; dd <= maxDecimals; dd++ {
+			b := orb.Bound{Min: roundPoint(g.Min, dd), Max: roundPoint(g.Max, dd)}
+			if b.Min[0] < b.Max[0] && b.Min[1] < b.Max[1] {
+				return b
+			}
+		}
+	case orb.Ring:
+		if out, ok := roundPolygons([]orb.Polygon{{g}}, d, false); ok {
+			return out[0][0]
+		}
+	case orb.Polygon:
+		if out, ok := roundPolygons([]orb.Polygon{g}, d, false); ok {
+			return out[0]
+		}
+	case orb.MultiPolygon:
+		if out, ok := roundPolygons(g, d, true); ok {
+			return orb.MultiPolygon(out)
+		}
+	case orb.Collection:
+		out := make(orb.Collection, len(g))
+		for i, m := range g {
+			out[i] = Round(m, d)
+		}
+		return out
+	}
+	return orb.Clone(g)
+}
+
+var pow10 = func() [maxDecimals + 1]float64 {
+	var p [maxDecimals + 1]float64
+	p[0] = 1
+	for i := 1; i <= maxDecimals; i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+func roundCoord(v float64, decimals int) float64 {
+	p := pow10[decimals]
+	r := math.Round(v*p) / p
+	if math.IsNaN(r) || math.IsInf(r, 0) {
+		return v
+	}
+	// Adding zero turns -0 into 0, which would otherwise be written "-0".
+	return r + 0
+}
+
+func roundPoint(p orb.Point, decimals int) orb.Point {
+	return orb.Point{roundCoord(p[0], decimals), roundCoord(p[1], decimals)}
+}
+
+// roundPositions rounds pts and drops the repeats rounding makes.
+func roundPositions(pts []orb.Point, decimals int) []orb.Point {
+	out := make([]orb.Point, 0, len(pts))
+	for _, p := range pts {
+		q := roundPoint(p, decimals)
+		if len(out) == 0 || out[len(out)-1] != q {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+func roundLine(l orb.LineString, d int) orb.LineString {
+	if distinctPositions(l) < 2 {
+		return l.Clone()
+	}
+	for dd := d; dd <= maxDecimals; dd++ {
+		if out := roundPositions(l, dd); len(out) >= 2 {
+			return orb.LineString(out)
+		}
+	}
+	return l.Clone()
+}
+
+func distinctPositions(pts []orb.Point) int {
+	n := 0
+	for i, p := range pts {
+		if i == 0 || p != pts[i-1] {
+			n++
+		}
+	}
+	return n
+}
+
+func roundPolygons(polys []orb.Polygon, d int, multi bool) ([]orb.Polygon, bool) {
+	parts := make([]*fitPart, len(polys))
+	for i, poly := range polys {
+		if len(poly) == 0 {
+			return nil, false
+		}
+		p := &fitPart{}
+		for _, r := range poly {
+			p.rings = append(p.rings, &fitRing{
+				last: maxDecimals - d + 1,
+				at: func(level int) orb.Ring {
+					if d+level > maxDecimals {
+						return r
+					}
+					return orb.Ring(roundPositions(r, d+level))
+				},
+			})
+		}
+		parts[i] = p
+	}
+	return fit(parts, multi)
+}
+
+// mpos is a position in metres along the meridian and the equator
+// (degrees times metresPerDegree) with the cosine of its latitude, which
+// scales east–west distances near it.
+type mpos struct{ x, y, c float64 }
+
+func toMpos(p orb.Point) mpos {
+	return mpos{p[0] * metresPerDegree, p[1] * metresPerDegree, math.Cos(rad(p[1]))}
+}
+
+func toMposAll(pts []orb.Point) []mpos {
+	out := make([]mpos, len(pts))
+	for i, p := range pts {
+		out[i] = toMpos(p)
+	}
+	return out
+}
+
+// segDist2 is the squared distance in metres from p to the segment a–b,
+// measured in the plane tangent to the globe at p: the segment is
+// straight in degrees, as it is drawn and validated, and a degree of
+// longitude is as long as it is at p's latitude. So the tolerance holds at
+// every vertex, east–west as north–south, even in a ring that spans
+// several degrees of latitude, where one scale for the whole ring would be
+// off by several percent at its ends.
+func (p mpos) segDist2(a, b mpos) float64 {
+	dx, dy := (b.x-a.x)*p.c, b.y-a.y
+	px, py := (p.x-a.x)*p.c, p.y-a.y
+	if l2 := dx*dx + dy*dy; l2 > 0 {
+		t := (px*dx + py*dy) / l2
+		if t > 1 {
+			t = 1
+		} else if t < 0 {
+			t = 0
+		}
+		px, py = px-t*dx, py-t*dy
+	}
+	return px*px + py*py
+}
+
+// dpSpan is a stretch of a chain still to be split: its ends and the
+// importance its split may have at most, that of the split that made it.
+type dpSpan struct {
+	lo, hi int
+	cap    float64
+}
+
+// dpRun is Douglas–Peucker over a chain that records for each position
+// its importance: the smallest split distance on its path of splits. So
+// simplifying with tolerance t keeps exactly the positions whose
+// importance exceeds t, and one run serves every tolerance. It splits
+// only as deep as the finest tolerance asked for so far and keeps the
+// rest for later, as most rings are needed at one tolerance only.
+// Distances are to the segment, not its line, so a chain that doubles
+// back past an end is not cut short.
+type dpRun struct {
+	pts     []mpos
+	imp     []float64 // by position in pts; 0 where not yet split
+	pending []dpSpan
+	floor   float64 // splits of importance above it are done
+}
+
+func newDPRun(pts []mpos) *dpRun {
+	return &dpRun{pts: pts, imp: make([]float64, len(pts)), floor: math.Inf(1)}
+}
+
+// add queues the stretch lo..hi. With force its first split is kept
+// whatever the tolerance, and what lies on either side is simplified
+// against it.
+func (d *dpRun) add(lo, hi int, force bool) {
+	if k, e := d.split(lo, hi, math.Inf(1)); k >= 0 && force {
+		d.imp[k] = math.Inf(1)
+		d.pending = append(d.pending, dpSpan{lo, k, math.Inf(1)}, dpSpan{k, hi, math.Inf(1)})
+	} else if k >= 0 {
+		d.pending = append(d.pending, dpSpan{lo, k, e}, dpSpan{k, hi, e})
+	}
+	d.floor = math.Inf(1)
+}
+
+// split finds the position of lo..hi farthest from the segment joining
+// them and records its importance; -1 if there is none.
+func (d *dpRun) split(lo, hi int, limit float64) (int, float64) {
+	if hi-lo < 2 {
+		return -1, 0
+	}
+	a, b := d.pts[lo], d.pts[hi]
+	k, best := -1, -1.0
+	for i := lo + 1; i < hi; i++ {
+		if dd := d.pts[i].segDist2(a, b); dd > best {
+			k, best = i, dd
+		}
+	}
+	e := math.Min(math.Sqrt(best), limit)
+	d.imp[k] = e
+	return k, e
+}
+
+// deepen splits until every position of importance above t has it.
+func (d *dpRun) deepen(t float64) {
+	if t >= d.floor {
+		return
+	}
+	var later []dpSpan
+	for len(d.pending) > 0 {
+		s := d.pending[len(d.pending)-1]
+		d.pending = d.pending[:len(d.pending)-1]
+		if s.cap <= t {
+			later = append(later, s)
+			continue
+		}
+		if k, e := d.split(s.lo, s.hi, s.cap); k >= 0 {
+			d.pending = append(d.pending, dpSpan{s.lo, k, e}, dpSpan{k, s.hi, e})
+		}
+	}
+	d.pending, d.floor = later, t
+}
+
+// corners returns the positions of r without repeats and without the
+// closing position: each corner once.
+func corners(r orb.Ring) []orb.Point {
+	out := make([]orb.Point, 0, len(r))
+	for _, p := range r {
+		if len(out) == 0 || out[len(out)-1] != p {
+			out = append(out, p)
+		}
+	}
+	for len(out) > 1 && out[len(out)-1] == out[0] {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
+// ringVersions holds what Simplify needs to produce a ring at any of its
+// tolerances: the corners and a Douglas–Peucker run over them, which
+// starts at corner a and goes once round.
+type ringVersions struct {
+	orig    orb.Ring
+	corners []orb.Point
+	dp      *dpRun
+	a       int
+	tol     float64
+}
+
+// kept reports whether a position of importance imp survives tolerance t.
+// Anchors, of infinite importance, survive even an infinite tolerance.
+func kept(imp, t float64) bool { return imp > t || math.IsInf(imp, 1) }
+
+func newRingVersions(r orb.Ring, tol float64) *ringVersions {
+	rv := &ringVersions{orig: r, corners: corners(r), tol: tol}
+	m := len(rv.corners)
+	if m < 3 {
+		return rv
+	}
+	// Anchor on the lowest-leftmost corner, a true corner of any ring,
+	// and the corner farthest from it; the two chains between them are
+	// simplified as lines. The farther of their first splits becomes a
+	// third anchor, so every version is at least a triangle.
+	for i, p := range rv.corners {
+		q := rv.corners[rv.a]
+		if p[0] < q[0] || (p[0] == q[0] && p[1] < q[1]) {
+			rv.a = i
+		}
+	}
+	rot := make([]mpos, m+1)
+	for i := range m {
+		rot[i] = toMpos(rv.corners[(rv.a+i)%m])
+	}
+	rot[m] = rot[0]
+	b, far := 0, -1.0
+	for i := 1; i < m; i++ {
+		if d := rot[0].segDist2(rot[i], rot[i]); d > far {
+			b, far = i, d
+		}
+	}
+	rv.dp = newDPRun(rot)
+	first := farthestFrom(rot, 0, b) >= farthestFrom(rot, b, m)
+	rv.dp.add(0, b, first)
+	rv.dp.add(b, m, !first)
+	rv.dp.imp[0], rv.dp.imp[b] = math.Inf(1), math.Inf(1)
+	return rv
+}
+
+// farthestFrom is the largest squared distance of a position strictly
+// between lo and hi from the segment joining them; -1 if there is none.
+func farthestFrom(pts []mpos, lo, hi int) float64 {
+	best := -1.0
+	for i := lo + 1; i < hi; i++ {
+		best = math.Max(best, pts[i].segDist2(pts[lo], pts[hi]))
+	}
+	return best
+}
+
+// keep lists the corners, by index, that tolerance t keeps, in the order
+// of the ring as given.
+func (rv *ringVersions) keep(t float64) []int {
+	rv.dp.deepen(t)
+	m := len(rv.corners)
+	var out []int
+	for j := range m {
+		if kept(rv.dp.imp[(j-rv.a+m)%m], t) {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// at returns the ring simplified with the tolerance halved level times;
+// past maxHalvings, or for a ring too degenerate to simplify, the ring as
+// given.
+func (rv *ringVersions) at(level int) orb.Ring {
+	if level > maxHalvings || rv.dp == nil {
+		return rv.orig
+	}
+	idx := rv.keep(rv.tol / math.Exp2(float64(level)))
+	out := make(orb.Ring, 0, len(idx)+1)
+	for _, j := range idx {
+		out = append(out, rv.corners[j])
+	}
+	return append(out, out[0])
+}
+
+// collapses reports whether the ring at full tolerance encloses less than
+// tolerance² square metres, too little to be seen. The area is taken in
+// the sinusoidal projection, which keeps areas, centred on the first
+// corner kept.
+func (rv *ringVersions) collapses() bool {
+	if rv.dp == nil {
+		return true
+	}
+	idx := rv.keep(rv.tol)
+	o := toMpos(rv.corners[idx[0]])
+	var sum float64
+	for i, j := range idx {
+		p, q := toMpos(rv.corners[j]), toMpos(rv.corners[idx[(i+1)%len(idx)]])
+		sum += (p.x-o.x)*p.c*(q.y-o.y) - (q.x-o.x)*q.c*(p.y-o.y)
+	}
+	return math.Abs(sum)/2 < rv.tol*rv.tol
+}
+
+func (rv *ringVersions) fitRing() *fitRing {
+	return &fitRing{at: rv.at, last: maxHalvings + 1}
+}
+
+func simplifyLine(l orb.LineString, t float64) orb.LineString {
+	pts := make([]orb.Point, 0, len(l))
+	for _, p := range l {
+		if len(pts) == 0 || pts[len(pts)-1] != p {
+			pts = append(pts, p)
+		}
+	}
+	if len(pts) < 3 {
+		if len(pts) < 2 {
+			return l.Clone()
+		}
+		return orb.LineString(pts)
+	}
+	n := len(pts) - 1
+	dp := newDPRun(toMposAll(pts))
+	// A closed line would otherwise shrink to its start twice over, with
+	// no length at all.
+	dp.add(0, n, pts[0] == pts[n])
+	dp.imp[0], dp.imp[n] = math.Inf(1), math.Inf(1)
+	dp.deepen(t)
+	out := make(orb.LineString, 0, 16)
+	for i, p := range pts {
+		if kept(dp.imp[i], t) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func simplifyPolygons(polys []orb.Polygon, t float64, multi bool) ([]orb.Polygon, bool) {
+	parts := make([]*fitPart, len(polys))
+	kept := 0
+	for i, poly := range polys {
+		if len(poly) == 0 {
+			return nil, false
+		}
+		p := &fitPart{}
+		shell := newRingVersions(poly[0], t)
+		p.rings = append(p.rings, shell.fitRing())
+		for _, h := range poly[1:] {
+			hv := newRingVersions(h, t)
+			if hv.collapses() {
+				p.dropped = append(p.dropped, h)
+				continue
+			}
+			p.rings = append(p.rings, hv.fitRing())
+		}
+		if shell.collapses() {
+			p.gone = true
+		} else {
+			kept++
+		}
+		parts[i] = p
+	}
+	if kept == 0 {
+		largest, largestArea := 0, -1.0
+		for i, poly := range polys {
+			if a := ringArea(poly[0]); a > largestArea {
+				largest, largestArea = i, a
+			}
+		}
+		p := parts[largest]
+		p.gone = false
+		p.dropped = append(p.dropped, polys[largest][1:]...)
+		p.rings = p.rings[:1]
+	}
+	return fit(parts, multi)
+}
+
+// fitRing is one ring on its way to a valid result: its versions run from
+// the most reduced (level 0) to the ring as given (level last).
+type fitRing struct {
+	at    func(level int) orb.Ring
+	last  int
+	level int
+	cur   orb.Ring
+	bad   bool
+}
+
+func (r *fitRing) original() bool { return r.level >= r.last }
+
+// settle moves to the first version, from the current level on, that is a
+// valid ring by itself.
+func (r *fitRing) settle() {
+	for {
+		r.cur = r.at(r.level)
+		if r.original() || checkPolygons([]orb.Polygon{{r.cur}}, "", false) == nil {
+			return
+		}
+		r.level++
+	}
+}
+
+// blame marks the ring for a finer version, unless it is already the ring
+// as given, which cannot be improved on.
+func (r *fitRing) blame() {
+	if !r.original() {
+		r.bad = true
+	}
+}
+
+// fitPart is one polygon of the result: its rings, shell first, the holes
+// left out of it, and whether the part itself is left out.
+type fitPart struct {
+	rings   []*fitRing
+	dropped []orb.Ring
+	gone    bool
+}
+
+func (p *fitPart) polygon() orb.Polygon {
+	poly := make(orb.Polygon, len(p.rings))
+	for i, r := range p.rings {
+		poly[i] = r.cur
+	}
+	return poly
+}
+
+// fit picks for each ring the most reduced version that keeps the whole
+// geometry valid. Each ring starts at its most reduced valid version;
+// rings that meet other rings, or end up on the wrong side of them, move
+// to finer versions until nothing is wrong. As each round moves at least
+// one ring one level finer, it ends; at worst with every ring as given,
+// which is valid when the input was. Validate then confirms the result,
+// so that an oversight here costs detail, never validity. fit reports
+// false when even the input's rings do not make a valid geometry.
+func fit(parts []*fitPart, multi bool) ([]orb.Polygon, bool) {
+	for _, p := range parts {
+		for _, r := range p.rings {
+			r.settle()
+		}
+	}
+	if len(parts) == 1 && len(parts[0].rings) == 1 {
+		// A lone ring has nothing to conflict with, and settle has
+		// already validated any version short of the ring as given.
+		r := parts[0].rings[0]
+		if r.original() && checkPolygons([]orb.Polygon{{r.cur}}, "", false) != nil {
+			return nil, false
+		}
+		return []orb.Polygon{orientedCopy(orb.Polygon{r.cur})}, true
+	}
+	for {
+		if !findConflicts(parts) {
+			out := make([]orb.Polygon, 0, len(parts))
+			for _, p := range parts {
+				if !p.gone {
+					out = append(out, orientedCopy(p.polygon()))
+				}
+			}
+			var g orb.Geometry = orb.MultiPolygon(out)
+			if !multi {
+				g = out[0]
+			}
+			if Validate(g, Options{MaxVertices: -1}) == nil {
+				return out, true
+			}
+			refined := false
+			for _, p := range parts {
+				for _, r := range p.rings {
+					r.blame()
+					refined = refined || r.bad
+				}
+			}
+			if !refined {
+				return nil, false
+			}
+		}
+		for _, p := range parts {
+			for _, r := range p.rings {
+				if r.bad {
+					r.bad = false
+					r.level++
+					r.settle()
+				}
+			}
+		}
+	}
+}
+
+func orientedCopy(poly orb.Polygon) orb.Polygon {
+	out := poly.Clone()
+	orientPolygon(out)
+	return out
+}
+
+// findConflicts marks the rings that must be made finer, or drops island
+// parts, and reports whether it did either. Contacts between two rings
+// as given were in the input and are left alone; any other contact
+// between rings is a conflict, even a touch that Validate would allow,
+// since a touch among reduced rings may close a loop or pass through.
+// Containment is only judged once no edges meet.
+func findConflicts(parts []*fitPart) bool {
+	var rings []*fitRing
+	var segs []segment
+	for _, p := range parts {
+		if p.gone {
+			continue
+		}
+		for _, r := range p.rings {
+			set := len(rings)
+			rings = append(rings, r)
+			for i := 0; i+1 < len(r.cur); i++ {
+				if r.cur[i] != r.cur[i+1] {
+					segs = append(segs, segment{a: r.cur[i], b: r.cur[i+1], set: set, k: i})
+				}
+			}
+		}
+	}
+	settled := func(r *fitRing) bool { return r.bad || r.original() }
+	found := false
+	complete := sweep(segs, sweepBudget, func(s, t *segment) bool {
+		rs, rt := rings[s.set], rings[t.set]
+		if s.set == t.set || settled(rs) && settled(rt) {
+			return false
+		}
+		if c, _ := intersectSegments(s.a, s.b, t.a, t.b); c != apart {
+			rs.blame()
+			rt.blame()
+			found = true
+		}
+		return false
+	})
+	if !complete {
+		for _, r := range rings {
+			r.blame()
+			found = found || r.bad
+		}
+	}
+	if found {
+		return true
+	}
+	return findMisplaced(parts)
+}
+
+// findMisplaced finds rings that no longer lie where they did: a hole
+// outside its shell or inside another hole, a part inside another part.
+// Edges do not meet (findConflicts ran), so one vertex of a ring off the
+// other's boundary tells on which side the whole ring lies.
+func findMisplaced(parts []*fitPart) bool {
+	found := false
+	blame := func(rs ...*fitRing) {
+		for _, r := range rs {
+			if !r.original() {
+				r.bad, found = true, true
+			}
+		}
+	}
+	var live []int
+	var shellBounds []orb.Bound
+	for pi, p := range parts {
+		shellBounds = append(shellBounds, p.rings[0].cur.Bound())
+		if p.gone {
+			continue
+		}
+		live = append(live, pi)
+		shell := p.rings[0]
+		bounds := make([]orb.Bound, len(p.rings))
+		order := make([]int, 0, len(p.rings)-1)
+		for i, h := range p.rings[1:] {
+			bounds[i+1] = h.cur.Bound()
+			order = append(order, i+1)
+			if side(h.cur, shell.cur, shellBounds[pi], bounds[i+1]) != inside {
+				blame(h, shell)
+			}
+		}
+		sweepBounds(bounds, order, func(i, j int) bool {
+			a, b := p.rings[i], p.rings[j]
+			if side(a.cur, b.cur, bounds[j], bounds[i]) == inside || side(b.cur, a.cur, bounds[i], bounds[j]) == inside {
+				blame(a, b)
+			}
+			return false
+		})
+	}
+	sweepBounds(shellBounds, live, func(i, j int) bool {
+		for _, pair := range [2][2]int{{i, j}, {j, i}} {
+			a, b := parts[pair[0]], parts[pair[1]]
+			if a.gone || b.gone {
+				continue
+			}
+			poly := b.polygon()
+			var at orb.Point
+			loc, ok := vertexOffBoundary(a.rings[0].cur, func(v orb.Point) location {
+				at = v
+				return locateInPolygon(poly, v)
+			})
+			if !ok || loc != inside {
+				continue
+			}
+			if inAny(b.dropped, at) {
+				// An island in a lake too small to show goes with the
+				// lake; the land around it covers it.
+				a.gone, found = true, true
+				continue
+			}
+			blame(a.rings[0])
+			blame(b.rings...)
+		}
+		return false
+	})
+	return found
+}
+
+func inAny(rings []orb.Ring, p orb.Point) bool {
+	for _, r := range rings {
+		if locateInRing(r, p) == inside {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,200 @@
+package graph
+
+import (
+	"context"
+	"slices"
+
+	"github.com/areagraph/areagraph/analysis"
+	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/graph/model"
+)
+
+// MaxCompared caps the areas of one comparison or coverage matrix.
+const MaxCompared = 500
+
+// chosenAreas loads the areas a planner's question is about: the given
+// ones, or every priority area.
+func chosenAreas(ctx context.Context, s db.Store, gids []string) ([]*db.Area, error) {
+	if gids == nil {
+		l, err := s.Areas(ctx, db.AreaFilter{Kinds: []db.AreaKind{db.KindPriorityArea}}, db.Page{Limit: MaxCompared})
+		return l.Items, err
+	}
+	if len(gids) > MaxCompared {
+		return nil, db.Errorf(db.EINVALID, "at most %d areas, got %d", MaxCompared, len(gids))
+	}
+	keys, err := ids(db.TypeArea, gids)
+	if err != nil {
+		return nil, err
+	}
+	areas, err := s.AreasByID(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range areas {
+		if a == nil {
+			return nil, db.Errorf(db.ENOTFOUND, "no area with id %q", gids[i])
+		}
+	}
+	return areas, nil
+}
+
+// municipalities finds the municipality each area lies in by walking up
+// the parents, one store call per level of the hierarchy.
+func municipalities(ctx context.Context, s db.Store, areas []*db.Area) (map[int64]int64, map[int64]*db.Area, error) {
+	known := map[int64]*db.Area{}
+	for _, a := range areas {
+		known[a.ID] = a
+	}
+	for range db.AreaKinds {
+		var missing []int64
+		for _, a := range known {
+			if a.ParentID != 0 && known[a.ParentID] == nil && !slices.Contains(missing, a.ParentID) {
+				missing = append(missing, a.ParentID)
+			}
+		}
+		if len(missing) == 0 {
+			break
+		}
+		found, err := s.AreasByID(ctx, missing)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, a := range found {
+			if a == nil {
+				// A dangling parent cannot be: stop climbing there.
+				known[missing[i]] = &db.Area{ID: missing[i]}
+				continue
+			}
+			known[a.ID] = a
+		}
+	}
+	of := map[int64]int64{}
+	for _, a := range areas {
+		for cur, steps := a, 0; cur != nil && steps <= len(db.AreaKinds); cur, steps = known[cur.ParentID], steps+1 {
+			if cur.Kind == db.KindMunicipality {
+				of[a.ID] = cur.ID
+				break
+			}
+		}
+	}
+	return of, known, nil
+}
+
+func compareIndicator(ctx context.Context, s db.Store, code string, year int, areaIDs []string, reference *string, baseline *int, sex db.Sex) (*model.IndicatorComparison, error) {
+	for _, y := range []*int{&year, baseline} {
+		if y != nil && (*y < 1800 || *y > 2200) {
+			return nil, db.Errorf(db.EINVALID, "year %d is out of range", *y)
+		}
+	}
+	defs, err := s.Indicators(ctx, []string{code})
+	if err != nil {
+		return nil, err
+	}
+	if len(defs) == 0 {
+		return nil, db.Errorf(db.ENOTFOUND, "no indicator with code %q", code)
+	}
+	areas, err := chosenAreas(ctx, s, areaIDs)
+	if err != nil {
+		return nil, err
+	}
+	var ref *db.Area
+	if reference != nil {
+		refs, err := chosenAreas(ctx, s, []string{*reference})
+		if err != nil {
+			return nil, err
+		}
+		ref = refs[0]
+	}
+	of, known, err := municipalities(ctx, s, areas)
+	if err != nil {
+		return nil, err
+	}
+	c := analysis.Comparison{Indicator: defs[0], Year: year, BaselineYear: deref(baseline), Municipality: of}
+	want := map[int64]bool{}
+	for _, a := range areas {
+		c.AreaIDs = append(c.AreaIDs, a.ID)
+		want[a.ID], want[of[a.ID]] = true, true
+	}
+	if ref != nil {
+		c.Reference, want[ref.ID] = ref.ID, true
+	}
+	f := db.ValueFilter{Codes: []string{code}, Sexes: []db.Sex{sex}, FromYear: year, ToYear: year}
+	if c.BaselineYear != 0 {
+		f.FromYear, f.ToYear = min(year, c.BaselineYear), max(year, c.BaselineYear)
+	}
+	for id := range want {
+		if id != 0 {
+			f.AreaIDs = append(f.AreaIDs, id)
+		}
+	}
+	slices.Sort(f.AreaIDs)
+	if c.Values, err = s.IndicatorValues(ctx, f); err != nil {
+		return nil, err
+	}
+	out := &model.IndicatorComparison{Indicator: defs[0], Year: year, BaselineYear: baseline, Sex: sex, ReferenceArea: ref}
+	for _, r := range analysis.Compare(c) {
+		row := &model.ComparisonRow{
+			Area: known[r.AreaID], Value: r.Value, Suppressed: r.Suppressed,
+			MunicipalityValue: r.MunicipalityValue, GapToMunicipality: r.GapToMunicipality,
+			GapToReference: r.GapToReference, BaselineValue: r.BaselineValue,
+			ChangeSinceBaseline: r.ChangeSinceBaseline, GapToMunicipalityAtBaseline: r.GapToMunicipalityAtBaseline,
+			GapClosing: r.GapClosing,
+		}
+		if r.Rank > 0 {
+			row.Rank = &r.Rank
+		}
+		if r.MunicipalityID != 0 {
+			row.Municipality = known[r.MunicipalityID]
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	for _, v := range c.Values {
+		if ref != nil && v.AreaID == ref.ID && v.Year == year && !analysis.Suppressed(defs[0], v) {
+			x := v.Value
+			out.ReferenceValue = &x
+		}
+	}
+	return out, nil
+}
+
+func coverage(ctx context.Context, s db.Store, areaIDs []string, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error) {
+	areas, err := chosenAreas(ctx, s, areaIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.Coverage{Cells: []*model.CoverageCell{}, WhiteSpots: []*model.CoverageCell{}}
+	if len(areas) == 0 {
+		return out, nil
+	}
+	byID := make(map[int64]*db.Area, len(areas))
+	ids := make([]int64, len(areas))
+	for i, a := range areas {
+		byID[a.ID], ids[i] = a, a.ID
+	}
+	// Themes as columns come in the schema's order, each once.
+	var split []db.Theme
+	for _, th := range db.Themes {
+		if slices.Contains(themes, th) {
+			split = append(split, th)
+		}
+	}
+	found, err := s.Coverage(ctx, db.CoverageFilter{AreaIDs: ids, Statuses: statuses, ByTheme: len(split) > 0})
+	if err != nil {
+		return nil, err
+	}
+	cells, white := analysis.Matrix(ids, split, found)
+	conv := func(cs []db.CoverageCell) []*model.CoverageCell {
+		out := make([]*model.CoverageCell, len(cs))
+		for i, c := range cs {
+			out[i] = &model.CoverageCell{Area: byID[c.AreaID], FocusGroup: c.FocusGroup,
+				Initiatives: c.Initiatives, Organizations: c.Organizations, Participants: c.Participants}
+			if c.Theme != "" {
+				th := c.Theme
+				out[i].Theme = &th
+			}
+		}
+		return out
+	}
+	out.Cells, out.WhiteSpots = conv(cells), conv(white)
+	return out, nil
+}

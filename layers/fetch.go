@@ -1,0 +1,262 @@
+package layers
+
+import (
+	"context"
+	"math"
+	"slices"
+
+	"github.com/areagraph/areagraph/analysis"
+	"github.com/areagraph/areagraph/db"
+	"github.com/paulmach/orb"
+)
+
+// prop is one property of a feature. Values are string, int, float64,
+// bool, []string or nil; properties keep their order, so output is stable.
+type prop struct {
+	key string
+	val any
+}
+
+// feature is a record ready for either output.
+type feature struct {
+	id    int64        // the store key, used as the vector tile feature id
+	gid   string       // the global id
+	geom  orb.Geometry // nil when the record has no location
+	props []prop
+}
+
+// result is one page of features.
+type result struct {
+	features  []feature
+	total     int
+	indicator *db.Indicator // the definition asked for with indicator=, if any
+}
+
+// fetch runs a request against the store: at most four calls whatever the
+// number of features (area codes, the indicator definition, the records,
+// then indicator values or lead organisations for the whole page at once).
+func fetch(ctx context.Context, store db.Store, req *request, page db.Page) (*result, error) {
+	if err := resolveAreaRefs(ctx, store, req); err != nil {
+		return nil, err
+	}
+	switch req.layer.source {
+	case fromAreas:
+		return fetchAreas(ctx, store, req, page)
+	case fromInitiatives:
+		return fetchInitiatives(ctx, store, req, page)
+	}
+	return fetchOrganizations(ctx, store, req, page)
+}
+
+// resolveAreaRefs turns the area codes of a filter into ids with one store
+// call. An unknown code is the client's mistake and says so; an unknown id
+// simply matches nothing, as in the GraphQL API, since ids are opaque and
+// may name a record since removed.
+func resolveAreaRefs(ctx context.Context, store db.Store, req *request) error {
+	refs := req.areaRefs
+	if len(refs.codes) == 0 {
+		return nil
+	}
+	l, err := store.Areas(ctx, db.AreaFilter{Codes: refs.codes}, db.Page{Limit: len(refs.codes)})
+	if err != nil {
+		return err
+	}
+	byCode := make(map[string]int64, len(l.Items))
+	for _, a := range l.Items {
+		byCode[a.Code] = a.ID
+	}
+	ids := slices.Clone(refs.ids)
+	for _, c := range refs.codes {
+		id, ok := byCode[c]
+		if !ok {
+			return invalid("%s: no area has the code %q", refs.param, c)
+		}
+		ids = append(ids, id)
+	}
+	switch req.layer.source {
+	case fromAreas:
+		req.area.ParentIDs = ids
+	case fromInitiatives:
+		req.init.AreaIDs = ids
+	default:
+		req.org.AreaIDs = ids
+	}
+	return nil
+}
+
+// withDistance adds the distance from near's point when near is set.
+func withDistance(props []prop, distances []float64, i int) []prop {
+	if i < len(distances) {
+		// Decimetres: finer would only show the backends' last bits.
+		props = append(props, prop{"distanceMeters", math.Round(distances[i]*10) / 10})
+	}
+	return props
+}
+
+func orNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func fetchAreas(ctx context.Context, store db.Store, req *request, page db.Page) (*result, error) {
+	res := &result{}
+	if req.indicator != "" {
+		defs, err := store.Indicators(ctx, []string{req.indicator})
+		if err != nil {
+			return nil, err
+		}
+		if len(defs) == 0 || defs[0] == nil {
+			return nil, invalid("indicator: unknown indicator %q", req.indicator)
+		}
+		res.indicator = defs[0]
+	}
+	f := req.area
+	f.Spatial = req.spatial
+	l, err := store.Areas(ctx, f, page)
+	if err != nil {
+		return nil, err
+	}
+	res.total = l.Total
+	var values map[int64]db.IndicatorValue
+	if res.indicator != nil && len(l.Items) > 0 {
+		ids := make([]int64, len(l.Items))
+		for i, a := range l.Items {
+			ids[i] = a.ID
+		}
+		vs, err := store.IndicatorValues(ctx, db.ValueFilter{
+			AreaIDs: ids, Codes: []string{req.indicator}, FromYear: req.year, ToYear: req.year, Sexes: []db.Sex{db.SexTotal},
+		})
+		if err != nil {
+			return nil, err
+		}
+		values = make(map[int64]db.IndicatorValue, len(vs))
+		for _, v := range vs {
+			values[v.AreaID] = v
+		}
+	}
+	for i, a := range l.Items {
+		props := []prop{
+			{"code", a.Code},
+			{"name", a.Name},
+			{"kind", string(a.Kind)},
+			{"areaType", nil},
+			{"parent", nil},
+		}
+		if a.AreaType != 0 {
+			props[3].val = a.AreaType
+		}
+		if a.ParentID != 0 {
+			props[4].val = db.GlobalID(db.TypeArea, a.ParentID)
+		}
+		if res.indicator != nil {
+			// A value under the indicator's small-count rule is withheld
+			// here as everywhere else; suppressed tells it apart from a
+			// value that is simply missing, so a map can hatch the area
+			// rather than leave it blank.
+			var val any
+			v, ok := values[a.ID]
+			hidden := ok && analysis.Suppressed(res.indicator, v)
+			if ok && !hidden {
+				val = v.Value
+			}
+			props = append(props, prop{req.indicator, val}, prop{"suppressed", hidden})
+		}
+		res.features = append(res.features, feature{
+			id: a.ID, gid: a.NodeID(), geom: a.Geometry, props: withDistance(props, l.Distances, i),
+		})
+	}
+	return res, nil
+}
+
+func fetchInitiatives(ctx context.Context, store db.Store, req *request, page db.Page) (*result, error) {
+	f := req.init
+	f.Spatial = req.spatial
+	l, err := store.Initiatives(ctx, f, page)
+	if err != nil {
+		return nil, err
+	}
+	res := &result{total: l.Total}
+	var leadIDs []int64
+	for _, in := range l.Items {
+		if in.LeadID != 0 {
+			leadIDs = append(leadIDs, in.LeadID)
+		}
+	}
+	slices.Sort(leadIDs)
+	leadIDs = slices.Compact(leadIDs)
+	leads := map[int64]*db.Organization{}
+	if len(leadIDs) > 0 {
+		orgs, err := store.OrganizationsByID(ctx, leadIDs)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range orgs {
+			if o != nil {
+				leads[o.ID] = o
+			}
+		}
+	}
+	for i, in := range l.Items {
+		var geom orb.Geometry
+		switch len(in.Locations) {
+		case 0:
+		case 1:
+			geom = in.Locations[0]
+		default:
+			geom = orb.MultiPoint(in.Locations)
+		}
+		focus := make([]string, len(in.FocusGroups))
+		for i, g := range in.FocusGroups {
+			focus[i] = string(g)
+		}
+		themes := make([]string, len(in.Themes))
+		for i, t := range in.Themes {
+			themes[i] = string(t)
+		}
+		var lead, leadName any
+		if o := leads[in.LeadID]; o != nil {
+			lead, leadName = o.NodeID(), o.Name
+		}
+		props := []prop{
+			{"title", in.Title},
+			{"status", string(in.Status)},
+			{"goalArea", string(in.GoalArea)},
+			{"focusGroups", focus},
+			{"themes", themes},
+			{"lead", lead},
+			{"leadName", leadName},
+		}
+		res.features = append(res.features, feature{
+			id: in.ID, gid: in.NodeID(), geom: geom, props: withDistance(props, l.Distances, i),
+		})
+	}
+	return res, nil
+}
+
+func fetchOrganizations(ctx context.Context, store db.Store, req *request, page db.Page) (*result, error) {
+	f := req.org
+	f.Spatial = req.spatial
+	l, err := store.Organizations(ctx, f, page)
+	if err != nil {
+		return nil, err
+	}
+	res := &result{total: l.Total}
+	for i, o := range l.Items {
+		props := []prop{{"name", o.Name}, {"kind", string(o.Kind)}}
+		if o.Kind == db.OrgEmployer {
+			props = append(props, prop{"industry", orNil(o.Industry)}, prop{"size", orNil(string(o.Size))})
+		} else {
+			props = append(props, prop{"activity", orNil(o.Activity)})
+		}
+		var geom orb.Geometry
+		if o.Location != nil {
+			geom = *o.Location
+		}
+		res.features = append(res.features, feature{
+			id: o.ID, gid: o.NodeID(), geom: geom, props: withDistance(props, l.Distances, i),
+		})
+	}
+	return res, nil
+}

@@ -1,0 +1,242 @@
+package layers
+
+import (
+	"math"
+	"slices"
+
+	"github.com/areagraph/areagraph/geo"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
+)
+
+// maxMercatorLat is where Web Mercator's square world ends; tiles cannot
+// show anything nearer the poles.
+const maxMercatorLat = 85.0511287798066
+
+// tileBound returns the WGS 84 box of tile z/x/y widened by pad tile units
+// on every side, cut to the world.
+func tileBound(z, x, y int, pad float64) orb.Bound {
+	n := float64(uint64(1) << z)
+	f := pad / tileExtent
+	return orb.Bound{
+		Min: orb.Point{max(-180, lonAt((float64(x)-f)/n)), latAt((float64(y+1) + f) / n)},
+		Max: orb.Point{min(180, lonAt((float64(x+1)+f)/n)), latAt((float64(y) - f) / n)},
+	}
+}
+
+// lonAt and latAt turn a fraction of the Web Mercator world (0 at the west
+// and north edges, 1 at the east and south) into degrees.
+func lonAt(u float64) float64 { return u*360 - 180 }
+func latAt(v float64) float64 { return math.Atan(math.Sinh(math.Pi*(1-2*v))) * 180 / math.Pi }
+
+// tileProjection maps WGS 84 to the coordinates of one tile: 0–tileExtent
+// from its north-west corner, y growing southwards.
+type tileProjection struct {
+	n, x, y float64
+}
+
+func newTileProjection(z, x, y int) tileProjection {
+	return tileProjection{n: float64(uint64(1) << z), x: float64(x), y: float64(y)}
+}
+
+func (t tileProjection) point(p orb.Point) orb.Point {
+	lat := max(-maxMercatorLat, min(maxMercatorLat, p[1]))
+	s := math.Sin(lat * math.Pi / 180)
+	u := (p[0] + 180) / 360
+	v := 0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)
+	return orb.Point{
+		math.Round((u*t.n - t.x) * tileExtent),
+		math.Round((v*t.n - t.y) * tileExtent),
+	}
+}
+
+// tileGeometry turns a stored WGS 84 geometry into what one tile shows of
+// it: simplified for the zoom, cut to the tile and its buffer, projected
+// onto the tile's integer grid and cleaned. nil means nothing is left.
+//
+// Simplifying before cutting costs the whole outline on every tile, but it
+// is what keeps a border the same line on both sides of a tile edge: cut
+// first, and each tile would simplify a different piece its own way. The
+// tolerance follows the geometry's own latitude for the same reason.
+func tileGeometry(g orb.Geometry, z int, bound orb.Bound, proj tileProjection) orb.Geometry {
+	if g == nil || !bound.Intersects(g.Bound()) {
+		return nil
+	}
+	switch g.(type) {
+	case orb.Point, orb.MultiPoint:
+		// clip works in place, and the geometry belongs to the store's
+		// answer; Simplify returns a copy of everything else.
+		g = orb.Clone(g)
+	default:
+		g = geo.Simplify(g, geo.ToleranceForZoom(float64(z), g.Bound().Center()[1]))
+	}
+	g = clip.Geometry(bound, g)
+	if g == nil {
+		return nil
+	}
+	return windForTile(cleanGeometry(transform(g, proj.point)))
+}
+
+// transform returns a new geometry with f applied to every position.
+func transform(g orb.Geometry, f func(orb.Point) orb.Point) orb.Geometry {
+	line := func(ps []orb.Point) []orb.Point {
+		out := make([]orb.Point, len(ps))
+		for i, p := range ps {
+			out[i] = f(p)
+		}
+		return out
+	}
+	poly := func(p orb.Polygon) orb.Polygon {
+		out := make(orb.Polygon, len(p))
+		for i, r := range p {
+			out[i] = line(r)
+		}
+		return out
+	}
+	switch g := g.(type) {
+	case orb.Point:
+		return f(g)
+	case orb.MultiPoint:
+		return orb.MultiPoint(line(g))
+	case orb.LineString:
+		return orb.LineString(line(g))
+	case orb.MultiLineString:
+		out := make(orb.MultiLineString, len(g))
+		for i, l := range g {
+			out[i] = line(l)
+		}
+		return out
+	case orb.Ring:
+		return orb.Polygon{line(g)}
+	case orb.Polygon:
+		return poly(g)
+	case orb.MultiPolygon:
+		out := make(orb.MultiPolygon, len(g))
+		for i, p := range g {
+			out[i] = poly(p)
+		}
+		return out
+	case orb.Bound:
+		return poly(g.ToPolygon())
+	}
+	return nil
+}
+
+// cleanGeometry drops what rounding to the tile grid made degenerate:
+// repeated consecutive positions, rings with fewer than three distinct
+// corners or less area than one cell of the grid (a 256th of a pixel on a
+// 256-pixel tile: what simplification leaves of a shape far smaller than
+// the tile), polygons whose exterior went (holes go with it), lines
+// shorter than two positions. nil means nothing is left. A multi-geometry
+// left with one part becomes that part.
+func cleanGeometry(g orb.Geometry) orb.Geometry {
+	switch g := g.(type) {
+	case orb.Point:
+		return g
+	case orb.MultiPoint:
+		switch len(g) {
+		case 0:
+			return nil
+		case 1:
+			return g[0]
+		}
+		return g
+	case orb.LineString:
+		l := dedupe(g)
+		if len(l) < 2 {
+			return nil
+		}
+		return orb.LineString(l)
+	case orb.MultiLineString:
+		var out orb.MultiLineString
+		for _, l := range g {
+			if l := dedupe(l); len(l) >= 2 {
+				out = append(out, l)
+			}
+		}
+		switch len(out) {
+		case 0:
+			return nil
+		case 1:
+			return out[0]
+		}
+		return out
+	case orb.Polygon:
+		if p := cleanPolygon(g); p != nil {
+			return p
+		}
+		return nil
+	case orb.MultiPolygon:
+		var out orb.MultiPolygon
+		for _, p := range g {
+			if p := cleanPolygon(p); p != nil {
+				out = append(out, p)
+			}
+		}
+		switch len(out) {
+		case 0:
+			return nil
+		case 1:
+			return out[0]
+		}
+		return out
+	}
+	return nil
+}
+
+func cleanPolygon(p orb.Polygon) orb.Polygon {
+	var out orb.Polygon
+	for i, r := range p {
+		r = dedupe(r)
+		if len(r) > 0 && r[0] != r[len(r)-1] {
+			r = append(r, r[0])
+		}
+		// ringArea is twice the area; under 2 is under one cell.
+		if len(r) < 4 || math.Abs(ringArea(r)) < 2 {
+			if i == 0 {
+				return nil
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func dedupe[S ~[]orb.Point](ps S) S {
+	return slices.Compact(ps)
+}
+
+// ringArea is the shoelace sum: twice the signed area, positive for a
+// ring that turns counter-clockwise when y grows upwards.
+func ringArea(r orb.Ring) float64 {
+	var a float64
+	for i := 0; i+1 < len(r); i++ {
+		a += r[i][0]*r[i+1][1] - r[i+1][0]*r[i][1]
+	}
+	return a
+}
+
+// windForTile orients rings as the vector tile format defines them:
+// exterior rings have a positive shoelace area in tile coordinates
+// (clockwise on screen, where y grows downwards), holes a negative one.
+// Readers tell a new polygon from a hole by that sign alone, so a ring
+// wound the other way would punch a hole instead of drawing a shape.
+func windForTile(g orb.Geometry) orb.Geometry {
+	wind := func(p orb.Polygon) {
+		for i, r := range p {
+			if (i == 0) != (ringArea(r) > 0) {
+				slices.Reverse(r)
+			}
+		}
+	}
+	switch g := g.(type) {
+	case orb.Polygon:
+		wind(g)
+	case orb.MultiPolygon:
+		for _, p := range g {
+			wind(p)
+		}
+	}
+	return g
+}

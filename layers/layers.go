@@ -1,0 +1,79 @@
+// Package layers serves areagraph's data as map layers over plain HTTP, for
+// map libraries and GIS tools that do not speak GraphQL (MapLibre, Leaflet,
+// OpenLayers, QGIS):
+//
+//	GET /layers/{layer}.geojson        a GeoJSON FeatureCollection, paged
+//	GET /tiles/{layer}/{z}/{x}/{y}.mvt a Mapbox Vector Tile
+//	GET /tiles/{layer}.json            a TileJSON 3.0.0 document for the tiles
+//
+// The layers are areas (choose kinds with kind=), municipalities,
+// districts, priority-areas, statistical-areas, initiatives, employers and
+// associations. Every request takes the domain's filters as query
+// parameters and costs a small, fixed number of store calls however many
+// features it returns.
+package layers
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// Handler serves the map layers of one store. Mount it at /layers/ and
+// /tiles/.
+type Handler struct {
+	store db.Store
+	log   *slog.Logger
+	mux   *http.ServeMux
+}
+
+// New returns a Handler over store; log receives internal errors, and nil
+// means slog.Default().
+func New(store db.Store, log *slog.Logger) *Handler {
+	if log == nil {
+		log = slog.Default()
+	}
+	h := &Handler{store: store, log: log, mux: http.NewServeMux()}
+	h.mux.HandleFunc("GET /layers/{file}", h.serveFeatures)
+	h.mux.HandleFunc("GET /tiles/{file}", h.serveTileJSON)
+	h.mux.HandleFunc("GET /tiles/{layer}/{z}/{x}/{y}", h.serveTile)
+	h.mux.HandleFunc("/", h.serveUnknown)
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mux.ServeHTTP(w, r)
+}
+
+// serveUnknown answers what no route takes, in the same JSON as every
+// other error, naming the addresses that do exist.
+func (h *Handler) serveUnknown(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		writeError(w, r, http.StatusMethodNotAllowed, db.EINVALID, "map layers are read with GET, not "+r.Method)
+		return
+	}
+	sendError(w, r, h.log, db.Errorf(db.ENOTFOUND,
+		"no such address; layers are served at /layers/{layer}.geojson, /tiles/{layer}/{z}/{x}/{y}.mvt and /tiles/{layer}.json, for the layers %s",
+		layerNames()))
+}
+
+// layerFile splits "priority-areas.geojson" into the layer and checks the
+// suffix; a wrong suffix is a wrong address, an unknown layer a wrong
+// value.
+func (h *Handler) layerFile(w http.ResponseWriter, r *http.Request, file, suffix string) (*layer, bool) {
+	name, ok := strings.CutSuffix(file, suffix)
+	if !ok {
+		h.serveUnknown(w, r)
+		return nil, false
+	}
+	l, err := findLayer(name)
+	if err != nil {
+		sendError(w, r, h.log, err)
+		return nil, false
+	}
+	return l, true
+}

@@ -1,0 +1,224 @@
+package layers
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// cacheControl lets browsers and shared caches keep a layer for a minute.
+// The data changes only when someone loads or imports, and nothing tells a
+// cache when that happened; a minute bounds how long a map shows old data
+// after an import, while a map that pans back and forth, or a crowd
+// opening the same view behind a CDN, is served from cache. After the
+// minute the ETag makes checking again cost a 304, not the body.
+const cacheControl = "public, max-age=60"
+
+// gzipMin is the smallest body worth compressing: below it the gzip
+// framing costs about what it saves.
+const gzipMin = 256
+
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+
+// send writes a successful body with its cache headers, answering 304 when
+// the client holds the same body and compressing when the client accepts
+// gzip. vary lists request headers besides Accept-Encoding that the body
+// depends on.
+func send(w http.ResponseWriter, r *http.Request, contentType string, body []byte, vary ...string) {
+	h := w.Header()
+	h.Set("Cache-Control", cacheControl)
+	h.Add("Vary", strings.Join(append([]string{"Accept-Encoding"}, vary...), ", "))
+
+	sum := sha256.Sum256(body)
+	tag := base64.RawURLEncoding.EncodeToString(sum[:18])
+	compress := len(body) >= gzipMin && acceptsGzip(r.Header.Get("Accept-Encoding"))
+	// A strong ETag names exact bytes, and the gzipped body is other
+	// bytes than the plain one, so each gets its own tag.
+	etag := `"` + tag + `"`
+	if compress {
+		etag = `"` + tag + `-gzip"`
+	}
+	h.Set("ETag", etag)
+	if inm := r.Header.Get("If-None-Match"); inm != "" && matchesETag(inm, tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", contentType)
+	if compress {
+		var buf bytes.Buffer
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&buf)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+		gzipWriters.Put(zw)
+		body = buf.Bytes()
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(body)
+	}
+}
+
+// sendEmpty answers 204 for an empty tile. It is cached like any tile:
+// most of the world is empty, and a map asks for it again on every pan.
+func sendEmpty(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", cacheControl)
+	w.Header().Add("Vary", "Accept-Encoding")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// matchesETag reports whether an If-None-Match header names the body with
+// hash tag in either encoding. If-None-Match compares weakly (RFC 9110
+// 13.1.2), so W/ is ignored; * matches any body.
+func matchesETag(header, tag string) bool {
+	for t := range strings.SplitSeq(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" {
+			return true
+		}
+		t = strings.TrimPrefix(t, "W/")
+		t = strings.Trim(t, `"`)
+		t = strings.TrimSuffix(t, "-gzip")
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptsGzip reads Accept-Encoding: gzip (or x-gzip, or *) with a
+// non-zero quality, unless gzip itself is refused with q=0.
+func acceptsGzip(header string) bool {
+	ok := false
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "gzip" && name != "x-gzip" && name != "*" {
+			continue
+		}
+		q := 1.0
+		for p := range strings.SplitSeq(params, ";") {
+			k, v, _ := strings.Cut(p, "=")
+			if strings.TrimSpace(strings.ToLower(k)) == "q" {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		if name != "*" && q == 0 {
+			return false
+		}
+		if q > 0 {
+			ok = true
+		}
+	}
+	return ok
+}
+
+// errorBody is the error document, shaped like a GraphQL error's code and
+// message so clients handle both alike.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// statusOf maps the domain's error codes to HTTP statuses.
+var statusOf = map[string]int{
+	db.EINVALID:         http.StatusBadRequest,
+	db.ENOTFOUND:        http.StatusNotFound,
+	db.ECONFLICT:        http.StatusConflict,
+	db.EUNAUTHENTICATED: http.StatusUnauthorized,
+	db.EFORBIDDEN:       http.StatusForbidden,
+	db.EUNAVAILABLE:     http.StatusServiceUnavailable,
+	db.EINTERNAL:        http.StatusInternalServerError,
+}
+
+// sendError answers with err's code and client-safe message. Anything not
+// a domain error is internal: logged in full, shown as a generic message,
+// so no SQL or driver text leaves the server.
+func sendError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	code, msg := db.ErrorCode(err), db.ErrorMessage(err)
+	switch {
+	case code != db.EINTERNAL:
+	case errors.Is(err, context.DeadlineExceeded):
+		code, msg = db.EUNAVAILABLE, "the request took too long"
+	case errors.Is(err, context.Canceled):
+		code, msg = db.EUNAVAILABLE, "the request was cancelled"
+	default:
+		log.ErrorContext(r.Context(), "internal error", "error", err, "path", r.URL.Path, "query", r.URL.RawQuery)
+	}
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	writeError(w, r, status, code, msg)
+}
+
+func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	var body errorBody
+	body.Error.Code, body.Error.Message = code, msg
+	data, _ := json.Marshal(body)
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	// Errors are not cached: the next try may well succeed.
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(data)+1))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(append(data, '\n'))
+	}
+}
+
+// baseURL is the scheme and host the client used, as far as it can be
+// told: a reverse proxy's X-Forwarded-Proto and X-Forwarded-Host win over
+// what reached this process. Values that cannot be a scheme or a host are
+// ignored, so a forged header cannot inject a path or markup into links.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := firstValue(r.Header.Get("X-Forwarded-Proto")); p == "http" || p == "https" {
+		scheme = p
+	}
+	host := r.Host
+	if h := firstValue(r.Header.Get("X-Forwarded-Host")); h != "" && validHost(h) {
+		host = h
+	}
+	return scheme + "://" + host
+}
+
+func firstValue(h string) string {
+	v, _, _ := strings.Cut(h, ",")
+	return strings.ToLower(strings.TrimSpace(v))
+}
+
+func validHost(h string) bool {
+	for _, c := range h {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.ContainsRune("-.:[]_", c)
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// forwardedVary lists the request headers that links in a body come from,
+// so a shared cache does not hand one proxy's links to another.
+var forwardedVary = []string{"X-Forwarded-Host", "X-Forwarded-Proto"}
