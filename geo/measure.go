@@ -286,18 +286,23 @@ const labelPrecision = 1e-5 * metresPerDegree
 const labelWork = 50_000_000
 
 // LabelPoint is a point of g to put its label at. For a Polygon it is the
-// pole of inaccessibility: the point inside farthest from the boundary,
-// found to within a metre (or a ten-thousandth of the polygon's size, if
-// that is more) by Mapbox's polylabel search in a plane
-// scaled to metres at the polygon's latitude. It lies in the interior,
-// strictly off the boundary, so Covers holds for it, even for C-shapes and
-// rings around a hole, where Centroid falls outside; a polygon with no
-// interior at all gets a position of its boundary. A MultiPolygon is
-// labelled in its part of largest GeodesicArea, a Ring or Bound as a
-// polygon. A LineString gets the point halfway along it (the longest line
-// of a MultiLineString), a MultiPoint its member nearest to its centroid,
-// a Collection the label of its areas, else of its lines, else of its
-// points. A nil or empty geometry gives NaN coordinates.
+// pole of inaccessibility, the point inside farthest from the boundary,
+// found by Mapbox's polylabel search (a grid of cells refined through a
+// priority queue) in a plane scaled to metres at the polygon's latitude,
+// to within a metre or a ten-thousandth of the polygon's size, whichever
+// is more. A polygon of more than 2000 vertices is searched in a copy
+// simplified to a two-thousandth of its size. The point found is then
+// checked against the polygon itself: it lies in the interior, strictly
+// off the boundary, so Covers holds for it, even for C-shapes and rings
+// around a hole, where Centroid falls outside. Only a polygon with no
+// interior at all gets a position of its boundary.
+//
+// A MultiPolygon is labelled in its part of largest GeodesicArea, a Ring
+// or Bound as a polygon. A LineString gets the point halfway along it
+// (the longest line of a MultiLineString), a MultiPoint its member
+// nearest to its centroid, a Collection the label of its areas, else of
+// its lines, else of its points. A nil or empty geometry gives NaN
+// coordinates.
 func LabelPoint(g orb.Geometry) orb.Point {
 	var ps parts
 	ps.add(g)

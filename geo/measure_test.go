@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/areagraph/areagraph/geo/geotest"
 	"github.com/paulmach/orb"
 )
 
@@ -419,4 +420,32 @@ func TestLabelPointScanline(t *testing.T) {
 	}
 	assertLabelInside(t, sliver, p)
 	assertLabelInside(t, sliver, LabelPoint(sliver))
+}
+
+// TestMeasureEdgeCases runs the measures over every shared edge case,
+// valid or not, without a panic; valid areas get a positive area and a
+// label strictly inside.
+func TestMeasureEdgeCases(t *testing.T) {
+	for _, tc := range geotest.EdgeCases() {
+		t.Run(tc.Name, func(t *testing.T) {
+			a := GeodesicArea(tc.Geometry)
+			Centroid(tc.Geometry)
+			p := LabelPoint(tc.Geometry)
+			if !tc.Valid || !areal(tc.Geometry) {
+				return
+			}
+			if !(a > 0) {
+				t.Errorf("area %v", a)
+			}
+			var ps parts
+			ps.add(tc.Geometry)
+			in := false
+			for _, poly := range ps.polys {
+				in = in || interior(poly, p)
+			}
+			if !in {
+				t.Errorf("label %v not strictly inside", p)
+			}
+		})
+	}
 }

@@ -65,7 +65,7 @@ func ToleranceForZoom(zoom, lat float64) float64 {
 // input for which no valid simplification exists.
 func Simplify(g orb.Geometry, toleranceMeters float64) orb.Geometry {
 	if !(toleranceMeters > 0) || g == nil {
-		return orb.Clone(g)
+		return cloneGeometry(g)
 	}
 	t := toleranceMeters
 	switch g := g.(type) {
@@ -96,7 +96,7 @@ func Simplify(g orb.Geometry, toleranceMeters float64) orb.Geometry {
 		}
 		return out
 	}
-	return orb.Clone(g)
+	return cloneGeometry(g)
 }
 
 // Round returns a copy of g with every coordinate rounded to decimals
@@ -160,7 +160,16 @@ func Round(g orb.Geometry, decimals int) orb.Geometry {
 		}
 		return out
 	}
-	return orb.Clone(g)
+	return cloneGeometry(g)
+}
+
+// cloneGeometry is orb.Clone keeping the type of a nil Polygon or other
+// nil slice, which orb.Clone turns into a nil Geometry.
+func cloneGeometry(g orb.Geometry) orb.Geometry {
+	if c := orb.Clone(g); c != nil {
+		return c
+	}
+	return g
 }
 
 var pow10 = func() [maxDecimals + 1]float64 {
@@ -174,10 +183,12 @@ var pow10 = func() [maxDecimals + 1]float64 {
 
 func roundCoord(v float64, decimals int) float64 {
 	p := pow10[decimals]
-	r := math.Round(v*p) / p
-	if math.IsNaN(r) || math.IsInf(r, 0) {
+	// From 2^52 on, float64 holds no fraction: v has no more decimals than
+	// asked for, and scaling back and forth would only add rounding error.
+	if !(math.Abs(v*p) < 1<<52) {
 		return v
 	}
+	r := math.Round(v*p) / p
 	// Adding zero turns -0 into 0, which would otherwise be written "-0".
 	return r + 0
 }
@@ -199,7 +210,7 @@ func roundPositions(pts []orb.Point, decimals int) []orb.Point {
 }
 
 func roundLine(l orb.LineString, d int) orb.LineString {
-	if distinctPositions(l) < 2 {
+	if distinctPositions(l) < 2 || !finitePositions(l) {
 		return l.Clone()
 	}
 	for dd := d; dd <= maxDecimals; dd++ {
@@ -208,6 +219,29 @@ func roundLine(l orb.LineString, d int) orb.LineString {
 		}
 	}
 	return l.Clone()
+}
+
+// finitePositions reports whether every coordinate of pts is a finite
+// number; Simplify and Round leave alone what is not, as nothing sensible
+// can be measured on it.
+func finitePositions(pts []orb.Point) bool {
+	for _, p := range pts {
+		if !finite(p) {
+			return false
+		}
+	}
+	return true
+}
+
+func finitePolygons(polys []orb.Polygon) bool {
+	for _, poly := range polys {
+		for _, r := range poly {
+			if !finitePositions(r) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func distinctPositions(pts []orb.Point) int {
@@ -221,6 +255,9 @@ func distinctPositions(pts []orb.Point) int {
 }
 
 func roundPolygons(polys []orb.Polygon, d int, multi bool) ([]orb.Polygon, bool) {
+	if len(polys) == 0 || !finitePolygons(polys) {
+		return nil, false
+	}
 	parts := make([]*fitPart, len(polys))
 	for i, poly := range polys {
 		if len(poly) == 0 {
@@ -281,6 +318,10 @@ func (p mpos) segDist2(a, b mpos) float64 {
 	}
 	return px*px + py*py
 }
+
+// dist2 is the squared distance in metres from p to q, in the plane
+// tangent at p.
+func (p mpos) dist2(q mpos) float64 { return p.segDist2(q, q) }
 
 // dpSpan is a stretch of a chain still to be split: its ends and the
 // importance its split may have at most, that of the split that made it.
@@ -412,7 +453,7 @@ func newRingVersions(r orb.Ring, tol float64) *ringVersions {
 	rot[m] = rot[0]
 	b, far := 0, -1.0
 	for i := 1; i < m; i++ {
-		if d := rot[0].segDist2(rot[i], rot[i]); d > far {
+		if d := rot[0].dist2(rot[i]); d > far {
 			b, far = i, d
 		}
 	}
@@ -492,10 +533,10 @@ func simplifyLine(l orb.LineString, t float64) orb.LineString {
 			pts = append(pts, p)
 		}
 	}
-	if len(pts) < 3 {
-		if len(pts) < 2 {
-			return l.Clone()
-		}
+	switch {
+	case len(pts) < 2 || !finitePositions(pts):
+		return l.Clone()
+	case len(pts) == 2:
 		return orb.LineString(pts)
 	}
 	n := len(pts) - 1
@@ -515,6 +556,9 @@ func simplifyLine(l orb.LineString, t float64) orb.LineString {
 }
 
 func simplifyPolygons(polys []orb.Polygon, t float64, multi bool) ([]orb.Polygon, bool) {
+	if len(polys) == 0 || !finitePolygons(polys) {
+		return nil, false
+	}
 	parts := make([]*fitPart, len(polys))
 	kept := 0
 	for i, poly := range polys {

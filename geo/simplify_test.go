@@ -562,3 +562,33 @@ func TestSimplifyRetries(t *testing.T) {
 	}
 	t.Logf("%d of 360 naive simplifications invalid", naiveInvalid)
 }
+
+// TestSimplifyRoundAllEdgeCases: every shared edge case, valid or not,
+// goes through Simplify and Round without a panic and keeps its type;
+// what was valid stays valid, and an invalid area comes back unchanged
+// or valid.
+func TestSimplifyRoundAllEdgeCases(t *testing.T) {
+	for _, tc := range geotest.EdgeCases() {
+		t.Run(tc.Name, func(t *testing.T) {
+			var outs []orb.Geometry
+			for _, tol := range []float64{-1, 1, 100, 1e4, 1e7, math.Inf(1)} {
+				outs = append(outs, Simplify(tc.Geometry, tol))
+			}
+			for _, d := range []int{-1, 0, 2, 5, 15, 16} {
+				outs = append(outs, Round(tc.Geometry, d))
+			}
+			for i, out := range outs {
+				if fmt.Sprintf("%T", out) != fmt.Sprintf("%T", tc.Geometry) {
+					t.Errorf("result %d is a %T", i, out)
+				}
+				err := Validate(out, Options{})
+				switch {
+				case tc.Valid && err != nil:
+					t.Errorf("result %d invalid: %v", i, err)
+				case !tc.Valid && err != nil && areal(tc.Geometry) && fmt.Sprint(out) != fmt.Sprint(tc.Geometry):
+					t.Errorf("result %d of invalid input changed and still invalid: %v", i, out)
+				}
+			}
+		})
+	}
+}
