@@ -546,6 +546,8 @@ func testOrganizations(t *testing.T, s db.Store) {
 		{"name with a literal %", db.OrganizationFilter{NameContains: "100%"}, []int64{4}},
 		{"bbox, organizations without a location never match",
 			db.OrganizationFilter{Spatial: db.Spatial{BBox: &orb.Bound{Min: orb.Point{12, 57}, Max: orb.Point{12.5, 57.5}}}}, []int64{1, 3}},
+		{"a box collapsed to a point matches the point", db.OrganizationFilter{Spatial: db.Spatial{BBox: &orb.Bound{Min: orb.Point{12.5, 57.5}, Max: orb.Point{12.5, 57.5}}}}, []int64{1}},
+		{"a box collapsed to a line matches points on it", db.OrganizationFilter{Spatial: db.Spatial{BBox: &orb.Bound{Min: orb.Point{12, 57.5}, Max: orb.Point{14, 57.5}}}}, []int64{1, 2}},
 		{"intersects a polygon; one in its hole does not", db.OrganizationFilter{Spatial: db.Spatial{Intersects: Fixture().Areas[3].Geometry}}, []int64{3}},
 	}
 	for _, c := range cases {
@@ -589,6 +591,7 @@ func testInitiatives(t *testing.T, s db.Store) {
 		{"title", db.InitiativeFilter{TitleContains: "CAFÉ"}, []int64{2}},
 		{"bbox on locations; no location never matches",
 			db.InitiativeFilter{Spatial: db.Spatial{BBox: &orb.Bound{Min: orb.Point{13, 57}, Max: orb.Point{14, 58}}}}, []int64{2, 3}},
+		{"a box collapsed to a shared location", db.InitiativeFilter{Spatial: db.Spatial{BBox: &orb.Bound{Min: orb.Point{12.3, 57.3}, Max: orb.Point{12.3, 57.3}}}}, []int64{1, 2}},
 		{"intersects any location",
 			db.InitiativeFilter{Spatial: db.Spatial{Intersects: orb.Polygon{box(12, 57, 12.5, 57.5)}}}, []int64{1, 2}},
 		{"combined", db.InitiativeFilter{Statuses: []db.InitiativeStatus{db.StatusActive}, Themes: []db.Theme{db.ThemeJobs, db.ThemeLanguage},

@@ -55,7 +55,7 @@ func matchSpatial(sp db.Spatial, g orb.Geometry) (bool, float64) {
 	if g == nil {
 		return false, 0
 	}
-	if sp.BBox != nil && !geo.Intersects(g, *sp.BBox) {
+	if sp.BBox != nil && !geo.Intersects(g, geo.BoundGeometry(*sp.BBox)) {
 		return false, 0
 	}
 	if sp.Intersects != nil && !geo.Intersects(g, sp.Intersects) {

@@ -61,20 +61,6 @@ func decodePoints(b []byte) ([]orb.Point, error) {
 	return nil, fmt.Errorf("postgis: expected a multipoint, got %s", g.GeoJSONType())
 }
 
-// boxGeometry is the geometry a bounding box filter intersects with. A box
-// that has collapsed to a line or a point is returned as that line or
-// point: PostGIS treats a collapsed polygon from ST_MakeEnvelope as empty
-// and would match nothing, where the contract says edges count.
-func boxGeometry(b orb.Bound) orb.Geometry {
-	switch {
-	case b.Min == b.Max:
-		return b.Min
-	case b.Min[0] == b.Max[0] || b.Min[1] == b.Max[1]:
-		return orb.LineString{b.Min, b.Max}
-	}
-	return b.ToPolygon()
-}
-
 func finite(p orb.Point) bool {
 	return !math.IsNaN(p[0]) && !math.IsInf(p[0], 0) && !math.IsNaN(p[1]) && !math.IsInf(p[1], 0)
 }

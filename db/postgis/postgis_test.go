@@ -20,6 +20,7 @@ import (
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/dbtest"
+	"github.com/areagraph/areagraph/db/synth"
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
 )
 
@@ -404,6 +405,63 @@ func TestSpatialFiltersUseTheIndex(t *testing.T) {
 		plan := explain(t, s, q[0])
 		if !strings.Contains(plan, c.index) {
 			t.Errorf("%s does not use %s:\n%s", c.name, c.index, plan)
+		}
+	}
+}
+
+// TestPlannerPrefersTheIndex asks the planner itself, with nothing forced,
+// on tables large enough that a scan would cost more: the main location
+// queries must still choose the GiST indexes.
+func TestPlannerPrefersTheIndex(t *testing.T) {
+	s, rec := newRecordedStore(t)
+	ctx := t.Context()
+	ds := synth.Generate(synth.Config{Seed: 7, StatisticalAreas: 2000, Initiatives: 20000, Organizations: 4000, Years: 1})
+	if err := s.Load(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, "ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	smp := synth.NewSampler(ds, 7)
+	box := smp.Box(0.05)
+	page := db.Page{Limit: 20}
+	cases := []struct {
+		name, index string
+		call        func() error
+	}{
+		{"areas at a point", "areas_geom_idx", func() error { _, err := s.AreasAt(ctx, smp.Point(), nil); return err }},
+		{"areas in a box", "areas_geom_idx", func() error {
+			_, err := s.Areas(ctx, db.AreaFilter{Spatial: db.Spatial{BBox: &box}}, page)
+			return err
+		}},
+		{"nearest initiatives", "initiatives_locations_idx", func() error {
+			_, err := s.Initiatives(ctx, db.InitiativeFilter{Spatial: db.Spatial{Near: &db.Near{Point: smp.NearLocation(0.001), RadiusMeters: 1000}}}, page)
+			return err
+		}},
+		{"organisations in a box", "organizations_location_idx", func() error {
+			_, err := s.Organizations(ctx, db.OrganizationFilter{Spatial: db.Spatial{BBox: &box}}, page)
+			return err
+		}},
+	}
+	for _, c := range cases {
+		rec.take()
+		if err := c.call(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		q := rec.take()
+		if len(q) != 1 {
+			t.Fatalf("%s: %d statements", c.name, len(q))
+		}
+		rows, err := s.pool.Query(ctx, "EXPLAIN "+q[0].SQL, q[0].Args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plan := strings.Join(lines, "\n"); !strings.Contains(plan, c.index) {
+			t.Errorf("%s: the planner does not choose %s:\n%s", c.name, c.index, plan)
 		}
 	}
 }

@@ -86,7 +86,7 @@ func spatial(a *args, col string, s db.Spatial) (conds []string, dist string, er
 		if !finite(s.BBox.Min) || !finite(s.BBox.Max) {
 			return nil, "", db.Errorf(db.EINVALID, "bbox: coordinates must be finite numbers")
 		}
-		b, err := encode(boxGeometry(*s.BBox))
+		b, err := encode(geo.BoundGeometry(*s.BBox))
 		if err != nil {
 			return nil, "", err
 		}

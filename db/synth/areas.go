@@ -170,7 +170,6 @@ type cell struct {
 	priority *db.Area // nil when the cell is in no priority area
 	muni     int      // index of the municipality
 	hole     orb.Ring // nil when it has none
-	orgs     []*org   // organisations located in it
 }
 
 // areaMap is the generated geography: the areas in id order and the cells
@@ -179,8 +178,7 @@ type areaMap struct {
 	g     *grid
 	areas []*db.Area
 	cells []*cell // the statistical areas, in id order
-	// byMuni lists the cells of each municipality.
-	byMuni [][]*cell
+	munis int     // the number of municipalities
 	// byDistrict lists the cells of each district, by district id.
 	byDistrict map[int64][]*cell
 }
@@ -209,7 +207,7 @@ func buildMap(cfg Config, rng *rand.Rand) *areaMap {
 	kmax := max(kmin, (cfg.MaxVertices-4)/4)
 	g := newGrid(mcols*cellCols, mrows*cellRows, w, h, kmin, kmax, rng)
 
-	m := &areaMap{g: g, byMuni: make([][]*cell, munis), byDistrict: map[int64][]*cell{}}
+	m := &areaMap{g: g, munis: munis, byDistrict: map[int64][]*cell{}}
 	names := newNamer(rng)
 	var municipalities, districts, priorities, statistical []*db.Area
 	// Parents get their ids last, so links wait until then.
@@ -302,7 +300,6 @@ func buildMap(cfg Config, rng *rand.Rand) *areaMap {
 			}
 			links = append(links, link{c.sa, c.district})
 			m.cells = append(m.cells, c)
-			m.byMuni[mi] = append(m.byMuni[mi], c)
 			statistical = append(statistical, c.sa)
 		}
 	}

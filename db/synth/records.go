@@ -51,9 +51,8 @@ func (m *areaMap) organizations(n int, rng *rand.Rand) []*org {
 		o := &db.Organization{ID: int64(k + 1)}
 		place := "Norrland"
 		muni := -1
-		var c *cell
 		if len(m.cells) > 0 {
-			c = m.cells[rng.IntN(len(m.cells))]
+			c := m.cells[rng.IntN(len(m.cells))]
 			muni = c.muni
 			place = m.areas[c.muni].Name
 			if rng.Float64() < 0.92 {
@@ -79,9 +78,6 @@ func (m *areaMap) organizations(n int, rng *rand.Rand) []*org {
 			o.Website = fmt.Sprintf("https://org%d.example", k+1)
 		}
 		out = append(out, &org{Organization: o, muni: muni})
-		if c != nil {
-			c.orgs = append(c.orgs, out[k])
-		}
 	}
 	return out
 }
@@ -101,7 +97,7 @@ func (c *cell) areaIDs() []int64 {
 // those in priority areas, led and partnered by organisations of the same
 // municipality where there are any.
 func (m *areaMap) initiatives(n int, orgs []*org, rng *rand.Rand) []*db.Initiative {
-	local := make([][]*org, len(m.byMuni))
+	local := make([][]*org, m.munis)
 	for _, o := range orgs {
 		if o.muni >= 0 {
 			local[o.muni] = append(local[o.muni], o)
@@ -131,7 +127,7 @@ func (m *areaMap) initiatives(n int, orgs []*org, rng *rand.Rand) []*db.Initiati
 		if home != nil {
 			in.Locations, in.AreaIDs = m.placeInitiative(home, lead, rng)
 		}
-		describe(in, home, m, rng)
+		describe(in, home, rng)
 		out = append(out, in)
 	}
 	return out
@@ -198,7 +194,7 @@ func (m *areaMap) placeInitiative(home *cell, lead *org, rng *rand.Rand) ([]orb.
 }
 
 // describe fills in what an initiative is about and how it stands.
-func describe(in *db.Initiative, home *cell, m *areaMap, rng *rand.Rand) {
+func describe(in *db.Initiative, home *cell, rng *rand.Rand) {
 	for _, f := range db.FocusGroups {
 		if rng.Float64() < 0.35 {
 			in.FocusGroups = append(in.FocusGroups, f)

@@ -72,8 +72,8 @@ func (s *Sampler) NearLocation(offset float64) orb.Point {
 	return orb.Point{p[0] + d*math.Cos(a)/math.Cos(p[1]*math.Pi/180), p[1] + d*math.Sin(a)}
 }
 
-// AreaIDs returns n area ids drawn at random, with repeats when the
-// dataset has fewer than n areas; nil when it has none.
+// AreaIDs returns n area ids drawn at random with replacement; nil when
+// the dataset has no areas.
 func (s *Sampler) AreaIDs(n int) []int64 {
 	if len(s.ids) == 0 {
 		return nil

@@ -19,11 +19,11 @@
 // separate streams of the seed, so asking for more initiatives leaves the
 // areas and organisations as they were.
 //
-// The default size (6,000 statistical areas, 8,000 areas in all with some
-// 1.2 million vertices, 20,000 organisations, 100,000 initiatives, 400,000
-// indicator values) takes about half a second and 160 MB of allocations to
-// generate, and holds about 130 MB once built (BenchmarkGenerate measures
-// both).
+// The default size (6,000 statistical areas and about 8,000 areas in all,
+// with 1.2 million vertices; 20,000 organisations; 100,000 initiatives;
+// 400,000 indicator values) takes about 0.7 s on one core and allocates
+// about 160 MB; the finished dataset holds about 105 MB
+// (BenchmarkGenerate reports both).
 package synth
 
 import (
@@ -50,7 +50,11 @@ type Config struct {
 	// (default 10).
 	Years int
 	// MinVertices and MaxVertices bound the distinct vertices of a
-	// statistical area's outer ring (default 20 and 200; at least 4).
+	// statistical area's outer ring (default 20 and 200; at least 4). The
+	// ring is four sides, each shared with a neighbour, with between
+	// (MinVertices−4)/4 and (MaxVertices−4)/4 vertices between its
+	// corners, rounded inwards; where no whole number lies between, every
+	// side gets the lower bound rounded up.
 	MinVertices, MaxVertices int
 	// HoleEvery gives every HoleEvery-th statistical area a hole (default
 	// 10).
