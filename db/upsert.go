@@ -30,6 +30,7 @@ type ItemError struct {
 	Err  *Error
 }
 
+// Error is the wrapped error's text.
 func (e *ItemError) Error() string { return e.Err.Error() }
 
 // Unwrap returns the *Error.

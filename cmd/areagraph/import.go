@@ -88,7 +88,7 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 	fs.StringVar(&m.validToProp, "valid-to-prop", "validTo", "property holding the last day the area is in use, YYYY-MM-DD")
 	fs.StringVar(&m.descriptionProp, "description-prop", "description", "property holding a description")
 	fs.StringVar(&m.crs, "crs", "auto", "coordinate system of the file: auto, EPSG:4326 (WGS 84) or EPSG:3006 (SWEREF 99 TM)")
-	files, err := parseWithFile(fs, args)
+	file, err := parseWithFile(fs, args)
 	if err != nil {
 		return err
 	}
@@ -113,11 +113,11 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer store.Close()
-	n, crs, err := importAreas(ctx, store, files, &m, progressTo(stderr))
+	n, crs, err := importAreas(ctx, store, file, &m, progressTo(stderr))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "imported %d areas from %s (coordinates in %s)\n", n, files, crs)
+	fmt.Fprintf(stdout, "imported %d areas from %s (coordinates in %s)\n", n, file, crs)
 	return nil
 }
 

@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"UpsertAreasUpdateInPlace", testUpsertAreasUpdateInPlace},
 		{"UpsertAreasParentAfterChild", testUpsertAreasParentAfterChild},
 		{"UpsertAreasAllOrNothing", testUpsertAreasAllOrNothing},
+		{"UpsertAreasConcurrently", testUpsertAreasConcurrently},
 		{"UpsertValues", testUpsertValues},
 		{"UpsertValuesAllOrNothing", testUpsertValuesAllOrNothing},
 		{"ConcurrentReads", testConcurrentReads},

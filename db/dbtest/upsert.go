@@ -1,11 +1,13 @@
 package dbtest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"iter"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -349,4 +351,36 @@ func testUpsertValuesAllOrNothing(t *testing.T, s db.Store) {
 		valueIn("NOWHERE", "unemployment", 2023, db.SexTotal, 1)))
 	wantItemError(t, "references in item order", err, 1, `indicator "happiness"`)
 	wantUnchanged(t, "after the ordering checks", s, before)
+}
+
+// testUpsertAreasConcurrently runs upserts of new areas side by side: each
+// must get ids no other took, as two imports started at once would.
+func testUpsertAreasConcurrently(t *testing.T, s db.Store) {
+	loaded(t, s)
+	const workers, each = 4, 25
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			var items []*db.AreaInput
+			for i := range each {
+				x := 12 + float64(w*each+i)/128
+				items = append(items, areaIn(fmt.Sprintf("W%d-%02d", w, i), "New", db.KindStatisticalArea, "9999",
+					orb.Polygon{box(x, 57, x+1.0/128, 57.5)}))
+			}
+			_, errs[w] = s.UpsertAreas(context.Background(), seqOf(t, items...))
+		})
+	}
+	wg.Wait()
+	for w, err := range errs {
+		if err != nil {
+			t.Errorf("upsert %d: %v", w, err)
+		}
+	}
+	all := must[db.List[*db.Area]](t)(s.Areas(ctx(t), db.AreaFilter{}, db.Page{Limit: 1000}))
+	want := make([]int64, 6+workers*each)
+	for i := range want {
+		want[i] = int64(i + 1)
+	}
+	wantList(t, "areas after concurrent upserts", all, len(want), want...)
 }

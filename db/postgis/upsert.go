@@ -55,6 +55,9 @@ func upsert[T any](ctx context.Context, s *Store, op, create, table string, cols
 			return err
 		}
 		n = src.n
+		if n == 0 {
+			return nil // nothing to merge, and no lock to take for it
+		}
 		return merge(ctx, tx)
 	})
 	if seqErr != nil {
