@@ -20,8 +20,8 @@ import (
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/dbtest"
-	"github.com/areagraph/areagraph/db/synth"
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
+	"github.com/areagraph/areagraph/db/synth"
 )
 
 // newTestStore opens a store in a schema of its own (see pgtest), migrated.
