@@ -424,14 +424,14 @@ func TestHealthAndCORS(t *testing.T) {
 			t.Errorf("credentials allowed for any origin")
 		}
 		// GraphiQL for people with a browser.
-		res, err = http.Get(c.url + "/")
+		res, err = http.Get(c.url + "/graphiql")
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "graphiql") {
-			t.Errorf("GET /: %s, GraphiQL page expected", res.Status)
+			t.Errorf("GET /graphiql: %s, GraphiQL page expected", res.Status)
 		}
 	})
 }

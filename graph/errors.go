@@ -31,8 +31,12 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			setCode(gqlErr, db.EUNAVAILABLE)
 		case isRequestError(gqlErr):
 			// Parse and validation errors from gqlgen itself: the query
-			// is the client's, and so is the mistake.
-			setCode(gqlErr, db.EINVALID)
+			// is the client's, and so is the mistake. A persisted query
+			// the server does not know keeps the code of that protocol,
+			// which its clients wait for to send the query's text.
+			if code, _ := gqlErr.Extensions["code"].(string); code != persistedQueryNotFound {
+				setCode(gqlErr, db.EINVALID)
+			}
 		default:
 			log.ErrorContext(ctx, "internal error", "error", err, "path", gqlErr.Path.String())
 			gqlErr.Message = "internal error"
@@ -42,6 +46,10 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		return gqlErr
 	}
 }
+
+// persistedQueryNotFound is the code of the automatic persisted queries
+// protocol for a hash the server has not seen (or has forgotten).
+const persistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
 
 func setCode(e *gqlerror.Error, code string) {
 	if e.Extensions == nil {

@@ -5,56 +5,77 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/layers"
+	"github.com/areagraph/areagraph/obs"
+	"github.com/areagraph/areagraph/web"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// NewGraphQLHandler returns the GraphQL endpoint over store.
+// NewGraphQLHandler returns the GraphQL endpoint over store, with the
+// default limits.
 func NewGraphQLHandler(store db.Store, log *slog.Logger) http.Handler {
-	if log == nil {
-		log = slog.Default()
-	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store}}))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	// Parsing and validating a query costs more than running most of
-	// them; map frontends send the same few queries again and again.
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
-	srv.SetErrorPresenter(presentError(log))
-	srv.SetRecoverFunc(recoverPanic(log))
-	// Every operation gets its own loaders: batching and caching last as
-	// long as one request, so no request sees another's data.
-	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(loader.With(ctx, loader.New(store)))
-	})
-	return srv
+	return newGraphQLHandler(store, ServerConfig{Log: log}.withDefaults())
 }
 
-// NewServer returns the whole HTTP surface: GraphQL at /graphql, GraphiQL at
-// /, map layers at /layers/ and /tiles/ (GeoJSON, vector tiles, TileJSON),
-// health at /healthz and /readyz, all behind CORS.
-func NewServer(store db.Store, cfg ServerConfig) http.Handler {
-	log := cfg.Log
-	if log == nil {
-		log = slog.Default()
+func newGraphQLHandler(store db.Store, cfg ServerConfig) http.Handler {
+	exec := executor.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store}}))
+	// Parsing and validating a query costs more than running most of
+	// them; map frontends send the same few queries again and again.
+	queries := lru.New[*ast.QueryDocument](cfg.QueryCacheSize)
+	exec.SetQueryCache(queries)
+	if cfg.APQCacheSize > 0 {
+		// Clients that send a query's hash in place of its text, and the
+		// text only when asked: smaller requests, and GETs short enough
+		// for CDN caches.
+		exec.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
 	}
+	exec.Use(getGuard{cache: queries})
+	exec.Use(queryLimits{maxDepth: cfg.Limits.MaxDepth, maxComplexity: cfg.Limits.MaxComplexity, introspection: !cfg.DisableIntrospection})
+	if !cfg.DisableIntrospection {
+		exec.Use(extension.Introspection{})
+	}
+	exec.SetErrorPresenter(presentError(cfg.Log))
+	exec.SetRecoverFunc(recoverPanic(cfg.Log))
+	// Every operation gets its own loaders: batching and caching last as
+	// long as one request, so no request sees another's data.
+	exec.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(loader.With(ctx, loader.New(store)))
+	})
+	return &graphqlHandler{exec: exec, maxBody: cfg.Limits.MaxBodyBytes, apq: cfg.APQCacheSize > 0, log: cfg.Log}
+}
+
+// NewServer returns the whole HTTP surface: the map explorer at / (assets
+// at /assets/), GraphQL at /graphql, GraphiQL at /graphiql, map layers at
+// /layers/ and /tiles/ (GeoJSON, vector tiles, TileJSON),
+// health at /healthz and /readyz, metrics at /metrics, all behind CORS and
+// observed: every request gets an id, a log line and its metrics.
+func NewServer(store db.Store, cfg ServerConfig) http.Handler {
+	cfg = cfg.withDefaults()
+	log := cfg.Log
+	metrics := cfg.Metrics
+	metrics.WatchPool(store)
+	store = obs.InstrumentStore(store, metrics)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", NewGraphQLHandler(store, log))
-	mux.Handle("GET /{$}", playground.Handler("areagraph", "/graphql"))
-	mapLayers := layers.New(store, log)
+	mux.Handle("/graphql", withTimeout(cfg.Limits.Timeout, newGraphQLHandler(store, cfg)))
+	explorer := web.New(web.OptionsFromEnv(os.Getenv))
+	mux.Handle("GET /{$}", explorer)
+	mux.Handle("GET /assets/", explorer)
+	if !cfg.DisableGraphiQL {
+		mux.Handle("GET /graphiql", playground.Handler("areagraph", "/graphql"))
+	}
+	mapLayers := withTimeout(cfg.Limits.Timeout, layers.New(store, log))
 	mux.Handle("/layers/", mapLayers)
 	mux.Handle("/tiles/", mapLayers)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -70,17 +91,88 @@ func NewServer(store db.Store, cfg ServerConfig) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
 	})
-	return corsFor(cfg.AllowedOrigins).Handler(mux)
+	if !cfg.DisableMetrics {
+		mux.Handle("GET /metrics", metrics.Handler())
+	}
+	return obs.Middleware(corsFor(cfg.AllowedOrigins).Handler(mux), obs.Options{
+		Log:     log,
+		Metrics: metrics,
+		Route:   routeOf,
+		Quiet:   []string{"/healthz", "/readyz", "/metrics"},
+	})
 }
 
-// ServerConfig configures NewServer.
+// routeOf labels a request for the access log and the metrics by the route
+// that served it, with the map layer for the map routes; the layers
+// handler routes inside /layers/ and /tiles/ itself, so those are told
+// apart here by their form.
+func routeOf(r *http.Request) (route, layer string) {
+	route = obs.PatternPath(r.Pattern)
+	switch route {
+	case "/layers/":
+		name, _ := strings.CutPrefix(r.URL.Path, "/layers/")
+		return "/layers/{layer}.geojson", strings.TrimSuffix(name, ".geojson")
+	case "/tiles/":
+		rest, _ := strings.CutPrefix(r.URL.Path, "/tiles/")
+		if name, _, ok := strings.Cut(rest, "/"); ok {
+			return "/tiles/{layer}/{z}/{x}/{y}.mvt", name
+		}
+		return "/tiles/{layer}.json", strings.TrimSuffix(rest, ".json")
+	}
+	return route, ""
+}
+
+// ServerConfig configures NewServer. Its zero value serves with every
+// feature on and the default limits.
 type ServerConfig struct {
 	// AllowedOrigins narrows CORS to these origins; empty lets any origin
 	// read, as a public API should (a map page on another host or port
 	// works out of the box).
 	AllowedOrigins []string
-	// Log receives internal errors; nil means slog.Default().
+	// Log receives the access log and internal errors; nil means
+	// slog.Default().
 	Log *slog.Logger
+	// Metrics records the server's metrics; nil means a registry of its
+	// own.
+	Metrics *obs.Metrics
+	// Limits bound each request; zero fields take the defaults.
+	Limits Limits
+	// QueryCacheSize is how many parsed and validated queries are kept;
+	// 0 means DefaultQueryCacheSize.
+	QueryCacheSize int
+	// APQCacheSize is how many automatic persisted queries are kept; 0
+	// means DefaultAPQCacheSize, negative turns them off.
+	APQCacheSize int
+	// DisableIntrospection refuses __schema and __type queries.
+	DisableIntrospection bool
+	// DisableGraphiQL serves no GraphiQL page.
+	DisableGraphiQL bool
+	// DisableMetrics serves no /metrics; they are still recorded.
+	DisableMetrics bool
+}
+
+// Defaults of ServerConfig.
+const (
+	DefaultQueryCacheSize = 1000
+	DefaultAPQCacheSize   = 1000
+)
+
+func (c ServerConfig) withDefaults() ServerConfig {
+	c.Log = obs.WithRequestIDs(c.Log)
+	if c.Metrics == nil {
+		c.Metrics = obs.NewMetrics()
+	}
+	c.Limits = c.Limits.withDefaults()
+	if c.QueryCacheSize <= 0 {
+		c.QueryCacheSize = DefaultQueryCacheSize
+	}
+	switch {
+	case c.APQCacheSize == 0:
+		c.APQCacheSize = DefaultAPQCacheSize
+	case c.APQCacheSize < 0:
+		c.APQCacheSize = 0
+	}
+	return c
 }
 
 // corsFor answers preflights and sets CORS headers. With no allow-list any

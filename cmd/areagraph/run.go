@@ -22,7 +22,8 @@ import (
 const usage = `usage: areagraph [command] [flags]
 
 Commands:
-  serve     serve GraphQL, GraphiQL and health checks (the default)
+  serve     serve the map explorer (/), GraphQL, the map layers, GraphiQL (/graphiql),
+            health checks and metrics (the default)
   migrate   apply the database migrations to DATABASE_URL
   seed      migrate, then load the Borås demo dataset into DATABASE_URL
   import    import areas (GeoJSON) or indicator values (CSV) into DATABASE_URL:
@@ -40,6 +41,9 @@ Run "areagraph <command> -h" for the flags of a command.
 // Main runs one command. getenv reads the environment, so tests can set it.
 func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "serve"
+	if len(args) > 0 && isHelpFlag(args[0]) {
+		cmd, args = "help", args[1:]
+	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
@@ -55,12 +59,26 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	case "export":
 		return exportCmd(ctx, args, getenv, stdout, stderr)
 	case "help":
-		fmt.Fprint(stdout, usage)
+		printHelp(stdout)
 		return nil
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
+}
+
+func isHelpFlag(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help"
+}
+
+// printHelp shows the commands, then the flags of serve, which is what
+// runs when no command is given.
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, usage)
+	fmt.Fprintf(w, "\nFlags of serve, the default command:\n")
+	fs, _ := serveFlags(w)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
 }
 
 // envOr returns the environment variable or a default.
@@ -86,28 +104,26 @@ func databaseFlag(fs *flag.FlagSet, getenv func(string) string) *string {
 		"PostgreSQL URL of a PostGIS database (env DATABASE_URL); empty serves the embedded demo")
 }
 
-type serveConfig struct {
-	addr        string
-	databaseURL string
-	origins     string
-	drain       time.Duration
-}
-
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", stderr, "Serves GraphQL at /graphql, GraphiQL at /, and /healthz and /readyz.")
-	var cfg serveConfig
-	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "AREAGRAPH_ADDR", "localhost:8080"), "address to listen on (env AREAGRAPH_ADDR)")
-	dbURL := databaseFlag(fs, getenv)
-	fs.StringVar(&cfg.origins, "cors-origins", getenv("AREAGRAPH_CORS_ORIGINS"),
-		"comma-separated origins allowed by CORS, with credentials (env AREAGRAPH_CORS_ORIGINS); empty lets any origin read")
-	fs.DurationVar(&cfg.drain, "drain", 15*time.Second, "how long in-flight requests may finish after SIGTERM")
-	if err := fs.Parse(args); err != nil {
+	cfg, err := loadServeConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // the usage was asked for, and shown
+	}
+	if err != nil {
 		return err
 	}
-	cfg.databaseURL = *dbURL
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log, err := cfg.logger(stderr)
+	if err != nil {
+		return err
+	}
+	// Before the store is opened, so that a database that cannot be
+	// reached still leaves the configuration that pointed at it in the log.
+	log.Info("configuration", cfg.logAttrs()...)
+	if !cfg.introspection && cfg.graphiql {
+		log.Warn("GraphiQL is served without introspection: its docs and completion will be empty")
+	}
 
-	store, what, err := openStore(ctx, cfg.databaseURL)
+	store, what, err := openServeStore(ctx, cfg.databaseURL)
 	if err != nil {
 		return err
 	}
@@ -117,18 +133,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	var origins []string
-	for _, o := range strings.Split(cfg.origins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			origins = append(origins, o)
-		}
-	}
 	srv := &http.Server{
-		Handler:           graph.NewServer(store, graph.ServerConfig{AllowedOrigins: origins, Log: log}),
+		Handler:           graph.NewServer(store, cfg.server(log)),
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		// A body arrives within the request's own time budget, so a
+		// client trickling one cannot hold a connection longer.
+		ReadTimeout: cfg.timeout,
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintf(stdout, "areagraph serving %s on http://%s/ (GraphQL at /graphql)\n", what, ln.Addr())
+	log.Info("serving", "store", what, "addr", ln.Addr().String())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -139,7 +154,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	// Drain: stop accepting, let in-flight requests finish within the
 	// deadline, then close what is left.
-	log.Info("shutting down", "drain", cfg.drain)
+	log.Info("shutting down", "drain", cfg.drain.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.drain)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -148,8 +163,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	log.Info("stopped")
 	return nil
 }
+
+// openServeStore opens the store serve runs on; tests wrap it to hold
+// requests inside the store.
+var openServeStore = openStore
 
 // openStore opens PostGIS when a URL is given, else the embedded store with
 // the demo loaded.

@@ -55,25 +55,42 @@ func translate(err error, op string) error {
 	if errors.As(err, &dbErr) {
 		return err
 	}
+	var pgErr *pgconn.PgError
+	var connectErr *pgconn.ConnectError
 	switch {
+	case errors.As(err, &connectErr) && !errors.As(err, &pgErr):
+		// Before the cancellations: the pool connects on a context of its
+		// own, so a deadline inside a failed connect is connect_timeout,
+		// the database's fault and not the caller's.
+		return errUnavailable(fmt.Errorf("%s: %v", op, err))
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("postgis: %s: %w", op, context.Canceled)
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("postgis: %s: %w", op, context.DeadlineExceeded)
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
+	case errors.As(err, &pgErr):
 		return translatePgError(pgErr, op)
 	}
-	var connectErr *pgconn.ConnectError
-	var netErr net.Error
-	if errors.As(err, &connectErr) || errors.As(err, &netErr) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err) {
-		return errUnavailable(err)
+	if connectionLost(err) {
+		return errUnavailable(fmt.Errorf("%s: %v", op, err))
 	}
 	// %v, not %w: driver types must not be reachable with errors.As
 	// outside this package.
 	return fmt.Errorf("postgis: %s: %v", op, err)
+}
+
+// connectionLost tells the errors of a connection that broke, or could
+// not be had, from the errors of a statement. The server answering with an
+// error (a PgError) is handled before, so a refused login or a missing
+// database, which waiting will not mend, stays internal.
+func connectionLost(err error) bool {
+	var netErr net.Error // refused, reset, timed out, unreachable, DNS
+	return errors.As(err, &netErr) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, pgconn.ErrConnClosed) ||
+		// Nothing reached the server: the connection was unusable before
+		// the statement was sent.
+		pgconn.SafeToRetry(err) ||
+		pgconn.Timeout(err)
 }
 
 func translatePgError(e *pgconn.PgError, op string) error {
@@ -96,7 +113,7 @@ func translatePgError(e *pgconn.PgError, op string) error {
 	case strings.HasPrefix(e.Code, "08"), // connection_exception
 		strings.HasPrefix(e.Code, "53"),  // insufficient_resources
 		strings.HasPrefix(e.Code, "57P"): // operator intervention: shutdown, cannot connect now
-		return errUnavailable(e)
+		return errUnavailable(fmt.Errorf("%s: %v", op, e))
 	}
 	return fmt.Errorf("postgis: %s: %v", op, e)
 }

@@ -1,0 +1,283 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/obs"
+)
+
+const serveHelp = `Serves GraphQL at /graphql (POST, and GET for queries), GraphiQL, the map
+layers at /layers/ and /tiles/, /healthz (the process), /readyz (the
+database) and /metrics (Prometheus). Without DATABASE_URL it serves the Borås
+demo from the embedded store.
+
+Every flag can be set by the environment variable named in its line; a flag
+given on the command line wins over the variable. The configuration in
+force is logged at start, with the database password masked.`
+
+// serveConfig is what serve runs with.
+type serveConfig struct {
+	addr          string
+	databaseURL   string
+	corsOrigins   string
+	drain         time.Duration
+	timeout       time.Duration
+	maxDepth      int
+	maxComplexity int
+	maxBody       byteSize
+	queryCache    int
+	apqCache      int
+	introspection bool
+	graphiql      bool
+	metrics       bool
+	logFormat     string
+	logLevel      string
+}
+
+// serveSetting ties a flag to its environment variable; the list is the
+// order in which the configuration is documented and logged.
+type serveSetting struct {
+	flag, env string
+	secret    bool
+}
+
+var serveSettings = []serveSetting{
+	{"addr", "AREAGRAPH_ADDR", false},
+	{"database-url", "DATABASE_URL", true},
+	{"cors-origins", "AREAGRAPH_CORS_ORIGINS", false},
+	{"drain", "AREAGRAPH_DRAIN", false},
+	{"timeout", "AREAGRAPH_TIMEOUT", false},
+	{"max-depth", "AREAGRAPH_MAX_DEPTH", false},
+	{"max-complexity", "AREAGRAPH_MAX_COMPLEXITY", false},
+	{"max-body", "AREAGRAPH_MAX_BODY", false},
+	{"query-cache", "AREAGRAPH_QUERY_CACHE", false},
+	{"apq-cache", "AREAGRAPH_APQ_CACHE", false},
+	{"introspection", "AREAGRAPH_INTROSPECTION", false},
+	{"graphiql", "AREAGRAPH_GRAPHIQL", false},
+	{"metrics", "AREAGRAPH_METRICS", false},
+	{"log-format", "AREAGRAPH_LOG_FORMAT", false},
+	{"log-level", "AREAGRAPH_LOG_LEVEL", false},
+}
+
+// serveFlags defines serve's flags on a new FlagSet, each help line
+// naming its environment variable.
+func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
+	fs := newFlags("serve", stderr, serveHelp)
+	c := &serveConfig{maxBody: graph.DefaultMaxBodyBytes}
+	env := map[string]string{}
+	for _, s := range serveSettings {
+		env[s.flag] = s.env
+	}
+	help := func(name, text string) string { return fmt.Sprintf("%s (env %s)", text, env[name]) }
+	fs.StringVar(&c.addr, "addr", "localhost:8080", help("addr", "address to listen on"))
+	fs.StringVar(&c.databaseURL, "database-url", "",
+		help("database-url", "PostgreSQL URL or key=value string of a PostGIS database; empty serves the embedded demo"))
+	fs.StringVar(&c.corsOrigins, "cors-origins", "",
+		help("cors-origins", "comma-separated origins allowed by CORS, with credentials; empty lets any origin read"))
+	fs.DurationVar(&c.drain, "drain", 15*time.Second, help("drain", "how long in-flight requests may finish after SIGINT or SIGTERM"))
+	fs.DurationVar(&c.timeout, "timeout", graph.DefaultTimeout,
+		help("timeout", `deadline of one request, database queries included; past it the answer is UNAVAILABLE "the request took too long"`))
+	fs.IntVar(&c.maxDepth, "max-depth", graph.DefaultMaxDepth, help("max-depth", "deepest nesting of fields a query may have"))
+	fs.IntVar(&c.maxComplexity, "max-complexity", graph.DefaultMaxComplexity,
+		help("max-complexity", "highest complexity a query may have: each field counts 1, the items of a page as often as its first asks"))
+	fs.Var(&c.maxBody, "max-body", help("max-body", "largest request body, a `size` in bytes or with KiB or MiB; larger is answered 413"))
+	fs.IntVar(&c.queryCache, "query-cache", graph.DefaultQueryCacheSize, help("query-cache", "how many parsed and validated queries to keep"))
+	fs.IntVar(&c.apqCache, "apq-cache", graph.DefaultAPQCacheSize,
+		help("apq-cache", "how many automatic persisted queries to keep; 0 turns them off"))
+	fs.BoolVar(&c.introspection, "introspection", true, help("introspection", "answer introspection (__schema, __type); GraphiQL's docs need it"))
+	fs.BoolVar(&c.graphiql, "graphiql", true, help("graphiql", "serve GraphiQL"))
+	fs.BoolVar(&c.metrics, "metrics", true, help("metrics", "serve Prometheus metrics at /metrics"))
+	fs.StringVar(&c.logFormat, "log-format", obs.FormatAuto,
+		help("log-format", "auto (text on a terminal, JSON otherwise), json or text"))
+	fs.StringVar(&c.logLevel, "log-level", "info", help("log-level", "debug, info, warn or error; debug adds health checks and scrapes"))
+	return fs, c
+}
+
+// loadServeConfig reads the environment, then the command line over it,
+// and checks the result.
+func loadServeConfig(args []string, getenv func(string) string, stderr io.Writer) (*serveConfig, error) {
+	fs, c := serveFlags(stderr)
+	for _, s := range serveSettings {
+		if v := getenv(s.env); v != "" {
+			if err := fs.Set(s.flag, v); err != nil {
+				shown := v
+				if s.secret {
+					shown = maskSecret(v)
+				}
+				return nil, fmt.Errorf("%s=%q: %v", s.env, shown, err)
+			}
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("serve takes no arguments, got %q", fs.Arg(0))
+	}
+	return c, c.check()
+}
+
+func (c *serveConfig) check() error {
+	var errs []error
+	positive := func(name string, ok bool) {
+		if !ok {
+			errs = append(errs, fmt.Errorf("--%s must be positive", name))
+		}
+	}
+	positive("timeout", c.timeout > 0)
+	positive("max-depth", c.maxDepth > 0)
+	positive("max-complexity", c.maxComplexity > 0)
+	positive("max-body", c.maxBody > 0)
+	positive("query-cache", c.queryCache > 0)
+	if c.drain < 0 {
+		errs = append(errs, errors.New("--drain must not be negative"))
+	}
+	if c.apqCache < 0 {
+		errs = append(errs, errors.New("--apq-cache must not be negative"))
+	}
+	if _, err := obs.NewLogger(io.Discard, c.logFormat, 0); err != nil {
+		errs = append(errs, fmt.Errorf("--log-format: %v", err))
+	}
+	if _, err := obs.ParseLevel(c.logLevel); err != nil {
+		errs = append(errs, fmt.Errorf("--log-level: %v", err))
+	}
+	return errors.Join(errs...)
+}
+
+// logger is the logger the configuration asks for, on stderr.
+func (c *serveConfig) logger(stderr io.Writer) (*slog.Logger, error) {
+	level, err := obs.ParseLevel(c.logLevel)
+	if err != nil {
+		return nil, err
+	}
+	return obs.NewLogger(stderr, c.logFormat, level)
+}
+
+// origins splits --cors-origins.
+func (c *serveConfig) origins() []string {
+	var out []string
+	for _, o := range strings.Split(c.corsOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// server is the graph server's configuration.
+func (c *serveConfig) server(log *slog.Logger) graph.ServerConfig {
+	apq := c.apqCache
+	if apq == 0 {
+		apq = -1 // off; 0 is the default in graph.ServerConfig
+	}
+	return graph.ServerConfig{
+		AllowedOrigins: c.origins(),
+		Log:            log,
+		Limits: graph.Limits{
+			MaxDepth:      c.maxDepth,
+			MaxComplexity: c.maxComplexity,
+			MaxBodyBytes:  int64(c.maxBody),
+			Timeout:       c.timeout,
+		},
+		QueryCacheSize:       c.queryCache,
+		APQCacheSize:         apq,
+		DisableIntrospection: !c.introspection,
+		DisableGraphiQL:      !c.graphiql,
+		DisableMetrics:       !c.metrics,
+	}
+}
+
+// logAttrs is the configuration as log attributes, in the order of
+// serveSettings, secrets masked.
+func (c *serveConfig) logAttrs() []any {
+	// The flags print their values in the form they are given in; a
+	// fresh set, pointed at a copy of c, lends them.
+	fs, shadow := serveFlags(io.Discard)
+	*shadow = *c
+	var attrs []any
+	for _, s := range serveSettings {
+		v := fs.Lookup(s.flag).Value.String()
+		if s.secret {
+			v = maskSecret(v)
+		}
+		attrs = append(attrs, slog.String(s.flag, v))
+	}
+	return attrs
+}
+
+// passwordInURL and passwordKeyword find a password in the forms a
+// PostgreSQL connection string takes, for when url.Parse cannot help.
+var (
+	passwordInURL   = regexp.MustCompile(`(://[^:/@]*:)[^@]*@`)
+	passwordKeyword = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+)
+
+// maskSecret hides the password of a connection string, given in the URL's
+// user part, as a password query parameter, or as a password keyword.
+func maskSecret(s string) string {
+	const mask = "xxxxx"
+	if s == "" {
+		return ""
+	}
+	if u, err := url.Parse(s); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		if q.Has("password") {
+			q.Set("password", mask)
+			u.RawQuery = q.Encode()
+		}
+		return u.Redacted()
+	}
+	s = passwordInURL.ReplaceAllString(s, "${1}"+mask+"@")
+	return passwordKeyword.ReplaceAllString(s, "${1}"+mask)
+}
+
+// byteSize is a flag for a size in bytes: a plain number, or one with a
+// binary suffix.
+type byteSize int64
+
+// sizeUnits are the suffixes byteSize reads and writes, largest first.
+var sizeUnits = []struct {
+	suffix string
+	size   int64
+}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}}
+
+func (b *byteSize) String() string {
+	n := int64(*b)
+	for _, u := range sizeUnits {
+		if n >= u.size && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func (b *byteSize) Set(s string) error {
+	s = strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range sizeUnits {
+		if num, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = num, u.size
+			break
+		}
+	}
+	if mult == 1 {
+		s = strings.TrimSuffix(s, "B")
+	}
+	s = strings.TrimSpace(s)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return errors.New("want a size in bytes such as 1048576 or 1MiB")
+	}
+	*b = byteSize(n * mult)
+	return nil
+}

@@ -1,0 +1,179 @@
+package obs
+
+import (
+	"errors"
+	"net/http"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Label values that stand for many.
+const (
+	// Anonymous is the operation label of an operation without a name.
+	Anonymous = "anonymous"
+	// Other stands for every value past a label's cap, and for values that
+	// are not to be trusted as labels at all (an unknown layer).
+	Other = "other"
+)
+
+// Caps on the distinct values of a label that clients choose. Every value
+// is a time series kept for the life of the process, so a client sending
+// a new operation name with every request must not grow memory or the
+// monitoring bill without end.
+const (
+	MaxOperationLabels = 200
+	MaxLayerLabels     = 50
+)
+
+// Metrics holds the service's Prometheus metrics in a registry of its own,
+// so that tests and several servers in one process do not collide.
+type Metrics struct {
+	reg *prometheus.Registry
+
+	inFlight      prometheus.Gauge
+	httpRequests  *prometheus.CounterVec
+	httpDuration  *prometheus.HistogramVec
+	gqlRequests   *prometheus.CounterVec
+	gqlDuration   *prometheus.HistogramVec
+	storeDuration *prometheus.HistogramVec
+
+	operations *labelSet
+	layers     *labelSet
+
+	poolOnce sync.Once
+}
+
+// storeBuckets reach lower than the default buckets: most store calls take
+// a millisecond or less, and that is where a regression shows first.
+var storeBuckets = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
+// NewMetrics registers the service's metrics, and the Go runtime's and the
+// process's, in a new registry.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "areagraph_http_requests_in_flight",
+			Help: "HTTP requests being served.",
+		}),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "areagraph_http_requests_total",
+			Help: "HTTP requests by route, map layer (map routes only) and status code.",
+		}, []string{"route", "layer", "code"}),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "areagraph_http_request_duration_seconds",
+			Help:    "Time to serve an HTTP request, by route and map layer (map routes only).",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route", "layer"}),
+		gqlRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "areagraph_graphql_requests_total",
+			Help: `GraphQL requests by operation name and outcome ("ok" or the error code).`,
+		}, []string{"operation", "outcome"}),
+		gqlDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "areagraph_graphql_request_duration_seconds",
+			Help:    "Time to serve a GraphQL request, by operation name and outcome.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"operation", "outcome"}),
+		storeDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "areagraph_store_call_duration_seconds",
+			Help:    `Time of a call to the store, by method and outcome ("ok" or the error code).`,
+			Buckets: storeBuckets,
+		}, []string{"method", "outcome"}),
+		operations: newLabelSet(MaxOperationLabels),
+		layers:     newLabelSet(MaxLayerLabels),
+	}
+	m.reg.MustRegister(m.inFlight, m.httpRequests, m.httpDuration, m.gqlRequests, m.gqlDuration, m.storeDuration,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Registry is where the metrics are registered; add more there.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Handler serves the metrics in the Prometheus exposition format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// PoolStatser is a store that can tell how its connection pool is used.
+type PoolStatser interface {
+	PoolStats() (acquired, idle, total int32)
+}
+
+// WatchPool exports the pool of store when it is a PoolStatser, read at
+// each scrape, and reports whether it is. Watching a second store with the
+// same Metrics is ignored: the series would clash.
+func (m *Metrics) WatchPool(store any) bool {
+	p, ok := store.(PoolStatser)
+	if !ok {
+		return false
+	}
+	m.poolOnce.Do(func() {
+		err := m.reg.Register(poolCollector{p})
+		if err != nil && !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
+			panic(err)
+		}
+	})
+	return true
+}
+
+var (
+	poolAcquired = prometheus.NewDesc("areagraph_db_pool_acquired_connections", "Database connections in use.", nil, nil)
+	poolIdle     = prometheus.NewDesc("areagraph_db_pool_idle_connections", "Database connections open and idle.", nil, nil)
+	poolTotal    = prometheus.NewDesc("areagraph_db_pool_total_connections", "Database connections open, or being opened.", nil, nil)
+)
+
+// poolCollector reads the pool when scraped rather than on a timer, so the
+// numbers are as of the scrape and cost nothing in between.
+type poolCollector struct{ p PoolStatser }
+
+func (c poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- poolAcquired
+	ch <- poolIdle
+	ch <- poolTotal
+}
+
+func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
+	acquired, idle, total := c.p.PoolStats()
+	ch <- prometheus.MustNewConstMetric(poolAcquired, prometheus.GaugeValue, float64(acquired))
+	ch <- prometheus.MustNewConstMetric(poolIdle, prometheus.GaugeValue, float64(idle))
+	ch <- prometheus.MustNewConstMetric(poolTotal, prometheus.GaugeValue, float64(total))
+}
+
+// labelSet admits the first max distinct values of a label and maps every
+// later one to Other.
+type labelSet struct {
+	mu   sync.Mutex
+	max  int
+	seen map[string]bool
+}
+
+func newLabelSet(max int) *labelSet {
+	return &labelSet{max: max, seen: map[string]bool{}}
+}
+
+func (s *labelSet) value(v string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen[v] {
+		return v
+	}
+	if len(s.seen) >= s.max {
+		return Other
+	}
+	s.seen[v] = true
+	return v
+}
+
+// known returns v if it was admitted before, else Other, admitting nothing.
+func (s *labelSet) known(v string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen[v] {
+		return v
+	}
+	return Other
+}

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Options configures the map explorer.
+type Options struct {
+	// BasemapURL is a raster tile URL template with {z}, {x} and {y}
+	// (256-pixel tiles, e.g. https://tile.example.org/{z}/{x}/{y}.png),
+	// drawn under the data. Empty draws no base map, so the page needs
+	// nothing but this server: the municipality outline gives the context.
+	BasemapURL string
+	// BasemapAttribution is shown in the map's corner while the base map
+	// is drawn; most tile providers' terms require one.
+	BasemapAttribution string
+}
+
+// The environment variables that OptionsFromEnv and AddFlags read.
+const (
+	EnvBasemapURL         = "AREAGRAPH_BASEMAP_URL"
+	EnvBasemapAttribution = "AREAGRAPH_BASEMAP_ATTRIBUTION"
+)
+
+// OptionsFromEnv reads the options from the environment.
+func OptionsFromEnv(getenv func(string) string) Options {
+	return Options{
+		BasemapURL:         strings.TrimSpace(getenv(EnvBasemapURL)),
+		BasemapAttribution: strings.TrimSpace(getenv(EnvBasemapAttribution)),
+	}
+}
+
+// AddFlags registers --basemap-url and --basemap-attribution on fs, with
+// their defaults from the environment. A template that is not a valid
+// tile URL fails the flag parse, so a typo stops the server at start
+// rather than leaving a blank map.
+func (o *Options) AddFlags(fs *flag.FlagSet, getenv func(string) string) {
+	env := OptionsFromEnv(getenv)
+	o.BasemapURL, o.BasemapAttribution = env.BasemapURL, env.BasemapAttribution
+	fs.Func("basemap-url", "raster tile URL template with {z}, {x} and {y} drawn under the map explorer's data (env "+
+		EnvBasemapURL+"); empty draws none, so the page works offline", func(s string) error {
+		s = strings.TrimSpace(s)
+		if s != "" {
+			if _, err := tileOrigin(s); err != nil {
+				return err
+			}
+		}
+		o.BasemapURL = s
+		return nil
+	})
+	fs.StringVar(&o.BasemapAttribution, "basemap-attribution", o.BasemapAttribution,
+		"attribution shown with the base map (env "+EnvBasemapAttribution+")")
+}
+
+// Validate reports whether the base map template can be used.
+func (o Options) Validate() error {
+	if o.BasemapURL == "" {
+		return nil
+	}
+	_, err := tileOrigin(o.BasemapURL)
+	return err
+}
+
+// tileOrigin checks a tile URL template and returns its origin, which the
+// page's Content-Security-Policy must allow to fetch from.
+func tileOrigin(template string) (string, error) {
+	for _, p := range []string{"{z}", "{x}", "{y}"} {
+		if !strings.Contains(template, p) {
+			return "", fmt.Errorf("base map URL %q lacks %s; it must be a tile URL template such as https://tile.example.org/{z}/{x}/{y}.png", template, p)
+		}
+	}
+	u, err := url.Parse(template)
+	if err != nil {
+		return "", fmt.Errorf("base map URL %q: %w", template, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("base map URL %q must start with http:// or https://", template)
+	}
+	if u.Host == "" || strings.ContainsAny(u.Host, "{} ;'\"") {
+		return "", errors.New("base map URL " + fmt.Sprintf("%q", template) + " needs a fixed host")
+	}
+	return u.Scheme + "://" + u.Host, nil
+}

@@ -1,0 +1,520 @@
+// Browser tests of the map explorer, in headless Chromium against a real
+// server: the embedded demo, and the demo seeded into a fresh PostGIS
+// schema. scripts/test builds the binary and runs these with
+//
+//	AREAGRAPH_BIN=/path/to/areagraph AREAGRAPH_TEST_DATABASE_URL=postgres://… node --test web/e2e/
+//
+// AREAGRAPH_E2E_BACKENDS=memory runs the embedded backend alone.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = process.env.AREAGRAPH_BIN;
+const DB = process.env.AREAGRAPH_TEST_DATABASE_URL;
+const ARTIFACTS = process.env.AREAGRAPH_ARTIFACTS || join(repo, 'testdata', 'artifacts');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const BACKENDS = (process.env.AREAGRAPH_E2E_BACKENDS || 'memory,postgis').split(',');
+
+if (!BIN) throw new Error('AREAGRAPH_BIN must name a built areagraph binary (scripts/test builds one)');
+if (BACKENDS.includes('postgis') && !DB) throw new Error('AREAGRAPH_TEST_DATABASE_URL is needed for the PostGIS run');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+// ------------------------------------------------------------------ server
+
+// serve starts the binary on a free port and resolves with its base URL,
+// read from the line it prints once it listens.
+function serve(env) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(BIN, ['serve', '--addr', '127.0.0.1:0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`no "serving" line within 30 s; stderr:\n${err}`)), 30000);
+    proc.stdout.on('data', (b) => {
+      out += b;
+      const m = out.match(/areagraph serving .* on (http:\/\/\S+?)\/? /);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1].replace(/\/$/, ''), proc });
+      }
+    });
+    proc.stderr.on('data', (b) => { err += b; });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`areagraph exited with ${code}:\n${err}`));
+    });
+  });
+}
+
+function stop(server) {
+  if (!server || server.proc.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.proc.once('exit', resolve);
+    server.proc.kill('SIGTERM');
+  });
+}
+
+function psql(sql) {
+  execFileSync('psql', [DB, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function schemaURL(schema) {
+  const u = new URL(DB);
+  u.searchParams.set('search_path', `${schema},public`);
+  return u.toString();
+}
+
+// ------------------------------------------------------------------ helpers
+
+async function gql(base, query, variables = {}) {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  assert.ok(!body.errors, JSON.stringify(body.errors));
+  return body.data;
+}
+
+// project turns lon/lat into page pixels for a view given as in the URL:
+// web Mercator with 512-pixel tiles, as MapLibre draws it.
+function project([lon, lat], view, box) {
+  const world = 512 * 2 ** view.zoom;
+  const mx = (x) => ((x + 180) / 360) * world;
+  const my = (y) => {
+    const s = Math.sin((y * Math.PI) / 180);
+    return (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * world;
+  };
+  return { x: box.x + box.width / 2 + mx(lon) - mx(view.lon), y: box.y + box.height / 2 + my(lat) - my(view.lat) };
+}
+
+function viewHash(view, rest = '') {
+  return `#map=${view.zoom.toFixed(2)}/${view.lat.toFixed(5)}/${view.lon.toFixed(5)}${rest}`;
+}
+
+// number reads the first number in a text as the page writes it.
+function number(text) {
+  const m = text.replace(/\u2212/g, '-').replace(/\s/g, '').match(/[-+]?\d+(\.\d+)?/);
+  assert.ok(m, `no number in ${JSON.stringify(text)}`);
+  return Number(m[0]);
+}
+
+function hexRGB(hex) {
+  const v = parseInt(hex.slice(1), 16);
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+}
+
+// waitIdle waits until the map has finished a render after `since`.
+async function waitIdle(page, since = 0) {
+  await page.waitForFunction((n) => Number(document.body.dataset.idle || 0) > n, since, { timeout: 30000 });
+  // A frame for HTML markers placed on that render.
+  await page.waitForTimeout(100);
+}
+
+async function idleCount(page) {
+  return page.evaluate(() => Number(document.body.dataset.idle || 0));
+}
+
+// pixels decodes a screenshot in the page and samples it: the median of a
+// 5×5 block at each point, robust to an outline crossing it.
+async function pixels(page, points) {
+  const png = await page.screenshot();
+  return page.evaluate(async ({ data, points: pts }) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${data}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    return pts.map(({ x, y }) => {
+      const d = ctx.getImageData(Math.round(x) - 2, Math.round(y) - 2, 5, 5).data;
+      const ch = [0, 1, 2].map((k) => {
+        const v = [];
+        for (let i = 0; i < d.length; i += 4) v.push(d[i + k]);
+        return v.sort((a, b) => a - b)[12];
+      });
+      return ch;
+    });
+  }, { data: png.toString('base64'), points });
+}
+
+// solidPNG encodes a 256×256 tile of one colour.
+function solidPNG([r, g, b]) {
+  const table = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const x of buf) c = table[(c ^ x) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(256, 0);
+  ihdr.writeUInt32BE(256, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array(256).fill([r, g, b]).flat())]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(Array(256).fill(row)))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+class Visit {
+  constructor(browser, base, viewport = DESKTOP, origins = []) {
+    this.browser = browser;
+    this.base = base;
+    this.viewport = viewport;
+    this.origins = [base, ...origins];
+    this.errors = [];
+  }
+
+  async open(hash = '') {
+    this.context = await this.browser.newContext({ viewport: this.viewport, locale: 'en-GB' });
+    const page = await this.context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') this.errors.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => this.errors.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => {
+      // The page aborts a request on purpose when a newer one replaces it.
+      if (r.failure()?.errorText !== 'net::ERR_ABORTED') this.errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+    });
+    page.on('response', (r) => {
+      const u = new URL(r.url());
+      if (!this.origins.includes(u.origin)) this.errors.push(`request to another origin: ${r.url()}`);
+      else if (r.status() >= 400) this.errors.push(`${r.status()} for ${r.url()}`);
+    });
+    this.page = page;
+    await page.goto(`${this.base}/${hash}`);
+    await page.waitForSelector('body[data-ready]', { timeout: 30000 });
+    await waitIdle(page);
+    return page;
+  }
+
+  async close() {
+    await this.context?.close();
+    assert.deepEqual(this.errors, [], 'the page logged errors');
+  }
+}
+
+const PRIORITY = `{
+  areas(first: 100, filter: {kinds: [PRIORITY_AREA]}) { nodes { id name labelPoint bbox } }
+}`;
+
+const COMPARE = `query($id: ID!, $ind: String!, $year: Int!, $base: Int) {
+  indicatorComparison(indicator: $ind, year: $year, areas: [$id], baselineYear: $base) {
+    rows { value municipalityValue gapToMunicipality gapToMunicipalityAtBaseline changeSinceBaseline }
+  }
+}`;
+
+// A view over all priority areas, in the map's box.
+function fitView(areas, box) {
+  const b = areas.reduce((a, x) => [Math.min(a[0], x.bbox[0]), Math.min(a[1], x.bbox[1]), Math.max(a[2], x.bbox[2]), Math.max(a[3], x.bbox[3])],
+    [Infinity, Infinity, -Infinity, -Infinity]);
+  const view = { lon: (b[0] + b[2]) / 2, lat: (b[1] + b[3]) / 2, zoom: 18 };
+  // Zoom out until the box fits with a margin.
+  while (view.zoom > 1) {
+    const p0 = project([b[0], b[3]], view, box);
+    const p1 = project([b[2], b[1]], view, box);
+    if (p0.x > box.x + 40 && p1.x < box.x + box.width - 40 && p0.y > box.y + 40 && p1.y < box.y + box.height - 40) break;
+    view.zoom -= 0.25;
+  }
+  return view;
+}
+
+// ------------------------------------------------------------------ tests
+
+const browser = { instance: null };
+before(async () => {
+  browser.instance = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run',
+      // WebGL without a GPU: ANGLE on SwiftShader, Chromium's CPU renderer.
+      '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+    ],
+  });
+});
+after(async () => { await browser.instance?.close(); });
+
+for (const backend of BACKENDS) {
+  describe(`map explorer on ${backend}`, () => {
+    let server;
+    let schema;
+    let priority;
+
+    before(async () => {
+      const env = { DATABASE_URL: '' };
+      if (backend === 'postgis') {
+        schema = `e2e_${randomBytes(6).toString('hex')}`;
+        psql(`CREATE SCHEMA ${schema}`);
+        env.DATABASE_URL = schemaURL(schema);
+        execFileSync(BIN, ['seed'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      }
+      server = await serve(env);
+      priority = (await gql(server.url, PRIORITY)).areas.nodes;
+      assert.ok(priority.length >= 3, 'the demo has priority areas');
+    });
+
+    after(async () => {
+      await stop(server);
+      if (schema) psql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    });
+
+    test('loads without errors, reads only its own server, and is saved as an artifact', async () => {
+      const s = new Visit(browser.instance, server.url);
+      const page = await s.open('#lang=en');
+      assert.equal(await page.locator('#ranking li').count() > 0, true, 'the areas are listed');
+      assert.match(page.url(), /ind=unemployment&year=\d{4}&base=\d{4}/, 'the defaults are in the URL');
+      await page.screenshot({ path: join(ARTIFACTS, `explorer-${backend}.png`) });
+      await s.close();
+    });
+
+    test('draws the choropleth in the classes of its legend', async () => {
+      const s = new Visit(browser.instance, server.url);
+      const page = await s.open('#lang=en');
+      const box = await page.locator('#map').boundingBox();
+      const view = fitView(priority, box);
+      let n = await idleCount(page);
+      await page.evaluate((h) => { location.hash = h; }, viewHash(view, '&level=priority&show=&lang=en'));
+      await waitIdle(page, n);
+      await page.waitForFunction(() => document.querySelectorAll('#ranking .area-item').length > 0);
+      n = await idleCount(page);
+      await page.waitForTimeout(300);
+      if ((await idleCount(page)) > n) await waitIdle(page, n);
+
+      const want = await page.$$eval('#ranking .area-item', (items) => Object.fromEntries(
+        items.map((b) => [b.dataset.id, b.querySelector('.swatch').dataset.color])));
+      const points = priority.map((a) => project(a.labelPoint.coordinates, view, box));
+      const got = await pixels(page, points);
+      const seen = new Set();
+      priority.forEach((a, i) => {
+        // fill-opacity 0.95 over the white municipality.
+        const expect = hexRGB(want[a.id]).map((c) => Math.round(0.95 * c + 0.05 * 255));
+        const diff = Math.max(...expect.map((c, k) => Math.abs(c - got[i][k])));
+        assert.ok(diff <= 12, `${a.name} at (${points[i].x.toFixed(0)}, ${points[i].y.toFixed(0)}) is rgb(${got[i]}), want about rgb(${expect}) (${want[a.id]})`);
+        seen.add(want[a.id]);
+      });
+      assert.ok(seen.size >= 3, `only ${seen.size} distinct fill colours`);
+      const legend = await page.locator('#legend .classes li').count();
+      assert.ok(legend >= 3, `legend has ${legend} classes`);
+      await page.screenshot({ path: join(ARTIFACTS, `choropleth-${backend}.png`) });
+      await s.close();
+    });
+
+    test('clicking a priority area opens its panel with its values', async () => {
+      const s = new Visit(browser.instance, server.url);
+      const page = await s.open('#lang=en');
+      const box = await page.locator('#map').boundingBox();
+      const view = fitView(priority, box);
+      const n = await idleCount(page);
+      await page.evaluate((h) => { location.hash = h; }, viewHash(view, '&ind=unemployment&year=2024&base=2015&level=priority&show=&lang=en'));
+      await waitIdle(page, n);
+
+      const area = priority.find((a) => a.name === 'Norrby') || priority[0];
+      const at = project(area.labelPoint.coordinates, view, box);
+      await page.mouse.click(at.x, at.y);
+      await page.waitForFunction((name) => {
+        const p = document.getElementById('panel');
+        return !p.hidden && !p.hasAttribute('aria-busy') && document.getElementById('panel-title').textContent === name;
+      }, area.name, { timeout: 15000 });
+
+      const row = (await gql(server.url, COMPARE, { id: area.id, ind: 'unemployment', year: 2024, base: 2015 })).indicatorComparison.rows[0];
+      const field = async (f) => number(await page.locator(`#panel dd[data-field="${f}"]`).innerText());
+      assert.equal(await field('value'), row.value);
+      assert.equal(await field('municipalityValue'), row.municipalityValue);
+      assert.equal(await field('gap'), row.gapToMunicipality);
+      assert.equal(await field('gapBaseline'), row.gapToMunicipalityAtBaseline);
+      assert.equal(await field('change'), row.changeSinceBaseline);
+
+      // areasAt: the point lies in the priority area, its district and the municipality.
+      const [lon, lat] = area.labelPoint.coordinates;
+      const here = (await gql(server.url, `{ areasAt(lon: ${lon}, lat: ${lat}) { name } }`)).areasAt.map((a) => a.name);
+      const shown = await page.locator('#panel .here').innerText();
+      for (const name of here) assert.ok(shown.includes(name), `"${shown}" lacks ${name}`);
+      assert.ok(here.length >= 2);
+
+      // A trend chart per indicator, the initiatives with their partners.
+      assert.ok(await page.locator('#panel figure svg path.area').count() >= 3);
+      assert.ok(await page.locator('#panel figure svg path.muni').count() >= 3);
+      const initiatives = await page.locator('#panel li.initiative').count();
+      const total = (await gql(server.url, `{ area(id: "${area.id}") { initiatives(first: 0) { totalCount } } }`)).area.initiatives.totalCount;
+      assert.equal(initiatives, Math.min(total, 100));
+      assert.match(page.url(), new RegExp(`area=${area.id}`));
+      await page.screenshot({ path: join(ARTIFACTS, `panel-${backend}.png`) });
+
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => document.getElementById('panel').hidden);
+      assert.doesNotMatch(page.url(), /area=/);
+      await s.close();
+    });
+
+    test('a focus-group filter changes the number of points shown', async () => {
+      const s = new Visit(browser.instance, server.url);
+      const page = await s.open('#show=i&lang=en');
+      const count = () => page.$eval('#count-initiatives', (el) => Number(el.dataset.count));
+      await page.waitForFunction(() => Number(document.getElementById('count-initiatives').dataset.count) > 0);
+      const all = await count();
+      const layer = async (q) => (await (await fetch(`${server.url}/layers/initiatives.geojson?limit=1000${q}`)).json()).numberReturned;
+      assert.equal(all, await layer(''));
+
+      await page.selectOption('#ctl-fg', 'PEOPLE_WITH_DISABILITIES');
+      await page.waitForFunction((n) => Number(document.getElementById('count-initiatives').dataset.count) !== n, all);
+      const some = await count();
+      assert.ok(some > 0 && some < all, `${some} of ${all}`);
+      assert.equal(some, await layer('&focusGroup=PEOPLE_WITH_DISABILITIES'));
+      assert.match(page.url(), /fg=PEOPLE_WITH_DISABILITIES/);
+      // The map's clusters hold no more than the filtered initiatives' locations.
+      await waitIdle(page);
+      const located = await page.$eval('#count-initiatives', (el) => Number(el.dataset.points));
+      const clustered = await page.$$eval('.cluster', (els) => els.reduce((a, el) => a + Number(el.dataset.initiatives), 0));
+      assert.ok(located >= some && clustered <= located, `${clustered} clustered of ${located} locations`);
+
+      await page.selectOption('#ctl-fg', '');
+      await page.waitForFunction((n) => Number(document.getElementById('count-initiatives').dataset.count) === n, all);
+      await s.close();
+    });
+
+    test('the URL restores the view, in Swedish', async () => {
+      const area = priority.find((a) => a.name === 'Norrby') || priority[0];
+      const view = { zoom: 13.5, lat: area.labelPoint.coordinates[1], lon: area.labelPoint.coordinates[0] };
+      const hash = viewHash(view, `&ind=employment_rate&year=2020&base=2016&level=district&show=i,a&fg=BORN_OUTSIDE_EUROPE&theme=JOBS&area=${area.id}&lang=sv`);
+      const s = new Visit(browser.instance, server.url);
+      const page = await s.open(hash);
+      await page.waitForFunction((name) => !document.getElementById('panel').hidden && document.getElementById('panel-title').textContent === name && !document.getElementById('panel').hasAttribute('aria-busy'), area.name);
+      assert.equal(await page.inputValue('#ctl-indicator'), 'employment_rate');
+      assert.equal(await page.inputValue('#ctl-year'), '2020');
+      assert.equal(await page.inputValue('#ctl-baseline'), '2016');
+      assert.equal(await page.inputValue('#ctl-level'), 'district');
+      assert.equal(await page.inputValue('#ctl-fg'), 'BORN_OUTSIDE_EUROPE');
+      assert.equal(await page.inputValue('#ctl-theme'), 'JOBS');
+      assert.equal(await page.isChecked('#ctl-show-e'), false);
+      assert.equal(await page.isChecked('#ctl-show-i'), true);
+      assert.equal(await page.getAttribute('html', 'lang'), 'sv');
+      assert.equal((await page.innerText('#lang')).trim(), 'English');
+      assert.match(await page.innerText('label[for="ctl-year"]'), /^År/);
+
+      const row = (await gql(server.url, COMPARE, { id: area.id, ind: 'employment_rate', year: 2020, base: 2016 })).indicatorComparison.rows[0];
+      const value = await page.locator('#panel dd[data-field="value"]').innerText();
+      assert.equal(number(value.replace(',', '.')), row.value);
+      // The map stays where the link put it.
+      const m = decodeURIComponent(new URL(page.url()).hash).match(/map=([\d.]+)\/([\d.]+)\/([\d.]+)/);
+      assert.ok(m, page.url());
+      assert.ok(Math.abs(Number(m[1]) - view.zoom) < 0.01 && Math.abs(Number(m[2]) - view.lat) < 1e-4 && Math.abs(Number(m[3]) - view.lon) < 1e-4, page.url());
+      await s.close();
+    });
+
+    test('search, keyboard and a phone-sized screen', async () => {
+      const s = new Visit(browser.instance, server.url, PHONE);
+      const page = await s.open('#lang=en');
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scrolling');
+      assert.equal(await page.isVisible('#toggle-controls'), true);
+      assert.equal(await page.isVisible('#ctl-indicator'), false, 'the settings are folded away on a phone');
+
+      // Search by name, pick with the keyboard.
+      await page.focus('#search');
+      await page.keyboard.type('Hässleh');
+      await page.waitForSelector('#search-results .option');
+      const options = await page.locator('#search-results .option').allInnerTexts();
+      assert.ok(options.some((o) => o.includes('Hässleholmen')), options.join(' | '));
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => !document.getElementById('panel').hidden && document.getElementById('panel-title').textContent === 'Hässleholmen');
+      await page.waitForFunction(() => !document.getElementById('panel').hasAttribute('aria-busy'));
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'panel-title', 'focus moves into the panel');
+      await waitIdle(page);
+      await page.screenshot({ path: join(ARTIFACTS, `phone-${backend}.png`) });
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => document.getElementById('panel').hidden);
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'search', 'focus returns where it was');
+
+      // Organisations and initiatives are found by their names too.
+      await page.fill('#search', 'Röda Kors');
+      await page.waitForFunction(() => [...document.querySelectorAll('#search-results .option')].some((o) => o.textContent.includes('Röda Korset')));
+      await page.fill('#search', 'language caf');
+      await page.waitForFunction(() => [...document.querySelectorAll('#search-results .option.initiative')].length > 0);
+
+      // The settings open from their button; an area opens from the list by keyboard.
+      await page.keyboard.press('Escape');
+      await page.click('#toggle-controls');
+      await page.waitForFunction(() => getComputedStyle(document.getElementById('controls')).visibility === 'visible');
+      const item = page.locator('#ranking .area-item').first();
+      await item.focus();
+      const name = await item.locator('.name').innerText();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((n) => !document.getElementById('panel').hidden && document.getElementById('panel-title').textContent === n, name);
+      // The drawer makes way for the panel, and closing the panel leads back to it.
+      await page.waitForFunction(() => getComputedStyle(document.getElementById('controls')).visibility === 'hidden');
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => document.getElementById('panel').hidden);
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'toggle-controls');
+      await s.close();
+    });
+  });
+}
+
+// The base map is optional: with a tile URL template configured, the page
+// draws its tiles under the data (here from a tile server on this machine).
+describe('map explorer with a base map', () => {
+  const TILE = [64, 128, 192];
+  let tiles;
+  let server;
+  const requested = [];
+
+  before(async () => {
+    const png = solidPNG(TILE);
+    tiles = createServer((req, res) => {
+      requested.push(req.url);
+      res.writeHead(200, { 'Content-Type': 'image/png', 'Access-Control-Allow-Origin': '*' });
+      res.end(png);
+    });
+    await new Promise((resolve) => tiles.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${tiles.address().port}`;
+    server = await serve({ DATABASE_URL: '', AREAGRAPH_BASEMAP_URL: `${origin}/{z}/{x}/{y}.png`, AREAGRAPH_BASEMAP_ATTRIBUTION: 'Test tiles' });
+    server.tiles = origin;
+  });
+
+  after(async () => {
+    await stop(server);
+    await new Promise((resolve) => tiles.close(resolve));
+  });
+
+  test('draws the configured tiles and credits them', async () => {
+    const s = new Visit(browser.instance, server.url, DESKTOP, [server.tiles]);
+    const page = await s.open('#map=9.00/57.73000/12.95000&show=&lang=en');
+    assert.ok(requested.some((u) => /^\/\d+\/\d+\/\d+\.png$/.test(u)), `tiles asked for: ${requested.join(' ')}`);
+    const box = await page.locator('#map').boundingBox();
+    // A corner of the map lies outside the municipality, where the tile shows as it is.
+    const [corner] = await pixels(page, [{ x: box.x + 12, y: box.y + box.height - 60 }]);
+    assert.ok(corner.every((c, k) => Math.abs(c - TILE[k]) <= 6), `corner is rgb(${corner}), want the tile's rgb(${TILE})`);
+    assert.match(await page.textContent('.maplibregl-ctrl-attrib'), /Test tiles/);
+    await page.screenshot({ path: join(ARTIFACTS, 'basemap.png') });
+    await s.close();
+  });
+});

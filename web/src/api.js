@@ -1,0 +1,103 @@
+// The page reads only the public API of the server that serves it: GraphQL
+// at graphql and the map layers at layers/. URLs are relative to the page,
+// so it works behind a proxy that mounts the server under a path.
+
+export class APIError extends Error {}
+
+const base = () => document.baseURI;
+
+// The map layers answer at most this many features a request; the page
+// says so when there are more, rather than asking page after page.
+export const LAYER_LIMIT = 1000;
+
+// gql runs one query; a response with errors is an error, with the
+// server's message (it names what was wrong, never internals).
+export async function gql(query, variables = {}, signal) {
+  const res = await fetch(new URL('graphql', base()), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ query, variables }),
+    signal,
+  });
+  let body;
+  try {
+    body = await res.json();
+  } catch {
+    throw new APIError(`${res.status} ${res.statusText}`);
+  }
+  if (body.errors && body.errors.length) throw new APIError(body.errors.map((e) => e.message).join('; '));
+  if (!res.ok) throw new APIError(`${res.status} ${res.statusText}`);
+  return body.data;
+}
+
+// layer fetches a GeoJSON FeatureCollection; params with empty values are
+// left out.
+export async function layer(name, params = {}, signal) {
+  const url = new URL(`layers/${name}.geojson`, base());
+  for (const [k, v] of Object.entries({ limit: LAYER_LIMIT, precision: 5, ...params })) {
+    if (v !== null && v !== undefined && v !== '') url.searchParams.set(k, String(v));
+  }
+  const res = await fetch(url, { signal, headers: { Accept: 'application/geo+json' } });
+  if (!res.ok) {
+    let msg = `${res.status} ${res.statusText}`;
+    try {
+      const body = await res.json();
+      if (body.error && body.error.message) msg = body.error.message;
+    } catch {
+      // The status line says enough.
+    }
+    throw new APIError(msg);
+  }
+  return res.json();
+}
+
+export const BOOT_QUERY = `query Boot {
+  indicators { code name nameSv unit higherIsBetter attribution }
+  areas(first: 100, filter: {kinds: [MUNICIPALITY]}) {
+    nodes { id name bbox indicators { indicator { code } values { year } } }
+  }
+}`;
+
+export const PANEL_QUERY = `query AreaPanel($id: ID!, $indicator: String!, $year: Int!, $baseline: Int, $filter: InitiativeFilter) {
+  node(id: $id) {
+    ... on Area {
+      id code name kind areaType bbox
+      parent { id name kind }
+      indicators(baselineYear: $baseline) {
+        indicator { code }
+        values { year value suppressed changeSinceBaseline }
+      }
+      initiatives(first: 100, filter: $filter) {
+        totalCount
+        nodes {
+          id title status themes focusGroups
+          lead { __typename id name }
+          partners { role organization { __typename id name } }
+        }
+      }
+    }
+  }
+  indicatorComparison(indicator: $indicator, year: $year, areas: [$id], baselineYear: $baseline) {
+    rows {
+      value suppressed baselineValue changeSinceBaseline
+      municipalityValue gapToMunicipality gapToMunicipalityAtBaseline gapClosing
+      municipality { id name indicators { indicator { code } values { year value } } }
+    }
+  }
+}`;
+
+export const AREAS_AT_QUERY = `query AreasAt($lon: Float!, $lat: Float!) {
+  areasAt(lon: $lon, lat: $lat) { id name kind }
+}`;
+
+export const SEARCH_QUERY = `query Search($q: String!) {
+  areas(first: 8, filter: {nameContains: $q, kinds: [MUNICIPALITY, DISTRICT, PRIORITY_AREA]}) {
+    nodes { id name kind bbox }
+  }
+  organizations(first: 8, filter: {nameContains: $q}) {
+    nodes { __typename id name location }
+  }
+  initiatives(first: 8, filter: {titleContains: $q}) {
+    nodes { id title status locations areas { id name kind } }
+  }
+}`;
