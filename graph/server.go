@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -69,7 +68,7 @@ func NewServer(store db.Store, cfg ServerConfig) http.Handler {
 	store = obs.InstrumentStore(store, metrics)
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", withTimeout(cfg.Limits.Timeout, newGraphQLHandler(store, cfg)))
-	explorer := web.New(web.OptionsFromEnv(os.Getenv))
+	explorer := web.New(cfg.Explorer)
 	mux.Handle("GET /{$}", explorer)
 	mux.Handle("GET /assets/", explorer)
 	if !cfg.DisableGraphiQL {
@@ -149,6 +148,8 @@ type ServerConfig struct {
 	DisableGraphiQL bool
 	// DisableMetrics serves no /metrics; they are still recorded.
 	DisableMetrics bool
+	// Explorer configures the map explorer at /, e.g. its base map.
+	Explorer web.Options
 }
 
 // Defaults of ServerConfig.

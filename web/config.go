@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"net/url"
 	"strings"
@@ -32,28 +31,6 @@ func OptionsFromEnv(getenv func(string) string) Options {
 		BasemapURL:         strings.TrimSpace(getenv(EnvBasemapURL)),
 		BasemapAttribution: strings.TrimSpace(getenv(EnvBasemapAttribution)),
 	}
-}
-
-// AddFlags registers --basemap-url and --basemap-attribution on fs, with
-// their defaults from the environment. A template that is not a valid
-// tile URL fails the flag parse, so a typo stops the server at start
-// rather than leaving a blank map.
-func (o *Options) AddFlags(fs *flag.FlagSet, getenv func(string) string) {
-	env := OptionsFromEnv(getenv)
-	o.BasemapURL, o.BasemapAttribution = env.BasemapURL, env.BasemapAttribution
-	fs.Func("basemap-url", "raster tile URL template with {z}, {x} and {y} drawn under the map explorer's data (env "+
-		EnvBasemapURL+"); empty draws none, so the page works offline", func(s string) error {
-		s = strings.TrimSpace(s)
-		if s != "" {
-			if _, err := tileOrigin(s); err != nil {
-				return err
-			}
-		}
-		o.BasemapURL = s
-		return nil
-	})
-	fs.StringVar(&o.BasemapAttribution, "basemap-attribution", o.BasemapAttribution,
-		"attribution shown with the base map (env "+EnvBasemapAttribution+")")
 }
 
 // Validate reports whether the base map template can be used.

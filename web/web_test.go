@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"io"
 	"io/fs"
 	"net/http"
@@ -226,23 +225,6 @@ func TestOptions(t *testing.T) {
 		t.Errorf("from the environment: %+v", got)
 	}
 
-	var o Options
-	fs := flag.NewFlagSet("t", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	o.AddFlags(fs, getenv)
-	if err := fs.Parse(nil); err != nil || o.BasemapURL != env[EnvBasemapURL] {
-		t.Errorf("defaults from the environment: %+v %v", o, err)
-	}
-	if err := fs.Parse([]string{"--basemap-url", "https://b.example/{z}/{x}/{y}.png", "--basemap-attribution", "© B"}); err != nil ||
-		o.BasemapURL != "https://b.example/{z}/{x}/{y}.png" || o.BasemapAttribution != "© B" {
-		t.Errorf("flags: %+v %v", o, err)
-	}
-	if err := fs.Parse([]string{"--basemap-url", "https://b.example/tile.png"}); err == nil {
-		t.Error("a template without {z}/{x}/{y} parsed")
-	}
-	if err := fs.Parse([]string{"--basemap-url", ""}); err != nil || o.BasemapURL != "" {
-		t.Errorf("an empty flag turns the base map off: %+v %v", o, err)
-	}
 }
 
 func TestEveryAssetIsReferenced(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/areagraph/areagraph/graph"
 	"github.com/areagraph/areagraph/obs"
+	"github.com/areagraph/areagraph/web"
 )
 
 const serveHelp = `Serves GraphQL at /graphql (POST, and GET for queries), GraphiQL, the map
@@ -42,6 +43,7 @@ type serveConfig struct {
 	metrics       bool
 	logFormat     string
 	logLevel      string
+	explorer      web.Options
 }
 
 // serveSetting ties a flag to its environment variable; the list is the
@@ -67,6 +69,8 @@ var serveSettings = []serveSetting{
 	{"metrics", "AREAGRAPH_METRICS", false},
 	{"log-format", "AREAGRAPH_LOG_FORMAT", false},
 	{"log-level", "AREAGRAPH_LOG_LEVEL", false},
+	{"basemap-url", web.EnvBasemapURL, false},
+	{"basemap-attribution", web.EnvBasemapAttribution, false},
 }
 
 // serveFlags defines serve's flags on a new FlagSet, each help line
@@ -100,6 +104,10 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.logFormat, "log-format", obs.FormatAuto,
 		help("log-format", "auto (text on a terminal, JSON otherwise), json or text"))
 	fs.StringVar(&c.logLevel, "log-level", "info", help("log-level", "debug, info, warn or error; debug adds health checks and scrapes"))
+	fs.StringVar(&c.explorer.BasemapURL, "basemap-url", "",
+		help("basemap-url", "raster tile URL template with {z}, {x} and {y} drawn under the map explorer's data; empty draws none, so the page works offline"))
+	fs.StringVar(&c.explorer.BasemapAttribution, "basemap-attribution", "",
+		help("basemap-attribution", "attribution the base map's licence asks for, shown in the map's corner"))
 	return fs, c
 }
 
@@ -133,6 +141,9 @@ func (c *serveConfig) check() error {
 		if !ok {
 			errs = append(errs, fmt.Errorf("--%s must be positive", name))
 		}
+	}
+	if err := c.explorer.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	positive("timeout", c.timeout > 0)
 	positive("max-depth", c.maxDepth > 0)
@@ -194,6 +205,7 @@ func (c *serveConfig) server(log *slog.Logger) graph.ServerConfig {
 		DisableIntrospection: !c.introspection,
 		DisableGraphiQL:      !c.graphiql,
 		DisableMetrics:       !c.metrics,
+		Explorer:             c.explorer,
 	}
 }
 

@@ -61,8 +61,10 @@ func TestServeConfig(t *testing.T) {
 		"AREAGRAPH_INTROSPECTION": "false",
 		"AREAGRAPH_APQ_CACHE":     "0",
 		"AREAGRAPH_CORS_ORIGINS":  "https://a.example, https://b.example",
+		"AREAGRAPH_BASEMAP_URL":   "https://tiles.example/{z}/{x}/{y}.png",
 	}
-	cfg, err := loadServeConfig([]string{"--max-depth", "9", "--graphiql=false"}, func(k string) string { return env[k] }, io.Discard)
+	cfg, err := loadServeConfig([]string{"--max-depth", "9", "--graphiql=false", "--basemap-attribution", "© T"},
+		func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +82,8 @@ func TestServeConfig(t *testing.T) {
 		t.Errorf("APQ cache %d: 0 on the command line turns them off", sc.APQCacheSize)
 	case len(sc.AllowedOrigins) != 2 || sc.AllowedOrigins[1] != "https://b.example":
 		t.Errorf("origins %q", sc.AllowedOrigins)
+	case sc.Explorer.BasemapURL != env["AREAGRAPH_BASEMAP_URL"] || sc.Explorer.BasemapAttribution != "© T":
+		t.Errorf("map explorer %+v", sc.Explorer)
 	}
 
 	for _, bad := range []struct {
@@ -95,6 +99,7 @@ func TestServeConfig(t *testing.T) {
 		{nil, []string{"--log-level", "loud"}, "--log-level"},
 		{nil, []string{"--apq-cache", "-1"}, "--apq-cache"},
 		{nil, []string{"extra"}, "no arguments"},
+		{nil, []string{"--basemap-url", "https://tiles.example/tile.png"}, "{z}"},
 	} {
 		_, err := loadServeConfig(bad.args, func(k string) string { return bad.env[k] }, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), bad.says) {
