@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/dbtest"
 	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/graph"
@@ -195,7 +196,7 @@ func TestNoNPlusOne(t *testing.T) {
 	if err := s.Load(t.Context(), wideDataset(100)); err != nil {
 		t.Fatal(err)
 	}
-	cs := &countingStore{Store: s}
+	cs := &dbtest.Counting{Store: s}
 	srv := httptest.NewServer(graph.NewServer(cs, graph.ServerConfig{}))
 	defer srv.Close()
 	c := client{t, srv.URL}
@@ -207,7 +208,7 @@ func TestNoNPlusOne(t *testing.T) {
 	var calls []int64
 	sizes := []int{1, 2, 10, 50, 100}
 	for _, n := range sizes {
-		cs.calls.Store(0)
+		cs.Reset()
 		var out struct {
 			Areas struct{ Nodes []struct{ Name string } }
 		}
@@ -215,7 +216,7 @@ func TestNoNPlusOne(t *testing.T) {
 		if len(out.Areas.Nodes) != n {
 			t.Fatalf("first %d: got %d areas", n, len(out.Areas.Nodes))
 		}
-		calls = append(calls, cs.calls.Load())
+		calls = append(calls, int64(cs.Reset()))
 	}
 	for i := range calls {
 		if calls[i] != calls[0] {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/dbtest"
 	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/graph"
@@ -96,12 +97,12 @@ func TestLimitsRefuseBeforeTheStore(t *testing.T) {
 			fragment B on Area { children { nodes { ...C } } }
 			fragment C on Area { children { nodes { children { nodes { children { nodes { name } } } } } } }`, nil, "depth limit"},
 	}
-	cs := &countingStore{Store: demoStore(t)}
+	cs := &dbtest.Counting{Store: demoStore(t)}
 	srv := httptest.NewServer(graph.NewServer(cs, graph.ServerConfig{}))
 	defer srv.Close()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cs.calls.Store(0)
+			cs.Reset()
 			a := postAs(t, srv.URL, grJSON, body(tc.query, tc.vars))
 			if a.status != http.StatusBadRequest || a.code() != db.EINVALID || a.Data != nil {
 				t.Fatalf("%d %s, want 400 BAD_USER_INPUT without data", a.status, a.raw)
@@ -109,7 +110,7 @@ func TestLimitsRefuseBeforeTheStore(t *testing.T) {
 			if !strings.Contains(a.Errors[0].Message, tc.says) {
 				t.Errorf("message %q does not say %q", a.Errors[0].Message, tc.says)
 			}
-			if n := cs.calls.Load(); n != 0 {
+			if n := cs.Reset(); n != 0 {
 				t.Errorf("%d store calls for a refused query", n)
 			}
 		})

@@ -17,10 +17,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/dbtest"
 	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
@@ -72,82 +72,15 @@ func openMemory(t testing.TB) db.Store {
 	return s
 }
 
-// countingStore counts store calls, to show that a request costs the same
-// number of them however many features it returns.
-type countingStore struct {
-	db.Store
-	mu    sync.Mutex
-	calls int
-}
-
-func (c *countingStore) count() {
-	c.mu.Lock()
-	c.calls++
-	c.mu.Unlock()
-}
-
-func (c *countingStore) reset() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := c.calls
-	c.calls = 0
-	return n
-}
-
-func (c *countingStore) AreasByID(ctx context.Context, ids []int64) ([]*db.Area, error) {
-	c.count()
-	return c.Store.AreasByID(ctx, ids)
-}
-
-func (c *countingStore) AreaByCode(ctx context.Context, code string) (*db.Area, error) {
-	c.count()
-	return c.Store.AreaByCode(ctx, code)
-}
-
-func (c *countingStore) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
-	c.count()
-	return c.Store.Areas(ctx, f, p)
-}
-
-func (c *countingStore) OrganizationsByID(ctx context.Context, ids []int64) ([]*db.Organization, error) {
-	c.count()
-	return c.Store.OrganizationsByID(ctx, ids)
-}
-
-func (c *countingStore) Organizations(ctx context.Context, f db.OrganizationFilter, p db.Page) (db.List[*db.Organization], error) {
-	c.count()
-	return c.Store.Organizations(ctx, f, p)
-}
-
-func (c *countingStore) InitiativesByID(ctx context.Context, ids []int64) ([]*db.Initiative, error) {
-	c.count()
-	return c.Store.InitiativesByID(ctx, ids)
-}
-
-func (c *countingStore) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {
-	c.count()
-	return c.Store.Initiatives(ctx, f, p)
-}
-
-func (c *countingStore) Indicators(ctx context.Context, codes []string) ([]*db.Indicator, error) {
-	c.count()
-	return c.Store.Indicators(ctx, codes)
-}
-
-func (c *countingStore) IndicatorValues(ctx context.Context, f db.ValueFilter) ([]db.IndicatorValue, error) {
-	c.count()
-	return c.Store.IndicatorValues(ctx, f)
-}
-
 // client talks to the whole server, CORS and all, over HTTP.
 type client struct {
 	t     *testing.T
 	url   string
-	store *countingStore
+	store *dbtest.Counting
 }
 
 func newClient(t *testing.T, store db.Store) *client {
-	cs := &countingStore{Store: store}
+	cs := &dbtest.Counting{Store: store}
 	srv := httptest.NewServer(graph.NewServer(cs, graph.ServerConfig{}))
 	t.Cleanup(srv.Close)
 	return &client{t: t, url: srv.URL, store: cs}
@@ -1097,11 +1030,11 @@ func testBadInput(t *testing.T, c *client) {
 
 func testStoreCallsAreBounded(t *testing.T, c *client) {
 	calls := func(path string) int {
-		c.store.reset()
+		c.store.Reset()
 		if r := c.get(path); r.status != http.StatusOK {
 			t.Fatalf("%s: %d %s", path, r.status, r.body)
 		}
-		return c.store.reset()
+		return c.store.Reset()
 	}
 	for _, pair := range [][2]string{
 		{"/layers/areas.geojson?limit=1&indicator=unemployment&year=2024", "/layers/areas.geojson?limit=100&indicator=unemployment&year=2024"},

@@ -19,19 +19,12 @@ type Options struct {
 	BasemapAttribution string
 }
 
-// The environment variables that OptionsFromEnv and AddFlags read.
+// The environment variables behind the serve flags --basemap-url and
+// --basemap-attribution.
 const (
 	EnvBasemapURL         = "AREAGRAPH_BASEMAP_URL"
 	EnvBasemapAttribution = "AREAGRAPH_BASEMAP_ATTRIBUTION"
 )
-
-// OptionsFromEnv reads the options from the environment.
-func OptionsFromEnv(getenv func(string) string) Options {
-	return Options{
-		BasemapURL:         strings.TrimSpace(getenv(EnvBasemapURL)),
-		BasemapAttribution: strings.TrimSpace(getenv(EnvBasemapAttribution)),
-	}
-}
 
 // Validate reports whether the base map template can be used.
 func (o Options) Validate() error {

@@ -219,12 +219,6 @@ func TestOptions(t *testing.T) {
 		t.Error(err)
 	}
 
-	env := map[string]string{EnvBasemapURL: "https://a.example/{z}/{x}/{y}.png", EnvBasemapAttribution: "© A"}
-	getenv := func(k string) string { return env[k] }
-	if got := OptionsFromEnv(getenv); got.BasemapURL != env[EnvBasemapURL] || got.BasemapAttribution != "© A" {
-		t.Errorf("from the environment: %+v", got)
-	}
-
 }
 
 func TestEveryAssetIsReferenced(t *testing.T) {
