@@ -51,6 +51,9 @@ type Area struct {
 	ValidFrom   *time.Time
 	ValidTo     *time.Time
 	Description string
+	// Version counts the area's writes: 1 when created (or loaded without
+	// one), one more with every update. See write.go.
+	Version int64
 }
 
 // OrgKind tells employers from associations; both are organisations.
@@ -88,6 +91,7 @@ type Organization struct {
 	Size     EmployerSize
 	// Associations only.
 	Activity string
+	Version  int64 // as Area.Version
 }
 
 // InitiativeStatus is where an initiative stands.
@@ -188,6 +192,7 @@ type Initiative struct {
 	LeadID      int64        // the lead organisation; 0 when none is recorded
 	Partners    []Partner    // ascending by organisation id, the lead not among them
 	Reach       Reach
+	Version     int64 // as Area.Version
 }
 
 // Indicator defines a measure followed per area and year.
@@ -204,6 +209,7 @@ type Indicator struct {
 	// MinCount protects small counts: a value whose Count is below it is
 	// suppressed, never shown raw. 0 sets no rule.
 	MinCount int
+	Version  int64 // as Area.Version
 }
 
 // Sex splits an indicator value; SexTotal is both together.
@@ -368,7 +374,8 @@ type List[T any] struct {
 // a missing record is a nil entry, not an error.
 type Store interface {
 	// Load adds a whole dataset in one transaction: all of it or nothing.
-	// Records keep the ids they carry.
+	// Records keep the ids and versions they carry; a version of 0 is
+	// stored as 1.
 	Load(ctx context.Context, ds *Dataset) error
 
 	AreasByID(ctx context.Context, ids []int64) ([]*Area, error)
@@ -408,7 +415,8 @@ type Store interface {
 	Coverage(ctx context.Context, f CoverageFilter) ([]CoverageCell, error)
 
 	// UpsertAreas writes areas keyed on code in one transaction: a new
-	// code adds an area, a known one updates it in place (its id stays).
+	// code adds an area, a known one updates it in place (its id stays,
+	// its version goes up by one, as with UpdateArea).
 	// Parents may come later in the sequence than their children. The
 	// sequence is read once; if any item or error is bad, nothing is
 	// written. It returns the number of areas written. A code that
@@ -419,6 +427,9 @@ type Store interface {
 	// UpsertIndicatorValues writes values keyed on area code, indicator,
 	// year and sex in one transaction, with the same all-or-nothing rule.
 	UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*ValueInput, error]) (int, error)
+
+	// Writer holds the writes of the API, with versions, audit and keys.
+	Writer
 
 	// Ping reports whether the store can serve.
 	Ping(ctx context.Context) error

@@ -46,6 +46,9 @@ func (ds *Dataset) Validate() error {
 		if a.ParentID == a.ID {
 			return Errorf(EINVALID, "%s: an area cannot be its own parent", where)
 		}
+		if a.Version < 0 {
+			return Errorf(EINVALID, "%s: version must not be negative", where)
+		}
 		if err := a.check(); err != nil {
 			return Errorf(EINVALID, "%s: %s", where, err.Error())
 		}
@@ -64,6 +67,9 @@ func (ds *Dataset) Validate() error {
 			return Errorf(ECONFLICT, "%s: id appears twice", where)
 		}
 		orgIDs[o.ID] = true
+		if o.Version < 0 {
+			return Errorf(EINVALID, "%s: version must not be negative", where)
+		}
 		if o.Name == "" {
 			return Errorf(EINVALID, "%s: name is required", where)
 		}
@@ -92,6 +98,9 @@ func (ds *Dataset) Validate() error {
 			return Errorf(ECONFLICT, "%s: id appears twice", where)
 		}
 		initIDs[in.ID] = true
+		if in.Version < 0 {
+			return Errorf(EINVALID, "%s: version must not be negative", where)
+		}
 		if err := in.validate(); err != nil {
 			return Errorf(EINVALID, "%s: %s", where, err.Error())
 		}
@@ -103,6 +112,9 @@ func (ds *Dataset) Validate() error {
 		}
 		if !fitsInt32(d.MinCount) {
 			return Errorf(EINVALID, "indicator %d (%s): min count must be between 0 and %d", i, d.Code, math.MaxInt32)
+		}
+		if d.Version < 0 {
+			return Errorf(EINVALID, "indicator %d (%s): version must not be negative", i, d.Code)
 		}
 		if defs[d.Code] {
 			return Errorf(ECONFLICT, "indicator %d: code %q appears twice", i, d.Code)

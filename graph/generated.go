@@ -32,11 +32,13 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ApiKey() ApiKeyResolver
 	Area() AreaResolver
 	Association() AssociationResolver
 	Employer() EmployerResolver
 	Indicator() IndicatorResolver
 	Initiative() InitiativeResolver
+	Mutation() MutationResolver
 	Partnership() PartnershipResolver
 	Query() QueryResolver
 }
@@ -45,6 +47,16 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	ApiKey struct {
+		Active    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
+		Role      func(childComplexity int) int
+	}
+
 	Area struct {
 		AreaSquareMeters func(childComplexity int) int
 		AreaType         func(childComplexity int) int
@@ -64,6 +76,7 @@ type ComplexityRoot struct {
 		Parent           func(childComplexity int) int
 		ValidFrom        func(childComplexity int) int
 		ValidTo          func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	AreaConnection struct {
@@ -87,6 +100,7 @@ type ComplexityRoot struct {
 		Name               func(childComplexity int) int
 		NodeID             func(childComplexity int) int
 		OrganizationNumber func(childComplexity int) int
+		Version            func(childComplexity int) int
 		Website            func(childComplexity int) int
 	}
 
@@ -101,6 +115,28 @@ type ComplexityRoot struct {
 		Cursor         func(childComplexity int) int
 		DistanceMeters func(childComplexity int) int
 		Node           func(childComplexity int) int
+	}
+
+	AuditEntry struct {
+		Action   func(childComplexity int) int
+		Actor    func(childComplexity int) int
+		After    func(childComplexity int) int
+		At       func(childComplexity int) int
+		Before   func(childComplexity int) int
+		RecordID func(childComplexity int) int
+		Type     func(childComplexity int) int
+	}
+
+	AuditEntryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ComparisonRow struct {
@@ -132,6 +168,57 @@ type ComplexityRoot struct {
 		Theme         func(childComplexity int) int
 	}
 
+	CreateApiKeyPayload struct {
+		APIKey           func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Secret           func(childComplexity int) int
+	}
+
+	CreateAreaPayload struct {
+		Area             func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+	}
+
+	CreateAssociationPayload struct {
+		Association      func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+	}
+
+	CreateEmployerPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Employer         func(childComplexity int) int
+	}
+
+	CreateIndicatorPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Indicator        func(childComplexity int) int
+	}
+
+	CreateInitiativePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Initiative       func(childComplexity int) int
+	}
+
+	DeleteAreaPayload struct {
+		ClientMutationID func(childComplexity int) int
+		DeletedID        func(childComplexity int) int
+	}
+
+	DeleteIndicatorPayload struct {
+		ClientMutationID func(childComplexity int) int
+		DeletedCode      func(childComplexity int) int
+	}
+
+	DeleteInitiativePayload struct {
+		ClientMutationID func(childComplexity int) int
+		DeletedID        func(childComplexity int) int
+	}
+
+	DeleteOrganizationPayload struct {
+		ClientMutationID func(childComplexity int) int
+		DeletedID        func(childComplexity int) int
+	}
+
 	Employer struct {
 		Areas              func(childComplexity int) int
 		Industry           func(childComplexity int) int
@@ -141,6 +228,7 @@ type ComplexityRoot struct {
 		NodeID             func(childComplexity int) int
 		OrganizationNumber func(childComplexity int) int
 		Size               func(childComplexity int) int
+		Version            func(childComplexity int) int
 		Website            func(childComplexity int) int
 	}
 
@@ -168,6 +256,7 @@ type ComplexityRoot struct {
 		NameSv         func(childComplexity int) int
 		Source         func(childComplexity int) int
 		Unit           func(childComplexity int) int
+		Version        func(childComplexity int) int
 	}
 
 	IndicatorComparison struct {
@@ -209,6 +298,7 @@ type ComplexityRoot struct {
 		Status      func(childComplexity int) int
 		Themes      func(childComplexity int) int
 		Title       func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	InitiativeConnection struct {
@@ -222,6 +312,26 @@ type ComplexityRoot struct {
 		Cursor         func(childComplexity int) int
 		DistanceMeters func(childComplexity int) int
 		Node           func(childComplexity int) int
+	}
+
+	Mutation struct {
+		CreateAPIKey          func(childComplexity int, input model.CreateAPIKeyInput) int
+		CreateArea            func(childComplexity int, input model.CreateAreaInput) int
+		CreateAssociation     func(childComplexity int, input model.CreateAssociationInput) int
+		CreateEmployer        func(childComplexity int, input model.CreateEmployerInput) int
+		CreateIndicator       func(childComplexity int, input model.CreateIndicatorInput) int
+		CreateInitiative      func(childComplexity int, input model.CreateInitiativeInput) int
+		DeleteArea            func(childComplexity int, input model.DeleteAreaInput) int
+		DeleteIndicator       func(childComplexity int, input model.DeleteIndicatorInput) int
+		DeleteInitiative      func(childComplexity int, input model.DeleteInitiativeInput) int
+		DeleteOrganization    func(childComplexity int, input model.DeleteOrganizationInput) int
+		RevokeAPIKey          func(childComplexity int, input model.RevokeAPIKeyInput) int
+		UpdateArea            func(childComplexity int, input model.UpdateAreaInput) int
+		UpdateAssociation     func(childComplexity int, input model.UpdateAssociationInput) int
+		UpdateEmployer        func(childComplexity int, input model.UpdateEmployerInput) int
+		UpdateIndicator       func(childComplexity int, input model.UpdateIndicatorInput) int
+		UpdateInitiative      func(childComplexity int, input model.UpdateInitiativeInput) int
+		UpsertIndicatorValues func(childComplexity int, input model.UpsertIndicatorValuesInput) int
 	}
 
 	OrganizationConnection struct {
@@ -250,10 +360,12 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		APIKeys             func(childComplexity int) int
 		Area                func(childComplexity int, id *string, code *string) int
 		Areas               func(childComplexity int, filter *model.AreaFilter, first *int, after *string) int
 		AreasAt             func(childComplexity int, lon float64, lat float64, kinds []db.AreaKind) int
 		Associations        func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
+		AuditLog            func(childComplexity int, recordID *string, actor *string, first *int, after *string) int
 		Coverage            func(childComplexity int, areas []string, statuses []db.InitiativeStatus, themes []db.Theme) int
 		Employers           func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
 		IndicatorComparison func(childComplexity int, indicator string, year int, areas []string, referenceArea *string, baselineYear *int, sex *db.Sex) int
@@ -268,12 +380,50 @@ type ComplexityRoot struct {
 		IntoWork     func(childComplexity int) int
 		Participants func(childComplexity int) int
 	}
+
+	RevokeApiKeyPayload struct {
+		APIKey           func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+	}
+
+	UpdateAreaPayload struct {
+		Area             func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+	}
+
+	UpdateAssociationPayload struct {
+		Association      func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+	}
+
+	UpdateEmployerPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Employer         func(childComplexity int) int
+	}
+
+	UpdateIndicatorPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Indicator        func(childComplexity int) int
+	}
+
+	UpdateInitiativePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Initiative       func(childComplexity int) int
+	}
+
+	UpsertIndicatorValuesPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Written          func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type ApiKeyResolver interface {
+	Active(ctx context.Context, obj *db.APIKey) (bool, error)
+}
 type AreaResolver interface {
 	AreaType(ctx context.Context, obj *db.Area) (*int, error)
 	Description(ctx context.Context, obj *db.Area) (*string, error)
@@ -313,6 +463,25 @@ type InitiativeResolver interface {
 	Locations(ctx context.Context, obj *db.Initiative) (orb.Geometry, error)
 	Lead(ctx context.Context, obj *db.Initiative) (model.Organization, error)
 }
+type MutationResolver interface {
+	CreateArea(ctx context.Context, input model.CreateAreaInput) (*model.CreateAreaPayload, error)
+	UpdateArea(ctx context.Context, input model.UpdateAreaInput) (*model.UpdateAreaPayload, error)
+	DeleteArea(ctx context.Context, input model.DeleteAreaInput) (*model.DeleteAreaPayload, error)
+	CreateEmployer(ctx context.Context, input model.CreateEmployerInput) (*model.CreateEmployerPayload, error)
+	UpdateEmployer(ctx context.Context, input model.UpdateEmployerInput) (*model.UpdateEmployerPayload, error)
+	CreateAssociation(ctx context.Context, input model.CreateAssociationInput) (*model.CreateAssociationPayload, error)
+	UpdateAssociation(ctx context.Context, input model.UpdateAssociationInput) (*model.UpdateAssociationPayload, error)
+	DeleteOrganization(ctx context.Context, input model.DeleteOrganizationInput) (*model.DeleteOrganizationPayload, error)
+	CreateInitiative(ctx context.Context, input model.CreateInitiativeInput) (*model.CreateInitiativePayload, error)
+	UpdateInitiative(ctx context.Context, input model.UpdateInitiativeInput) (*model.UpdateInitiativePayload, error)
+	DeleteInitiative(ctx context.Context, input model.DeleteInitiativeInput) (*model.DeleteInitiativePayload, error)
+	CreateIndicator(ctx context.Context, input model.CreateIndicatorInput) (*model.CreateIndicatorPayload, error)
+	UpdateIndicator(ctx context.Context, input model.UpdateIndicatorInput) (*model.UpdateIndicatorPayload, error)
+	DeleteIndicator(ctx context.Context, input model.DeleteIndicatorInput) (*model.DeleteIndicatorPayload, error)
+	UpsertIndicatorValues(ctx context.Context, input model.UpsertIndicatorValuesInput) (*model.UpsertIndicatorValuesPayload, error)
+	CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
+	RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error)
+}
 type PartnershipResolver interface {
 	Organization(ctx context.Context, obj *db.Partner) (model.Organization, error)
 }
@@ -328,11 +497,17 @@ type QueryResolver interface {
 	Indicators(ctx context.Context, codes []string) ([]*db.Indicator, error)
 	IndicatorComparison(ctx context.Context, indicator string, year int, areas []string, referenceArea *string, baselineYear *int, sex *db.Sex) (*model.IndicatorComparison, error)
 	Coverage(ctx context.Context, areas []string, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error)
+	AuditLog(ctx context.Context, recordID *string, actor *string, first *int, after *string) (*model.AuditEntryConnection, error)
+	APIKeys(ctx context.Context) ([]*db.APIKey, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
 
 // region    ************************** internal!.gotpl ***************************
+
+var (
+	builtInDirectiveAuth = authDirective
+)
 
 type executableSchema graphql.ExecutableSchemaState[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
@@ -347,6 +522,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "ApiKey.active":
+		if e.ComplexityRoot.ApiKey.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Active(childComplexity), true
+	case "ApiKey.createdAt":
+		if e.ComplexityRoot.ApiKey.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.CreatedAt(childComplexity), true
+	case "ApiKey.expiresAt":
+		if e.ComplexityRoot.ApiKey.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.ExpiresAt(childComplexity), true
+	case "ApiKey.id":
+		if e.ComplexityRoot.ApiKey.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.ID(childComplexity), true
+	case "ApiKey.name":
+		if e.ComplexityRoot.ApiKey.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Name(childComplexity), true
+	case "ApiKey.revokedAt":
+		if e.ComplexityRoot.ApiKey.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.RevokedAt(childComplexity), true
+	case "ApiKey.role":
+		if e.ComplexityRoot.ApiKey.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Role(childComplexity), true
 
 	case "Area.areaSquareMeters":
 		if e.ComplexityRoot.Area.AreaSquareMeters == nil {
@@ -481,6 +699,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Area.ValidTo(childComplexity), true
+	case "Area.version":
+		if e.ComplexityRoot.Area.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.Version(childComplexity), true
 
 	case "AreaConnection.edges":
 		if e.ComplexityRoot.AreaConnection.Edges == nil {
@@ -573,6 +797,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Association.OrganizationNumber(childComplexity), true
+	case "Association.version":
+		if e.ComplexityRoot.Association.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.Version(childComplexity), true
 	case "Association.website":
 		if e.ComplexityRoot.Association.Website == nil {
 			break
@@ -623,6 +853,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssociationEdge.Node(childComplexity), true
+
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.actor":
+		if e.ComplexityRoot.AuditEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Actor(childComplexity), true
+	case "AuditEntry.after":
+		if e.ComplexityRoot.AuditEntry.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.After(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.before":
+		if e.ComplexityRoot.AuditEntry.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Before(childComplexity), true
+	case "AuditEntry.recordId":
+		if e.ComplexityRoot.AuditEntry.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.RecordID(childComplexity), true
+	case "AuditEntry.recordType":
+		if e.ComplexityRoot.AuditEntry.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Type(childComplexity), true
+
+	case "AuditEntryConnection.edges":
+		if e.ComplexityRoot.AuditEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.nodes":
+		if e.ComplexityRoot.AuditEntryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Nodes(childComplexity), true
+	case "AuditEntryConnection.pageInfo":
+		if e.ComplexityRoot.AuditEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.PageInfo(childComplexity), true
+	case "AuditEntryConnection.totalCount":
+		if e.ComplexityRoot.AuditEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.TotalCount(childComplexity), true
+
+	case "AuditEntryEdge.cursor":
+		if e.ComplexityRoot.AuditEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Cursor(childComplexity), true
+	case "AuditEntryEdge.node":
+		if e.ComplexityRoot.AuditEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
 	case "ComparisonRow.area":
 		if e.ComplexityRoot.ComparisonRow.Area == nil {
@@ -747,6 +1058,142 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CoverageCell.Theme(childComplexity), true
 
+	case "CreateApiKeyPayload.apiKey":
+		if e.ComplexityRoot.CreateApiKeyPayload.APIKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateApiKeyPayload.APIKey(childComplexity), true
+	case "CreateApiKeyPayload.clientMutationId":
+		if e.ComplexityRoot.CreateApiKeyPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateApiKeyPayload.ClientMutationID(childComplexity), true
+	case "CreateApiKeyPayload.secret":
+		if e.ComplexityRoot.CreateApiKeyPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateApiKeyPayload.Secret(childComplexity), true
+
+	case "CreateAreaPayload.area":
+		if e.ComplexityRoot.CreateAreaPayload.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateAreaPayload.Area(childComplexity), true
+	case "CreateAreaPayload.clientMutationId":
+		if e.ComplexityRoot.CreateAreaPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateAreaPayload.ClientMutationID(childComplexity), true
+
+	case "CreateAssociationPayload.association":
+		if e.ComplexityRoot.CreateAssociationPayload.Association == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateAssociationPayload.Association(childComplexity), true
+	case "CreateAssociationPayload.clientMutationId":
+		if e.ComplexityRoot.CreateAssociationPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateAssociationPayload.ClientMutationID(childComplexity), true
+
+	case "CreateEmployerPayload.clientMutationId":
+		if e.ComplexityRoot.CreateEmployerPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateEmployerPayload.ClientMutationID(childComplexity), true
+	case "CreateEmployerPayload.employer":
+		if e.ComplexityRoot.CreateEmployerPayload.Employer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateEmployerPayload.Employer(childComplexity), true
+
+	case "CreateIndicatorPayload.clientMutationId":
+		if e.ComplexityRoot.CreateIndicatorPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateIndicatorPayload.ClientMutationID(childComplexity), true
+	case "CreateIndicatorPayload.indicator":
+		if e.ComplexityRoot.CreateIndicatorPayload.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateIndicatorPayload.Indicator(childComplexity), true
+
+	case "CreateInitiativePayload.clientMutationId":
+		if e.ComplexityRoot.CreateInitiativePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateInitiativePayload.ClientMutationID(childComplexity), true
+	case "CreateInitiativePayload.initiative":
+		if e.ComplexityRoot.CreateInitiativePayload.Initiative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateInitiativePayload.Initiative(childComplexity), true
+
+	case "DeleteAreaPayload.clientMutationId":
+		if e.ComplexityRoot.DeleteAreaPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAreaPayload.ClientMutationID(childComplexity), true
+	case "DeleteAreaPayload.deletedId":
+		if e.ComplexityRoot.DeleteAreaPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAreaPayload.DeletedID(childComplexity), true
+
+	case "DeleteIndicatorPayload.clientMutationId":
+		if e.ComplexityRoot.DeleteIndicatorPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteIndicatorPayload.ClientMutationID(childComplexity), true
+	case "DeleteIndicatorPayload.deletedCode":
+		if e.ComplexityRoot.DeleteIndicatorPayload.DeletedCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteIndicatorPayload.DeletedCode(childComplexity), true
+
+	case "DeleteInitiativePayload.clientMutationId":
+		if e.ComplexityRoot.DeleteInitiativePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteInitiativePayload.ClientMutationID(childComplexity), true
+	case "DeleteInitiativePayload.deletedId":
+		if e.ComplexityRoot.DeleteInitiativePayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteInitiativePayload.DeletedID(childComplexity), true
+
+	case "DeleteOrganizationPayload.clientMutationId":
+		if e.ComplexityRoot.DeleteOrganizationPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteOrganizationPayload.ClientMutationID(childComplexity), true
+	case "DeleteOrganizationPayload.deletedId":
+		if e.ComplexityRoot.DeleteOrganizationPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteOrganizationPayload.DeletedID(childComplexity), true
+
 	case "Employer.areas":
 		if e.ComplexityRoot.Employer.Areas == nil {
 			break
@@ -800,6 +1247,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Employer.Size(childComplexity), true
+	case "Employer.version":
+		if e.ComplexityRoot.Employer.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Employer.Version(childComplexity), true
 	case "Employer.website":
 		if e.ComplexityRoot.Employer.Website == nil {
 			break
@@ -911,6 +1364,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Unit(childComplexity), true
+	case "Indicator.version":
+		if e.ComplexityRoot.Indicator.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Version(childComplexity), true
 
 	case "IndicatorComparison.baselineYear":
 		if e.ComplexityRoot.IndicatorComparison.BaselineYear == nil {
@@ -1089,6 +1548,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Initiative.Title(childComplexity), true
+	case "Initiative.version":
+		if e.ComplexityRoot.Initiative.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.Version(childComplexity), true
 
 	case "InitiativeConnection.edges":
 		if e.ComplexityRoot.InitiativeConnection.Edges == nil {
@@ -1133,6 +1598,194 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InitiativeEdge.Node(childComplexity), true
+
+	case "Mutation.createApiKey":
+		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["input"].(model.CreateAPIKeyInput)), true
+	case "Mutation.createArea":
+		if e.ComplexityRoot.Mutation.CreateArea == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createArea_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateArea(childComplexity, args["input"].(model.CreateAreaInput)), true
+	case "Mutation.createAssociation":
+		if e.ComplexityRoot.Mutation.CreateAssociation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAssociation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAssociation(childComplexity, args["input"].(model.CreateAssociationInput)), true
+	case "Mutation.createEmployer":
+		if e.ComplexityRoot.Mutation.CreateEmployer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createEmployer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateEmployer(childComplexity, args["input"].(model.CreateEmployerInput)), true
+	case "Mutation.createIndicator":
+		if e.ComplexityRoot.Mutation.CreateIndicator == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createIndicator_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateIndicator(childComplexity, args["input"].(model.CreateIndicatorInput)), true
+	case "Mutation.createInitiative":
+		if e.ComplexityRoot.Mutation.CreateInitiative == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createInitiative_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateInitiative(childComplexity, args["input"].(model.CreateInitiativeInput)), true
+	case "Mutation.deleteArea":
+		if e.ComplexityRoot.Mutation.DeleteArea == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteArea_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteArea(childComplexity, args["input"].(model.DeleteAreaInput)), true
+	case "Mutation.deleteIndicator":
+		if e.ComplexityRoot.Mutation.DeleteIndicator == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteIndicator_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteIndicator(childComplexity, args["input"].(model.DeleteIndicatorInput)), true
+	case "Mutation.deleteInitiative":
+		if e.ComplexityRoot.Mutation.DeleteInitiative == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteInitiative_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteInitiative(childComplexity, args["input"].(model.DeleteInitiativeInput)), true
+	case "Mutation.deleteOrganization":
+		if e.ComplexityRoot.Mutation.DeleteOrganization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteOrganization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteOrganization(childComplexity, args["input"].(model.DeleteOrganizationInput)), true
+	case "Mutation.revokeApiKey":
+		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["input"].(model.RevokeAPIKeyInput)), true
+	case "Mutation.updateArea":
+		if e.ComplexityRoot.Mutation.UpdateArea == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateArea_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateArea(childComplexity, args["input"].(model.UpdateAreaInput)), true
+	case "Mutation.updateAssociation":
+		if e.ComplexityRoot.Mutation.UpdateAssociation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAssociation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAssociation(childComplexity, args["input"].(model.UpdateAssociationInput)), true
+	case "Mutation.updateEmployer":
+		if e.ComplexityRoot.Mutation.UpdateEmployer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateEmployer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateEmployer(childComplexity, args["input"].(model.UpdateEmployerInput)), true
+	case "Mutation.updateIndicator":
+		if e.ComplexityRoot.Mutation.UpdateIndicator == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateIndicator_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateIndicator(childComplexity, args["input"].(model.UpdateIndicatorInput)), true
+	case "Mutation.updateInitiative":
+		if e.ComplexityRoot.Mutation.UpdateInitiative == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateInitiative_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateInitiative(childComplexity, args["input"].(model.UpdateInitiativeInput)), true
+	case "Mutation.upsertIndicatorValues":
+		if e.ComplexityRoot.Mutation.UpsertIndicatorValues == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertIndicatorValues_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertIndicatorValues(childComplexity, args["input"].(model.UpsertIndicatorValuesInput)), true
 
 	case "OrganizationConnection.edges":
 		if e.ComplexityRoot.OrganizationConnection.Edges == nil {
@@ -1216,6 +1869,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Partnership.Role(childComplexity), true
 
+	case "Query.apiKeys":
+		if e.ComplexityRoot.Query.APIKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.APIKeys(childComplexity), true
 	case "Query.area":
 		if e.ComplexityRoot.Query.Area == nil {
 			break
@@ -1260,6 +1919,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Associations(childComplexity, args["filter"].(*model.OrganizationFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["recordId"].(*string), args["actor"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.coverage":
 		if e.ComplexityRoot.Query.Coverage == nil {
 			break
@@ -1358,6 +2028,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Reach.Participants(childComplexity), true
 
+	case "RevokeApiKeyPayload.apiKey":
+		if e.ComplexityRoot.RevokeApiKeyPayload.APIKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeApiKeyPayload.APIKey(childComplexity), true
+	case "RevokeApiKeyPayload.clientMutationId":
+		if e.ComplexityRoot.RevokeApiKeyPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeApiKeyPayload.ClientMutationID(childComplexity), true
+
+	case "UpdateAreaPayload.area":
+		if e.ComplexityRoot.UpdateAreaPayload.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateAreaPayload.Area(childComplexity), true
+	case "UpdateAreaPayload.clientMutationId":
+		if e.ComplexityRoot.UpdateAreaPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateAreaPayload.ClientMutationID(childComplexity), true
+
+	case "UpdateAssociationPayload.association":
+		if e.ComplexityRoot.UpdateAssociationPayload.Association == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateAssociationPayload.Association(childComplexity), true
+	case "UpdateAssociationPayload.clientMutationId":
+		if e.ComplexityRoot.UpdateAssociationPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateAssociationPayload.ClientMutationID(childComplexity), true
+
+	case "UpdateEmployerPayload.clientMutationId":
+		if e.ComplexityRoot.UpdateEmployerPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateEmployerPayload.ClientMutationID(childComplexity), true
+	case "UpdateEmployerPayload.employer":
+		if e.ComplexityRoot.UpdateEmployerPayload.Employer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateEmployerPayload.Employer(childComplexity), true
+
+	case "UpdateIndicatorPayload.clientMutationId":
+		if e.ComplexityRoot.UpdateIndicatorPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateIndicatorPayload.ClientMutationID(childComplexity), true
+	case "UpdateIndicatorPayload.indicator":
+		if e.ComplexityRoot.UpdateIndicatorPayload.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateIndicatorPayload.Indicator(childComplexity), true
+
+	case "UpdateInitiativePayload.clientMutationId":
+		if e.ComplexityRoot.UpdateInitiativePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateInitiativePayload.ClientMutationID(childComplexity), true
+	case "UpdateInitiativePayload.initiative":
+		if e.ComplexityRoot.UpdateInitiativePayload.Initiative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateInitiativePayload.Initiative(childComplexity), true
+
+	case "UpsertIndicatorValuesPayload.clientMutationId":
+		if e.ComplexityRoot.UpsertIndicatorValuesPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertIndicatorValuesPayload.ClientMutationID(childComplexity), true
+	case "UpsertIndicatorValuesPayload.written":
+		if e.ComplexityRoot.UpsertIndicatorValuesPayload.Written == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpsertIndicatorValuesPayload.Written(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1369,9 +2130,29 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AreaFilter", ec.unmarshalInputAreaFilter),
 			graphql.NewInputUnmarshaler("BBox", ec.unmarshalInputBBox),
+			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
+			graphql.NewInputUnmarshaler("CreateAreaInput", ec.unmarshalInputCreateAreaInput),
+			graphql.NewInputUnmarshaler("CreateAssociationInput", ec.unmarshalInputCreateAssociationInput),
+			graphql.NewInputUnmarshaler("CreateEmployerInput", ec.unmarshalInputCreateEmployerInput),
+			graphql.NewInputUnmarshaler("CreateIndicatorInput", ec.unmarshalInputCreateIndicatorInput),
+			graphql.NewInputUnmarshaler("CreateInitiativeInput", ec.unmarshalInputCreateInitiativeInput),
+			graphql.NewInputUnmarshaler("DeleteAreaInput", ec.unmarshalInputDeleteAreaInput),
+			graphql.NewInputUnmarshaler("DeleteIndicatorInput", ec.unmarshalInputDeleteIndicatorInput),
+			graphql.NewInputUnmarshaler("DeleteInitiativeInput", ec.unmarshalInputDeleteInitiativeInput),
+			graphql.NewInputUnmarshaler("DeleteOrganizationInput", ec.unmarshalInputDeleteOrganizationInput),
+			graphql.NewInputUnmarshaler("IndicatorValueInput", ec.unmarshalInputIndicatorValueInput),
 			graphql.NewInputUnmarshaler("InitiativeFilter", ec.unmarshalInputInitiativeFilter),
 			graphql.NewInputUnmarshaler("Near", ec.unmarshalInputNear),
 			graphql.NewInputUnmarshaler("OrganizationFilter", ec.unmarshalInputOrganizationFilter),
+			graphql.NewInputUnmarshaler("PartnerInput", ec.unmarshalInputPartnerInput),
+			graphql.NewInputUnmarshaler("ReachInput", ec.unmarshalInputReachInput),
+			graphql.NewInputUnmarshaler("RevokeApiKeyInput", ec.unmarshalInputRevokeApiKeyInput),
+			graphql.NewInputUnmarshaler("UpdateAreaInput", ec.unmarshalInputUpdateAreaInput),
+			graphql.NewInputUnmarshaler("UpdateAssociationInput", ec.unmarshalInputUpdateAssociationInput),
+			graphql.NewInputUnmarshaler("UpdateEmployerInput", ec.unmarshalInputUpdateEmployerInput),
+			graphql.NewInputUnmarshaler("UpdateIndicatorInput", ec.unmarshalInputUpdateIndicatorInput),
+			graphql.NewInputUnmarshaler("UpdateInitiativeInput", ec.unmarshalInputUpdateInitiativeInput),
+			graphql.NewInputUnmarshaler("UpsertIndicatorValuesInput", ec.unmarshalInputUpsertIndicatorValuesInput),
 			graphql.NewInputUnmarshaler("WithinArea", ec.unmarshalInputWithinArea),
 		)
 	}
@@ -1407,6 +2188,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -1447,10 +2243,24 @@ Conventions:
 - Lists are Relay connections; ` + "`" + `first` + "`" + ` is at most 100.
 - Errors carry ` + "`" + `extensions.code` + "`" + `: BAD_USER_INPUT, NOT_FOUND, UNAUTHENTICATED,
   FORBIDDEN, CONFLICT, UNAVAILABLE or INTERNAL.
+- Writes need a bearer token in ` + "`" + `Authorization` + "`" + ` (an API key or an access
+  token) whose role allows them; see ` + "`" + `Role` + "`" + ` and ` + "`" + `Mutation` + "`" + `.
 """
 schema {
   query: Query
+  mutation: Mutation
 }
+
+"""
+Marks a field that needs a bearer token whose role is at least ` + "`" + `requires` + "`" + `.
+The check comes before anything is looked up, so a caller without the role
+learns nothing about the records it names: without a token the field fails
+with UNAUTHENTICATED, with too small a role with FORBIDDEN.
+"""
+directive @auth(
+  "The least role that may use the field."
+  requires: Role!
+) on FIELD_DEFINITION
 
 """
 A GeoJSON geometry object (RFC 7946): Point, MultiPoint, LineString,
@@ -1462,6 +2272,15 @@ scalar GeoJSON @specifiedBy(url: "https://datatracker.ietf.org/doc/html/rfc7946"
 
 "A calendar date, written YYYY-MM-DD (ISO 8601)."
 scalar Date
+
+"""
+An instant, written in RFC 3339 with a time zone, e.g.
+` + "`" + `2025-03-01T12:00:00Z` + "`" + `. Answers are in UTC, to the microsecond.
+"""
+scalar DateTime @specifiedBy(url: "https://datatracker.ietf.org/doc/html/rfc3339")
+
+"Any JSON value, as it is: an object, an array, a string, a number, a boolean or null."
+scalar JSON @specifiedBy(url: "https://datatracker.ietf.org/doc/html/rfc8259")
 
 "Anything with a global id, fetched again with ` + "`" + `node` + "`" + `."
 interface Node {
@@ -1591,6 +2410,37 @@ type Query {
     "Split every cell by these themes as well; no split when absent."
     themes: [Theme!]
   ): Coverage!
+
+  """
+  The audit log: who changed which record when, and how it read before and
+  after, newest first. Needs the ADMIN role; null, with an error, for other
+  callers.
+  """
+  auditLog(
+    """
+    Only the changes to this record: a global id such as ` + "`" + `Area:12` + "`" + ` or
+    ` + "`" + `Employer:3` + "`" + `, or ` + "`" + `Indicator:<code>` + "`" + `, ` + "`" + `ApiKey:<key id>` + "`" + ` or
+    ` + "`" + `IndicatorValue:<area number>:<indicator code>:<year>:<sex>` + "`" + `, as
+    ` + "`" + `AuditEntry.recordId` + "`" + ` gives them.
+    """
+    recordId: ID
+    """
+    Only the changes by this caller: ` + "`" + `key:<key id>` + "`" + ` for an API key,
+    ` + "`" + `oidc:<subject>` + "`" + ` for an access token, ` + "`" + `cli` + "`" + ` for the command line.
+    """
+    actor: String
+    "Page size, 0 to 100."
+    first: Int = 20
+    "The ` + "`" + `endCursor` + "`" + ` of the previous page."
+    after: String
+  ): AuditEntryConnection @auth(requires: ADMIN)
+
+  """
+  Every API key, revoked and expired ones included, oldest first. Secrets
+  are never shown: the server does not keep them. Needs the ADMIN role;
+  null, with an error, for other callers.
+  """
+  apiKeys: [ApiKey!] @auth(requires: ADMIN)
 }
 
 "One indicator compared across areas in one year."
@@ -1679,6 +2529,8 @@ enum AreaKind {
 type Area implements Node {
   "Global id."
   id: ID!
+  "Counts the area's changes: 1 when created, one more with every update. Updates and deletes name it."
+  version: Int!
   "Unique code, e.g. a municipality code (` + "`" + `1490` + "`" + `) or a DeSO code (` + "`" + `1490C1010` + "`" + `)."
   code: String!
   "Name as people in the place say it."
@@ -1878,6 +2730,8 @@ partners, aimed at focus groups.
 type Initiative implements Node {
   "Global id."
   id: ID!
+  "Counts the initiative's changes: 1 when created, one more with every update. Updates and deletes name it."
+  version: Int!
   "Short title."
   title: String!
   "What is done, for whom and how; null when there is none."
@@ -1978,6 +2832,8 @@ enum OrganizationKind {
 interface Organization {
   "Global id."
   id: ID!
+  "Counts the organisation's changes: 1 when created, one more with every update. Updates and deletes name it."
+  version: Int!
   "Name."
   name: String!
   "Swedish organisation number, NNNNNN-NNNN; null when not known."
@@ -2015,6 +2871,8 @@ enum EmployerSize {
 type Employer implements Organization & Node {
   "Global id."
   id: ID!
+  "Counts the organisation's changes: 1 when created, one more with every update. Updates and deletes name it."
+  version: Int!
   "Name."
   name: String!
   "Swedish organisation number, NNNNNN-NNNN; null when not known."
@@ -2044,6 +2902,8 @@ type Employer implements Organization & Node {
 type Association implements Organization & Node {
   "Global id."
   id: ID!
+  "Counts the organisation's changes: 1 when created, one more with every update. Updates and deletes name it."
+  version: Int!
   "Name."
   name: String!
   "Swedish organisation number, NNNNNN-NNNN; null when not known."
@@ -2111,6 +2971,8 @@ enum Sex {
 type Indicator {
   "Unique code, e.g. ` + "`" + `unemployment` + "`" + `."
   code: String!
+  "Counts the definition's changes: 1 when created, one more with every update. Updates and deletes name it."
+  version: Int!
   "Name in English."
   name: String!
   "Name in Swedish, as the source publishes it; null when not known."
@@ -2280,6 +3142,697 @@ type OrganizationEdge {
   "Distance in metres from the ` + "`" + `near` + "`" + ` point; null without ` + "`" + `near` + "`" + `."
   distanceMeters: Float
 }
+
+"""
+What a caller may do. Roles are ordered: each may do everything the one
+before it may.
+"""
+enum Role {
+  "Reads, where the server requires a token for reads."
+  READER
+  "Also edits organisations, initiatives and indicator values."
+  EDITOR
+  "Also edits areas and indicator definitions, manages API keys and reads the audit log."
+  ADMIN
+}
+
+"""
+The writes. Each needs a bearer token whose role allows it (` + "`" + `Role` + "`" + `), takes
+one input object and answers a payload that echoes the input's
+` + "`" + `clientMutationId` + "`" + `. A refused or failed write changes nothing; a payload is
+null, with an error, when its write did not happen.
+
+Editable records carry a ` + "`" + `version` + "`" + `. An update or a delete names the version
+it read; when another write has come in between, it fails with CONFLICT:
+read the record again and reapply the change. An update sets the fields it
+is given and keeps the others; an explicit null clears an optional field.
+
+The mutations of one request run one after the other, in the order written.
+Every change is recorded in the audit log (` + "`" + `Query.auditLog` + "`" + `).
+"""
+type Mutation {
+  "Adds an area. Needs the ADMIN role."
+  createArea("The new area." input: CreateAreaInput!): CreateAreaPayload @auth(requires: ADMIN)
+
+  "Changes an area. Needs the ADMIN role."
+  updateArea("The area, the version read and the changes." input: UpdateAreaInput!): UpdateAreaPayload @auth(requires: ADMIN)
+
+  """
+  Deletes an area. While child areas, initiatives, organisations or
+  indicator values point at it, the delete fails with CONFLICT, unless
+  ` + "`" + `detach` + "`" + ` is set: then its children become top-level areas, it leaves those
+  initiatives and organisations, and its indicator values are deleted with
+  it. Needs the ADMIN role.
+  """
+  deleteArea("The area and the version read." input: DeleteAreaInput!): DeleteAreaPayload @auth(requires: ADMIN)
+
+  "Adds an employer. Needs the EDITOR role."
+  createEmployer("The new employer." input: CreateEmployerInput!): CreateEmployerPayload @auth(requires: EDITOR)
+
+  "Changes an employer. Needs the EDITOR role."
+  updateEmployer("The employer, the version read and the changes." input: UpdateEmployerInput!): UpdateEmployerPayload @auth(requires: EDITOR)
+
+  "Adds an association. Needs the EDITOR role."
+  createAssociation("The new association." input: CreateAssociationInput!): CreateAssociationPayload @auth(requires: EDITOR)
+
+  "Changes an association. Needs the EDITOR role."
+  updateAssociation("The association, the version read and the changes." input: UpdateAssociationInput!): UpdateAssociationPayload @auth(requires: EDITOR)
+
+  """
+  Deletes an employer or an association. While initiatives it leads or
+  takes part in point at it, the delete fails with CONFLICT, unless
+  ` + "`" + `detach` + "`" + ` is set: then it stops being their lead or partner. Needs the
+  EDITOR role.
+  """
+  deleteOrganization("The organisation and the version read." input: DeleteOrganizationInput!): DeleteOrganizationPayload @auth(requires: EDITOR)
+
+  "Adds an initiative. Needs the EDITOR role."
+  createInitiative("The new initiative." input: CreateInitiativeInput!): CreateInitiativePayload @auth(requires: EDITOR)
+
+  "Changes an initiative. Needs the EDITOR role."
+  updateInitiative("The initiative, the version read and the changes." input: UpdateInitiativeInput!): UpdateInitiativePayload @auth(requires: EDITOR)
+
+  "Deletes an initiative; nothing points at initiatives, so nothing else changes. Needs the EDITOR role."
+  deleteInitiative("The initiative and the version read." input: DeleteInitiativeInput!): DeleteInitiativePayload @auth(requires: EDITOR)
+
+  "Adds an indicator definition. Needs the ADMIN role."
+  createIndicator("The new definition." input: CreateIndicatorInput!): CreateIndicatorPayload @auth(requires: ADMIN)
+
+  "Changes an indicator definition; its code stays. Needs the ADMIN role."
+  updateIndicator("The definition, the version read and the changes." input: UpdateIndicatorInput!): UpdateIndicatorPayload @auth(requires: ADMIN)
+
+  """
+  Deletes an indicator definition. While it has values, the delete fails
+  with CONFLICT, unless ` + "`" + `detach` + "`" + ` is set: then its values are deleted with
+  it. Needs the ADMIN role.
+  """
+  deleteIndicator("The definition and the version read." input: DeleteIndicatorInput!): DeleteIndicatorPayload @auth(requires: ADMIN)
+
+  """
+  Writes indicator values, keyed on area, indicator, year and sex: a new key
+  adds a value, a known one replaces it. Values carry no version: the last
+  write wins, and the audit log keeps what it replaced. All of them are
+  written or, on any error, none; an error about one value names it by its
+  place in ` + "`" + `values` + "`" + `, from 1. Needs the EDITOR role.
+  """
+  upsertIndicatorValues("The values." input: UpsertIndicatorValuesInput!): UpsertIndicatorValuesPayload @auth(requires: EDITOR)
+
+  """
+  Makes an API key. Its secret is in the payload, this once: the server
+  keeps only a hash of it. Needs the ADMIN role.
+  """
+  createApiKey("What the key is for, its role and expiry." input: CreateApiKeyInput!): CreateApiKeyPayload @auth(requires: ADMIN)
+
+  """
+  Revokes an API key from now on: requests that carry it are refused.
+  Revoking a revoked key changes nothing. Needs the ADMIN role.
+  """
+  revokeApiKey("The key." input: RevokeApiKeyInput!): RevokeApiKeyPayload @auth(requires: ADMIN)
+}
+
+"A new area."
+input CreateAreaInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "Unique code, e.g. a DeSO code."
+  code: String!
+  "Name."
+  name: String!
+  "Where the area sits in the hierarchy."
+  kind: AreaKind!
+  "The programme's area type, 1 to 5; none when absent."
+  areaType: Int
+  "The enclosing area (global id); a top-level area when absent."
+  parent: ID
+  """
+  The outline: a GeoJSON Polygon or MultiPolygon with closed rings that do
+  not cross, holes inside their shells, coordinates in range. A bad one is
+  a BAD_USER_INPUT error that names the ring or position at fault.
+  """
+  geometry: GeoJSON!
+  "First day the area is in use; open-ended when absent."
+  validFrom: Date
+  "Last day the area is in use; open-ended when absent."
+  validTo: Date
+  "A short description."
+  description: String
+}
+
+"Changes to an area: the fields given are set, those left out stay; null clears an optional one."
+input UpdateAreaInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "The area's global id."
+  id: ID!
+  "The version read; when the area has changed since, the update fails with CONFLICT."
+  version: Int!
+  "Unique code."
+  code: String
+  "Name."
+  name: String
+  "Where the area sits in the hierarchy."
+  kind: AreaKind
+  "The programme's area type, 1 to 5; null clears it."
+  areaType: Int
+  "The enclosing area (global id); null makes the area top-level."
+  parent: ID
+  "The outline, checked as in ` + "`" + `CreateAreaInput.geometry` + "`" + `."
+  geometry: GeoJSON
+  "First day the area is in use; null makes it open-ended."
+  validFrom: Date
+  "Last day the area is in use; null makes it open-ended."
+  validTo: Date
+  "A short description; null clears it."
+  description: String
+}
+
+"An area to delete."
+input DeleteAreaInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "The area's global id."
+  id: ID!
+  "The version read; when the area has changed since, the delete fails with CONFLICT."
+  version: Int!
+  "Remove the links of the records that point at the area as well (see ` + "`" + `Mutation.deleteArea` + "`" + `)."
+  detach: Boolean = false
+}
+
+"The answer to ` + "`" + `createArea` + "`" + `."
+type CreateAreaPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The area as stored, with its id and version 1."
+  area: Area!
+}
+
+"The answer to ` + "`" + `updateArea` + "`" + `."
+type UpdateAreaPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The area as stored, with its new version."
+  area: Area!
+}
+
+"The answer to ` + "`" + `deleteArea` + "`" + `."
+type DeleteAreaPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The global id of the deleted area."
+  deletedId: ID!
+}
+
+"A new employer."
+input CreateEmployerInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "Name."
+  name: String!
+  "Swedish organisation number, NNNNNN-NNNN."
+  organizationNumber: String
+  "Where it sits: a GeoJSON Point."
+  location: GeoJSON
+  "Web site."
+  website: String
+  "The areas it engages in (global ids), in any order."
+  areas: [ID!]
+  "Industry, in words."
+  industry: String
+  "Size class."
+  size: EmployerSize
+}
+
+"Changes to an employer: the fields given are set, those left out stay; null clears an optional one."
+input UpdateEmployerInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "The employer's global id."
+  id: ID!
+  "The version read; when the employer has changed since, the update fails with CONFLICT."
+  version: Int!
+  "Name."
+  name: String
+  "Swedish organisation number; null clears it."
+  organizationNumber: String
+  "Where it sits: a GeoJSON Point; null clears it."
+  location: GeoJSON
+  "Web site; null clears it."
+  website: String
+  "The areas it engages in (global ids), replacing the list; null or [] clears it."
+  areas: [ID!]
+  "Industry; null clears it."
+  industry: String
+  "Size class; null clears it."
+  size: EmployerSize
+}
+
+"The answer to ` + "`" + `createEmployer` + "`" + `."
+type CreateEmployerPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The employer as stored, with its id and version 1."
+  employer: Employer!
+}
+
+"The answer to ` + "`" + `updateEmployer` + "`" + `."
+type UpdateEmployerPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The employer as stored, with its new version."
+  employer: Employer!
+}
+
+"A new association."
+input CreateAssociationInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "Name."
+  name: String!
+  "Swedish organisation number, NNNNNN-NNNN."
+  organizationNumber: String
+  "Where it sits: a GeoJSON Point."
+  location: GeoJSON
+  "Web site."
+  website: String
+  "The areas it engages in (global ids), in any order."
+  areas: [ID!]
+  "What it does, in words."
+  activity: String
+}
+
+"Changes to an association: the fields given are set, those left out stay; null clears an optional one."
+input UpdateAssociationInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "The association's global id."
+  id: ID!
+  "The version read; when the association has changed since, the update fails with CONFLICT."
+  version: Int!
+  "Name."
+  name: String
+  "Swedish organisation number; null clears it."
+  organizationNumber: String
+  "Where it sits: a GeoJSON Point; null clears it."
+  location: GeoJSON
+  "Web site; null clears it."
+  website: String
+  "The areas it engages in (global ids), replacing the list; null or [] clears it."
+  areas: [ID!]
+  "What it does; null clears it."
+  activity: String
+}
+
+"The answer to ` + "`" + `createAssociation` + "`" + `."
+type CreateAssociationPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The association as stored, with its id and version 1."
+  association: Association!
+}
+
+"The answer to ` + "`" + `updateAssociation` + "`" + `."
+type UpdateAssociationPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The association as stored, with its new version."
+  association: Association!
+}
+
+"An employer or association to delete."
+input DeleteOrganizationInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "The organisation's global id, an Employer or an Association id."
+  id: ID!
+  "The version read; when the organisation has changed since, the delete fails with CONFLICT."
+  version: Int!
+  "Remove it from the initiatives it leads or takes part in as well (see ` + "`" + `Mutation.deleteOrganization` + "`" + `)."
+  detach: Boolean = false
+}
+
+"The answer to ` + "`" + `deleteOrganization` + "`" + `."
+type DeleteOrganizationPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The global id of the deleted organisation."
+  deletedId: ID!
+}
+
+"An organisation's part in an initiative, as input."
+input PartnerInput {
+  "The partner (global id of an Employer or Association); not the lead."
+  organization: ID!
+  "What it contributes."
+  role: PartnerRole!
+}
+
+"What an initiative has achieved, as input; a figure left out or null is not reported."
+input ReachInput {
+  "People who took part."
+  participants: Int
+  "Participants who went on to work."
+  intoWork: Int
+  "Participants who went on to study."
+  intoStudy: Int
+}
+
+"A new initiative."
+input CreateInitiativeInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "Short title."
+  title: String!
+  "What is done, for whom and how."
+  description: String
+  "Where it stands."
+  status: InitiativeStatus!
+  "First day."
+  startDate: Date
+  "Last day; not before ` + "`" + `startDate` + "`" + `."
+  endDate: Date
+  "The programme goal area it serves."
+  goalArea: GoalArea!
+  "The focus groups it targets, in any order; none when it targets residents in general."
+  focusGroups: [FocusGroup!]
+  "What it works with, in any order."
+  themes: [Theme!]
+  "The areas it serves (global ids), in any order."
+  areas: [ID!]
+  "Where it happens: a GeoJSON Point or MultiPoint."
+  locations: GeoJSON
+  "The organisation that leads it (global id of an Employer or Association)."
+  lead: ID
+  "The partner organisations and their roles, in any order, each once, the lead not among them."
+  partners: [PartnerInput!]
+  "What it has achieved so far."
+  reach: ReachInput
+}
+
+"""
+Changes to an initiative: the fields given are set, those left out stay;
+null clears an optional one. A list given replaces the stored list.
+"""
+input UpdateInitiativeInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "The initiative's global id."
+  id: ID!
+  "The version read; when the initiative has changed since, the update fails with CONFLICT."
+  version: Int!
+  "Short title."
+  title: String
+  "What is done; null clears it."
+  description: String
+  "Where it stands."
+  status: InitiativeStatus
+  "First day; null clears it."
+  startDate: Date
+  "Last day; null clears it."
+  endDate: Date
+  "The programme goal area it serves."
+  goalArea: GoalArea
+  "The focus groups it targets; null or [] clears them."
+  focusGroups: [FocusGroup!]
+  "What it works with; null or [] clears them."
+  themes: [Theme!]
+  "The areas it serves (global ids); null or [] clears them."
+  areas: [ID!]
+  "Where it happens: a GeoJSON Point or MultiPoint; null clears it."
+  locations: GeoJSON
+  "The lead organisation (global id); null clears it."
+  lead: ID
+  "The partners and their roles; null or [] clears them."
+  partners: [PartnerInput!]
+  "What it has achieved so far, replacing every figure; null clears them all."
+  reach: ReachInput
+}
+
+"An initiative to delete."
+input DeleteInitiativeInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "The initiative's global id."
+  id: ID!
+  "The version read; when the initiative has changed since, the delete fails with CONFLICT."
+  version: Int!
+}
+
+"The answer to ` + "`" + `createInitiative` + "`" + `."
+type CreateInitiativePayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The initiative as stored, with its id and version 1."
+  initiative: Initiative!
+}
+
+"The answer to ` + "`" + `updateInitiative` + "`" + `."
+type UpdateInitiativePayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The initiative as stored, with its new version."
+  initiative: Initiative!
+}
+
+"The answer to ` + "`" + `deleteInitiative` + "`" + `."
+type DeleteInitiativePayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The global id of the deleted initiative."
+  deletedId: ID!
+}
+
+"A new indicator definition."
+input CreateIndicatorInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "Unique code: 1 to 64 lower-case letters, digits, ` + "`" + `_` + "`" + ` or ` + "`" + `-` + "`" + `, e.g. ` + "`" + `unemployment` + "`" + `."
+  code: String!
+  "Name in English."
+  name: String!
+  "Name in Swedish."
+  nameSv: String
+  "What exactly is measured and for whom."
+  description: String
+  "Unit of the values, e.g. ` + "`" + `%` + "`" + ` or ` + "`" + `persons` + "`" + `."
+  unit: String!
+  "Whether a higher value is the better one."
+  higherIsBetter: Boolean!
+  "Where the figures come from."
+  source: String
+  "The licence the figures are published under."
+  license: String
+  "The attribution the licence asks for."
+  attribution: String
+  "Values resting on fewer persons than this are suppressed; no such rule when absent."
+  minCount: Int
+}
+
+"Changes to an indicator definition: the fields given are set, those left out stay; null clears an optional one."
+input UpdateIndicatorInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "The definition's code, which does not change."
+  code: String!
+  "The version read; when the definition has changed since, the update fails with CONFLICT."
+  version: Int!
+  "Name in English."
+  name: String
+  "Name in Swedish; null clears it."
+  nameSv: String
+  "What is measured; null clears it."
+  description: String
+  "Unit of the values."
+  unit: String
+  "Whether a higher value is the better one."
+  higherIsBetter: Boolean
+  "Where the figures come from; null clears it."
+  source: String
+  "The licence; null clears it."
+  license: String
+  "The attribution; null clears it."
+  attribution: String
+  "The suppression threshold; null removes the rule."
+  minCount: Int
+}
+
+"An indicator definition to delete."
+input DeleteIndicatorInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "The definition's code."
+  code: String!
+  "The version read; when the definition has changed since, the delete fails with CONFLICT."
+  version: Int!
+  "Delete its values as well (see ` + "`" + `Mutation.deleteIndicator` + "`" + `)."
+  detach: Boolean = false
+}
+
+"The answer to ` + "`" + `createIndicator` + "`" + `."
+type CreateIndicatorPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The definition as stored, with version 1."
+  indicator: Indicator!
+}
+
+"The answer to ` + "`" + `updateIndicator` + "`" + `."
+type UpdateIndicatorPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The definition as stored, with its new version."
+  indicator: Indicator!
+}
+
+"""
+The answer to ` + "`" + `deleteIndicator` + "`" + `. Definitions are named by their code
+throughout the API, so the payload names the deleted one by its code.
+"""
+type DeleteIndicatorPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The code of the deleted definition."
+  deletedCode: String!
+}
+
+"One indicator value to write."
+input IndicatorValueInput {
+  "The area (global id)."
+  area: ID!
+  "The indicator's code."
+  indicator: String!
+  "The year, 1800 to 2200."
+  year: Int!
+  "The split by sex."
+  sex: Sex = TOTAL
+  "The value, in the indicator's unit; a finite number."
+  value: Float!
+  "The number of persons the value rests on, when known; checked against ` + "`" + `Indicator.minCount` + "`" + `."
+  count: Int
+}
+
+"Indicator values to write."
+input UpsertIndicatorValuesInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "The values, at most 50,000, each key (area, indicator, year, sex) once."
+  values: [IndicatorValueInput!]!
+}
+
+"The answer to ` + "`" + `upsertIndicatorValues` + "`" + `."
+type UpsertIndicatorValuesPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "How many values were added or changed; a value equal to the stored one is left alone and not counted."
+  written: Int!
+}
+
+"A key for programs that call the API: a bearer token with a role."
+type ApiKey {
+  "The key's public id, e.g. ` + "`" + `k3f9a2b7c` + "`" + `; its secret starts with it."
+  id: ID!
+  "What the key is for, e.g. ` + "`" + `Norrby partner portal` + "`" + `."
+  name: String!
+  "What the key may do."
+  role: Role!
+  "When the key was made."
+  createdAt: DateTime!
+  "When the key stops working; null when never."
+  expiresAt: DateTime
+  "When the key was revoked; null while in force."
+  revokedAt: DateTime
+  "Whether the key works now: neither revoked nor expired."
+  active: Boolean!
+}
+
+"A new API key."
+input CreateApiKeyInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "What the key is for, so that it can be told from the others."
+  name: String!
+  "What the key may do."
+  role: Role!
+  "When the key stops working, in the future; never when absent."
+  expiresAt: DateTime
+}
+
+"The answer to ` + "`" + `createApiKey` + "`" + `."
+type CreateApiKeyPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The key as stored."
+  apiKey: ApiKey!
+  """
+  The key's secret, shown this once: send it as ` + "`" + `Authorization: Bearer
+  <secret>` + "`" + `. Keep it like a password; a lost one cannot be shown again, only
+  revoked and replaced.
+  """
+  secret: String!
+}
+
+"An API key to revoke."
+input RevokeApiKeyInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "The key's id (` + "`" + `ApiKey.id` + "`" + `)."
+  id: ID!
+}
+
+"The answer to ` + "`" + `revokeApiKey` + "`" + `."
+type RevokeApiKeyPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The key as stored, with the time it was revoked."
+  apiKey: ApiKey!
+}
+
+"What a change did to a record."
+enum AuditAction {
+  "The record was added."
+  CREATE
+  "The record was changed."
+  UPDATE
+  "The record was deleted."
+  DELETE
+}
+
+"One change to one record."
+type AuditEntry {
+  "When the change was committed."
+  at: DateTime!
+  "Who made it: ` + "`" + `key:<key id>` + "`" + `, ` + "`" + `oidc:<subject>` + "`" + ` or ` + "`" + `cli` + "`" + `."
+  actor: String!
+  "What it did."
+  action: AuditAction!
+  "The record's type: Area, Employer, Association, Initiative, Indicator, IndicatorValue or ApiKey."
+  recordType: String!
+  "The record, named as ` + "`" + `Query.auditLog(recordId:)` + "`" + ` takes it."
+  recordId: ID!
+  "The record before the change, with the API's field names; null for a create."
+  before: JSON
+  "The record after the change; null for a delete."
+  after: JSON
+}
+
+"A page of audit entries."
+type AuditEntryConnection {
+  "The entries with their cursors."
+  edges: [AuditEntryEdge!]!
+  "The entries alone, for clients that need no cursors."
+  nodes: [AuditEntry!]!
+  "Where this page ends."
+  pageInfo: PageInfo!
+  "How many entries match, on all pages."
+  totalCount: Int!
+}
+
+"An audit entry in a page."
+type AuditEntryEdge {
+  "Where this item is, for ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The entry."
+  node: AuditEntry!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2288,10 +3841,32 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ApiKey_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ApiKey_name(ctx, field)
+	case "role":
+		return ec.fieldContext_ApiKey_role(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ApiKey_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ApiKey_expiresAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+	case "active":
+		return ec.fieldContext_ApiKey_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiKey", field.Name)
+}
+
 func (ec *executionContext) childFields_Area(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Area_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Area_version(ctx, field)
 	case "code":
 		return ec.fieldContext_Area_code(ctx, field)
 	case "name":
@@ -2360,6 +3935,8 @@ func (ec *executionContext) childFields_Association(ctx context.Context, field g
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Association_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Association_version(ctx, field)
 	case "name":
 		return ec.fieldContext_Association_name(ctx, field)
 	case "organizationNumber":
@@ -2402,6 +3979,50 @@ func (ec *executionContext) childFields_AssociationEdge(ctx context.Context, fie
 		return ec.fieldContext_AssociationEdge_distanceMeters(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssociationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "recordType":
+		return ec.fieldContext_AuditEntry_recordType(ctx, field)
+	case "recordId":
+		return ec.fieldContext_AuditEntry_recordId(ctx, field)
+	case "before":
+		return ec.fieldContext_AuditEntry_before(ctx, field)
+	case "after":
+		return ec.fieldContext_AuditEntry_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AuditEntryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ComparisonRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2462,10 +4083,114 @@ func (ec *executionContext) childFields_CoverageCell(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type CoverageCell", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateApiKeyPayload_clientMutationId(ctx, field)
+	case "apiKey":
+		return ec.fieldContext_CreateApiKeyPayload_apiKey(ctx, field)
+	case "secret":
+		return ec.fieldContext_CreateApiKeyPayload_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateApiKeyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateAreaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateAreaPayload_clientMutationId(ctx, field)
+	case "area":
+		return ec.fieldContext_CreateAreaPayload_area(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateAreaPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateAssociationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateAssociationPayload_clientMutationId(ctx, field)
+	case "association":
+		return ec.fieldContext_CreateAssociationPayload_association(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateAssociationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateEmployerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateEmployerPayload_clientMutationId(ctx, field)
+	case "employer":
+		return ec.fieldContext_CreateEmployerPayload_employer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateEmployerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateIndicatorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateIndicatorPayload_clientMutationId(ctx, field)
+	case "indicator":
+		return ec.fieldContext_CreateIndicatorPayload_indicator(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateIndicatorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateInitiativePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateInitiativePayload_clientMutationId(ctx, field)
+	case "initiative":
+		return ec.fieldContext_CreateInitiativePayload_initiative(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateInitiativePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteAreaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeleteAreaPayload_clientMutationId(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteAreaPayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteAreaPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteIndicatorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeleteIndicatorPayload_clientMutationId(ctx, field)
+	case "deletedCode":
+		return ec.fieldContext_DeleteIndicatorPayload_deletedCode(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteIndicatorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteInitiativePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeleteInitiativePayload_clientMutationId(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteInitiativePayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteInitiativePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteOrganizationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeleteOrganizationPayload_clientMutationId(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteOrganizationPayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteOrganizationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Employer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Employer_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Employer_version(ctx, field)
 	case "name":
 		return ec.fieldContext_Employer_name(ctx, field)
 	case "organizationNumber":
@@ -2516,6 +4241,8 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 	switch field.Name {
 	case "code":
 		return ec.fieldContext_Indicator_code(ctx, field)
+	case "version":
+		return ec.fieldContext_Indicator_version(ctx, field)
 	case "name":
 		return ec.fieldContext_Indicator_name(ctx, field)
 	case "nameSv":
@@ -2590,6 +4317,8 @@ func (ec *executionContext) childFields_Initiative(ctx context.Context, field gr
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Initiative_id(ctx, field)
+	case "version":
+		return ec.fieldContext_Initiative_version(ctx, field)
 	case "title":
 		return ec.fieldContext_Initiative_title(ctx, field)
 	case "description":
@@ -2708,6 +4437,76 @@ func (ec *executionContext) childFields_Reach(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Reach", field.Name)
 }
 
+func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_RevokeApiKeyPayload_clientMutationId(ctx, field)
+	case "apiKey":
+		return ec.fieldContext_RevokeApiKeyPayload_apiKey(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeApiKeyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateAreaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateAreaPayload_clientMutationId(ctx, field)
+	case "area":
+		return ec.fieldContext_UpdateAreaPayload_area(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateAreaPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateAssociationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateAssociationPayload_clientMutationId(ctx, field)
+	case "association":
+		return ec.fieldContext_UpdateAssociationPayload_association(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateAssociationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateEmployerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateEmployerPayload_clientMutationId(ctx, field)
+	case "employer":
+		return ec.fieldContext_UpdateEmployerPayload_employer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateEmployerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateIndicatorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateIndicatorPayload_clientMutationId(ctx, field)
+	case "indicator":
+		return ec.fieldContext_UpdateIndicatorPayload_indicator(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateIndicatorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateInitiativePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateInitiativePayload_clientMutationId(ctx, field)
+	case "initiative":
+		return ec.fieldContext_UpdateInitiativePayload_initiative(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateInitiativePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpsertIndicatorValuesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpsertIndicatorValuesPayload_clientMutationId(ctx, field)
+	case "written":
+		return ec.fieldContext_UpsertIndicatorValuesPayload_written(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpsertIndicatorValuesPayload", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -2823,6 +4622,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "requires",
+		func(ctx context.Context, v any) (db.Role, error) {
+			return ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["requires"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Area_children_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -3058,6 +4871,244 @@ func (ec *executionContext) field_Employer_initiatives_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateAPIKeyInput, error) {
+			return ec.unmarshalNCreateApiKeyInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateAPIKeyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createArea_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateAreaInput, error) {
+			return ec.unmarshalNCreateAreaInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateAreaInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAssociation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateAssociationInput, error) {
+			return ec.unmarshalNCreateAssociationInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateAssociationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createEmployer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateEmployerInput, error) {
+			return ec.unmarshalNCreateEmployerInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateEmployerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createIndicator_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateIndicatorInput, error) {
+			return ec.unmarshalNCreateIndicatorInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateIndicatorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createInitiative_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateInitiativeInput, error) {
+			return ec.unmarshalNCreateInitiativeInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateInitiativeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteArea_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteAreaInput, error) {
+			return ec.unmarshalNDeleteAreaInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteAreaInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteIndicator_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteIndicatorInput, error) {
+			return ec.unmarshalNDeleteIndicatorInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteIndicatorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteInitiative_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInitiativeInput, error) {
+			return ec.unmarshalNDeleteInitiativeInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteInitiativeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteOrganization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteOrganizationInput, error) {
+			return ec.unmarshalNDeleteOrganizationInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteOrganizationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevokeAPIKeyInput, error) {
+			return ec.unmarshalNRevokeApiKeyInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐRevokeAPIKeyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateArea_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateAreaInput, error) {
+			return ec.unmarshalNUpdateAreaInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateAreaInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateAssociation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateAssociationInput, error) {
+			return ec.unmarshalNUpdateAssociationInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateAssociationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateEmployer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateEmployerInput, error) {
+			return ec.unmarshalNUpdateEmployerInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateEmployerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateIndicator_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateIndicatorInput, error) {
+			return ec.unmarshalNUpdateIndicatorInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateIndicatorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateInitiative_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateInitiativeInput, error) {
+			return ec.unmarshalNUpdateInitiativeInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateInitiativeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertIndicatorValues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpsertIndicatorValuesInput, error) {
+			return ec.unmarshalNUpsertIndicatorValuesInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpsertIndicatorValuesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3181,6 +5232,44 @@ func (ec *executionContext) field_Query_associations_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "recordId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["recordId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "actor",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["actor"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -3460,6 +5549,167 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.CollectedField, obj *db.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.CollectedField, obj *db.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ApiKey_role(ctx context.Context, field graphql.CollectedField, obj *db.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Role")
+}
+
+func (ec *executionContext) _ApiKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ApiKey_expiresAt(ctx context.Context, field graphql.CollectedField, obj *db.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *db.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ApiKey_active(ctx context.Context, field graphql.CollectedField, obj *db.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ApiKey().Active(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _Area_id(ctx context.Context, field graphql.CollectedField, obj *db.Area) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3481,6 +5731,29 @@ func (ec *executionContext) _Area_id(ctx context.Context, field graphql.Collecte
 }
 func (ec *executionContext) fieldContext_Area_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Area_version(ctx context.Context, field graphql.CollectedField, obj *db.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Area_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Area_code(ctx context.Context, field graphql.CollectedField, obj *db.Area) (ret graphql.Marshaler) {
@@ -4208,6 +6481,29 @@ func (ec *executionContext) fieldContext_Association_id(_ context.Context, field
 	return graphql.NewScalarFieldContext("Association", field, true, false, "ID")
 }
 
+func (ec *executionContext) _Association_version(ctx context.Context, field graphql.CollectedField, obj *model.Association) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Association_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Association_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Association", field, true, false, "Int")
+}
+
 func (ec *executionContext) _Association_name(ctx context.Context, field graphql.CollectedField, obj *model.Association) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4594,6 +6890,341 @@ func (ec *executionContext) _AssociationEdge_distanceMeters(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_AssociationEdge_distanceMeters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssociationEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *db.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *db.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *db.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Action) graphql.Marshaler {
+			return ec.marshalNAuditAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "AuditAction")
+}
+
+func (ec *executionContext) _AuditEntry_recordType(ctx context.Context, field graphql.CollectedField, obj *db.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_recordType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_recordType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_recordId(ctx context.Context, field graphql.CollectedField, obj *db.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AuditEntry_before(ctx context.Context, field graphql.CollectedField, obj *db.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []byte) graphql.Marshaler {
+			return ec.marshalOJSON2ᚕbyte(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _AuditEntry_after(ctx context.Context, field graphql.CollectedField, obj *db.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []byte) graphql.Marshaler {
+			return ec.marshalOJSON2ᚕbyte(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+			return ec.marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAuditEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAuditEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ComparisonRow_area(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
@@ -5101,6 +7732,543 @@ func (ec *executionContext) fieldContext_CoverageCell_participants(_ context.Con
 	return graphql.NewScalarFieldContext("CoverageCell", field, false, false, "Int")
 }
 
+func (ec *executionContext) _CreateApiKeyPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateApiKeyPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateApiKeyPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateApiKeyPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateApiKeyPayload_apiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.APIKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.APIKey) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAPIKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateApiKeyPayload_apiKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateApiKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateApiKeyPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateApiKeyPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateApiKeyPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateApiKeyPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateAreaPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.CreateAreaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateAreaPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateAreaPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateAreaPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateAreaPayload_area(ctx context.Context, field graphql.CollectedField, obj *model.CreateAreaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateAreaPayload_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Area) graphql.Marshaler {
+			return ec.marshalNArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐArea(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateAreaPayload_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateAreaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Area(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateAssociationPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.CreateAssociationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateAssociationPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateAssociationPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateAssociationPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateAssociationPayload_association(ctx context.Context, field graphql.CollectedField, obj *model.CreateAssociationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateAssociationPayload_association(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Association, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Association) graphql.Marshaler {
+			return ec.marshalNAssociation2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAssociation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateAssociationPayload_association(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateAssociationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Association(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateEmployerPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.CreateEmployerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateEmployerPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateEmployerPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateEmployerPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateEmployerPayload_employer(ctx context.Context, field graphql.CollectedField, obj *model.CreateEmployerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateEmployerPayload_employer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Employer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Employer) graphql.Marshaler {
+			return ec.marshalNEmployer2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐEmployer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateEmployerPayload_employer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateEmployerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Employer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateIndicatorPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.CreateIndicatorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateIndicatorPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateIndicatorPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateIndicatorPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateIndicatorPayload_indicator(ctx context.Context, field graphql.CollectedField, obj *model.CreateIndicatorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateIndicatorPayload_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateIndicatorPayload_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateIndicatorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateInitiativePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.CreateInitiativePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateInitiativePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateInitiativePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateInitiativePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateInitiativePayload_initiative(ctx context.Context, field graphql.CollectedField, obj *model.CreateInitiativePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateInitiativePayload_initiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Initiative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Initiative) graphql.Marshaler {
+			return ec.marshalNInitiative2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiative(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateInitiativePayload_initiative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateInitiativePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Initiative(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteAreaPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAreaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAreaPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAreaPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteAreaPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeleteAreaPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteAreaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAreaPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAreaPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteAreaPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteIndicatorPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteIndicatorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteIndicatorPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteIndicatorPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteIndicatorPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeleteIndicatorPayload_deletedCode(ctx context.Context, field graphql.CollectedField, obj *model.DeleteIndicatorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteIndicatorPayload_deletedCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteIndicatorPayload_deletedCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteIndicatorPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeleteInitiativePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteInitiativePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteInitiativePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteInitiativePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteInitiativePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeleteInitiativePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteInitiativePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteInitiativePayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteInitiativePayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteInitiativePayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteOrganizationPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteOrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteOrganizationPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteOrganizationPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteOrganizationPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeleteOrganizationPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteOrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteOrganizationPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteOrganizationPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteOrganizationPayload", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Employer_id(ctx context.Context, field graphql.CollectedField, obj *model.Employer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5122,6 +8290,29 @@ func (ec *executionContext) _Employer_id(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Employer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Employer", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Employer_version(ctx context.Context, field graphql.CollectedField, obj *model.Employer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Employer_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Employer_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Employer", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Employer_name(ctx context.Context, field graphql.CollectedField, obj *model.Employer) (ret graphql.Marshaler) {
@@ -5556,6 +8747,29 @@ func (ec *executionContext) _Indicator_code(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Indicator_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Indicator_version(ctx context.Context, field graphql.CollectedField, obj *db.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Indicator_name(ctx context.Context, field graphql.CollectedField, obj *db.Indicator) (ret graphql.Marshaler) {
@@ -6178,6 +9392,29 @@ func (ec *executionContext) fieldContext_Initiative_id(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Initiative", field, true, false, "ID")
 }
 
+func (ec *executionContext) _Initiative_version(ctx context.Context, field graphql.CollectedField, obj *db.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Initiative", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Initiative_title(ctx context.Context, field graphql.CollectedField, obj *db.Initiative) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6708,6 +9945,992 @@ func (ec *executionContext) _InitiativeEdge_distanceMeters(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_InitiativeEdge_distanceMeters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InitiativeEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Mutation_createArea(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createArea(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateArea(ctx, fc.Args["input"].(model.CreateAreaInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CreateAreaPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateAreaPayload) graphql.Marshaler {
+			return ec.marshalOCreateAreaPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateAreaPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createArea(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateAreaPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createArea_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateArea(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateArea(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateArea(ctx, fc.Args["input"].(model.UpdateAreaInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.UpdateAreaPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateAreaPayload) graphql.Marshaler {
+			return ec.marshalOUpdateAreaPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateAreaPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateArea(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateAreaPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateArea_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteArea(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteArea(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteArea(ctx, fc.Args["input"].(model.DeleteAreaInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteAreaPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteAreaPayload) graphql.Marshaler {
+			return ec.marshalODeleteAreaPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteAreaPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteArea(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteAreaPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteArea_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createEmployer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createEmployer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateEmployer(ctx, fc.Args["input"].(model.CreateEmployerInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.CreateEmployerPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateEmployerPayload) graphql.Marshaler {
+			return ec.marshalOCreateEmployerPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateEmployerPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createEmployer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateEmployerPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createEmployer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateEmployer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateEmployer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateEmployer(ctx, fc.Args["input"].(model.UpdateEmployerInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.UpdateEmployerPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateEmployerPayload) graphql.Marshaler {
+			return ec.marshalOUpdateEmployerPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateEmployerPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateEmployer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateEmployerPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateEmployer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAssociation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAssociation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAssociation(ctx, fc.Args["input"].(model.CreateAssociationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.CreateAssociationPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateAssociationPayload) graphql.Marshaler {
+			return ec.marshalOCreateAssociationPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateAssociationPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAssociation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateAssociationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAssociation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateAssociation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateAssociation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateAssociation(ctx, fc.Args["input"].(model.UpdateAssociationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.UpdateAssociationPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateAssociationPayload) graphql.Marshaler {
+			return ec.marshalOUpdateAssociationPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateAssociationPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateAssociation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateAssociationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateAssociation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteOrganization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteOrganization(ctx, fc.Args["input"].(model.DeleteOrganizationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.DeleteOrganizationPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteOrganizationPayload) graphql.Marshaler {
+			return ec.marshalODeleteOrganizationPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteOrganizationPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteOrganizationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createInitiative(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createInitiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateInitiative(ctx, fc.Args["input"].(model.CreateInitiativeInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.CreateInitiativePayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateInitiativePayload) graphql.Marshaler {
+			return ec.marshalOCreateInitiativePayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateInitiativePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createInitiative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateInitiativePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createInitiative_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateInitiative(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateInitiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateInitiative(ctx, fc.Args["input"].(model.UpdateInitiativeInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.UpdateInitiativePayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateInitiativePayload) graphql.Marshaler {
+			return ec.marshalOUpdateInitiativePayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateInitiativePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateInitiative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateInitiativePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateInitiative_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteInitiative(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteInitiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteInitiative(ctx, fc.Args["input"].(model.DeleteInitiativeInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.DeleteInitiativePayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteInitiativePayload) graphql.Marshaler {
+			return ec.marshalODeleteInitiativePayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteInitiativePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteInitiative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteInitiativePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteInitiative_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createIndicator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createIndicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateIndicator(ctx, fc.Args["input"].(model.CreateIndicatorInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CreateIndicatorPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateIndicatorPayload) graphql.Marshaler {
+			return ec.marshalOCreateIndicatorPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateIndicatorPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createIndicator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateIndicatorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createIndicator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateIndicator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateIndicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateIndicator(ctx, fc.Args["input"].(model.UpdateIndicatorInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.UpdateIndicatorPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateIndicatorPayload) graphql.Marshaler {
+			return ec.marshalOUpdateIndicatorPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateIndicatorPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateIndicator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateIndicatorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateIndicator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteIndicator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteIndicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteIndicator(ctx, fc.Args["input"].(model.DeleteIndicatorInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DeleteIndicatorPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteIndicatorPayload) graphql.Marshaler {
+			return ec.marshalODeleteIndicatorPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteIndicatorPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteIndicator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteIndicatorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteIndicator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertIndicatorValues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertIndicatorValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertIndicatorValues(ctx, fc.Args["input"].(model.UpsertIndicatorValuesInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.UpsertIndicatorValuesPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpsertIndicatorValuesPayload) graphql.Marshaler {
+			return ec.marshalOUpsertIndicatorValuesPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpsertIndicatorValuesPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertIndicatorValues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpsertIndicatorValuesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertIndicatorValues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createApiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAPIKey(ctx, fc.Args["input"].(model.CreateAPIKeyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CreateAPIKeyPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateAPIKeyPayload) graphql.Marshaler {
+			return ec.marshalOCreateApiKeyPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateAPIKeyPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateApiKeyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeApiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAPIKey(ctx, fc.Args["input"].(model.RevokeAPIKeyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.RevokeAPIKeyPayload
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeAPIKeyPayload) graphql.Marshaler {
+			return ec.marshalORevokeApiKeyPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐRevokeAPIKeyPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeApiKeyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationConnection) (ret graphql.Marshaler) {
@@ -7538,6 +11761,110 @@ func (ec *executionContext) fieldContext_Query_coverage(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["recordId"].(*string), fc.Args["actor"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+			return ec.marshalOAuditEntryConnection2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAuditEntryConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_apiKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().APIKeys(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*db.APIKey
+					return zeroVal, err
+				}
+				return builtInDirectiveAuth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.APIKey) graphql.Marshaler {
+			return ec.marshalOApiKey2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAPIKeyᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7681,6 +12008,382 @@ func (ec *executionContext) _Reach_intoStudy(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Reach_intoStudy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Reach", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RevokeApiKeyPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeApiKeyPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeApiKeyPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevokeApiKeyPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RevokeApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeApiKeyPayload_apiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.APIKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.APIKey) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAPIKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeApiKeyPayload_apiKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeApiKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateAreaPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.UpdateAreaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateAreaPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateAreaPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateAreaPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _UpdateAreaPayload_area(ctx context.Context, field graphql.CollectedField, obj *model.UpdateAreaPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateAreaPayload_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Area) graphql.Marshaler {
+			return ec.marshalNArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐArea(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateAreaPayload_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateAreaPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Area(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateAssociationPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.UpdateAssociationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateAssociationPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateAssociationPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateAssociationPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _UpdateAssociationPayload_association(ctx context.Context, field graphql.CollectedField, obj *model.UpdateAssociationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateAssociationPayload_association(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Association, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Association) graphql.Marshaler {
+			return ec.marshalNAssociation2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAssociation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateAssociationPayload_association(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateAssociationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Association(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateEmployerPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.UpdateEmployerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateEmployerPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateEmployerPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateEmployerPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _UpdateEmployerPayload_employer(ctx context.Context, field graphql.CollectedField, obj *model.UpdateEmployerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateEmployerPayload_employer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Employer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Employer) graphql.Marshaler {
+			return ec.marshalNEmployer2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐEmployer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateEmployerPayload_employer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateEmployerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Employer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateIndicatorPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.UpdateIndicatorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateIndicatorPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateIndicatorPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateIndicatorPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _UpdateIndicatorPayload_indicator(ctx context.Context, field graphql.CollectedField, obj *model.UpdateIndicatorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateIndicatorPayload_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateIndicatorPayload_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateIndicatorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateInitiativePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.UpdateInitiativePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateInitiativePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateInitiativePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateInitiativePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _UpdateInitiativePayload_initiative(ctx context.Context, field graphql.CollectedField, obj *model.UpdateInitiativePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateInitiativePayload_initiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Initiative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Initiative) graphql.Marshaler {
+			return ec.marshalNInitiative2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiative(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateInitiativePayload_initiative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateInitiativePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Initiative(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpsertIndicatorValuesPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.UpsertIndicatorValuesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertIndicatorValuesPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertIndicatorValuesPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertIndicatorValuesPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _UpsertIndicatorValuesPayload_written(ctx context.Context, field graphql.CollectedField, obj *model.UpsertIndicatorValuesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpsertIndicatorValuesPayload_written(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Written, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpsertIndicatorValuesPayload_written(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpsertIndicatorValuesPayload", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -8910,6 +13613,932 @@ func UnmarshalBBox(ctx context.Context, raw any) (model.BBox, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context, obj any) (model.CreateAPIKeyInput, error) {
+	var it model.CreateAPIKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "name", "role", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateApiKeyInput unmarshals raw into the CreateApiKeyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateApiKeyInput(ctx context.Context, raw any) (model.CreateAPIKeyInput, error) {
+	var out model.CreateAPIKeyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateApiKeyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateAreaInput(ctx context.Context, obj any) (model.CreateAreaInput, error) {
+	var it model.CreateAreaInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "code", "name", "kind", "areaType", "parent", "geometry", "validFrom", "validTo", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNAreaKind2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐAreaKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "areaType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areaType"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AreaType = data
+		case "parent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parent"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parent = data
+		case "geometry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("geometry"))
+			data, err := ec.unmarshalNGeoJSON2githubᚗcomᚋpaulmachᚋorbᚐGeometry(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Geometry = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateAreaInput unmarshals raw into the CreateAreaInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateAreaInput(ctx context.Context, raw any) (model.CreateAreaInput, error) {
+	var out model.CreateAreaInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateAreaInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateAssociationInput(ctx context.Context, obj any) (model.CreateAssociationInput, error) {
+	var it model.CreateAssociationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "name", "organizationNumber", "location", "website", "areas", "activity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "organizationNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationNumber = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOGeoJSON2githubᚗcomᚋpaulmachᚋorbᚐGeometry(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "areas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areas"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Areas = data
+		case "activity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activity"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Activity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateAssociationInput unmarshals raw into the CreateAssociationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateAssociationInput(ctx context.Context, raw any) (model.CreateAssociationInput, error) {
+	var out model.CreateAssociationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateAssociationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateEmployerInput(ctx context.Context, obj any) (model.CreateEmployerInput, error) {
+	var it model.CreateEmployerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "name", "organizationNumber", "location", "website", "areas", "industry", "size"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "organizationNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationNumber = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOGeoJSON2githubᚗcomᚋpaulmachᚋorbᚐGeometry(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "areas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areas"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Areas = data
+		case "industry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industry"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industry = data
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalOEmployerSize2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐEmployerSize(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateEmployerInput unmarshals raw into the CreateEmployerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateEmployerInput(ctx context.Context, raw any) (model.CreateEmployerInput, error) {
+	var out model.CreateEmployerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateEmployerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateIndicatorInput(ctx context.Context, obj any) (model.CreateIndicatorInput, error) {
+	var it model.CreateIndicatorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "code", "name", "nameSv", "description", "unit", "higherIsBetter", "source", "license", "attribution", "minCount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameSv":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameSv"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameSv = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "higherIsBetter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("higherIsBetter"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HigherIsBetter = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "license":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("license"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.License = data
+		case "attribution":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attribution"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attribution = data
+		case "minCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinCount = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateIndicatorInput unmarshals raw into the CreateIndicatorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateIndicatorInput(ctx context.Context, raw any) (model.CreateIndicatorInput, error) {
+	var out model.CreateIndicatorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateIndicatorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateInitiativeInput(ctx context.Context, obj any) (model.CreateInitiativeInput, error) {
+	var it model.CreateInitiativeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "title", "description", "status", "startDate", "endDate", "goalArea", "focusGroups", "themes", "areas", "locations", "lead", "partners", "reach"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNInitiativeStatus2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiativeStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "startDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartDate = data
+		case "endDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDate = data
+		case "goalArea":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalArea"))
+			data, err := ec.unmarshalNGoalArea2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐGoalArea(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalArea = data
+		case "focusGroups":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focusGroups"))
+			data, err := ec.unmarshalOFocusGroup2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐFocusGroupᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocusGroups = data
+		case "themes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themes"))
+			data, err := ec.unmarshalOTheme2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐThemeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Themes = data
+		case "areas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areas"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Areas = data
+		case "locations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locations"))
+			data, err := ec.unmarshalOGeoJSON2githubᚗcomᚋpaulmachᚋorbᚐGeometry(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locations = data
+		case "lead":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lead"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lead = data
+		case "partners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partners"))
+			data, err := ec.unmarshalOPartnerInput2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐPartnerInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partners = data
+		case "reach":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reach"))
+			data, err := ec.unmarshalOReachInput2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐReachInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reach = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateInitiativeInput unmarshals raw into the CreateInitiativeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateInitiativeInput(ctx context.Context, raw any) (model.CreateInitiativeInput, error) {
+	var out model.CreateInitiativeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateInitiativeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeleteAreaInput(ctx context.Context, obj any) (model.DeleteAreaInput, error) {
+	var it model.DeleteAreaInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["detach"]; !present {
+		asMap["detach"] = false
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "version", "detach"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "detach":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detach"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Detach = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteAreaInput unmarshals raw into the DeleteAreaInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteAreaInput(ctx context.Context, raw any) (model.DeleteAreaInput, error) {
+	var out model.DeleteAreaInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteAreaInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeleteIndicatorInput(ctx context.Context, obj any) (model.DeleteIndicatorInput, error) {
+	var it model.DeleteIndicatorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["detach"]; !present {
+		asMap["detach"] = false
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "code", "version", "detach"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "detach":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detach"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Detach = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteIndicatorInput unmarshals raw into the DeleteIndicatorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteIndicatorInput(ctx context.Context, raw any) (model.DeleteIndicatorInput, error) {
+	var out model.DeleteIndicatorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteIndicatorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeleteInitiativeInput(ctx context.Context, obj any) (model.DeleteInitiativeInput, error) {
+	var it model.DeleteInitiativeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteInitiativeInput unmarshals raw into the DeleteInitiativeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteInitiativeInput(ctx context.Context, raw any) (model.DeleteInitiativeInput, error) {
+	var out model.DeleteInitiativeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteInitiativeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeleteOrganizationInput(ctx context.Context, obj any) (model.DeleteOrganizationInput, error) {
+	var it model.DeleteOrganizationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["detach"]; !present {
+		asMap["detach"] = false
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "version", "detach"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "detach":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("detach"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Detach = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteOrganizationInput unmarshals raw into the DeleteOrganizationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteOrganizationInput(ctx context.Context, raw any) (model.DeleteOrganizationInput, error) {
+	var out model.DeleteOrganizationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteOrganizationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIndicatorValueInput(ctx context.Context, obj any) (model.IndicatorValueInput, error) {
+	var it model.IndicatorValueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["sex"]; !present {
+		asMap["sex"] = "TOTAL"
+	}
+
+	fieldsInOrder := [...]string{"area", "indicator", "year", "sex", "value", "count"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		case "indicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicator = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "sex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
+			data, err := ec.unmarshalOSex2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sex = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "count":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("count"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Count = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIndicatorValueInput unmarshals raw into the IndicatorValueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIndicatorValueInput(ctx context.Context, raw any) (model.IndicatorValueInput, error) {
+	var out model.IndicatorValueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IndicatorValueInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputInitiativeFilter(ctx context.Context, obj any) (model.InitiativeFilter, error) {
 	var it model.InitiativeFilter
 	if obj == nil {
@@ -9155,6 +14784,797 @@ func UnmarshalOrganizationFilter(ctx context.Context, raw any) (model.Organizati
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPartnerInput(ctx context.Context, obj any) (model.PartnerInput, error) {
+	var it model.PartnerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organization", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organization"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organization = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNPartnerRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐPartnerRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnerInput unmarshals raw into the PartnerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnerInput(ctx context.Context, raw any) (model.PartnerInput, error) {
+	var out model.PartnerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReachInput(ctx context.Context, obj any) (model.ReachInput, error) {
+	var it model.ReachInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"participants", "intoWork", "intoStudy"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		case "intoWork":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intoWork"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntoWork = data
+		case "intoStudy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intoStudy"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntoStudy = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReachInput unmarshals raw into the ReachInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReachInput(ctx context.Context, raw any) (model.ReachInput, error) {
+	var out model.ReachInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReachInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeApiKeyInput(ctx context.Context, obj any) (model.RevokeAPIKeyInput, error) {
+	var it model.RevokeAPIKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeApiKeyInput unmarshals raw into the RevokeApiKeyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeApiKeyInput(ctx context.Context, raw any) (model.RevokeAPIKeyInput, error) {
+	var out model.RevokeAPIKeyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeApiKeyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateAreaInput(ctx context.Context, obj any) (model.UpdateAreaInput, error) {
+	var it model.UpdateAreaInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "version", "code", "name", "kind", "areaType", "parent", "geometry", "validFrom", "validTo", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = graphql.OmittableOf(data)
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOAreaKind2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAreaKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = graphql.OmittableOf(data)
+		case "areaType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areaType"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AreaType = graphql.OmittableOf(data)
+		case "parent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parent"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parent = graphql.OmittableOf(data)
+		case "geometry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("geometry"))
+			data, err := ec.unmarshalOGeoJSON2githubᚗcomᚋpaulmachᚋorbᚐGeometry(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Geometry = graphql.OmittableOf(data)
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = graphql.OmittableOf(data)
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = graphql.OmittableOf(data)
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateAreaInput unmarshals raw into the UpdateAreaInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateAreaInput(ctx context.Context, raw any) (model.UpdateAreaInput, error) {
+	var out model.UpdateAreaInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateAreaInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateAssociationInput(ctx context.Context, obj any) (model.UpdateAssociationInput, error) {
+	var it model.UpdateAssociationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "version", "name", "organizationNumber", "location", "website", "areas", "activity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "organizationNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationNumber = graphql.OmittableOf(data)
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOGeoJSON2githubᚗcomᚋpaulmachᚋorbᚐGeometry(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = graphql.OmittableOf(data)
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = graphql.OmittableOf(data)
+		case "areas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areas"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Areas = graphql.OmittableOf(data)
+		case "activity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activity"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Activity = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateAssociationInput unmarshals raw into the UpdateAssociationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateAssociationInput(ctx context.Context, raw any) (model.UpdateAssociationInput, error) {
+	var out model.UpdateAssociationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateAssociationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateEmployerInput(ctx context.Context, obj any) (model.UpdateEmployerInput, error) {
+	var it model.UpdateEmployerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "version", "name", "organizationNumber", "location", "website", "areas", "industry", "size"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "organizationNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizationNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrganizationNumber = graphql.OmittableOf(data)
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOGeoJSON2githubᚗcomᚋpaulmachᚋorbᚐGeometry(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = graphql.OmittableOf(data)
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = graphql.OmittableOf(data)
+		case "areas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areas"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Areas = graphql.OmittableOf(data)
+		case "industry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("industry"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Industry = graphql.OmittableOf(data)
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalOEmployerSize2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐEmployerSize(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateEmployerInput unmarshals raw into the UpdateEmployerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateEmployerInput(ctx context.Context, raw any) (model.UpdateEmployerInput, error) {
+	var out model.UpdateEmployerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateEmployerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateIndicatorInput(ctx context.Context, obj any) (model.UpdateIndicatorInput, error) {
+	var it model.UpdateIndicatorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "code", "version", "name", "nameSv", "description", "unit", "higherIsBetter", "source", "license", "attribution", "minCount"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "nameSv":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameSv"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameSv = graphql.OmittableOf(data)
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = graphql.OmittableOf(data)
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = graphql.OmittableOf(data)
+		case "higherIsBetter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("higherIsBetter"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HigherIsBetter = graphql.OmittableOf(data)
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = graphql.OmittableOf(data)
+		case "license":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("license"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.License = graphql.OmittableOf(data)
+		case "attribution":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attribution"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attribution = graphql.OmittableOf(data)
+		case "minCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinCount = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateIndicatorInput unmarshals raw into the UpdateIndicatorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateIndicatorInput(ctx context.Context, raw any) (model.UpdateIndicatorInput, error) {
+	var out model.UpdateIndicatorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateIndicatorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateInitiativeInput(ctx context.Context, obj any) (model.UpdateInitiativeInput, error) {
+	var it model.UpdateInitiativeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "version", "title", "description", "status", "startDate", "endDate", "goalArea", "focusGroups", "themes", "areas", "locations", "lead", "partners", "reach"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = graphql.OmittableOf(data)
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = graphql.OmittableOf(data)
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOInitiativeStatus2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiativeStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = graphql.OmittableOf(data)
+		case "startDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartDate = graphql.OmittableOf(data)
+		case "endDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDate = graphql.OmittableOf(data)
+		case "goalArea":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("goalArea"))
+			data, err := ec.unmarshalOGoalArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐGoalArea(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GoalArea = graphql.OmittableOf(data)
+		case "focusGroups":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focusGroups"))
+			data, err := ec.unmarshalOFocusGroup2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐFocusGroupᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocusGroups = graphql.OmittableOf(data)
+		case "themes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themes"))
+			data, err := ec.unmarshalOTheme2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐThemeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Themes = graphql.OmittableOf(data)
+		case "areas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("areas"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Areas = graphql.OmittableOf(data)
+		case "locations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locations"))
+			data, err := ec.unmarshalOGeoJSON2githubᚗcomᚋpaulmachᚋorbᚐGeometry(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locations = graphql.OmittableOf(data)
+		case "lead":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lead"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lead = graphql.OmittableOf(data)
+		case "partners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partners"))
+			data, err := ec.unmarshalOPartnerInput2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐPartnerInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partners = graphql.OmittableOf(data)
+		case "reach":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reach"))
+			data, err := ec.unmarshalOReachInput2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐReachInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reach = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateInitiativeInput unmarshals raw into the UpdateInitiativeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateInitiativeInput(ctx context.Context, raw any) (model.UpdateInitiativeInput, error) {
+	var out model.UpdateInitiativeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateInitiativeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpsertIndicatorValuesInput(ctx context.Context, obj any) (model.UpsertIndicatorValuesInput, error) {
+	var it model.UpsertIndicatorValuesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "values"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "values":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("values"))
+			data, err := ec.unmarshalNIndicatorValueInput2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐIndicatorValueInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Values = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpsertIndicatorValuesInput unmarshals raw into the UpsertIndicatorValuesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpsertIndicatorValuesInput(ctx context.Context, raw any) (model.UpsertIndicatorValuesInput, error) {
+	var out model.UpsertIndicatorValuesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpsertIndicatorValuesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWithinArea(ctx context.Context, obj any) (model.WithinArea, error) {
 	var it model.WithinArea
 	if obj == nil {
@@ -9280,6 +15700,70 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 
 // region    **************************** object.gotpl ****************************
 
+var apiKeyImplementors = []string{"ApiKey"}
+
+func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *db.APIKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, apiKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApiKey")
+		case "id":
+			out.Values[i] = ec._ApiKey_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._ApiKey_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._ApiKey_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ApiKey_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ApiKey_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._ApiKey_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ApiKey_active(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var areaImplementors = []string{"Area", "Node"}
 
 func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj *db.Area) graphql.Marshaler {
@@ -9293,6 +15777,11 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 			out.Values[i] = graphql.MarshalString("Area")
 		case "id":
 			out.Values[i] = ec._Area_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Area_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -9517,6 +16006,11 @@ func (ec *executionContext) _Association(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Association_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Association_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9643,6 +16137,155 @@ func (ec *executionContext) _AssociationEdge(ctx context.Context, sel ast.Select
 		case "distanceMeters":
 			out.Values[i] = ec._AssociationEdge_distanceMeters(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *db.AuditEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "at":
+			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._AuditEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._AuditEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordType":
+			out.Values[i] = ec._AuditEntry_recordType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordId":
+			out.Values[i] = ec._AuditEntry_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._AuditEntry_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._AuditEntry_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
+
+func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryConnection")
+		case "edges":
+			out.Values[i] = ec._AuditEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AuditEntryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AuditEntryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
+
+func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -9846,6 +16489,391 @@ func (ec *executionContext) _CoverageCell(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
+
+func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createApiKeyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateApiKeyPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateApiKeyPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "apiKey":
+			out.Values[i] = ec._CreateApiKeyPayload_apiKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._CreateApiKeyPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createAreaPayloadImplementors = []string{"CreateAreaPayload"}
+
+func (ec *executionContext) _CreateAreaPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAreaPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createAreaPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateAreaPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateAreaPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "area":
+			out.Values[i] = ec._CreateAreaPayload_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createAssociationPayloadImplementors = []string{"CreateAssociationPayload"}
+
+func (ec *executionContext) _CreateAssociationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAssociationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createAssociationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateAssociationPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateAssociationPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "association":
+			out.Values[i] = ec._CreateAssociationPayload_association(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createEmployerPayloadImplementors = []string{"CreateEmployerPayload"}
+
+func (ec *executionContext) _CreateEmployerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateEmployerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createEmployerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateEmployerPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateEmployerPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "employer":
+			out.Values[i] = ec._CreateEmployerPayload_employer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createIndicatorPayloadImplementors = []string{"CreateIndicatorPayload"}
+
+func (ec *executionContext) _CreateIndicatorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateIndicatorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createIndicatorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateIndicatorPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateIndicatorPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "indicator":
+			out.Values[i] = ec._CreateIndicatorPayload_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createInitiativePayloadImplementors = []string{"CreateInitiativePayload"}
+
+func (ec *executionContext) _CreateInitiativePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateInitiativePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createInitiativePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateInitiativePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateInitiativePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "initiative":
+			out.Values[i] = ec._CreateInitiativePayload_initiative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteAreaPayloadImplementors = []string{"DeleteAreaPayload"}
+
+func (ec *executionContext) _DeleteAreaPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteAreaPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteAreaPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteAreaPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DeleteAreaPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedId":
+			out.Values[i] = ec._DeleteAreaPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteIndicatorPayloadImplementors = []string{"DeleteIndicatorPayload"}
+
+func (ec *executionContext) _DeleteIndicatorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteIndicatorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteIndicatorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteIndicatorPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DeleteIndicatorPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedCode":
+			out.Values[i] = ec._DeleteIndicatorPayload_deletedCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteInitiativePayloadImplementors = []string{"DeleteInitiativePayload"}
+
+func (ec *executionContext) _DeleteInitiativePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteInitiativePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteInitiativePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteInitiativePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DeleteInitiativePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedId":
+			out.Values[i] = ec._DeleteInitiativePayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteOrganizationPayloadImplementors = []string{"DeleteOrganizationPayload"}
+
+func (ec *executionContext) _DeleteOrganizationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteOrganizationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteOrganizationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteOrganizationPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DeleteOrganizationPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedId":
+			out.Values[i] = ec._DeleteOrganizationPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var employerImplementors = []string{"Employer", "Organization", "Node"}
 
 func (ec *executionContext) _Employer(ctx context.Context, sel ast.SelectionSet, obj *model.Employer) graphql.Marshaler {
@@ -9859,6 +16887,11 @@ func (ec *executionContext) _Employer(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = graphql.MarshalString("Employer")
 		case "id":
 			out.Values[i] = ec._Employer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Employer_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -10025,6 +17058,11 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("Indicator")
 		case "code":
 			out.Values[i] = ec._Indicator_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Indicator_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -10271,6 +17309,11 @@ func (ec *executionContext) _Initiative(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Initiative_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "title":
 			out.Values[i] = ec._Initiative_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10428,6 +17471,161 @@ func (ec *executionContext) _InitiativeEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "distanceMeters":
 			out.Values[i] = ec._InitiativeEdge_distanceMeters(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createArea":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createArea(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateArea":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateArea(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteArea":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteArea(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createEmployer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createEmployer(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateEmployer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateEmployer(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createAssociation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAssociation(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateAssociation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateAssociation(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteOrganization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteOrganization(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createInitiative":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createInitiative(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateInitiative":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateInitiative(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteInitiative":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteInitiative(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createIndicator":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createIndicator(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateIndicator":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateIndicator(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteIndicator":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteIndicator(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "upsertIndicatorValues":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertIndicatorValues(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createApiKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revokeApiKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeApiKey(ctx, field)
+			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -10711,6 +17909,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_coverage(ctx, field)
 				})
+		case "auditLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditLog(ctx, field)
+				})
+		case "apiKeys":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_apiKeys(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -10766,6 +17976,272 @@ func (ec *executionContext) _Reach(ctx context.Context, sel ast.SelectionSet, ob
 		case "intoStudy":
 			out.Values[i] = ec._Reach_intoStudy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revokeApiKeyPayloadImplementors = []string{"RevokeApiKeyPayload"}
+
+func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeAPIKeyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeApiKeyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeApiKeyPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._RevokeApiKeyPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "apiKey":
+			out.Values[i] = ec._RevokeApiKeyPayload_apiKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateAreaPayloadImplementors = []string{"UpdateAreaPayload"}
+
+func (ec *executionContext) _UpdateAreaPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateAreaPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateAreaPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateAreaPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateAreaPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "area":
+			out.Values[i] = ec._UpdateAreaPayload_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateAssociationPayloadImplementors = []string{"UpdateAssociationPayload"}
+
+func (ec *executionContext) _UpdateAssociationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateAssociationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateAssociationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateAssociationPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateAssociationPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "association":
+			out.Values[i] = ec._UpdateAssociationPayload_association(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateEmployerPayloadImplementors = []string{"UpdateEmployerPayload"}
+
+func (ec *executionContext) _UpdateEmployerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateEmployerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateEmployerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateEmployerPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateEmployerPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "employer":
+			out.Values[i] = ec._UpdateEmployerPayload_employer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateIndicatorPayloadImplementors = []string{"UpdateIndicatorPayload"}
+
+func (ec *executionContext) _UpdateIndicatorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateIndicatorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateIndicatorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateIndicatorPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateIndicatorPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "indicator":
+			out.Values[i] = ec._UpdateIndicatorPayload_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateInitiativePayloadImplementors = []string{"UpdateInitiativePayload"}
+
+func (ec *executionContext) _UpdateInitiativePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateInitiativePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateInitiativePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateInitiativePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateInitiativePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "initiative":
+			out.Values[i] = ec._UpdateInitiativePayload_initiative(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var upsertIndicatorValuesPayloadImplementors = []string{"UpsertIndicatorValuesPayload"}
+
+func (ec *executionContext) _UpsertIndicatorValuesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpsertIndicatorValuesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, upsertIndicatorValuesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpsertIndicatorValuesPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpsertIndicatorValuesPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "written":
+			out.Values[i] = ec._UpsertIndicatorValuesPayload_written(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -11147,6 +18623,14 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNApiKey2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAPIKey(ctx context.Context, sel ast.SelectionSet, v *db.APIKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApiKey!")
+		return graphql.Null
+	}
+	return ec._ApiKey(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNArea2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAreaᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Area) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -11289,6 +18773,82 @@ func (ec *executionContext) marshalNAssociationEdge2ᚖgithubᚗcomᚋareagraph�
 	return ec._AssociationEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAuditAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐAction(ctx context.Context, v any) (db.Action, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAuditAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐAction[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐAction(ctx context.Context, sel ast.SelectionSet, v db.Action) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAuditAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐAction[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AuditAction!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAuditAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐAction = map[string]db.Action{
+		"CREATE": db.ActionCreate,
+		"UPDATE": db.ActionUpdate,
+		"DELETE": db.ActionDelete,
+	}
+	marshalNAuditAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐAction = map[db.Action]string{
+		db.ActionCreate: "CREATE",
+		db.ActionUpdate: "UPDATE",
+		db.ActionDelete: "DELETE",
+	}
+)
+
+func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.AuditEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAuditEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *db.AuditEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntryEdge2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAuditEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAuditEntryEdge(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEntryEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11357,6 +18917,70 @@ func (ec *executionContext) marshalNCoverageCell2ᚖgithubᚗcomᚋareagraphᚋa
 		return graphql.Null
 	}
 	return ec._CoverageCell(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateApiKeyInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateAPIKeyInput(ctx context.Context, v any) (model.CreateAPIKeyInput, error) {
+	res, err := ec.unmarshalInputCreateApiKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateAreaInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateAreaInput(ctx context.Context, v any) (model.CreateAreaInput, error) {
+	res, err := ec.unmarshalInputCreateAreaInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateAssociationInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateAssociationInput(ctx context.Context, v any) (model.CreateAssociationInput, error) {
+	res, err := ec.unmarshalInputCreateAssociationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateEmployerInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateEmployerInput(ctx context.Context, v any) (model.CreateEmployerInput, error) {
+	res, err := ec.unmarshalInputCreateEmployerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateIndicatorInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateIndicatorInput(ctx context.Context, v any) (model.CreateIndicatorInput, error) {
+	res, err := ec.unmarshalInputCreateIndicatorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateInitiativeInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateInitiativeInput(ctx context.Context, v any) (model.CreateInitiativeInput, error) {
+	res, err := ec.unmarshalInputCreateInitiativeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := model.UnmarshalDateTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalDateTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDeleteAreaInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteAreaInput(ctx context.Context, v any) (model.DeleteAreaInput, error) {
+	res, err := ec.unmarshalInputDeleteAreaInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteIndicatorInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteIndicatorInput(ctx context.Context, v any) (model.DeleteIndicatorInput, error) {
+	res, err := ec.unmarshalInputDeleteIndicatorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteInitiativeInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteInitiativeInput(ctx context.Context, v any) (model.DeleteInitiativeInput, error) {
+	res, err := ec.unmarshalInputDeleteInitiativeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteOrganizationInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteOrganizationInput(ctx context.Context, v any) (model.DeleteOrganizationInput, error) {
+	res, err := ec.unmarshalInputDeleteOrganizationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEmployer2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐEmployerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Employer) graphql.Marshaler {
@@ -11656,6 +19280,25 @@ func (ec *executionContext) marshalNIndicatorValue2ᚖgithubᚗcomᚋareagraph�
 	return ec._IndicatorValue(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNIndicatorValueInput2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐIndicatorValueInputᚄ(ctx context.Context, v any) ([]*model.IndicatorValueInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.IndicatorValueInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIndicatorValueInput2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐIndicatorValueInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNIndicatorValueInput2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐIndicatorValueInput(ctx context.Context, v any) (*model.IndicatorValueInput, error) {
+	res, err := ec.unmarshalInputIndicatorValueInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNInitiative2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiativeᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Initiative) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -11756,6 +19399,20 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNOrganization2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐOrganization(ctx context.Context, sel ast.SelectionSet, v model.Organization) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Organization!")
@@ -11846,6 +19503,11 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋareagraphᚋareag
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPartnerInput2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐPartnerInput(ctx context.Context, v any) (*model.PartnerInput, error) {
+	res, err := ec.unmarshalInputPartnerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPartnerRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐPartnerRole(ctx context.Context, v any) (db.PartnerRole, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNPartnerRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐPartnerRole[tmp]
@@ -11903,6 +19565,39 @@ func (ec *executionContext) marshalNPartnership2ᚕgithubᚗcomᚋareagraphᚋar
 func (ec *executionContext) marshalNReach2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐReach(ctx context.Context, sel ast.SelectionSet, v db.Reach) graphql.Marshaler {
 	return ec._Reach(ctx, sel, &v)
 }
+
+func (ec *executionContext) unmarshalNRevokeApiKeyInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐRevokeAPIKeyInput(ctx context.Context, v any) (model.RevokeAPIKeyInput, error) {
+	res, err := ec.unmarshalInputRevokeApiKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx context.Context, v any) (db.Role, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx context.Context, sel ast.SelectionSet, v db.Role) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole = map[string]db.Role{
+		"READER": db.RoleReader,
+		"EDITOR": db.RoleEditor,
+		"ADMIN":  db.RoleAdmin,
+	}
+	marshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole = map[db.Role]string{
+		db.RoleReader: "READER",
+		db.RoleEditor: "EDITOR",
+		db.RoleAdmin:  "ADMIN",
+	}
+)
 
 func (ec *executionContext) unmarshalNSex2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex(ctx context.Context, v any) (db.Sex, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -12018,6 +19713,36 @@ func (ec *executionContext) marshalNTheme2ᚕgithubᚗcomᚋareagraphᚋareagrap
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNUpdateAreaInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateAreaInput(ctx context.Context, v any) (model.UpdateAreaInput, error) {
+	res, err := ec.unmarshalInputUpdateAreaInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateAssociationInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateAssociationInput(ctx context.Context, v any) (model.UpdateAssociationInput, error) {
+	res, err := ec.unmarshalInputUpdateAssociationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateEmployerInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateEmployerInput(ctx context.Context, v any) (model.UpdateEmployerInput, error) {
+	res, err := ec.unmarshalInputUpdateEmployerInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateIndicatorInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateIndicatorInput(ctx context.Context, v any) (model.UpdateIndicatorInput, error) {
+	res, err := ec.unmarshalInputUpdateIndicatorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateInitiativeInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateInitiativeInput(ctx context.Context, v any) (model.UpdateInitiativeInput, error) {
+	res, err := ec.unmarshalInputUpdateInitiativeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpsertIndicatorValuesInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpsertIndicatorValuesInput(ctx context.Context, v any) (model.UpsertIndicatorValuesInput, error) {
+	res, err := ec.unmarshalInputUpsertIndicatorValuesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -12162,6 +19887,25 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOApiKey2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAPIKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.APIKey) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApiKey2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAPIKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐArea(ctx context.Context, sel ast.SelectionSet, v *db.Area) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -12213,6 +19957,47 @@ func (ec *executionContext) marshalOAreaKind2ᚕgithubᚗcomᚋareagraphᚋareag
 	return ret
 }
 
+func (ec *executionContext) unmarshalOAreaKind2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAreaKind(ctx context.Context, v any) (*db.AreaKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOAreaKind2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAreaKind[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAreaKind2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAreaKind(ctx context.Context, sel ast.SelectionSet, v *db.AreaKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOAreaKind2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAreaKind[*v])
+	return res
+}
+
+var (
+	unmarshalOAreaKind2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAreaKind = map[string]db.AreaKind{
+		"MUNICIPALITY":     db.KindMunicipality,
+		"DISTRICT":         db.KindDistrict,
+		"PRIORITY_AREA":    db.KindPriorityArea,
+		"STATISTICAL_AREA": db.KindStatisticalArea,
+	}
+	marshalOAreaKind2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAreaKind = map[db.AreaKind]string{
+		db.KindMunicipality:    "MUNICIPALITY",
+		db.KindDistrict:        "DISTRICT",
+		db.KindPriorityArea:    "PRIORITY_AREA",
+		db.KindStatisticalArea: "STATISTICAL_AREA",
+	}
+)
+
+func (ec *executionContext) marshalOAuditEntryConnection2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAuditEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditEntryConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBBox2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐBBox(ctx context.Context, v any) (*model.BBox, error) {
 	if v == nil {
 		return nil, nil
@@ -12251,6 +20036,48 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCreateApiKeyPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateAPIKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateAPIKeyPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateApiKeyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateAreaPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateAreaPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateAreaPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateAreaPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateAssociationPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateAssociationPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateAssociationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateAssociationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateEmployerPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateEmployerPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateEmployerPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateEmployerPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateIndicatorPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateIndicatorPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateIndicatorPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateIndicatorPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateInitiativePayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCreateInitiativePayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateInitiativePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateInitiativePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -12267,6 +20094,52 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := model.MarshalDate(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalDateTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalDateTime(*v)
+	return res
+}
+
+func (ec *executionContext) marshalODeleteAreaPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteAreaPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteAreaPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteAreaPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteIndicatorPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteIndicatorPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteIndicatorPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteIndicatorPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteInitiativePayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteInitiativePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteInitiativePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteInitiativePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteOrganizationPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐDeleteOrganizationPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteOrganizationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteOrganizationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOEmployerSize2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐEmployerSize(ctx context.Context, v any) (*db.EmployerSize, error) {
@@ -12410,6 +20283,38 @@ func (ec *executionContext) marshalOGoalArea2ᚕgithubᚗcomᚋareagraphᚋareag
 	return ret
 }
 
+func (ec *executionContext) unmarshalOGoalArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐGoalArea(ctx context.Context, v any) (*db.GoalArea, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOGoalArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐGoalArea[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGoalArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐGoalArea(ctx context.Context, sel ast.SelectionSet, v *db.GoalArea) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOGoalArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐGoalArea[*v])
+	return res
+}
+
+var (
+	unmarshalOGoalArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐGoalArea = map[string]db.GoalArea{
+		"GOOD_START_IN_LIFE":            db.GoalGoodStart,
+		"HOUSING_AND_LOCAL_ENVIRONMENT": db.GoalHousingLocal,
+		"CONDITIONS_FOR_WORK":           db.GoalConditionsForWork,
+	}
+	marshalOGoalArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐGoalArea = map[db.GoalArea]string{
+		db.GoalGoodStart:         "GOOD_START_IN_LIFE",
+		db.GoalHousingLocal:      "HOUSING_AND_LOCAL_ENVIRONMENT",
+		db.GoalConditionsForWork: "CONDITIONS_FOR_WORK",
+	}
+)
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -12507,6 +20412,40 @@ func (ec *executionContext) marshalOInitiativeStatus2ᚕgithubᚗcomᚋareagraph
 	return ret
 }
 
+func (ec *executionContext) unmarshalOInitiativeStatus2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiativeStatus(ctx context.Context, v any) (*db.InitiativeStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOInitiativeStatus2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiativeStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInitiativeStatus2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiativeStatus(ctx context.Context, sel ast.SelectionSet, v *db.InitiativeStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOInitiativeStatus2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiativeStatus[*v])
+	return res
+}
+
+var (
+	unmarshalOInitiativeStatus2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiativeStatus = map[string]db.InitiativeStatus{
+		"PLANNED":   db.StatusPlanned,
+		"ACTIVE":    db.StatusActive,
+		"COMPLETED": db.StatusCompleted,
+		"CANCELLED": db.StatusCancelled,
+	}
+	marshalOInitiativeStatus2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiativeStatus = map[db.InitiativeStatus]string{
+		db.StatusPlanned:   "PLANNED",
+		db.StatusActive:    "ACTIVE",
+		db.StatusCompleted: "COMPLETED",
+		db.StatusCancelled: "CANCELLED",
+	}
+)
+
 func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
 	if v == nil {
 		return nil, nil
@@ -12557,6 +20496,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOJSON2ᚕbyte(ctx context.Context, v any) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalRawJSON(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJSON2ᚕbyte(ctx context.Context, sel ast.SelectionSet, v []byte) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalRawJSON(v)
 	return res
 }
 
@@ -12624,6 +20581,38 @@ func (ec *executionContext) marshalOOrganizationKind2ᚕgithubᚗcomᚋareagraph
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOPartnerInput2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐPartnerInputᚄ(ctx context.Context, v any) ([]*model.PartnerInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PartnerInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPartnerInput2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐPartnerInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOReachInput2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐReachInput(ctx context.Context, v any) (*model.ReachInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReachInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORevokeApiKeyPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐRevokeAPIKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeAPIKeyPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RevokeApiKeyPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSex2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSexᚄ(ctx context.Context, v any) ([]db.Sex, error) {
@@ -12830,6 +20819,48 @@ var (
 		db.ThemeParenting:        "PARENTING",
 	}
 )
+
+func (ec *executionContext) marshalOUpdateAreaPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateAreaPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateAreaPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateAreaPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateAssociationPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateAssociationPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateAssociationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateAssociationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateEmployerPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateEmployerPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateEmployerPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateEmployerPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateIndicatorPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateIndicatorPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateIndicatorPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateIndicatorPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateInitiativePayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpdateInitiativePayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateInitiativePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateInitiativePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpsertIndicatorValuesPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐUpsertIndicatorValuesPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpsertIndicatorValuesPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpsertIndicatorValuesPayload(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalOWithinArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐWithinArea(ctx context.Context, v any) (*model.WithinArea, error) {
 	if v == nil {

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
@@ -15,6 +16,10 @@ import (
 	"github.com/areagraph/areagraph/graph/model"
 	"github.com/paulmach/orb"
 )
+
+func (r *apiKeyResolver) Active(ctx context.Context, obj *db.APIKey) (bool, error) {
+	return obj.RevokedAt == nil && (obj.ExpiresAt == nil || time.Now().Before(*obj.ExpiresAt)), nil
+}
 
 func (r *areaResolver) AreaType(ctx context.Context, obj *db.Area) (*int, error) {
 	if obj.AreaType == 0 {
@@ -177,6 +182,105 @@ func (r *initiativeResolver) Lead(ctx context.Context, obj *db.Initiative) (mode
 	return model.NewOrganization(o), err
 }
 
+func (r *mutationResolver) CreateArea(ctx context.Context, input model.CreateAreaInput) (*model.CreateAreaPayload, error) {
+	return r.createArea(ctx, input)
+}
+
+func (r *mutationResolver) UpdateArea(ctx context.Context, input model.UpdateAreaInput) (*model.UpdateAreaPayload, error) {
+	return r.updateArea(ctx, input)
+}
+
+func (r *mutationResolver) DeleteArea(ctx context.Context, input model.DeleteAreaInput) (*model.DeleteAreaPayload, error) {
+	return r.deleteArea(ctx, input)
+}
+
+func (r *mutationResolver) CreateEmployer(ctx context.Context, input model.CreateEmployerInput) (*model.CreateEmployerPayload, error) {
+	o, err := r.createOrganization(ctx, orgInput{kind: db.OrgEmployer, name: input.Name, number: input.OrganizationNumber,
+		location: input.Location, website: input.Website, areas: input.Areas, industry: input.Industry, size: input.Size})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateEmployerPayload{ClientMutationID: input.ClientMutationID, Employer: model.NewEmployer(o)}, nil
+}
+
+func (r *mutationResolver) UpdateEmployer(ctx context.Context, input model.UpdateEmployerInput) (*model.UpdateEmployerPayload, error) {
+	o, err := r.readOrganization(ctx, input.ID, db.TypeEmployer)
+	if err != nil {
+		return nil, err
+	}
+	patchValue(&o.Industry, input.Industry)
+	patchValue(&o.Size, input.Size)
+	o, err = r.updateOrganization(ctx, o, input.Version, orgPatch{name: input.Name, number: input.OrganizationNumber,
+		website: input.Website, location: input.Location, areas: input.Areas})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateEmployerPayload{ClientMutationID: input.ClientMutationID, Employer: model.NewEmployer(o)}, nil
+}
+
+func (r *mutationResolver) CreateAssociation(ctx context.Context, input model.CreateAssociationInput) (*model.CreateAssociationPayload, error) {
+	o, err := r.createOrganization(ctx, orgInput{kind: db.OrgAssociation, name: input.Name, number: input.OrganizationNumber,
+		location: input.Location, website: input.Website, areas: input.Areas, activity: input.Activity})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateAssociationPayload{ClientMutationID: input.ClientMutationID, Association: model.NewAssociation(o)}, nil
+}
+
+func (r *mutationResolver) UpdateAssociation(ctx context.Context, input model.UpdateAssociationInput) (*model.UpdateAssociationPayload, error) {
+	o, err := r.readOrganization(ctx, input.ID, db.TypeAssociation)
+	if err != nil {
+		return nil, err
+	}
+	patchValue(&o.Activity, input.Activity)
+	o, err = r.updateOrganization(ctx, o, input.Version, orgPatch{name: input.Name, number: input.OrganizationNumber,
+		website: input.Website, location: input.Location, areas: input.Areas})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateAssociationPayload{ClientMutationID: input.ClientMutationID, Association: model.NewAssociation(o)}, nil
+}
+
+func (r *mutationResolver) DeleteOrganization(ctx context.Context, input model.DeleteOrganizationInput) (*model.DeleteOrganizationPayload, error) {
+	return r.deleteOrganization(ctx, input)
+}
+
+func (r *mutationResolver) CreateInitiative(ctx context.Context, input model.CreateInitiativeInput) (*model.CreateInitiativePayload, error) {
+	return r.createInitiative(ctx, input)
+}
+
+func (r *mutationResolver) UpdateInitiative(ctx context.Context, input model.UpdateInitiativeInput) (*model.UpdateInitiativePayload, error) {
+	return r.updateInitiative(ctx, input)
+}
+
+func (r *mutationResolver) DeleteInitiative(ctx context.Context, input model.DeleteInitiativeInput) (*model.DeleteInitiativePayload, error) {
+	return r.deleteInitiative(ctx, input)
+}
+
+func (r *mutationResolver) CreateIndicator(ctx context.Context, input model.CreateIndicatorInput) (*model.CreateIndicatorPayload, error) {
+	return r.createIndicator(ctx, input)
+}
+
+func (r *mutationResolver) UpdateIndicator(ctx context.Context, input model.UpdateIndicatorInput) (*model.UpdateIndicatorPayload, error) {
+	return r.updateIndicator(ctx, input)
+}
+
+func (r *mutationResolver) DeleteIndicator(ctx context.Context, input model.DeleteIndicatorInput) (*model.DeleteIndicatorPayload, error) {
+	return r.deleteIndicator(ctx, input)
+}
+
+func (r *mutationResolver) UpsertIndicatorValues(ctx context.Context, input model.UpsertIndicatorValuesInput) (*model.UpsertIndicatorValuesPayload, error) {
+	return r.upsertIndicatorValues(ctx, input)
+}
+
+func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error) {
+	return r.createAPIKey(ctx, input)
+}
+
+func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error) {
+	return r.revokeAPIKey(ctx, input)
+}
+
 func (r *partnershipResolver) Organization(ctx context.Context, obj *db.Partner) (model.Organization, error) {
 	o, err := loader.For(ctx).Organization(ctx, obj.OrganizationID)
 	if err == nil && o == nil {
@@ -295,6 +399,19 @@ func (r *queryResolver) Coverage(ctx context.Context, areas []string, statuses [
 	return coverage(ctx, r.Store, areas, statuses, themes)
 }
 
+func (r *queryResolver) AuditLog(ctx context.Context, recordID *string, actor *string, first *int, after *string) (*model.AuditEntryConnection, error) {
+	f := db.AuditFilter{RecordID: str(recordID), Actor: str(actor)}
+	return paged(first, after, func(p db.Page) (db.List[*db.AuditEntry], error) {
+		return r.Store.AuditLog(ctx, f, p)
+	}, nil, model.NewAuditEntryConnection)
+}
+
+func (r *queryResolver) APIKeys(ctx context.Context) ([]*db.APIKey, error) {
+	return r.Store.Keys(ctx)
+}
+
+func (r *Resolver) ApiKey() ApiKeyResolver { return &apiKeyResolver{r} }
+
 func (r *Resolver) Area() AreaResolver { return &areaResolver{r} }
 
 func (r *Resolver) Association() AssociationResolver { return &associationResolver{r} }
@@ -305,16 +422,20 @@ func (r *Resolver) Indicator() IndicatorResolver { return &indicatorResolver{r} 
 
 func (r *Resolver) Initiative() InitiativeResolver { return &initiativeResolver{r} }
 
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
 func (r *Resolver) Partnership() PartnershipResolver { return &partnershipResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 type (
+	apiKeyResolver      struct{ *Resolver }
 	areaResolver        struct{ *Resolver }
 	associationResolver struct{ *Resolver }
 	employerResolver    struct{ *Resolver }
 	indicatorResolver   struct{ *Resolver }
 	initiativeResolver  struct{ *Resolver }
+	mutationResolver    struct{ *Resolver }
 	partnershipResolver struct{ *Resolver }
 	queryResolver       struct{ *Resolver }
 )

@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/layers"
@@ -59,22 +60,36 @@ func newGraphQLHandler(store db.Store, cfg ServerConfig) http.Handler {
 // at /assets/), GraphQL at /graphql, GraphiQL at /graphiql, map layers at
 // /layers/ and /tiles/ (GeoJSON, vector tiles, TileJSON),
 // health at /healthz and /readyz, metrics at /metrics, all behind CORS and
-// observed: every request gets an id, a log line and its metrics.
+// observed: every request gets an id, a log line and its metrics. With
+// cfg.Auth, requests to GraphQL and the map layers are authenticated.
 func NewServer(store db.Store, cfg ServerConfig) http.Handler {
 	cfg = cfg.withDefaults()
 	log := cfg.Log
 	metrics := cfg.Metrics
 	metrics.WatchPool(store)
 	store = obs.InstrumentStore(store, metrics)
+	// Authentication guards the routes that serve data. It sits inside
+	// CORS, so a browser's preflight is answered without a token (browsers
+	// never send one with it), and inside the observation, so refused
+	// requests are logged and counted with their request ids like any
+	// other. It wraps each route rather than the whole mux so that the
+	// route a request took, refused or not, is still seen by the access
+	// log and the metrics.
+	authn := func(h http.Handler) http.Handler {
+		if cfg.Auth == nil {
+			return h
+		}
+		return cfg.Auth.Middleware(h)
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withTimeout(cfg.Limits.Timeout, newGraphQLHandler(store, cfg)))
+	mux.Handle("/graphql", authn(withTimeout(cfg.Limits.Timeout, newGraphQLHandler(store, cfg))))
 	explorer := web.New(cfg.Explorer)
 	mux.Handle("GET /{$}", explorer)
 	mux.Handle("GET /assets/", explorer)
 	if !cfg.DisableGraphiQL {
 		mux.Handle("GET /graphiql", playground.Handler("areagraph", "/graphql"))
 	}
-	mapLayers := withTimeout(cfg.Limits.Timeout, layers.New(store, log))
+	mapLayers := authn(withTimeout(cfg.Limits.Timeout, layers.New(store, log)))
 	mux.Handle("/layers/", mapLayers)
 	mux.Handle("/tiles/", mapLayers)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -150,6 +165,10 @@ type ServerConfig struct {
 	DisableMetrics bool
 	// Explorer configures the map explorer at /, e.g. its base map.
 	Explorer web.Options
+	// Auth reads each request's bearer token and puts the caller on its
+	// context. Nil serves everyone as anonymous: reads work, every write
+	// is UNAUTHENTICATED.
+	Auth *auth.Authenticator
 }
 
 // Defaults of ServerConfig.
@@ -183,7 +202,9 @@ func corsFor(origins []string) *cors.Cors {
 	opts := cors.Options{
 		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", "X-Request-Id"},
-		ExposedHeaders: []string{"ETag", "X-Request-Id"},
+		// A page must be able to read why it was refused (the bearer
+		// challenge) and when to try again, not only the body.
+		ExposedHeaders: []string{"ETag", "X-Request-Id", "WWW-Authenticate", "Retry-After"},
 		MaxAge:         600,
 	}
 	if len(origins) == 0 {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/graph"
 	"github.com/areagraph/areagraph/obs"
 	"github.com/areagraph/areagraph/web"
@@ -21,6 +22,16 @@ const serveHelp = `Serves GraphQL at /graphql (POST, and GET for queries), Graph
 layers at /layers/ and /tiles/, /healthz (the process), /readyz (the
 database) and /metrics (Prometheus). Without DATABASE_URL it serves the Borås
 demo from the embedded store.
+
+Reads are public unless --require-token-for-reads is set; writes need a bearer
+token: an API key ("areagraph keys create"), or with --oidc-issuer an access
+token (a JWT) of that issuer for --oidc-audience, whose role is read from the
+claim --oidc-role-claim (READER, EDITOR or ADMIN, in any case; of a list the
+highest counts). With DATABASE_URL, API keys live in the database. Without
+it, they live in the keys file (--keys-file), by default
+<user config dir>/areagraph/keys.json (on Linux ~/.config/areagraph/keys.json),
+so "areagraph keys create …" followed by "areagraph" works without flags; the
+server picks up keys created or revoked there while it runs.
 
 Every flag can be set by the environment variable named in its line; a flag
 given on the command line wins over the variable. The configuration in
@@ -44,6 +55,12 @@ type serveConfig struct {
 	logFormat     string
 	logLevel      string
 	explorer      web.Options
+
+	keysFile             string
+	requireTokenForReads bool
+	oidcIssuer           string
+	oidcAudience         string
+	oidcRoleClaim        string
 }
 
 // serveSetting ties a flag to its environment variable; the list is the
@@ -71,6 +88,11 @@ var serveSettings = []serveSetting{
 	{"log-level", "AREAGRAPH_LOG_LEVEL", false},
 	{"basemap-url", web.EnvBasemapURL, false},
 	{"basemap-attribution", web.EnvBasemapAttribution, false},
+	{"keys-file", "AREAGRAPH_KEYS_FILE", false},
+	{"require-token-for-reads", "AREAGRAPH_REQUIRE_TOKEN_FOR_READS", false},
+	{"oidc-issuer", "AREAGRAPH_OIDC_ISSUER", false},
+	{"oidc-audience", "AREAGRAPH_OIDC_AUDIENCE", false},
+	{"oidc-role-claim", "AREAGRAPH_OIDC_ROLE_CLAIM", false},
 }
 
 // serveFlags defines serve's flags on a new FlagSet, each help line
@@ -108,6 +130,19 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 		help("basemap-url", "raster tile URL template with {z}, {x} and {y} drawn under the map explorer's data; empty draws none, so the page works offline"))
 	fs.StringVar(&c.explorer.BasemapAttribution, "basemap-attribution", "",
 		help("basemap-attribution", "attribution the base map's licence asks for, shown in the map's corner"))
+	fs.StringVar(&c.keysFile, "keys-file", "",
+		help("keys-file", "file of the embedded store's API keys, written by \"areagraph keys\"; "+
+			"empty: <user config dir>/areagraph/keys.json. With a database, keys live in it"))
+	fs.BoolVar(&c.requireTokenForReads, "require-token-for-reads", false,
+		help("require-token-for-reads", "refuse anonymous requests to /graphql, /layers/ and /tiles/ with 401 "+
+			"(the explorer's page, GraphiQL's page, health checks and metrics stay open)"))
+	fs.StringVar(&c.oidcIssuer, "oidc-issuer", "",
+		help("oidc-issuer", "issuer URL whose access tokens (JWTs) are accepted besides API keys; empty accepts API keys only"))
+	fs.StringVar(&c.oidcAudience, "oidc-audience", "",
+		help("oidc-audience", "audience the issuer's tokens must name for this service; required with --oidc-issuer"))
+	fs.StringVar(&c.oidcRoleClaim, "oidc-role-claim", auth.DefaultRoleClaim,
+		help("oidc-role-claim", "claim of the issuer's tokens that holds the role (a string or a list); "+
+			"a dotted name such as realm_access.roles reads a nested claim"))
 	return fs, c
 }
 
@@ -156,6 +191,18 @@ func (c *serveConfig) check() error {
 	if c.apqCache < 0 {
 		errs = append(errs, errors.New("--apq-cache must not be negative"))
 	}
+	if c.keysFile != "" && c.databaseURL != "" {
+		errs = append(errs, errors.New("--keys-file is for the embedded store: with a database, keys live in it"))
+	}
+	if c.oidcIssuer != "" && c.oidcAudience == "" {
+		errs = append(errs, errors.New("--oidc-issuer needs --oidc-audience, the audience its tokens name for this service"))
+	}
+	if c.oidcIssuer == "" && c.oidcAudience != "" {
+		errs = append(errs, errors.New("--oidc-audience is set without --oidc-issuer"))
+	}
+	if strings.TrimSpace(c.oidcRoleClaim) == "" {
+		errs = append(errs, errors.New("--oidc-role-claim must not be empty"))
+	}
 	if _, err := obs.NewLogger(io.Discard, c.logFormat, 0); err != nil {
 		errs = append(errs, fmt.Errorf("--log-format: %v", err))
 	}
@@ -183,6 +230,17 @@ func (c *serveConfig) origins() []string {
 		}
 	}
 	return out
+}
+
+// auth is the authentication's configuration.
+func (c *serveConfig) auth(log *slog.Logger) auth.Config {
+	return auth.Config{
+		RequireTokenForReads: c.requireTokenForReads,
+		OIDCIssuer:           c.oidcIssuer,
+		OIDCAudience:         c.oidcAudience,
+		OIDCRoleClaim:        c.oidcRoleClaim,
+		Log:                  log,
+	}
 }
 
 // server is the graph server's configuration.

@@ -4,6 +4,7 @@
 //	areagraph [serve]   serve GraphQL (the default); the Borås demo without DATABASE_URL
 //	areagraph migrate   apply the database migrations
 //	areagraph seed      load the Borås demo into the database
+//	areagraph keys      create, list and revoke API keys
 //
 // main only wires signals to a context; the work is in Main, which tests
 // call directly.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/memory"
@@ -34,6 +35,11 @@ Commands:
   export    write areas (GeoJSON) or indicator values (CSV) of DATABASE_URL to stdout:
               areagraph export areas [--kind KIND[,KIND…]] > areas.geojson
               areagraph export indicators > values.csv
+  keys      manage API keys, in DATABASE_URL or, without it, in the embedded server's
+            keys file (by default <user config dir>/areagraph/keys.json):
+              areagraph keys create --name NAME --role reader|editor|admin [--expires 90d|2027-01-01]
+              areagraph keys list
+              areagraph keys revoke KEY-ID
 
 Run "areagraph <command> -h" for the flags of a command.
 `
@@ -58,6 +64,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return importCmd(ctx, args, getenv, stdout, stderr)
 	case "export":
 		return exportCmd(ctx, args, getenv, stdout, stderr)
+	case "keys":
+		return keysCmd(ctx, args, getenv, stdout, stderr)
 	case "help":
 		printHelp(stdout)
 		return nil
@@ -123,18 +131,36 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		log.Warn("GraphiQL is served without introspection: its docs and completion will be empty")
 	}
 
-	store, what, err := openServeStore(ctx, cfg.databaseURL)
+	keysFile := ""
+	if cfg.databaseURL == "" {
+		if keysFile, err = keysFilePath(cfg.keysFile, getenv); err != nil {
+			log.Warn("API keys are kept in memory only and lost at stop", "reason", err.Error())
+		} else {
+			log.Info("API keys", "file", keysFile)
+		}
+	}
+	store, what, err := openServeStore(ctx, cfg.databaseURL, keysFile)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	// With an issuer, this fetches its discovery document: bounded, so a
+	// wrong issuer URL fails the start instead of hanging it.
+	actx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	authn, err := auth.New(actx, store, cfg.auth(log))
+	cancel()
+	if err != nil {
+		return err
+	}
+	serverConfig := cfg.server(log)
+	serverConfig.Auth = authn
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           graph.NewServer(store, cfg.server(log)),
+		Handler:           graph.NewServer(store, serverConfig),
 		ReadHeaderTimeout: 10 * time.Second,
 		// A body arrives within the request's own time budget, so a
 		// client trickling one cannot hold a connection longer.
@@ -172,11 +198,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 var openServeStore = openStore
 
 // openStore opens PostGIS when a URL is given, else the embedded store with
-// the demo loaded.
-func openStore(ctx context.Context, url string) (db.Store, string, error) {
+// the demo loaded and its API keys in keysFile ("" keeps them in memory).
+func openStore(ctx context.Context, url, keysFile string) (db.Store, string, error) {
 	if url == "" {
-		s := memory.New()
+		var s *memory.Store
+		if keysFile == "" {
+			s = memory.New()
+		} else {
+			var err error
+			if s, err = openKeysFile(keysFile); err != nil {
+				return nil, "", err
+			}
+		}
 		if err := s.Load(ctx, demo.Dataset()); err != nil {
+			s.Close()
 			return nil, "", fmt.Errorf("loading the demo: %w", err)
 		}
 		return s, "the Borås demo (embedded store)", nil

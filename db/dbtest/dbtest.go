@@ -56,6 +56,29 @@ func Run(t *testing.T, newStore NewStore) {
 		{"UpsertAreasConcurrently", testUpsertAreasConcurrently},
 		{"UpsertValues", testUpsertValues},
 		{"UpsertValuesAllOrNothing", testUpsertValuesAllOrNothing},
+		{"WriteAreaCreate", testWriteAreaCreate},
+		{"WriteAreaRejects", testWriteAreaRejects},
+		{"WriteAreaUpdate", testWriteAreaUpdate},
+		{"WriteAreaChecksInOrder", testWriteAreaChecksInOrder},
+		{"WriteAreaDelete", testWriteAreaDelete},
+		{"WriteAreaDeleteDetach", testWriteAreaDeleteDetach},
+		{"WriteDeleteDependents", testWriteDeleteDependents},
+		{"WriteOrganizations", testWriteOrganizations},
+		{"WriteOrganizationRejects", testWriteOrganizationRejects},
+		{"WriteOrganizationDelete", testWriteOrganizationDelete},
+		{"WriteInitiatives", testWriteInitiatives},
+		{"WriteInitiativeRejects", testWriteInitiativeRejects},
+		{"WriteInitiativeDelete", testWriteInitiativeDelete},
+		{"WriteIndicators", testWriteIndicators},
+		{"WriteValues", testWriteValues},
+		{"WriteValuesRejects", testWriteValuesRejects},
+		{"WriteStaleVersions", testWriteStaleVersions},
+		{"WriteConcurrentUpdates", testWriteConcurrentUpdates},
+		{"WriteConcurrentDeleteUpdate", testWriteConcurrentDeleteUpdate},
+		{"WriteConcurrentCreates", testWriteConcurrentCreates},
+		{"WriteIDsNeverReused", testWriteIDsNeverReused},
+		{"WriteAudit", testWriteAudit},
+		{"WriteKeys", testWriteKeys},
 		{"ConcurrentReads", testConcurrentReads},
 		{"Ping", testPing},
 	}
@@ -205,7 +228,8 @@ func wantEqual(t *testing.T, what string, got, want any) {
 
 func testLoadRoundTrip(t *testing.T, s db.Store) {
 	loaded(t, s)
-	f := Fixture()
+	// Records loaded without a version are stored with version 1.
+	f := asStored(Fixture())
 	areas := must[[]*db.Area](t)(s.AreasByID(ctx(t), []int64{1, 2, 3, 4, 5, 6}))
 	for i, a := range f.Areas {
 		wantEqual(t, fmt.Sprintf("area %d", a.ID), areas[i], a)
@@ -239,6 +263,29 @@ func testLoadRoundTrip(t *testing.T, s db.Store) {
 	wantEqual(t, "organization 1 after the caller changed a copy", againOrg[0], f.Organizations[0])
 	againInit := must[[]*db.Initiative](t)(s.InitiativesByID(ctx(t), []int64{1}))
 	wantEqual(t, "initiative 1 after the caller changed a copy", againInit[0], f.Initiatives[0])
+
+	// A version a record carries is kept, and the next update goes on
+	// from it.
+	ds := &db.Dataset{
+		Areas: []*db.Area{{ID: 20, Code: "V20", Name: "Versioned", Kind: db.KindDistrict, ParentID: 1,
+			Geometry: orb.Polygon{box(12, 57, 12.5, 57.5)}, Version: 7}},
+		Organizations: []*db.Organization{{ID: 20, Kind: db.OrgAssociation, Name: "Versioned", Version: 3}},
+		Initiatives: []*db.Initiative{{ID: 20, Title: "Versioned", Status: db.StatusPlanned,
+			GoalArea: db.GoalGoodStart, Version: 12}},
+		Indicators: []*db.Indicator{{Code: "versioned", Name: "Versioned", Unit: "%", Version: 5}},
+	}
+	if err := s.Load(ctx(t), ds); err != nil {
+		t.Fatalf("Load with versions: %v", err)
+	}
+	wantEqual(t, "area loaded with version 7", must[[]*db.Area](t)(s.AreasByID(ctx(t), []int64{20}))[0], ds.Areas[0])
+	wantEqual(t, "organization loaded with version 3", must[[]*db.Organization](t)(s.OrganizationsByID(ctx(t), []int64{20}))[0], ds.Organizations[0])
+	wantEqual(t, "initiative loaded with version 12", must[[]*db.Initiative](t)(s.InitiativesByID(ctx(t), []int64{20}))[0], ds.Initiatives[0])
+	wantEqual(t, "indicator loaded with version 5", must[[]*db.Indicator](t)(s.Indicators(ctx(t), []string{"versioned"})), ds.Indicators)
+	a := *ds.Areas[0]
+	a.Name = "Versioned, renamed"
+	if got := must[*db.Area](t)(s.UpdateArea(ctx(t), testActor, &a)); got.Version != 8 {
+		t.Errorf("update of an area loaded with version 7: got version %d, want 8", got.Version)
+	}
 }
 
 func wantEmpty(t *testing.T, s db.Store) {
@@ -636,7 +683,7 @@ func testInitiativesByParent(t *testing.T, s db.Store) {
 
 func testIndicators(t *testing.T, s db.Store) {
 	loaded(t, s)
-	f := Fixture()
+	f := asStored(Fixture())
 	wantEqual(t, "one code", must[[]*db.Indicator](t)(s.Indicators(ctx(t), []string{"unemployment", "missing"})), []*db.Indicator{f.Indicators[0]})
 	if got := must[[]*db.Indicator](t)(s.Indicators(ctx(t), []string{"missing"})); len(got) != 0 {
 		t.Errorf("unknown code: got %d definitions", len(got))

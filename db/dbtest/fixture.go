@@ -114,3 +114,26 @@ func Fixture() *db.Dataset {
 		},
 	}
 }
+
+// asStored returns ds as a store keeps it after Load: every record that
+// carries no version has version 1.
+func asStored(ds *db.Dataset) *db.Dataset {
+	v := func(n *int64) {
+		if *n == 0 {
+			*n = 1
+		}
+	}
+	for _, a := range ds.Areas {
+		v(&a.Version)
+	}
+	for _, o := range ds.Organizations {
+		v(&o.Version)
+	}
+	for _, in := range ds.Initiatives {
+		v(&in.Version)
+	}
+	for _, d := range ds.Indicators {
+		v(&d.Version)
+	}
+	return ds
+}

@@ -1,7 +1,10 @@
 // Package memory is the embedded storage backend: the zero-setup default
 // that serves the demo with nothing installed. Records live in maps with
 // R-tree indexes on every geometry, behind one RWMutex; readers get clones,
-// so nothing a caller does reaches the stored records.
+// so nothing a caller does reaches the stored records. Writes check
+// everything before they change anything, so a failed write leaves no
+// trace; the audit log lives in memory with the records, and API keys can
+// be kept in a file (UseKeysFile).
 package memory
 
 import (
@@ -40,6 +43,18 @@ type Store struct {
 
 	indicators map[string]*db.Indicator
 	values     map[int64][]db.IndicatorValue // per area, in the contract's order
+
+	// The largest id ever used per kind of record: new ids go above it,
+	// so an id that was deleted is never handed out again.
+	maxAreaID, maxOrgID, maxInitID int64
+
+	audit []*db.AuditEntry // ascending by ID, which is its place + 1
+
+	// API keys have a lock of their own: every authenticated request
+	// looks one up, and it should not wait for a large write of records.
+	// Where both are held, keyMu is taken first.
+	keyMu sync.Mutex
+	keys  keyring
 }
 
 var _ db.Store = (*Store)(nil)
@@ -57,6 +72,7 @@ func New() *Store {
 		initsByOrg:  map[int64][]int64{},
 		indicators:  map[string]*db.Indicator{},
 		values:      map[int64][]db.IndicatorValue{},
+		keys:        newKeyring(),
 	}
 }
 
@@ -83,44 +99,28 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 	}
 	for _, a := range ds.Areas {
 		a = cloneArea(a)
-		s.areas[a.ID] = a
-		s.areaByCode[a.Code] = a.ID
+		a.Version = loadedVersion(a.Version)
+		s.indexArea(a)
 		s.areaIDs = append(s.areaIDs, a.ID)
-		lo, hi := rect(a.Geometry.Bound())
-		s.areaIdx.Insert(lo, hi, a.ID)
-		if a.ParentID != 0 {
-			s.children[a.ParentID] = insertSorted(s.children[a.ParentID], a.ID)
-		}
+		s.maxAreaID = max(s.maxAreaID, a.ID)
 	}
 	for _, o := range ds.Organizations {
 		o = cloneOrg(o)
-		s.orgs[o.ID] = o
+		o.Version = loadedVersion(o.Version)
+		s.putOrg(o)
 		s.orgIDs = append(s.orgIDs, o.ID)
-		if o.Location != nil {
-			lo, hi := rect(o.Location.Bound())
-			s.orgIdx.Insert(lo, hi, o.ID)
-		}
-		for _, a := range o.AreaIDs {
-			s.orgsByArea[a] = insertSorted(s.orgsByArea[a], o.ID)
-		}
+		s.maxOrgID = max(s.maxOrgID, o.ID)
 	}
 	for _, in := range ds.Initiatives {
 		in = cloneInitiative(in)
-		s.inits[in.ID] = in
+		in.Version = loadedVersion(in.Version)
+		s.putInitiative(in)
 		s.initIDs = append(s.initIDs, in.ID)
-		for _, p := range in.Locations {
-			lo, hi := rect(p.Bound())
-			s.initIdx.Insert(lo, hi, in.ID)
-		}
-		for _, a := range in.AreaIDs {
-			s.initsByArea[a] = insertSorted(s.initsByArea[a], in.ID)
-		}
-		for _, o := range orgsOf(in) {
-			s.initsByOrg[o] = insertSorted(s.initsByOrg[o], in.ID)
-		}
+		s.maxInitID = max(s.maxInitID, in.ID)
 	}
 	for _, d := range ds.Indicators {
 		c := *d
+		c.Version = loadedVersion(c.Version)
 		s.indicators[d.Code] = &c
 	}
 	touched := map[int64]bool{}
@@ -135,6 +135,15 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 	slices.Sort(s.orgIDs)
 	slices.Sort(s.initIDs)
 	return nil
+}
+
+// loadedVersion is the version a loaded record is stored with: the one it
+// carries, or 1 for a record that carries none.
+func loadedVersion(v int64) int64 {
+	if v <= 0 {
+		return 1
+	}
+	return v
 }
 
 // checkRefs finds every reference and uniqueness error before Load writes.

@@ -36,12 +36,9 @@ func (s *Store) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, 
 			}
 		}
 	}
-	// Known codes keep their ids; new ones follow the largest id in import
-	// order, as the PostGIS backend numbers them.
-	next := int64(0)
-	if n := len(s.areaIDs); n > 0 {
-		next = s.areaIDs[n-1]
-	}
+	// Known codes keep their ids; new ones follow the largest id ever
+	// used, in import order, as the PostGIS backend numbers them.
+	next := s.maxAreaID
 	ids := make(map[string]int64, len(items))
 	for _, a := range items {
 		if id, ok := s.areaByCode[a.Code]; ok {
@@ -64,39 +61,18 @@ func (s *Store) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, 
 			area.ParentID = idOf(a.ParentCode)
 		}
 		if old := s.areas[area.ID]; old != nil {
+			area.Version = old.Version + 1
 			s.unindexArea(old)
 		} else {
+			area.Version = 1
 			// New ids exceed every stored one and come in ascending
 			// order, so the list stays sorted.
 			s.areaIDs = append(s.areaIDs, area.ID)
 		}
 		s.indexArea(area)
 	}
+	s.maxAreaID = next
 	return len(items), nil
-}
-
-// indexArea stores a and enters it in the indexes.
-func (s *Store) indexArea(a *db.Area) {
-	s.areas[a.ID] = a
-	s.areaByCode[a.Code] = a.ID
-	lo, hi := rect(a.Geometry.Bound())
-	s.areaIdx.Insert(lo, hi, a.ID)
-	if a.ParentID != 0 {
-		s.children[a.ParentID] = insertSorted(s.children[a.ParentID], a.ID)
-	}
-}
-
-// unindexArea takes a out of the spatial index and its parent's children,
-// before a new version of it is indexed.
-func (s *Store) unindexArea(a *db.Area) {
-	lo, hi := rect(a.Geometry.Bound())
-	s.areaIdx.Delete(lo, hi, a.ID)
-	if a.ParentID != 0 {
-		kids := s.children[a.ParentID]
-		if i, found := slices.BinarySearch(kids, a.ID); found {
-			s.children[a.ParentID] = slices.Delete(kids, i, i+1)
-		}
-	}
 }
 
 // UpsertIndicatorValues implements db.Store, in the same steps as

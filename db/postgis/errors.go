@@ -40,6 +40,9 @@ var constraintMessages = map[string]string{
 	"initiative_partners_organization_id_fkey": "an initiative's partner does not exist",
 	"indicator_values_area_id_fkey":            "an indicator value's area does not exist",
 	"indicator_values_indicator_code_fkey":     "an indicator value's indicator does not exist",
+
+	"api_keys_pkey":     "a key with that id already exists",
+	"api_keys_hash_key": keyHashTaken,
 }
 
 // translate turns an error from pgx into the db vocabulary: constraint
@@ -93,6 +96,13 @@ func connectionLost(err error) bool {
 		pgconn.Timeout(err)
 }
 
+// keyHashTaken is the conflict of a key whose secret another key has.
+const keyHashTaken = "another key has the same secret; make a new one"
+
+// concurrentWriteMessage is the client's word for a write that concurrent
+// writes kept from going through.
+const concurrentWriteMessage = "concurrent writes to the same records got in the way; try again"
+
 func translatePgError(e *pgconn.PgError, op string) error {
 	msg, known := constraintMessages[e.ConstraintName]
 	switch {
@@ -108,6 +118,11 @@ func translatePgError(e *pgconn.PgError, op string) error {
 		return db.Errorf(db.EINVALID, "%s", msg)
 	case e.Code == "23514", e.Code == "23502": // check_violation, not_null_violation
 		return db.Errorf(db.EINVALID, "a value is out of range or missing (%s)", e.ConstraintName)
+	case e.Code == "40001", e.Code == "40P01": // serialization_failure, deadlock_detected
+		// The database gave up on the transaction because of a
+		// concurrent one; writes retry before they get here, so what is
+		// left is a collision to report, not a fault.
+		return db.Errorf(db.ECONFLICT, "%s", concurrentWriteMessage)
 	case strings.HasPrefix(e.Code, "22"): // data_exception
 		return db.Errorf(db.EINVALID, "a value is malformed or out of range")
 	case strings.HasPrefix(e.Code, "08"), // connection_exception

@@ -7,13 +7,16 @@ import (
 	"github.com/areagraph/areagraph/db"
 )
 
+// indicatorColumns are the columns indicatorRow reads.
+const indicatorColumns = "code, name, name_sv, description, unit, higher_is_better, source, license, attribution, min_count, version"
+
 type indicatorRow struct{ d db.Indicator }
 
 func newIndicatorRow() scanner[*db.Indicator] { return &indicatorRow{} }
 
 func (r *indicatorRow) dest() []any {
 	return []any{&r.d.Code, &r.d.Name, &r.d.NameSv, &r.d.Description, &r.d.Unit, &r.d.HigherIsBetter, &r.d.Source,
-		&r.d.License, &r.d.Attribution, &r.d.MinCount}
+		&r.d.License, &r.d.Attribution, &r.d.MinCount, &r.d.Version}
 }
 
 func (r *indicatorRow) record() (*db.Indicator, error) { d := r.d; return &d, nil }
@@ -23,8 +26,7 @@ func (r *indicatorRow) record() (*db.Indicator, error) { d := r.d; return &d, ni
 func (s *Store) Indicators(ctx context.Context, codes []string) ([]*db.Indicator, error) {
 	var a args
 	// The column's "C" collation orders codes byte-wise, as Go does.
-	sql := "SELECT code, name, name_sv, description, unit, higher_is_better, source, license, attribution, min_count " +
-		"FROM indicators" +
+	sql := "SELECT " + indicatorColumns + " FROM indicators" +
 		where(inSet(&a, "code", "text", codes)) + " ORDER BY code"
 	return queryRecords(ctx, s, "indicators", newIndicatorRow, sql, a)
 }

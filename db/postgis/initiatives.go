@@ -19,7 +19,8 @@ var initiativeRecord = record{table: "initiatives", alias: "i", cols: func(keep 
 		locations + ", coalesce(i.lead_id, 0), i.reach_participants, i.reach_into_work, i.reach_into_study, " +
 		"ARRAY(SELECT x.area_id FROM initiative_areas x WHERE x.initiative_id = i.id ORDER BY x.area_id), " +
 		"ARRAY(SELECT x.organization_id FROM initiative_partners x WHERE x.initiative_id = i.id ORDER BY x.organization_id), " +
-		"ARRAY(SELECT x.role FROM initiative_partners x WHERE x.initiative_id = i.id ORDER BY x.organization_id)"
+		"ARRAY(SELECT x.role FROM initiative_partners x WHERE x.initiative_id = i.id ORDER BY x.organization_id), " +
+		"i.version"
 }}
 
 type initiativeRow struct {
@@ -38,7 +39,7 @@ func (r *initiativeRow) dest() []any {
 	return []any{&r.in.ID, &r.in.Title, &r.in.Description, &r.status, &r.in.StartDate, &r.in.EndDate, &r.goalArea,
 		&r.focusGroups, &r.themes, &r.locations, &r.in.LeadID,
 		&r.in.Reach.Participants, &r.in.Reach.IntoWork, &r.in.Reach.IntoStudy,
-		&r.areaIDs, &r.partnerIDs, &r.partnerRoles}
+		&r.areaIDs, &r.partnerIDs, &r.partnerRoles, &r.in.Version}
 }
 
 func (r *initiativeRow) record() (*db.Initiative, error) {

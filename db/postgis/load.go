@@ -15,8 +15,10 @@ import (
 )
 
 // Load adds the dataset in one transaction: all of it or nothing. Records
-// keep their ids. The dataset is checked first, in Go, so that a bad record
-// is named in the error; the schema's constraints stay as the backstop.
+// keep their ids and versions (0 is stored as 1), and the id sequences move
+// past the ids loaded. The dataset is checked first, in Go, so that a bad
+// record is named in the error; the schema's constraints stay as the
+// backstop.
 func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 	if ds == nil {
 		return nil
@@ -24,14 +26,104 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 	if err := ds.Validate(); err != nil {
 		return err
 	}
+	if err := checkVersions(ds); err != nil {
+		return err
+	}
 	keys := datasetKeysOf(ds)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := checkStored(ctx, tx, ds, keys); err != nil {
 			return err
 		}
-		return insertDataset(ctx, tx, ds)
+		if err := insertDataset(ctx, tx, ds); err != nil {
+			return err
+		}
+		return advanceIDs(ctx, tx, ds)
 	})
-	return translate(err, "load")
+	if err != nil {
+		return translate(err, "load")
+	}
+	if len(ds.Areas) > 0 {
+		s.areasChanged(ctx)
+	}
+	return nil
+}
+
+// checkVersions rejects a negative version; 0 means "not set" and loads as
+// 1, what a new record starts at.
+func checkVersions(ds *db.Dataset) error {
+	for _, a := range ds.Areas {
+		if a.Version < 0 {
+			return invalid("%s: version must not be negative", areaName(a))
+		}
+	}
+	for _, o := range ds.Organizations {
+		if o.Version < 0 {
+			return invalid("organization %d: version must not be negative", o.ID)
+		}
+	}
+	for _, in := range ds.Initiatives {
+		if in.Version < 0 {
+			return invalid("initiative %d: version must not be negative", in.ID)
+		}
+	}
+	for _, d := range ds.Indicators {
+		if d.Version < 0 {
+			return invalid("indicator %q: version must not be negative", d.Code)
+		}
+	}
+	return nil
+}
+
+// version is the version a record is stored with.
+func version(v int64) int64 { return max(v, 1) }
+
+// idsLock is the first half of the advisory lock key that guards the id
+// sequences against moving back; the second half is derived from the
+// schema, as for migrations. A write that takes a new id holds it shared
+// from before it takes the id to its commit; a load holds it exclusively
+// while it moves the sequences past the ids it brings. Without it a load
+// could read a sequence, a create take the next id, and the load then set
+// the sequence below that id, which would be handed out again. An import
+// (mergeAreas) takes its ids under a lock on the areas table that a load's
+// inserts wait for, and needs no more.
+const idsLock = 0x69647321 // "ids!"
+
+// newID takes the shared ids lock before a write takes a new id.
+func newID(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared($1, hashtext(current_schema()))`, idsLock)
+	return err
+}
+
+// advanceIDs moves each id sequence past the largest id the dataset
+// brings, unless it is past it already.
+func advanceIDs(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
+	var areas, orgs, inits int64
+	for _, a := range ds.Areas {
+		areas = max(areas, a.ID)
+	}
+	for _, o := range ds.Organizations {
+		orgs = max(orgs, o.ID)
+	}
+	for _, in := range ds.Initiatives {
+		inits = max(inits, in.ID)
+	}
+	if areas+orgs+inits == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))`, idsLock)
+	for _, seq := range []struct {
+		name string
+		max  int64
+	}{{"areas_id_seq", areas}, {"organizations_id_seq", orgs}, {"initiatives_id_seq", inits}} {
+		if seq.max > 0 {
+			// pg_sequence_last_value is NULL until the sequence has
+			// handed out a value.
+			b.Queue(`SELECT setval($1::text::regclass, $2)
+				WHERE $2 > coalesce(pg_sequence_last_value($1::text::regclass), 0)`, seq.name, seq.max)
+		}
+	}
+	return tx.SendBatch(ctx, b).Close()
 }
 
 // datasetKeys are the keys a dataset defines.
@@ -283,11 +375,13 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 		}
 		areaWKB[i] = b
 	}
-	err := insertRows(ctx, tx, `INSERT INTO areas (id, code, name, kind, area_type, parent_id, geom, valid_from, valid_to, description)
-		SELECT id, code, name, kind, area_type, parent_id, ST_GeomFromWKB(wkb, 4326), valid_from, valid_to, description
+	err := insertRows(ctx, tx, `INSERT INTO areas (id, code, name, kind, area_type, parent_id, geom, valid_from, valid_to, description,
+			version)
+		SELECT id, code, name, kind, area_type, parent_id, ST_GeomFromWKB(wkb, 4326), valid_from, valid_to, description,
+			version
 		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::bigint[], $7::bytea[],
-			$8::date[], $9::date[], $10::text[])
-			AS u(id, code, name, kind, area_type, parent_id, wkb, valid_from, valid_to, description)`,
+			$8::date[], $9::date[], $10::text[], $11::bigint[])
+			AS u(id, code, name, kind, area_type, parent_id, wkb, valid_from, valid_to, description, version)`,
 		len(ds.Areas), func(lo, hi int) []any {
 			as := ds.Areas
 			return []any{
@@ -307,6 +401,7 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 				column(as, lo, hi, func(a *db.Area) *time.Time { return a.ValidFrom }),
 				column(as, lo, hi, func(a *db.Area) *time.Time { return a.ValidTo }),
 				column(as, lo, hi, func(a *db.Area) string { return a.Description }),
+				column(as, lo, hi, func(a *db.Area) int64 { return version(a.Version) }),
 			}
 		})
 	if err != nil {
@@ -323,10 +418,12 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 			orgAreas = append(orgAreas, pair{left: o.ID, right: id})
 		}
 	}
-	err = insertRows(ctx, tx, `INSERT INTO organizations (id, kind, name, org_number, location, website, industry, size, activity)
-		SELECT id, kind, name, org_number, ST_GeomFromWKB(wkb, 4326), website, industry, size, activity
-		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[], $9::text[])
-			AS u(id, kind, name, org_number, wkb, website, industry, size, activity)`,
+	err = insertRows(ctx, tx, `INSERT INTO organizations (id, kind, name, org_number, location, website, industry, size, activity,
+			version)
+		SELECT id, kind, name, org_number, ST_GeomFromWKB(wkb, 4326), website, industry, size, activity, version
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::text[], $8::text[], $9::text[],
+			$10::bigint[])
+			AS u(id, kind, name, org_number, wkb, website, industry, size, activity, version)`,
 		len(ds.Organizations), func(lo, hi int) []any {
 			os := ds.Organizations
 			return []any{
@@ -339,6 +436,7 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 				column(os, lo, hi, func(o *db.Organization) string { return o.Industry }),
 				column(os, lo, hi, func(o *db.Organization) string { return string(o.Size) }),
 				column(os, lo, hi, func(o *db.Organization) string { return o.Activity }),
+				column(os, lo, hi, func(o *db.Organization) int64 { return version(o.Version) }),
 			}
 		})
 	if err != nil {
@@ -349,9 +447,9 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 	}
 
 	err = insertRows(ctx, tx, `INSERT INTO indicators (code, name, name_sv, description, unit, higher_is_better, source,
-			license, attribution, min_count)
+			license, attribution, min_count, version)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[],
-			$8::text[], $9::text[], $10::integer[])`,
+			$8::text[], $9::text[], $10::integer[], $11::bigint[])`,
 		len(ds.Indicators), func(lo, hi int) []any {
 			ds := ds.Indicators
 			return []any{
@@ -365,6 +463,7 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 				column(ds, lo, hi, func(d *db.Indicator) string { return d.License }),
 				column(ds, lo, hi, func(d *db.Indicator) string { return d.Attribution }),
 				column(ds, lo, hi, func(d *db.Indicator) int32 { return int32(d.MinCount) }), // db.Validate bounds it
+				column(ds, lo, hi, func(d *db.Indicator) int64 { return version(d.Version) }),
 			}
 		})
 	if err != nil {
@@ -385,14 +484,15 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 		}
 	}
 	err = insertRows(ctx, tx, `INSERT INTO initiatives (id, title, description, status, start_date, end_date, goal_area,
-			focus_groups, themes, locations, lead_id, reach_participants, reach_into_work, reach_into_study)
+			focus_groups, themes, locations, lead_id, reach_participants, reach_into_work, reach_into_study, version)
 		SELECT id, title, description, status, start_date, end_date, goal_area,
 			string_to_array(focus_groups, ','), string_to_array(themes, ','), ST_GeomFromWKB(wkb, 4326), lead_id,
-			participants, into_work, into_study
+			participants, into_work, into_study, version
 		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[], $7::text[],
-			$8::text[], $9::text[], $10::bytea[], $11::bigint[], $12::integer[], $13::integer[], $14::integer[])
+			$8::text[], $9::text[], $10::bytea[], $11::bigint[], $12::integer[], $13::integer[], $14::integer[],
+			$15::bigint[])
 			AS u(id, title, description, status, start_date, end_date, goal_area, focus_groups, themes, wkb, lead_id,
-				participants, into_work, into_study)`,
+				participants, into_work, into_study, version)`,
 		len(ds.Initiatives), func(lo, hi int) []any {
 			is := ds.Initiatives
 			reach := func(f func(db.Reach) *int) []*int32 {
@@ -413,6 +513,7 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 				reach(func(r db.Reach) *int { return r.Participants }),
 				reach(func(r db.Reach) *int { return r.IntoWork }),
 				reach(func(r db.Reach) *int { return r.IntoStudy }),
+				column(is, lo, hi, func(in *db.Initiative) int64 { return version(in.Version) }),
 			}
 		})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
 	"github.com/areagraph/areagraph/db"
@@ -196,18 +197,38 @@ type scanner[T any] interface {
 	record() (T, error)
 }
 
+// querier runs statements: the pool for reads, a transaction for the
+// reads a write makes.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
 // queryRecords runs a statement that returns whole records.
 func queryRecords[T any](ctx context.Context, s *Store, op string, newRow func() scanner[T], sql string, args args) ([]T, error) {
-	rows, err := s.pool.Query(ctx, sql, args...)
+	return queryRecordsOn(ctx, s.pool, op, newRow, sql, args)
+}
+
+// queryRecordsOn is queryRecords on q.
+func queryRecordsOn[T any](ctx context.Context, q querier, op string, newRow func() scanner[T], sql string, args args) ([]T, error) {
+	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, translate(err, op)
 	}
+	out, err := scanRecords(rows, newRow)
+	if err != nil {
+		return nil, translate(err, op)
+	}
+	return out, nil
+}
+
+// scanRecords reads every row of rows as a record, and closes rows.
+func scanRecords[T any](rows pgx.Rows, newRow func() scanner[T]) ([]T, error) {
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
 		r := newRow()
 		if err := rows.Scan(r.dest()...); err != nil {
-			return nil, translate(err, op)
+			return nil, err
 		}
 		v, err := r.record()
 		if err != nil {
@@ -215,10 +236,7 @@ func queryRecords[T any](ctx context.Context, s *Store, op string, newRow func()
 		}
 		out = append(out, v)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, translate(err, op)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // byIDs answers a batch lookup: one entry per id in input order, nil where

@@ -20,8 +20,12 @@ import (
 
 // UpsertAreas implements db.Store.
 func (s *Store) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, error]) (int, error) {
-	return upsert(ctx, s, "upsert areas", createImportAreas, "import_areas", importAreaColumns, areas,
+	n, err := upsert(ctx, s, "upsert areas", createImportAreas, "import_areas", importAreaColumns, areas,
 		areaImportRow, mergeAreas)
+	if err == nil && n > 0 {
+		s.areasChanged(ctx)
+	}
+	return n, err
 }
 
 // UpsertIndicatorValues implements db.Store.
@@ -145,9 +149,10 @@ func dateOf(t *time.Time) any {
 }
 
 // mergeAreas checks the imported areas as a whole and writes them. Known
-// codes keep their ids; new ones are numbered after the largest stored id
-// in import order. The table lock makes that numbering safe against a
-// concurrent upsert or load, while reads go on.
+// codes keep their ids and go up a version; new ones take ids from the
+// sequence in import order, above every id handed out before. The table
+// lock makes the codes looked up stay as they are against a concurrent
+// upsert, load or write, while reads go on.
 func mergeAreas(ctx context.Context, tx pgx.Tx) error {
 	var item, first int
 	var code, parent string
@@ -166,8 +171,8 @@ func mergeAreas(ctx context.Context, tx pgx.Tx) error {
 		LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE;
 		UPDATE import_areas i SET id = a.id FROM areas a WHERE a.code = i.code;
 		UPDATE import_areas i SET id = n.id
-			FROM (SELECT item, (SELECT coalesce(max(id), 0) FROM areas) + row_number() OVER (ORDER BY item) AS id
-				FROM import_areas WHERE id IS NULL) n
+			FROM (SELECT item, nextval('areas_id_seq') AS id
+				FROM (SELECT item FROM import_areas WHERE id IS NULL ORDER BY item) o) n
 			WHERE i.item = n.item;
 		UPDATE import_areas i SET parent_id = coalesce(
 				(SELECT p.id FROM import_areas p WHERE p.code = i.parent_code),
@@ -188,7 +193,7 @@ func mergeAreas(ctx context.Context, tx pgx.Tx) error {
 		FROM import_areas ORDER BY item
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, area_type = excluded.area_type,
 			parent_id = excluded.parent_id, geom = excluded.geom, valid_from = excluded.valid_from,
-			valid_to = excluded.valid_to, description = excluded.description`)
+			valid_to = excluded.valid_to, description = excluded.description, version = areas.version + 1`)
 	return err
 }
 

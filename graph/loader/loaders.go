@@ -11,9 +11,9 @@ import (
 
 type ctxKey struct{}
 
-// Loaders are the batch loaders of one request. Make a fresh one per
-// request: it caches what it loaded for the request's lifetime only.
-type Loaders struct {
+// generation holds the batch loaders and what they cached, from the start
+// of a request or from its last write on (see Loaders).
+type generation struct {
 	store db.Store
 
 	// Records handed out together, whose children load together.
@@ -48,9 +48,8 @@ type orgArgs struct {
 	P db.Page
 }
 
-// New returns the loaders for one request over s.
-func New(s db.Store) *Loaders {
-	l := &Loaders{store: s}
+func newGeneration(s db.Store) *generation {
+	l := &generation{store: s}
 	l.areaByID = newBatch(&l.areaRefs, func(ctx context.Context, ids []int64) ([]*db.Area, error) {
 		areas, err := s.AreasByID(ctx, ids)
 		l.Areas(areas)
@@ -129,7 +128,7 @@ func For(ctx context.Context) *Loaders {
 
 // Areas registers areas handed out together: their children load together,
 // and so do their parents.
-func (l *Loaders) Areas(areas []*db.Area) {
+func (l *generation) Areas(areas []*db.Area) {
 	ids := make([]int64, 0, len(areas))
 	var parents []int64
 	seen := map[int64]bool{}
@@ -148,7 +147,7 @@ func (l *Loaders) Areas(areas []*db.Area) {
 }
 
 // Organizations registers organisations handed out together.
-func (l *Loaders) Organizations(orgs []*db.Organization) {
+func (l *generation) Organizations(orgs []*db.Organization) {
 	ids := make([]int64, 0, len(orgs))
 	var areas []int64
 	seen := map[int64]bool{}
@@ -165,7 +164,7 @@ func (l *Loaders) Organizations(orgs []*db.Organization) {
 
 // Initiatives registers initiatives handed out together: the areas they
 // serve and the organisations they involve load together.
-func (l *Loaders) Initiatives(inits []*db.Initiative) {
+func (l *generation) Initiatives(inits []*db.Initiative) {
 	ids := make([]int64, 0, len(inits))
 	var areas, orgs []int64
 	seenA, seenO := map[int64]bool{}, map[int64]bool{}
@@ -187,7 +186,7 @@ func (l *Loaders) Initiatives(inits []*db.Initiative) {
 	l.orgRefs.add(orgs)
 }
 
-func (l *Loaders) initiativeLists(lists []db.List[*db.Initiative]) {
+func (l *generation) initiativeLists(lists []db.List[*db.Initiative]) {
 	var all []*db.Initiative
 	for _, l2 := range lists {
 		all = append(all, l2.Items...)
@@ -219,12 +218,12 @@ func key(v any, g any) string {
 }
 
 // Area loads one area by id; nil when there is none.
-func (l *Loaders) Area(ctx context.Context, id int64) (*db.Area, error) {
+func (l *generation) Area(ctx context.Context, id int64) (*db.Area, error) {
 	return l.areaByID.load(ctx, id)
 }
 
 // AreaList loads areas by id in order, skipping missing ones.
-func (l *Loaders) AreaList(ctx context.Context, ids []int64) ([]*db.Area, error) {
+func (l *generation) AreaList(ctx context.Context, ids []int64) ([]*db.Area, error) {
 	out := make([]*db.Area, 0, len(ids))
 	for _, id := range ids {
 		a, err := l.areaByID.load(ctx, id)
@@ -239,43 +238,43 @@ func (l *Loaders) AreaList(ctx context.Context, ids []int64) ([]*db.Area, error)
 }
 
 // Organization loads one organisation by id; nil when there is none.
-func (l *Loaders) Organization(ctx context.Context, id int64) (*db.Organization, error) {
+func (l *generation) Organization(ctx context.Context, id int64) (*db.Organization, error) {
 	return l.orgByID.load(ctx, id)
 }
 
 // Children loads one page of an area's children.
-func (l *Loaders) Children(ctx context.Context, areaID int64, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
+func (l *generation) Children(ctx context.Context, areaID int64, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
 	a := areaArgs{f, p}
 	return l.children.load(ctx, key(a, f.Intersects), a, areaID)
 }
 
 // AreaInitiatives loads one page of the initiatives serving an area.
-func (l *Loaders) AreaInitiatives(ctx context.Context, areaID int64, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {
+func (l *generation) AreaInitiatives(ctx context.Context, areaID int64, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {
 	a := initArgs{f, p}
 	return l.areaInits.load(ctx, key(a, f.Intersects), a, areaID)
 }
 
 // OrganizationInitiatives loads one page of the initiatives an organisation
 // leads or joins.
-func (l *Loaders) OrganizationInitiatives(ctx context.Context, orgID int64, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {
+func (l *generation) OrganizationInitiatives(ctx context.Context, orgID int64, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {
 	a := initArgs{f, p}
 	return l.orgInits.load(ctx, key(a, f.Intersects), a, orgID)
 }
 
 // AreaOrganizations loads one page of the organisations engaged in an area.
-func (l *Loaders) AreaOrganizations(ctx context.Context, areaID int64, f db.OrganizationFilter, p db.Page) (db.List[*db.Organization], error) {
+func (l *generation) AreaOrganizations(ctx context.Context, areaID int64, f db.OrganizationFilter, p db.Page) (db.List[*db.Organization], error) {
 	a := orgArgs{f, p}
 	return l.areaOrgs.load(ctx, key(a, f.Intersects), a, areaID)
 }
 
 // Values loads an area's indicator values; f.AreaIDs is ignored.
-func (l *Loaders) Values(ctx context.Context, areaID int64, f db.ValueFilter) ([]db.IndicatorValue, error) {
+func (l *generation) Values(ctx context.Context, areaID int64, f db.ValueFilter) ([]db.IndicatorValue, error) {
 	f.AreaIDs = nil
 	return l.values.load(ctx, key(f, nil), f, areaID)
 }
 
 // Indicators returns all indicator definitions, loaded once per request.
-func (l *Loaders) Indicators(ctx context.Context) ([]*db.Indicator, error) {
+func (l *generation) Indicators(ctx context.Context) ([]*db.Indicator, error) {
 	l.defsOnce.Do(func() { l.defs, l.defsErr = l.store.Indicators(ctx, nil) })
 	return l.defs, l.defsErr
 }

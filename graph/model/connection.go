@@ -210,3 +210,27 @@ func (c *OrganizationConnection) Edges() []*OrganizationEdge {
 	}
 	return out
 }
+
+// AuditEntryConnection is a page of audit entries, newest first.
+type AuditEntryConnection struct{ conn[*db.AuditEntry] }
+
+// AuditEntryEdge is an audit entry in a page.
+type AuditEntryEdge struct {
+	Cursor string
+	Node   *db.AuditEntry
+}
+
+// NewAuditEntryConnection makes a connection from a page that starts at offset.
+func NewAuditEntryConnection(l db.List[*db.AuditEntry], offset int) *AuditEntryConnection {
+	return &AuditEntryConnection{newConn(l, offset, same)}
+}
+
+// Edges are the items with their cursors.
+func (c *AuditEntryConnection) Edges() []*AuditEntryEdge {
+	out := make([]*AuditEntryEdge, len(c.Items))
+	for i, v := range c.Items {
+		cur, _ := c.edge(i)
+		out[i] = &AuditEntryEdge{cur, v}
+	}
+	return out
+}

@@ -37,6 +37,9 @@ func (o orgFields) OrganizationNumber() *string { return optional(o.O.OrgNumber)
 // Website is nil when there is none.
 func (o orgFields) Website() *string { return optional(o.O.Website) }
 
+// Version counts the organisation's writes.
+func (o orgFields) Version() int64 { return o.O.Version }
+
 // Location is nil when not known, so that the field is null.
 func (o orgFields) Location() orb.Geometry {
 	if o.O.Location == nil {
@@ -65,6 +68,12 @@ type Association struct{ orgFields }
 
 // Activity is nil when not known.
 func (a *Association) Activity() *string { return optional(a.O.Activity) }
+
+// NewEmployer wraps an employer's record.
+func NewEmployer(o *db.Organization) *Employer { return &Employer{orgFields{o}} }
+
+// NewAssociation wraps an association's record.
+func NewAssociation(o *db.Organization) *Association { return &Association{orgFields{o}} }
 
 // NewOrganization wraps a record in the GraphQL type of its kind; nil stays nil.
 func NewOrganization(o *db.Organization) Organization {

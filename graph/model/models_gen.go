@@ -3,6 +3,9 @@
 package model
 
 import (
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/areagraph/areagraph/analysis"
 	"github.com/areagraph/areagraph/db"
 	"github.com/paulmach/orb"
@@ -92,6 +95,271 @@ type CoverageCell struct {
 	Participants int `json:"participants"`
 }
 
+// A new API key.
+type CreateAPIKeyInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// What the key is for, so that it can be told from the others.
+	Name string `json:"name"`
+	// What the key may do.
+	Role db.Role `json:"role"`
+	// When the key stops working, in the future; never when absent.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// The answer to `createApiKey`.
+type CreateAPIKeyPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The key as stored.
+	APIKey *db.APIKey `json:"apiKey"`
+	// The key's secret, shown this once: send it as `Authorization: Bearer
+	// <secret>`. Keep it like a password; a lost one cannot be shown again, only
+	// revoked and replaced.
+	Secret string `json:"secret"`
+}
+
+// A new area.
+type CreateAreaInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Unique code, e.g. a DeSO code.
+	Code string `json:"code"`
+	// Name.
+	Name string `json:"name"`
+	// Where the area sits in the hierarchy.
+	Kind db.AreaKind `json:"kind"`
+	// The programme's area type, 1 to 5; none when absent.
+	AreaType *int `json:"areaType,omitempty"`
+	// The enclosing area (global id); a top-level area when absent.
+	Parent *string `json:"parent,omitempty"`
+	// The outline: a GeoJSON Polygon or MultiPolygon with closed rings that do
+	// not cross, holes inside their shells, coordinates in range. A bad one is
+	// a BAD_USER_INPUT error that names the ring or position at fault.
+	Geometry orb.Geometry `json:"geometry"`
+	// First day the area is in use; open-ended when absent.
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+	// Last day the area is in use; open-ended when absent.
+	ValidTo *time.Time `json:"validTo,omitempty"`
+	// A short description.
+	Description *string `json:"description,omitempty"`
+}
+
+// The answer to `createArea`.
+type CreateAreaPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The area as stored, with its id and version 1.
+	Area *db.Area `json:"area"`
+}
+
+// A new association.
+type CreateAssociationInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Name.
+	Name string `json:"name"`
+	// Swedish organisation number, NNNNNN-NNNN.
+	OrganizationNumber *string `json:"organizationNumber,omitempty"`
+	// Where it sits: a GeoJSON Point.
+	Location orb.Geometry `json:"location,omitempty"`
+	// Web site.
+	Website *string `json:"website,omitempty"`
+	// The areas it engages in (global ids), in any order.
+	Areas []string `json:"areas,omitempty"`
+	// What it does, in words.
+	Activity *string `json:"activity,omitempty"`
+}
+
+// The answer to `createAssociation`.
+type CreateAssociationPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The association as stored, with its id and version 1.
+	Association *Association `json:"association"`
+}
+
+// A new employer.
+type CreateEmployerInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Name.
+	Name string `json:"name"`
+	// Swedish organisation number, NNNNNN-NNNN.
+	OrganizationNumber *string `json:"organizationNumber,omitempty"`
+	// Where it sits: a GeoJSON Point.
+	Location orb.Geometry `json:"location,omitempty"`
+	// Web site.
+	Website *string `json:"website,omitempty"`
+	// The areas it engages in (global ids), in any order.
+	Areas []string `json:"areas,omitempty"`
+	// Industry, in words.
+	Industry *string `json:"industry,omitempty"`
+	// Size class.
+	Size *db.EmployerSize `json:"size,omitempty"`
+}
+
+// The answer to `createEmployer`.
+type CreateEmployerPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The employer as stored, with its id and version 1.
+	Employer *Employer `json:"employer"`
+}
+
+// A new indicator definition.
+type CreateIndicatorInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Unique code: 1 to 64 lower-case letters, digits, `_` or `-`, e.g. `unemployment`.
+	Code string `json:"code"`
+	// Name in English.
+	Name string `json:"name"`
+	// Name in Swedish.
+	NameSv *string `json:"nameSv,omitempty"`
+	// What exactly is measured and for whom.
+	Description *string `json:"description,omitempty"`
+	// Unit of the values, e.g. `%` or `persons`.
+	Unit string `json:"unit"`
+	// Whether a higher value is the better one.
+	HigherIsBetter bool `json:"higherIsBetter"`
+	// Where the figures come from.
+	Source *string `json:"source,omitempty"`
+	// The licence the figures are published under.
+	License *string `json:"license,omitempty"`
+	// The attribution the licence asks for.
+	Attribution *string `json:"attribution,omitempty"`
+	// Values resting on fewer persons than this are suppressed; no such rule when absent.
+	MinCount *int `json:"minCount,omitempty"`
+}
+
+// The answer to `createIndicator`.
+type CreateIndicatorPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The definition as stored, with version 1.
+	Indicator *db.Indicator `json:"indicator"`
+}
+
+// A new initiative.
+type CreateInitiativeInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Short title.
+	Title string `json:"title"`
+	// What is done, for whom and how.
+	Description *string `json:"description,omitempty"`
+	// Where it stands.
+	Status db.InitiativeStatus `json:"status"`
+	// First day.
+	StartDate *time.Time `json:"startDate,omitempty"`
+	// Last day; not before `startDate`.
+	EndDate *time.Time `json:"endDate,omitempty"`
+	// The programme goal area it serves.
+	GoalArea db.GoalArea `json:"goalArea"`
+	// The focus groups it targets, in any order; none when it targets residents in general.
+	FocusGroups []db.FocusGroup `json:"focusGroups,omitempty"`
+	// What it works with, in any order.
+	Themes []db.Theme `json:"themes,omitempty"`
+	// The areas it serves (global ids), in any order.
+	Areas []string `json:"areas,omitempty"`
+	// Where it happens: a GeoJSON Point or MultiPoint.
+	Locations orb.Geometry `json:"locations,omitempty"`
+	// The organisation that leads it (global id of an Employer or Association).
+	Lead *string `json:"lead,omitempty"`
+	// The partner organisations and their roles, in any order, each once, the lead not among them.
+	Partners []*PartnerInput `json:"partners,omitempty"`
+	// What it has achieved so far.
+	Reach *ReachInput `json:"reach,omitempty"`
+}
+
+// The answer to `createInitiative`.
+type CreateInitiativePayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The initiative as stored, with its id and version 1.
+	Initiative *db.Initiative `json:"initiative"`
+}
+
+// An area to delete.
+type DeleteAreaInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The area's global id.
+	ID string `json:"id"`
+	// The version read; when the area has changed since, the delete fails with CONFLICT.
+	Version int `json:"version"`
+	// Remove the links of the records that point at the area as well (see `Mutation.deleteArea`).
+	Detach *bool `json:"detach,omitempty"`
+}
+
+// The answer to `deleteArea`.
+type DeleteAreaPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The global id of the deleted area.
+	DeletedID string `json:"deletedId"`
+}
+
+// An indicator definition to delete.
+type DeleteIndicatorInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The definition's code.
+	Code string `json:"code"`
+	// The version read; when the definition has changed since, the delete fails with CONFLICT.
+	Version int `json:"version"`
+	// Delete its values as well (see `Mutation.deleteIndicator`).
+	Detach *bool `json:"detach,omitempty"`
+}
+
+// The answer to `deleteIndicator`. Definitions are named by their code
+// throughout the API, so the payload names the deleted one by its code.
+type DeleteIndicatorPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The code of the deleted definition.
+	DeletedCode string `json:"deletedCode"`
+}
+
+// An initiative to delete.
+type DeleteInitiativeInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The initiative's global id.
+	ID string `json:"id"`
+	// The version read; when the initiative has changed since, the delete fails with CONFLICT.
+	Version int `json:"version"`
+}
+
+// The answer to `deleteInitiative`.
+type DeleteInitiativePayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The global id of the deleted initiative.
+	DeletedID string `json:"deletedId"`
+}
+
+// An employer or association to delete.
+type DeleteOrganizationInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The organisation's global id, an Employer or an Association id.
+	ID string `json:"id"`
+	// The version read; when the organisation has changed since, the delete fails with CONFLICT.
+	Version int `json:"version"`
+	// Remove it from the initiatives it leads or takes part in as well (see `Mutation.deleteOrganization`).
+	Detach *bool `json:"detach,omitempty"`
+}
+
+// The answer to `deleteOrganization`.
+type DeleteOrganizationPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The global id of the deleted organisation.
+	DeletedID string `json:"deletedId"`
+}
+
 // One indicator compared across areas in one year.
 type IndicatorComparison struct {
 	// The indicator.
@@ -120,6 +388,22 @@ type IndicatorSeries struct {
 	Values []*analysis.Point `json:"values"`
 }
 
+// One indicator value to write.
+type IndicatorValueInput struct {
+	// The area (global id).
+	Area string `json:"area"`
+	// The indicator's code.
+	Indicator string `json:"indicator"`
+	// The year, 1800 to 2200.
+	Year int `json:"year"`
+	// The split by sex.
+	Sex *db.Sex `json:"sex,omitempty"`
+	// The value, in the indicator's unit; a finite number.
+	Value float64 `json:"value"`
+	// The number of persons the value rests on, when known; checked against `Indicator.minCount`.
+	Count *int `json:"count,omitempty"`
+}
+
 // Selects initiatives. Every field that is set must match.
 type InitiativeFilter struct {
 	// Any of these statuses.
@@ -144,6 +428,21 @@ type InitiativeFilter struct {
 	Near *Near `json:"near,omitempty"`
 	// A location lies within a distance of an area's outline (0 inside it).
 	Within *WithinArea `json:"within,omitempty"`
+}
+
+// The writes. Each needs a bearer token whose role allows it (`Role`), takes
+// one input object and answers a payload that echoes the input's
+// `clientMutationId`. A refused or failed write changes nothing; a payload is
+// null, with an error, when its write did not happen.
+//
+// Editable records carry a `version`. An update or a delete names the version
+// it read; when another write has come in between, it fails with CONFLICT:
+// read the record again and reapply the change. An update sets the fields it
+// is given and keeps the others; an explicit null clears an optional field.
+//
+// The mutations of one request run one after the other, in the order written.
+// Every change is recorded in the audit log (`Query.auditLog`).
+type Mutation struct {
 }
 
 // A circle on the ground: everything within radiusMeters great-circle metres
@@ -173,8 +472,237 @@ type OrganizationFilter struct {
 	Within *WithinArea `json:"within,omitempty"`
 }
 
+// An organisation's part in an initiative, as input.
+type PartnerInput struct {
+	// The partner (global id of an Employer or Association); not the lead.
+	Organization string `json:"organization"`
+	// What it contributes.
+	Role db.PartnerRole `json:"role"`
+}
+
 // The entry points.
 type Query struct {
+}
+
+// What an initiative has achieved, as input; a figure left out or null is not reported.
+type ReachInput struct {
+	// People who took part.
+	Participants *int `json:"participants,omitempty"`
+	// Participants who went on to work.
+	IntoWork *int `json:"intoWork,omitempty"`
+	// Participants who went on to study.
+	IntoStudy *int `json:"intoStudy,omitempty"`
+}
+
+// An API key to revoke.
+type RevokeAPIKeyInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The key's id (`ApiKey.id`).
+	ID string `json:"id"`
+}
+
+// The answer to `revokeApiKey`.
+type RevokeAPIKeyPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The key as stored, with the time it was revoked.
+	APIKey *db.APIKey `json:"apiKey"`
+}
+
+// Changes to an area: the fields given are set, those left out stay; null clears an optional one.
+type UpdateAreaInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The area's global id.
+	ID string `json:"id"`
+	// The version read; when the area has changed since, the update fails with CONFLICT.
+	Version int `json:"version"`
+	// Unique code.
+	Code graphql.Omittable[*string] `json:"code,omitempty"`
+	// Name.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Where the area sits in the hierarchy.
+	Kind graphql.Omittable[*db.AreaKind] `json:"kind,omitempty"`
+	// The programme's area type, 1 to 5; null clears it.
+	AreaType graphql.Omittable[*int] `json:"areaType,omitempty"`
+	// The enclosing area (global id); null makes the area top-level.
+	Parent graphql.Omittable[*string] `json:"parent,omitempty"`
+	// The outline, checked as in `CreateAreaInput.geometry`.
+	Geometry graphql.Omittable[orb.Geometry] `json:"geometry,omitempty"`
+	// First day the area is in use; null makes it open-ended.
+	ValidFrom graphql.Omittable[*time.Time] `json:"validFrom,omitempty"`
+	// Last day the area is in use; null makes it open-ended.
+	ValidTo graphql.Omittable[*time.Time] `json:"validTo,omitempty"`
+	// A short description; null clears it.
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
+}
+
+// The answer to `updateArea`.
+type UpdateAreaPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The area as stored, with its new version.
+	Area *db.Area `json:"area"`
+}
+
+// Changes to an association: the fields given are set, those left out stay; null clears an optional one.
+type UpdateAssociationInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The association's global id.
+	ID string `json:"id"`
+	// The version read; when the association has changed since, the update fails with CONFLICT.
+	Version int `json:"version"`
+	// Name.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Swedish organisation number; null clears it.
+	OrganizationNumber graphql.Omittable[*string] `json:"organizationNumber,omitempty"`
+	// Where it sits: a GeoJSON Point; null clears it.
+	Location graphql.Omittable[orb.Geometry] `json:"location,omitempty"`
+	// Web site; null clears it.
+	Website graphql.Omittable[*string] `json:"website,omitempty"`
+	// The areas it engages in (global ids), replacing the list; null or [] clears it.
+	Areas graphql.Omittable[[]string] `json:"areas,omitempty"`
+	// What it does; null clears it.
+	Activity graphql.Omittable[*string] `json:"activity,omitempty"`
+}
+
+// The answer to `updateAssociation`.
+type UpdateAssociationPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The association as stored, with its new version.
+	Association *Association `json:"association"`
+}
+
+// Changes to an employer: the fields given are set, those left out stay; null clears an optional one.
+type UpdateEmployerInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The employer's global id.
+	ID string `json:"id"`
+	// The version read; when the employer has changed since, the update fails with CONFLICT.
+	Version int `json:"version"`
+	// Name.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Swedish organisation number; null clears it.
+	OrganizationNumber graphql.Omittable[*string] `json:"organizationNumber,omitempty"`
+	// Where it sits: a GeoJSON Point; null clears it.
+	Location graphql.Omittable[orb.Geometry] `json:"location,omitempty"`
+	// Web site; null clears it.
+	Website graphql.Omittable[*string] `json:"website,omitempty"`
+	// The areas it engages in (global ids), replacing the list; null or [] clears it.
+	Areas graphql.Omittable[[]string] `json:"areas,omitempty"`
+	// Industry; null clears it.
+	Industry graphql.Omittable[*string] `json:"industry,omitempty"`
+	// Size class; null clears it.
+	Size graphql.Omittable[*db.EmployerSize] `json:"size,omitempty"`
+}
+
+// The answer to `updateEmployer`.
+type UpdateEmployerPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The employer as stored, with its new version.
+	Employer *Employer `json:"employer"`
+}
+
+// Changes to an indicator definition: the fields given are set, those left out stay; null clears an optional one.
+type UpdateIndicatorInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The definition's code, which does not change.
+	Code string `json:"code"`
+	// The version read; when the definition has changed since, the update fails with CONFLICT.
+	Version int `json:"version"`
+	// Name in English.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Name in Swedish; null clears it.
+	NameSv graphql.Omittable[*string] `json:"nameSv,omitempty"`
+	// What is measured; null clears it.
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
+	// Unit of the values.
+	Unit graphql.Omittable[*string] `json:"unit,omitempty"`
+	// Whether a higher value is the better one.
+	HigherIsBetter graphql.Omittable[*bool] `json:"higherIsBetter,omitempty"`
+	// Where the figures come from; null clears it.
+	Source graphql.Omittable[*string] `json:"source,omitempty"`
+	// The licence; null clears it.
+	License graphql.Omittable[*string] `json:"license,omitempty"`
+	// The attribution; null clears it.
+	Attribution graphql.Omittable[*string] `json:"attribution,omitempty"`
+	// The suppression threshold; null removes the rule.
+	MinCount graphql.Omittable[*int] `json:"minCount,omitempty"`
+}
+
+// The answer to `updateIndicator`.
+type UpdateIndicatorPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The definition as stored, with its new version.
+	Indicator *db.Indicator `json:"indicator"`
+}
+
+// Changes to an initiative: the fields given are set, those left out stay;
+// null clears an optional one. A list given replaces the stored list.
+type UpdateInitiativeInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The initiative's global id.
+	ID string `json:"id"`
+	// The version read; when the initiative has changed since, the update fails with CONFLICT.
+	Version int `json:"version"`
+	// Short title.
+	Title graphql.Omittable[*string] `json:"title,omitempty"`
+	// What is done; null clears it.
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
+	// Where it stands.
+	Status graphql.Omittable[*db.InitiativeStatus] `json:"status,omitempty"`
+	// First day; null clears it.
+	StartDate graphql.Omittable[*time.Time] `json:"startDate,omitempty"`
+	// Last day; null clears it.
+	EndDate graphql.Omittable[*time.Time] `json:"endDate,omitempty"`
+	// The programme goal area it serves.
+	GoalArea graphql.Omittable[*db.GoalArea] `json:"goalArea,omitempty"`
+	// The focus groups it targets; null or [] clears them.
+	FocusGroups graphql.Omittable[[]db.FocusGroup] `json:"focusGroups,omitempty"`
+	// What it works with; null or [] clears them.
+	Themes graphql.Omittable[[]db.Theme] `json:"themes,omitempty"`
+	// The areas it serves (global ids); null or [] clears them.
+	Areas graphql.Omittable[[]string] `json:"areas,omitempty"`
+	// Where it happens: a GeoJSON Point or MultiPoint; null clears it.
+	Locations graphql.Omittable[orb.Geometry] `json:"locations,omitempty"`
+	// The lead organisation (global id); null clears it.
+	Lead graphql.Omittable[*string] `json:"lead,omitempty"`
+	// The partners and their roles; null or [] clears them.
+	Partners graphql.Omittable[[]*PartnerInput] `json:"partners,omitempty"`
+	// What it has achieved so far, replacing every figure; null clears them all.
+	Reach graphql.Omittable[*ReachInput] `json:"reach,omitempty"`
+}
+
+// The answer to `updateInitiative`.
+type UpdateInitiativePayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The initiative as stored, with its new version.
+	Initiative *db.Initiative `json:"initiative"`
+}
+
+// Indicator values to write.
+type UpsertIndicatorValuesInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The values, at most 50,000, each key (area, indicator, year, sex) once.
+	Values []*IndicatorValueInput `json:"values"`
+}
+
+// The answer to `upsertIndicatorValues`.
+type UpsertIndicatorValuesPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// How many values were added or changed; a value equal to the stored one is left alone and not counted.
+	Written int `json:"written"`
 }
 
 // Everything within a distance of an area's outline (0 inside it), in

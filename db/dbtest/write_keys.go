@@ -1,0 +1,104 @@
+package dbtest
+
+import (
+	"crypto/sha256"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+func keyHash(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// wantRecent checks that a time the store set lies within the call (give
+// or take the clocks' disagreement) and is kept to the microsecond.
+func wantRecent(t *testing.T, what string, got *time.Time, start, end time.Time) {
+	t.Helper()
+	switch {
+	case got == nil:
+		t.Errorf("%s: no time", what)
+	case !got.Equal(got.Truncate(time.Microsecond)):
+		t.Errorf("%s: %v is finer than a microsecond", what, got)
+	case got.Before(start.Add(-5*time.Second)) || got.After(end.Add(5*time.Second)):
+		t.Errorf("%s: %v is not between %v and %v", what, got, start, end)
+	}
+}
+
+func testWriteKeys(t *testing.T, s db.Store) {
+	if keys := must[[]*db.APIKey](t)(s.Keys(ctx(t))); len(keys) != 0 {
+		t.Errorf("a new store has %d keys", len(keys))
+	}
+	expires := time.Date(2027, 1, 31, 12, 30, 0, 123456000, time.UTC)
+	start := time.Now()
+	kb := must[*db.APIKey](t)(s.CreateKey(ctx(t), testActor, &db.APIKey{ID: "kb", Name: "Norrby partner portal",
+		Role: db.RoleEditor, Hash: keyHash("kb.secret"), ExpiresAt: &expires}))
+	wantRecent(t, "created at", &kb.CreatedAt, start, time.Now())
+	wantEqual(t, "created key", kb, &db.APIKey{ID: "kb", Name: "Norrby partner portal", Role: db.RoleEditor,
+		Hash: keyHash("kb.secret"), CreatedAt: kb.CreatedAt, ExpiresAt: &expires})
+	// Keys come by creation, then id: a key created later comes later
+	// whatever its id.
+	time.Sleep(2 * time.Millisecond)
+	ka := must[*db.APIKey](t)(s.CreateKey(ctx(t), otherActor, &db.APIKey{ID: "ka", Name: "Import job",
+		Role: db.RoleAdmin, Hash: keyHash("ka.secret")}))
+	if !ka.CreatedAt.After(kb.CreatedAt) {
+		t.Errorf("key ka created at %v, not after kb at %v", ka.CreatedAt, kb.CreatedAt)
+	}
+	wantEqual(t, "keys", must[[]*db.APIKey](t)(s.Keys(ctx(t))), []*db.APIKey{kb, ka})
+	wantEqual(t, "key by hash", must[*db.APIKey](t)(s.KeyByHash(ctx(t), keyHash("ka.secret"))), ka)
+	_, err := s.KeyByHash(ctx(t), keyHash("unknown"))
+	wantRefused(t, "a hash no key has", err, db.ENOTFOUND)
+	wantAudit(t, "creates", auditAfter(t, s, 0)[:1], testActor, created(kb))
+	wantAudit(t, "creates", auditAfter(t, s, 0)[1:], otherActor, created(ka))
+	if a := auditAfter(t, s, 0)[0].After; strings.Contains(string(a), "hash") {
+		t.Errorf("a key's audit entry holds its hash: %s", a)
+	}
+
+	// Refused keys.
+	before := stateOf(t, s)
+	_, err = s.CreateKey(ctx(t), testActor, &db.APIKey{ID: "ka", Name: "Another", Role: db.RoleReader, Hash: keyHash("other")})
+	wantRefused(t, "an id in use", err, db.ECONFLICT)
+	bad := []struct {
+		name string
+		key  *db.APIKey
+	}{
+		{"no key", nil},
+		{"no id", &db.APIKey{Name: "x", Role: db.RoleReader, Hash: keyHash("x")}},
+		{"an id of 33 characters", &db.APIKey{ID: strings.Repeat("k", 33), Name: "x", Role: db.RoleReader, Hash: keyHash("x")}},
+		{"no name", &db.APIKey{ID: "kx", Name: " ", Role: db.RoleReader, Hash: keyHash("x")}},
+		{"unknown role", &db.APIKey{ID: "kx", Name: "x", Role: "OWNER", Hash: keyHash("x")}},
+		{"a short hash", &db.APIKey{ID: "kx", Name: "x", Role: db.RoleReader, Hash: keyHash("x")[:31]}},
+		{"an invalid key with an id in use", &db.APIKey{ID: "ka", Name: "x", Role: "OWNER", Hash: keyHash("x")}},
+	}
+	for _, c := range bad {
+		_, err := s.CreateKey(ctx(t), testActor, c.key)
+		wantRefused(t, c.name, err, db.EINVALID)
+	}
+	_, err = s.RevokeKey(ctx(t), testActor, "nope")
+	wantRefused(t, "revoke of a missing key", err, db.ENOTFOUND)
+	wantNoChange(t, "refused keys", s, before)
+
+	// Revoked keys are still found, with the time they were revoked.
+	mark := lastAuditID(t, s)
+	start = time.Now()
+	rb := must[*db.APIKey](t)(s.RevokeKey(ctx(t), otherActor, "kb"))
+	wantRecent(t, "revoked at", rb.RevokedAt, start, time.Now())
+	want := *kb
+	want.RevokedAt = rb.RevokedAt
+	wantEqual(t, "revoked key", rb, &want)
+	wantEqual(t, "revoked key by hash", must[*db.APIKey](t)(s.KeyByHash(ctx(t), keyHash("kb.secret"))), &want)
+	wantEqual(t, "keys", must[[]*db.APIKey](t)(s.Keys(ctx(t))), []*db.APIKey{&want, ka})
+	wantAudit(t, "revoke", auditAfter(t, s, mark), otherActor, updated(kb, &want))
+
+	// Revoking it again changes nothing, is no error and is not audited.
+	mark = lastAuditID(t, s)
+	time.Sleep(2 * time.Millisecond)
+	again := must[*db.APIKey](t)(s.RevokeKey(ctx(t), testActor, "kb"))
+	wantEqual(t, "revoked again", again, &want)
+	wantAudit(t, "revoke again", auditAfter(t, s, mark), testActor)
+	wantEqual(t, "audit of the key", len(must[db.List[*db.AuditEntry]](t)(s.AuditLog(ctx(t),
+		db.AuditFilter{RecordID: "ApiKey:kb"}, everything)).Items), 2)
+}

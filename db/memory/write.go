@@ -1,0 +1,621 @@
+package memory
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// Writes find problems in the order of db/write.go. Each one copies its
+// input and normalises and checks the copy before it takes the write lock;
+// under the lock it looks for every other problem before it changes
+// anything. Applying the changes cannot fail, so a write that fails leaves
+// no trace, and readers, who wait for the lock, never see half of one.
+
+// now is the time of one write, kept to the microsecond as PostgreSQL
+// keeps it, so both backends report the same instants.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// writeTx is one write under the lock: who makes it, when, and the audit
+// entries of the records it changed, appended in the contract's order
+// (the target first, then dependents by type and id).
+type writeTx struct {
+	s  *Store
+	by db.Actor
+	at time.Time
+}
+
+// begin takes the write lock for one write. A caller that gave up while
+// it waited for the lock gets its context's error and nothing is written.
+func (s *Store) begin(ctx context.Context, by db.Actor) (*writeTx, error) {
+	s.mu.Lock()
+	if err := ctx.Err(); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	return &writeTx{s: s, by: by, at: now()}, nil
+}
+
+func (tx *writeTx) end() { tx.s.mu.Unlock() }
+
+// log appends the audit entry of one changed record; before and after
+// are the record as it was and is (nil for a create or a delete).
+func (tx *writeTx) log(action db.Action, rec any, before, after []byte) {
+	s := tx.s
+	s.audit = append(s.audit, &db.AuditEntry{
+		ID:       int64(len(s.audit)) + 1,
+		At:       tx.at,
+		Actor:    tx.by.ID,
+		Action:   action,
+		Type:     db.AuditType(rec),
+		RecordID: db.AuditRecordID(rec),
+		Before:   before,
+		After:    after,
+	})
+}
+
+func idKey(id int64) string { return strconv.FormatInt(id, 10) }
+
+// --- areas ---
+
+// CreateArea implements db.Writer.
+func (s *Store) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Area, error) {
+	in := cloneArea(a)
+	if in != nil {
+		in.ID, in.Version = 0, 0
+	}
+	if err := db.CheckArea(in); err != nil {
+		return nil, err
+	}
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.end()
+	if err := s.checkAreaCode(in); err != nil {
+		return nil, err
+	}
+	if err := s.checkParent(in); err != nil {
+		return nil, err
+	}
+	s.maxAreaID++
+	in.ID, in.Version = s.maxAreaID, 1
+	s.indexArea(in)
+	// The new id is above every stored one: the list stays ascending.
+	s.areaIDs = append(s.areaIDs, in.ID)
+	tx.log(db.ActionCreate, in, nil, db.AuditJSON(in))
+	return cloneArea(in), nil
+}
+
+// UpdateArea implements db.Writer.
+func (s *Store) UpdateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Area, error) {
+	in := cloneArea(a)
+	if err := db.CheckArea(in); err != nil {
+		return nil, err
+	}
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.end()
+	old := s.areas[in.ID]
+	if old == nil {
+		return nil, db.NotFoundError(db.TypeArea, idKey(in.ID))
+	}
+	if old.Version != in.Version {
+		return nil, db.StaleVersionError(db.TypeArea, idKey(in.ID), in.Version, old.Version)
+	}
+	if err := s.checkAreaCode(in); err != nil {
+		return nil, err
+	}
+	if err := s.checkParent(in); err != nil {
+		return nil, err
+	}
+	in.Version = old.Version + 1
+	s.replaceArea(old, in)
+	tx.log(db.ActionUpdate, in, db.AuditJSON(old), db.AuditJSON(in))
+	return cloneArea(in), nil
+}
+
+// checkAreaCode finds another area with a's code (step 4).
+func (s *Store) checkAreaCode(a *db.Area) error {
+	if id, ok := s.areaByCode[a.Code]; ok && id != a.ID {
+		return db.Errorf(db.ECONFLICT, "area %d already has the code %q", id, a.Code)
+	}
+	return nil
+}
+
+// checkParent finds a parent that does not exist or lies within a (step
+// 5). The walk up is bounded by the number of areas, so a cycle that a
+// load brought in cannot keep it going.
+func (s *Store) checkParent(a *db.Area) error {
+	if a.ParentID == 0 {
+		return nil
+	}
+	if s.areas[a.ParentID] == nil {
+		return db.UnknownReferenceError("parent area", a.ParentID)
+	}
+	if a.ID == 0 {
+		return nil
+	}
+	p := a.ParentID
+	for range len(s.areas) {
+		if p == 0 {
+			break
+		}
+		if p == a.ID {
+			return db.ParentCycleError(a.ID, a.ParentID)
+		}
+		next := s.areas[p]
+		if next == nil {
+			break
+		}
+		p = next.ParentID
+	}
+	return nil
+}
+
+// DeleteArea implements db.Writer.
+func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, detach bool) error {
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return err
+	}
+	defer tx.end()
+	old := s.areas[id]
+	if old == nil {
+		return db.NotFoundError(db.TypeArea, idKey(id))
+	}
+	if old.Version != version {
+		return db.StaleVersionError(db.TypeArea, idKey(id), version, old.Version)
+	}
+	deps := db.Dependents{ChildAreas: len(s.children[id]), Initiatives: len(s.initsByArea[id]),
+		Organizations: len(s.orgsByArea[id]), Values: len(s.values[id])}
+	if deps.Any() && !detach {
+		return db.DependentsError(db.TypeArea, idKey(id), deps)
+	}
+
+	tx.log(db.ActionDelete, old, db.AuditJSON(old), nil)
+	// The lists below change as the records leave them: walk copies.
+	for _, cid := range slices.Clone(s.children[id]) {
+		c := s.areas[cid]
+		nc := cloneArea(c)
+		nc.ParentID = 0
+		nc.Version++
+		s.replaceArea(c, nc)
+		tx.log(db.ActionUpdate, nc, db.AuditJSON(c), db.AuditJSON(nc))
+	}
+	for _, oid := range slices.Clone(s.orgsByArea[id]) {
+		o := s.orgs[oid]
+		no := cloneOrg(o)
+		no.AreaIDs = removeSorted(no.AreaIDs, id)
+		no.Version++
+		s.replaceOrg(o, no)
+		tx.log(db.ActionUpdate, no, db.AuditJSON(o), db.AuditJSON(no))
+	}
+	for _, iid := range slices.Clone(s.initsByArea[id]) {
+		in := s.inits[iid]
+		ni := cloneInitiative(in)
+		ni.AreaIDs = removeSorted(ni.AreaIDs, id)
+		ni.Version++
+		s.replaceInitiative(in, ni)
+		tx.log(db.ActionUpdate, ni, db.AuditJSON(in), db.AuditJSON(ni))
+	}
+	// Values are kept in the contract's order, which is their key order.
+	for _, v := range s.values[id] {
+		tx.log(db.ActionDelete, v, db.AuditJSON(v), nil)
+	}
+	delete(s.values, id)
+
+	s.unindexArea(old)
+	delete(s.areas, id)
+	s.areaIDs = removeSorted(s.areaIDs, id)
+	return nil
+}
+
+// --- organisations ---
+
+// CreateOrganization implements db.Writer.
+func (s *Store) CreateOrganization(ctx context.Context, by db.Actor, o *db.Organization) (*db.Organization, error) {
+	in := cloneOrg(o)
+	if in != nil {
+		in.ID, in.Version = 0, 0
+		db.NormalizeOrganization(in)
+	}
+	if err := db.CheckOrganization(in); err != nil {
+		return nil, err
+	}
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.end()
+	if err := s.checkAreas(in.AreaIDs); err != nil {
+		return nil, err
+	}
+	s.maxOrgID++
+	in.ID, in.Version = s.maxOrgID, 1
+	s.putOrg(in)
+	s.orgIDs = append(s.orgIDs, in.ID)
+	tx.log(db.ActionCreate, in, nil, db.AuditJSON(in))
+	return cloneOrg(in), nil
+}
+
+// UpdateOrganization implements db.Writer.
+func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organization) (*db.Organization, error) {
+	in := cloneOrg(o)
+	if in != nil {
+		db.NormalizeOrganization(in)
+	}
+	if err := db.CheckOrganization(in); err != nil {
+		return nil, err
+	}
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.end()
+	old := s.orgs[in.ID]
+	if old == nil {
+		return nil, db.NotFoundError("Organization", idKey(in.ID))
+	}
+	if old.Version != in.Version {
+		return nil, db.StaleVersionError(old.NodeType(), idKey(in.ID), in.Version, old.Version)
+	}
+	if in.Kind != old.Kind {
+		return nil, db.Errorf(db.EINVALID, "%s %d cannot become a%s %s: an organisation keeps its kind; create a new one instead",
+			old.NodeType(), old.ID, article(in.NodeType()), in.NodeType())
+	}
+	if err := s.checkAreas(in.AreaIDs); err != nil {
+		return nil, err
+	}
+	in.Version = old.Version + 1
+	s.replaceOrg(old, in)
+	tx.log(db.ActionUpdate, in, db.AuditJSON(old), db.AuditJSON(in))
+	return cloneOrg(in), nil
+}
+
+func article(typ string) string {
+	if typ == db.TypeAssociation {
+		return "n"
+	}
+	return ""
+}
+
+// checkAreas finds the first of ids (ascending) that names no area.
+func (s *Store) checkAreas(ids []int64) error {
+	for _, a := range ids {
+		if s.areas[a] == nil {
+			return db.UnknownReferenceError("area", a)
+		}
+	}
+	return nil
+}
+
+// DeleteOrganization implements db.Writer.
+func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, id, version int64, detach bool) error {
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return err
+	}
+	defer tx.end()
+	old := s.orgs[id]
+	if old == nil {
+		return db.NotFoundError("Organization", idKey(id))
+	}
+	if old.Version != version {
+		return db.StaleVersionError(old.NodeType(), idKey(id), version, old.Version)
+	}
+	deps := db.Dependents{Initiatives: len(s.initsByOrg[id])}
+	if deps.Any() && !detach {
+		return db.DependentsError(old.NodeType(), idKey(id), deps)
+	}
+
+	tx.log(db.ActionDelete, old, db.AuditJSON(old), nil)
+	for _, iid := range slices.Clone(s.initsByOrg[id]) {
+		in := s.inits[iid]
+		ni := cloneInitiative(in)
+		if ni.LeadID == id {
+			ni.LeadID = 0
+		}
+		ni.Partners = slices.DeleteFunc(ni.Partners, func(p db.Partner) bool { return p.OrganizationID == id })
+		ni.Version++
+		s.replaceInitiative(in, ni)
+		tx.log(db.ActionUpdate, ni, db.AuditJSON(in), db.AuditJSON(ni))
+	}
+	s.dropOrg(old)
+	delete(s.orgs, id)
+	s.orgIDs = removeSorted(s.orgIDs, id)
+	return nil
+}
+
+// --- initiatives ---
+
+// CreateInitiative implements db.Writer.
+func (s *Store) CreateInitiative(ctx context.Context, by db.Actor, in *db.Initiative) (*db.Initiative, error) {
+	c := cloneInitiative(in)
+	if c != nil {
+		c.ID, c.Version = 0, 0
+		db.NormalizeInitiative(c)
+	}
+	if err := db.CheckInitiative(c); err != nil {
+		return nil, err
+	}
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.end()
+	if err := s.checkInitiativeRefs(c); err != nil {
+		return nil, err
+	}
+	s.maxInitID++
+	c.ID, c.Version = s.maxInitID, 1
+	s.putInitiative(c)
+	s.initIDs = append(s.initIDs, c.ID)
+	tx.log(db.ActionCreate, c, nil, db.AuditJSON(c))
+	return cloneInitiative(c), nil
+}
+
+// UpdateInitiative implements db.Writer.
+func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, in *db.Initiative) (*db.Initiative, error) {
+	c := cloneInitiative(in)
+	if c != nil {
+		db.NormalizeInitiative(c)
+	}
+	if err := db.CheckInitiative(c); err != nil {
+		return nil, err
+	}
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.end()
+	old := s.inits[c.ID]
+	if old == nil {
+		return nil, db.NotFoundError(db.TypeInitiative, idKey(c.ID))
+	}
+	if old.Version != c.Version {
+		return nil, db.StaleVersionError(db.TypeInitiative, idKey(c.ID), c.Version, old.Version)
+	}
+	if err := s.checkInitiativeRefs(c); err != nil {
+		return nil, err
+	}
+	c.Version = old.Version + 1
+	s.replaceInitiative(old, c)
+	tx.log(db.ActionUpdate, c, db.AuditJSON(old), db.AuditJSON(c))
+	return cloneInitiative(c), nil
+}
+
+// checkInitiativeRefs finds the first missing reference: areas, then the
+// lead, then partners, as write.go lists them.
+func (s *Store) checkInitiativeRefs(in *db.Initiative) error {
+	if err := s.checkAreas(in.AreaIDs); err != nil {
+		return err
+	}
+	if in.LeadID != 0 && s.orgs[in.LeadID] == nil {
+		return db.UnknownReferenceError("lead organization", in.LeadID)
+	}
+	for _, p := range in.Partners {
+		if s.orgs[p.OrganizationID] == nil {
+			return db.UnknownReferenceError("partner organization", p.OrganizationID)
+		}
+	}
+	return nil
+}
+
+// DeleteInitiative implements db.Writer.
+func (s *Store) DeleteInitiative(ctx context.Context, by db.Actor, id, version int64) error {
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return err
+	}
+	defer tx.end()
+	old := s.inits[id]
+	if old == nil {
+		return db.NotFoundError(db.TypeInitiative, idKey(id))
+	}
+	if old.Version != version {
+		return db.StaleVersionError(db.TypeInitiative, idKey(id), version, old.Version)
+	}
+	tx.log(db.ActionDelete, old, db.AuditJSON(old), nil)
+	s.dropInitiative(old)
+	delete(s.inits, id)
+	s.initIDs = removeSorted(s.initIDs, id)
+	return nil
+}
+
+// --- indicators ---
+
+// CreateIndicator implements db.Writer.
+func (s *Store) CreateIndicator(ctx context.Context, by db.Actor, ind *db.Indicator) (*db.Indicator, error) {
+	c := cloneIndicator(ind)
+	if c != nil {
+		c.Version = 0
+	}
+	if err := db.CheckIndicator(c); err != nil {
+		return nil, err
+	}
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.end()
+	if s.indicators[c.Code] != nil {
+		return nil, db.Errorf(db.ECONFLICT, "an indicator with the code %q already exists", c.Code)
+	}
+	c.Version = 1
+	s.indicators[c.Code] = c
+	tx.log(db.ActionCreate, c, nil, db.AuditJSON(c))
+	return cloneIndicator(c), nil
+}
+
+// UpdateIndicator implements db.Writer.
+func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, ind *db.Indicator) (*db.Indicator, error) {
+	c := cloneIndicator(ind)
+	if err := db.CheckIndicator(c); err != nil {
+		return nil, err
+	}
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.end()
+	old := s.indicators[c.Code]
+	if old == nil {
+		return nil, db.NotFoundError(db.TypeIndicator, strconv.Quote(c.Code))
+	}
+	if old.Version != c.Version {
+		return nil, db.StaleVersionError(db.TypeIndicator, strconv.Quote(c.Code), c.Version, old.Version)
+	}
+	c.Version = old.Version + 1
+	s.indicators[c.Code] = c
+	tx.log(db.ActionUpdate, c, db.AuditJSON(old), db.AuditJSON(c))
+	return cloneIndicator(c), nil
+}
+
+// DeleteIndicator implements db.Writer.
+func (s *Store) DeleteIndicator(ctx context.Context, by db.Actor, code string, version int64, detach bool) error {
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return err
+	}
+	defer tx.end()
+	old := s.indicators[code]
+	if old == nil {
+		return db.NotFoundError(db.TypeIndicator, strconv.Quote(code))
+	}
+	if old.Version != version {
+		return db.StaleVersionError(db.TypeIndicator, strconv.Quote(code), version, old.Version)
+	}
+	// Values are kept per area; walking the areas in id order finds them
+	// in the contract's order.
+	var areas []int64
+	n := 0
+	for a, vals := range s.values {
+		m := 0
+		for _, v := range vals {
+			if v.IndicatorCode == code {
+				m++
+			}
+		}
+		if m > 0 {
+			n += m
+			areas = append(areas, a)
+		}
+	}
+	if n > 0 && !detach {
+		return db.DependentsError(db.TypeIndicator, strconv.Quote(code), db.Dependents{Values: n})
+	}
+
+	tx.log(db.ActionDelete, old, db.AuditJSON(old), nil)
+	if n > 0 {
+		slices.Sort(areas)
+		for _, a := range areas {
+			kept := s.values[a][:0:0]
+			for _, v := range s.values[a] {
+				if v.IndicatorCode == code {
+					tx.log(db.ActionDelete, v, db.AuditJSON(v), nil)
+				} else {
+					kept = append(kept, v)
+				}
+			}
+			if len(kept) == 0 {
+				delete(s.values, a)
+			} else {
+				s.values[a] = kept
+			}
+		}
+	}
+	delete(s.indicators, code)
+	return nil
+}
+
+func cloneIndicator(ind *db.Indicator) *db.Indicator {
+	if ind == nil {
+		return nil
+	}
+	c := *ind
+	return &c
+}
+
+// --- indicator values ---
+
+// PutIndicatorValues implements db.Writer.
+func (s *Store) PutIndicatorValues(ctx context.Context, by db.Actor, values []db.IndicatorValue) (int, error) {
+	if err := db.CheckIndicatorValues(values); err != nil {
+		return 0, err
+	}
+	put := make([]db.IndicatorValue, len(values))
+	for i, v := range values {
+		put[i] = cloneValue(v)
+	}
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.end()
+	for i, v := range put {
+		if s.areas[v.AreaID] == nil {
+			return 0, db.ValueError(i+1, v, "area %d does not exist", v.AreaID)
+		}
+		if s.indicators[v.IndicatorCode] == nil {
+			return 0, db.ValueError(i+1, v, "indicator %q does not exist", v.IndicatorCode)
+		}
+	}
+
+	// What changes, in key order, with what it replaces; values equal to
+	// the stored ones are left out, as they change nothing.
+	type change struct {
+		v   db.IndicatorValue
+		old *db.IndicatorValue
+	}
+	var changes []change
+	for _, v := range put {
+		stored := s.values[v.AreaID]
+		j, found := slices.BinarySearchFunc(stored, v, compareValues)
+		if !found {
+			changes = append(changes, change{v: v})
+			continue
+		}
+		if old := stored[j]; old.Value != v.Value || !sameCount(old.Count, v.Count) {
+			changes = append(changes, change{v: v, old: &old})
+		}
+	}
+	slices.SortFunc(changes, func(a, b change) int { return compareValues(a.v, b.v) })
+
+	for _, c := range changes {
+		if c.old == nil {
+			tx.log(db.ActionCreate, c.v, nil, db.AuditJSON(c.v))
+		} else {
+			tx.log(db.ActionUpdate, c.v, db.AuditJSON(*c.old), db.AuditJSON(c.v))
+		}
+	}
+	// Replacements first, while every area's list is still sorted for the
+	// binary search; then the new values, and one sort per area they join.
+	added := map[int64]bool{}
+	for _, c := range changes {
+		if c.old != nil {
+			stored := s.values[c.v.AreaID]
+			j, _ := slices.BinarySearchFunc(stored, c.v, compareValues)
+			stored[j] = c.v
+		}
+	}
+	for _, c := range changes {
+		if c.old == nil {
+			s.values[c.v.AreaID] = append(s.values[c.v.AreaID], c.v)
+			added[c.v.AreaID] = true
+		}
+	}
+	for a := range added {
+		slices.SortFunc(s.values[a], compareValues)
+	}
+	return len(changes), nil
+}
+
+func sameCount(a, b *int) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
+}

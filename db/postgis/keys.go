@@ -1,0 +1,146 @@
+package postgis
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// keyColumns are the columns keyRow reads.
+const keyColumns = "id, name, role, hash, created_at, expires_at, revoked_at"
+
+type keyRow struct {
+	k    db.APIKey
+	role string
+}
+
+func newKeyRow() scanner[*db.APIKey] { return &keyRow{} }
+
+func (r *keyRow) dest() []any {
+	return []any{&r.k.ID, &r.k.Name, &r.role, &r.k.Hash, &r.k.CreatedAt, &r.k.ExpiresAt, &r.k.RevokedAt}
+}
+
+func (r *keyRow) record() (*db.APIKey, error) {
+	k := r.k
+	k.Role = db.Role(r.role)
+	k.CreatedAt = k.CreatedAt.UTC()
+	k.ExpiresAt = utcTime(k.ExpiresAt)
+	k.RevokedAt = utcTime(k.RevokedAt)
+	return &k, nil
+}
+
+func utcTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// Key writes take the audit log's lock first, not last as other writes
+// do: they need the write's time for the key itself, and holding the lock
+// throughout makes key writes one at a time, so two of them never wait on
+// each other's rows while holding it.
+
+// CreateKey stores a key the caller made; the store sets CreatedAt.
+func (s *Store) CreateKey(ctx context.Context, by db.Actor, k *db.APIKey) (*db.APIKey, error) {
+	if err := db.CheckAPIKey(k); err != nil {
+		return nil, err
+	}
+	var out *db.APIKey
+	err := s.write(ctx, "create key", func(tx pgx.Tx) error {
+		at, err := lockAudit(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var idTaken, hashTaken bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM api_keys WHERE id = $1),
+				EXISTS (SELECT 1 FROM api_keys WHERE hash = $2)`, k.ID, k.Hash).Scan(&idTaken, &hashTaken); err != nil {
+			return err
+		}
+		switch {
+		case idTaken:
+			return db.Errorf(db.ECONFLICT, "key id %q is in use", k.ID)
+		case hashTaken:
+			// Two keys with one hash would have one secret: KeyByHash
+			// could not tell them apart.
+			return db.Errorf(db.ECONFLICT, "%s", keyHashTaken)
+		}
+		found, err := queryTx(ctx, tx, newKeyRow, `INSERT INTO api_keys (id, name, role, hash, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+keyColumns,
+			k.ID, k.Name, string(k.Role), k.Hash, at, k.ExpiresAt)
+		if err != nil {
+			return err
+		}
+		out = found[0]
+		return insertAudit(ctx, tx, at, by.ID, []change{created(out)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Keys lists every key, revoked ones included, by creation then id.
+func (s *Store) Keys(ctx context.Context) ([]*db.APIKey, error) {
+	keys, err := queryRecords(ctx, s, "keys", newKeyRow, "SELECT "+keyColumns+" FROM api_keys ORDER BY created_at, id", nil)
+	if err != nil {
+		return nil, err
+	}
+	if keys == nil {
+		keys = []*db.APIKey{}
+	}
+	return keys, nil
+}
+
+// KeyByHash finds a key by the hash of its secret, through the unique
+// index on it: it is on the path of every request that carries a key.
+func (s *Store) KeyByHash(ctx context.Context, hash []byte) (*db.APIKey, error) {
+	found, err := queryRecords(ctx, s, "key by hash", newKeyRow, "SELECT "+keyColumns+" FROM api_keys WHERE hash = $1",
+		args{hash})
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		return nil, db.Errorf(db.ENOTFOUND, "no key has this secret")
+	}
+	return found[0], nil
+}
+
+// RevokeKey revokes the key with id from now on; a revoked key stays as
+// it is.
+func (s *Store) RevokeKey(ctx context.Context, by db.Actor, id string) (*db.APIKey, error) {
+	var out *db.APIKey
+	err := s.write(ctx, "revoke key", func(tx pgx.Tx) error {
+		at, err := lockAudit(ctx, tx)
+		if err != nil {
+			return err
+		}
+		found, err := queryTx(ctx, tx, newKeyRow, "SELECT "+keyColumns+" FROM api_keys WHERE id = $1 FOR UPDATE", id)
+		if err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			return db.NotFoundError(db.TypeAPIKey, codeKey(id))
+		}
+		before := found[0]
+		if before.RevokedAt != nil {
+			out = before
+			return nil
+		}
+		found, err = queryTx(ctx, tx, newKeyRow, "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 RETURNING "+keyColumns,
+			id, at)
+		if err != nil {
+			return err
+		}
+		out = found[0]
+		return insertAudit(ctx, tx, at, by.ID, []change{updated(before, out)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

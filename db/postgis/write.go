@@ -1,0 +1,321 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// Writes through the API (db.Writer). Each runs in one transaction that
+// makes the checks in the order db/write.go sets, writes, appends its audit
+// entries and commits; any error rolls all of it back.
+//
+// Locking. A write locks its target row (SELECT … FOR UPDATE) before it
+// looks at the version, so concurrent writes naming the same version queue
+// on the row and every one after the first finds, on the row as committed
+// by the one before (READ COMMITTED reads the row it locked), that the
+// version has moved on: ECONFLICT, never a lost update. A record is read
+// for its audit entry by a statement after the one that locked it, so the
+// link rows read with it (an organisation's areas, an initiative's areas
+// and partners) are those of the locked row too; every write that changes
+// link rows holds the lock of the record that owns them. Records that a
+// delete with detach changes are locked in id order. Where two writes still
+// lock in crossing orders, PostgreSQL aborts one of them as a deadlock, and
+// that one runs again from the start.
+
+// maxWriteAttempts bounds how often a write runs when concurrent writes
+// keep aborting it; past it the caller gets ECONFLICT and may try again.
+const maxWriteAttempts = 4
+
+// errRetry is what a write's transaction returns when it finds that a
+// concurrent write got in between two of its statements in a way locks
+// could not prevent (a row inserted where none was); the write runs again.
+var errRetry = errors.New("postgis: a concurrent write got in between; retrying")
+
+// write runs fn in a transaction, again when the database aborted it in
+// favour of a concurrent write, and translates what it returns.
+func (s *Store) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
+	var err error
+	for range maxWriteAttempts {
+		err = s.writeOnce(ctx, fn)
+		if !retryable(err) || ctx.Err() != nil {
+			break
+		}
+	}
+	if errors.Is(err, errRetry) {
+		return db.Errorf(db.ECONFLICT, "%s", concurrentWriteMessage)
+	}
+	return translate(err, op)
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	c, err := s.pool.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	return pgx.BeginFunc(ctx, c, fn)
+}
+
+// retryable tells the errors after which a write runs again.
+func retryable(err error) bool {
+	if errors.Is(err, errRetry) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
+}
+
+// Records in write errors are named by their type and key, "Area 12",
+// "Indicator \"unemployment\"", as the memory backend names them; an
+// organisation by its kind once it is found, "Organization" before.
+const organizationType = "Organization"
+
+func idKey(id int64) string { return strconv.FormatInt(id, 10) }
+
+// checkVersion is step 3 of the order: the version a write names must be
+// the stored one.
+func checkVersion(typ, key string, given, stored int64) error {
+	if given != stored {
+		return db.StaleVersionError(typ, key, given, stored)
+	}
+	return nil
+}
+
+// change is one audit entry before it is stored.
+type change struct {
+	action        db.Action
+	typ, recordID string
+	before, after []byte
+}
+
+func created(rec any) change {
+	return change{action: db.ActionCreate, typ: db.AuditType(rec), recordID: db.AuditRecordID(rec), after: db.AuditJSON(rec)}
+}
+
+func updated(before, after any) change {
+	return change{action: db.ActionUpdate, typ: db.AuditType(after), recordID: db.AuditRecordID(after),
+		before: db.AuditJSON(before), after: db.AuditJSON(after)}
+}
+
+func deleted(rec any) change {
+	return change{action: db.ActionDelete, typ: db.AuditType(rec), recordID: db.AuditRecordID(rec), before: db.AuditJSON(rec)}
+}
+
+// lockAudit takes the audit log's write lock and returns the time of the
+// write. Writers hold the lock from here to their commit, so audit ids
+// ascend in commit order and times with them, as AuditLog's "newest first"
+// needs; taking it last keeps that stretch short. Readers of the log are
+// not held up.
+func lockAudit(ctx context.Context, tx pgx.Tx) (time.Time, error) {
+	var at time.Time
+	b := &pgx.Batch{}
+	b.Queue(`LOCK TABLE audit_log IN EXCLUSIVE MODE`)
+	b.Queue(`SELECT clock_timestamp()`).QueryRow(func(row pgx.Row) error { return row.Scan(&at) })
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return time.Time{}, err
+	}
+	return at.UTC(), nil
+}
+
+// insertAudit appends changes, in their order, as written by actor at at.
+func insertAudit(ctx context.Context, tx pgx.Tx, at time.Time, actor string, changes []change) error {
+	return insertRows(ctx, tx, `INSERT INTO audit_log (at, actor, action, type, record_id, before, after)
+		SELECT $1::timestamptz, $2::text, action, type, record_id, before::json, after::json
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+			WITH ORDINALITY AS u(action, type, record_id, before, after, n)
+		ORDER BY n`,
+		len(changes), func(lo, hi int) []any {
+			text := func(b []byte) *string {
+				if b == nil {
+					return nil
+				}
+				s := string(b)
+				return &s
+			}
+			return []any{at, actor,
+				column(changes, lo, hi, func(c change) string { return string(c.action) }),
+				column(changes, lo, hi, func(c change) string { return c.typ }),
+				column(changes, lo, hi, func(c change) string { return c.recordID }),
+				column(changes, lo, hi, func(c change) *string { return text(c.before) }),
+				column(changes, lo, hi, func(c change) *string { return text(c.after) }),
+			}
+		})
+}
+
+// audit appends the entries of a write that has made its changes.
+func audit(ctx context.Context, tx pgx.Tx, by db.Actor, changes ...change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	at, err := lockAudit(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return insertAudit(ctx, tx, at, by.ID, changes)
+}
+
+// readSQL reads the records of rec with the ids in $1, in id order.
+func readSQL(rec record) string {
+	return "SELECT " + rec.cols("") + " FROM " + rec.table + " " + rec.alias +
+		" WHERE " + rec.alias + ".id = ANY($1::bigint[]) ORDER BY " + rec.alias + ".id"
+}
+
+// readRecords reads records inside a write, as the read methods return
+// them, in id order.
+func readRecords[T any](ctx context.Context, tx pgx.Tx, rec record, newRow func() scanner[T], ids []int64) ([]T, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return queryTx(ctx, tx, newRow, readSQL(rec), ids)
+}
+
+// queryTx reads records inside a write. Errors stay as the driver gave
+// them, for write to retry on or translate.
+func queryTx[T any](ctx context.Context, tx pgx.Tx, newRow func() scanner[T], sql string, args ...any) ([]T, error) {
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanRecords(rows, newRow)
+}
+
+// lockRecords locks the rows of rec with the given ids, in id order, and
+// then reads them; missing ids are left out. Both go in one round trip.
+func lockRecords[T any](ctx context.Context, tx pgx.Tx, rec record, newRow func() scanner[T], ids []int64) ([]T, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []T
+	b := &pgx.Batch{}
+	b.Queue("SELECT id FROM "+rec.table+" WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", ids)
+	b.Queue(readSQL(rec), ids).Query(func(rows pgx.Rows) error {
+		var err error
+		out, err = scanRecords(rows, newRow)
+		return err
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// lockTarget locks and reads the one record a write names; nil when there
+// is none.
+func lockTarget[T any](ctx context.Context, tx pgx.Tx, rec record, newRow func() scanner[T], id int64) (T, error) {
+	var zero T
+	found, err := lockRecords(ctx, tx, rec, newRow, []int64{id})
+	if err != nil || len(found) == 0 {
+		return zero, err
+	}
+	return found[0], nil
+}
+
+// lockIDs locks the rows of table whose ids the query in sql (with arg as
+// $1) selects, in id order, and returns those ids. sql selects a column
+// named id from table.
+func lockIDs(ctx context.Context, tx pgx.Tx, table, cond string, arg any) ([]int64, error) {
+	rows, err := tx.Query(ctx, "SELECT id FROM "+table+" WHERE "+cond+" ORDER BY id FOR UPDATE", arg)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// existing returns which of ids table holds.
+func existing(ctx context.Context, tx pgx.Tx, table string, ids []int64) (map[int64]bool, error) {
+	found := map[int64]bool{}
+	if len(ids) == 0 {
+		return found, nil
+	}
+	rows, err := tx.Query(ctx, "SELECT id FROM "+table+" WHERE id = ANY($1::bigint[])", ids)
+	if err != nil {
+		return nil, err
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	for _, id := range got {
+		found[id] = true
+	}
+	return found, err
+}
+
+// missingReference is step 5 for a list of references: the error about the
+// first of ids that is not in found, nil when all are.
+func missingReference(what string, ids []int64, found map[int64]bool) error {
+	for _, id := range ids {
+		if !found[id] {
+			return db.UnknownReferenceError(what, id)
+		}
+	}
+	return nil
+}
+
+// AuditLog pages through the audit entries that pass f, newest first.
+func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.List[*db.AuditEntry], error) {
+	var a args
+	var conds []string
+	if f.RecordID != "" {
+		conds = append(conds, "record_id = "+a.add(f.RecordID))
+	}
+	if f.Actor != "" {
+		conds = append(conds, "actor = "+a.add(f.Actor))
+	}
+	if f.Since != nil {
+		conds = append(conds, "at >= "+a.add(*f.Since))
+	}
+	from, to := window(p)
+	// The count comes in every row, and in a row of its own when the page
+	// is empty, so it is not lost with a page past the end. The page walks
+	// the (record_id, id) or (actor, id) index backwards.
+	sql := "SELECT t.total, e.id, e.at, e.actor, e.action, e.type, e.record_id, e.before::text, e.after::text " +
+		"FROM (SELECT count(*) AS total FROM audit_log" + where(conds) + ") t LEFT JOIN LATERAL (" +
+		"SELECT * FROM audit_log" + where(conds) + " ORDER BY id DESC OFFSET " + a.add(from) + " LIMIT " + a.add(to-from) +
+		") e ON true ORDER BY e.id DESC"
+	rows, err := s.pool.Query(ctx, sql, a...)
+	if err != nil {
+		return db.List[*db.AuditEntry]{}, translate(err, "audit log")
+	}
+	defer rows.Close()
+	l := db.List[*db.AuditEntry]{Items: []*db.AuditEntry{}}
+	for rows.Next() {
+		var total int64
+		var id *int64
+		var at *time.Time
+		var actor, action, typ, recordID *string
+		var before, after *string
+		if err := rows.Scan(&total, &id, &at, &actor, &action, &typ, &recordID, &before, &after); err != nil {
+			return db.List[*db.AuditEntry]{}, translate(err, "audit log")
+		}
+		l.Total = int(total)
+		if id == nil {
+			continue
+		}
+		l.Items = append(l.Items, &db.AuditEntry{ID: *id, At: at.UTC(), Actor: *actor, Action: db.Action(*action),
+			Type: *typ, RecordID: *recordID, Before: bytesOf(before), After: bytesOf(after)})
+	}
+	if err := rows.Err(); err != nil {
+		return db.List[*db.AuditEntry]{}, translate(err, "audit log")
+	}
+	return l, nil
+}
+
+func bytesOf(s *string) []byte {
+	if s == nil {
+		return nil
+	}
+	return []byte(*s)
+}
+
+// sortedIDs returns ids ascending, each once.
+func sortedIDs(ids []int64) []int64 {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

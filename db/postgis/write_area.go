@@ -1,0 +1,266 @@
+package postgis
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// areaValues are the columns of an area a write sets, $1 to $9, in the
+// order of areaColumns.
+func areaValues(a *db.Area) ([]any, error) {
+	wkb, err := encode(a.Geometry)
+	if err != nil {
+		return nil, err
+	}
+	var areaType *int16
+	if a.AreaType != 0 {
+		t := int16(a.AreaType) // CheckArea bounds it to 1–5
+		areaType = &t
+	}
+	return []any{a.Code, a.Name, string(a.Kind), areaType, nullID(a.ParentID), wkb, dateOf(a.ValidFrom),
+		dateOf(a.ValidTo), a.Description}, nil
+}
+
+// The parent's foreign key is deferred for loads, which may list a child
+// before its parent. A single area's write checks it at once instead, so
+// that a missing parent is found by the statement that names it and no
+// lock is waited for in the commit, after the audit log's lock is taken.
+const immediateParentCheck = `SET CONSTRAINTS areas_parent_id_fkey IMMEDIATE`
+
+// CreateArea adds an area with a new id and version 1.
+func (s *Store) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Area, error) {
+	if a == nil {
+		return nil, db.CheckArea(nil)
+	}
+	in := *a
+	in.ID, in.Version = 0, 0
+	if err := db.CheckArea(&in); err != nil {
+		return nil, err
+	}
+	vals, err := areaValues(&in)
+	if err != nil {
+		return nil, err
+	}
+	var out *db.Area
+	err = s.write(ctx, "create area", func(tx pgx.Tx) error {
+		var holder *int64
+		var parentExists bool
+		b := &pgx.Batch{}
+		b.Queue(immediateParentCheck)
+		b.Queue(`SELECT (SELECT id FROM areas WHERE code = $1), EXISTS (SELECT 1 FROM areas WHERE id = $2)`,
+			in.Code, in.ParentID).QueryRow(func(row pgx.Row) error { return row.Scan(&holder, &parentExists) })
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		if err := areaReferences(&in, holder, parentExists, false); err != nil {
+			return err
+		}
+		if err := newID(ctx, tx); err != nil {
+			return err
+		}
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO areas (code, name, kind, area_type, parent_id, geom, valid_from,
+				valid_to, description)
+			VALUES ($1, $2, $3, $4, $5, ST_GeomFromWKB($6, 4326), $7, $8, $9) RETURNING id`, vals...).Scan(&id); err != nil {
+			return err
+		}
+		after, err := readRecords(ctx, tx, areaRecord, newAreaRow, []int64{id})
+		if err != nil {
+			return err
+		}
+		out = after[0]
+		return audit(ctx, tx, by, created(out))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.areasChanged(ctx)
+	return out, nil
+}
+
+// areaReferences makes steps 4 and 5 for an area: its code, which holder
+// (another area) may have, then its parent.
+func areaReferences(a *db.Area, holder *int64, parentExists, cycle bool) error {
+	switch {
+	case holder != nil:
+		return db.Errorf(db.ECONFLICT, "area %d already has the code %q", *holder, a.Code)
+	case a.ParentID != 0 && !parentExists:
+		return db.UnknownReferenceError("parent area", a.ParentID)
+	case cycle:
+		return db.ParentCycleError(a.ID, a.ParentID)
+	}
+	return nil
+}
+
+// UpdateArea replaces the area with a.ID if its version is a.Version.
+func (s *Store) UpdateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Area, error) {
+	if err := db.CheckArea(a); err != nil {
+		return nil, err
+	}
+	vals, err := areaValues(a)
+	if err != nil {
+		return nil, err
+	}
+	var out *db.Area
+	err = s.write(ctx, "update area", func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, immediateParentCheck); err != nil {
+			return err
+		}
+		before, err := lockTarget(ctx, tx, areaRecord, newAreaRow, a.ID)
+		if err != nil {
+			return err
+		}
+		if before == nil {
+			return db.NotFoundError(db.TypeArea, idKey(a.ID))
+		}
+		if err := checkVersion(db.TypeArea, idKey(a.ID), a.Version, before.Version); err != nil {
+			return err
+		}
+		// The new parent's ancestors, itself included, must not include
+		// the area. UNION, not UNION ALL, ends the walk on a cycle that
+		// is already stored.
+		var holder *int64
+		var parentExists, cycle bool
+		err = tx.QueryRow(ctx, `SELECT
+				(SELECT id FROM areas WHERE code = $1 AND id <> $2),
+				EXISTS (SELECT 1 FROM areas WHERE id = $3),
+				EXISTS (WITH RECURSIVE up(id) AS (
+						SELECT $3::bigint
+						UNION SELECT a.parent_id FROM areas a JOIN up ON a.id = up.id WHERE a.parent_id IS NOT NULL)
+					SELECT 1 FROM up WHERE id = $2)`,
+			a.Code, a.ID, a.ParentID).Scan(&holder, &parentExists, &cycle)
+		if err != nil {
+			return err
+		}
+		if err := areaReferences(a, holder, parentExists, a.ParentID != 0 && cycle); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE areas SET code = $1, name = $2, kind = $3, area_type = $4, parent_id = $5,
+				geom = ST_GeomFromWKB($6, 4326), valid_from = $7, valid_to = $8, description = $9, version = version + 1
+			WHERE id = $10`, append(vals, a.ID)...); err != nil {
+			return err
+		}
+		after, err := readRecords(ctx, tx, areaRecord, newAreaRow, []int64{a.ID})
+		if err != nil {
+			return err
+		}
+		out = after[0]
+		return audit(ctx, tx, by, updated(before, out))
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.areasChanged(ctx)
+	return out, nil
+}
+
+// DeleteArea deletes the area with id if its version is version; see
+// db.Writer for what detach does to the records that point at it.
+func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, detach bool) error {
+	err := s.write(ctx, "delete area", func(tx pgx.Tx) error {
+		target, err := lockTarget(ctx, tx, areaRecord, newAreaRow, id)
+		if err != nil {
+			return err
+		}
+		if target == nil {
+			return db.NotFoundError(db.TypeArea, idKey(id))
+		}
+		if err := checkVersion(db.TypeArea, idKey(id), version, target.Version); err != nil {
+			return err
+		}
+		// Nothing can come to point at the area while it is locked:
+		// pointing at it takes a key share lock on its row. So the
+		// records locked here are all that point at it, and the counts
+		// after the locks are final.
+		children, err := lockIDs(ctx, tx, "areas", "parent_id = $1", id)
+		if err != nil {
+			return err
+		}
+		orgs, err := lockIDs(ctx, tx, "organizations",
+			"id IN (SELECT organization_id FROM organization_areas WHERE area_id = $1)", id)
+		if err != nil {
+			return err
+		}
+		inits, err := lockIDs(ctx, tx, "initiatives",
+			"id IN (SELECT initiative_id FROM initiative_areas WHERE area_id = $1)", id)
+		if err != nil {
+			return err
+		}
+		var values int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM indicator_values WHERE area_id = $1`, id).Scan(&values); err != nil {
+			return err
+		}
+		deps := db.Dependents{ChildAreas: len(children), Organizations: len(orgs), Initiatives: len(inits), Values: values}
+		if deps.Any() && !detach {
+			return db.DependentsError(db.TypeArea, idKey(id), deps)
+		}
+
+		var beforeChildren []*db.Area
+		var beforeOrgs []*db.Organization
+		var beforeInits []*db.Initiative
+		var oldValues []db.IndicatorValue
+		b := &pgx.Batch{}
+		queueRead(b, areaRecord, newAreaRow, children, &beforeChildren)
+		queueRead(b, organizationRecord, newOrganizationRow, orgs, &beforeOrgs)
+		queueRead(b, initiativeRecord, newInitiativeRow, inits, &beforeInits)
+		b.Queue(`DELETE FROM indicator_values WHERE area_id = $1 RETURNING area_id, indicator_code, year, sex, value, count`, id).
+			Query(func(rows pgx.Rows) error {
+				var err error
+				oldValues, err = scanRecords(rows, newValueRow)
+				return err
+			})
+		b.Queue(`UPDATE areas SET parent_id = NULL, version = version + 1 WHERE id = ANY($1::bigint[])`, children)
+		b.Queue(`DELETE FROM organization_areas WHERE area_id = $1`, id)
+		b.Queue(`UPDATE organizations SET version = version + 1 WHERE id = ANY($1::bigint[])`, orgs)
+		b.Queue(`DELETE FROM initiative_areas WHERE area_id = $1`, id)
+		b.Queue(`UPDATE initiatives SET version = version + 1 WHERE id = ANY($1::bigint[])`, inits)
+		b.Queue(`DELETE FROM areas WHERE id = $1`, id)
+		var afterChildren []*db.Area
+		var afterOrgs []*db.Organization
+		var afterInits []*db.Initiative
+		queueRead(b, areaRecord, newAreaRow, children, &afterChildren)
+		queueRead(b, organizationRecord, newOrganizationRow, orgs, &afterOrgs)
+		queueRead(b, initiativeRecord, newInitiativeRow, inits, &afterInits)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		changes := []change{deleted(target)}
+		changes = appendUpdates(changes, beforeChildren, afterChildren)
+		changes = appendUpdates(changes, beforeOrgs, afterOrgs)
+		changes = appendUpdates(changes, beforeInits, afterInits)
+		for _, v := range sortValues(oldValues) {
+			changes = append(changes, deleted(v))
+		}
+		return audit(ctx, tx, by, changes...)
+	})
+	if err != nil {
+		return err
+	}
+	s.areasChanged(ctx)
+	return nil
+}
+
+// queueRead queues the read of the records of rec with ids, in id order,
+// into *into.
+func queueRead[T any](b *pgx.Batch, rec record, newRow func() scanner[T], ids []int64, into *[]T) {
+	if len(ids) == 0 {
+		return
+	}
+	b.Queue(readSQL(rec), ids).Query(func(rows pgx.Rows) error {
+		var err error
+		*into, err = scanRecords(rows, newRow)
+		return err
+	})
+}
+
+// appendUpdates appends an update entry for each record, before and after
+// being the same records in the same (id) order.
+func appendUpdates[T any](changes []change, before, after []T) []change {
+	for i := range min(len(before), len(after)) {
+		changes = append(changes, updated(before[i], after[i]))
+	}
+	return changes
+}
