@@ -36,6 +36,9 @@ func (s *Store) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, 
 			}
 		}
 	}
+	if err := s.upsertCycle(items, first); err != nil {
+		return 0, err
+	}
 	// Known codes keep their ids; new ones follow the largest id ever
 	// used, in import order, as the PostGIS backend numbers them.
 	next := s.maxAreaID
@@ -73,6 +76,35 @@ func (s *Store) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, 
 	}
 	s.maxAreaID = next
 	return len(items), nil
+}
+
+// upsertCycle finds the first imported area whose parents, as they would
+// be after the import, lead back to it; first holds each imported code's
+// place. Imported areas take their parents from the import, the others
+// keep their stored ones, so re-parenting a stored area can close a cycle
+// through areas the import does not name. The caller holds the lock and
+// has found every parent code.
+func (s *Store) upsertCycle(items []*db.AreaInput, first map[string]int) error {
+	codes := make([]string, len(items))
+	for i, a := range items {
+		codes[i] = a.Code
+	}
+	i, cycle := db.FirstParentCycle(codes, func(code string) (string, bool) {
+		if f, ok := first[code]; ok {
+			p := items[f-1].ParentCode
+			return p, p != ""
+		}
+		if a := s.areas[s.areaByCode[code]]; a != nil && a.ParentID != 0 {
+			if p := s.areas[a.ParentID]; p != nil {
+				return p.Code, true
+			}
+		}
+		return "", false
+	})
+	if i >= 0 {
+		return db.ParentCycleItemError(i+1, codes[i], cycle)
+	}
+	return nil
 }
 
 // UpsertIndicatorValues implements db.Store, in the same steps as

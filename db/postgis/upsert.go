@@ -148,11 +148,50 @@ func dateOf(t *time.Time) any {
 	return *t
 }
 
+// lockHierarchy takes the advisory lock that serialises changes of
+// parents, keyed on 0x68696572 ("hier") and the schema, as the ids lock
+// is. A cycle check reads the hierarchy as others have committed it, so
+// two writes that each leave it a forest can still close a cycle between
+// them: an UpdateArea that puts A under B checks B's ancestors under a
+// lock on A's row alone, and an import that puts B under A, or another
+// update, may commit between that check and A's write. Every write that
+// can give an existing area a new parent (UpdateArea, UpsertAreas, and
+// DeleteArea, whose children become roots) holds
+// this lock to its commit and checks after taking it; each statement of a
+// transaction at READ COMMITTED sees all that committed before it began,
+// so the check then sees every other such change in full. All take it
+// before any lock on the areas table or its rows, so they queue on it and
+// never deadlock on each other's row and table locks. Load and CreateArea
+// need none: the areas they add are new, so nothing stored can lie below
+// them.
+const lockHierarchy = `SELECT pg_advisory_xact_lock(1751737714, hashtext(current_schema()))`
+
+// areaCycle finds, after the import's areas are written, the first of
+// them whose parents lead back to it, with the codes along the way. Each
+// imported area's walk up stops at a root or where it meets an area it
+// has passed already, so it ends after at most as many steps as there are
+// areas, and in practice after the few levels of the hierarchy; a walk
+// that meets its start found a cycle through it. Areas the import does
+// not name keep their stored parents, so a cycle through them is found
+// too.
+const areaCycle = `WITH RECURSIVE up(item, start, id, path) AS (
+		SELECT item, id, parent_id, ARRAY[id] FROM import_areas WHERE parent_id IS NOT NULL
+	UNION ALL
+		SELECT up.item, up.start, a.parent_id, up.path || up.id
+		FROM up JOIN areas a ON a.id = up.id
+		WHERE up.id <> ALL (up.path) AND a.parent_id IS NOT NULL)
+	SELECT up.item, i.code,
+		ARRAY(SELECT a.code FROM unnest(up.path) WITH ORDINALITY AS p(id, n) JOIN areas a ON a.id = p.id ORDER BY p.n)
+	FROM up JOIN import_areas i ON i.item = up.item
+	WHERE up.id = up.start
+	ORDER BY up.item LIMIT 1`
+
 // mergeAreas checks the imported areas as a whole and writes them. Known
 // codes keep their ids and go up a version; new ones take ids from the
 // sequence in import order, above every id handed out before. The table
 // lock makes the codes looked up stay as they are against a concurrent
-// upsert, load or write, while reads go on.
+// upsert, load or write, while reads go on; the hierarchy lock, taken
+// first, keeps the parents the cycle check reads from changing.
 func mergeAreas(ctx context.Context, tx pgx.Tx) error {
 	var item, first int
 	var code, parent string
@@ -168,6 +207,7 @@ func mergeAreas(ctx context.Context, tx pgx.Tx) error {
 	// statistics the planner would guess at the lookups by code.
 	if _, err := tx.Exec(ctx, `CREATE INDEX ON import_areas (code);
 		ANALYZE import_areas;
+		`+lockHierarchy+`;
 		LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE;
 		UPDATE import_areas i SET id = a.id FROM areas a WHERE a.code = i.code;
 		UPDATE import_areas i SET id = n.id
@@ -187,14 +227,31 @@ func mergeAreas(ctx context.Context, tx pgx.Tx) error {
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO areas (id, code, name, kind, area_type, parent_id, geom, valid_from, valid_to,
+	// The write and the cycle check after it go in one round trip; a
+	// cycle fails the transaction, which undoes the write.
+	var cycle []string
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO areas (id, code, name, kind, area_type, parent_id, geom, valid_from, valid_to,
 			description)
 		SELECT id, code, name, kind, area_type, parent_id, ST_GeomFromWKB(wkb, 4326), valid_from, valid_to, description
 		FROM import_areas ORDER BY item
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, area_type = excluded.area_type,
 			parent_id = excluded.parent_id, geom = excluded.geom, valid_from = excluded.valid_from,
 			valid_to = excluded.valid_to, description = excluded.description, version = areas.version + 1`)
-	return err
+	b.Queue(areaCycle).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&item, &code, &cycle)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	if cycle != nil {
+		return db.ParentCycleItemError(item, code, cycle)
+	}
+	return nil
 }
 
 // The values' import table has no index: COPY fills it fastest bare, and

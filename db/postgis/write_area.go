@@ -106,7 +106,7 @@ func (s *Store) UpdateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 	}
 	var out *db.Area
 	err = s.write(ctx, "update area", func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, immediateParentCheck); err != nil {
+		if _, err := tx.Exec(ctx, immediateParentCheck+"; "+lockHierarchy); err != nil { // see lockHierarchy
 			return err
 		}
 		before, err := lockTarget(ctx, tx, areaRecord, newAreaRow, a.ID)
@@ -161,6 +161,12 @@ func (s *Store) UpdateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 // db.Writer for what detach does to the records that point at it.
 func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, detach bool) error {
 	err := s.write(ctx, "delete area", func(tx pgx.Tx) error {
+		// A delete changes the hierarchy too (children become roots), so
+		// it takes the hierarchy lock first, in the same order as imports
+		// and updates, which then cannot deadlock with it.
+		if _, err := tx.Exec(ctx, lockHierarchy); err != nil {
+			return err
+		}
 		target, err := lockTarget(ctx, tx, areaRecord, newAreaRow, id)
 		if err != nil {
 			return err

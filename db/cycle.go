@@ -1,0 +1,109 @@
+package db
+
+import (
+	"strconv"
+	"strings"
+)
+
+// The area hierarchy is a forest: following parents from any area ends at
+// a root. UpdateArea refuses a parent that would close a cycle
+// (ParentCycleError); Load and UpsertAreas refuse a dataset or an import
+// that would, as a reference problem found after unknown parents. Both
+// backends name the same area, the first of the input that lies on a
+// cycle, and list the cycle from it along its parents, so they reject the
+// same input with the same words.
+
+// ParentCycleItemError is the EINVALID error about the item-th area of an
+// upsert, which lies on a cycle of parents; cycle holds the codes along
+// the parents from that area (cycle[0] is code) up to the one whose parent
+// it is.
+func ParentCycleItemError(item int, code string, cycle []string) error {
+	return AreaItemError(item, code, "its parents form a cycle: %s", cycleText(cycle, strconv.Quote))
+}
+
+// LoadParentCycleError is the EINVALID error about an area of a dataset
+// that lies on a cycle of parents; cycle holds the ids along the parents
+// from that area (cycle[0] is id) up to the one whose parent it is.
+func LoadParentCycleError(id int64, cycle []int64) error {
+	return Errorf(EINVALID, "area %d: its parents form a cycle: %s", id, cycleText(cycle, func(id int64) string {
+		return strconv.FormatInt(id, 10)
+	}))
+}
+
+// cycleText writes a cycle as "a → b → a", closing it where it started.
+func cycleText[K any](cycle []K, text func(K) string) string {
+	if len(cycle) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, k := range cycle {
+		b.WriteString(text(k))
+		b.WriteString(" → ")
+	}
+	b.WriteString(text(cycle[0]))
+	return b.String()
+}
+
+// FirstParentCycle finds the first of items (in their order) that lies on
+// a cycle of parents, and returns its index and the cycle from it along
+// its parents; -1 and nil when none does. parent gives a key's parent, and
+// false for a root or for a key whose ancestors need not be followed
+// (such as a stored area that nothing in the input can be an ancestor
+// of). Items must be distinct.
+//
+// Each key has at most one parent, so every chain either ends or runs into
+// exactly one cycle. Each key is walked once over all the chains, so the
+// cost is linear in the keys reached, however the chains share ancestors.
+// The first chain that finds a cycle need not start on it, and an item
+// before the cycle's members may lie on another cycle found later, so
+// every chain is walked before the first item on a cycle is chosen.
+func FirstParentCycle[K comparable](items []K, parent func(K) (K, bool)) (int, []K) {
+	type mark struct {
+		walk int // the chain that reached the key, from 1
+		pos  int // its place in that chain
+	}
+	marks := make(map[K]mark, len(items))
+	onCycle := map[K]bool{}
+	var chain []K
+	for w, start := range items {
+		walk := w + 1
+		chain = chain[:0]
+		k := start
+		for {
+			if m, seen := marks[k]; seen {
+				if m.walk == walk {
+					// The chain came back to itself: every key from
+					// the one it met again onwards lies on the cycle.
+					for _, c := range chain[m.pos:] {
+						onCycle[c] = true
+					}
+				}
+				// A key an earlier chain reached leads where that
+				// chain led, which it has already found out.
+				break
+			}
+			marks[k] = mark{walk: walk, pos: len(chain)}
+			chain = append(chain, k)
+			p, ok := parent(k)
+			if !ok {
+				break
+			}
+			k = p
+		}
+	}
+	if len(onCycle) == 0 {
+		return -1, nil
+	}
+	for i, k := range items {
+		if !onCycle[k] {
+			continue
+		}
+		cycle := []K{k}
+		for p, _ := parent(k); p != k; p, _ = parent(p) {
+			cycle = append(cycle, p)
+		}
+		return i, cycle
+	}
+	// Only keys outside items lie on a cycle: not the input's to answer for.
+	return -1, nil
+}
