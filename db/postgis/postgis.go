@@ -75,6 +75,9 @@ const acquireTimeoutParam = "pool_acquire_timeout"
 // Store is a db.Store on a PostGIS database. It is safe for concurrent use.
 type Store struct {
 	pool *pool
+	// replica answers AreasAt from memory (replica.go); nil when turned
+	// off with area_replica=off.
+	replica *replica
 }
 
 var _ db.Store = (*Store)(nil)
@@ -85,7 +88,8 @@ var _ db.Store = (*Store)(nil)
 //
 // Besides what pgx reads from url (pool_max_conns, connect_timeout, …),
 // pool_acquire_timeout (a duration such as 3s) bounds the wait for a
-// pooled connection.
+// pooled connection, and area_replica=off keeps no copy of the areas in
+// memory (see replica.go).
 func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -102,11 +106,28 @@ func open(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	withReplica, err := replicaOption(cfg.ConnConfig.RuntimeParams)
+	if err != nil {
+		return nil, err
+	}
+	var r *replica
+	if withReplica {
+		r = newReplica(cfg.ConnConfig.Copy(), nil)
+		// The replica hears of lost pool connections through a tracer; a
+		// caller's own tracer takes precedence, and the replica then
+		// learns of a broken database from its own connection alone.
+		if cfg.ConnConfig.Tracer == nil {
+			cfg.ConnConfig.Tracer = replicaTracer{r}
+		}
+	}
 	p, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: invalid pool configuration: %v", err)
 	}
-	s := &Store{pool: &pool{Pool: p, acquireTimeout: acquireTimeout}}
+	s := &Store{pool: &pool{Pool: p, acquireTimeout: acquireTimeout}, replica: r}
+	if r != nil {
+		r.pool = s.pool
+	}
 	// The pool connects lazily; ping so that a wrong URL fails here and not
 	// on the first request.
 	if err := s.Ping(ctx); err != nil {
@@ -231,8 +252,14 @@ func (s *Store) Ping(ctx context.Context) error {
 	return translate(c.Ping(ctx), "ping")
 }
 
-// Close closes every connection of the pool; it waits for queries in flight.
-func (s *Store) Close() { s.pool.Close() }
+// Close stops the area replica and closes every connection of the pool; it
+// waits for queries in flight.
+func (s *Store) Close() {
+	if s.replica != nil {
+		s.replica.close()
+	}
+	s.pool.Close()
+}
 
 // PoolStats reports the connection pool for the metrics: connections in
 // use, idle, and in all.
