@@ -57,6 +57,7 @@ type serveConfig struct {
 	explorer      web.Options
 
 	keysFile             string
+	dataFile             string
 	requireTokenForReads bool
 	oidcIssuer           string
 	oidcAudience         string
@@ -73,6 +74,7 @@ type serveSetting struct {
 var serveSettings = []serveSetting{
 	{"addr", "AREAGRAPH_ADDR", false},
 	{"database-url", "DATABASE_URL", true},
+	{"data", "AREAGRAPH_DATA", false},
 	{"cors-origins", "AREAGRAPH_CORS_ORIGINS", false},
 	{"drain", "AREAGRAPH_DRAIN", false},
 	{"timeout", "AREAGRAPH_TIMEOUT", false},
@@ -108,6 +110,8 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.addr, "addr", "localhost:8080", help("addr", "address to listen on"))
 	fs.StringVar(&c.databaseURL, "database-url", "",
 		help("database-url", "PostgreSQL URL or key=value string of a PostGIS database; empty serves the embedded demo"))
+	fs.StringVar(&c.dataFile, "data", "",
+		help("data", "dataset file (\"areagraph export dataset\") the embedded store serves instead of the demo"))
 	fs.StringVar(&c.corsOrigins, "cors-origins", "",
 		help("cors-origins", "comma-separated origins allowed by CORS, with credentials; empty lets any origin read"))
 	fs.DurationVar(&c.drain, "drain", 15*time.Second, help("drain", "how long in-flight requests may finish after SIGINT or SIGTERM"))
@@ -190,6 +194,9 @@ func (c *serveConfig) check() error {
 	}
 	if c.apqCache < 0 {
 		errs = append(errs, errors.New("--apq-cache must not be negative"))
+	}
+	if c.dataFile != "" && c.databaseURL != "" {
+		errs = append(errs, errors.New("--data is for the embedded store: with a database, the data live in it"))
 	}
 	if c.keysFile != "" && c.databaseURL != "" {
 		errs = append(errs, errors.New("--keys-file is for the embedded store: with a database, keys live in it"))

@@ -31,7 +31,13 @@ in the formats "areagraph import" reads with its default flags.
 
   areagraph export indicators > values.csv
       Every value in the long format: area_code,indicator_code,year,value,
-      sex,count; by area id, indicator, year and sex.`
+      sex,count; by area id, indicator, year and sex.
+
+  areagraph export dataset > national.agds
+      Everything (areas, organisations, initiatives, indicators and their
+      values, with ids and versions) as one binary dataset file, which
+      "areagraph serve --data FILE" serves from memory without a database.
+      API keys and the audit log stay behind.`
 
 // exportPage is how many areas one store call reads; it bounds the memory
 // an export holds whatever the size of the database.
@@ -42,12 +48,12 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if len(args) > 0 {
 		what, args = args[0], args[1:]
 	}
-	if what != "areas" && what != "indicators" {
+	if what != "areas" && what != "indicators" && what != "dataset" {
 		fmt.Fprintln(stderr, exportHelp)
 		if what == "-h" || what == "-help" || what == "--help" || what == "help" {
 			return nil
 		}
-		return fmt.Errorf("export what? want \"areas\" or \"indicators\", got %q", what)
+		return fmt.Errorf("export what? want \"areas\", \"indicators\" or \"dataset\", got %q", what)
 	}
 	fs := newFlags("export "+what, stderr, exportHelp)
 	dbURL := requiredDatabaseFlag(fs, getenv)
@@ -68,7 +74,7 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		f.Kinds = append(f.Kinds, db.AreaKind(k))
 	}
-	if what == "indicators" && len(f.Kinds) > 0 {
+	if what != "areas" && len(f.Kinds) > 0 {
 		return fmt.Errorf("--kind applies to areas only")
 	}
 	store, err := openPostGIS(ctx, dbURL())
@@ -77,10 +83,13 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer store.Close()
 	w := bufio.NewWriterSize(stdout, 1<<16)
-	if what == "areas" {
+	switch what {
+	case "areas":
 		err = exportAreas(ctx, store, f, w)
-	} else {
+	case "indicators":
 		err = exportValues(ctx, store, w)
+	default:
+		err = exportDataset(ctx, store, w)
 	}
 	if err != nil {
 		return err

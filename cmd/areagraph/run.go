@@ -139,7 +139,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			log.Info("API keys", "file", keysFile)
 		}
 	}
-	store, what, err := openServeStore(ctx, cfg.databaseURL, keysFile)
+	store, what, err := openServeStore(ctx, storeSource{url: cfg.databaseURL, keysFile: keysFile, dataFile: cfg.dataFile})
 	if err != nil {
 		return err
 	}
@@ -197,30 +197,43 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 // requests inside the store.
 var openServeStore = openStore
 
-// openStore opens PostGIS when a URL is given, else the embedded store with
-// the demo loaded and its API keys in keysFile ("" keeps them in memory).
-func openStore(ctx context.Context, url, keysFile string) (db.Store, string, error) {
-	if url == "" {
-		var s *memory.Store
-		if keysFile == "" {
-			s = memory.New()
-		} else {
-			var err error
-			if s, err = openKeysFile(keysFile); err != nil {
-				return nil, "", err
-			}
+// storeSource says which store serve opens: PostGIS at url, or else the
+// embedded store with the dataset file dataFile ("" for the demo) and its
+// API keys in keysFile ("" keeps them in memory).
+type storeSource struct {
+	url, keysFile, dataFile string
+}
+
+// openStore opens the store src names and says what it serves.
+func openStore(ctx context.Context, src storeSource) (db.Store, string, error) {
+	if src.url != "" {
+		s, err := postgis.Open(ctx, src.url)
+		if err != nil {
+			return nil, "", err
 		}
+		return s, "PostGIS", nil
+	}
+	var s *memory.Store
+	if src.keysFile == "" {
+		s = memory.New()
+	} else {
+		var err error
+		if s, err = openKeysFile(src.keysFile); err != nil {
+			return nil, "", err
+		}
+	}
+	if src.dataFile == "" {
 		if err := s.Load(ctx, demo.Dataset()); err != nil {
 			s.Close()
 			return nil, "", fmt.Errorf("loading the demo: %w", err)
 		}
 		return s, "the Borås demo (embedded store)", nil
 	}
-	s, err := postgis.Open(ctx, url)
-	if err != nil {
+	if err := loadDatasetFile(ctx, s, src.dataFile); err != nil {
+		s.Close()
 		return nil, "", err
 	}
-	return s, "PostGIS", nil
+	return s, fmt.Sprintf("%s (embedded store)", src.dataFile), nil
 }
 
 func openPostGIS(ctx context.Context, url string) (*postgis.Store, error) {

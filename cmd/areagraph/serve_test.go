@@ -181,8 +181,8 @@ func (s *heldStore) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKi
 func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 	held := &heldStore{entered: make(chan struct{}, 1), release: make(chan struct{})}
 	open := openServeStore
-	openServeStore = func(ctx context.Context, url, keysFile string) (db.Store, string, error) {
-		s, what, err := open(ctx, url, keysFile)
+	openServeStore = func(ctx context.Context, src storeSource) (db.Store, string, error) {
+		s, what, err := open(ctx, src)
 		held.Store = s
 		return held, what, err
 	}
