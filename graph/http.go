@@ -146,7 +146,7 @@ type wireResponse struct {
 }
 
 func (h *graphqlHandler) write(w http.ResponseWriter, r *http.Request, media string, status int, operation string, resp *graphql.Response) {
-	body, err := json.Marshal(wireResponse{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
+	body, err := encodeResponse(resp)
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "internal error", "error", fmt.Errorf("encoding a response: %w", err))
 		status, resp.Errors = http.StatusInternalServerError, gqlerror.List{internalError()}
@@ -156,6 +156,31 @@ func (h *graphqlHandler) write(w http.ResponseWriter, r *http.Request, media str
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// encodeResponse is json.Marshal of resp as a wireResponse, byte for byte,
+// without its cost in the common case. json.Marshal scans data again to
+// compact it and to escape <, >, & and U+2028/2029; gqlgen writes data
+// compact already, and so do the scalars that write JSON text of their own
+// (GeoJSON, and the JSON scalar, which compacts it), so for data without
+// those characters json.Marshal would copy it unchanged. Such data, the
+// usual answer without errors or extensions, is wrapped as it is.
+func encodeResponse(resp *graphql.Response) ([]byte, error) {
+	if len(resp.Errors) > 0 || len(resp.Extensions) > 0 || len(resp.Data) == 0 || needsEscape(resp.Data) {
+		return json.Marshal(wireResponse{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
+	}
+	const open, end = `{"data":`, `}`
+	body := make([]byte, 0, len(open)+len(resp.Data)+len(end))
+	body = append(body, open...)
+	body = append(body, resp.Data...)
+	return append(body, end...), nil
+}
+
+// needsEscape tells whether json.Marshal would escape anything in b: <, >
+// and & (for HTML), or U+2028 and U+2029 (for JavaScript).
+func needsEscape(b []byte) bool {
+	return bytes.IndexByte(b, '<') >= 0 || bytes.IndexByte(b, '>') >= 0 || bytes.IndexByte(b, '&') >= 0 ||
+		bytes.Contains(b, []byte("\u2028")) || bytes.Contains(b, []byte("\u2029"))
 }
 
 // refuse answers a request that is not a well-formed GraphQL-over-HTTP

@@ -69,6 +69,10 @@ func (g *groups) siblings(id int64) []int64 {
 	return []int64{id}
 }
 
+// result is one id's outcome of a fetch. The results of one fetch share
+// one channel, closed when they are all set, and one allocation: a page of
+// fifty initiatives' organisations is a hundred results, which would
+// otherwise be two hundred allocations.
 type result[V any] struct {
 	ready chan struct{}
 	v     V
@@ -92,29 +96,37 @@ func (b *batch[V]) load(ctx context.Context, id int64) (V, error) {
 	b.mu.Lock()
 	r, ok := b.done[id]
 	if !ok {
-		var want []int64
-		var pending []*result[V]
-		for _, s := range b.groups.siblings(id) {
-			if _, ok := b.done[s]; !ok {
-				nr := &result[V]{ready: make(chan struct{})}
-				b.done[s] = nr
-				want = append(want, s)
-				pending = append(pending, nr)
-			}
+		want := b.groups.siblings(id)
+		want = slices.DeleteFunc(want, func(s int64) bool {
+			_, ok := b.done[s]
+			return ok
+		})
+		ready := make(chan struct{})
+		pending := make([]result[V], len(want))
+		for i, s := range want {
+			pending[i].ready = ready
+			b.done[s] = &pending[i]
 		}
 		r = b.done[id]
 		b.mu.Unlock()
 		vals, err := b.fetch(ctx, want)
-		for i, p := range pending {
+		for i := range pending {
 			if err != nil {
-				p.err = err
+				pending[i].err = err
 			} else {
-				p.v = vals[i]
+				pending[i].v = vals[i]
 			}
-			close(p.ready)
 		}
+		close(ready)
 	} else {
 		b.mu.Unlock()
+	}
+	// Most loads find their value loaded already; only those that wait
+	// need the select that lets a cancelled request stop waiting.
+	select {
+	case <-r.ready:
+		return r.v, r.err
+	default:
 	}
 	select {
 	case <-r.ready:

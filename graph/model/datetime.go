@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"strconv"
@@ -35,18 +36,27 @@ func UnmarshalDateTime(v any) (time.Time, error) {
 	return t, nil
 }
 
-// RawJSON is the GraphQL JSON scalar: JSON text passed through as it is.
-// The audit log keeps records as JSON bytes, and they go out unchanged.
+// RawJSON is the GraphQL JSON scalar: JSON text passed through. The audit
+// log keeps records as JSON bytes, and they go out as the same JSON value.
 type RawJSON = []byte
 
-// MarshalRawJSON writes b as it is; empty is null.
+// MarshalRawJSON writes b compacted; empty is null. Compact, because JSON
+// text from a store may hold spaces, and responses go out with their data
+// as gqlgen writes it (graph's encodeResponse), which holds only while that
+// is the compact JSON encoding/json would send. Text that is not JSON,
+// which no store hands out, is written as it is.
 func MarshalRawJSON(b []byte) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
 		if len(b) == 0 {
 			_, _ = io.WriteString(w, "null")
 			return
 		}
-		_, _ = w.Write(b)
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, b); err != nil {
+			_, _ = w.Write(b)
+			return
+		}
+		_, _ = w.Write(buf.Bytes())
 	})
 }
 

@@ -1,0 +1,63 @@
+// Command seqlists rewrites the executor gqlgen generates so that it
+// marshals the elements of a list one after another, through the graph
+// package's marshalList, instead of through graphql.MarshalSliceConcurrently,
+// which starts a goroutine for every element of every list.
+//
+// Those goroutines buy nothing here. Every field that reads the store does
+// so through the per-request loaders (graph/loader), which batch by sibling
+// group, not by time: the first element that asks loads the field for all
+// its siblings in one store call, and the others find it done. What is left
+// for each element is CPU work, which a request spread over goroutines does
+// no faster on a loaded server, and pays for in goroutine starts, stack
+// growth and scheduling: about a quarter of the CPU of a nested query.
+//
+// gqlgen offers no setting for this (exec.worker_limit still starts a
+// goroutine per element, only fewer at a time), so `go generate` runs this
+// after gqlgen. It changes nothing else, and fails when it finds neither
+// the call it replaces nor its replacement, so that a gqlgen upgrade that
+// marshals lists another way is noticed rather than silently undone.
+//
+// Usage: go run ./internal/seqlists generated.go
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"os"
+)
+
+const (
+	concurrent = "graphql.MarshalSliceConcurrently("
+	sequential = "marshalList("
+)
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: seqlists FILE")
+		os.Exit(2)
+	}
+	if err := rewrite(os.Args[1]); err != nil {
+		fmt.Fprintln(os.Stderr, "seqlists:", err)
+		os.Exit(1)
+	}
+}
+
+func rewrite(path string) error {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	n := bytes.Count(src, []byte(concurrent))
+	if n == 0 {
+		if bytes.Contains(src, []byte(sequential)) {
+			return nil // already rewritten
+		}
+		return fmt.Errorf("%s calls neither %s nor %s: has gqlgen changed how it marshals lists?", path, concurrent, sequential)
+	}
+	out, err := format.Source(bytes.ReplaceAll(src, []byte(concurrent), []byte(sequential)))
+	if err != nil {
+		return fmt.Errorf("%s after the rewrite: %w", path, err)
+	}
+	return os.WriteFile(path, out, 0o644)
+}

@@ -1,0 +1,46 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// marshalList stands in for graphql.MarshalSliceConcurrently in the
+// generated executor, so it must give the same outcome: every element
+// marshalled under its own index, and a panicking one null in place with
+// an error on its path, the rest of the list intact.
+func TestMarshalList(t *testing.T) {
+	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter,
+		recoverPanic(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "nodes"}}})
+	var paths []string
+	got := marshalList(ctx, 4, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		paths = append(paths, graphql.GetPath(ctx).String())
+		if i == 2 {
+			panic("element 2 is broken")
+		}
+		return graphql.MarshalInt(i * 10)
+	})
+	var buf bytes.Buffer
+	got.MarshalGQL(&buf)
+	if buf.String() != "[0,10,null,30]" {
+		t.Errorf("marshalled %s, want [0,10,null,30]", buf.String())
+	}
+	if want := "[nodes[0] nodes[1] nodes[2] nodes[3]]"; fmt.Sprint(paths) != want {
+		t.Errorf("paths %v, want %s", paths, want)
+	}
+	errs := graphql.GetErrors(ctx)
+	if len(errs) != 1 || errs[0].Path.String() != "nodes[2]" || errs[0].Message != "panic in resolver" {
+		t.Errorf("errors %v, want one panic at nodes[2]", errs)
+	}
+	if n := len(marshalList(ctx, 0, 0, false, nil)); n != 0 {
+		t.Errorf("an empty list marshalled to %d elements", n)
+	}
+}
