@@ -32,10 +32,10 @@ func (ds *Dataset) Validate() error {
 	if err := noNil("indicator", ds.Indicators); err != nil {
 		return err
 	}
-	areaIDs := map[int64]bool{}
-	codes := map[string]bool{}
+	areaIDs := make(map[int64]bool, len(ds.Areas))
+	codes := make(map[string]bool, len(ds.Areas))
 	for i, a := range ds.Areas {
-		where := fmt.Sprintf("area %d (id %d)", i, a.ID)
+		where := recordAt{"area", i, a.ID}
 		if a.ID <= 0 {
 			return Errorf(EINVALID, "%s: id must be positive", where)
 		}
@@ -57,9 +57,9 @@ func (ds *Dataset) Validate() error {
 		}
 		codes[a.Code] = true
 	}
-	orgIDs := map[int64]bool{}
+	orgIDs := make(map[int64]bool, len(ds.Organizations))
 	for i, o := range ds.Organizations {
-		where := fmt.Sprintf("organization %d (id %d)", i, o.ID)
+		where := recordAt{"organization", i, o.ID}
 		if o.ID <= 0 {
 			return Errorf(EINVALID, "%s: id must be positive", where)
 		}
@@ -88,9 +88,9 @@ func (ds *Dataset) Validate() error {
 			return Errorf(EINVALID, "%s: area ids: %s", where, err.Error())
 		}
 	}
-	initIDs := map[int64]bool{}
+	initIDs := make(map[int64]bool, len(ds.Initiatives))
 	for i, in := range ds.Initiatives {
-		where := fmt.Sprintf("initiative %d (id %d)", i, in.ID)
+		where := recordAt{"initiative", i, in.ID}
 		if in.ID <= 0 {
 			return Errorf(EINVALID, "%s: id must be positive", where)
 		}
@@ -129,7 +129,7 @@ func (ds *Dataset) Validate() error {
 	}
 	seen := make(map[key]bool, len(ds.Values))
 	for i, v := range ds.Values {
-		where := fmt.Sprintf("indicator value %d (%s, area %d, %d)", i, v.IndicatorCode, v.AreaID, v.Year)
+		where := valueAt{i, &ds.Values[i]}
 		if err := checkValue(v.Sex, v.Value, v.Year, v.Count); err != nil {
 			return Errorf(EINVALID, "%s: %s", where, err.Error())
 		}
@@ -140,6 +140,27 @@ func (ds *Dataset) Validate() error {
 		seen[k] = true
 	}
 	return nil
+}
+
+// recordAt names the i-th record of a dataset in an error message. It is
+// formatted only when an error is made: Validate runs over every record of
+// a national dataset at each start of the embedded server.
+type recordAt struct {
+	what string
+	i    int
+	id   int64
+}
+
+func (r recordAt) String() string { return fmt.Sprintf("%s %d (id %d)", r.what, r.i, r.id) }
+
+// valueAt names the i-th indicator value of a dataset, as recordAt does.
+type valueAt struct {
+	i int
+	v *IndicatorValue
+}
+
+func (r valueAt) String() string {
+	return fmt.Sprintf("indicator value %d (%s, area %d, %d)", r.i, r.v.IndicatorCode, r.v.AreaID, r.v.Year)
 }
 
 var initiativeStatuses = []InitiativeStatus{StatusPlanned, StatusActive, StatusCompleted, StatusCancelled}

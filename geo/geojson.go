@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/paulmach/orb"
@@ -31,18 +32,46 @@ const maxCollectionDepth = 16
 // coordinate that is not a finite number), gives JSON null; on a non-null
 // field gqlgen then reports the null as an error. Validate rejects such
 // coordinates at the door, so that last case means stored data went bad.
+//
+// The text goes straight into the writer gqlgen hands over, through a
+// small reused buffer: outlines are the bulk of large answers, and
+// building each one apart and copying it on cost more than writing it.
+// The geometry must not change until the response is written.
 func MarshalGeoJSON(g orb.Geometry) graphql.Marshaler {
-	if g == nil {
-		return graphql.Null
-	}
-	// Encoding up front lets a failure become a clean null instead of
+	// Checking up front lets a failure become a clean null instead of
 	// half an object in the response.
-	data, err := AppendGeoJSON(nil, g)
-	if err != nil {
+	if g == nil || !writable(g, 0) {
 		return graphql.Null
 	}
-	return graphql.WriterFunc(func(w io.Writer) { _, _ = w.Write(data) })
+	return &geoJSONMarshaler{g}
 }
+
+// geoJSONMarshaler writes a geometry that writable accepted. It is used by
+// pointer, which gqlgen can compare with graphql.Null whatever it holds.
+type geoJSONMarshaler struct{ g orb.Geometry }
+
+// MarshalGQL implements graphql.Marshaler.
+func (m *geoJSONMarshaler) MarshalGQL(w io.Writer) {
+	buf := chunks.Get().(*[]byte)
+	e := encoder{b: (*buf)[:0], w: w}
+	// writable accepted g, which leaves the encoder nothing to fail on.
+	_ = e.geometry(m.g, 0)
+	e.flush()
+	*buf = e.b[:0]
+	chunks.Put(buf)
+}
+
+// chunkSize is how much text the encoder gathers before handing it to the
+// writer: enough that writes are few, small enough that every request can
+// keep one buffer in use.
+const chunkSize = 16 << 10
+
+// chunks holds the encoders' buffers. A position is far shorter than the
+// slack, so a buffer never grows beyond its first size.
+var chunks = sync.Pool{New: func() any {
+	b := make([]byte, 0, chunkSize+1024)
+	return &b
+}}
 
 // AppendGeoJSON appends g to dst as an RFC 7946 geometry object, the
 // encoding MarshalGeoJSON uses, for callers outside GraphQL such as file
@@ -56,103 +85,251 @@ func AppendGeoJSON(dst []byte, g orb.Geometry) ([]byte, error) {
 	if g == nil {
 		return dst, errors.New("GeoJSON: cannot write a nil geometry")
 	}
-	if !wound(g) {
-		g = Normalize(g)
-	}
-	b, err := appendGeometry(dst, g, 0)
-	if err != nil {
+	e := encoder{b: dst}
+	if err := e.geometry(g, 0); err != nil {
 		return dst, err
 	}
-	return b, nil
+	return e.b, nil
 }
 
-func appendGeometry(b []byte, g orb.Geometry, depth int) ([]byte, error) {
-	var err error
-	open := func(t string) {
-		b = append(b, `{"type":"`...)
-		b = append(b, t...)
-		b = append(b, `","coordinates":`...)
-	}
+// writable reports whether the encoder can write g: it mirrors every
+// error geometry returns (TestWritable holds the two together).
+func writable(g orb.Geometry, depth int) bool {
 	switch g := g.(type) {
-	case nil:
-		return b, errors.New("GeoJSON: a GeometryCollection holds a nil geometry")
 	case orb.Point:
-		open("Point")
-		b, err = appendPosition(b, g)
+		return finite(g)
 	case orb.MultiPoint:
-		open("MultiPoint")
-		b, err = appendPositions(b, g)
+		return allFinite(g)
 	case orb.LineString:
-		open("LineString")
-		b, err = appendPositions(b, g)
+		return allFinite(g)
 	case orb.MultiLineString:
-		open("MultiLineString")
-		b, err = appendList(b, g, appendPositions)
+		for _, l := range g {
+			if !allFinite(l) {
+				return false
+			}
+		}
+		return true
 	case orb.Ring:
-		open("Polygon")
-		b, err = appendList(b, []orb.Ring{g}, appendPositions)
+		return allFinite(g)
 	case orb.Polygon:
-		open("Polygon")
-		b, err = appendList(b, g, appendPositions)
+		return polygonFinite(g)
 	case orb.MultiPolygon:
-		open("MultiPolygon")
-		b, err = appendList(b, g, func(b []byte, p orb.Polygon) ([]byte, error) {
-			return appendList(b, p, appendPositions)
-		})
+		for _, p := range g {
+			if !polygonFinite(p) {
+				return false
+			}
+		}
+		return true
 	case orb.Bound:
-		open("Polygon")
-		b, err = appendList(b, g.ToPolygon(), appendPositions)
+		return finite(g.Min) && finite(g.Max)
 	case orb.Collection:
 		if depth >= maxCollectionDepth {
-			return b, errors.New("GeoJSON: GeometryCollections nest too deeply")
+			return false
 		}
-		b = append(b, `{"type":"GeometryCollection","geometries":`...)
-		b, err = appendList(b, g, func(b []byte, m orb.Geometry) ([]byte, error) {
-			return appendGeometry(b, m, depth+1)
-		})
-	default:
-		return b, fmt.Errorf("GeoJSON: cannot write a %T", g)
+		for _, m := range g {
+			if !writable(m, depth+1) {
+				return false
+			}
+		}
+		return true
 	}
-	if err != nil {
-		return b, err
-	}
-	return append(b, '}'), nil
+	// nil, or a type GeoJSON has no name for.
+	return false
 }
 
-func appendList[T any](b []byte, list []T, elem func([]byte, T) ([]byte, error)) ([]byte, error) {
-	b = append(b, '[')
-	for i, e := range list {
+func polygonFinite(p orb.Polygon) bool {
+	for _, r := range p {
+		if !allFinite(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// allFinite reports whether every coordinate is a finite number: x*0 is 0
+// for those and NaN for infinities and NaN, and NaN stays in the sum.
+func allFinite[S ~[]orb.Point](ps S) bool {
+	z := 0.0
+	for _, p := range ps {
+		z += p[0]*0 + p[1]*0
+	}
+	return z == 0
+}
+
+// encoder writes GeoJSON into b, handing b to w whenever it holds a chunk
+// when w is set.
+type encoder struct {
+	b []byte
+	w io.Writer
+}
+
+func (e *encoder) flush() {
+	if len(e.b) > 0 {
+		_, _ = e.w.Write(e.b)
+		e.b = e.b[:0]
+	}
+}
+
+func (e *encoder) open(t string) {
+	e.b = append(e.b, `{"type":"`...)
+	e.b = append(e.b, t...)
+	e.b = append(e.b, `","coordinates":`...)
+}
+
+// geometry writes g. Rings are wound as Normalize winds them, by writing
+// their positions backwards where needed rather than on a copy.
+func (e *encoder) geometry(g orb.Geometry, depth int) error {
+	var err error
+	switch g := g.(type) {
+	case nil:
+		return errors.New("GeoJSON: a GeometryCollection holds a nil geometry")
+	case orb.Point:
+		e.open("Point")
+		err = e.position(g)
+	case orb.MultiPoint:
+		e.open("MultiPoint")
+		err = e.positions(g, false)
+	case orb.LineString:
+		e.open("LineString")
+		err = e.positions(g, false)
+	case orb.MultiLineString:
+		e.open("MultiLineString")
+		e.b = append(e.b, '[')
+		for i, l := range g {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			if err = e.positions(l, false); err != nil {
+				return err
+			}
+		}
+		e.b = append(e.b, ']')
+	case orb.Ring:
+		e.open("Polygon")
+		e.b = append(e.b, '[')
+		err = e.ring(g, true)
+		e.b = append(e.b, ']')
+	case orb.Polygon:
+		e.open("Polygon")
+		err = e.polygon(g, true)
+	case orb.MultiPolygon:
+		e.open("MultiPolygon")
+		e.b = append(e.b, '[')
+		for i, p := range g {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			if err = e.polygon(p, true); err != nil {
+				return err
+			}
+		}
+		e.b = append(e.b, ']')
+	case orb.Bound:
+		// Written in the corner order orb gives it, as Normalize leaves a
+		// Bound alone.
+		e.open("Polygon")
+		err = e.polygon(g.ToPolygon(), false)
+	case orb.Collection:
+		if depth >= maxCollectionDepth {
+			return errors.New("GeoJSON: GeometryCollections nest too deeply")
+		}
+		e.b = append(e.b, `{"type":"GeometryCollection","geometries":[`...)
+		for i, m := range g {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			if err = e.geometry(m, depth+1); err != nil {
+				return err
+			}
+		}
+		e.b = append(e.b, ']')
+	default:
+		return fmt.Errorf("GeoJSON: cannot write a %T", g)
+	}
+	if err != nil {
+		return err
+	}
+	e.b = append(e.b, '}')
+	return nil
+}
+
+// polygon writes p's rings, wound as RFC 7946 asks when wind is set.
+func (e *encoder) polygon(p orb.Polygon, wind bool) error {
+	e.b = append(e.b, '[')
+	for i, r := range p {
 		if i > 0 {
-			b = append(b, ',')
+			e.b = append(e.b, ',')
 		}
 		var err error
-		if b, err = elem(b, e); err != nil {
-			return b, err
+		if wind {
+			err = e.ring(r, i == 0)
+		} else {
+			err = e.positions(r, false)
+		}
+		if err != nil {
+			return err
 		}
 	}
-	return append(b, ']'), nil
+	e.b = append(e.b, ']')
+	return nil
 }
 
-func appendPositions[S ~[]orb.Point](b []byte, ps S) ([]byte, error) {
-	return appendList(b, []orb.Point(ps), appendPosition)
+// ring writes r counter-clockwise if it is a shell, clockwise if a hole,
+// as orientRing would turn it; a ring with no area as it is.
+func (e *encoder) ring(r orb.Ring, shell bool) error {
+	s := ringWinding(r)
+	return e.positions(r, s != 0 && (s > 0) != shell)
 }
 
-func appendPosition(b []byte, p orb.Point) ([]byte, error) {
-	b = append(b, '[')
+func (e *encoder) positions(ps []orb.Point, backwards bool) error {
+	e.b = append(e.b, '[')
+	for i := range ps {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		if e.w != nil && len(e.b) >= chunkSize {
+			e.flush()
+		}
+		p := ps[i]
+		if backwards {
+			p = ps[len(ps)-1-i]
+		}
+		if err := e.position(p); err != nil {
+			return err
+		}
+	}
+	e.b = append(e.b, ']')
+	return nil
+}
+
+func (e *encoder) position(p orb.Point) error {
+	b := append(e.b, '[')
 	b, err := appendNumber(b, p[0])
 	if err != nil {
-		return b, err
+		return err
 	}
 	b = append(b, ',')
 	if b, err = appendNumber(b, p[1]); err != nil {
-		return b, err
+		return err
 	}
-	return append(b, ']'), nil
+	e.b = append(b, ']')
+	return nil
 }
 
 // appendNumber formats f as encoding/json does: shortest round-trip
 // digits, exponent form only for very small or very large magnitudes.
 func appendNumber(b []byte, f float64) ([]byte, error) {
+	if a := math.Abs(f); a >= 1e-6 && a < 1024 {
+		// Coordinates seldom carry more than 12 decimals. If a decimal
+		// with at most 12 of them reads back as f, it is the one strconv
+		// would find, more cheaply: below 1024 the doubles lie closer
+		// together than 1e-12, so no other such decimal reads back as f
+		// and any other that does has more digits. n is exact (below
+		// 2^53) and so is the division, rounded as ParseFloat rounds.
+		if n := int64(a*1e12 + 0.5); float64(n)/1e12 == a {
+			return appendDecimal12(b, f < 0, uint64(n)), nil
+		}
+	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return b, fmt.Errorf("GeoJSON: coordinate %v is not a finite number", f)
 	}
@@ -170,6 +347,71 @@ func appendNumber(b []byte, f float64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// appendDecimal12 writes n·10⁻¹² without trailing zeros, negated if neg;
+// n is below 1024·10¹².
+func appendDecimal12(b []byte, neg bool, n uint64) []byte {
+	if neg {
+		b = append(b, '-')
+	}
+	ip, frac := n/1e12, n%1e12
+	switch {
+	case ip >= 1000:
+		b = append(b, '1', '0', pairs[2*(ip-1000)], pairs[2*(ip-1000)+1])
+	case ip >= 100:
+		r := ip % 100
+		b = append(b, byte('0'+ip/100), pairs[2*r], pairs[2*r+1])
+	case ip >= 10:
+		b = append(b, pairs[2*ip], pairs[2*ip+1])
+	default:
+		b = append(b, byte('0'+ip))
+	}
+	if frac == 0 {
+		return b
+	}
+	digits := 12
+	if frac%1e6 == 0 {
+		frac /= 1e6
+		digits -= 6
+	}
+	if frac%1e3 == 0 {
+		frac /= 1e3
+		digits -= 3
+	}
+	for frac%10 == 0 {
+		frac /= 10
+		digits--
+	}
+	// Zeros first, then the digits from the right; what they do not
+	// reach are the leading zeros.
+	b = append(b, ".000000000000"[:1+digits]...)
+	i := len(b)
+	for frac >= 100 {
+		q := frac / 100
+		r := frac - q*100
+		i -= 2
+		b[i], b[i+1] = pairs[2*r], pairs[2*r+1]
+		frac = q
+	}
+	if frac >= 10 {
+		b[i-2], b[i-1] = pairs[2*frac], pairs[2*frac+1]
+	} else {
+		b[i-1] = byte('0' + frac)
+	}
+	return b
+}
+
+// pairs holds "00" to "99" for writing two digits at a time.
+const pairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
 
 // UnmarshalGeoJSON reads the GeoJSON scalar from a GraphQL request. gqlgen
 // hands over variables as decoded JSON (map[string]any with json.Number

@@ -303,3 +303,110 @@ func TestEdgeNormalIsCrossProduct(t *testing.T) {
 		}
 	}
 }
+
+// TestPolygonCoversKeepsTheBoxTest pins polygonCovers to the box test in
+// front of the point-in-polygon test, computed apart as it once was, on
+// shapes where the two can differ: points beyond the box on the axis of a
+// tiny skipped edge or a rounded determinant, unclosed rings, non-finite
+// vertices, and points on every vertex, every edge and just off them.
+func TestPolygonCoversKeepsTheBoxTest(t *testing.T) {
+	reference := func(poly orb.Polygon, p orb.Point, pip bool) bool {
+		if len(poly) == 0 || len(poly[0]) == 0 || !poly[0].Bound().Contains(p) {
+			return false
+		}
+		if pip {
+			return pipLocatePolygon(poly, p) != outside
+		}
+		return locateInPolygon(poly, p) != outside
+	}
+	nan, inf := math.NaN(), math.Inf(1)
+	polys := []orb.Polygon{
+		squareWithHole,
+		roundedTriangle,
+		{{{0, 0}, {3, 1}, {0, 3}, {0, 0}}},
+		// Unclosed: the walk misses the closing edge, so a point west of
+		// the box sees one crossing only.
+		{{{0, 0}, {2, 0}, {2, 2}, {0, 2}}},
+		{{{0, 0}, {2, 0}, {2, 2}}},
+		// A crossing on an edge shorter than 1e-12, which PostGIS's test
+		// skips: the winding number beyond the box is off by one.
+		{{{0, 0}, {2, 0}, {2, 1}, {2, 1 + 1e-13}, {2, 2}, {0, 2}, {0, 0}}},
+		{{{1, 1}, {1, 1 + 1e-13}, {3, 3}, {1, 1}}},
+		// Clockwise, with a hole on the shell's edge and one outside it.
+		{{{0, 0}, {0, 2}, {2, 2}, {2, 0}, {0, 0}}, {{0, 0.5}, {1, 1}, {0, 1.5}, {0, 0.5}}},
+		{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}, {{5, 5}, {6, 5}, {6, 6}, {5, 5}}},
+		{{{nan, 0}, {2, 0}, {2, 2}, {0, 2}, {nan, 0}}},
+		{{{0, 0}, {2, nan}, {2, 2}, {0, 2}, {0, 0}}},
+		{{{0, 0}, {inf, 0}, {2, 2}, {0, 2}, {0, 0}}},
+		{{{0, 0}, {2, 0}, {2, -inf}, {0, 2}, {0, 0}}},
+		{{{1, 1}}},
+		{{{1, 1}, {1, 1}}},
+		{{{0, 0}, {2, 0}, {2, 2}, {0, 2}, {0, 0}}, nil},
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		// Small random rings, simple or not, on a coarse grid so that
+		// points fall on vertices and edges often.
+		n := 3 + rng.IntN(6)
+		r := make(orb.Ring, 0, n+1)
+		for range n {
+			r = append(r, orb.Point{float64(rng.IntN(5)), float64(rng.IntN(5))})
+		}
+		if rng.IntN(4) > 0 {
+			r = append(r, r[0])
+		}
+		polys = append(polys, orb.Polygon{r})
+	}
+	for i, poly := range polys {
+		var pts []orb.Point
+		for _, r := range poly {
+			for j, v := range r {
+				pts = append(pts, v,
+					orb.Point{math.Nextafter(v[0], -inf), v[1]}, orb.Point{math.Nextafter(v[0], inf), v[1]},
+					orb.Point{v[0], math.Nextafter(v[1], -inf)}, orb.Point{v[0], math.Nextafter(v[1], inf)},
+					orb.Point{v[0] - 10, v[1]}, orb.Point{v[0] + 10, v[1]}, orb.Point{v[0], v[1] - 10}, orb.Point{v[0], v[1] + 10})
+				if j+1 < len(r) {
+					w := r[j+1]
+					mid := orb.Point{(v[0] + w[0]) / 2, (v[1] + w[1]) / 2}
+					pts = append(pts, mid, orb.Point{mid[0] - 10, mid[1]}, orb.Point{mid[0] + 10, mid[1]})
+				}
+			}
+		}
+		for range 200 {
+			pts = append(pts, orb.Point{rng.Float64()*8 - 2, rng.Float64()*8 - 2})
+		}
+		pts = append(pts, roundedP, orb.Point{-1, 1 + 5e-14}, orb.Point{5, 1 + 5e-14}, orb.Point{nan, 1}, orb.Point{1, inf})
+		for _, p := range pts {
+			for _, pip := range []bool{true, false} {
+				if got, want := polygonCovers(poly, p, pip), reference(poly, p, pip); got != want {
+					t.Errorf("polygon %d %v, point %v, pip %v: got %v, want %v", i, poly, p, pip, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestPointsBound holds pointsBound to orb's Bound, non-finite
+// coordinates included.
+func TestPointsBound(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	rng := rand.New(rand.NewPCG(7, 8))
+	sets := [][]orb.Point{nil, {}, {{1, 2}}, {{nan, 1}, {2, 3}}, {{1, 1}, {nan, 5}, {3, nan}}, {{0, 0}, {-inf, 1}, {2, inf}}}
+	for range 500 {
+		ps := make([]orb.Point, 1+rng.IntN(20))
+		for i := range ps {
+			ps[i] = orb.Point{rng.NormFloat64(), rng.NormFloat64()}
+			if rng.IntN(30) == 0 {
+				ps[i][rng.IntN(2)] = []float64{nan, inf, -inf}[rng.IntN(3)]
+			}
+		}
+		sets = append(sets, ps)
+	}
+	same := func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
+	for _, ps := range sets {
+		got, want := pointsBound(ps), orb.MultiPoint(ps).Bound()
+		if !same(got.Min[0], want.Min[0]) || !same(got.Min[1], want.Min[1]) || !same(got.Max[0], want.Max[0]) || !same(got.Max[1], want.Max[1]) {
+			t.Errorf("pointsBound(%v) = %v, want %v", ps, got, want)
+		}
+	}
+}

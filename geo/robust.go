@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"slices"
+	"sync"
 
 	"github.com/paulmach/orb"
 )
@@ -207,12 +208,39 @@ const (
 // orientation tests. An unclosed ring is treated as closed. Crossings are
 // counted half-open in y so a ray through a vertex counts once.
 func locateInRing(r orb.Ring, p orb.Point) location {
+	loc, _ := locateInRingSpan(r, p)
+	return loc
+}
+
+// locateInRingSpan is locateInRing that also reports whether the walk
+// saw, on both axes, a vertex at or below p and one at or above it: then
+// the ring's box holds p, and a caller that wants the box test as well
+// needs no pass of its own. A point on the boundary is in the box, and
+// the flag says so.
+func locateInRingSpan(r orb.Ring, p orb.Point) (location, bool) {
 	n := len(r)
 	in := false
+	var west, east, south, north bool
 	for i := range n {
-		a, b := r[i], r[(i+1)%n]
+		j := i + 1
+		if j == n {
+			j = 0
+		}
+		a, b := r[i], r[j]
+		if a[0] <= p[0] {
+			west = true
+		}
+		if a[0] >= p[0] {
+			east = true
+		}
+		if a[1] <= p[1] {
+			south = true
+		}
+		if a[1] >= p[1] {
+			north = true
+		}
 		if between(p[1], a[1], b[1]) && between(p[0], a[0], b[0]) && orient(a, b, p) == 0 {
-			return boundary
+			return boundary, true
 		}
 		if (a[1] > p[1]) != (b[1] > p[1]) {
 			// Upward edge: the crossing is right of p when p is left of
@@ -222,10 +250,11 @@ func locateInRing(r orb.Ring, p orb.Point) location {
 			}
 		}
 	}
+	spanned := west && east && south && north
 	if in {
-		return inside
+		return inside, spanned
 	}
-	return outside
+	return outside, spanned
 }
 
 // locateInPolygon applies locateInRing to the shell and holes: inside a
@@ -238,7 +267,13 @@ func locateInPolygon(poly orb.Polygon, p orb.Point) location {
 	if loc != inside {
 		return loc
 	}
-	for _, h := range poly[1:] {
+	return locateInHoles(poly[1:], p)
+}
+
+// locateInHoles places a point inside a polygon's shell relative to its
+// holes, as locateInPolygon does.
+func locateInHoles(holes []orb.Ring, p orb.Point) location {
+	for _, h := range holes {
 		switch locateInRing(h, p) {
 		case inside:
 			return outside
@@ -259,9 +294,33 @@ func locateInPolygon(poly orb.Polygon, p orb.Point) location {
 // otherwise; PostGIS then answers "covered", and so must we. Edges shorter
 // than 1e-12 degrees are skipped, as there.
 func pipLocateRing(r orb.Ring, p orb.Point) location {
+	loc, _ := pipLocateRingSpan(r, p)
+	return loc
+}
+
+// pipLocateRingSpan is pipLocateRing that also reports whether the walk
+// saw a vertex at or west of p and one at or east of it. With the answer
+// inside, that means the ring's box holds p: the winding number only moves
+// on an edge from a vertex at or below p to one above it, which spans p in
+// y. Callers that must also apply the box test, as PostGIS does before
+// point_in_ring, so get it without a pass of their own. The flag means
+// nothing when p is outside, and p on the boundary is always in the box.
+func pipLocateRingSpan(r orb.Ring, p orb.Point) (location, bool) {
 	wn := 0
+	var west, east bool
 	for i := 0; i+1 < len(r); i++ {
 		a, b := r[i], r[i+1]
+		if a[0] <= p[0] {
+			west = true
+		}
+		if a[0] >= p[0] {
+			east = true
+		}
+		if a[1] > p[1] && b[1] > p[1] || a[1] < p[1] && b[1] < p[1] {
+			// Wholly above or below p, the edge can neither hold p nor
+			// move the winding number: spare the arithmetic.
+			continue
+		}
 		// The conversions forbid fused multiply-adds, which would round
 		// differently from PostGIS on x86-64.
 		side := float64((b[0]-a[0])*(p[1]-a[1])) - float64((p[0]-a[0])*(b[1]-a[1]))
@@ -270,7 +329,7 @@ func pipLocateRing(r orb.Ring, p orb.Point) location {
 			continue
 		}
 		if side == 0 && between(p[0], a[0], b[0]) && between(p[1], a[1], b[1]) {
-			return boundary
+			return boundary, true
 		}
 		if a[1] <= p[1] && p[1] < b[1] && side > 0 {
 			wn++
@@ -279,9 +338,15 @@ func pipLocateRing(r orb.Ring, p orb.Point) location {
 		}
 	}
 	if wn == 0 {
-		return outside
+		return outside, false
 	}
-	return inside
+	if last := r[len(r)-1]; last[0] <= p[0] {
+		west = true
+	}
+	if last := r[len(r)-1]; last[0] >= p[0] {
+		east = true
+	}
+	return inside, west && east
 }
 
 // pipLocatePolygon applies pipLocateRing to shell and holes as PostGIS's
@@ -294,7 +359,13 @@ func pipLocatePolygon(poly orb.Polygon, p orb.Point) location {
 	if loc != inside {
 		return loc
 	}
-	for _, h := range poly[1:] {
+	return pipLocateHoles(poly[1:], p)
+}
+
+// pipLocateHoles places a point inside a polygon's shell relative to its
+// holes, as pipLocatePolygon does.
+func pipLocateHoles(holes []orb.Ring, p orb.Point) location {
+	for _, h := range holes {
 		switch pipLocateRing(h, p) {
 		case inside:
 			return outside
@@ -333,15 +404,7 @@ func sweep(segs []segment, budget int, fn func(s, t *segment) bool) bool {
 		s.lo, s.hi = minmax(s.a[ax], s.b[ax])
 		s.olo, s.ohi = minmax(s.a[1-ax], s.b[1-ax])
 	}
-	slices.SortFunc(segs, func(s, t segment) int {
-		if c := cmp.Compare(s.lo, t.lo); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(s.set, t.set); c != 0 {
-			return c
-		}
-		return cmp.Compare(s.k, t.k)
-	})
+	sortSegments(segs)
 	work := 0
 	for i := range segs {
 		s := &segs[i]
@@ -360,6 +423,84 @@ func sweep(segs []segment, budget int, fn func(s, t *segment) bool) bool {
 	}
 	return true
 }
+
+// sortSegments sorts segments by their lower end along the sweep axis,
+// then by owner and position. That order is total, so the result does not
+// depend on how it is reached; sweep's callers rely on it for messages
+// that do not change from run to run. Segments are large, and moving them
+// about was most of the time Validate took, so when they come in owner
+// order, as every caller hands them over, small keys are sorted and the
+// segments then moved once each to their place.
+func sortSegments(segs []segment) {
+	inOrder := true
+	for i := 1; i < len(segs) && inOrder; i++ {
+		s, t := &segs[i-1], &segs[i]
+		inOrder = s.set < t.set || s.set == t.set && s.k < t.k
+	}
+	if !inOrder {
+		slices.SortFunc(segs, func(s, t segment) int {
+			if c := cmp.Compare(s.lo, t.lo); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(s.set, t.set); c != 0 {
+				return c
+			}
+			return cmp.Compare(s.k, t.k)
+		})
+		return
+	}
+	// In owner order, the index stands for (set, k).
+	kp := sortKeys.Get().(*[]sortKey)
+	keys := *kp
+	if cap(keys) < len(segs) {
+		keys = make([]sortKey, len(segs))
+	}
+	keys = keys[:len(segs)]
+	defer func() {
+		if cap(keys) <= 1<<16 {
+			*kp = keys
+			sortKeys.Put(kp)
+		}
+	}()
+	for i := range segs {
+		keys[i] = sortKey{segs[i].lo, i}
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		if c := cmp.Compare(a.lo, b.lo); c != 0 {
+			return c
+		}
+		return a.idx - b.idx
+	})
+	// Position i takes the segment at keys[i].idx: follow each cycle of
+	// the permutation, marking positions done with -1.
+	for i := range keys {
+		if keys[i].idx < 0 || keys[i].idx == i {
+			continue
+		}
+		first := segs[i]
+		j := i
+		for {
+			from := keys[j].idx
+			keys[j].idx = -1
+			if from == i {
+				segs[j] = first
+				break
+			}
+			segs[j] = segs[from]
+			j = from
+		}
+	}
+}
+
+// sortKey stands for a segment in sortSegments.
+type sortKey struct {
+	lo  float64
+	idx int
+}
+
+// sortKeys keeps key arrays between sorts, which come by the thousand when
+// a dataset is loaded.
+var sortKeys = sync.Pool{New: func() any { return new([]sortKey) }}
 
 // sweepAxis picks the axis with the smallest total segment extent relative
 // to the span of all segments: the expected number of box comparisons per

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/paulmach/orb"
 )
@@ -178,6 +179,10 @@ func join(path, part string) string {
 	return path + ", " + part
 }
 
+// positionPath names position i of the part path names. Paths like it
+// are built only once there is something to report: a dataset file holds
+// over a million positions, and a name for each would cost more than
+// checking them.
 func positionPath(i int, path string) string {
 	if path == "" {
 		return "position " + strconv.Itoa(i)
@@ -196,8 +201,8 @@ func validate(g orb.Geometry, path string) error {
 			return invalid(path, "is an empty MultiPoint")
 		}
 		for i, p := range g {
-			if err := checkPosition(p, join(path, "point "+strconv.Itoa(i))); err != nil {
-				return err
+			if !inRange(p) {
+				return checkPosition(p, join(path, "point "+strconv.Itoa(i)))
 			}
 		}
 		return nil
@@ -248,6 +253,12 @@ func validate(g orb.Geometry, path string) error {
 	return invalid(path, "has unsupported type %T", g)
 }
 
+// inRange reports whether checkPosition accepts p, without a path to
+// name it by: NaN fails every comparison and an infinity the range.
+func inRange(p orb.Point) bool {
+	return p[0] >= -180 && p[0] <= 180 && p[1] >= -90 && p[1] <= 90
+}
+
 func checkPosition(p orb.Point, path string) error {
 	if err := checkCoord("longitude", p[0], 180, path); err != nil {
 		return err
@@ -267,8 +278,8 @@ func checkCoord(name string, v, limit float64, path string) error {
 
 func checkLine(l orb.LineString, path string) error {
 	for i, p := range l {
-		if err := checkPosition(p, positionPath(i, path)); err != nil {
-			return err
+		if !inRange(p) {
+			return checkPosition(p, positionPath(i, path))
 		}
 	}
 	if len(l) < 2 {
@@ -286,10 +297,18 @@ func checkLine(l orb.LineString, path string) error {
 type ringRef struct {
 	poly, ring int
 	n          int // edges left after dropping zero-length ones
-	path       string
 	// corners are the starts of those edges: edge k runs from corners[k]
 	// to corners[(k+1)%n].
 	corners []orb.Point
+}
+
+// path names the ring, e.g. "polygon 1, ring 0".
+func (r *ringRef) path(polyPath func(int) string) string {
+	return ringPath(polyPath(r.poly), r.ring)
+}
+
+func ringPath(polyPath string, ring int) string {
+	return join(polyPath, "ring "+strconv.Itoa(ring))
 }
 
 // checkPolygons validates one polygon, or the parts of a MultiPolygon
@@ -301,7 +320,12 @@ func checkPolygons(polys []orb.Polygon, path string, multi bool) error {
 	for _, poly := range polys {
 		n += countVertices(poly)
 	}
-	segs := make([]segment, 0, n)
+	scratch := scratchPool.Get().(*validateScratch)
+	defer scratch.release()
+	segs := scratch.segments(n)
+	// Each ring's corners are a slice of one block: n is at least the
+	// number of corners of all rings.
+	block := scratch.points(n)
 	polyPath := func(pi int) string {
 		if multi {
 			return join(path, "polygon "+strconv.Itoa(pi))
@@ -309,21 +333,21 @@ func checkPolygons(polys []orb.Polygon, path string, multi bool) error {
 		return path
 	}
 	for pi, poly := range polys {
-		pp := polyPath(pi)
 		if len(poly) == 0 {
+			pp := polyPath(pi)
 			if pp == "" {
 				return invalid("", "is an empty Polygon")
 			}
 			return invalid(pp, "is empty")
 		}
 		for ri, r := range poly {
-			rp := join(pp, "ring "+strconv.Itoa(ri))
-			if err := checkRing(r, rp); err != nil {
+			if err := checkRing(r, func() string { return ringPath(polyPath(pi), ri) }); err != nil {
 				return err
 			}
 			set := len(refs)
 			k := 0
-			var corners []orb.Point
+			corners := block[: 0 : len(r)-1]
+			block = block[len(r)-1:]
 			for i := 0; i+1 < len(r); i++ {
 				if r[i] == r[i+1] {
 					continue
@@ -335,9 +359,9 @@ func checkPolygons(polys []orb.Polygon, path string, multi bool) error {
 			if k < 3 {
 				// k counts edges; a ring of one repeated point has none
 				// but still one corner.
-				return invalid(rp, "has only %s; a ring needs at least 3", plural(max(k, 1), "distinct corner"))
+				return invalid(ringPath(polyPath(pi), ri), "has only %s; a ring needs at least 3", plural(max(k, 1), "distinct corner"))
 			}
-			refs = append(refs, ringRef{poly: pi, ring: ri, n: k, path: rp, corners: corners})
+			refs = append(refs, ringRef{poly: pi, ring: ri, n: k, corners: corners})
 		}
 	}
 	if err := checkCrossings(segs, refs, polyPath); err != nil {
@@ -354,17 +378,58 @@ func checkPolygons(polys []orb.Polygon, path string, multi bool) error {
 	return nil
 }
 
-func checkRing(r orb.Ring, path string) error {
+// validateScratch is memory checkPolygons uses while it runs and then
+// leaves for the next call: loading a dataset validates thousands of
+// outlines, and their edges alone come to a hundred megabytes.
+type validateScratch struct {
+	segs []segment
+	pts  []orb.Point
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(validateScratch) }}
+
+// maxScratch is the most edges or points a scratch keeps between calls;
+// the rare larger outline gets memory of its own, so the pool holds a few
+// megabytes at most.
+const maxScratch = 1 << 16
+
+func (s *validateScratch) segments(n int) []segment {
+	if cap(s.segs) < n {
+		s.segs = make([]segment, 0, n)
+	}
+	return s.segs[:0]
+}
+
+func (s *validateScratch) points(n int) []orb.Point {
+	if cap(s.pts) < n {
+		s.pts = make([]orb.Point, n)
+	}
+	return s.pts[:n]
+}
+
+func (s *validateScratch) release() {
+	if cap(s.segs) > maxScratch {
+		s.segs = nil
+	}
+	if cap(s.pts) > maxScratch {
+		s.pts = nil
+	}
+	scratchPool.Put(s)
+}
+
+// checkRing checks one ring's positions and closure; path names the ring
+// when there is something to report.
+func checkRing(r orb.Ring, path func() string) error {
 	for i, p := range r {
-		if err := checkPosition(p, positionPath(i, path)); err != nil {
-			return err
+		if !inRange(p) {
+			return checkPosition(p, positionPath(i, path()))
 		}
 	}
 	if len(r) < 4 {
-		return invalid(path, "has %s; a closed ring needs at least 4", plural(len(r), "position"))
+		return invalid(path(), "has %s; a closed ring needs at least 4", plural(len(r), "position"))
 	}
 	if first, last := r[0], r[len(r)-1]; first != last {
-		return invalid(path, "is not closed: first position %s differs from last %s",
+		return invalid(path(), "is not closed: first position %s differs from last %s",
 			fmtPoint(first), fmtPoint(last))
 	}
 	return nil
@@ -457,22 +522,22 @@ func checkCrossings(segs []segment, refs []ringRef, polyPath func(int) string) e
 		for i, tc := range touches {
 			rt[i] = ringTouch{tc.i.set, tc.j.set, tc.at}
 		}
-		return checkTouchCycles(refs, rt)
+		return checkTouchCycles(refs, rt, polyPath)
 	}
 	i, j, near := best.i, best.j, fmtNear(best.at)
 	a, b := refs[i.set], refs[j.set]
 	switch {
 	case best.rank[0] == 0:
-		return invalid(a.path, "doubles back on itself near %s (segments %d and %d)", near, i.orig, j.orig)
+		return invalid(a.path(polyPath), "doubles back on itself near %s (segments %d and %d)", near, i.orig, j.orig)
 	case i.set == j.set:
-		return invalid(a.path, "intersects itself near %s (segments %d and %d)", near, i.orig, j.orig)
+		return invalid(a.path(polyPath), "intersects itself near %s (segments %d and %d)", near, i.orig, j.orig)
 	}
 	verb := "crosses"
 	if best.c == overlap {
 		verb = "shares an edge with"
 	}
 	if a.poly == b.poly {
-		return invalid(a.path, "%s ring %d near %s (segments %d and %d)", verb, b.ring, near, i.orig, j.orig)
+		return invalid(a.path(polyPath), "%s ring %d near %s (segments %d and %d)", verb, b.ring, near, i.orig, j.orig)
 	}
 	return invalid(polyPath(a.poly), "%s polygon %d near %s", verb, b.poly, near)
 }
@@ -543,7 +608,7 @@ func onRay(o, r, p orb.Point) bool {
 // piece of the interior and cut it off from the rest, which OGC and
 // PostGIS call a disconnected interior. Rings and touching points form a
 // graph; a cycle in it is the fault.
-func checkTouchCycles(refs []ringRef, touches []ringTouch) error {
+func checkTouchCycles(refs []ringRef, touches []ringTouch, polyPath func(int) string) error {
 	// Union-find over rings (ids 0…len(refs)-1) and touching points (ids
 	// from len(refs) on).
 	parent := make([]int, len(refs))
@@ -600,7 +665,7 @@ func checkTouchCycles(refs []ringRef, touches []ringTouch) error {
 				if r == tc.b {
 					other = a.ring
 				}
-				return invalid(refs[r].path, "touches ring %d near %s, closing a loop of touching rings "+
+				return invalid(refs[r].path(polyPath), "touches ring %d near %s, closing a loop of touching rings "+
 					"that cuts off part of the polygon's interior", other, fmtNear(tc.at))
 			}
 			parent[rr] = rp
@@ -783,34 +848,6 @@ func Normalize(g orb.Geometry) orb.Geometry {
 		return c
 	}
 	return orb.Clone(g)
-}
-
-// wound reports whether g already has the winding Normalize gives, so
-// that writing it needs no copy.
-func wound(g orb.Geometry) bool {
-	switch g := g.(type) {
-	case orb.Ring:
-		return ringWinding(g) >= 0
-	case orb.Polygon:
-		for i, r := range g {
-			if w := ringWinding(r); w != 0 && (w > 0) != (i == 0) {
-				return false
-			}
-		}
-	case orb.MultiPolygon:
-		for _, p := range g {
-			if !wound(p) {
-				return false
-			}
-		}
-	case orb.Collection:
-		for _, m := range g {
-			if !wound(m) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func orientPolygon(p orb.Polygon) {
