@@ -163,11 +163,17 @@ func (s *Store) InitiativesByArea(ctx context.Context, areaIDs []int64, f db.Ini
 	if err != nil {
 		return nil, err
 	}
-	conds = append(conds, "l.area_id = ANY("+a.add(distinct(areaIDs))+"::bigint[])")
 	sel := selection{
 		from:   "initiative_areas l JOIN initiatives i ON i.id = l.initiative_id",
 		parent: "l.area_id", conds: conds, dist: dist,
 	}
+	if len(conds) == 0 {
+		// Nothing to test on the initiative: the link table alone, read
+		// in (area_id, initiative_id) order from its index, picks the
+		// page; the foreign key vouches that every link has its initiative.
+		sel.from, sel.id = "initiative_areas l", "l.initiative_id"
+	}
+	sel.conds = append(sel.conds, "l.area_id = ANY("+a.add(distinct(areaIDs))+"::bigint[])")
 	return queryPaged(ctx, s, "initiatives by area", newInitiativeRow, cloneInitiative,
 		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist != "", areaIDs)
 }
@@ -192,6 +198,11 @@ func (s *Store) InitiativesByOrganization(ctx context.Context, orgIDs []int64, f
 	sel := selection{
 		from:   involved + " JOIN initiatives i ON i.id = l.initiative_id",
 		parent: "l.organization_id", conds: conds, dist: dist,
+	}
+	if len(conds) == 0 {
+		// As in InitiativesByArea: both sides of the union name existing
+		// initiatives, so without conditions the join adds nothing.
+		sel.from, sel.id = involved, "l.initiative_id"
 	}
 	return queryPaged(ctx, s, "initiatives by organization", newInitiativeRow, cloneInitiative,
 		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist != "", orgIDs)

@@ -141,10 +141,14 @@ func envelope(a *args, b orb.Bound) string {
 // selection is the part of a list query that picks the matching records:
 // from binds the record table under its alias (joined with a link table for
 // the per-parent lists), parent is the key each record is listed under ("0"
-// for a plain list) and dist the Near distance, "" without one.
+// for a plain list) and dist the Near distance, "" without one. id is the
+// record's key as from exposes it, alias.id when empty: a link table's own
+// foreign key spares the join with the record table when no condition
+// needs the record's columns.
 type selection struct {
 	from   string
 	parent string
+	id     string
 	conds  []string
 	dist   string
 }
@@ -179,9 +183,13 @@ func pagedSQL(a *args, sel selection, rec record, p db.Page) string {
 	if sel.dist != "" {
 		dist, order = sel.dist, "dist, id"
 	}
+	id := sel.id
+	if id == "" {
+		id = rec.alias + ".id"
+	}
 	from, to := window(p)
 	keep := "w.rn > " + a.add(from) + " AND w.rn <= " + a.add(to)
-	return "WITH m AS (SELECT " + sel.parent + " AS pid, " + rec.alias + ".id AS id, " + dist + " AS dist FROM " +
+	return "WITH m AS (SELECT " + sel.parent + " AS pid, " + id + " AS id, " + dist + " AS dist FROM " +
 		sel.from + where(sel.conds) + "), " +
 		"w AS (SELECT pid, id, dist, row_number() OVER (PARTITION BY pid ORDER BY " + order + ") AS rn, " +
 		"count(*) OVER (PARTITION BY pid) AS total FROM m) " +
