@@ -24,6 +24,7 @@ import (
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
+	"github.com/areagraph/areagraph/geo"
 	"github.com/areagraph/areagraph/graph"
 )
 
@@ -109,7 +110,7 @@ func prepare(ctx context.Context, cfg Config, rep *Report) (_ *env, err error) {
 	rep.Dataset = DatasetStats{Areas: len(ds.Areas), Organizations: len(ds.Organizations), Initiatives: len(ds.Initiatives),
 		Values: len(ds.Values), FileBytes: e.data.fileBytes}
 	for _, a := range ds.Areas {
-		rep.Dataset.Vertices += vertices(a.Geometry)
+		rep.Dataset.Vertices += geo.CountVertices(a.Geometry)
 	}
 
 	// The embedded store in process: the answers every backend is held
@@ -234,24 +235,6 @@ type boxSampler struct{ b orb.Bound }
 func (s boxSampler) Point() orb.Point               { return s.b.Center() }
 func (s boxSampler) Box(float64) orb.Bound          { return s.b }
 func (s boxSampler) NearLocation(float64) orb.Point { return s.b.Center() }
-
-func vertices(g orb.Geometry) int {
-	switch g := g.(type) {
-	case orb.Polygon:
-		n := 0
-		for _, r := range g {
-			n += len(r)
-		}
-		return n
-	case orb.MultiPolygon:
-		n := 0
-		for _, p := range g {
-			n += vertices(p)
-		}
-		return n
-	}
-	return 0
-}
 
 // startBare starts a bare HTTP server that knows the answers of in.
 func (e *env) startBare(ctx context.Context, in *inputs) (*server, error) {

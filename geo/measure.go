@@ -391,7 +391,7 @@ func polygonLabel(poly orb.Polygon) orb.Point {
 		p := pl.unproject(polylabel(rings, pl.project(c), precision))
 		return p, true
 	}
-	if countVertices(poly) > labelSearchVertices {
+	if CountVertices(poly) > labelSearchVertices {
 		if s, ok := Simplify(poly, size/2000).(orb.Polygon); ok {
 			if p, ok := search(s); ok && interior(poly, p) {
 				return p

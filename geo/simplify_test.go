@@ -278,7 +278,7 @@ func TestSimplifyComb(t *testing.T) {
 	for _, tol := range []float64{20, 60, 200, 1000, 5000, 50000} {
 		got := Simplify(poly, tol)
 		mustBeValid(t, got)
-		if n, m := countVertices(got), countVertices(poly); n > m {
+		if n, m := CountVertices(got), CountVertices(poly); n > m {
 			t.Errorf("tolerance %v: %d vertices from %d", tol, n, m)
 		}
 	}
@@ -308,7 +308,7 @@ func TestSimplifyMunicipalities(t *testing.T) {
 			if !windingOK(got) {
 				t.Fatalf("%s at zoom %v: wrong winding", code, zoom)
 			}
-			if countVertices(got) > countVertices(g) {
+			if CountVertices(got) > CountVertices(g) {
 				t.Errorf("%s at zoom %v: more vertices than before", code, zoom)
 			}
 			if zoom >= 8 {
@@ -465,7 +465,7 @@ func TestSimplifyRoundEdgeCases(t *testing.T) {
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
-		fmt.Fprintf(&golden, "%s: %d vertices\n%s\n\n", name, countVertices(g), data)
+		fmt.Fprintf(&golden, "%s: %d vertices\n%s\n\n", name, CountVertices(g), data)
 	}
 	for _, tc := range geotest.EdgeCases() {
 		if !tc.Valid {

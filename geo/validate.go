@@ -85,7 +85,7 @@ func Validate(g orb.Geometry, opt Options) error {
 	if limit == 0 {
 		limit = DefaultMaxVertices
 	}
-	if n := countVertices(g); limit > 0 && n > limit {
+	if n := CountVertices(g); limit > 0 && n > limit {
 		return invalid("", "has %d vertices; the limit is %d", n, limit)
 	}
 	if isEmpty(g) {
@@ -112,7 +112,9 @@ func checkAllowed(g orb.Geometry, path string, allowed []string) error {
 	return nil
 }
 
-func countVertices(g orb.Geometry) int {
+// CountVertices counts the positions of g, closing positions of rings
+// included, as the vertex cap of Validate counts them.
+func CountVertices(g orb.Geometry) int {
 	switch g := g.(type) {
 	case orb.Point:
 		return 1
@@ -137,7 +139,7 @@ func countVertices(g orb.Geometry) int {
 	case orb.MultiPolygon:
 		n := 0
 		for _, p := range g {
-			n += countVertices(p)
+			n += CountVertices(p)
 		}
 		return n
 	case orb.Bound:
@@ -145,7 +147,7 @@ func countVertices(g orb.Geometry) int {
 	case orb.Collection:
 		n := 0
 		for _, m := range g {
-			n += countVertices(m)
+			n += CountVertices(m)
 		}
 		return n
 	}
@@ -318,7 +320,7 @@ func checkPolygons(polys []orb.Polygon, path string, multi bool) error {
 	var refs []ringRef
 	n := 0
 	for _, poly := range polys {
-		n += countVertices(poly)
+		n += CountVertices(poly)
 	}
 	scratch := scratchPool.Get().(*validateScratch)
 	defer scratch.release()
