@@ -529,30 +529,33 @@ func (d *decoder) bool() bool { return d.byte() != 0 }
 
 func (d *decoder) uint() uint64 {
 	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		if n == 0 {
-			d.fail(io.ErrUnexpectedEOF)
-		} else {
-			d.fail(errors.New("a number overflows 64 bits"))
-		}
+	if !d.varint(n) {
 		return 0
 	}
-	d.b = d.b[n:]
 	return v
 }
 
 func (d *decoder) int() int64 {
 	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		if n == 0 {
-			d.fail(io.ErrUnexpectedEOF)
-		} else {
-			d.fail(errors.New("a number overflows 64 bits"))
-		}
+	if !d.varint(n) {
 		return 0
 	}
-	d.b = d.b[n:]
 	return v
+}
+
+// varint moves past a varint of n bytes, as binary.Uvarint and
+// binary.Varint report n, or fails for the file ends or overflows.
+func (d *decoder) varint(n int) bool {
+	switch {
+	case n > 0:
+		d.b = d.b[n:]
+		return true
+	case n == 0:
+		d.fail(io.ErrUnexpectedEOF)
+	default:
+		d.fail(errors.New("a number overflows 64 bits"))
+	}
+	return false
 }
 
 // count reads a length; 0 once anything has failed, so that the loops

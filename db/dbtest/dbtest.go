@@ -387,6 +387,10 @@ func testLoadRejectsInvalid(t *testing.T, s db.Store) {
 		{"count beyond 32 bits", func(ds *db.Dataset) { ds.Values[3].Count = intp(math.MaxInt32 + 1) }},
 		{"a ring is not a GeoJSON geometry", func(ds *db.Dataset) { ds.Areas[1].Geometry = box(12, 57, 13, 58) }},
 		{"unclosed ring", func(ds *db.Dataset) { ds.Areas[1].Geometry = orb.Polygon{box(12, 57, 13, 58)[:4]} }},
+		{"negative area version", func(ds *db.Dataset) { ds.Areas[1].Version = -1 }},
+		{"negative organization version", func(ds *db.Dataset) { ds.Organizations[0].Version = -1 }},
+		{"negative initiative version", func(ds *db.Dataset) { ds.Initiatives[0].Version = -1 }},
+		{"negative indicator version", func(ds *db.Dataset) { ds.Indicators[0].Version = -1 }},
 		{"lead among the partners", func(ds *db.Dataset) {
 			ds.Initiatives[0].Partners = []db.Partner{{OrganizationID: 1, Role: db.RoleFunder}}
 		}},
