@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"iter"
@@ -29,42 +28,6 @@ import (
 // pass holds more than one record at a time, so files of any size import in
 // a small, fixed amount of memory.
 
-const importHelp = `Imports areas from a GeoJSON FeatureCollection, or indicator values from a
-CSV file, into DATABASE_URL. Records are keyed on their code: a known code is
-updated in place and keeps its id, a new one is added. The whole file is
-checked first and then written in one transaction: all of it, or nothing.
-
-  areagraph import areas FILE.geojson [flags]
-      Each feature becomes an area; its properties are read as the flags
-      below say. Coordinates may be WGS 84 longitude/latitude or SWEREF 99 TM
-      (EPSG:3006, as Statistics Sweden publishes DeSO), which is converted.
-
-  areagraph import indicators FILE.csv
-      Long format, one value per line, with a header naming the columns:
-      area_code,indicator_code,year,value[,sex][,count]. sex is TOTAL,
-      FEMALE or MALE (TOTAL when left out or empty); count, the number of
-      persons the value rests on, may be empty. Areas and indicators must
-      exist already.`
-
-// importCmd dispatches "import areas" and "import indicators".
-func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	what := ""
-	if len(args) > 0 {
-		what, args = args[0], args[1:]
-	}
-	switch what {
-	case "areas":
-		return importAreasCmd(ctx, args, getenv, stdout, stderr)
-	case "indicators":
-		return importIndicatorsCmd(ctx, args, getenv, stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stderr, importHelp)
-		return nil
-	}
-	fmt.Fprintln(stderr, importHelp)
-	return fmt.Errorf("import what? want \"areas\" or \"indicators\", got %q", what)
-}
-
 // areaMapping says where in a feature's properties each field of an area
 // is, and in which coordinate system its geometry is.
 type areaMapping struct {
@@ -72,61 +35,6 @@ type areaMapping struct {
 	validFromProp, validToProp, descriptionProp            string
 	kind                                                   db.AreaKind // when set, every feature's kind
 	crs                                                    string      // "auto", or a geo CRS name
-}
-
-func importAreasCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("import areas FILE.geojson", stderr, importHelp)
-	dbURL := requiredDatabaseFlag(fs, getenv)
-	var m areaMapping
-	fs.StringVar(&m.codeProp, "code-prop", "code", "property holding the area's code (required in every feature)")
-	fs.StringVar(&m.nameProp, "name-prop", "name", "property holding the area's name (required in every feature)")
-	kind := fs.String("kind", "", "kind of every area: MUNICIPALITY, DISTRICT, PRIORITY_AREA or STATISTICAL_AREA (instead of --kind-prop)")
-	fs.StringVar(&m.kindProp, "kind-prop", "kind", "property holding the area's kind")
-	fs.StringVar(&m.parentProp, "parent-prop", "parent", "property holding the parent area's code; empty or missing for none")
-	fs.StringVar(&m.areaTypeProp, "area-type-prop", "areaType", "property holding the programme's area type, 1–5")
-	fs.StringVar(&m.validFromProp, "valid-from-prop", "validFrom", "property holding the first day the area is in use, YYYY-MM-DD")
-	fs.StringVar(&m.validToProp, "valid-to-prop", "validTo", "property holding the last day the area is in use, YYYY-MM-DD")
-	fs.StringVar(&m.descriptionProp, "description-prop", "description", "property holding a description")
-	fs.StringVar(&m.crs, "crs", "auto", "coordinate system of the file: auto, EPSG:4326 (WGS 84) or EPSG:3006 (SWEREF 99 TM)")
-	file, err := parseWithFile(fs, args)
-	if err != nil {
-		return err
-	}
-	explicit := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
-	if explicit["kind"] && explicit["kind-prop"] {
-		return errors.New("give --kind or --kind-prop, not both")
-	}
-	if *kind != "" {
-		m.kind = db.AreaKind(strings.ToUpper(*kind))
-		if m.kind.Depth() < 0 {
-			return fmt.Errorf("--kind %s: want one of %s", *kind, kindList())
-		}
-	}
-	if !strings.EqualFold(m.crs, "auto") {
-		if m.crs, err = geo.ParseCRS(m.crs); err != nil {
-			return fmt.Errorf("--crs: %w", err)
-		}
-	}
-	store, err := openPostGIS(ctx, dbURL())
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	n, crs, err := importAreas(ctx, store, file, &m, progressTo(stderr))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "imported %d areas from %s (coordinates in %s)\n", n, file, crs)
-	return nil
-}
-
-func kindList() string {
-	var names []string
-	for _, k := range db.AreaKinds {
-		names = append(names, string(k))
-	}
-	return strings.Join(names, ", ")
 }
 
 // importAreas imports the features of the file at path as areas, in two
@@ -449,26 +357,6 @@ func (fr *featureReader) key() (string, error) {
 	return tok.(string), nil // inside an object the decoder yields only string keys here
 }
 
-func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("import indicators FILE.csv", stderr, importHelp)
-	dbURL := requiredDatabaseFlag(fs, getenv)
-	file, err := parseWithFile(fs, args)
-	if err != nil {
-		return err
-	}
-	store, err := openPostGIS(ctx, dbURL())
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	n, err := importValues(ctx, store, file, progressTo(stderr))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "imported %d indicator values from %s\n", n, file)
-	return nil
-}
-
 // importValues imports the values in the CSV file at path in two passes
 // and returns how many it wrote.
 func importValues(ctx context.Context, store db.Store, path string, prog io.Writer) (int, error) {
@@ -581,38 +469,4 @@ func parseValue(rec []string, col map[string]int) (*db.ValueInput, error) {
 		v.Count = &c
 	}
 	return v, nil
-}
-
-// requiredDatabaseFlag is --database-url for commands that need PostGIS.
-// The environment is read after parsing rather than shown as the flag's
-// default, which would print a password with the help.
-func requiredDatabaseFlag(fs *flag.FlagSet, getenv func(string) string) func() string {
-	u := fs.String("database-url", "", "PostgreSQL URL of the PostGIS database; required (default: env DATABASE_URL)")
-	return func() string {
-		if *u != "" {
-			return *u
-		}
-		return getenv("DATABASE_URL")
-	}
-}
-
-// parseWithFile parses flags that may come before or after one file
-// argument, as in "import areas FILE --kind DISTRICT".
-func parseWithFile(fs *flag.FlagSet, args []string) (string, error) {
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return "", err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	if len(files) != 1 {
-		fs.Usage()
-		return "", fmt.Errorf("want one file, got %d", len(files))
-	}
-	return files[0], nil
 }

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+const exportHelp = `Writes the areas or the indicator values of DATABASE_URL to standard output,
+in the formats "areagraph import" reads with its default flags.
+
+  areagraph export areas [--kind KIND[,KIND…]] > areas.geojson
+      A GeoJSON FeatureCollection (RFC 7946, WGS 84), one feature per line in
+      id order, with the properties code, name, kind, areaType, parent (the
+      parent's code), validFrom, validTo and description.
+
+  areagraph export indicators > values.csv
+      Every value in the long format: area_code,indicator_code,year,value,
+      sex,count; by area id, indicator, year and sex.
+
+  areagraph export dataset > national.agds
+      Everything (areas, organisations, initiatives, indicators and their
+      values, with ids and versions) as one binary dataset file, which
+      "areagraph serve --data FILE" serves from memory without a database.
+      API keys and the audit log stay behind.`
+
+func exportCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	what := ""
+	if len(args) > 0 {
+		what, args = args[0], args[1:]
+	}
+	if what != "areas" && what != "indicators" && what != "dataset" {
+		fmt.Fprintln(stderr, exportHelp)
+		if what == "-h" || what == "-help" || what == "--help" || what == "help" {
+			return nil
+		}
+		return fmt.Errorf("export what? want \"areas\", \"indicators\" or \"dataset\", got %q", what)
+	}
+	fs := newFlags("export "+what, stderr, exportHelp)
+	dbURL := requiredDatabaseFlag(fs, getenv)
+	kinds := fs.String("kind", "", "areas only: the kinds to export, comma-separated; all when empty")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("export writes to standard output; unexpected argument %q", fs.Arg(0))
+	}
+	var f db.AreaFilter
+	for _, k := range strings.Split(*kinds, ",") {
+		if k = strings.ToUpper(strings.TrimSpace(k)); k == "" {
+			continue
+		}
+		if db.AreaKind(k).Depth() < 0 {
+			return fmt.Errorf("--kind %s: want one of %s", k, kindList())
+		}
+		f.Kinds = append(f.Kinds, db.AreaKind(k))
+	}
+	if what != "areas" && len(f.Kinds) > 0 {
+		return fmt.Errorf("--kind applies to areas only")
+	}
+	store, err := openPostGIS(ctx, dbURL())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	w := bufio.NewWriterSize(stdout, 1<<16)
+	switch what {
+	case "areas":
+		err = exportAreas(ctx, store, f, w)
+	case "indicators":
+		err = exportValues(ctx, store, w)
+	default:
+		err = exportDataset(ctx, store, w)
+	}
+	if err != nil {
+		return err
+	}
+	return w.Flush()
+}
