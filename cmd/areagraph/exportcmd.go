@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/transfer"
 )
 
 const exportHelp = `Writes the areas or the indicator values of DATABASE_URL to standard output,
@@ -70,11 +71,11 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	w := bufio.NewWriterSize(stdout, 1<<16)
 	switch what {
 	case "areas":
-		err = exportAreas(ctx, store, f, w)
+		err = transfer.ExportAreas(ctx, store, f, w)
 	case "indicators":
-		err = exportValues(ctx, store, w)
+		err = transfer.ExportValues(ctx, store, w)
 	default:
-		err = exportDataset(ctx, store, w)
+		err = transfer.ExportDataset(ctx, store, w)
 	}
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
+	"github.com/areagraph/areagraph/transfer"
 )
 
 const importHelp = `Imports areas from a GeoJSON FeatureCollection, or indicator values from a
@@ -51,17 +52,17 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 func importAreasCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("import areas FILE.geojson", stderr, importHelp)
 	dbURL := requiredDatabaseFlag(fs, getenv)
-	var m areaMapping
-	fs.StringVar(&m.codeProp, "code-prop", "code", "property holding the area's code (required in every feature)")
-	fs.StringVar(&m.nameProp, "name-prop", "name", "property holding the area's name (required in every feature)")
+	var m transfer.AreaMapping
+	fs.StringVar(&m.CodeProp, "code-prop", "code", "property holding the area's code (required in every feature)")
+	fs.StringVar(&m.NameProp, "name-prop", "name", "property holding the area's name (required in every feature)")
 	kind := fs.String("kind", "", "kind of every area: MUNICIPALITY, DISTRICT, PRIORITY_AREA or STATISTICAL_AREA (instead of --kind-prop)")
-	fs.StringVar(&m.kindProp, "kind-prop", "kind", "property holding the area's kind")
-	fs.StringVar(&m.parentProp, "parent-prop", "parent", "property holding the parent area's code; empty or missing for none")
-	fs.StringVar(&m.areaTypeProp, "area-type-prop", "areaType", "property holding the programme's area type, 1–5")
-	fs.StringVar(&m.validFromProp, "valid-from-prop", "validFrom", "property holding the first day the area is in use, YYYY-MM-DD")
-	fs.StringVar(&m.validToProp, "valid-to-prop", "validTo", "property holding the last day the area is in use, YYYY-MM-DD")
-	fs.StringVar(&m.descriptionProp, "description-prop", "description", "property holding a description")
-	fs.StringVar(&m.crs, "crs", "auto", "coordinate system of the file: auto, EPSG:4326 (WGS 84) or EPSG:3006 (SWEREF 99 TM)")
+	fs.StringVar(&m.KindProp, "kind-prop", "kind", "property holding the area's kind")
+	fs.StringVar(&m.ParentProp, "parent-prop", "parent", "property holding the parent area's code; empty or missing for none")
+	fs.StringVar(&m.AreaTypeProp, "area-type-prop", "areaType", "property holding the programme's area type, 1–5")
+	fs.StringVar(&m.ValidFromProp, "valid-from-prop", "validFrom", "property holding the first day the area is in use, YYYY-MM-DD")
+	fs.StringVar(&m.ValidToProp, "valid-to-prop", "validTo", "property holding the last day the area is in use, YYYY-MM-DD")
+	fs.StringVar(&m.DescriptionProp, "description-prop", "description", "property holding a description")
+	fs.StringVar(&m.CRS, "crs", "auto", "coordinate system of the file: auto, EPSG:4326 (WGS 84) or EPSG:3006 (SWEREF 99 TM)")
 	file, err := parseWithFile(fs, args)
 	if err != nil {
 		return err
@@ -72,13 +73,13 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 		return errors.New("give --kind or --kind-prop, not both")
 	}
 	if *kind != "" {
-		m.kind = db.AreaKind(strings.ToUpper(*kind))
-		if m.kind.Depth() < 0 {
+		m.Kind = db.AreaKind(strings.ToUpper(*kind))
+		if m.Kind.Depth() < 0 {
 			return fmt.Errorf("--kind %s: want one of %s", *kind, kindList())
 		}
 	}
-	if !strings.EqualFold(m.crs, "auto") {
-		if m.crs, err = geo.ParseCRS(m.crs); err != nil {
+	if !strings.EqualFold(m.CRS, "auto") {
+		if m.CRS, err = geo.ParseCRS(m.CRS); err != nil {
 			return fmt.Errorf("--crs: %w", err)
 		}
 	}
@@ -87,7 +88,7 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer store.Close()
-	n, crs, err := importAreas(ctx, store, file, &m, progressTo(stderr))
+	n, crs, err := transfer.ImportAreas(ctx, store, file, &m, transfer.ProgressTo(stderr))
 	if err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string)
 		return err
 	}
 	defer store.Close()
-	n, err := importValues(ctx, store, file, progressTo(stderr))
+	n, err := transfer.ImportValues(ctx, store, file, transfer.ProgressTo(stderr))
 	if err != nil {
 		return err
 	}

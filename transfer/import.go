@@ -1,4 +1,4 @@
-package main
+package transfer
 
 import (
 	"context"
@@ -28,20 +28,20 @@ import (
 // pass holds more than one record at a time, so files of any size import in
 // a small, fixed amount of memory.
 
-// areaMapping says where in a feature's properties each field of an area
+// AreaMapping says where in a feature's properties each field of an area
 // is, and in which coordinate system its geometry is.
-type areaMapping struct {
-	codeProp, nameProp, kindProp, parentProp, areaTypeProp string
-	validFromProp, validToProp, descriptionProp            string
-	kind                                                   db.AreaKind // when set, every feature's kind
-	crs                                                    string      // "auto", or a geo CRS name
+type AreaMapping struct {
+	CodeProp, NameProp, KindProp, ParentProp, AreaTypeProp string
+	ValidFromProp, ValidToProp, DescriptionProp            string
+	Kind                                                   db.AreaKind // when set, every feature's kind
+	CRS                                                    string      // "auto", or a geo CRS name
 }
 
 // importAreas imports the features of the file at path as areas, in two
 // passes, and returns how many it wrote and the coordinate system it read
 // them in.
-func importAreas(ctx context.Context, store db.Store, path string, m *areaMapping, prog io.Writer) (int, string, error) {
-	crs := m.crs
+func ImportAreas(ctx context.Context, store db.Store, path string, m *AreaMapping, prog io.Writer) (int, string, error) {
+	crs := m.CRS
 	if strings.EqualFold(crs, "auto") {
 		crs = ""
 	}
@@ -79,7 +79,7 @@ func twoPasses[T any](ctx context.Context, prog io.Writer, upsert func(context.C
 // to fn until fn returns false. crs is the file's coordinate system, or ""
 // to tell it from the first feature; every later feature must be in the
 // same one. It returns that system.
-func eachArea(path string, m *areaMapping, crs string, prog *progress, fn func(feature int, a *db.AreaInput) bool) (string, error) {
+func eachArea(path string, m *AreaMapping, crs string, prog *progress, fn func(feature int, a *db.AreaInput) bool) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -164,7 +164,7 @@ func toWGS84(g orb.Geometry, crs string, detected bool) (orb.Geometry, string, e
 }
 
 // area maps one feature to an area as m says.
-func (m *areaMapping) area(f *rawFeature) (*db.AreaInput, error) {
+func (m *AreaMapping) area(f *rawFeature) (*db.AreaInput, error) {
 	if f.Type != "Feature" {
 		return nil, fmt.Errorf("want an object of type \"Feature\", got %q", f.Type)
 	}
@@ -176,33 +176,33 @@ func (m *areaMapping) area(f *rawFeature) (*db.AreaInput, error) {
 		return nil, err
 	}
 	p := props(f.Properties)
-	a := &db.AreaInput{Geometry: g, Kind: m.kind}
-	if a.Code, err = p.required(m.codeProp, "code", "--code-prop"); err != nil {
+	a := &db.AreaInput{Geometry: g, Kind: m.Kind}
+	if a.Code, err = p.required(m.CodeProp, "code", "--code-prop"); err != nil {
 		return nil, err
 	}
-	if a.Name, err = p.required(m.nameProp, "name", "--name-prop"); err != nil {
+	if a.Name, err = p.required(m.NameProp, "name", "--name-prop"); err != nil {
 		return nil, err
 	}
 	if a.Kind == "" {
-		kind, err := p.required(m.kindProp, "kind", "--kind-prop, or give every area one kind with --kind")
+		kind, err := p.required(m.KindProp, "kind", "--kind-prop, or give every area one kind with --kind")
 		if err != nil {
 			return nil, err
 		}
 		a.Kind = db.AreaKind(strings.ToUpper(kind))
 	}
-	if a.ParentCode, _, err = p.text(m.parentProp); err != nil {
+	if a.ParentCode, _, err = p.text(m.ParentProp); err != nil {
 		return nil, err
 	}
-	if a.AreaType, err = p.integer(m.areaTypeProp); err != nil {
+	if a.AreaType, err = p.integer(m.AreaTypeProp); err != nil {
 		return nil, err
 	}
-	if a.ValidFrom, err = p.date(m.validFromProp); err != nil {
+	if a.ValidFrom, err = p.date(m.ValidFromProp); err != nil {
 		return nil, err
 	}
-	if a.ValidTo, err = p.date(m.validToProp); err != nil {
+	if a.ValidTo, err = p.date(m.ValidToProp); err != nil {
 		return nil, err
 	}
-	if a.Description, _, err = p.text(m.descriptionProp); err != nil {
+	if a.Description, _, err = p.text(m.DescriptionProp); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -359,7 +359,7 @@ func (fr *featureReader) key() (string, error) {
 
 // importValues imports the values in the CSV file at path in two passes
 // and returns how many it wrote.
-func importValues(ctx context.Context, store db.Store, path string, prog io.Writer) (int, error) {
+func ImportValues(ctx context.Context, store db.Store, path string, prog io.Writer) (int, error) {
 	n, err := twoPasses(ctx, prog, store.UpsertIndicatorValues, func(p *progress, fn func(int, *db.ValueInput) bool) error {
 		return eachValue(path, p, fn)
 	})

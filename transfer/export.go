@@ -1,4 +1,4 @@
-package main
+package transfer
 
 import (
 	"bytes"
@@ -38,9 +38,9 @@ type areaProperties struct {
 	Description string      `json:"description"`
 }
 
-// exportAreas writes the areas f selects as a FeatureCollection, a page at
+// ExportAreas writes the areas f selects as a FeatureCollection, a page at
 // a time.
-func exportAreas(ctx context.Context, store db.Store, f db.AreaFilter, w io.Writer) error {
+func ExportAreas(ctx context.Context, store db.Store, f db.AreaFilter, w io.Writer) error {
 	if _, err := io.WriteString(w, `{"type":"FeatureCollection","features":[`); err != nil {
 		return err
 	}
@@ -147,9 +147,9 @@ func unlessZero[T comparable](v T) *T {
 	return &v
 }
 
-// exportValues writes every indicator value as CSV in the store's order,
+// ExportValues writes every indicator value as CSV in the store's order,
 // reading the values of one page of areas at a time.
-func exportValues(ctx context.Context, store db.Store, w io.Writer) error {
+func ExportValues(ctx context.Context, store db.Store, w io.Writer) error {
 	if _, err := io.WriteString(w, strings.Join(valueColumns, ",")+"\n"); err != nil {
 		return err
 	}

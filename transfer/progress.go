@@ -1,4 +1,4 @@
-package main
+package transfer
 
 import (
 	"fmt"
@@ -14,10 +14,10 @@ const (
 	progressStep     = 1 // per cent
 )
 
-// progressTo returns stderr when it is a terminal, where a progress line
+// ProgressTo returns stderr when it is a terminal, where a progress line
 // rewritten in place helps; nil otherwise, since in a log or a pipe the
 // carriage returns would only be noise.
-func progressTo(stderr io.Writer) io.Writer {
+func ProgressTo(stderr io.Writer) io.Writer {
 	f, ok := stderr.(*os.File)
 	if !ok {
 		return nil
