@@ -88,21 +88,21 @@ func ExampleParseGeoJSON() {
 	// GeoJSON: unknown type "Polgon"; did you mean "Polygon"?
 }
 
-func ExampleMarshalGeoJSON() {
+func ExampleWriteGeoJSON() {
 	var buf bytes.Buffer
-	geo.MarshalGeoJSON(orb.Polygon{{{0, 0}, {0, 1}, {1, 1}, {0, 0}}}).MarshalGQL(&buf)
-	fmt.Println(buf.String())
+	err := geo.WriteGeoJSON(&buf, orb.Polygon{{{0, 0}, {0, 1}, {1, 1}, {0, 0}}})
+	fmt.Println(buf.String(), err)
 	// Output:
-	// {"type":"Polygon","coordinates":[[[0,0],[1,1],[0,1],[0,0]]]}
+	// {"type":"Polygon","coordinates":[[[0,0],[1,1],[0,1],[0,0]]]} <nil>
 }
 
-func ExampleUnmarshalGeoJSON() {
-	// Variables arrive decoded with json.Number values.
+func ExampleDecodeGeoJSON() {
+	// A value decoded with json.Number values, as a request's variables.
 	var v any
 	dec := json.NewDecoder(bytes.NewReader([]byte(`{"type":"Point","coordinates":[12.94,57.72]}`)))
 	dec.UseNumber()
 	_ = dec.Decode(&v)
-	g, err := geo.UnmarshalGeoJSON(v)
+	g, err := geo.DecodeGeoJSON(v)
 	fmt.Println(g, err)
 	// Output:
 	// [12.94 57.72] <nil>

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/paulmach/orb"
 )
 
@@ -21,44 +20,40 @@ import (
 // recursing without end.
 const maxCollectionDepth = 16
 
-// MarshalGeoJSON writes g as an RFC 7946 GeoJSON geometry object. With
-// UnmarshalGeoJSON it has the shape gqlgen expects for a scalar bound to a
-// type it does not own: bind the model ".../geo.GeoJSON", or wrap the
-// pair, and gqlgen calls them by name.
+// WriteGeoJSON writes g to w as an RFC 7946 GeoJSON geometry object, the
+// same text AppendGeoJSON appends. It is the streaming form, for large
+// answers: the text goes straight into w through a small reused buffer,
+// since outlines are the bulk of large answers and building each one apart
+// and copying it on cost more than writing it.
 //
-// Rings are written with RFC 7946 winding whatever the stored order, a Ring
-// or Bound is written as a Polygon, and empty geometries keep their type
-// with empty coordinates. nil, or a geometry that cannot be written (a
-// coordinate that is not a finite number), gives JSON null; on a non-null
-// field gqlgen then reports the null as an error. Validate rejects such
-// coordinates at the door, so that last case means stored data went bad.
-//
-// The text goes straight into the writer gqlgen hands over, through a
-// small reused buffer: outlines are the bulk of large answers, and
-// building each one apart and copying it on cost more than writing it.
-// The geometry must not change until the response is written.
-func MarshalGeoJSON(g orb.Geometry) graphql.Marshaler {
-	// Checking up front lets a failure become a clean null instead of
-	// half an object in the response.
-	if g == nil || !writable(g, 0) {
-		return graphql.Null
+// A geometry AppendGeoJSON refuses (see CanWriteGeoJSON) is refused before
+// anything is written, so a caller can write something else in its place.
+// Otherwise the first error w returns is returned, and nothing more is
+// written after it.
+func WriteGeoJSON(w io.Writer, g orb.Geometry) error {
+	if !CanWriteGeoJSON(g) {
+		// AppendGeoJSON gives the reason; it fails without writing.
+		if _, err := AppendGeoJSON(nil, g); err != nil {
+			return err
+		}
+		return errors.New("GeoJSON: cannot write the geometry")
 	}
-	return &geoJSONMarshaler{g}
-}
-
-// geoJSONMarshaler writes a geometry that writable accepted. It is used by
-// pointer, which gqlgen can compare with graphql.Null whatever it holds.
-type geoJSONMarshaler struct{ g orb.Geometry }
-
-// MarshalGQL implements graphql.Marshaler.
-func (m *geoJSONMarshaler) MarshalGQL(w io.Writer) {
 	buf := chunks.Get().(*[]byte)
 	e := encoder{b: (*buf)[:0], w: w}
-	// writable accepted g, which leaves the encoder nothing to fail on.
-	_ = e.geometry(m.g, 0)
+	// CanWriteGeoJSON accepted g, which leaves the encoder nothing to fail on.
+	_ = e.geometry(g, 0)
 	e.flush()
 	*buf = e.b[:0]
 	chunks.Put(buf)
+	return e.werr
+}
+
+// CanWriteGeoJSON reports whether AppendGeoJSON and WriteGeoJSON can write
+// g: it is false for nil, a nil member of a Collection, collections nested
+// too deeply, and coordinates that are not finite numbers. Validate rejects
+// such coordinates at the door, so for stored data false means it went bad.
+func CanWriteGeoJSON(g orb.Geometry) bool {
+	return g != nil && writable(g, 0)
 }
 
 // chunkSize is how much text the encoder gathers before handing it to the
@@ -73,10 +68,11 @@ var chunks = sync.Pool{New: func() any {
 	return &b
 }}
 
-// AppendGeoJSON appends g to dst as an RFC 7946 geometry object, the
-// encoding MarshalGeoJSON uses, for callers outside GraphQL such as file
-// exports and golden tests. It fails for nil, a nil member of a
-// Collection, and coordinates that are not finite.
+// AppendGeoJSON appends g to dst as an RFC 7946 geometry object. Rings
+// are written with RFC 7946 winding whatever the stored order, a Ring or
+// Bound is written as a Polygon, and empty geometries keep their type with
+// empty coordinates. It fails for nil, a nil member of a Collection, and
+// coordinates that are not finite.
 //
 // It writes the JSON itself rather than through orb/geojson, which would
 // write empty geometries as null and pulls in a BSON library the service
@@ -159,13 +155,16 @@ func allFinite[S ~[]orb.Point](ps S) bool {
 // encoder writes GeoJSON into b, handing b to w whenever it holds a chunk
 // when w is set.
 type encoder struct {
-	b []byte
-	w io.Writer
+	b    []byte
+	w    io.Writer
+	werr error // the first error w returned; nothing is written after it
 }
 
 func (e *encoder) flush() {
 	if len(e.b) > 0 {
-		_, _ = e.w.Write(e.b)
+		if e.werr == nil {
+			_, e.werr = e.w.Write(e.b)
+		}
 		e.b = e.b[:0]
 	}
 }
@@ -413,30 +412,24 @@ const pairs = "00010203040506070809" +
 	"80818283848586878889" +
 	"90919293949596979899"
 
-// UnmarshalGeoJSON reads the GeoJSON scalar from a GraphQL request. gqlgen
-// hands over variables as decoded JSON (map[string]any with json.Number
-// values) and inline literals as map[string]any with int64 and float64;
-// clients that send the geometry as a JSON string, as some tools do for
-// custom scalars, are served too. A Feature yields its geometry.
+// DecodeGeoJSON reads one GeoJSON geometry object, or a Feature whose
+// geometry it returns, from a value encoding/json decoded: a map[string]any
+// whose numbers may be json.Number, float64 or int64 (decoders of JSON-like
+// input build integers as int64). Anything but an object is refused, and
+// errors read as ParseGeoJSON's.
 //
 // Only the GeoJSON structure is checked here; the caller runs Validate with
-// the options that fit the field.
-func UnmarshalGeoJSON(v any) (orb.Geometry, error) {
-	switch v := v.(type) {
-	case map[string]any:
-		g, err := parseObject(v, 0, true)
-		if err != nil {
-			return nil, fmt.Errorf("GeoJSON: %w", err)
-		}
-		return g, nil
-	case string:
-		return ParseGeoJSON([]byte(v))
-	case []byte:
-		return ParseGeoJSON(v)
-	case json.RawMessage:
-		return ParseGeoJSON(v)
+// the options that fit the input.
+func DecodeGeoJSON(v any) (orb.Geometry, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("GeoJSON: want a geometry object, got %s", describe(v))
 	}
-	return nil, fmt.Errorf("GeoJSON: want a geometry object, got %s", describe(v))
+	g, err := parseObject(m, 0, true)
+	if err != nil {
+		return nil, fmt.Errorf("GeoJSON: %w", err)
+	}
+	return g, nil
 }
 
 // ParseGeoJSON parses data holding one GeoJSON geometry object, or one
@@ -457,15 +450,7 @@ func ParseGeoJSON(data []byte) (orb.Geometry, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("GeoJSON: unexpected data after the geometry object")
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("GeoJSON: want a geometry object, got %s", describe(v))
-	}
-	g, err := parseObject(m, 0, true)
-	if err != nil {
-		return nil, fmt.Errorf("GeoJSON: %w", err)
-	}
-	return g, nil
+	return DecodeGeoJSON(v)
 }
 
 // geometryTypes are the RFC 7946 geometry type names, in the order error
@@ -710,7 +695,8 @@ func parsePosition(v any) (orb.Point, *shapeError) {
 	return p, nil
 }
 
-// number converts the number types gqlgen and encoding/json produce.
+// number converts the number types JSON decoders produce (json.Number,
+// float64, int64).
 // When v is no usable number it says what v is and why it will not do.
 func number(v any) (f float64, what, why string) {
 	switch n := v.(type) {

@@ -3,6 +3,7 @@ package geo
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -53,8 +54,8 @@ func TestAppendNumberAsEncodingJSON(t *testing.T) {
 	}
 }
 
-// TestWritable holds writable, which decides between an object and null
-// before anything is written, to the encoder's own failures.
+// TestWritable holds writable, which lets WriteGeoJSON refuse before
+// anything is written, to the encoder's own failures.
 func TestWritable(t *testing.T) {
 	nan := math.NaN()
 	deep := orb.Geometry(orb.Point{1, 2})
@@ -77,8 +78,8 @@ func TestWritable(t *testing.T) {
 	}
 	for _, g := range gs {
 		_, err := AppendGeoJSON(nil, g)
-		if got := g != nil && writable(g, 0); got != (err == nil) {
-			t.Errorf("writable(%v) = %v, but AppendGeoJSON says %v", g, got, err)
+		if got := CanWriteGeoJSON(g); got != (err == nil) {
+			t.Errorf("CanWriteGeoJSON(%v) = %v, but AppendGeoJSON says %v", g, got, err)
 		}
 	}
 }
@@ -92,11 +93,11 @@ func (c *chunkRecorder) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// TestMarshalGeoJSONInChunks writes outlines far larger than a chunk,
-// wound either way, through the scalar and checks that the pieces join to
+// TestWriteGeoJSONInChunks writes outlines far larger than a chunk,
+// wound either way, with WriteGeoJSON and checks that the pieces join to
 // exactly what AppendGeoJSON writes, and that no piece is much larger than
 // a chunk.
-func TestMarshalGeoJSONInChunks(t *testing.T) {
+func TestWriteGeoJSONInChunks(t *testing.T) {
 	shell := wobblyCircle(5000, 3)
 	hole := orb.Ring{{12.85, 57.69}, {12.85, 57.71}, {12.95, 57.71}, {12.95, 57.69}, {12.85, 57.69}}
 	cw := slices.Clone(shell)
@@ -112,9 +113,11 @@ func TestMarshalGeoJSONInChunks(t *testing.T) {
 			t.Fatal(err)
 		}
 		var rec chunkRecorder
-		MarshalGeoJSON(g).MarshalGQL(&rec)
+		if err := WriteGeoJSON(&rec, g); err != nil {
+			t.Fatal(err)
+		}
 		if got := bytes.Join(rec.writes, nil); !bytes.Equal(got, want) {
-			t.Fatalf("%T: the scalar wrote %d bytes that differ from AppendGeoJSON's %d", g, len(got), len(want))
+			t.Fatalf("%T: WriteGeoJSON wrote %d bytes that differ from AppendGeoJSON's %d", g, len(got), len(want))
 		}
 		if len(rec.writes) < 2 {
 			t.Errorf("%T: %d bytes in %d write(s); want them in chunks", g, len(want), len(rec.writes))
@@ -125,9 +128,8 @@ func TestMarshalGeoJSONInChunks(t *testing.T) {
 			}
 		}
 		var buf bytes.Buffer
-		MarshalGeoJSON(g).MarshalGQL(&buf)
-		if !bytes.Equal(buf.Bytes(), want) {
-			t.Fatalf("%T: into a bytes.Buffer the scalar wrote other bytes than AppendGeoJSON", g)
+		if err := WriteGeoJSON(&buf, g); err != nil || !bytes.Equal(buf.Bytes(), want) {
+			t.Fatalf("%T: into a bytes.Buffer WriteGeoJSON wrote other bytes than AppendGeoJSON (%v)", g, err)
 		}
 	}
 }
@@ -149,5 +151,29 @@ func TestAppendGeoJSONLeavesInputAlone(t *testing.T) {
 	got, err = AppendGeoJSON(dst, orb.Collection{cw, nil})
 	if err == nil || string(got) != "x:" {
 		t.Fatalf("AppendGeoJSON with a nil member = %q, %v", got, err)
+	}
+}
+
+// failingWriter takes n writes, then fails, counting the calls.
+type failingWriter struct{ n, calls int }
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	f.calls++
+	if f.calls > f.n {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+// TestWriteGeoJSONStopsAtWriteError checks that the writer's first error
+// is returned and that nothing is written after it.
+func TestWriteGeoJSONStopsAtWriteError(t *testing.T) {
+	w := &failingWriter{n: 1}
+	err := WriteGeoJSON(w, orb.Polygon{wobblyCircle(5000, 3)})
+	if err == nil || err.Error() != "disk full" {
+		t.Fatalf("WriteGeoJSON = %v, want the writer's error", err)
+	}
+	if w.calls != 2 {
+		t.Fatalf("the writer was called %d times, want 2: one write, one failure, nothing after", w.calls)
 	}
 }
