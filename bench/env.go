@@ -25,7 +25,7 @@ import (
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/geo"
-	"github.com/areagraph/areagraph/graph"
+	httpserver "github.com/areagraph/areagraph/server"
 )
 
 // inputs are a query's prepared requests.
@@ -69,7 +69,7 @@ func (e *env) close() {
 
 // quietServer is the real HTTP surface with its log formatted and dropped.
 func quietServer(s db.Store) http.Handler {
-	return graph.NewServer(s, graph.ServerConfig{Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	return httpserver.New(s, httpserver.Config{Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 }
 
 // serveInProcess runs one request through h.

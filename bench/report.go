@@ -198,7 +198,7 @@ func (r *Report) Markdown(w io.Writer) {
 		"connections; the servers' pools have as many); each row is measured for %v in all, in %d rounds that take turns with "+
 		"the other rows of its query, each round after %v of warm-up; %d prepared requests per query, in turn\n",
 		cfg.Concurrency, cfg.Duration, cfg.Rounds, cfg.Warmup, cfg.Requests)
-	p("- every server is a child process (`areagraph-bench serve`: `graph.NewServer`, the production handler, its access log " +
+	p("- every server is a child process (`areagraph-bench serve`: `server.New`, the production handler, its access log " +
 		"formatted as JSON and dropped); the load generator is the parent process on the same cores\n")
 	p("- allocations per request: `testing.Benchmark` over the same handler in process, less the harness's own\n")
 	p("- bbox boxes are %.3f° a side, sized for answers of about 100 KB\n", r.BBoxSide)

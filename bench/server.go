@@ -26,7 +26,7 @@ import (
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
-	"github.com/areagraph/areagraph/graph"
+	httpserver "github.com/areagraph/areagraph/server"
 )
 
 // readyLine is what a server child prints on its standard output once it
@@ -78,7 +78,7 @@ func Serve(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 		// than whenever the scavenger gets to them.
 		runtime.GC()
 		debug.FreeOSMemory()
-		handler = graph.NewServer(s, graph.ServerConfig{Log: log})
+		handler = httpserver.New(s, httpserver.Config{Log: log})
 	case *database != "":
 		s, err := postgis.Open(ctx, *database)
 		if err != nil {
@@ -95,7 +95,7 @@ func Serve(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 			}
 			ready.LoadMillis = millis(time.Since(began))
 		}
-		handler = graph.NewServer(s, graph.ServerConfig{Log: log})
+		handler = httpserver.New(s, httpserver.Config{Log: log})
 	case *bare != "":
 		h, err := readBare(*bare)
 		if err != nil {

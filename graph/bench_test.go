@@ -13,7 +13,7 @@ import (
 
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/synth"
-	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/server"
 )
 
 // nestedQuery is the nested query of the load benchmark (bench/queries.go):
@@ -51,7 +51,7 @@ func BenchmarkNestedQuery(b *testing.B) {
 		bodies[i], _ = json.Marshal(map[string]any{"query": nestedQuery,
 			"variables": map[string]any{"id": "Area:" + strconv.FormatInt(id, 10), "first": 50}})
 	}
-	h := graph.NewServer(s, graph.ServerConfig{Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	h := server.New(s, server.Config{Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	serve := func(body []byte) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")

@@ -14,7 +14,7 @@ import (
 	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/memory"
-	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/server"
 )
 
 // CORS through the whole server: what a browser on another origin may do.
@@ -22,7 +22,7 @@ import (
 // corsQuietLog keeps the access log of these tests out of their output.
 var corsQuietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func corsServer(t *testing.T, cfg graph.ServerConfig) *httptest.Server {
+func corsServer(t *testing.T, cfg server.Config) *httptest.Server {
 	t.Helper()
 	store := memory.New()
 	if err := store.Load(context.Background(), demo.Dataset()); err != nil {
@@ -38,7 +38,7 @@ func corsServer(t *testing.T, cfg graph.ServerConfig) *httptest.Server {
 		}
 		cfg.Auth = a
 	}
-	srv := httptest.NewServer(graph.NewServer(store, cfg))
+	srv := httptest.NewServer(server.New(store, cfg))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -91,7 +91,7 @@ func listHas(header, want string) bool {
 }
 
 func TestCorsAnyOriginReads(t *testing.T) {
-	srv := corsServer(t, graph.ServerConfig{})
+	srv := corsServer(t, server.Config{})
 	for _, p := range dataPaths {
 		status, h := corsRequest(t, http.MethodGet, srv.URL+p, "https://map.example", nil)
 		if status != http.StatusOK {
@@ -111,7 +111,7 @@ func TestCorsAnyOriginReads(t *testing.T) {
 }
 
 func TestCorsPreflight(t *testing.T) {
-	srv := corsServer(t, graph.ServerConfig{})
+	srv := corsServer(t, server.Config{})
 	for _, p := range []string{"/graphql", "/layers/priority-areas.geojson"} {
 		status, h := corsRequest(t, http.MethodOptions, srv.URL+p, "https://map.example", preflight)
 		if status != http.StatusNoContent && status != http.StatusOK {
@@ -152,7 +152,7 @@ func TestCorsWithTokensRequired(t *testing.T) {
 		t.Fatal(err)
 	}
 	logged := &corsLogBuffer{}
-	srv := corsServer(t, graph.ServerConfig{Auth: a, Log: slog.New(slog.NewTextHandler(logged, nil))})
+	srv := corsServer(t, server.Config{Auth: a, Log: slog.New(slog.NewTextHandler(logged, nil))})
 	status, h := corsRequest(t, http.MethodOptions, srv.URL+"/graphql", "https://map.example", preflight)
 	if (status != http.StatusNoContent && status != http.StatusOK) || h.Get("Access-Control-Allow-Origin") != "*" {
 		t.Errorf("preflight with tokens required: %d %v", status, h)
@@ -200,7 +200,7 @@ func (l *corsLogBuffer) String() string {
 
 func TestCorsAllowListOnly(t *testing.T) {
 	listed := []string{"https://partner.example", "http://localhost:5173"}
-	srv := corsServer(t, graph.ServerConfig{AllowedOrigins: listed})
+	srv := corsServer(t, server.Config{AllowedOrigins: listed})
 	for _, origin := range append(slices.Clone(listed), "https://evil.example", "https://partner.example.evil.example", "null") {
 		ok := slices.Contains(listed, origin)
 		for _, p := range dataPaths {
@@ -241,7 +241,7 @@ func checkListed(t *testing.T, what, origin string, listed bool, h http.Header) 
 // at, reads work and no request is refused for it.
 func TestCorsNoAuthenticator(t *testing.T) {
 	store := memory.New()
-	srv := httptest.NewServer(graph.NewServer(store, graph.ServerConfig{Log: corsQuietLog}))
+	srv := httptest.NewServer(server.New(store, server.Config{Log: corsQuietLog}))
 	defer srv.Close()
 	status, h := corsRequest(t, http.MethodGet, srv.URL+dataPaths[0], "https://map.example",
 		map[string]string{"Authorization": "Bearer ag_whatever"})

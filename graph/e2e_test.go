@@ -14,7 +14,7 @@ import (
 	"github.com/areagraph/areagraph/db/dbtest"
 	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/memory"
-	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/server"
 	"github.com/paulmach/orb"
 )
 
@@ -90,7 +90,7 @@ func eachBackend(t *testing.T, fn func(t *testing.T, c client, s db.Store)) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			s := b.open(t)
-			srv := httptest.NewServer(graph.NewServer(s, graph.ServerConfig{}))
+			srv := httptest.NewServer(server.New(s, server.Config{}))
 			t.Cleanup(srv.Close)
 			fn(t, client{t, srv.URL}, s)
 		})
@@ -197,7 +197,7 @@ func TestNoNPlusOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	cs := &dbtest.Counting{Store: s}
-	srv := httptest.NewServer(graph.NewServer(cs, graph.ServerConfig{}))
+	srv := httptest.NewServer(server.New(cs, server.Config{}))
 	defer srv.Close()
 	c := client{t, srv.URL}
 	const q = `query($n: Int) { areas(first: $n, filter: {kinds: [DISTRICT]}) { nodes { name parent { name }
@@ -438,7 +438,7 @@ func TestHealthAndCORS(t *testing.T) {
 }
 
 func TestCORSAllowList(t *testing.T) {
-	srv := httptest.NewServer(graph.NewServer(memory.New(), graph.ServerConfig{AllowedOrigins: []string{"https://map.example"}}))
+	srv := httptest.NewServer(server.New(memory.New(), server.Config{AllowedOrigins: []string{"https://map.example"}}))
 	defer srv.Close()
 	for origin, want := range map[string]string{"https://map.example": "https://map.example", "https://evil.example": ""} {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/graphql?query={__typename}", nil)

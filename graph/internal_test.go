@@ -10,7 +10,7 @@ import (
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/memory"
-	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/server"
 	"github.com/paulmach/orb"
 )
 
@@ -31,7 +31,7 @@ func (failingStore) Areas(context.Context, db.AreaFilter, db.Page) (db.List[*db.
 }
 
 func TestInternalErrorsStayInside(t *testing.T) {
-	srv := httptest.NewServer(graph.NewServer(failingStore{memory.New()}, graph.ServerConfig{}))
+	srv := httptest.NewServer(server.New(failingStore{memory.New()}, server.Config{}))
 	defer srv.Close()
 	c := client{t, srv.URL}
 	for name, q := range map[string]string{

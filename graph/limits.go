@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"net/http"
 	"strings"
 	"time"
 
@@ -26,6 +25,8 @@ type Limits struct {
 	// MaxBodyBytes caps a POST body; a larger one is answered 413.
 	MaxBodyBytes int64
 	// Timeout is the deadline of each request, database queries included.
+	// The HTTP server puts it on every request that reads the store;
+	// NewHandler leaves it to whoever mounts the handler.
 	Timeout time.Duration
 }
 
@@ -49,7 +50,8 @@ const (
 // page() has it.
 const defaultPageSize = 20
 
-func (l Limits) withDefaults() Limits {
+// WithDefaults returns l with every zero field set to its default.
+func (l Limits) WithDefaults() Limits {
 	if l.MaxDepth <= 0 {
 		l.MaxDepth = DefaultMaxDepth
 	}
@@ -63,16 +65,6 @@ func (l Limits) withDefaults() Limits {
 		l.Timeout = DefaultTimeout
 	}
 	return l
-}
-
-// withTimeout gives every request through h a deadline, which the store
-// passes on to the database so that an abandoned query stops there too.
-func withTimeout(d time.Duration, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
-		h.ServeHTTP(w, r.WithContext(ctx))
-	})
 }
 
 // queryLimits refuses, after validation and before execution, queries too

@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/areagraph/areagraph/db/memory"
-	"github.com/areagraph/areagraph/graph"
 	"github.com/areagraph/areagraph/obs"
+	"github.com/areagraph/areagraph/server"
 )
 
 // scrape returns the samples of /metrics whose line starts with prefix,
@@ -42,7 +42,7 @@ func scrape(t *testing.T, base, prefix string) map[string]string {
 }
 
 func TestMetrics(t *testing.T) {
-	srv := httptest.NewServer(graph.NewServer(demoStore(t), graph.ServerConfig{}))
+	srv := httptest.NewServer(server.New(demoStore(t), server.Config{}))
 	defer srv.Close()
 	postAs(t, srv.URL, grJSON, `{"query":"query AreaNames { areas { nodes { name } } }"}`)
 	postAs(t, srv.URL, grJSON, `{"query":"query AreaNames { areas { nodes { name } } }"}`)
@@ -87,7 +87,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestMetricsOff(t *testing.T) {
-	srv := httptest.NewServer(graph.NewServer(memory.New(), graph.ServerConfig{DisableMetrics: true}))
+	srv := httptest.NewServer(server.New(memory.New(), server.Config{DisableMetrics: true}))
 	defer srv.Close()
 	res, err := http.Get(srv.URL + "/metrics")
 	if err != nil {
@@ -105,7 +105,7 @@ type pooledStore struct{ *memory.Store }
 func (pooledStore) PoolStats() (acquired, idle, total int32) { return 2, 3, 5 }
 
 func TestPoolMetrics(t *testing.T) {
-	srv := httptest.NewServer(graph.NewServer(pooledStore{memory.New()}, graph.ServerConfig{}))
+	srv := httptest.NewServer(server.New(pooledStore{memory.New()}, server.Config{}))
 	defer srv.Close()
 	got := scrape(t, srv.URL, "areagraph_db_pool_")
 	for name, want := range map[string]string{"acquired": "2", "idle": "3", "total": "5"} {
@@ -148,7 +148,7 @@ func (s *syncBuffer) records(t *testing.T, msg string) []map[string]any {
 func TestRequestIDsAndLogs(t *testing.T) {
 	var logs syncBuffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
-	srv := httptest.NewServer(graph.NewServer(failingStore{memory.New()}, graph.ServerConfig{Log: log}))
+	srv := httptest.NewServer(server.New(failingStore{memory.New()}, server.Config{Log: log}))
 	defer srv.Close()
 
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(`{"query":"query Where { areasAt(lon: 12.9, lat: 57.7) { name } }"}`))
@@ -205,7 +205,7 @@ func TestProbesLogQuietly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(graph.NewServer(memory.New(), graph.ServerConfig{Log: log}))
+	srv := httptest.NewServer(server.New(memory.New(), server.Config{Log: log}))
 	defer srv.Close()
 	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/graphql?query={__typename}"} {
 		res, err := http.Get(srv.URL + path)

@@ -18,7 +18,7 @@ import (
 	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
-	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/server"
 )
 
 // TestDatabaseOutage takes PostGIS away from a serving server under a
@@ -44,7 +44,7 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	// The outage logs a warning for every failed readiness probe; they
 	// say nothing the assertions below do not.
-	srv := httptest.NewServer(graph.NewServer(store, graph.ServerConfig{Log: slog.New(slog.DiscardHandler)}))
+	srv := httptest.NewServer(server.New(store, server.Config{Log: slog.New(slog.DiscardHandler)}))
 	t.Cleanup(srv.Close)
 
 	l := startLoad(t, srv.URL, 4)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/areagraph/areagraph/db/dbtest"
 	"github.com/areagraph/areagraph/db/memory"
-	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/server"
 )
 
 // Values resting on too few persons never leave the server raw: the
@@ -17,7 +17,7 @@ func TestSmallCountsAreSuppressed(t *testing.T) {
 	if err := s.Load(t.Context(), dbtest.Fixture()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(graph.NewServer(s, graph.ServerConfig{}))
+	srv := httptest.NewServer(server.New(s, server.Config{}))
 	defer srv.Close()
 	c := client{t, srv.URL}
 	var out struct {

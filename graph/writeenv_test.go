@@ -14,7 +14,7 @@ import (
 	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/auth/authtest"
 	"github.com/areagraph/areagraph/db"
-	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/server"
 	"github.com/paulmach/orb"
 )
 
@@ -60,12 +60,12 @@ var cli = db.Actor{ID: "cli", Role: db.RoleAdmin}
 func eachWriteBackend(t *testing.T, fn func(t *testing.T, e *writeEnv)) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			fn(t, newWriteEnv(t, b.open(t), graph.ServerConfig{}))
+			fn(t, newWriteEnv(t, b.open(t), server.Config{}))
 		})
 	}
 }
 
-func newWriteEnv(t *testing.T, s db.Store, cfg graph.ServerConfig) *writeEnv {
+func newWriteEnv(t *testing.T, s db.Store, cfg server.Config) *writeEnv {
 	t.Helper()
 	iss := authtest.NewIssuer(t)
 	a, err := auth.New(t.Context(), s, iss.Config())
@@ -73,7 +73,7 @@ func newWriteEnv(t *testing.T, s db.Store, cfg graph.ServerConfig) *writeEnv {
 		t.Fatal(err)
 	}
 	cfg.Auth = a
-	srv := httptest.NewServer(graph.NewServer(s, cfg))
+	srv := httptest.NewServer(server.New(s, cfg))
 	t.Cleanup(srv.Close)
 	e := &writeEnv{t: t, store: s, url: srv.URL, issuer: iss, tokens: map[caller]string{}, keys: map[caller]*db.APIKey{}}
 	for c, role := range map[caller]db.Role{readerKey: db.RoleReader, editorKey: db.RoleEditor, adminKey: db.RoleAdmin, revokedKey: db.RoleAdmin} {

@@ -13,6 +13,7 @@ import (
 	"github.com/areagraph/areagraph/auth/authtest"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/server"
 )
 
 // TestMutationsRunInOrder sends several mutations in one request: they run
@@ -260,7 +261,7 @@ func TestGETNeverRunsAMutation(t *testing.T) {
 func TestLimitsApplyToMutations(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			e := newWriteEnv(t, b.open(t), graph.ServerConfig{Limits: graph.Limits{MaxDepth: 7, MaxComplexity: 5000}})
+			e := newWriteEnv(t, b.open(t), server.Config{Limits: graph.Limits{MaxDepth: 7, MaxComplexity: 5000}})
 			a := e.newArea(0)
 			deep := `mutation($id: ID!, $v: Int!) { updateArea(input: {id: $id, version: $v, name: "Deep"}) {
 				area { children { nodes { children { nodes { children { nodes { name } } } } } } } } }`

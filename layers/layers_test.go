@@ -25,8 +25,8 @@ import (
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
-	"github.com/areagraph/areagraph/graph"
 	"github.com/areagraph/areagraph/layers"
+	"github.com/areagraph/areagraph/server"
 	"github.com/paulmach/orb"
 )
 
@@ -81,7 +81,7 @@ type client struct {
 
 func newClient(t *testing.T, store db.Store) *client {
 	cs := &dbtest.Counting{Store: store}
-	srv := httptest.NewServer(graph.NewServer(cs, graph.ServerConfig{}))
+	srv := httptest.NewServer(server.New(cs, server.Config{}))
 	t.Cleanup(srv.Close)
 	return &client{t: t, url: srv.URL, store: cs}
 }

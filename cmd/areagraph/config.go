@@ -15,6 +15,7 @@ import (
 	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/graph"
 	"github.com/areagraph/areagraph/obs"
+	"github.com/areagraph/areagraph/server"
 	"github.com/areagraph/areagraph/web"
 )
 
@@ -250,13 +251,13 @@ func (c *serveConfig) auth(log *slog.Logger) auth.Config {
 	}
 }
 
-// server is the graph server's configuration.
-func (c *serveConfig) server(log *slog.Logger) graph.ServerConfig {
+// server is the HTTP server's configuration.
+func (c *serveConfig) server(log *slog.Logger) server.Config {
 	apq := c.apqCache
 	if apq == 0 {
-		apq = -1 // off; 0 is the default in graph.ServerConfig
+		apq = -1 // off; 0 is the default in server.Config
 	}
-	return graph.ServerConfig{
+	return server.Config{
 		AllowedOrigins: c.origins(),
 		Log:            log,
 		Limits: graph.Limits{

@@ -17,7 +17,7 @@ import (
 	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
-	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/server"
 )
 
 const usage = `usage: areagraph [command] [flags]
@@ -160,7 +160,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	srv := &http.Server{
-		Handler:           graph.NewServer(store, serverConfig),
+		Handler:           server.New(store, serverConfig),
 		ReadHeaderTimeout: 10 * time.Second,
 		// A body arrives within the request's own time budget, so a
 		// client trickling one cannot hold a connection longer.

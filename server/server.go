@@ -1,4 +1,8 @@
-package graph
+// Package server is the HTTP house of areagraph: one handler that routes
+// to GraphQL, the map layers, the map explorer, health, readiness and
+// metrics, behind CORS, authentication and the observation of every
+// request. What it mounts knows nothing of the others.
+package server
 
 import (
 	"context"
@@ -8,61 +12,23 @@ import (
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/executor"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/db"
-	"github.com/areagraph/areagraph/graph/loader"
+	"github.com/areagraph/areagraph/graph"
 	"github.com/areagraph/areagraph/layers"
 	"github.com/areagraph/areagraph/obs"
 	"github.com/areagraph/areagraph/web"
 	"github.com/rs/cors"
-	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// NewGraphQLHandler returns the GraphQL endpoint over store, with the
-// default limits.
-func NewGraphQLHandler(store db.Store, log *slog.Logger) http.Handler {
-	return newGraphQLHandler(store, ServerConfig{Log: log}.withDefaults())
-}
-
-func newGraphQLHandler(store db.Store, cfg ServerConfig) http.Handler {
-	exec := executor.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store}}))
-	// Parsing and validating a query costs more than running most of
-	// them; map frontends send the same few queries again and again.
-	queries := lru.New[*ast.QueryDocument](cfg.QueryCacheSize)
-	exec.SetQueryCache(queries)
-	if cfg.APQCacheSize > 0 {
-		// Clients that send a query's hash in place of its text, and the
-		// text only when asked: smaller requests, and GETs short enough
-		// for CDN caches.
-		exec.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
-	}
-	exec.Use(getGuard{cache: queries})
-	exec.Use(queryLimits{maxDepth: cfg.Limits.MaxDepth, maxComplexity: cfg.Limits.MaxComplexity, introspection: !cfg.DisableIntrospection})
-	if !cfg.DisableIntrospection {
-		exec.Use(extension.Introspection{})
-	}
-	exec.SetErrorPresenter(presentError(cfg.Log))
-	exec.SetRecoverFunc(recoverPanic(cfg.Log))
-	// Every operation gets its own loaders: batching and caching last as
-	// long as one request, so no request sees another's data.
-	exec.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(loader.With(ctx, loader.New(store)))
-	})
-	return &graphqlHandler{exec: exec, maxBody: cfg.Limits.MaxBodyBytes, apq: cfg.APQCacheSize > 0, log: cfg.Log}
-}
-
-// NewServer returns the whole HTTP surface: the map explorer at / (assets
+// New returns the whole HTTP surface: the map explorer at / (assets
 // at /assets/), GraphQL at /graphql, GraphiQL at /graphiql, map layers at
 // /layers/ and /tiles/ (GeoJSON, vector tiles, TileJSON),
 // health at /healthz and /readyz, metrics at /metrics, all behind CORS and
 // observed: every request gets an id, a log line and its metrics. With
 // cfg.Auth, requests to GraphQL and the map layers are authenticated.
-func NewServer(store db.Store, cfg ServerConfig) http.Handler {
+func New(store db.Store, cfg Config) http.Handler {
 	cfg = cfg.withDefaults()
 	log := cfg.Log
 	metrics := cfg.Metrics
@@ -82,7 +48,7 @@ func NewServer(store db.Store, cfg ServerConfig) http.Handler {
 		return cfg.Auth.Middleware(h)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authn(withTimeout(cfg.Limits.Timeout, newGraphQLHandler(store, cfg))))
+	mux.Handle("/graphql", authn(withTimeout(cfg.Limits.Timeout, graph.NewHandler(store, cfg.graphQL()))))
 	explorer := web.New(cfg.Explorer)
 	mux.Handle("GET /{$}", explorer)
 	mux.Handle("GET /assets/", explorer)
@@ -136,9 +102,9 @@ func routeOf(r *http.Request) (route, layer string) {
 	return route, ""
 }
 
-// ServerConfig configures NewServer. Its zero value serves with every
+// Config configures New. Its zero value serves with every
 // feature on and the default limits.
-type ServerConfig struct {
+type Config struct {
 	// AllowedOrigins narrows CORS to these origins; empty lets any origin
 	// read, as a public API should (a map page on another host or port
 	// works out of the box).
@@ -150,12 +116,12 @@ type ServerConfig struct {
 	// own.
 	Metrics *obs.Metrics
 	// Limits bound each request; zero fields take the defaults.
-	Limits Limits
+	Limits graph.Limits
 	// QueryCacheSize is how many parsed and validated queries are kept;
-	// 0 means DefaultQueryCacheSize.
+	// 0 means graph.DefaultQueryCacheSize.
 	QueryCacheSize int
 	// APQCacheSize is how many automatic persisted queries are kept; 0
-	// means DefaultAPQCacheSize, negative turns them off.
+	// means graph.DefaultAPQCacheSize, negative turns them off.
 	APQCacheSize int
 	// DisableIntrospection refuses __schema and __type queries.
 	DisableIntrospection bool
@@ -171,28 +137,24 @@ type ServerConfig struct {
 	Auth *auth.Authenticator
 }
 
-// Defaults of ServerConfig.
-const (
-	DefaultQueryCacheSize = 1000
-	DefaultAPQCacheSize   = 1000
-)
-
-func (c ServerConfig) withDefaults() ServerConfig {
+func (c Config) withDefaults() Config {
 	c.Log = obs.WithRequestIDs(c.Log)
 	if c.Metrics == nil {
 		c.Metrics = obs.NewMetrics()
 	}
-	c.Limits = c.Limits.withDefaults()
-	if c.QueryCacheSize <= 0 {
-		c.QueryCacheSize = DefaultQueryCacheSize
-	}
-	switch {
-	case c.APQCacheSize == 0:
-		c.APQCacheSize = DefaultAPQCacheSize
-	case c.APQCacheSize < 0:
-		c.APQCacheSize = 0
-	}
+	c.Limits = c.Limits.WithDefaults()
 	return c
+}
+
+// graphQL is the configuration of the GraphQL handler.
+func (c Config) graphQL() graph.HandlerConfig {
+	return graph.HandlerConfig{
+		Log:                  c.Log,
+		Limits:               c.Limits,
+		QueryCacheSize:       c.QueryCacheSize,
+		APQCacheSize:         c.APQCacheSize,
+		DisableIntrospection: c.DisableIntrospection,
+	}
 }
 
 // corsFor answers preflights and sets CORS headers. With no allow-list any
@@ -214,6 +176,16 @@ func corsFor(origins []string) *cors.Cors {
 		opts.AllowCredentials = true
 	}
 	return cors.New(opts)
+}
+
+// withTimeout gives every request through h a deadline, which the store
+// passes on to the database so that an abandoned query stops there too.
+func withTimeout(d time.Duration, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -1,0 +1,90 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/graph/loader"
+	"github.com/areagraph/areagraph/obs"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// HandlerConfig configures NewHandler. Its zero value serves with the
+// default limits and caches, introspection on.
+type HandlerConfig struct {
+	// Log receives internal errors, with the request id of the context
+	// they happened in; nil means slog.Default().
+	Log *slog.Logger
+	// Limits bound each request; zero fields take the defaults. The
+	// handler checks depth, complexity and the body's size; the deadline
+	// (Timeout) is for whoever mounts it to put on the request's context,
+	// as the server does for every route that reads the store.
+	Limits Limits
+	// QueryCacheSize is how many parsed and validated queries are kept;
+	// 0 means DefaultQueryCacheSize.
+	QueryCacheSize int
+	// APQCacheSize is how many automatic persisted queries are kept; 0
+	// means DefaultAPQCacheSize, negative turns them off.
+	APQCacheSize int
+	// DisableIntrospection refuses __schema and __type queries.
+	DisableIntrospection bool
+}
+
+// Defaults of HandlerConfig.
+const (
+	DefaultQueryCacheSize = 1000
+	DefaultAPQCacheSize   = 1000
+)
+
+func (c HandlerConfig) withDefaults() HandlerConfig {
+	c.Log = obs.WithRequestIDs(c.Log)
+	c.Limits = c.Limits.WithDefaults()
+	if c.QueryCacheSize <= 0 {
+		c.QueryCacheSize = DefaultQueryCacheSize
+	}
+	switch {
+	case c.APQCacheSize == 0:
+		c.APQCacheSize = DefaultAPQCacheSize
+	case c.APQCacheSize < 0:
+		c.APQCacheSize = 0
+	}
+	return c
+}
+
+// NewHandler returns the GraphQL endpoint over store: GraphQL over HTTP
+// (POST, and GET for queries) with its limits, caches and error presenter.
+// Authentication, CORS, the deadline and the access log are the
+// business of the HTTP server that mounts it.
+func NewHandler(store db.Store, cfg HandlerConfig) http.Handler {
+	cfg = cfg.withDefaults()
+	exec := executor.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store}}))
+	// Parsing and validating a query costs more than running most of
+	// them; map frontends send the same few queries again and again.
+	queries := lru.New[*ast.QueryDocument](cfg.QueryCacheSize)
+	exec.SetQueryCache(queries)
+	if cfg.APQCacheSize > 0 {
+		// Clients that send a query's hash in place of its text, and the
+		// text only when asked: smaller requests, and GETs short enough
+		// for CDN caches.
+		exec.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
+	}
+	exec.Use(getGuard{cache: queries})
+	exec.Use(queryLimits{maxDepth: cfg.Limits.MaxDepth, maxComplexity: cfg.Limits.MaxComplexity, introspection: !cfg.DisableIntrospection})
+	if !cfg.DisableIntrospection {
+		exec.Use(extension.Introspection{})
+	}
+	exec.SetErrorPresenter(presentError(cfg.Log))
+	exec.SetRecoverFunc(recoverPanic(cfg.Log))
+	// Every operation gets its own loaders: batching and caching last as
+	// long as one request, so no request sees another's data.
+	exec.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(loader.With(ctx, loader.New(store)))
+	})
+	return &graphqlHandler{exec: exec, maxBody: cfg.Limits.MaxBodyBytes, apq: cfg.APQCacheSize > 0, log: cfg.Log}
+}
