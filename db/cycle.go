@@ -13,6 +13,12 @@ import (
 // cycle, and list the cycle from it along its parents, so they reject the
 // same input with the same words.
 
+// ParentCycleError is the EINVALID error about a parent that would make the
+// area its own ancestor.
+func ParentCycleError(id, parent int64) error {
+	return Errorf(EINVALID, "area %d cannot have area %d as parent: %d lies within %d", id, parent, parent, id)
+}
+
 // ParentCycleItemError is the EINVALID error about the item-th area of an
 // upsert, which lies on a cycle of parents; cycle holds the codes along
 // the parents from that area (cycle[0] is code) up to the one whose parent

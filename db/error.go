@@ -3,6 +3,8 @@ package db
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // Error codes. They are the public vocabulary of the service: the GraphQL
@@ -70,4 +72,89 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// Upserts (Store.UpsertAreas, Store.UpsertIndicatorValues) take their
+// records from files, so their errors name the record the way the file
+// does: by its place in the sequence, counted from 1, and its key. Both
+// backends build every such error here, so they reject the same input with
+// the same words.
+//
+// They also find problems in the same order. Every item is first checked
+// on its own as it is read (the first bad item wins); then, once the whole
+// sequence is in, keys that appear twice (the first repeat wins); then
+// references to areas, parents and indicators that exist neither in the
+// import nor in the store (the first such item wins).
+//
+// A key that appears twice in one import is an error, not "last wins": a
+// file that says two things about one area or one value is wrong, and
+// silently keeping one of them would hide it.
+
+// ItemError is an upsert's error about one item of its sequence. It wraps
+// the *Error that carries the code and message, so ErrorCode, ErrorMessage
+// and errors.Is work as for any other; Item lets a caller point at the
+// record in its own terms, such as a line of a file.
+type ItemError struct {
+	Item int // the item's place in the sequence, from 1
+	Err  *Error
+}
+
+// Error is the wrapped error's text.
+func (e *ItemError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the *Error.
+func (e *ItemError) Unwrap() error { return e.Err }
+
+// Reference errors, step 5 of write.go's order.
+
+// UnknownReferenceError is the EINVALID error about a reference to a record
+// that does not exist; what is e.g. "parent area", "area", "lead
+// organization" or "partner organization".
+func UnknownReferenceError(what string, id int64) error {
+	return Errorf(EINVALID, "%s %d does not exist", what, id)
+}
+
+// NotFoundError is the ENOTFOUND error about a write's target.
+func NotFoundError(typ, key string) error {
+	return Errorf(ENOTFOUND, "%s %s does not exist", typ, key)
+}
+
+// StaleVersionError is the ECONFLICT error about a write that names a
+// version that is no longer the stored one.
+func StaleVersionError(typ, key string, given, stored int64) error {
+	return Errorf(ECONFLICT, "%s %s has version %d, not %d: it changed since it was read; read it again and reapply the change",
+		typ, key, stored, given)
+}
+
+// Dependents counts what points at a record a delete would remove.
+type Dependents struct {
+	ChildAreas    int
+	Initiatives   int
+	Organizations int
+	Values        int
+}
+
+// Any says whether anything points at the record.
+func (d Dependents) Any() bool {
+	return d.ChildAreas+d.Initiatives+d.Organizations+d.Values > 0
+}
+
+// DependentsError is the ECONFLICT error about a delete without detach of a
+// record that others point at.
+func DependentsError(typ, key string, d Dependents) error {
+	var parts []string
+	add := func(n int, one, many string) {
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+one)
+		case n > 1:
+			parts = append(parts, strconv.Itoa(n)+" "+many)
+		}
+	}
+	add(d.ChildAreas, "child area", "child areas")
+	add(d.Initiatives, "initiative", "initiatives")
+	add(d.Organizations, "organization", "organizations")
+	add(d.Values, "indicator value", "indicator values")
+	return Errorf(ECONFLICT, "%s %s is still referenced by %s; delete it with detach to remove those links as well",
+		typ, key, strings.Join(parts, ", "))
 }

@@ -53,20 +53,3 @@ func article(word string) string {
 	}
 	return ""
 }
-
-// NodeID is the area's global id.
-func (a *Area) NodeID() string { return GlobalID(TypeArea, a.ID) }
-
-// NodeID is the initiative's global id.
-func (in *Initiative) NodeID() string { return GlobalID(TypeInitiative, in.ID) }
-
-// NodeType is the GraphQL type of the organisation: Employer or Association.
-func (o *Organization) NodeType() string {
-	if o.Kind == OrgEmployer {
-		return TypeEmployer
-	}
-	return TypeAssociation
-}
-
-// NodeID is the organisation's global id.
-func (o *Organization) NodeID() string { return GlobalID(o.NodeType(), o.ID) }

@@ -2,8 +2,94 @@ package db
 
 import (
 	"context"
-	"time"
+	"iter"
+
+	"github.com/paulmach/orb"
 )
+
+// Page is a window on an ordered list.
+type Page struct {
+	Offset int
+	Limit  int
+}
+
+// List is one page of records with the total number that matched. Lists come
+// in ascending id order, or nearest first when a Near filter is set; then
+// Distances holds each record's distance in metres.
+type List[T any] struct {
+	Items     []T
+	Total     int
+	Distances []float64
+}
+
+// Store is the storage contract. Every backend passes dbtest.Run.
+//
+// Batch methods (those taking a slice of ids) answer in the order of their
+// input, one entry per id, so batch loaders can hand results back by index;
+// a missing record is a nil entry, not an error.
+type Store interface {
+	// Load adds a whole dataset in one transaction: all of it or nothing.
+	// Records keep the ids and versions they carry; a version of 0 is
+	// stored as 1.
+	Load(ctx context.Context, ds *Dataset) error
+
+	AreasByID(ctx context.Context, ids []int64) ([]*Area, error)
+	// AreaByCode returns ErrNotFound when no area has the code.
+	AreaByCode(ctx context.Context, code string) (*Area, error)
+	Areas(ctx context.Context, f AreaFilter, p Page) (List[*Area], error)
+	// AreasAt returns the areas that cover pt (boundary included), innermost
+	// kind first, then by id.
+	AreasAt(ctx context.Context, pt orb.Point, kinds []AreaKind) ([]*Area, error)
+	// ChildAreas pages through the children of each parent.
+	ChildAreas(ctx context.Context, parentIDs []int64, f AreaFilter, p Page) ([]List[*Area], error)
+
+	OrganizationsByID(ctx context.Context, ids []int64) ([]*Organization, error)
+	Organizations(ctx context.Context, f OrganizationFilter, p Page) (List[*Organization], error)
+	// OrganizationsByArea pages through the organisations engaging in each area.
+	OrganizationsByArea(ctx context.Context, areaIDs []int64, f OrganizationFilter, p Page) ([]List[*Organization], error)
+
+	InitiativesByID(ctx context.Context, ids []int64) ([]*Initiative, error)
+	Initiatives(ctx context.Context, f InitiativeFilter, p Page) (List[*Initiative], error)
+	// InitiativesByArea pages through the initiatives serving each area.
+	InitiativesByArea(ctx context.Context, areaIDs []int64, f InitiativeFilter, p Page) ([]List[*Initiative], error)
+	// InitiativesByOrganization pages through the initiatives each
+	// organisation leads or takes part in.
+	InitiativesByOrganization(ctx context.Context, orgIDs []int64, f InitiativeFilter, p Page) ([]List[*Initiative], error)
+
+	// Indicators returns the definitions with the given codes, or all when
+	// codes is empty, ordered by code.
+	Indicators(ctx context.Context, codes []string) ([]*Indicator, error)
+	// IndicatorValues returns values ordered by area id, code, year and sex
+	// (TOTAL, FEMALE, MALE).
+	IndicatorValues(ctx context.Context, f ValueFilter) ([]IndicatorValue, error)
+
+	// Coverage counts, per area and focus group (and theme), the
+	// initiatives that serve the area; cells with no initiative are left
+	// out. Cells come by area id, then focus group and theme in the order
+	// of FocusGroups and Themes.
+	Coverage(ctx context.Context, f CoverageFilter) ([]CoverageCell, error)
+
+	// UpsertAreas writes areas keyed on code in one transaction: a new
+	// code adds an area, a known one updates it in place (its id stays,
+	// its version goes up by one, as with UpdateArea).
+	// Parents may come later in the sequence than their children. The
+	// sequence is read once; if any item or error is bad, nothing is
+	// written. It returns the number of areas written. A code that
+	// appears twice in one sequence is an error; errors about one item are
+	// *ItemError values that name it by its place in the sequence, from 1
+	// (see upsert.go for the order in which problems are found).
+	UpsertAreas(ctx context.Context, areas iter.Seq2[*AreaInput, error]) (int, error)
+	// UpsertIndicatorValues writes values keyed on area code, indicator,
+	// year and sex in one transaction, with the same all-or-nothing rule.
+	UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*ValueInput, error]) (int, error)
+
+	// Writer holds the writes of the API, with versions, audit and keys.
+	Writer
+
+	// Ping reports whether the store can serve.
+	Ping(ctx context.Context) error
+	Close()
+}
 
 // Writes through the API. Every record a partner or planner can edit
 // (areas, organisations, initiatives, indicator definitions) carries a
@@ -40,97 +126,6 @@ import (
 //
 // Stores normalise what they are given before checking it (Normalize…), so
 // callers may list ids, focus groups and themes in any order.
-
-// Role is what an authenticated caller may do. Roles are ordered: each may
-// do everything the one before it may.
-type Role string
-
-// Roles, from the least to the most trusted.
-const (
-	// RoleReader may read when the service requires a token for reads.
-	RoleReader Role = "READER"
-	// RoleEditor also edits organisations, initiatives and indicator values.
-	RoleEditor Role = "EDITOR"
-	// RoleAdmin also edits areas and indicator definitions, manages API
-	// keys and reads the audit log.
-	RoleAdmin Role = "ADMIN"
-)
-
-// Roles lists every role from the least to the most trusted.
-var Roles = []Role{RoleReader, RoleEditor, RoleAdmin}
-
-// Rank orders roles: 0 for reader, 1 for editor, 2 for admin; -1 for an
-// unknown role, which allows nothing.
-func (r Role) Rank() int {
-	for i, rr := range Roles {
-		if rr == r {
-			return i
-		}
-	}
-	return -1
-}
-
-// Allows says whether r may do what needs the role need.
-func (r Role) Allows(need Role) bool { return r.Rank() >= 0 && r.Rank() >= need.Rank() }
-
-// Actor is who makes a write, as the audit log names them: "key:<key id>"
-// for an API key, "oidc:<subject>" for a token from the configured issuer,
-// "cli" for the command line acting on the database directly.
-type Actor struct {
-	ID   string
-	Role Role
-}
-
-// Action is what a write did to one record.
-type Action string
-
-// Actions.
-const (
-	ActionCreate Action = "CREATE"
-	ActionUpdate Action = "UPDATE"
-	ActionDelete Action = "DELETE"
-)
-
-// Record types of the audit log, besides the node types of id.go.
-const (
-	TypeIndicatorValue = "IndicatorValue"
-	TypeAPIKey         = "ApiKey"
-)
-
-// AuditEntry records one change to one record.
-type AuditEntry struct {
-	ID       int64 // ascending in the order changes were committed
-	At       time.Time
-	Actor    string // Actor.ID
-	Action   Action
-	Type     string // TypeArea, TypeEmployer, …, TypeIndicatorValue, TypeAPIKey
-	RecordID string // see AuditRecordID
-	// Before and After are the record as AuditJSON renders it; Before is
-	// nil for a create, After nil for a delete. Stores keep the bytes as
-	// given, so both backends answer byte for byte alike.
-	Before []byte
-	After  []byte
-}
-
-// AuditFilter selects audit entries. Empty fields select everything.
-type AuditFilter struct {
-	RecordID string // one record, by AuditRecordID
-	Actor    string // one actor, by Actor.ID
-	Since    *time.Time
-}
-
-// APIKey is a key as stored: never the secret itself, only its SHA-256.
-// Keys are long random strings, so a fast hash is as safe as a slow one and
-// lets a request be checked with one indexed lookup.
-type APIKey struct {
-	ID        string // public and unique, e.g. "k3f9a2b7c"; the secret starts with it
-	Name      string // what the key is for, e.g. "Norrby partner portal"
-	Role      Role
-	Hash      []byte // SHA-256 of the secret, 32 bytes
-	CreatedAt time.Time
-	ExpiresAt *time.Time // nil: never
-	RevokedAt *time.Time // nil: in force
-}
 
 // Writer is the write half of the storage contract. See the top of this
 // file for the order in which problems are found.

@@ -1,0 +1,177 @@
+package db
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/areagraph/areagraph/geo"
+	"github.com/paulmach/orb"
+)
+
+// AreaKind says what an area is in the programme's hierarchy.
+type AreaKind string
+
+// Area kinds, from the outermost to the innermost.
+const (
+	KindMunicipality    AreaKind = "MUNICIPALITY"
+	KindDistrict        AreaKind = "DISTRICT"
+	KindPriorityArea    AreaKind = "PRIORITY_AREA"
+	KindStatisticalArea AreaKind = "STATISTICAL_AREA"
+)
+
+// AreaKinds lists every kind from the outermost to the innermost.
+var AreaKinds = []AreaKind{KindMunicipality, KindDistrict, KindPriorityArea, KindStatisticalArea}
+
+// Depth orders kinds from the outermost (0) to the innermost; -1 for an
+// unknown kind. AreasAt sorts its answer by it, innermost first.
+func (k AreaKind) Depth() int {
+	for i, kk := range AreaKinds {
+		if kk == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// Area is a place: the municipality, a district, a priority area or a
+// statistical area. Geometry is an orb.Polygon or orb.MultiPolygon in WGS 84.
+type Area struct {
+	ID       int64
+	Code     string // unique, e.g. a municipality or DeSO code
+	Name     string
+	Kind     AreaKind
+	AreaType int   // the programme's area type 1–5 (1 = largest challenges); 0 when not set
+	ParentID int64 // 0 for a root
+	Geometry orb.Geometry
+	// ValidFrom and ValidTo bound the period the area is in use; nil is open.
+	ValidFrom   *time.Time
+	ValidTo     *time.Time
+	Description string
+	// Version counts the area's writes: 1 when created (or loaded without
+	// one), one more with every update. See write.go.
+	Version int64
+}
+
+// NodeID is the area's global id.
+func (a *Area) NodeID() string { return GlobalID(TypeArea, a.ID) }
+
+// AreaFilter selects areas. Empty fields select everything.
+type AreaFilter struct {
+	Kinds        []AreaKind
+	Codes        []string
+	ParentIDs    []int64
+	AreaTypes    []int
+	NameContains string // case-insensitive substring
+	Spatial
+}
+
+// MaxAreaVertices caps the vertices of one area's geometry. The largest
+// Swedish municipality outline at full resolution has about 60,000; the
+// cap keeps one record from taking a server's memory.
+const MaxAreaVertices = 250_000
+
+// CheckArea checks an area on its own before a write: code and name, kind,
+// area type, geometry (closed, simple rings, holes inside shells,
+// coordinates in range, the vertex cap; the message names the ring or
+// position at fault), validity period, and that it is not its own parent.
+func CheckArea(a *Area) error {
+	if a == nil {
+		return Errorf(EINVALID, "the area is missing")
+	}
+	if a.ParentID < 0 {
+		return Errorf(EINVALID, "parent id must be positive")
+	}
+	if a.ID != 0 && a.ParentID == a.ID {
+		return Errorf(EINVALID, "an area cannot be its own parent")
+	}
+	if err := a.check(); err != nil {
+		return Errorf(EINVALID, "%s", err.Error())
+	}
+	return nil
+}
+
+// check is what an area must be on its own, however it arrives: the rules
+// Dataset.Validate and AreaInput.Check share.
+func (a *Area) check() error {
+	if a.Code == "" || a.Name == "" {
+		return fmt.Errorf("code and name are required")
+	}
+	if a.Kind.Depth() < 0 {
+		return fmt.Errorf("unknown kind %q", a.Kind)
+	}
+	if a.AreaType < 0 || a.AreaType > 5 {
+		return fmt.Errorf("area type %d is not in 1–5", a.AreaType)
+	}
+	if err := ValidateAreaGeometry(a.Geometry); err != nil {
+		return err
+	}
+	if a.ValidFrom != nil && a.ValidTo != nil && a.ValidTo.Before(*a.ValidFrom) {
+		return fmt.Errorf("valid to is before valid from")
+	}
+	return nil
+}
+
+// ValidateAreaGeometry checks that g can be an area's geometry: a valid
+// Polygon or MultiPolygon within the vertex cap.
+func ValidateAreaGeometry(g orb.Geometry) error {
+	switch g.(type) {
+	case orb.Polygon, orb.MultiPolygon:
+	case nil:
+		return fmt.Errorf("geometry is required")
+	default:
+		// orb.Ring and orb.Bound are polygons to orb, but not GeoJSON
+		// types; the stores keep exactly what they are given.
+		return fmt.Errorf("geometry must be a Polygon or MultiPolygon, not %s", g.GeoJSONType())
+	}
+	return geo.Validate(g, geo.Options{MaxVertices: MaxAreaVertices, Allowed: []string{"Polygon", "MultiPolygon"}})
+}
+
+// AreaInput is an area as an import file gives it: keyed on its code, its
+// parent named by code.
+type AreaInput struct {
+	Code        string
+	Name        string
+	Kind        AreaKind
+	AreaType    int
+	ParentCode  string // "" for a root
+	Geometry    orb.Geometry
+	ValidFrom   *time.Time
+	ValidTo     *time.Time
+	Description string
+}
+
+// Check checks the item-th area of an upsert on its own, as
+// Dataset.Validate checks a stored one: code and name, kind, area type,
+// geometry, validity period, and that it is not its own parent.
+func (a *AreaInput) Check(item int) error {
+	if a == nil {
+		return AreaItemError(item, "", "the area is missing")
+	}
+	if a.ParentCode != "" && a.ParentCode == a.Code {
+		return AreaItemError(item, a.Code, "an area cannot be its own parent")
+	}
+	area := Area{Code: a.Code, Name: a.Name, Kind: a.Kind, AreaType: a.AreaType, Geometry: a.Geometry,
+		ValidFrom: a.ValidFrom, ValidTo: a.ValidTo}
+	if err := area.check(); err != nil {
+		return AreaItemError(item, a.Code, "%s", err.Error())
+	}
+	return nil
+}
+
+// AreaItemError is the EINVALID error about the item-th area of an upsert,
+// named by its code, with a reason.
+func AreaItemError(item int, code string, format string, args ...any) error {
+	return &ItemError{Item: item, Err: Errorf(EINVALID, "area %d (code %q): %s", item, code, fmt.Sprintf(format, args...))}
+}
+
+// DuplicateAreaError is the error about an area whose code an earlier item
+// of the same upsert already has.
+func DuplicateAreaError(item, first int, code string) error {
+	return AreaItemError(item, code, "the code appears twice in the import (first as area %d)", first)
+}
+
+// UnknownParentError is the error about an area whose parent code names no
+// area, neither in the import nor in the store.
+func UnknownParentError(item int, code, parent string) error {
+	return AreaItemError(item, code, "parent %q does not exist", parent)
+}

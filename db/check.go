@@ -1,0 +1,80 @@
+package db
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// The checks, normalisation and audit rendering that both backends share,
+// so that they accept, reject and record writes with the same words and
+// the same bytes.
+
+// fitsInt32 says whether n can be a count: GraphQL's Int is 32 bits, and so
+// are the columns counts are kept in.
+func fitsInt32(n int) bool { return n >= 0 && n <= math.MaxInt32 }
+
+// inOrder checks that vals are known, each once, in the canonical order of
+// all, which is how the stores keep them.
+func inOrder[T comparable](vals, all []T) error {
+	last := -1
+	for _, v := range vals {
+		i := slices.Index(all, v)
+		if i < 0 {
+			return fmt.Errorf("unknown value %v", v)
+		}
+		if i <= last {
+			return fmt.Errorf("%v out of order or repeated", v)
+		}
+		last = i
+	}
+	return nil
+}
+
+func sortedUnique(ids []int64) error {
+	for i, id := range ids {
+		if id <= 0 || (i > 0 && id <= ids[i-1]) {
+			return fmt.Errorf("must be positive, ascending and unique")
+		}
+	}
+	return nil
+}
+
+func sortedSet(ids []int64) []int64 {
+	if len(ids) == 0 {
+		return ids
+	}
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// canonicalOrder sorts vals into the order of all, each once; unknown values
+// go last, in their order, for the check to report.
+func canonicalOrder[T comparable](vals, all []T) []T {
+	if len(vals) == 0 {
+		return vals
+	}
+	var out, unknown []T
+	for _, a := range all {
+		if slices.Contains(vals, a) {
+			out = append(out, a)
+		}
+	}
+	for _, v := range vals {
+		if !slices.Contains(all, v) {
+			unknown = append(unknown, v)
+		}
+	}
+	return append(out, unknown...)
+}
+
+// ValidatePoint checks that p is a WGS 84 position.
+func ValidatePoint(p orb.Point) error {
+	if math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
+		return fmt.Errorf("position [%g, %g] is out of range (longitude -180–180, latitude -90–90)", p[0], p[1])
+	}
+	return nil
+}

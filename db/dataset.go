@@ -1,0 +1,174 @@
+package db
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Dataset is a whole body of data, loaded in one piece by Store.Load.
+type Dataset struct {
+	Areas         []*Area
+	Organizations []*Organization
+	Initiatives   []*Initiative
+	Indicators    []*Indicator
+	Values        []IndicatorValue
+}
+
+// Validate checks every record of the dataset on its own: required fields,
+// known enum values, valid geometry, no duplicates within the dataset.
+// References between records are the backend's to check, since they may
+// point at records loaded earlier. Both backends call it first, so they
+// reject the same datasets with the same messages.
+func (ds *Dataset) Validate() error {
+	if err := noNil("area", ds.Areas); err != nil {
+		return err
+	}
+	if err := noNil("organization", ds.Organizations); err != nil {
+		return err
+	}
+	if err := noNil("initiative", ds.Initiatives); err != nil {
+		return err
+	}
+	if err := noNil("indicator", ds.Indicators); err != nil {
+		return err
+	}
+	areaIDs := make(map[int64]bool, len(ds.Areas))
+	codes := make(map[string]bool, len(ds.Areas))
+	for i, a := range ds.Areas {
+		where := recordAt{"area", i, a.ID}
+		if a.ID <= 0 {
+			return Errorf(EINVALID, "%s: id must be positive", where)
+		}
+		if areaIDs[a.ID] {
+			return Errorf(ECONFLICT, "%s: id appears twice", where)
+		}
+		areaIDs[a.ID] = true
+		if a.ParentID == a.ID {
+			return Errorf(EINVALID, "%s: an area cannot be its own parent", where)
+		}
+		if a.Version < 0 {
+			return Errorf(EINVALID, "%s: version must not be negative", where)
+		}
+		if err := a.check(); err != nil {
+			return Errorf(EINVALID, "%s: %s", where, err.Error())
+		}
+		if codes[a.Code] {
+			return Errorf(ECONFLICT, "%s: code %q appears twice", where, a.Code)
+		}
+		codes[a.Code] = true
+	}
+	orgIDs := make(map[int64]bool, len(ds.Organizations))
+	for i, o := range ds.Organizations {
+		where := recordAt{"organization", i, o.ID}
+		if o.ID <= 0 {
+			return Errorf(EINVALID, "%s: id must be positive", where)
+		}
+		if orgIDs[o.ID] {
+			return Errorf(ECONFLICT, "%s: id appears twice", where)
+		}
+		orgIDs[o.ID] = true
+		if o.Version < 0 {
+			return Errorf(EINVALID, "%s: version must not be negative", where)
+		}
+		if o.Name == "" {
+			return Errorf(EINVALID, "%s: name is required", where)
+		}
+		if o.Kind != OrgEmployer && o.Kind != OrgAssociation {
+			return Errorf(EINVALID, "%s: unknown kind %q", where, o.Kind)
+		}
+		if o.Size != "" && !slices.Contains([]EmployerSize{SizeMicro, SizeSmall, SizeMedium, SizeLarge}, o.Size) {
+			return Errorf(EINVALID, "%s: unknown size %q", where, o.Size)
+		}
+		if o.Location != nil {
+			if err := ValidatePoint(*o.Location); err != nil {
+				return Errorf(EINVALID, "%s: location: %s", where, err.Error())
+			}
+		}
+		if err := sortedUnique(o.AreaIDs); err != nil {
+			return Errorf(EINVALID, "%s: area ids: %s", where, err.Error())
+		}
+	}
+	initIDs := make(map[int64]bool, len(ds.Initiatives))
+	for i, in := range ds.Initiatives {
+		where := recordAt{"initiative", i, in.ID}
+		if in.ID <= 0 {
+			return Errorf(EINVALID, "%s: id must be positive", where)
+		}
+		if initIDs[in.ID] {
+			return Errorf(ECONFLICT, "%s: id appears twice", where)
+		}
+		initIDs[in.ID] = true
+		if in.Version < 0 {
+			return Errorf(EINVALID, "%s: version must not be negative", where)
+		}
+		if err := in.validate(); err != nil {
+			return Errorf(EINVALID, "%s: %s", where, err.Error())
+		}
+	}
+	defs := map[string]bool{}
+	for i, d := range ds.Indicators {
+		if d.Code == "" || d.Name == "" {
+			return Errorf(EINVALID, "indicator %d: code and name are required", i)
+		}
+		if !fitsInt32(d.MinCount) {
+			return Errorf(EINVALID, "indicator %d (%s): min count must be between 0 and %d", i, d.Code, math.MaxInt32)
+		}
+		if d.Version < 0 {
+			return Errorf(EINVALID, "indicator %d (%s): version must not be negative", i, d.Code)
+		}
+		if defs[d.Code] {
+			return Errorf(ECONFLICT, "indicator %d: code %q appears twice", i, d.Code)
+		}
+		defs[d.Code] = true
+	}
+	type key struct {
+		area int64
+		code string
+		year int
+		sex  Sex
+	}
+	seen := make(map[key]bool, len(ds.Values))
+	for i, v := range ds.Values {
+		where := valueAt{i, &ds.Values[i]}
+		if err := checkValue(v.Sex, v.Value, v.Year, v.Count); err != nil {
+			return Errorf(EINVALID, "%s: %s", where, err.Error())
+		}
+		k := key{v.AreaID, v.IndicatorCode, v.Year, v.Sex}
+		if seen[k] {
+			return Errorf(EINVALID, "%s: appears twice", where)
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+// recordAt names the i-th record of a dataset in an error message. It is
+// formatted only when an error is made: Validate runs over every record of
+// a national dataset at each start of the embedded server.
+type recordAt struct {
+	what string
+	i    int
+	id   int64
+}
+
+func (r recordAt) String() string { return fmt.Sprintf("%s %d (id %d)", r.what, r.i, r.id) }
+
+// valueAt names the i-th indicator value of a dataset, as recordAt does.
+type valueAt struct {
+	i int
+	v *IndicatorValue
+}
+
+func (r valueAt) String() string {
+	return fmt.Sprintf("indicator value %d (%s, area %d, %d)", r.i, r.v.IndicatorCode, r.v.AreaID, r.v.Year)
+}
+
+func noNil[T any](what string, recs []*T) error {
+	for i, r := range recs {
+		if r == nil {
+			return Errorf(EINVALID, "%s %d of the dataset is missing", what, i)
+		}
+	}
+	return nil
+}

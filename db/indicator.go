@@ -1,0 +1,188 @@
+package db
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Indicator defines a measure followed per area and year.
+type Indicator struct {
+	Code           string // unique, e.g. "unemployment"
+	Name           string // in English
+	NameSv         string // in Swedish, as the source publishes it; "" when not known
+	Description    string // what exactly is measured, and for whom
+	Unit           string // "%", "persons", …
+	HigherIsBetter bool
+	Source         string
+	License        string
+	Attribution    string
+	// MinCount protects small counts: a value whose Count is below it is
+	// suppressed, never shown raw. 0 sets no rule.
+	MinCount int
+	Version  int64 // as Area.Version
+}
+
+// CheckIndicator checks an indicator definition on its own.
+func CheckIndicator(ind *Indicator) error {
+	if ind == nil {
+		return Errorf(EINVALID, "the indicator is missing")
+	}
+	if ind.Code == "" || ind.Name == "" {
+		return Errorf(EINVALID, "code and name are required")
+	}
+	if len(ind.Code) > 64 || strings.ContainsFunc(ind.Code, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	}) {
+		return Errorf(EINVALID, "code %q must be 1–64 lower-case letters, digits, '_' or '-'", ind.Code)
+	}
+	if ind.Unit == "" {
+		return Errorf(EINVALID, "unit is required")
+	}
+	if !fitsInt32(ind.MinCount) {
+		return Errorf(EINVALID, "min count must be between 0 and %d", math.MaxInt32)
+	}
+	return nil
+}
+
+// Sex splits an indicator value; SexTotal is both together.
+type Sex string
+
+// Sexes.
+const (
+	SexTotal  Sex = "TOTAL"
+	SexFemale Sex = "FEMALE"
+	SexMale   Sex = "MALE"
+)
+
+// IndicatorValue is one indicator's value for one area, year and sex.
+type IndicatorValue struct {
+	AreaID        int64
+	IndicatorCode string
+	Year          int
+	Sex           Sex
+	Value         float64
+	// Count is the number of persons the value rests on (e.g. the
+	// denominator of a share), when known; MinCount is checked against it.
+	Count *int
+}
+
+// ValueFilter selects indicator values.
+type ValueFilter struct {
+	AreaIDs  []int64
+	Codes    []string
+	FromYear int // 0: no lower bound
+	ToYear   int // 0: no upper bound
+	Sexes    []Sex
+}
+
+// MaxIndicatorValuesPerWrite caps one PutIndicatorValues call. A year of
+// DeSO statistics for one indicator is about 6,000 values × 3 sexes; the
+// cap leaves room for that and keeps one request's transaction bounded.
+const MaxIndicatorValuesPerWrite = 50_000
+
+// ValueError is the EINVALID error about the item-th value (from 1) of a
+// PutIndicatorValues call, named by its key.
+func ValueError(item int, v IndicatorValue, format string, args ...any) error {
+	return &ItemError{Item: item, Err: Errorf(EINVALID, "value %d (area %d, indicator %q, %d, %s): %s",
+		item, v.AreaID, v.IndicatorCode, v.Year, v.Sex, fmt.Sprintf(format, args...))}
+}
+
+// CheckIndicatorValues checks a PutIndicatorValues call on its own: the
+// cap, every value (the first bad one wins), then keys given twice. Areas
+// and indicators that do not exist are the store's to find, in the same
+// order, after this.
+func CheckIndicatorValues(values []IndicatorValue) error {
+	if len(values) > MaxIndicatorValuesPerWrite {
+		return Errorf(EINVALID, "%d values in one write; at most %d", len(values), MaxIndicatorValuesPerWrite)
+	}
+	for i, v := range values {
+		if v.AreaID <= 0 {
+			return ValueError(i+1, v, "area id must be positive")
+		}
+		if err := checkValue(v.Sex, v.Value, v.Year, v.Count); err != nil {
+			return ValueError(i+1, v, "%s", err.Error())
+		}
+	}
+	type key struct {
+		area int64
+		code string
+		year int
+		sex  Sex
+	}
+	first := make(map[key]int, len(values))
+	for i, v := range values {
+		k := key{v.AreaID, v.IndicatorCode, v.Year, v.Sex}
+		if j, ok := first[k]; ok {
+			return ValueError(i+1, v, "the same area, indicator, year and sex appear twice (first as value %d)", j)
+		}
+		first[k] = i + 1
+	}
+	return nil
+}
+
+// checkValue is what an indicator value must be on its own: the rules
+// Dataset.Validate and ValueInput.Check share.
+func checkValue(sex Sex, value float64, year int, count *int) error {
+	if sex != SexTotal && sex != SexFemale && sex != SexMale {
+		return fmt.Errorf("unknown sex %q", sex)
+	}
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		return fmt.Errorf("value must be a finite number")
+	}
+	if year < 1800 || year > 2200 {
+		return fmt.Errorf("year out of range")
+	}
+	if count != nil && !fitsInt32(*count) {
+		return fmt.Errorf("count must be between 0 and %d", math.MaxInt32)
+	}
+	return nil
+}
+
+// ValueInput is an indicator value as an import file gives it.
+type ValueInput struct {
+	AreaCode      string
+	IndicatorCode string
+	Year          int
+	Sex           Sex
+	Value         float64
+	Count         *int
+}
+
+// Check checks the item-th value of an upsert on its own, as
+// Dataset.Validate checks a stored one: sex, a finite value, the year and
+// the count.
+func (v *ValueInput) Check(item int) error {
+	if v == nil {
+		return ValueItemError(item, &ValueInput{}, "the value is missing")
+	}
+	if err := checkValue(v.Sex, v.Value, v.Year, v.Count); err != nil {
+		return ValueItemError(item, v, "%s", err.Error())
+	}
+	return nil
+}
+
+// ValueItemError is the EINVALID error about the item-th value of an
+// upsert, named by its key, with a reason.
+func ValueItemError(item int, v *ValueInput, format string, args ...any) error {
+	return &ItemError{Item: item, Err: Errorf(EINVALID, "value %d (area %q, indicator %q, %d, %s): %s",
+		item, v.AreaCode, v.IndicatorCode, v.Year, v.Sex, fmt.Sprintf(format, args...))}
+}
+
+// DuplicateValueError is the error about a value whose key an earlier item
+// of the same upsert already has.
+func DuplicateValueError(item, first int, v *ValueInput) error {
+	return ValueItemError(item, v, "the same area, indicator, year and sex appear twice in the import (first as value %d)", first)
+}
+
+// UnknownValueAreaError is the error about a value whose area code names no
+// stored area.
+func UnknownValueAreaError(item int, v *ValueInput) error {
+	return ValueItemError(item, v, "area code %q does not exist", v.AreaCode)
+}
+
+// UnknownIndicatorError is the error about a value whose indicator is not
+// defined.
+func UnknownIndicatorError(item int, v *ValueInput) error {
+	return ValueItemError(item, v, "indicator %q does not exist", v.IndicatorCode)
+}

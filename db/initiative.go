@@ -1,0 +1,214 @@
+package db
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// InitiativeStatus is where an initiative stands.
+type InitiativeStatus string
+
+// Statuses.
+const (
+	StatusPlanned   InitiativeStatus = "PLANNED"
+	StatusActive    InitiativeStatus = "ACTIVE"
+	StatusCompleted InitiativeStatus = "COMPLETED"
+	StatusCancelled InitiativeStatus = "CANCELLED"
+)
+
+var initiativeStatuses = []InitiativeStatus{StatusPlanned, StatusActive, StatusCompleted, StatusCancelled}
+
+// GoalArea is one of the programme's three goal areas (målområden).
+type GoalArea string
+
+// Goal areas.
+const (
+	GoalGoodStart         GoalArea = "GOOD_START_IN_LIFE"
+	GoalHousingLocal      GoalArea = "HOUSING_AND_LOCAL_ENVIRONMENT"
+	GoalConditionsForWork GoalArea = "CONDITIONS_FOR_WORK"
+)
+
+// FocusGroup is one of the three groups furthest from the labour market.
+type FocusGroup string
+
+// Focus groups.
+const (
+	FocusBornOutsideEurope FocusGroup = "BORN_OUTSIDE_EUROPE"
+	FocusDisability        FocusGroup = "PEOPLE_WITH_DISABILITIES"
+	FocusNoUpperSecondary  FocusGroup = "WITHOUT_UPPER_SECONDARY_EDUCATION"
+)
+
+// FocusGroups lists all focus groups.
+var FocusGroups = []FocusGroup{FocusBornOutsideEurope, FocusDisability, FocusNoUpperSecondary}
+
+// Theme is what an initiative works with.
+type Theme string
+
+// Themes.
+const (
+	ThemeJobs             Theme = "JOBS"
+	ThemeInternships      Theme = "INTERNSHIPS"
+	ThemeMentoring        Theme = "MENTORING"
+	ThemeEducation        Theme = "EDUCATION"
+	ThemeLanguage         Theme = "LANGUAGE"
+	ThemeHealth           Theme = "HEALTH"
+	ThemeLeisure          Theme = "LEISURE"
+	ThemeHousing          Theme = "HOUSING"
+	ThemeSafety           Theme = "SAFETY"
+	ThemeEntrepreneurship Theme = "ENTREPRENEURSHIP"
+	ThemeParenting        Theme = "PARENTING"
+)
+
+// Themes lists all themes.
+var Themes = []Theme{ThemeJobs, ThemeInternships, ThemeMentoring, ThemeEducation, ThemeLanguage,
+	ThemeHealth, ThemeLeisure, ThemeHousing, ThemeSafety, ThemeEntrepreneurship, ThemeParenting}
+
+// PartnerRole is what a partner organisation contributes to an initiative.
+type PartnerRole string
+
+// Partner roles.
+const (
+	RoleCoOrganiser PartnerRole = "CO_ORGANISER"
+	RoleFunder      PartnerRole = "FUNDER"
+	RolePlacements  PartnerRole = "PLACEMENTS" // offers jobs, internships or trainee places
+	RoleMentors     PartnerRole = "MENTORS"
+	RoleVenue       PartnerRole = "VENUE"
+	RoleOutreach    PartnerRole = "OUTREACH" // reaches residents and recruits participants
+)
+
+// Partner is an organisation taking part in an initiative, with its role.
+type Partner struct {
+	OrganizationID int64
+	Role           PartnerRole
+}
+
+// Reach is what an initiative has achieved so far; nil fields are not reported.
+type Reach struct {
+	Participants *int
+	IntoWork     *int
+	IntoStudy    *int
+}
+
+// Initiative is a piece of work (insats) in one or more areas.
+type Initiative struct {
+	ID          int64
+	Title       string
+	Description string
+	Status      InitiativeStatus
+	StartDate   *time.Time
+	EndDate     *time.Time
+	GoalArea    GoalArea
+	FocusGroups []FocusGroup // in the order of FocusGroups
+	Themes      []Theme      // in the order of Themes
+	AreaIDs     []int64      // areas served, ascending
+	Locations   []orb.Point  // where it happens
+	LeadID      int64        // the lead organisation; 0 when none is recorded
+	Partners    []Partner    // ascending by organisation id, the lead not among them
+	Reach       Reach
+	Version     int64 // as Area.Version
+}
+
+// NodeID is the initiative's global id.
+func (in *Initiative) NodeID() string { return GlobalID(TypeInitiative, in.ID) }
+
+// InitiativeFilter selects initiatives.
+type InitiativeFilter struct {
+	Statuses        []InitiativeStatus
+	GoalAreas       []GoalArea
+	FocusGroups     []FocusGroup // targets any of them
+	Themes          []Theme      // works with any of them
+	AreaIDs         []int64      // serves any of these areas
+	OrganizationIDs []int64      // led by or partnered by any of these
+	TitleContains   string
+	Spatial         // on the initiative's locations
+}
+
+// NormalizeInitiative puts the initiative's lists in the order the stores
+// keep: focus groups and themes in their canonical order, area ids and
+// partners ascending, repeated focus groups, themes and area ids once.
+// Unknown values and partners named twice are left for the check to
+// report.
+func NormalizeInitiative(in *Initiative) {
+	in.FocusGroups = canonicalOrder(in.FocusGroups, FocusGroups)
+	in.Themes = canonicalOrder(in.Themes, Themes)
+	in.AreaIDs = sortedSet(in.AreaIDs)
+	slices.SortStableFunc(in.Partners, func(a, b Partner) int {
+		switch {
+		case a.OrganizationID < b.OrganizationID:
+			return -1
+		case a.OrganizationID > b.OrganizationID:
+			return 1
+		}
+		return 0
+	})
+}
+
+// CheckInitiative checks an initiative on its own, after
+// NormalizeInitiative.
+func CheckInitiative(in *Initiative) error {
+	if in == nil {
+		return Errorf(EINVALID, "the initiative is missing")
+	}
+	if strings.TrimSpace(in.Title) == "" {
+		return Errorf(EINVALID, "title is required")
+	}
+	if in.LeadID < 0 {
+		return Errorf(EINVALID, "lead id must be positive")
+	}
+	if err := in.validate(); err != nil {
+		return Errorf(EINVALID, "%s", err.Error())
+	}
+	return nil
+}
+
+func (in *Initiative) validate() error {
+	if in.Title == "" {
+		return fmt.Errorf("title is required")
+	}
+	if !slices.Contains(initiativeStatuses, in.Status) {
+		return fmt.Errorf("unknown status %q", in.Status)
+	}
+	if !slices.Contains([]GoalArea{GoalGoodStart, GoalHousingLocal, GoalConditionsForWork}, in.GoalArea) {
+		return fmt.Errorf("unknown goal area %q", in.GoalArea)
+	}
+	if err := inOrder(in.FocusGroups, FocusGroups); err != nil {
+		return fmt.Errorf("focus groups: %w", err)
+	}
+	if err := inOrder(in.Themes, Themes); err != nil {
+		return fmt.Errorf("themes: %w", err)
+	}
+	if err := sortedUnique(in.AreaIDs); err != nil {
+		return fmt.Errorf("area ids: %w", err)
+	}
+	for i, p := range in.Locations {
+		if err := ValidatePoint(p); err != nil {
+			return fmt.Errorf("location %d: %w", i, err)
+		}
+	}
+	roles := []PartnerRole{RoleCoOrganiser, RoleFunder, RolePlacements, RoleMentors, RoleVenue, RoleOutreach}
+	for i, p := range in.Partners {
+		if !slices.Contains(roles, p.Role) {
+			return fmt.Errorf("partner %d: unknown role %q", i, p.Role)
+		}
+		if p.OrganizationID == in.LeadID {
+			return fmt.Errorf("partner %d: the lead organisation is not also a partner", i)
+		}
+		if i > 0 && p.OrganizationID <= in.Partners[i-1].OrganizationID {
+			return fmt.Errorf("partners must be in ascending organisation order, each once")
+		}
+	}
+	if in.StartDate != nil && in.EndDate != nil && in.EndDate.Before(*in.StartDate) {
+		return fmt.Errorf("end date is before start date")
+	}
+	for _, n := range []*int{in.Reach.Participants, in.Reach.IntoWork, in.Reach.IntoStudy} {
+		if n != nil && !fitsInt32(*n) {
+			return fmt.Errorf("reach figures must be between 0 and %d", math.MaxInt32)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package db
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/paulmach/orb"
+)
+
+// OrgKind tells employers from associations; both are organisations.
+type OrgKind string
+
+// Organisation kinds.
+const (
+	OrgEmployer    OrgKind = "EMPLOYER"
+	OrgAssociation OrgKind = "ASSOCIATION"
+)
+
+// EmployerSize is the size class of an employer by number of employees, as
+// Statistics Sweden and the EU define them.
+type EmployerSize string
+
+// Size classes.
+const (
+	SizeMicro  EmployerSize = "MICRO"  // 0–9
+	SizeSmall  EmployerSize = "SMALL"  // 10–49
+	SizeMedium EmployerSize = "MEDIUM" // 50–249
+	SizeLarge  EmployerSize = "LARGE"  // 250 or more
+)
+
+// Organization is an employer or an association that acts in the areas.
+type Organization struct {
+	ID        int64
+	Kind      OrgKind
+	Name      string
+	OrgNumber string     // Swedish organisation number, NNNNNN-NNNN
+	Location  *orb.Point // nil when unknown
+	Website   string
+	AreaIDs   []int64 // areas it engages in, ascending
+	// Employers only.
+	Industry string
+	Size     EmployerSize
+	// Associations only.
+	Activity string
+	Version  int64 // as Area.Version
+}
+
+// NodeType is the GraphQL type of the organisation: Employer or Association.
+func (o *Organization) NodeType() string {
+	if o.Kind == OrgEmployer {
+		return TypeEmployer
+	}
+	return TypeAssociation
+}
+
+// NodeID is the organisation's global id.
+func (o *Organization) NodeID() string { return GlobalID(o.NodeType(), o.ID) }
+
+// OrganizationFilter selects organisations.
+type OrganizationFilter struct {
+	Kinds        []OrgKind
+	AreaIDs      []int64 // engages in any of these areas
+	NameContains string
+	Spatial
+}
+
+// NormalizeOrganization puts the organisation's area ids in the order the
+// stores keep: ascending, each once.
+func NormalizeOrganization(o *Organization) {
+	o.AreaIDs = sortedSet(o.AreaIDs)
+}
+
+// CheckOrganization checks an organisation on its own, after
+// NormalizeOrganization.
+func CheckOrganization(o *Organization) error {
+	if o == nil {
+		return Errorf(EINVALID, "the organization is missing")
+	}
+	if strings.TrimSpace(o.Name) == "" {
+		return Errorf(EINVALID, "name is required")
+	}
+	if o.Kind != OrgEmployer && o.Kind != OrgAssociation {
+		return Errorf(EINVALID, "unknown kind %q", o.Kind)
+	}
+	if o.Size != "" && !slices.Contains([]EmployerSize{SizeMicro, SizeSmall, SizeMedium, SizeLarge}, o.Size) {
+		return Errorf(EINVALID, "unknown size %q", o.Size)
+	}
+	if o.Location != nil {
+		if err := ValidatePoint(*o.Location); err != nil {
+			return Errorf(EINVALID, "location: %s", err.Error())
+		}
+	}
+	if err := sortedUnique(o.AreaIDs); err != nil {
+		return Errorf(EINVALID, "area ids: %s", err.Error())
+	}
+	return nil
+}
