@@ -48,7 +48,7 @@ type Area struct {
 	ValidTo     *time.Time
 	Description string
 	// Version counts the area's writes: 1 when created (or loaded without
-	// one), one more with every update. See write.go.
+	// one), one more with every update. See Writer in store.go.
 	Version int64
 }
 

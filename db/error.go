@@ -105,7 +105,7 @@ func (e *ItemError) Error() string { return e.Err.Error() }
 // Unwrap returns the *Error.
 func (e *ItemError) Unwrap() error { return e.Err }
 
-// Reference errors, step 5 of write.go's order.
+// Reference errors, step 5 of the order above Writer in store.go.
 
 // UnknownReferenceError is the EINVALID error about a reference to a record
 // that does not exist; what is e.g. "parent area", "area", "lead

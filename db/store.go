@@ -77,7 +77,7 @@ type Store interface {
 	// written. It returns the number of areas written. A code that
 	// appears twice in one sequence is an error; errors about one item are
 	// *ItemError values that name it by its place in the sequence, from 1
-	// (see upsert.go for the order in which problems are found).
+	// (see ItemError in error.go for the order in which problems are found).
 	UpsertAreas(ctx context.Context, areas iter.Seq2[*AreaInput, error]) (int, error)
 	// UpsertIndicatorValues writes values keyed on area code, indicator,
 	// year and sex in one transaction, with the same all-or-nothing rule.

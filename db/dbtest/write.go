@@ -16,7 +16,7 @@ import (
 	"github.com/areagraph/areagraph/db"
 )
 
-// The write half of the contract (db/write.go): versions, the order in
+// The write half of the contract (Writer in db/store.go): versions, the order in
 // which problems are found, all-or-nothing writes, detach, the audit log
 // and API keys.
 

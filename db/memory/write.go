@@ -9,7 +9,7 @@ import (
 	"github.com/areagraph/areagraph/db"
 )
 
-// Writes find problems in the order of db/write.go. Each one copies its
+// Writes find problems in the order of Writer in db/store.go. Each one copies its
 // input and normalises and checks the copy before it takes the write lock;
 // under the lock it looks for every other problem before it changes
 // anything. Applying the changes cannot fail, so a write that fails leaves

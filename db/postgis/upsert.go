@@ -16,7 +16,7 @@ import (
 // ever held in memory whole. The checks that need the whole import
 // (repeated keys, references) and the merge into the real tables are then
 // a few statements over that table, all in one transaction. The steps run
-// in the order db/upsert.go sets, so both backends report the same item.
+// in the order db/error.go sets above ItemError, so both backends report the same item.
 
 // UpsertAreas implements db.Store.
 func (s *Store) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, error]) (int, error) {

@@ -14,7 +14,7 @@ import (
 )
 
 // Writes through the API (db.Writer). Each runs in one transaction that
-// makes the checks in the order db/write.go sets, writes, appends its audit
+// makes the checks in the order db/store.go sets above Writer, writes, appends its audit
 // entries and commits; any error rolls all of it back.
 //
 // Locking. A write locks its target row (SELECT … FOR UPDATE) before it
