@@ -1,7 +1,6 @@
 package postgis
 
 import (
-	"cmp"
 	"context"
 	"crypto/md5"
 	"crypto/rand"
@@ -9,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,10 +18,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
-	"github.com/tidwall/rtree"
 
 	"github.com/areagraph/areagraph/db"
-	"github.com/areagraph/areagraph/geo"
+	"github.com/areagraph/areagraph/db/areaindex"
 )
 
 // The area replica: AreasAt without a round trip.
@@ -156,7 +153,7 @@ type replica struct {
 	// mu guards the copy itself.
 	mu    sync.RWMutex
 	areas map[int64]*db.Area
-	tree  rtree.RTreeG[*db.Area]
+	index areaindex.Index
 
 	// ctl guards the fields below, the hand-over between the listener and
 	// everyone else.
@@ -226,17 +223,7 @@ func (r *replica) areasAt(pt orb.Point, kinds []db.AreaKind) (found []*db.Area, 
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	lo := [2]float64{pt[0], pt[1]}
-	r.tree.Search(lo, lo, func(_, _ [2]float64, a *db.Area) bool {
-		if (len(kinds) == 0 || slices.Contains(kinds, a.Kind)) && geo.Covers(a.Geometry, pt) {
-			found = append(found, a)
-		}
-		return true
-	})
-	// The order of the SQL: innermost kind first, then by id.
-	slices.SortFunc(found, func(a, b *db.Area) int {
-		return cmp.Or(cmp.Compare(b.Kind.Depth(), a.Kind.Depth()), cmp.Compare(a.ID, b.ID))
-	})
+	found = r.index.At(pt, kinds)
 	// nil for none, as the statement's answer is.
 	var out []*db.Area
 	if len(found) > 0 {

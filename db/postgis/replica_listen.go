@@ -13,9 +13,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/tidwall/rtree"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/areaindex"
 )
 
 // The listener: one goroutine, one connection, every change in commit
@@ -284,14 +284,13 @@ func (l *listener) load() error {
 		return fmt.Errorf("load: %w", err)
 	}
 	areas := make(map[int64]*db.Area, len(fresh))
-	var tree rtree.RTreeG[*db.Area]
+	var index areaindex.Index
 	for _, a := range fresh {
 		areas[a.ID] = a
-		lo, hi := areaRect(a)
-		tree.Insert(lo, hi, a)
+		index.Insert(a)
 	}
 	r.mu.Lock()
-	r.areas, r.tree = areas, tree
+	r.areas, r.index = areas, index
 	r.mu.Unlock()
 	r.ctl.Lock()
 	r.loads++
@@ -393,15 +392,13 @@ func (l *listener) fetch(changed map[int64]bool) error {
 	defer r.mu.Unlock()
 	for _, id := range ids {
 		if old, ok := r.areas[id]; ok {
-			lo, hi := areaRect(old)
-			r.tree.Delete(lo, hi, old)
+			r.index.Delete(old)
 			delete(r.areas, id)
 		}
 	}
 	for _, a := range found {
 		r.areas[a.ID] = a
-		lo, hi := areaRect(a)
-		r.tree.Insert(lo, hi, a)
+		r.index.Insert(a)
 	}
 	return nil
 }
@@ -421,11 +418,6 @@ func rawConn(c net.Conn) syscall.RawConn {
 		return nil
 	}
 	return rc
-}
-
-func areaRect(a *db.Area) (lo, hi [2]float64) {
-	b := a.Geometry.Bound()
-	return [2]float64{b.Min[0], b.Min[1]}, [2]float64{b.Max[0], b.Max[1]}
 }
 
 // fetchAreas reads whole area records on a connection or transaction
