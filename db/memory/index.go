@@ -17,8 +17,7 @@ import (
 func (s *Store) indexArea(a *db.Area) {
 	s.areas[a.ID] = a
 	s.areaByCode[a.Code] = a.ID
-	lo, hi := rect(a.Geometry.Bound())
-	s.areaIdx.Insert(lo, hi, a.ID)
+	s.areaIdx.Insert(a)
 	if a.ParentID != 0 {
 		s.children[a.ParentID] = insertSorted(s.children[a.ParentID], a.ID)
 	}
@@ -30,8 +29,7 @@ func (s *Store) unindexArea(a *db.Area) {
 	if s.areaByCode[a.Code] == a.ID {
 		delete(s.areaByCode, a.Code)
 	}
-	lo, hi := rect(a.Geometry.Bound())
-	s.areaIdx.Delete(lo, hi, a.ID)
+	s.areaIdx.Delete(a)
 	if a.ParentID != 0 {
 		removeFrom(s.children, a.ParentID, a.ID)
 	}

@@ -207,18 +207,7 @@ func (s *Store) ChildAreas(_ context.Context, parentIDs []int64, f db.AreaFilter
 func (s *Store) AreasAt(_ context.Context, pt orb.Point, kinds []db.AreaKind) ([]*db.Area, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var found []*db.Area
-	lo, hi := rect(pt.Bound())
-	s.areaIdx.Search(lo, hi, func(_, _ [2]float64, id int64) bool {
-		a := s.areas[id]
-		if oneOf(kinds, a.Kind) && geo.Covers(a.Geometry, pt) {
-			found = append(found, a)
-		}
-		return true
-	})
-	slices.SortFunc(found, func(a, b *db.Area) int {
-		return cmp.Or(cmp.Compare(b.Kind.Depth(), a.Kind.Depth()), cmp.Compare(a.ID, b.ID))
-	})
+	found := s.areaIdx.At(pt, kinds)
 	out := make([]*db.Area, len(found))
 	for i, a := range found {
 		out[i] = cloneArea(a)

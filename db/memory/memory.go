@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/areaindex"
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
 )
@@ -26,8 +27,8 @@ type Store struct {
 
 	areas      map[int64]*db.Area
 	areaByCode map[string]int64
-	areaIDs    []int64 // ascending, for scans in id order
-	areaIdx    rtree.RTreeG[int64]
+	areaIDs    []int64         // ascending, for scans in id order
+	areaIdx    areaindex.Index // AreasAt as the PostGIS replica answers it
 	children   map[int64][]int64
 
 	orgs       map[int64]*db.Organization

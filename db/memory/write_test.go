@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
-	"github.com/tidwall/rtree"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/dbtest"
@@ -21,9 +20,10 @@ type entry struct {
 	id     int64
 }
 
-func entries(tr *rtree.RTreeG[int64]) []entry {
+// entries lists what scan, an R-tree's Scan or the area index's, yields.
+func entries(scan func(func(lo, hi [2]float64, id int64) bool)) []entry {
 	var out []entry
-	tr.Scan(func(lo, hi [2]float64, id int64) bool {
+	scan(func(lo, hi [2]float64, id int64) bool {
 		out = append(out, entry{lo, hi, id})
 		return true
 	})
@@ -79,9 +79,9 @@ func checkIndexes(t *testing.T, s *Store, when string) {
 	same("organizations by area", s.orgsByArea, fresh.orgsByArea)
 	same("initiatives by area", s.initsByArea, fresh.initsByArea)
 	same("initiatives by organization", s.initsByOrg, fresh.initsByOrg)
-	same("area R-tree", entries(&s.areaIdx), entries(&fresh.areaIdx))
-	same("organization R-tree", entries(&s.orgIdx), entries(&fresh.orgIdx))
-	same("initiative R-tree", entries(&s.initIdx), entries(&fresh.initIdx))
+	same("area R-tree", entries(s.areaIdx.Scan), entries(fresh.areaIdx.Scan))
+	same("organization R-tree", entries(s.orgIdx.Scan), entries(fresh.orgIdx.Scan))
+	same("initiative R-tree", entries(s.initIdx.Scan), entries(fresh.initIdx.Scan))
 	for a, vals := range s.values {
 		if len(vals) == 0 || s.areas[a] == nil {
 			t.Errorf("%s: values kept for area %d: %d", when, a, len(vals))
