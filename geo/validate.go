@@ -174,24 +174,6 @@ func isEmpty(g orb.Geometry) bool {
 	return false
 }
 
-func join(path, part string) string {
-	if path == "" {
-		return part
-	}
-	return path + ", " + part
-}
-
-// positionPath names position i of the part path names. Paths like it
-// are built only once there is something to report: a dataset file holds
-// over a million positions, and a name for each would cost more than
-// checking them.
-func positionPath(i int, path string) string {
-	if path == "" {
-		return "position " + strconv.Itoa(i)
-	}
-	return "position " + strconv.Itoa(i) + " of " + path
-}
-
 func validate(g orb.Geometry, path string) error {
 	switch g := g.(type) {
 	case nil:
@@ -307,10 +289,6 @@ type ringRef struct {
 // path names the ring, e.g. "polygon 1, ring 0".
 func (r *ringRef) path(polyPath func(int) string) string {
 	return ringPath(polyPath(r.poly), r.ring)
-}
-
-func ringPath(polyPath string, ring int) string {
-	return join(polyPath, "ring "+strconv.Itoa(ring))
 }
 
 // checkPolygons validates one polygon, or the parts of a MultiPolygon
@@ -782,36 +760,4 @@ func sweepBounds(bounds []orb.Bound, idx []int, fn func(i, j int) bool) {
 			}
 		}
 	}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
-}
-
-// fmtNum writes a coordinate as it would appear in GeoJSON, never in
-// exponent form, so people can search their file for it.
-func fmtNum(v float64) string {
-	return strconv.FormatFloat(v, 'f', -1, 64)
-}
-
-func fmtPoint(p orb.Point) string {
-	return "[" + fmtNum(p[0]) + ", " + fmtNum(p[1]) + "]"
-}
-
-// fmtNear rounds a computed location to 7 decimals (about 1 cm), enough
-// to find the spot on a map without the noise of rounding.
-func fmtNear(p orb.Point) string {
-	r := func(v float64) string {
-		s := strconv.FormatFloat(v, 'f', 7, 64)
-		s = strings.TrimRight(s, "0")
-		s = strings.TrimSuffix(s, ".")
-		if s == "-0" {
-			s = "0"
-		}
-		return s
-	}
-	return "[" + r(p[0]) + ", " + r(p[1]) + "]"
 }
