@@ -145,48 +145,6 @@ func TestDecodeGeoJSON(t *testing.T) {
 	}
 }
 
-// marshal writes g with WriteGeoJSON, or "null" when it cannot be written.
-func marshal(g orb.Geometry) string {
-	var b bytes.Buffer
-	if err := WriteGeoJSON(&b, g); err != nil {
-		if b.Len() > 0 {
-			panic("WriteGeoJSON wrote before it failed")
-		}
-		return "null"
-	}
-	return b.String()
-}
-
-func TestWriteGeoJSON(t *testing.T) {
-	tests := []struct {
-		name string
-		g    orb.Geometry
-		want string
-	}{
-		{"nil", nil, `null`},
-		{"point", orb.Point{12.94, 57.72}, `{"type":"Point","coordinates":[12.94,57.72]}`},
-		{"tiny and huge numbers as encoding/json writes them", orb.Point{1e-7, 1e21}, `{"type":"Point","coordinates":[1e-7,1e+21]}`},
-		{"clockwise shell turned", orb.Polygon{{{0, 0}, {0, 1}, {1, 1}, {0, 0}}}, `{"type":"Polygon","coordinates":[[[0,0],[1,1],[0,1],[0,0]]]}`},
-		{"ring as polygon", orb.Ring{{0, 0}, {1, 0}, {1, 1}, {0, 0}}, `{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}`},
-		{"bound as polygon", orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{1, 2}}, `{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,2],[0,2],[0,0]]]}`},
-		{"empty polygon", orb.Polygon(nil), `{"type":"Polygon","coordinates":[]}`},
-		{"empty ring inside", orb.Polygon{nil}, `{"type":"Polygon","coordinates":[[]]}`},
-		{"empty multipoint", orb.MultiPoint{}, `{"type":"MultiPoint","coordinates":[]}`},
-		{"empty collection", orb.Collection{}, `{"type":"GeometryCollection","geometries":[]}`},
-		{"collection", orb.Collection{orb.Point{1, 2}, orb.LineString{{0, 0}, {1, 1}}}, `{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,2]},{"type":"LineString","coordinates":[[0,0],[1,1]]}]}`},
-		{"multipolygon", orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}}, `{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]]]}`},
-		{"NaN is refused", orb.Point{math.NaN(), 0}, `null`},
-		{"nil member is refused", orb.Collection{orb.Point{1, 2}, nil}, `null`},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := marshal(tc.g); got != tc.want {
-				t.Fatalf("WriteGeoJSON =\n %s\nwant\n %s", got, tc.want)
-			}
-		})
-	}
-}
-
 // TestGeoJSONEdgeCases writes every shared edge case, compares with the
 // golden file, and reads each back: what is written parses to the same
 // geometry, with RFC 7946 winding.
