@@ -1,6 +1,21 @@
-// Package geo holds the geometry work of areagraph on top of orb: the
-// GeoJSON scalar, validation of geometry from outside, geodesic measures,
-// and the predicates both storage backends share so that they agree.
+// Package geo holds the geometry work of areagraph on top of orb, knowing
+// no GraphQL and no domain: GeoJSON in and out, validation of geometry
+// from outside, geodesic measures, and the predicates both storage
+// backends share so that they agree.
+//
+// The files, one room each:
+//   - geojson.go reads GeoJSON, geojson_write.go writes it;
+//   - validate.go checks geometry from outside, validate_polygon.go and
+//     validate_crossing.go the topology of its rings; normalize.go winds
+//     rings as RFC 7946 asks; message.go formats what they report;
+//   - predicate.go (Covers, Intersects) and locate.go (point in ring or
+//     polygon) are the planar predicates, in degrees as PostGIS geometry;
+//     robust.go (exact orientation, segment contact) and sweep.go (the
+//     segment sweep) lie beneath them;
+//   - sphere.go holds great-circle distances and arcs, measure.go geodesic
+//     areas and centroids, label.go label points;
+//   - simplify.go, simplify_fit.go and round.go make geometry smaller for
+//     the wire; crs.go recognises coordinate reference systems.
 package geo
 
 import (
