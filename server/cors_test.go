@@ -1,4 +1,4 @@
-package graph_test
+package server_test
 
 import (
 	"context"
@@ -247,5 +247,25 @@ func TestCorsNoAuthenticator(t *testing.T) {
 		map[string]string{"Authorization": "Bearer ag_whatever"})
 	if status != http.StatusOK || h.Get("Access-Control-Allow-Origin") != "*" {
 		t.Errorf("%d %v", status, h)
+	}
+}
+
+func TestCORSAllowList(t *testing.T) {
+	srv := httptest.NewServer(server.New(memory.New(), server.Config{AllowedOrigins: []string{"https://map.example"}}))
+	defer srv.Close()
+	for origin, want := range map[string]string{"https://map.example": "https://map.example", "https://evil.example": ""} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/graphql?query={__typename}", nil)
+		req.Header.Set("Origin", origin)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get("Access-Control-Allow-Origin"); got != want {
+			t.Errorf("origin %s: Allow-Origin %q, want %q", origin, got, want)
+		}
+		if wantCred := want != ""; (res.Header.Get("Access-Control-Allow-Credentials") == "true") != wantCred {
+			t.Errorf("origin %s: credentials %q", origin, res.Header.Get("Access-Control-Allow-Credentials"))
+		}
 	}
 }
