@@ -1,6 +1,7 @@
 // Package graph is the GraphQL layer: thin resolvers that turn arguments
-// into one store or loader call, the error presenter, and the HTTP handler.
-// Logic that is not about GraphQL lives in db and geo.
+// into one store or loader call, the error presenter, and the endpoint's
+// HTTP handler, which package server mounts at /graphql. Logic that is not
+// about GraphQL lives in db and geo.
 package graph
 
 //go:generate go tool gqlgen generate
