@@ -4,7 +4,7 @@
 // run.
 //
 // What runs where. The dataset comes from db/synth at a chosen scale; it is
-// written to a dataset file (db.WriteDatasetFile) for the embedded store and
+// written to a dataset file (datasetfile.WriteFile) for the embedded store and
 // loaded into a schema of its own in PostGIS (kept between runs of the same
 // scale and seed, as loading takes minutes). Each server runs as a child
 // process, started from the benchmark's own executable (Serve is its main),

@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/datasetfile"
 	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/db/synth"
 )
@@ -67,7 +68,7 @@ func newDataset(cfg Config) (*dataset, error) {
 		return nil, err
 	}
 	d.file = filepath.Join(cfg.Dir, fmt.Sprintf("areagraph-bench-s%s-%d.agds", scaleTag(cfg.Scale), cfg.Seed))
-	if err := db.WriteDatasetFile(d.file, ds); err != nil {
+	if err := datasetfile.WriteFile(d.file, ds); err != nil {
 		return nil, fmt.Errorf("write the dataset file: %w", err)
 	}
 	st, err := os.Stat(d.file)

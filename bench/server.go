@@ -23,7 +23,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/datasetfile"
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
 	httpserver "github.com/areagraph/areagraph/server"
@@ -136,7 +136,7 @@ func Serve(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 // loadMemory reads a dataset file into a new embedded store.
 func loadMemory(ctx context.Context, file string, ready *readyLine) (*memory.Store, error) {
 	began := time.Now()
-	ds, err := db.ReadDatasetFile(file)
+	ds, err := datasetfile.ReadFile(file)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/datasetfile"
 )
 
 // ExportDataset writes everything in store as a dataset file to w, reading
@@ -36,7 +37,7 @@ func ExportDataset(ctx context.Context, store db.Store, w io.Writer) error {
 	if ds.Values, err = store.IndicatorValues(ctx, db.ValueFilter{}); err != nil {
 		return err
 	}
-	return db.WriteDataset(w, &ds)
+	return datasetfile.Write(w, &ds)
 }
 
 // eachPage hands fn the pages fetch returns, in order, until one is empty.

@@ -6,11 +6,11 @@ import (
 	"runtime"
 	"runtime/debug"
 
-	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/datasetfile"
 	"github.com/areagraph/areagraph/db/memory"
 )
 
-// A dataset file (db.WriteDatasetFile) is a whole store in one compact
+// A dataset file (datasetfile.WriteFile) is a whole store in one compact
 // binary file: "areagraph export dataset" takes it from PostGIS, "serve
 // --data" serves it from memory. That is how an embedded server carries a
 // national dataset: a read-only copy, loaded in a second or two, that
@@ -18,7 +18,7 @@ import (
 
 // loadDatasetFile loads the dataset file at path into s.
 func loadDatasetFile(ctx context.Context, s *memory.Store, path string) error {
-	ds, err := db.ReadDatasetFile(path)
+	ds, err := datasetfile.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", path, err)
 	}

@@ -1,4 +1,4 @@
-package db_test
+package datasetfile_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/datasetfile"
 	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/synth"
 )
@@ -90,10 +91,10 @@ func fillValue(f reflect.Value, n int) bool {
 func roundTrip(t *testing.T, ds *db.Dataset) *db.Dataset {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := db.WriteDataset(&buf, ds); err != nil {
+	if err := datasetfile.Write(&buf, ds); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.ReadDataset(&buf)
+	got, err := datasetfile.Read(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,10 +143,10 @@ func sameDataset(t *testing.T, got, want *db.Dataset) {
 		t.Fatalf("counts differ")
 	}
 	var a, b bytes.Buffer
-	if err := db.WriteDataset(&a, got); err != nil {
+	if err := datasetfile.Write(&a, got); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.WriteDataset(&b, want); err != nil {
+	if err := datasetfile.Write(&b, want); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
@@ -170,10 +171,10 @@ func TestDatasetFileRoundTrip(t *testing.T) {
 	} {
 		for _, file := range []string{c.name + ".agds", c.name + ".agds.gz"} {
 			path := filepath.Join(dir, file)
-			if err := db.WriteDatasetFile(path, c.ds); err != nil {
+			if err := datasetfile.WriteFile(path, c.ds); err != nil {
 				t.Fatal(err)
 			}
-			got, err := db.ReadDatasetFile(path)
+			got, err := datasetfile.ReadFile(path)
 			if err != nil {
 				t.Fatalf("%s: %v", file, err)
 			}
@@ -187,12 +188,12 @@ func TestDatasetFileRoundTrip(t *testing.T) {
 
 func TestDatasetFileBroken(t *testing.T) {
 	var buf bytes.Buffer
-	if err := db.WriteDataset(&buf, demo.Dataset()); err != nil {
+	if err := datasetfile.Write(&buf, demo.Dataset()); err != nil {
 		t.Fatal(err)
 	}
 	whole := buf.Bytes()
 	for _, cut := range []int{0, 3, 5, 100, len(whole) / 2, len(whole) - 1} {
-		_, err := db.ReadDataset(bytes.NewReader(whole[:cut]))
+		_, err := datasetfile.Read(bytes.NewReader(whole[:cut]))
 		if err == nil {
 			t.Errorf("a file cut at %d of %d bytes reads without error", cut, len(whole))
 		}
@@ -202,10 +203,10 @@ func TestDatasetFileBroken(t *testing.T) {
 	}
 	other := bytes.Clone(whole)
 	other[4] = 99
-	if _, err := db.ReadDataset(bytes.NewReader(other)); err == nil {
+	if _, err := datasetfile.Read(bytes.NewReader(other)); err == nil {
 		t.Error("a file of another format version reads without error")
 	}
-	if _, err := db.ReadDataset(bytes.NewReader([]byte("{\"areas\": []}"))); err == nil {
+	if _, err := datasetfile.Read(bytes.NewReader([]byte("{\"areas\": []}"))); err == nil {
 		t.Error("JSON reads as a dataset")
 	}
 }

@@ -1,4 +1,6 @@
-package db
+// Package datasetfile reads and writes a whole db.Dataset as one compact
+// binary file, which the embedded store starts from.
+package datasetfile
 
 import (
 	"bufio"
@@ -14,9 +16,11 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+
+	"github.com/areagraph/areagraph/db"
 )
 
-// A dataset file holds a whole Dataset, for the embedded store to start
+// A dataset file holds a whole db.Dataset, for the embedded store to start
 // from without a database and without generating or importing anything.
 //
 // The format is a compact binary one rather than gob or JSON because what
@@ -56,10 +60,10 @@ const (
 	geomCollection
 )
 
-// WriteDatasetFile writes ds to the file at path, gzip-compressed when the
+// WriteFile writes ds to the file at path, gzip-compressed when the
 // name ends in ".gz". The file is written in place; a failed write leaves
 // a partial file behind and returns the error.
-func WriteDatasetFile(path string, ds *Dataset) (err error) {
+func WriteFile(path string, ds *db.Dataset) (err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -81,24 +85,24 @@ func WriteDatasetFile(path string, ds *Dataset) (err error) {
 		}()
 		w = zw
 	}
-	return WriteDataset(w, ds)
+	return Write(w, ds)
 }
 
-// ReadDatasetFile reads a dataset that WriteDatasetFile wrote.
-func ReadDatasetFile(path string) (*Dataset, error) {
+// ReadFile reads a dataset that WriteFile wrote.
+func ReadFile(path string) (*db.Dataset, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	ds, err := DecodeDataset(b)
+	ds, err := Decode(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return ds, nil
 }
 
-// WriteDataset writes ds to w in the dataset file format, uncompressed.
-func WriteDataset(w io.Writer, ds *Dataset) error {
+// Write writes ds to w in the dataset file format, uncompressed.
+func Write(w io.Writer, ds *db.Dataset) error {
 	e := &encoder{w: bufio.NewWriterSize(w, 1<<16)}
 	e.raw([]byte(datasetMagic))
 	e.byte(datasetVersion)
@@ -195,19 +199,19 @@ func WriteDataset(w io.Writer, ds *Dataset) error {
 	return e.w.Flush()
 }
 
-// ReadDataset reads a dataset in the dataset file format from r, gzip'd or
+// Read reads a dataset in the dataset file format from r, gzip'd or
 // not.
-func ReadDataset(r io.Reader) (*Dataset, error) {
+func Read(r io.Reader) (*db.Dataset, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
-	return DecodeDataset(b)
+	return Decode(b)
 }
 
-// DecodeDataset decodes a dataset file held in b, gzip'd or not. Nothing
+// Decode decodes a dataset file held in b, gzip'd or not. Nothing
 // of the result refers to b.
-func DecodeDataset(b []byte) (*Dataset, error) {
+func Decode(b []byte) (*db.Dataset, error) {
 	if len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b {
 		zr, err := gzip.NewReader(bytes.NewReader(b))
 		if err != nil {
@@ -222,18 +226,18 @@ func DecodeDataset(b []byte) (*Dataset, error) {
 	if v := d.byte(); d.err == nil && v != datasetVersion {
 		return nil, fmt.Errorf("dataset file format version %d, this build reads version %d", v, datasetVersion)
 	}
-	ds := &Dataset{}
+	ds := &db.Dataset{}
 
-	ds.Areas = make([]*Area, d.count())
+	ds.Areas = make([]*db.Area, d.count())
 	// One allocation for all the records of a section: fewer objects for
 	// the collector to trace, and the records lie together in memory.
-	areas := make([]Area, len(ds.Areas))
+	areas := make([]db.Area, len(ds.Areas))
 	for i := range ds.Areas {
 		a := &areas[i]
 		a.ID = d.int()
 		a.Code = d.string()
 		a.Name = d.string()
-		a.Kind = AreaKind(d.short())
+		a.Kind = db.AreaKind(d.short())
 		a.AreaType = int(d.int())
 		a.ParentID = d.int()
 		a.Geometry = d.geometry(0)
@@ -244,12 +248,12 @@ func DecodeDataset(b []byte) (*Dataset, error) {
 		ds.Areas[i] = a
 	}
 
-	ds.Organizations = make([]*Organization, d.count())
-	orgs := make([]Organization, len(ds.Organizations))
+	ds.Organizations = make([]*db.Organization, d.count())
+	orgs := make([]db.Organization, len(ds.Organizations))
 	for i := range ds.Organizations {
 		o := &orgs[i]
 		o.ID = d.int()
-		o.Kind = OrgKind(d.short())
+		o.Kind = db.OrgKind(d.short())
 		o.Name = d.string()
 		o.OrgNumber = d.string()
 		if d.byte() != 0 {
@@ -259,42 +263,42 @@ func DecodeDataset(b []byte) (*Dataset, error) {
 		o.Website = d.string()
 		o.AreaIDs = d.ids()
 		o.Industry = d.short()
-		o.Size = EmployerSize(d.short())
+		o.Size = db.EmployerSize(d.short())
 		o.Activity = d.short()
 		o.Version = d.int()
 		ds.Organizations[i] = o
 	}
 
-	ds.Initiatives = make([]*Initiative, d.count())
-	inits := make([]Initiative, len(ds.Initiatives))
+	ds.Initiatives = make([]*db.Initiative, d.count())
+	inits := make([]db.Initiative, len(ds.Initiatives))
 	for i := range ds.Initiatives {
 		in := &inits[i]
 		in.ID = d.int()
 		in.Title = d.string()
 		in.Description = d.string()
-		in.Status = InitiativeStatus(d.short())
+		in.Status = db.InitiativeStatus(d.short())
 		in.StartDate = d.time()
 		in.EndDate = d.time()
-		in.GoalArea = GoalArea(d.short())
+		in.GoalArea = db.GoalArea(d.short())
 		if n := d.count(); n > 0 {
-			in.FocusGroups = make([]FocusGroup, n)
+			in.FocusGroups = make([]db.FocusGroup, n)
 			for k := range in.FocusGroups {
-				in.FocusGroups[k] = FocusGroup(d.short())
+				in.FocusGroups[k] = db.FocusGroup(d.short())
 			}
 		}
 		if n := d.count(); n > 0 {
-			in.Themes = make([]Theme, n)
+			in.Themes = make([]db.Theme, n)
 			for k := range in.Themes {
-				in.Themes[k] = Theme(d.short())
+				in.Themes[k] = db.Theme(d.short())
 			}
 		}
 		in.AreaIDs = d.ids()
 		in.Locations = d.points()
 		in.LeadID = d.int()
 		if n := d.count(); n > 0 {
-			in.Partners = make([]Partner, n)
+			in.Partners = make([]db.Partner, n)
 			for k := range in.Partners {
-				in.Partners[k] = Partner{OrganizationID: d.int(), Role: PartnerRole(d.short())}
+				in.Partners[k] = db.Partner{OrganizationID: d.int(), Role: db.PartnerRole(d.short())}
 			}
 		}
 		in.Reach.Participants = d.optInt()
@@ -304,22 +308,22 @@ func DecodeDataset(b []byte) (*Dataset, error) {
 		ds.Initiatives[i] = in
 	}
 
-	ds.Indicators = make([]*Indicator, d.count())
+	ds.Indicators = make([]*db.Indicator, d.count())
 	for i := range ds.Indicators {
-		ds.Indicators[i] = &Indicator{
+		ds.Indicators[i] = &db.Indicator{
 			Code: d.short(), Name: d.string(), NameSv: d.string(), Description: d.string(), Unit: d.short(),
 			HigherIsBetter: d.bool(), Source: d.short(), License: d.short(), Attribution: d.short(),
 			MinCount: int(d.int()), Version: d.int(),
 		}
 	}
 
-	ds.Values = make([]IndicatorValue, d.count())
+	ds.Values = make([]db.IndicatorValue, d.count())
 	for i := range ds.Values {
 		v := &ds.Values[i]
 		v.AreaID = d.int()
 		v.IndicatorCode = d.short()
 		v.Year = int(d.int())
-		v.Sex = Sex(d.short())
+		v.Sex = db.Sex(d.short())
 		v.Value = d.float()
 		v.Count = d.optInt()
 	}
