@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 
@@ -243,3 +244,16 @@ func (s *hooked) Ping(ctx context.Context) (err error) {
 }
 
 func (s *hooked) Close() { s.next.Close() }
+
+// Counter is a Hook that counts calls, so a test or a benchmark can show
+// how many store calls a request costs. The zero Counter is ready to use.
+type Counter struct{ calls atomic.Int64 }
+
+// Hook counts one call.
+func (c *Counter) Hook(context.Context, string) func(error) {
+	c.calls.Add(1)
+	return nil
+}
+
+// Reset returns the calls counted so far and starts again from zero.
+func (c *Counter) Reset() int { return int(c.calls.Swap(0)) }
