@@ -196,7 +196,7 @@ func TestNoNPlusOne(t *testing.T) {
 	if err := s.Load(t.Context(), wideDataset(100)); err != nil {
 		t.Fatal(err)
 	}
-	cs := &dbtest.Counting{Store: s}
+	cs := dbtest.NewCounting(s)
 	srv := httptest.NewServer(server.New(cs, server.Config{}))
 	defer srv.Close()
 	c := client{t, srv.URL}

@@ -98,7 +98,7 @@ func TestLimitsRefuseBeforeTheStore(t *testing.T) {
 			fragment B on Area { children { nodes { ...C } } }
 			fragment C on Area { children { nodes { children { nodes { children { nodes { name } } } } } } }`, nil, "depth limit"},
 	}
-	cs := &dbtest.Counting{Store: demoStore(t)}
+	cs := dbtest.NewCounting(demoStore(t))
 	srv := httptest.NewServer(server.New(cs, server.Config{}))
 	defer srv.Close()
 	for _, tc := range cases {

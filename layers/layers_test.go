@@ -80,7 +80,7 @@ type client struct {
 }
 
 func newClient(t *testing.T, store db.Store) *client {
-	cs := &dbtest.Counting{Store: store}
+	cs := dbtest.NewCounting(store)
 	srv := httptest.NewServer(server.New(cs, server.Config{}))
 	t.Cleanup(srv.Close)
 	return &client{t: t, url: srv.URL, store: cs}
