@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/internal/httpx"
 )
 
 // cacheControl lets browsers and shared caches keep a layer for a minute.
@@ -42,7 +43,7 @@ func send(w http.ResponseWriter, r *http.Request, contentType string, body []byt
 
 	sum := sha256.Sum256(body)
 	tag := base64.RawURLEncoding.EncodeToString(sum[:18])
-	compress := len(body) >= gzipMin && acceptsGzip(r.Header.Get("Accept-Encoding"))
+	compress := len(body) >= gzipMin && httpx.AcceptsGzip(r.Header)
 	// A strong ETag names exact bytes, and the gzipped body is other
 	// bytes than the plain one, so each gets its own tag.
 	etag := `"` + tag + `"`
@@ -97,35 +98,6 @@ func matchesETag(header, tag string) bool {
 		}
 	}
 	return false
-}
-
-// acceptsGzip reads Accept-Encoding: gzip (or x-gzip, or *) with a
-// non-zero quality, unless gzip itself is refused with q=0.
-func acceptsGzip(header string) bool {
-	ok := false
-	for part := range strings.SplitSeq(header, ",") {
-		name, params, _ := strings.Cut(part, ";")
-		name = strings.ToLower(strings.TrimSpace(name))
-		if name != "gzip" && name != "x-gzip" && name != "*" {
-			continue
-		}
-		q := 1.0
-		for p := range strings.SplitSeq(params, ";") {
-			k, v, _ := strings.Cut(p, "=")
-			if strings.TrimSpace(strings.ToLower(k)) == "q" {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-					q = f
-				}
-			}
-		}
-		if name != "*" && q == 0 {
-			return false
-		}
-		if q > 0 {
-			ok = true
-		}
-	}
-	return ok
 }
 
 // errorBody is the error document, shaped like a GraphQL error's code and

@@ -25,6 +25,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/areagraph/areagraph/internal/httpx"
 )
 
 //go:embed dist
@@ -199,7 +201,7 @@ func (f *file) serve(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("Content-Type", f.contentType)
 	hdr.Add("Vary", "Accept-Encoding")
 	body, etag := f.body, f.etag
-	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+	if httpx.AcceptsGzip(r.Header) {
 		body, etag = f.gzipped(), f.etag+"-gzip"
 		hdr.Set("Content-Encoding", "gzip")
 	}
@@ -217,17 +219,4 @@ func (f *file) gzipped() []byte {
 		f.gz = buf.Bytes()
 	})
 	return f.gz
-}
-
-// acceptsGzip reads Accept-Encoding, honouring an explicit q=0.
-func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-			continue
-		}
-		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
-	}
-	return false
 }
