@@ -1,0 +1,192 @@
+package transfer
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// importValues imports the values in the CSV file at path in two passes
+// and returns how many it wrote.
+func ImportValues(ctx context.Context, store db.Store, path string, prog io.Writer) (int, error) {
+	n, err := twoPasses(ctx, prog, store.UpsertIndicatorValues, func(p *progress, fn func(int, *db.ValueInput) bool) error {
+		return eachValue(path, p, fn)
+	})
+	var ie *db.ItemError
+	if errors.As(err, &ie) {
+		// The store counts values; people look for lines, which quoted
+		// fields spanning lines make differ from the count.
+		line, left := 0, ie.Item
+		_ = eachValue(path, newProgress(nil, ""), func(l int, _ *db.ValueInput) bool {
+			line, left = l, left-1
+			return left > 0
+		})
+		return 0, fmt.Errorf("%s:%d: %s", path, line, db.ErrorMessage(err))
+	}
+	return n, err
+}
+
+// valueColumns are the columns of the long format, the required first.
+var valueColumns = []string{"area_code", "indicator_code", "year", "value", "sex", "count"}
+
+// eachValue reads the CSV file at path one row at a time, parses and
+// checks each, and hands it to fn with its line until fn returns false.
+func eachValue(path string, prog *progress, fn func(line int, v *db.ValueInput) bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := csv.NewReader(prog.reader(f))
+	r.ReuseRecord = true
+	header, err := r.Read()
+	if err != nil {
+		return fmt.Errorf("%s: the header: %w", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))) // spreadsheets write a BOM
+		if !slices.Contains(valueColumns, h) {
+			return fmt.Errorf("%s:1: unknown column %q; the columns are %s", path, h, strings.Join(valueColumns, ","))
+		}
+		if _, dup := col[h]; dup {
+			return fmt.Errorf("%s:1: column %q appears twice", path, h)
+		}
+		col[h] = i
+	}
+	for _, c := range valueColumns[:4] {
+		if _, ok := col[c]; !ok {
+			return fmt.Errorf("%s:1: column %q is missing; the header must name %s, and may add sex and count",
+				path, c, strings.Join(valueColumns[:4], ","))
+		}
+	}
+	n := 0
+	defer func() { prog.done(n) }()
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			// csv's own errors name the line.
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		n++
+		line, _ := r.FieldPos(0)
+		v, err := parseValue(rec, col)
+		if err == nil {
+			err = v.Check(n)
+		}
+		if err != nil {
+			return fmt.Errorf("%s:%d: %s", path, line, messageOf(err))
+		}
+		prog.tick(n)
+		if !fn(line, v) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// parseValue reads one row of the long format.
+func parseValue(rec []string, col map[string]int) (*db.ValueInput, error) {
+	field := func(name string) string {
+		if i, ok := col[name]; ok {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	v := &db.ValueInput{AreaCode: field("area_code"), IndicatorCode: field("indicator_code"), Sex: db.SexTotal}
+	if v.AreaCode == "" || v.IndicatorCode == "" {
+		return nil, errors.New("area_code and indicator_code are required")
+	}
+	var err error
+	if v.Year, err = strconv.Atoi(field("year")); err != nil {
+		return nil, fmt.Errorf("year must be a whole number, got %q", field("year"))
+	}
+	if v.Value, err = strconv.ParseFloat(field("value"), 64); err != nil {
+		return nil, fmt.Errorf("value must be a number with a decimal point, got %q", field("value"))
+	}
+	if s := field("sex"); s != "" {
+		v.Sex = db.Sex(strings.ToUpper(s))
+	}
+	if s := field("count"); s != "" {
+		c, err := strconv.Atoi(s)
+		if err != nil {
+			return nil, fmt.Errorf("count must be a whole number or empty, got %q", s)
+		}
+		v.Count = &c
+	}
+	return v, nil
+}
+
+// ExportValues writes every indicator value as CSV in the store's order,
+// reading the values of one page of areas at a time.
+func ExportValues(ctx context.Context, store db.Store, w io.Writer) error {
+	if _, err := io.WriteString(w, strings.Join(valueColumns, ",")+"\n"); err != nil {
+		return err
+	}
+	var row []byte
+	return eachAreaPage(ctx, store, db.AreaFilter{}, func(page []*db.Area) error {
+		ids := make([]int64, len(page))
+		codes := make(map[int64]string, len(page))
+		for i, a := range page {
+			ids[i] = a.ID
+			codes[a.ID] = a.Code
+		}
+		values, err := store.IndicatorValues(ctx, db.ValueFilter{AreaIDs: ids})
+		if err != nil {
+			return err
+		}
+		for _, v := range values {
+			row = appendCSVField(row[:0], codes[v.AreaID])
+			row = append(row, ',')
+			row = appendCSVField(row, v.IndicatorCode)
+			row = append(row, ',')
+			row = strconv.AppendInt(row, int64(v.Year), 10)
+			row = append(row, ',')
+			row = appendValue(row, v.Value)
+			row = append(row, ',')
+			row = append(row, v.Sex...)
+			row = append(row, ',')
+			if v.Count != nil {
+				row = strconv.AppendInt(row, int64(*v.Count), 10)
+			}
+			row = append(row, '\n')
+			if _, err := w.Write(row); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// appendCSVField quotes a field only when CSV needs it to, as encoding/csv
+// does; codes almost never do.
+func appendCSVField(b []byte, s string) []byte {
+	if s == "" || !strings.ContainsAny(s, ",\"\r\n") && s[0] != ' ' && s[0] != '\t' {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	b = append(b, strings.ReplaceAll(s, `"`, `""`)...)
+	return append(b, '"')
+}
+
+// appendValue writes v in the fewest digits that read back as the same
+// number, in plain notation (spreadsheets read it as written) unless the
+// magnitude calls for an exponent.
+func appendValue(b []byte, v float64) []byte {
+	if a := math.Abs(v); a != 0 && (a < 1e-6 || a >= 1e21) {
+		return strconv.AppendFloat(b, v, 'g', -1, 64)
+	}
+	return strconv.AppendFloat(b, v, 'f', -1, 64)
+}
