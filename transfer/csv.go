@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,62 +15,69 @@ import (
 	"github.com/areagraph/areagraph/db"
 )
 
-// importValues imports the values in the CSV file at path in two passes
-// and returns how many it wrote.
-func ImportValues(ctx context.Context, store db.Store, path string, prog io.Writer) (int, error) {
-	n, err := twoPasses(ctx, prog, store.UpsertIndicatorValues, func(p *progress, fn func(int, *db.ValueInput) bool) error {
-		return eachValue(path, p, fn)
-	})
+// ImportValuesCSV imports the values of the long-format CSV file src in
+// two passes and returns how many it wrote.
+func ImportValuesCSV(ctx context.Context, store ValueUpserter, src Source, prog io.Writer) (int, error) {
+	read := func(r io.Reader) iter.Seq2[*db.ValueInput, error] { return ReadValuesCSV(r, src.Name) }
+	n, err := twoPasses(ctx, src, prog, read, store.UpsertIndicatorValues)
 	var ie *db.ItemError
 	if errors.As(err, &ie) {
 		// The store counts values; people look for lines, which quoted
 		// fields spanning lines make differ from the count.
 		line, left := 0, ie.Item
-		_ = eachValue(path, newProgress(nil, ""), func(l int, _ *db.ValueInput) bool {
-			line, left = l, left-1
-			return left > 0
-		})
-		return 0, fmt.Errorf("%s:%d: %s", path, line, db.ErrorMessage(err))
+		if f, err := src.Open(); err == nil {
+			_ = eachValue(f, src.Name, func(l int, _ *db.ValueInput) bool {
+				line, left = l, left-1
+				return left > 0
+			})
+			f.Close()
+		}
+		return 0, fmt.Errorf("%s:%d: %s", src.Name, line, db.ErrorMessage(err))
 	}
 	return n, err
+}
+
+// ReadValuesCSV reads the long-format CSV in r one row at a time, parses
+// and checks each. It stops at the first error, which names the file
+// (name) and the line.
+func ReadValuesCSV(r io.Reader, name string) iter.Seq2[*db.ValueInput, error] {
+	return func(yield func(*db.ValueInput, error) bool) {
+		if err := eachValue(r, name, func(_ int, v *db.ValueInput) bool { return yield(v, nil) }); err != nil {
+			yield(nil, err)
+		}
+	}
 }
 
 // valueColumns are the columns of the long format, the required first.
 var valueColumns = []string{"area_code", "indicator_code", "year", "value", "sex", "count"}
 
-// eachValue reads the CSV file at path one row at a time, parses and
-// checks each, and hands it to fn with its line until fn returns false.
-func eachValue(path string, prog *progress, fn func(line int, v *db.ValueInput) bool) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r := csv.NewReader(prog.reader(f))
+// eachValue reads the CSV in r one row at a time, parses and checks each,
+// and hands it to fn with its line until fn returns false.
+func eachValue(in io.Reader, name string, fn func(line int, v *db.ValueInput) bool) error {
+	r := csv.NewReader(in)
 	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
-		return fmt.Errorf("%s: the header: %w", path, err)
+		return fmt.Errorf("%s: the header: %w", name, err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))) // spreadsheets write a BOM
 		if !slices.Contains(valueColumns, h) {
-			return fmt.Errorf("%s:1: unknown column %q; the columns are %s", path, h, strings.Join(valueColumns, ","))
+			return fmt.Errorf("%s:1: unknown column %q; the columns are %s", name, h, strings.Join(valueColumns, ","))
 		}
 		if _, dup := col[h]; dup {
-			return fmt.Errorf("%s:1: column %q appears twice", path, h)
+			return fmt.Errorf("%s:1: column %q appears twice", name, h)
 		}
 		col[h] = i
 	}
 	for _, c := range valueColumns[:4] {
 		if _, ok := col[c]; !ok {
 			return fmt.Errorf("%s:1: column %q is missing; the header must name %s, and may add sex and count",
-				path, c, strings.Join(valueColumns[:4], ","))
+				name, c, strings.Join(valueColumns[:4], ","))
 		}
 	}
 	n := 0
-	defer func() { prog.done(n) }()
 	for {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -78,7 +85,7 @@ func eachValue(path string, prog *progress, fn func(line int, v *db.ValueInput) 
 		}
 		if err != nil {
 			// csv's own errors name the line.
-			return fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		n++
 		line, _ := r.FieldPos(0)
@@ -87,9 +94,8 @@ func eachValue(path string, prog *progress, fn func(line int, v *db.ValueInput) 
 			err = v.Check(n)
 		}
 		if err != nil {
-			return fmt.Errorf("%s:%d: %s", path, line, messageOf(err))
+			return fmt.Errorf("%s:%d: %s", name, line, messageOf(err))
 		}
-		prog.tick(n)
 		if !fn(line, v) {
 			return nil
 		}
@@ -129,9 +135,9 @@ func parseValue(rec []string, col map[string]int) (*db.ValueInput, error) {
 	return v, nil
 }
 
-// ExportValues writes every indicator value as CSV in the store's order,
-// reading the values of one page of areas at a time.
-func ExportValues(ctx context.Context, store db.Store, w io.Writer) error {
+// ExportValuesCSV writes every indicator value in the long format, in the
+// store's order, reading the values of one page of areas at a time.
+func ExportValuesCSV(ctx context.Context, store Reader, w io.Writer) error {
 	if _, err := io.WriteString(w, strings.Join(valueColumns, ",")+"\n"); err != nil {
 		return err
 	}

@@ -7,88 +7,84 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
+	"iter"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
 )
 
-// importAreas imports the features of the file at path as areas, in two
-// passes, and returns how many it wrote and the coordinate system it read
-// them in.
-func ImportAreas(ctx context.Context, store db.Store, path string, m *AreaMapping, prog io.Writer) (int, string, error) {
-	crs := m.CRS
-	if strings.EqualFold(crs, "auto") {
-		crs = ""
-	}
-	n, err := twoPasses(ctx, prog, store.UpsertAreas, func(p *progress, fn func(int, *db.AreaInput) bool) error {
-		// The first pass settles the system; holding to it in the second
-		// keeps a file that changed in between from being read in another.
-		found, err := eachArea(path, m, crs, p, fn)
-		crs = found
-		return err
-	})
+// ImportAreasGeoJSON imports the features of the GeoJSON FeatureCollection
+// src as areas, mapped as m says, in two passes, and returns how many it
+// wrote and the coordinate system it read them in.
+func ImportAreasGeoJSON(ctx context.Context, store AreaUpserter, src Source, m AreaMapping, prog io.Writer) (int, string, error) {
+	// The first pass settles the system in m.CRS; holding to it in the
+	// second keeps a file that changed in between from being read in
+	// another.
+	read := func(r io.Reader) iter.Seq2[*db.AreaInput, error] { return ReadAreasGeoJSON(r, src.Name, &m) }
+	n, err := twoPasses(ctx, src, prog, read, store.UpsertAreas)
 	var ie *db.ItemError
 	if errors.As(err, &ie) {
-		return 0, "", fmt.Errorf("%s: feature %d: %s", path, ie.Item, db.ErrorMessage(err))
+		return 0, "", fmt.Errorf("%s: feature %d: %s", src.Name, ie.Item, db.ErrorMessage(err))
 	}
-	return n, crs, err
+	return n, m.CRS, err
 }
 
-// eachArea reads the features of the file at path one at a time, maps each
-// to an area, converts its geometry to WGS 84 and checks it, and hands it
-// to fn until fn returns false. crs is the file's coordinate system, or ""
-// to tell it from the first feature; every later feature must be in the
-// same one. It returns that system.
-func eachArea(path string, m *AreaMapping, crs string, prog *progress, fn func(feature int, a *db.AreaInput) bool) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	fr, err := newFeatureReader(prog.reader(f))
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	// A legacy "crs" member before the features names the system for
-	// files that are not RFC 7946.
-	if crs == "" && fr.crs != "" {
-		if crs, err = geo.ParseCRS(fr.crs); err != nil {
-			return "", fmt.Errorf("%s: the file's \"crs\" member: %w; convert the file to WGS 84", path, err)
-		}
-	}
-	detected := crs == ""
-	n := 0
-	defer func() { prog.done(n) }()
-	for {
-		feat, err := fr.next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		n++
+// ReadAreasGeoJSON reads the features of the GeoJSON FeatureCollection in
+// r one at a time, maps each to an area as m says, converts its geometry to
+// WGS 84 and checks it. It stops at the first error, which names the file
+// (name) and the feature.
+//
+// When m.CRS is empty, the system is told from the file: its legacy "crs"
+// member, or else the first feature's coordinates, and every later feature
+// must be in the same one. Once the features are read, m.CRS holds the
+// system they were in, so that a second read with m holds to it.
+func ReadAreasGeoJSON(r io.Reader, name string, m *AreaMapping) iter.Seq2[*db.AreaInput, error] {
+	return func(yield func(*db.AreaInput, error) bool) {
+		fr, err := newFeatureReader(r)
 		if err != nil {
-			return "", fmt.Errorf("%s: feature %d: %w", path, n, err)
+			yield(nil, fmt.Errorf("%s: %w", name, err))
+			return
 		}
-		a, err := m.area(feat)
-		if err == nil {
-			a.Geometry, crs, err = toWGS84(a.Geometry, crs, detected)
+		// A legacy "crs" member before the features names the system for
+		// files that are not RFC 7946.
+		crs := m.CRS
+		if crs == "" && fr.crs != "" {
+			if crs, err = geo.ParseCRS(fr.crs); err != nil {
+				yield(nil, fmt.Errorf("%s: the file's \"crs\" member: %w; convert the file to WGS 84", name, err))
+				return
+			}
 		}
-		if err == nil {
-			err = a.Check(n)
+		detected := crs == ""
+		for n := 1; ; n++ {
+			feat, err := fr.next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				yield(nil, fmt.Errorf("%s: feature %d: %w", name, n, err))
+				return
+			}
+			a, err := m.area(feat)
+			if err == nil {
+				a.Geometry, crs, err = toWGS84(a.Geometry, crs, detected)
+			}
+			if err == nil {
+				err = a.Check(n)
+			}
+			if err != nil {
+				yield(nil, fmt.Errorf("%s: feature %d: %s", name, n, messageOf(err)))
+				return
+			}
+			if !yield(a, nil) {
+				m.CRS = crs
+				return
+			}
 		}
-		if err != nil {
-			return "", fmt.Errorf("%s: feature %d: %s", path, n, messageOf(err))
+		if crs == "" {
+			crs = geo.CRSWGS84 // an empty collection
 		}
-		prog.tick(n)
-		if !fn(n, a) {
-			return crs, nil
-		}
+		m.CRS = crs
 	}
-	if crs == "" {
-		crs = geo.CRSWGS84 // an empty collection
-	}
-	return crs, nil
 }
 
 // rawFeature is one feature as it comes out of the file; its geometry is
@@ -193,9 +189,9 @@ type areaProperties struct {
 	Description string      `json:"description"`
 }
 
-// ExportAreas writes the areas f selects as a FeatureCollection, a page at
-// a time.
-func ExportAreas(ctx context.Context, store db.Store, f db.AreaFilter, w io.Writer) error {
+// ExportAreasGeoJSON writes the areas f selects as a FeatureCollection, a
+// page at a time, with the properties DefaultAreaMapping names.
+func ExportAreasGeoJSON(ctx context.Context, store Reader, f db.AreaFilter, w io.Writer) error {
 	if _, err := io.WriteString(w, `{"type":"FeatureCollection","features":[`); err != nil {
 		return err
 	}
@@ -245,7 +241,7 @@ func ExportAreas(ctx context.Context, store db.Store, f db.AreaFilter, w io.Writ
 // codeCache finds the codes of areas by id: those already exported, and
 // parents outside the selection, fetched when first needed.
 type codeCache struct {
-	store db.Store
+	store Reader
 	codes map[int64]string
 }
 

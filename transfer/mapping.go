@@ -13,13 +13,19 @@ import (
 )
 
 // AreaMapping says where in a feature's properties each field of an area
-// is, and in which coordinate system its geometry is.
+// is, and in which coordinate system its geometry is. A property named ""
+// is not read.
 type AreaMapping struct {
 	CodeProp, NameProp, KindProp, ParentProp, AreaTypeProp string
 	ValidFromProp, ValidToProp, DescriptionProp            string
 	Kind                                                   db.AreaKind // when set, every feature's kind
-	CRS                                                    string      // "auto", or a geo CRS name
+	CRS                                                    string      // a geo CRS name; "" to tell it from the file
 }
+
+// DefaultAreaMapping names the properties ExportAreasGeoJSON writes, so
+// that an export imports again without naming any.
+var DefaultAreaMapping = AreaMapping{CodeProp: "code", NameProp: "name", KindProp: "kind", ParentProp: "parent",
+	AreaTypeProp: "areaType", ValidFromProp: "validFrom", ValidToProp: "validTo", DescriptionProp: "description"}
 
 // area maps one feature to an area as m says.
 func (m *AreaMapping) area(f *rawFeature) (*db.AreaInput, error) {

@@ -45,15 +45,18 @@ func newProgress(w io.Writer, label string) *progress {
 	return &progress{w: w, label: label, lastPct: -1}
 }
 
-// reader returns f, counting what is read from it when progress is shown.
-func (p *progress) reader(f *os.File) io.Reader {
+// reader returns r, counting what is read from it when progress is shown.
+// The share read is known when r can tell its size, as a file can.
+func (p *progress) reader(r io.Reader) io.Reader {
 	if p.w == nil {
-		return f
+		return r
 	}
-	if fi, err := f.Stat(); err == nil {
-		p.size = fi.Size()
+	if f, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil {
+			p.size = fi.Size()
+		}
 	}
-	p.read.r = f
+	p.read.r = r
 	return &p.read
 }
 

@@ -71,9 +71,9 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	w := bufio.NewWriterSize(stdout, 1<<16)
 	switch what {
 	case "areas":
-		err = transfer.ExportAreas(ctx, store, f, w)
+		err = transfer.ExportAreasGeoJSON(ctx, store, f, w)
 	case "indicators":
-		err = transfer.ExportValues(ctx, store, w)
+		err = transfer.ExportValuesCSV(ctx, store, w)
 	default:
 		err = transfer.ExportDataset(ctx, store, w)
 	}

@@ -52,17 +52,17 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 func importAreasCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("import areas FILE.geojson", stderr, importHelp)
 	dbURL := requiredDatabaseFlag(fs, getenv)
-	var m transfer.AreaMapping
-	fs.StringVar(&m.CodeProp, "code-prop", "code", "property holding the area's code (required in every feature)")
-	fs.StringVar(&m.NameProp, "name-prop", "name", "property holding the area's name (required in every feature)")
+	m := transfer.DefaultAreaMapping
+	fs.StringVar(&m.CodeProp, "code-prop", m.CodeProp, "property holding the area's code (required in every feature)")
+	fs.StringVar(&m.NameProp, "name-prop", m.NameProp, "property holding the area's name (required in every feature)")
 	kind := fs.String("kind", "", "kind of every area: MUNICIPALITY, DISTRICT, PRIORITY_AREA or STATISTICAL_AREA (instead of --kind-prop)")
-	fs.StringVar(&m.KindProp, "kind-prop", "kind", "property holding the area's kind")
-	fs.StringVar(&m.ParentProp, "parent-prop", "parent", "property holding the parent area's code; empty or missing for none")
-	fs.StringVar(&m.AreaTypeProp, "area-type-prop", "areaType", "property holding the programme's area type, 1–5")
-	fs.StringVar(&m.ValidFromProp, "valid-from-prop", "validFrom", "property holding the first day the area is in use, YYYY-MM-DD")
-	fs.StringVar(&m.ValidToProp, "valid-to-prop", "validTo", "property holding the last day the area is in use, YYYY-MM-DD")
-	fs.StringVar(&m.DescriptionProp, "description-prop", "description", "property holding a description")
-	fs.StringVar(&m.CRS, "crs", "auto", "coordinate system of the file: auto, EPSG:4326 (WGS 84) or EPSG:3006 (SWEREF 99 TM)")
+	fs.StringVar(&m.KindProp, "kind-prop", m.KindProp, "property holding the area's kind")
+	fs.StringVar(&m.ParentProp, "parent-prop", m.ParentProp, "property holding the parent area's code; empty or missing for none")
+	fs.StringVar(&m.AreaTypeProp, "area-type-prop", m.AreaTypeProp, "property holding the programme's area type, 1–5")
+	fs.StringVar(&m.ValidFromProp, "valid-from-prop", m.ValidFromProp, "property holding the first day the area is in use, YYYY-MM-DD")
+	fs.StringVar(&m.ValidToProp, "valid-to-prop", m.ValidToProp, "property holding the last day the area is in use, YYYY-MM-DD")
+	fs.StringVar(&m.DescriptionProp, "description-prop", m.DescriptionProp, "property holding a description")
+	crs := fs.String("crs", "auto", "coordinate system of the file: auto, EPSG:4326 (WGS 84) or EPSG:3006 (SWEREF 99 TM)")
 	file, err := parseWithFile(fs, args)
 	if err != nil {
 		return err
@@ -78,8 +78,8 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 			return fmt.Errorf("--kind %s: want one of %s", *kind, kindList())
 		}
 	}
-	if !strings.EqualFold(m.CRS, "auto") {
-		if m.CRS, err = geo.ParseCRS(m.CRS); err != nil {
+	if !strings.EqualFold(*crs, "auto") {
+		if m.CRS, err = geo.ParseCRS(*crs); err != nil {
 			return fmt.Errorf("--crs: %w", err)
 		}
 	}
@@ -88,11 +88,11 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer store.Close()
-	n, crs, err := transfer.ImportAreas(ctx, store, file, &m, transfer.ProgressTo(stderr))
+	n, found, err := transfer.ImportAreasGeoJSON(ctx, store, transfer.File(file), m, transfer.ProgressTo(stderr))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "imported %d areas from %s (coordinates in %s)\n", n, file, crs)
+	fmt.Fprintf(stdout, "imported %d areas from %s (coordinates in %s)\n", n, file, found)
 	return nil
 }
 
@@ -116,7 +116,7 @@ func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string)
 		return err
 	}
 	defer store.Close()
-	n, err := transfer.ImportValues(ctx, store, file, transfer.ProgressTo(stderr))
+	n, err := transfer.ImportValuesCSV(ctx, store, transfer.File(file), transfer.ProgressTo(stderr))
 	if err != nil {
 		return err
 	}
