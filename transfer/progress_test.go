@@ -55,12 +55,3 @@ func TestProgress(t *testing.T) {
 	q.tick(1)
 	q.done(1) // must not panic on the nil writer
 }
-
-func writeFile(t *testing.T, name, body string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}

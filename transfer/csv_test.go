@@ -1,0 +1,151 @@
+package transfer
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// readValues reads all of a CSV text as ReadValuesCSV does, and returns
+// the values up to the first error.
+func readValues(body string) ([]*db.ValueInput, error) {
+	var out []*db.ValueInput
+	for v, err := range ReadValuesCSV(strings.NewReader(body), "values.csv") {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func TestReadValuesCSVRejects(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		parts      []string
+	}{
+		{"unknown column", "area_code,indicator_code,year,vaule\n", []string{":1:", `"vaule"`}},
+		{"missing column", "area_code,indicator_code,value\n", []string{":1:", `"year"`}},
+		{"a column twice", "area_code,indicator_code,year,value,Year\n", []string{":1:", `"year" appears twice`}},
+		{"no header", "", []string{"the header"}},
+		{"bad sex on line 3", "area_code,indicator_code,year,value,sex\n1490,unemployment,2030,5,\n1490,unemployment,2031,5,X\n",
+			[]string{":3:", `unknown sex "X"`}},
+		{"decimal comma", "area_code,indicator_code,year,value\n1490,unemployment,2030,\"5,5\"\n", []string{":2:", "decimal point"}},
+		{"bad year", "area_code,indicator_code,year,value\n1490,unemployment,MMXXX,5\n", []string{":2:", "year"}},
+		{"short row", "area_code,indicator_code,year,value\n1490,unemployment,2030\n", []string{"line 2", "wrong number of fields"}},
+		{"negative count", "area_code,indicator_code,year,value,count\n1490,unemployment,2030,5,-3\n", []string{":2:", "count"}},
+		{"no area", "area_code,indicator_code,year,value\n,unemployment,2030,5\n", []string{":2:", "area_code and indicator_code"}},
+	} {
+		_, err := readValues(tc.body)
+		errorSays(t, tc.name, err, append([]string{"values.csv"}, tc.parts...)...)
+	}
+}
+
+func TestReadValuesCSV(t *testing.T) {
+	// A spreadsheet's BOM, columns in any case and order, sex defaulting
+	// to TOTAL and an empty count.
+	got, err := readValues("\uFEFFArea_Code, indicator_code ,year,value,sex,count\n1490,unemployment,2030,5.5,,1200\n" +
+		"1490,unemployment,2030,6,female,\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].AreaCode != "1490" || got[0].IndicatorCode != "unemployment" || got[0].Year != 2030 ||
+		got[0].Value != 5.5 || got[0].Sex != db.SexTotal || got[0].Count == nil || *got[0].Count != 1200 ||
+		got[1].Sex != db.SexFemale || got[1].Value != 6 || got[1].Count != nil {
+		t.Errorf("read %+v", got)
+	}
+}
+
+// TestImportValuesRejects holds the store's refusals of an import to the
+// line of the file they are about, and the import to all or nothing.
+func TestImportValuesRejects(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s db.Store) {
+		before, err := s.IndicatorValues(t.Context(), db.ValueFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name, body string
+			parts      []string
+		}{
+			{"unknown area after a quoted line break", "area_code,indicator_code,year,value\n1490,unemployment,2030,5\n" +
+				"\"1490\",\"unemployment\",2031,5\n\"NO\nWHERE\",unemployment,2030,5\n",
+				[]string{":4:", `area code "NO\nWHERE" does not exist`}},
+			{"unknown indicator", "area_code,indicator_code,year,value\n1490,unemployment,2030,5\n1490,happiness,2030,5\n",
+				[]string{":3:", `indicator "happiness" does not exist`}},
+			{"a key twice", "sex,area_code,indicator_code,year,value\nTOTAL,1490,unemployment,2030,5\n,1490,unemployment,2030,6\n",
+				[]string{":3:", "appear twice", "first as value 1"}},
+			{"a bad row after good ones", "area_code,indicator_code,year,value\n1490,unemployment,2030,5\n1490,unemployment,2031,x\n",
+				[]string{":3:", "decimal point"}},
+		} {
+			path := writeFile(t, "values.csv", tc.body)
+			_, err := ImportValuesCSV(t.Context(), s, File(path), nil)
+			errorSays(t, tc.name, err, append([]string{path}, tc.parts...)...)
+		}
+		after, err := s.IndicatorValues(t.Context(), db.ValueFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after) != len(before) {
+			t.Errorf("failed imports changed the values: %d, were %d", len(after), len(before))
+		}
+
+		// The same file without its faults goes in.
+		path := writeFile(t, "values.csv", "area_code,indicator_code,year,value,sex,count\n1490,unemployment,2030,5.5,,1200\n"+
+			"1490,unemployment,2030,6,female,\n")
+		if n, err := ImportValuesCSV(t.Context(), s, File(path), nil); n != 2 || err != nil {
+			t.Fatalf("import: %d values, %v", n, err)
+		}
+		boras, err := s.AreaByCode(t.Context(), "1490")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.IndicatorValues(t.Context(), db.ValueFilter{AreaIDs: []int64{boras.ID}, FromYear: 2030})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].Sex != db.SexTotal || got[0].Count == nil || *got[0].Count != 1200 ||
+			got[1].Sex != db.SexFemale || got[1].Value != 6 || got[1].Count != nil {
+			t.Errorf("imported values: %+v", got)
+		}
+	})
+}
+
+// TestCSVFields holds the values export to what encoding/csv and
+// strconv read back: fields quoted only when they must be, numbers in as
+// few digits as read back the same.
+func TestCSVFields(t *testing.T) {
+	for _, s := range []string{"", "1490", "a,b", `say "hi"`, "two\nlines", " lead", "\ttab", "trail "} {
+		b := appendCSVField(nil, s)
+		rec, err := csv.NewReader(bytes.NewReader(append(b, '\n'))).Read()
+		if s == "" {
+			if len(b) != 0 {
+				t.Errorf("the empty field written as %q", b)
+			}
+			continue
+		}
+		if err != nil || len(rec) != 1 || rec[0] != s {
+			t.Errorf("%q written as %q, read back as %q (%v)", s, b, rec, err)
+		}
+		if quoted := len(b) > 0 && b[0] == '"'; quoted != (strings.ContainsAny(s, ",\"\r\n") || s[0] == ' ' || s[0] == '\t') {
+			t.Errorf("%q written as %q", s, b)
+		}
+	}
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{{0, "0"}, {5.5, "5.5"}, {-12, "-12"}, {0.1, "0.1"}, {1e20, "100000000000000000000"}, {1e21, "1e+21"},
+		{1e-6, "0.000001"}, {1e-7, "1e-07"}, {1.0 / 3, "0.3333333333333333"}} {
+		got := string(appendValue(nil, tc.v))
+		if got != tc.want {
+			t.Errorf("%v written as %s, want %s", tc.v, got, tc.want)
+		}
+		if back, err := strconv.ParseFloat(got, 64); err != nil || back != tc.v {
+			t.Errorf("%s reads back as %v (%v)", got, back, err)
+		}
+	}
+}

@@ -1,0 +1,254 @@
+package transfer
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+
+	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/demo"
+	"github.com/areagraph/areagraph/geo"
+)
+
+func feature(props, geom string) string {
+	return `{"type":"Feature","properties":` + props + `,"geometry":` + geom + `}`
+}
+
+const square = `{"type":"Polygon","coordinates":[[[12.9,57.7],[13,57.7],[13,57.8],[12.9,57.8],[12.9,57.7]]]}`
+
+// district is a good feature: a district of Borås.
+func district(code string) string {
+	return feature(`{"code":"`+code+`","name":"New","kind":"DISTRICT","parent":"1490"}`, square)
+}
+
+func collection(feats ...string) string {
+	return `{"type":"FeatureCollection","features":[` + strings.Join(feats, ",\n") + `]}`
+}
+
+// readAreas reads all of a GeoJSON text as ReadAreasGeoJSON does, and
+// returns the areas up to the first error.
+func readAreas(body string, m AreaMapping) ([]*db.AreaInput, error) {
+	var out []*db.AreaInput
+	for a, err := range ReadAreasGeoJSON(strings.NewReader(body), "areas.geojson", &m) {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func TestReadAreasGeoJSONRejects(t *testing.T) {
+	cases := []struct {
+		name, body string
+		parts      []string
+	}{
+		{"not JSON", `{"type":"FeatureCollection","features":[{"type":`, []string{"feature 1"}},
+		{"not a collection", square, []string{"FeatureCollection"}},
+		{"no features", `{"type":"FeatureCollection"}`, []string{`no "features"`}},
+		{"no code", collection(district("N1"), feature(`{"name":"New","kind":"DISTRICT"}`, square)),
+			[]string{"feature 2", `property "code"`, "--code-prop"}},
+		{"no kind", collection(feature(`{"code":"N1","name":"New"}`, square)), []string{"feature 1", `"kind"`, "--kind"}},
+		{"unknown kind", collection(feature(`{"code":"N1","name":"New","kind":"COUNTY"}`, square)),
+			[]string{"feature 1", `unknown kind "COUNTY"`}},
+		{"bad area type", collection(district("N1"), feature(`{"code":"N2","name":"New","kind":"DISTRICT","areaType":"high"}`, square)),
+			[]string{"feature 2", "areaType", "whole number"}},
+		{"bad date", collection(feature(`{"code":"N1","name":"New","kind":"DISTRICT","validFrom":"1/1/2020"}`, square)),
+			[]string{"feature 1", "validFrom", "YYYY-MM-DD"}},
+		{"no geometry", collection(district("N1"), feature(`{"code":"N2","name":"New","kind":"DISTRICT"}`, "null")),
+			[]string{"feature 2", "no geometry"}},
+		{"a point", collection(feature(`{"code":"N1","name":"New","kind":"DISTRICT"}`, `{"type":"Point","coordinates":[13,57]}`)),
+			[]string{"feature 1", "Point"}},
+		{"self-intersecting", collection(district("N1"), district("N2"), feature(`{"code":"N3","name":"New","kind":"DISTRICT"}`,
+			`{"type":"Polygon","coordinates":[[[12.9,57.7],[13,57.8],[13,57.7],[12.9,57.8],[12.9,57.7]]]}`)),
+			[]string{"feature 3", `area 3 (code "N3")`, "intersect"}},
+	}
+	for _, tc := range cases {
+		_, err := readAreas(tc.body, DefaultAreaMapping)
+		// Errors about the content name the file.
+		errorSays(t, tc.name, err, append(tc.parts, "areas.geojson")...)
+	}
+}
+
+func TestReadAreasGeoJSONMapping(t *testing.T) {
+	body := collection(
+		feature(`{"id":1490,"namn":"Borås","typ":"municipality","over":null,"t":3,"from":"2020-01-01","to":"","about":"x"}`, square),
+		feature(`{"id":"1490-D1","namn":"Norr","typ":"district","over":1490}`, square))
+	m := AreaMapping{CodeProp: "id", NameProp: "namn", KindProp: "typ", ParentProp: "over", AreaTypeProp: "t",
+		ValidFromProp: "from", ValidToProp: "to", DescriptionProp: "about"}
+	got, err := readAreas(body, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d areas, want 2", len(got))
+	}
+	a, b := got[0], got[1]
+	// Codes written as numbers are taken as written; kinds in any case.
+	if a.Code != "1490" || a.Name != "Borås" || a.Kind != db.KindMunicipality || a.ParentCode != "" || a.AreaType != 3 ||
+		a.ValidFrom == nil || a.ValidFrom.Format("2006-01-02") != "2020-01-01" || a.ValidTo != nil || a.Description != "x" {
+		t.Errorf("first feature: %+v", a)
+	}
+	if b.Code != "1490-D1" || b.Kind != db.KindDistrict || b.ParentCode != "1490" || b.AreaType != 0 || b.ValidFrom != nil {
+		t.Errorf("second feature: %+v", b)
+	}
+	// One kind for all, and no property for the parent.
+	m.Kind, m.KindProp, m.ParentProp = db.KindStatisticalArea, "", ""
+	got, err = readAreas(body, m)
+	if err != nil || got[0].Kind != db.KindStatisticalArea || got[1].Kind != db.KindStatisticalArea || got[1].ParentCode != "" {
+		t.Errorf("with one kind: %v, %+v", err, got)
+	}
+	// A consumer that stops early stops the reading.
+	m = DefaultAreaMapping
+	n := 0
+	for range ReadAreasGeoJSON(strings.NewReader(collection(district("N1"), district("N2"), "not json")), "x", &m) {
+		n++
+		break
+	}
+	if n != 1 {
+		t.Errorf("read %d areas after the consumer stopped", n)
+	}
+}
+
+// desoFeature is a DeSO-like feature as Statistics Sweden publishes them:
+// a code, the municipality it lies in, coordinates in SWEREF 99 TM.
+func desoFeature(t *testing.T, code, kommun string, g orb.Geometry) string {
+	t.Helper()
+	geom, err := geo.AppendGeoJSON(nil, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf(`{"type":"Feature","properties":{"deso":%q,"kommun":%q,"kommunnamn":"Borås"},"geometry":%s}`,
+		code, kommun, geom)
+}
+
+// desoShapes are squares and a holed square in Borås, in WGS 84.
+func desoShapes() []orb.Polygon {
+	sq := func(x, y, d float64) orb.Ring {
+		return orb.Ring{{x, y}, {x + d, y}, {x + d, y + d}, {x, y + d}, {x, y}}
+	}
+	return []orb.Polygon{
+		{sq(12.90, 57.70, 0.02)},
+		{sq(12.92, 57.70, 0.02)},
+		{sq(12.94, 57.72, 0.03), {{12.95, 57.73}, {12.95, 57.74}, {12.96, 57.74}, {12.96, 57.73}, {12.95, 57.73}}},
+	}
+}
+
+func TestImportSWEREF99TM(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s db.Store) {
+		shapes := desoShapes()
+		var feats []string
+		for i, p := range shapes {
+			feats = append(feats, desoFeature(t, fmt.Sprintf("1490C10%02d", i+1), "1490", geo.ToSWEREF99TMFromWGS84(p)))
+		}
+		fc := func(members string, feats ...string) string {
+			return `{"type":"FeatureCollection",` + members + `"features":[` + strings.Join(feats, ",\n") + "]}"
+		}
+		m := AreaMapping{CodeProp: "deso", NameProp: "deso", ParentProp: "kommun", Kind: db.KindStatisticalArea}
+		detected := writeFile(t, "deso.geojson", fc("", feats...))
+		n, crs, err := ImportAreasGeoJSON(t.Context(), s, File(detected), m, nil)
+		if err != nil || n != 3 || crs != geo.CRSSWEREF99TM {
+			t.Errorf("import: %d areas in %q, %v", n, crs, err)
+		}
+		boras, err := s.AreaByCode(t.Context(), "1490")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range shapes {
+			a, err := s.AreaByCode(t.Context(), fmt.Sprintf("1490C10%02d", i+1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.ParentID != boras.ID || a.Kind != db.KindStatisticalArea {
+				t.Errorf("%s: parent %d, kind %s", a.Code, a.ParentID, a.Kind)
+			}
+			got, ok := a.Geometry.(orb.Polygon)
+			if !ok || len(got) != len(want) {
+				t.Fatalf("%s came back as %T %v", a.Code, a.Geometry, a.Geometry)
+			}
+			for r := range want {
+				for k := range want[r] {
+					// 1e-9 degrees is a tenth of a millimetre.
+					g, w := got[r][k], want[r][k]
+					if math.Abs(g[0]-w[0]) > 1e-9 || math.Abs(g[1]-w[1]) > 1e-9 {
+						t.Errorf("%s ring %d vertex %d: %v, want %v", a.Code, r, k, got[r][k], want[r][k])
+					}
+				}
+			}
+		}
+
+		// A legacy "crs" member names the system, whatever the coordinates
+		// look like; and a system given overrides it.
+		named := writeFile(t, "named.geojson", fc(`"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3006"}},`, feats[0]))
+		if _, crs, err := ImportAreasGeoJSON(t.Context(), s, File(named), AreaMapping{CodeProp: "deso", NameProp: "deso",
+			Kind: db.KindStatisticalArea}, nil); err != nil || crs != geo.CRSSWEREF99TM {
+			t.Errorf("the crs member: %q, %v", crs, err)
+		}
+		given := m
+		given.CRS = geo.CRSWGS84
+		_, _, err = ImportAreasGeoJSON(t.Context(), s, File(detected), given, nil)
+		errorSays(t, "WGS 84 given", err, "deso.geojson: feature 1", "out of range")
+		unknownCRS := writeFile(t, "rt90.geojson", fc(`"crs":{"type":"name","properties":{"name":"EPSG:3021"}},`, feats[0]))
+		_, _, err = ImportAreasGeoJSON(t.Context(), s, File(unknownCRS), m, nil)
+		errorSays(t, "RT 90", err, "rt90.geojson", "EPSG:3021", "unsupported")
+
+		// One feature in degrees among metres is a mistake, named.
+		mixed := writeFile(t, "mixed.geojson", fc("", feats[0], desoFeature(t, "1490C1099", "1490", shapes[1])))
+		_, _, err = ImportAreasGeoJSON(t.Context(), s, File(mixed), m, nil)
+		errorSays(t, "mixed", err, "mixed.geojson: feature 2", "EPSG:4326", "EPSG:3006", "--crs")
+		// Metres of another zone fit neither system.
+		far := writeFile(t, "far.geojson", fc("", desoFeature(t, "X", "1490",
+			orb.Polygon{{{1e6 + 5e5, 7e6}, {1.6e6, 7e6}, {1.6e6, 7.1e6}, {1e6 + 5e5, 7e6}}})))
+		_, _, err = ImportAreasGeoJSON(t.Context(), s, File(far), m, nil)
+		errorSays(t, "far", err, "far.geojson: feature 1", "--crs")
+		if n := len(idsByCode(t, s)); n != len(demo.Dataset().Areas)+3 {
+			t.Errorf("%d areas after the failed imports, want %d", n, len(demo.Dataset().Areas)+3)
+		}
+
+		// An empty collection is read as WGS 84.
+		empty := writeFile(t, "empty.geojson", fc(""))
+		if n, crs, err := ImportAreasGeoJSON(t.Context(), s, File(empty), m, nil); n != 0 || crs != geo.CRSWGS84 || err != nil {
+			t.Errorf("an empty collection: %d areas in %q, %v", n, crs, err)
+		}
+	})
+}
+
+// TestImportAreasRejects holds the store's refusals of an import to the
+// feature they are about, and the import to all or nothing.
+func TestImportAreasRejects(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s db.Store) {
+		before := idsByCode(t, s)
+		for _, tc := range []struct {
+			name, body string
+			parts      []string
+		}{
+			{"code twice", collection(district("N1"), district("N2"), district("N1")),
+				[]string{"feature 3", "appears twice", "first as area 1"}},
+			{"unknown parent", collection(district("N1"), feature(`{"code":"N2","name":"New","kind":"DISTRICT","parent":"9999"}`, square)),
+				[]string{"feature 2", `parent "9999" does not exist`}},
+			{"self-intersecting", collection(district("N1"), feature(`{"code":"N2","name":"New","kind":"DISTRICT"}`,
+				`{"type":"Polygon","coordinates":[[[12.9,57.7],[13,57.8],[13,57.7],[12.9,57.8],[12.9,57.7]]]}`)),
+				[]string{"feature 2", "intersect"}},
+		} {
+			path := writeFile(t, "areas.geojson", tc.body)
+			_, _, err := ImportAreasGeoJSON(t.Context(), s, File(path), DefaultAreaMapping, nil)
+			errorSays(t, tc.name, err, append(tc.parts, path)...)
+		}
+		missing := filepath.Join(t.TempDir(), "missing.geojson")
+		_, _, err := ImportAreasGeoJSON(t.Context(), s, File(missing), DefaultAreaMapping, nil)
+		errorSays(t, "a missing file", err, "missing.geojson")
+		if !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a missing file: %v", err)
+		}
+		if after := idsByCode(t, s); !maps.Equal(after, before) {
+			t.Error("failed imports changed the areas")
+		}
+	})
+}

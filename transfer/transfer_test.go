@@ -1,0 +1,81 @@
+package transfer
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/demo"
+	"github.com/areagraph/areagraph/db/memory"
+	"github.com/areagraph/areagraph/db/postgis"
+	"github.com/areagraph/areagraph/db/postgis/pgtest"
+)
+
+// eachBackend runs test on a store of each backend holding the Borås demo:
+// imports write through the store's upsert, and both must take and refuse
+// the same files with the same words.
+func eachBackend(t *testing.T, test func(t *testing.T, s db.Store)) {
+	t.Run("memory", func(t *testing.T) {
+		s := memory.New()
+		t.Cleanup(s.Close)
+		if err := s.Load(t.Context(), demo.Dataset()); err != nil {
+			t.Fatal(err)
+		}
+		test(t, s)
+	})
+	t.Run("postgis", func(t *testing.T) {
+		ctx := context.Background()
+		s, err := postgis.Open(ctx, pgtest.SchemaURL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Load(ctx, demo.Dataset()); err != nil {
+			t.Fatal(err)
+		}
+		test(t, s)
+	})
+}
+
+// idsByCode lists every area as code → id.
+func idsByCode(t *testing.T, s db.Store) map[string]int64 {
+	t.Helper()
+	all, err := s.Areas(t.Context(), db.AreaFilter{}, db.Page{Limit: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int64{}
+	for _, a := range all.Items {
+		out[a.Code] = a.ID
+	}
+	return out
+}
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// errorSays fails the test unless err holds every part.
+func errorSays(t *testing.T, what string, err error, parts ...string) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s: no error", what)
+		return
+	}
+	for _, p := range parts {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: error %q does not say %q", what, err, p)
+		}
+	}
+}
