@@ -154,8 +154,18 @@ func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) 
 	// From memory when the replica is live (replica.go); the statement
 	// below is what it stands in for.
 	if s.replica != nil {
-		if found, ok := s.replica.areasAt(pt, kinds); ok {
-			return found, nil
+		if found, ok := s.replica.AreasAt(pt, kinds); ok {
+			// nil for none, as the statement's answer is.
+			var out []*db.Area
+			if len(found) > 0 {
+				out = make([]*db.Area, len(found))
+			}
+			for i, a := range found {
+				// Callers own what they get, as they own what a query
+				// decodes.
+				out[i] = cloneArea(a)
+			}
+			return out, nil
 		}
 	}
 	var a args

@@ -77,7 +77,7 @@ type Store struct {
 	pool *pool
 	// replica answers AreasAt from memory (replica.go); nil when turned
 	// off with area_replica=off.
-	replica *replica
+	replica *Replica
 }
 
 var _ db.Store = (*Store)(nil)
@@ -110,9 +110,11 @@ func open(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	var r *replica
+	var r *Replica
+	var fs *feeds
 	if withReplica {
-		r = newReplica(cfg.ConnConfig.Copy(), nil)
+		fs = newFeeds(cfg.ConnConfig.Copy())
+		r = New(fs.dial)
 		// The replica hears of lost pool connections through a tracer; a
 		// caller's own tracer takes precedence, and the replica then
 		// learns of a broken database from its own connection alone.
@@ -125,8 +127,8 @@ func open(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 		return nil, fmt.Errorf("postgis: invalid pool configuration: %v", err)
 	}
 	s := &Store{pool: &pool{Pool: p, acquireTimeout: acquireTimeout}, replica: r}
-	if r != nil {
-		r.pool = s.pool
+	if fs != nil {
+		fs.pool = s.pool
 	}
 	// The pool connects lazily; ping so that a wrong URL fails here and not
 	// on the first request.
@@ -256,7 +258,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // waits for queries in flight.
 func (s *Store) Close() {
 	if s.replica != nil {
-		s.replica.close()
+		s.replica.Close()
 	}
 	s.pool.Close()
 }

@@ -2,21 +2,16 @@ package postgis
 
 import (
 	"context"
-	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 
 	"github.com/areagraph/areagraph/db"
@@ -27,218 +22,230 @@ import (
 //
 // "Which areas is this point in" is the commonest question a map asks, and
 // its answer needs nothing but the areas' outlines, which change seldom. A
-// round trip to PostgreSQL costs more than the whole answer computed in
-// process, so the store keeps the areas in memory with an R-tree, as the
-// embedded backend does, and answers AreasAt from them. PostGIS stays the
-// system of record: the replica is only ever a copy of what is committed,
-// and it is never used unless it is known to be complete.
+// round trip to the database costs more than the whole answer computed in
+// process, so a store keeps the areas in memory in an area index, as the
+// embedded backend does, and answers AreasAt from them. The database stays
+// the system of record: the replica is only ever a copy of what is
+// committed, and it is never used unless it is known to be complete.
 //
-// Keeping in step. Triggers on areas (migration 0004) NOTIFY a channel of
-// the schema with the ids of every changed row, after commit and in commit
-// order. One dedicated connection LISTENs on it, fetches the changed rows
-// and applies them in that order. It starts listening before it reads the
-// full snapshot, so a change committed in between is in the snapshot or
-// announced after it, or both (applying a change twice is harmless: a
-// fetch reads the current row).
+// Keeping in step. The replica follows a Feed: every change to the areas,
+// in commit order, from the moment the feed is opened. It reads the full
+// snapshot after the feed is open, so a change committed in between is in
+// the snapshot or delivered after it, or both (applying a change twice is
+// harmless: a fetch reads the current record).
 //
-// Reading one's own writes. A write in this process calls areasChanged
-// after its commit. That NOTIFYs a token of its own on the same channel and
-// waits until the listener has seen it: PostgreSQL delivers notifications
-// in commit order, so by then the listener has applied the write's own
-// notification, which was committed before. A write from another process
-// shows up as soon as its notification has been applied, as it would on a
-// read replica of the database.
+// Reading one's own writes. A write in this process calls Sync after its
+// commit. That announces a token of its own on the feed and waits until the
+// feed has delivered it back: the feed delivers in commit order, so by then
+// the replica has applied the write, which was committed before. A write
+// from another process shows up as soon as its change has been applied, as
+// it would on a read replica of the database.
 //
 // Never serve a copy that may have missed a change. The replica answers
-// only while it is live: loaded, with its listening connection intact, and
-// with a token of its own round-tripped through that connection since the
-// last doubt. It stops answering, and AreasAt goes to SQL, when
-//   - the listening connection fails: it reconnects and reads everything
-//     again before it is live again (notifications sent while nobody
-//     listened are lost). Every AreasAt asks the kernel whether that
-//     connection is still established (one system call), so a reset or a
-//     closed connection stops the answers from memory at once, not when
-//     the listener has been scheduled to read the error;
-//   - a connection of the pool is lost or cannot be had: the database may
-//     have restarted or failed over while the listening connection has not
-//     noticed yet; one round trip on it shows whether it still works;
-//   - a write's token cannot be sent or does not come back in time: the
-//     write might be missing, so everything is read again;
-//   - the triggers are missing (migration 0004 not applied): it never
-//     goes live.
-// A health check round-trips a token every replicaHealthInterval while
-// idle, so a connection that died without a word is found within seconds.
+// only while it is live: loaded, with its feed intact, and with a token of
+// its own round-tripped through the feed since the last doubt. It stops
+// answering, and AreasAt goes to the database, when
+//   - the feed fails: it opens a new one and reads everything again before
+//     it is live again (changes made while nobody followed are lost). Every
+//     AreasAt asks the feed whether it is still up (Feed.Up), so a
+//     connection known lost stops the answers from memory at once, not when
+//     the follower has been scheduled to read the error;
+//   - the store tells it that it doubts the database (Suspect: a connection
+//     was lost or could not be had), which may have restarted or failed
+//     over while the feed has not noticed yet; one round trip on the feed
+//     shows whether it still works;
+//   - a write's token cannot be announced or does not come back in time:
+//     the write might be missing, so everything is read again;
+//   - the feed cannot follow the areas yet (ErrNotReady): it never goes
+//     live.
+// A health check round-trips a token every HealthInterval while idle, so a
+// feed that died without a word is found within seconds.
 //
-// The replica starts with the first AreasAt (or WaitReplica), so commands
-// that never ask (migrate, import, export) never read the areas; until it
-// is live, AreasAt asks PostGIS.
+// The replica starts with the first AreasAt (or Wait), so commands that
+// never ask (migrate, import, export) never read the areas; until it is
+// live, AreasAt asks the database.
 //
 // Memory: the replica holds every area's outline once more, about 35 MB of
 // resident memory for the national benchmark dataset (8,000 areas, 1.2
 // million vertices; see bench/RESULTS.md), and reads it in a fraction of a
 // second at start and after every reconnect.
-// area_replica=off in the database URL turns it off; AreasAt then always
-// asks PostGIS.
 
-// replicaParam is the connection string key that turns the replica off
-// (area_replica=off); like pool_acquire_timeout it is taken out before pgx
-// would send it to the server.
-const replicaParam = "area_replica"
+// Feed is one session on the system of record's areas: their snapshot, and
+// after it every change in commit order. The replica calls its methods
+// from one goroutine, apart from Announce and Up, which any goroutine may
+// call at any time.
+type Feed interface {
+	// Snapshot reads every area. Every change committed after the feed
+	// was opened is delivered by Receive, whether the snapshot holds it or
+	// not. ErrNotReady says the areas cannot be followed yet.
+	Snapshot(ctx context.Context) ([]*db.Area, error)
+	// Fetch reads the areas with the given ids as they are now; an id not
+	// found was deleted.
+	Fetch(ctx context.Context, ids []int64) ([]*db.Area, error)
+	// Receive returns the changes delivered since the last call, in
+	// commit order, waiting for one when there are none. It returns none
+	// and no error when ctx ends first: the feed is still usable. An
+	// error means the feed is lost.
+	Receive(ctx context.Context) ([]Change, error)
+	// Mark sends a token through the feed itself, to be delivered after
+	// everything committed before it; it shows that the feed works. It
+	// fails with ErrNotReady when the areas can no longer be followed.
+	Mark(ctx context.Context, token string) error
+	// Announce sends a token from the write side, on another connection,
+	// to be delivered after everything committed before it.
+	Announce(ctx context.Context, token string) error
+	// Up reports, cheaply and without waiting, whether the feed may still
+	// be working: false once it is known lost.
+	Up() bool
+	// Close ends the session.
+	Close()
+}
+
+// Dial opens a feed; the replica calls it again whenever a feed is lost.
+type Dial func(ctx context.Context) (Feed, error)
+
+// Change is one delivery of a feed: the areas with IDs changed, or every
+// area may have (All), or a token sent with Mark or Announce came back:
+// everything committed before it has been delivered.
+type Change struct {
+	IDs   []int64
+	All   bool
+	Token string
+}
+
+// ErrNotReady is a feed that cannot follow the areas yet (no table, or it
+// cannot hear of every change); the replica waits and tries again.
+var ErrNotReady = errors.New("the areas table or its change triggers are missing (run Migrate)")
 
 // Timing of the replica.
 const (
-	// replicaHealthInterval is how long the listener waits idle before it
-	// round-trips a token to check its connection.
-	replicaHealthInterval = 5 * time.Second
-	// replicaRoundTrip bounds a token's round trip on the listening
-	// connection, and a fetch of changed rows.
-	replicaRoundTrip = 5 * time.Second
-	// replicaSyncTimeout bounds how long a write waits for the replica to
+	// HealthInterval is how long the follower waits idle before it
+	// round-trips a token to check its feed.
+	HealthInterval = 5 * time.Second
+	// RoundTrip bounds a token's round trip through the feed, and a
+	// fetch of changed areas.
+	RoundTrip = 5 * time.Second
+	// SyncTimeout bounds how long a write waits for the replica to
 	// apply it before it gives up and has everything read again.
-	replicaSyncTimeout = 5 * time.Second
-	// replicaRetryMin and replicaRetryMax bound the wait between attempts
-	// to reconnect the listener.
-	replicaRetryMin = 50 * time.Millisecond
-	replicaRetryMax = 5 * time.Second
-	// replicaLoadRetry is how often a replica that cannot load yet (no
-	// table or no triggers) tries again when nothing else wakes it.
-	replicaLoadRetry = 2 * time.Second
+	SyncTimeout = 5 * time.Second
+	// RetryMin and RetryMax bound the wait between attempts to open a
+	// feed.
+	RetryMin = 50 * time.Millisecond
+	RetryMax = 5 * time.Second
+	// LoadRetry is how often a replica that cannot load yet (ErrNotReady)
+	// tries again when nothing else wakes it.
+	LoadRetry = 2 * time.Second
 )
 
-// replicaChannel is the channel the triggers of migration 0004 notify for
-// the areas table in schema.
-func replicaChannel(schema string) string {
-	sum := md5.Sum([]byte(schema))
-	return "areagraph_areas_" + hex.EncodeToString(sum[:])
-}
-
-// replicaOption reads and removes the replica switch from the connection
-// parameters: on unless area_replica=off.
-func replicaOption(params map[string]string) (bool, error) {
-	v, ok := params[replicaParam]
-	if !ok {
-		return true, nil
-	}
-	delete(params, replicaParam)
-	switch strings.ToLower(v) {
-	case "on", "true", "1":
-		return true, nil
-	case "off", "false", "0":
-		return false, nil
-	}
-	return false, fmt.Errorf("postgis: invalid database URL: %s must be on or off, not %q", replicaParam, v)
-}
-
-// replica is the in-memory copy of the areas; see the comment above.
-type replica struct {
-	connConfig *pgx.ConnConfig // for the listening connection
-	pool       *pool           // for the tokens of writes
-	id         string          // tells this store's tokens from others'
-	log        *slog.Logger
+// Replica is the in-memory copy of the areas; see the comment above.
+type Replica struct {
+	dial Dial
+	id   string // tells this replica's tokens from others'
+	log  *slog.Logger
 
 	startOnce sync.Once
 	ctx       context.Context // ends with Close
 	stop      context.CancelFunc
-	done      chan struct{} // closed when the listener has ended
+	done      chan struct{} // closed when the follower has ended
 
 	// live says the replica may answer; read without a lock on every
 	// AreasAt.
 	live atomic.Bool
-	// served counts the answers given from memory.
-	served atomic.Int64
-	// sock is the listening connection's socket, asked on every AreasAt
-	// whether the kernel still has it up; nil when it cannot be asked.
-	sock atomic.Pointer[syscall.RawConn]
+	// served counts the answers given from memory, doubts the times
+	// Suspect stopped them.
+	served, doubts atomic.Int64
+	// feed is the open feed, asked on every AreasAt whether it is up; nil
+	// when there is none.
+	feed atomic.Pointer[Feed]
 
 	// mu guards the copy itself.
 	mu    sync.RWMutex
 	areas map[int64]*db.Area
 	index areaindex.Index
 
-	// ctl guards the fields below, the hand-over between the listener and
+	// ctl guards the fields below, the hand-over between the follower and
 	// everyone else.
 	ctl sync.Mutex
-	// channel is the channel being listened on; "" when not listening.
-	// Writes send their tokens to it.
-	channel string
-	waiters map[string]chan struct{} // tokens sent and not yet seen
-	tokens  uint64
-	// needVerify and needReload are what the listener has been asked to
+	// listening is the feed that has read a snapshot, and so delivers
+	// every change; nil when there is none. Writes announce their tokens
+	// on it.
+	listening Feed
+	waiters   map[string]chan struct{} // tokens sent and not yet seen
+	tokens    uint64
+	// needVerify and needReload are what the follower has been asked to
 	// do: a token round trip, or a full read.
 	needVerify, needReload bool
-	// wake interrupts the listener's wait for a notification.
+	// wake interrupts the follower's wait for a change.
 	wake context.CancelFunc
-	// liveCh is closed while the replica is live, for WaitReplica.
+	// liveCh is closed while the replica is live, for Wait.
 	liveCh chan struct{}
-	// lastErr is why the replica is not live, for WaitReplica and the log.
+	// lastErr is why the replica is not live, for Wait and the log.
 	lastErr error
 	// loads counts full reads, for the tests.
 	loads int
 }
 
-func newReplica(cfg *pgx.ConnConfig, p *pool) *replica {
-	// The listener's statements are its own business, not a caller's to
-	// trace.
-	cfg.Tracer = nil
+// New returns a replica that follows the feeds dial opens. It starts with
+// the first AreasAt or Wait.
+func New(dial Dial) *Replica {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	ctx, stop := context.WithCancel(context.Background())
-	return &replica{
-		connConfig: cfg, pool: p, id: hex.EncodeToString(b[:]), log: slog.Default(),
+	return &Replica{
+		dial: dial, id: hex.EncodeToString(b[:]), log: slog.Default(),
 		ctx: ctx, stop: stop, done: make(chan struct{}),
 		areas: map[int64]*db.Area{}, waiters: map[string]chan struct{}{}, liveCh: make(chan struct{}),
 		lastErr: errors.New("not loaded yet"),
 	}
 }
 
-// start launches the listener the first time the replica is needed, so
+// start launches the follower the first time the replica is needed, so
 // that commands which never ask AreasAt (migrate, import, export) never
 // read the areas into memory.
-func (r *replica) start() {
+func (r *Replica) start() {
 	r.startOnce.Do(func() { go r.run() })
 }
 
-// close stops the listener and waits for it. A replica that never
+// Close stops the follower and waits for it. A replica that never
 // started closes done itself, so that it cannot start any more and a
-// second close finds done closed as after a run.
-func (r *replica) close() {
+// second Close finds done closed as after a run.
+func (r *Replica) Close() {
 	r.stop()
 	r.startOnce.Do(func() { close(r.done) })
 	<-r.done
 }
 
-// areasAt answers from the copy; ok is false when the replica is not live
-// and the caller must ask the database.
-func (r *replica) areasAt(pt orb.Point, kinds []db.AreaKind) (found []*db.Area, ok bool) {
+// AreasAt answers from the copy as areaindex.Index.At does; ok is false
+// when the replica is not live and the caller must ask the database. The
+// records returned are the replica's own: the caller clones them before it
+// hands them out, and never changes them.
+func (r *Replica) AreasAt(pt orb.Point, kinds []db.AreaKind) (found []*db.Area, ok bool) {
 	r.start()
 	if !r.live.Load() {
 		return nil, false
 	}
-	// A reset or closed listening connection shows in the kernel at once,
-	// while its reader may not have been scheduled yet to notice; the
-	// database went away, and the copy is not served a moment longer.
-	if c := r.sock.Load(); c != nil && !sockUp(*c) {
-		r.suspect()
+	// A feed known lost has stopped delivering, while its follower may not
+	// have been scheduled yet to notice; the copy is not served a moment
+	// longer.
+	if f := r.feed.Load(); f != nil && !(*f).Up() {
+		r.Suspect()
 		return nil, false
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	found = r.index.At(pt, kinds)
-	// nil for none, as the statement's answer is.
-	var out []*db.Area
-	if len(found) > 0 {
-		out = make([]*db.Area, len(found))
-	}
-	for i, a := range found {
-		// Callers own what they get, as they own what a query decodes.
-		out[i] = cloneArea(a)
-	}
 	r.served.Add(1)
-	return out, true
+	return found, true
 }
 
+// Served is the number of AreasAt calls answered from memory.
+func (r *Replica) Served() int64 { return r.served.Load() }
+
+// Doubts is the number of times Suspect stopped a live replica.
+func (r *Replica) Doubts() int64 { return r.doubts.Load() }
+
 // setLive changes whether the replica answers; call with ctl held.
-func (r *replica) setLiveLocked(live bool, why error) {
+func (r *Replica) setLiveLocked(live bool, why error) {
 	was := r.live.Swap(live)
 	switch {
 	case live && !was:
@@ -252,30 +259,31 @@ func (r *replica) setLiveLocked(live bool, why error) {
 	}
 }
 
-// wakeLocked interrupts the listener's wait; call with ctl held.
-func (r *replica) wakeLocked() {
+// wakeLocked interrupts the follower's wait; call with ctl held.
+func (r *Replica) wakeLocked() {
 	if r.wake != nil {
 		r.wake()
 		r.wake = nil
 	}
 }
 
-// suspect is told that a connection of the pool was lost: the listening
-// connection may be broken too without knowing it yet. The replica stops
-// answering until a token has come back through it.
-func (r *replica) suspect() {
+// Suspect is told that a connection to the database was lost or could not
+// be had: the feed may be broken too without knowing it yet. The replica
+// stops answering until a token has come back through the feed.
+func (r *Replica) Suspect() {
 	r.ctl.Lock()
 	defer r.ctl.Unlock()
 	if !r.live.Load() {
 		return
 	}
-	r.setLiveLocked(false, errors.New("a database connection was lost; checking the listener"))
+	r.doubts.Add(1)
+	r.setLiveLocked(false, errors.New("a database connection was lost; checking the feed"))
 	r.needVerify = true
 	r.wakeLocked()
 }
 
 // invalidate stops answering until everything has been read again.
-func (r *replica) invalidate(why error) {
+func (r *Replica) invalidate(why error) {
 	r.ctl.Lock()
 	defer r.ctl.Unlock()
 	r.setLiveLocked(false, why)
@@ -283,18 +291,18 @@ func (r *replica) invalidate(why error) {
 	r.wakeLocked()
 }
 
-// newTokenLocked registers a token that the listener will report seeing
+// newTokenLocked registers a token that the follower will report seeing
 // by closing the channel; call with ctl held.
-func (r *replica) newTokenLocked() (string, chan struct{}) {
+func (r *Replica) newTokenLocked() (string, chan struct{}) {
 	r.tokens++
-	token := "sync:" + r.id + ":" + strconv.FormatUint(r.tokens, 10)
+	token := r.id + ":" + strconv.FormatUint(r.tokens, 10)
 	ch := make(chan struct{})
 	r.waiters[token] = ch
 	return token, ch
 }
 
-// seen reports a token of this store back to whoever waits for it.
-func (r *replica) seen(token string) {
+// seen reports a token of this replica back to whoever waits for it.
+func (r *Replica) seen(token string) {
 	r.ctl.Lock()
 	defer r.ctl.Unlock()
 	if ch, ok := r.waiters[token]; ok {
@@ -303,13 +311,15 @@ func (r *replica) seen(token string) {
 	}
 }
 
-// sync waits until the replica has applied everything committed before
-// the call; see "Reading one's own writes".
-func (r *replica) sync(ctx context.Context) {
+// Sync waits until the replica has applied everything committed before
+// the call; see "Reading one's own writes". A write calls it after its
+// commit, before it returns to its caller: it returns once the replica
+// holds the write, or is not live.
+func (r *Replica) Sync(ctx context.Context) {
 	r.ctl.Lock()
-	channel := r.channel
-	if channel == "" {
-		// Nobody listens: the replica is not live, and it reads
+	f := r.listening
+	if f == nil {
+		// Nothing is followed: the replica is not live, and it reads
 		// everything, this write included, before it is live again.
 		r.ctl.Unlock()
 		return
@@ -322,34 +332,29 @@ func (r *replica) sync(ctx context.Context) {
 		r.ctl.Unlock()
 	}()
 
-	ctx, cancel := context.WithTimeout(ctx, replicaSyncTimeout)
+	ctx, cancel := context.WithTimeout(ctx, SyncTimeout)
 	defer cancel()
-	c, err := r.pool.acquire(ctx)
-	if err == nil {
-		_, err = c.Exec(ctx, "SELECT pg_notify($1, $2)", channel, token)
-		c.Release()
-	}
-	if err != nil {
+	if err := f.Announce(ctx, token); err != nil {
 		r.invalidate(fmt.Errorf("a write could not be confirmed: %v", err))
 		return
 	}
 	select {
 	case <-ch:
-		// Seen, or the listener lost its connection and released every
+		// Seen, or the follower lost its feed and released every
 		// waiter: either way the replica holds the write or is not live.
 	case <-ctx.Done():
 		r.invalidate(errors.New("a write was not confirmed in time"))
 	}
 }
 
-// dropped is the listener losing its connection: nothing is live, and
-// every write waiting for its token is let go (the next load reads it).
-func (r *replica) dropped(why error) {
+// dropped is the follower losing its feed: nothing is live, and every
+// write waiting for its token is let go (the next load reads it).
+func (r *Replica) dropped(why error) {
 	r.ctl.Lock()
 	defer r.ctl.Unlock()
 	r.setLiveLocked(false, why)
-	r.sock.Store(nil)
-	r.channel = ""
+	r.feed.Store(nil)
+	r.listening = nil
 	r.wake = nil
 	for token, ch := range r.waiters {
 		close(ch)
@@ -357,15 +362,16 @@ func (r *replica) dropped(why error) {
 	}
 }
 
-// loadCount is how many times the replica has read every area.
-func (r *replica) loadCount() int {
+// Loads is how many times the replica has read every area.
+func (r *Replica) Loads() int {
 	r.ctl.Lock()
 	defer r.ctl.Unlock()
 	return r.loads
 }
 
-// wait blocks until the replica is live, ctx ends or the store closes.
-func (r *replica) wait(ctx context.Context) error {
+// Wait blocks until the replica is live, ctx ends or the replica is
+// closed, starting it if nothing has yet.
+func (r *Replica) Wait(ctx context.Context) error {
 	r.start()
 	for {
 		r.ctl.Lock()
@@ -375,67 +381,9 @@ func (r *replica) wait(ctx context.Context) error {
 		case <-ch:
 			return nil
 		case <-ctx.Done():
-			return fmt.Errorf("postgis: area replica not ready (%v): %w", why, ctx.Err())
+			return fmt.Errorf("area replica not ready (%v): %w", why, ctx.Err())
 		case <-r.ctx.Done():
-			return errors.New("postgis: store closed")
+			return errors.New("store closed")
 		}
 	}
-}
-
-// replicaTracer tells the replica about connections of the pool that were
-// lost (released closed) or could not be had. pgxpool finds its tracers
-// on the connection's query tracer, hence the two empty methods.
-type replicaTracer struct{ r *replica }
-
-var (
-	_ pgx.QueryTracer       = replicaTracer{}
-	_ pgxpool.AcquireTracer = replicaTracer{}
-	_ pgxpool.ReleaseTracer = replicaTracer{}
-)
-
-func (replicaTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	return ctx
-}
-
-func (replicaTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-func (t replicaTracer) TraceAcquireStart(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireStartData) context.Context {
-	return ctx
-}
-
-func (t replicaTracer) TraceAcquireEnd(ctx context.Context, _ *pgxpool.Pool, data pgxpool.TraceAcquireEndData) {
-	// A caller giving up, or the acquire bound of a busy pool, says
-	// nothing about the database; a failed connect does.
-	if data.Err != nil && ctx.Err() == nil {
-		t.r.suspect()
-	}
-}
-
-func (t replicaTracer) TraceRelease(_ *pgxpool.Pool, data pgxpool.TraceReleaseData) {
-	// pgx closes a connection on network errors, and also when a query
-	// is cancelled; the latter costs one needless round trip.
-	if data.Conn.IsClosed() {
-		t.r.suspect()
-	}
-}
-
-// areasChanged is called after every committed transaction that wrote
-// areas (Load, UpsertAreas, CreateArea, UpdateArea, DeleteArea), before
-// the write returns to its caller: it returns once the replica holds the
-// write, or is not live.
-func (s *Store) areasChanged(ctx context.Context) {
-	if s.replica != nil {
-		s.replica.sync(ctx)
-	}
-}
-
-// WaitReplica waits until AreasAt is answered from memory (see replica.go),
-// starting the replica if nothing has yet: a server calls it before it
-// reports ready, a benchmark before it measures. It fails when ctx ends
-// first, and at once when the replica is turned off (area_replica=off).
-func (s *Store) WaitReplica(ctx context.Context) error {
-	if s.replica == nil {
-		return errors.New("postgis: the area replica is off")
-	}
-	return s.replica.wait(ctx)
 }

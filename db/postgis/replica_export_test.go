@@ -6,5 +6,5 @@ func ReplicaServed(s *Store) int64 {
 	if s.replica == nil {
 		return 0
 	}
-	return s.replica.served.Load()
+	return s.replica.Served()
 }

@@ -62,12 +62,12 @@ func eventually(t *testing.T, what string, cond func() error) {
 // from the replica.
 func fromMemory(t *testing.T, s *Store, pt orb.Point) ([]*db.Area, bool) {
 	t.Helper()
-	before := s.replica.served.Load()
+	before := s.replica.Served()
 	got, err := s.AreasAt(t.Context(), pt, nil)
 	if err != nil {
 		t.Fatalf("areas at %v: %v", pt, err)
 	}
-	return got, s.replica.served.Load() > before
+	return got, s.replica.Served() > before
 }
 
 // sameAsSQL checks an answer against the database's own, asked by sql
@@ -193,10 +193,10 @@ func TestReplicaFollowsOtherProcesses(t *testing.T) {
 	}
 	shows("an import by another store", orb.Point{22.3, 60.3}, imported.ID, 100)
 
-	loads := s.replica.loadCount()
+	loads := s.replica.Loads()
 	exec(`TRUNCATE areas CASCADE`)
 	shows("a truncate", orb.Point{22.3, 60.3})
-	if got := s.replica.loadCount(); got <= loads {
+	if got := s.replica.Loads(); got <= loads {
 		t.Errorf("a truncate did not read everything again (%d loads, %d before)", got, loads)
 	}
 }
@@ -284,7 +284,7 @@ func TestReplicaListenerCut(t *testing.T) {
 	if !mem || len(before) == 0 {
 		t.Fatalf("before the cut: %v (from memory: %v)", areaNames(before), mem)
 	}
-	loads := s.replica.loadCount()
+	loads := s.replica.Loads()
 
 	proxy.Cut()
 	for i := range 5 {
@@ -319,7 +319,7 @@ func TestReplicaListenerCut(t *testing.T) {
 	if !mem || got[0].Name != "Changed while cut" {
 		t.Fatalf("from memory after the restore: %v (from memory: %v)", areaNames(got), mem)
 	}
-	if s.replica.loadCount() <= loads {
+	if s.replica.Loads() <= loads {
 		t.Error("the replica did not read everything again after reconnecting")
 	}
 }
@@ -388,9 +388,9 @@ func (m memoryFirst) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaIn
 }
 
 func (m memoryFirst) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) ([]*db.Area, error) {
-	before := m.replica.served.Load()
+	before := m.replica.Served()
 	found, err := m.Store.AreasAt(ctx, pt, kinds)
-	if err == nil && m.replica.served.Load() == before {
+	if err == nil && m.replica.Served() == before {
 		m.t.Errorf("AreasAt(%v, %v) was not answered from memory", pt, kinds)
 	}
 	return found, err
