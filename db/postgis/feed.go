@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/replica"
 )
 
 // The area replica's feed on PostgreSQL: LISTEN/NOTIFY.
@@ -29,7 +30,7 @@ import (
 // snapshot or announced after it, or both. Tokens are notifications on the
 // same channel with the prefix "sync:": PostgreSQL delivers them in commit
 // order with the triggers' own. The feed cannot follow the areas
-// (ErrNotReady) while the table or one of its four triggers is missing.
+// (replica.ErrNotReady) while the table or one of its four triggers is missing.
 //
 // Up asks the kernel whether the listening connection is still
 // established (one system call), so a reset or a closed connection stops
@@ -78,11 +79,11 @@ func newFeeds(cfg *pgx.ConnConfig) *feeds {
 }
 
 // dial is the replica's Dial.
-func (fs *feeds) dial(ctx context.Context) (Feed, error) {
+func (fs *feeds) dial(ctx context.Context) (replica.Feed, error) {
 	f := &pgFeed{pool: fs.pool}
 	cfg := fs.connConfig.Copy()
 	cfg.OnNotification = func(_ *pgconn.PgConn, n *pgconn.Notification) { f.queue = append(f.queue, n) }
-	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout+RoundTrip)
+	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout+replica.RoundTrip)
 	defer cancel()
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
@@ -104,14 +105,14 @@ func (f *pgFeed) Close() {
 func (f *pgFeed) Up() bool { return f.sock == nil || sockUp(f.sock) }
 
 // Receive implements Feed.
-func (f *pgFeed) Receive(ctx context.Context) ([]Change, error) {
+func (f *pgFeed) Receive(ctx context.Context) ([]replica.Change, error) {
 	if len(f.queue) == 0 {
 		// A wait ended by ctx leaves pgconn's connection usable.
 		if err := f.conn.PgConn().WaitForNotification(ctx); err != nil && (f.conn.IsClosed() || ctx.Err() == nil) {
 			return nil, err
 		}
 	}
-	var out []Change
+	var out []replica.Change
 	for _, n := range f.queue {
 		if n.Channel != f.channel {
 			continue
@@ -125,22 +126,22 @@ func (f *pgFeed) Receive(ctx context.Context) ([]Change, error) {
 // parsePayload reads one notification: a token, "*" for a TRUNCATE, or
 // comma-separated ids. A payload this version cannot read is taken for
 // "everything changed".
-func parsePayload(p string) Change {
+func parsePayload(p string) replica.Change {
 	if token, ok := strings.CutPrefix(p, tokenPrefix); ok {
-		return Change{Token: token}
+		return replica.Change{Token: token}
 	}
 	if p == "*" {
-		return Change{All: true}
+		return replica.Change{All: true}
 	}
 	var ids []int64
 	for f := range strings.SplitSeq(p, ",") {
 		id, err := strconv.ParseInt(f, 10, 64)
 		if err != nil {
-			return Change{All: true}
+			return replica.Change{All: true}
 		}
 		ids = append(ids, id)
 	}
-	return Change{IDs: ids}
+	return replica.Change{IDs: ids}
 }
 
 // Mark implements Feed.
@@ -155,7 +156,7 @@ func (f *pgFeed) Mark(ctx context.Context, token string) error {
 		return err
 	}
 	if triggers != 4 {
-		return ErrNotReady
+		return replica.ErrNotReady
 	}
 	return nil
 }
@@ -216,18 +217,18 @@ func (f *pgFeed) Snapshot(ctx context.Context) ([]*db.Area, error) {
 				return err
 			}
 			if schema == nil || triggers != 4 {
-				return ErrNotReady
+				return replica.ErrNotReady
 			}
 			if replicaChannel(*schema) != f.channel {
 				// Created elsewhere since listen looked: try again.
-				return ErrNotReady
+				return replica.ErrNotReady
 			}
 			var err error
 			fresh, err = fetchAreas(ctx, tx, "SELECT "+areaRecord.cols("")+" FROM areas a")
 			return err
 		})
-	if errors.Is(err, ErrNotReady) {
-		return nil, ErrNotReady
+	if errors.Is(err, replica.ErrNotReady) {
+		return nil, replica.ErrNotReady
 	}
 	return fresh, err
 }

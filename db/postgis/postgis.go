@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/replica"
 )
 
 // Bounds on how long a request waits for the database. Each applies only
@@ -77,7 +78,7 @@ type Store struct {
 	pool *pool
 	// replica answers AreasAt from memory (replica.go); nil when turned
 	// off with area_replica=off.
-	replica *Replica
+	replica *replica.Replica
 }
 
 var _ db.Store = (*Store)(nil)
@@ -110,11 +111,11 @@ func open(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	var r *Replica
+	var r *replica.Replica
 	var fs *feeds
 	if withReplica {
 		fs = newFeeds(cfg.ConnConfig.Copy())
-		r = New(fs.dial)
+		r = replica.New(fs.dial)
 		// The replica hears of lost pool connections through a tracer; a
 		// caller's own tracer takes precedence, and the replica then
 		// learns of a broken database from its own connection alone.

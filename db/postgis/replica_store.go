@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/areagraph/areagraph/db/replica"
 )
 
 // The store's side of the area replica (replica.go): the switch in the
@@ -41,7 +43,7 @@ func replicaOption(params map[string]string) (bool, error) {
 // replicaTracer tells the replica about connections of the pool that were
 // lost (released closed) or could not be had. pgxpool finds its tracers
 // on the connection's query tracer, hence the two empty methods.
-type replicaTracer struct{ r *Replica }
+type replicaTracer struct{ r *replica.Replica }
 
 var (
 	_ pgx.QueryTracer       = replicaTracer{}
