@@ -2,7 +2,7 @@
 // their bounding boxes and the point-in-area question on it, "which areas
 // cover this point", answered in the order the Store contract documents
 // for AreasAt. Two stores keep one: the embedded backend (db/memory) for
-// all its areas, and the PostGIS backend's area replica, which
+// all its areas, and the PostGIS backend's area replica (db/replica), which
 // answers AreasAt without a round trip to the database. Having one
 // index keeps their answers the same down to the boundary and the order.
 package areaindex

@@ -151,7 +151,7 @@ func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) 
 	if err := db.ValidatePoint(pt); err != nil {
 		return nil, db.Errorf(db.EINVALID, "point: %v", err)
 	}
-	// From memory when the replica is live (replica.go); the statement
+	// From memory when the replica is live (db/replica); the statement
 	// below is what it stands in for.
 	if s.replica != nil {
 		if found, ok := s.replica.AreasAt(pt, kinds); ok {

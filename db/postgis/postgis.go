@@ -76,7 +76,7 @@ const acquireTimeoutParam = "pool_acquire_timeout"
 // Store is a db.Store on a PostGIS database. It is safe for concurrent use.
 type Store struct {
 	pool *pool
-	// replica answers AreasAt from memory (replica.go); nil when turned
+	// replica answers AreasAt from memory (db/replica); nil when turned
 	// off with area_replica=off.
 	replica *replica.Replica
 }
@@ -90,7 +90,7 @@ var _ db.Store = (*Store)(nil)
 // Besides what pgx reads from url (pool_max_conns, connect_timeout, …),
 // pool_acquire_timeout (a duration such as 3s) bounds the wait for a
 // pooled connection, and area_replica=off keeps no copy of the areas in
-// memory (see replica.go).
+// memory (see db/replica and feed.go).
 func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {

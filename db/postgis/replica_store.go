@@ -12,7 +12,7 @@ import (
 	"github.com/areagraph/areagraph/db/replica"
 )
 
-// The store's side of the area replica (replica.go): the switch in the
+// The store's side of the area replica (db/replica, fed by feed.go): the switch in the
 // connection string, the doubts the pool raises, and WaitReplica.
 //
 // area_replica=off in the database URL turns it off; AreasAt then always
@@ -87,7 +87,7 @@ func (s *Store) areasChanged(ctx context.Context) {
 	}
 }
 
-// WaitReplica waits until AreasAt is answered from memory (see replica.go),
+// WaitReplica waits until AreasAt is answered from memory (see db/replica),
 // starting the replica if nothing has yet: a server calls it before it
 // reports ready, a benchmark before it measures. It fails when ctx ends
 // first, and at once when the replica is turned off (area_replica=off).

@@ -1,3 +1,10 @@
+// Package replica keeps an in-process copy of the areas of a database, in
+// the area index (db/areaindex), so that AreasAt is answered without a
+// round trip. It is kept in step by a Feed, a small interface that
+// delivers the areas' changes in commit order and a "caught up" token; the
+// PostGIS backend implements it with LISTEN/NOTIFY (db/postgis/feed.go)
+// and is its only user. The package knows no database: it imports neither
+// a backend nor a driver.
 package replica
 
 import (
