@@ -3,6 +3,7 @@ package db
 import (
 	"math"
 
+	"github.com/areagraph/areagraph/geo"
 	"github.com/paulmach/orb"
 )
 
@@ -48,6 +49,12 @@ type Within struct {
 	Meters   float64
 }
 
+// Bound returns a box that holds every point within Meters of Geometry, so
+// that a spatial index can pick the candidates the exact distance test then
+// judges. Both stores use it, so they look at the same candidates; the arc
+// maths is geo.WithinBound's. w must be valid.
+func (w *Within) Bound() orb.Bound { return geo.WithinBound(w.Geometry, w.Meters) }
+
 // Validate checks a Within filter before a store runs it: a distance that
 // is a finite number of metres, 0 or more, and a geometry with at least one
 // position, every one of them in WGS 84 range, which geography needs.
@@ -62,7 +69,7 @@ func (w *Within) Validate() error {
 	}
 	n := 0
 	var bad error
-	eachChain(w.Geometry, func(pts []orb.Point) {
+	geo.EachChain(w.Geometry, func(pts []orb.Point) {
 		for _, p := range pts {
 			n++
 			if err := ValidatePoint(p); err != nil && bad == nil {
