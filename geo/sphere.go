@@ -127,6 +127,8 @@ func polygonDistance(p orb.Point, pv vec3, poly orb.Polygon) (float64, bool) {
 	return near.dist, pipLocatePolygon(poly, p) != outside
 }
 
+// vec3 is a point of the unit sphere, or a direction, in Earth-centred
+// coordinates: the one vector type of the spherical maths here.
 type vec3 [3]float64
 
 func (a vec3) dot(b vec3) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
@@ -286,40 +288,29 @@ func WithinBound(g orb.Geometry, meters float64) orb.Bound {
 // southernmost point of its great circle on the way.
 func arcLatitudes(a, b orb.Point) (lo, hi float64) {
 	lo, hi = math.Min(a[1], b[1]), math.Max(a[1], b[1])
-	av, bv := unitArray(a), unitArray(b)
-	n := cross3(av, bv)
-	l := math.Sqrt(dot3(n, n))
+	av, bv := unitVector(a), unitVector(b)
+	n := av.cross(bv)
+	l := n.norm()
 	if l == 0 || math.IsNaN(l) {
 		return lo, hi // coincident or antipodal ends: no single great circle
 	}
-	n = [3]float64{n[0] / l, n[1] / l, n[2] / l}
+	n = vec3{n[0] / l, n[1] / l, n[2] / l}
 	// The great circle's northernmost point is top/h, at latitude asin(h).
 	h := math.Hypot(n[0], n[1])
 	if h == 0 {
 		return lo, hi // the equator
 	}
-	top := [3]float64{-n[2] * n[0], -n[2] * n[1], h * h}
-	onArc := func(v [3]float64) bool { return dot3(cross3(av, v), n) > 0 && dot3(cross3(v, bv), n) > 0 }
+	top := vec3{-n[2] * n[0], -n[2] * n[1], h * h}
+	onArc := func(v vec3) bool { return av.cross(v).dot(n) > 0 && v.cross(bv).dot(n) > 0 }
 	peak := math.Asin(math.Min(1, h)) * 180 / math.Pi
 	if onArc(top) {
 		hi = math.Max(hi, peak)
 	}
-	if onArc([3]float64{-top[0], -top[1], -top[2]}) {
+	if onArc(vec3{-top[0], -top[1], -top[2]}) {
 		lo = math.Min(lo, -peak)
 	}
 	return lo, hi
 }
-
-func unitArray(p orb.Point) [3]float64 {
-	lon, lat := p[0]*math.Pi/180, p[1]*math.Pi/180
-	return [3]float64{math.Cos(lat) * math.Cos(lon), math.Cos(lat) * math.Sin(lon), math.Sin(lat)}
-}
-
-func cross3(a, b [3]float64) [3]float64 {
-	return [3]float64{a[1]*b[2] - a[2]*b[1], a[2]*b[0] - a[0]*b[2], a[0]*b[1] - a[1]*b[0]}
-}
-
-func dot3(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
 
 // EachChain calls fn with every run of connected positions in g: a point
 // on its own, a line, or a ring, closed if it was not.

@@ -118,3 +118,70 @@ func TestEdgeNormalIsCrossProduct(t *testing.T) {
 		}
 	}
 }
+
+// arcPoint is the point a fraction t of the way along the great-circle
+// arc from a to b.
+func arcPoint(a, b orb.Point, t float64) orb.Point {
+	av, bv := unitVector(a), unitVector(b)
+	omega := angleBetween(av, bv)
+	s0, s1 := math.Sin((1-t)*omega)/math.Sin(omega), math.Sin(t*omega)/math.Sin(omega)
+	v := vec3{s0*av[0] + s1*bv[0], s0*av[1] + s1*bv[1], s0*av[2] + s1*bv[2]}
+	return orb.Point{math.Atan2(v[1], v[0]) * 180 / math.Pi, math.Atan2(v[2], math.Hypot(v[0], v[1])) * 180 / math.Pi}
+}
+
+// TestArcLatitudes holds arcLatitudes to the latitudes of many points
+// sampled along random arcs: none beyond the range, and the range no
+// wider than the samples reach (to sampling resolution).
+func TestArcLatitudes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		a := orb.Point{rng.Float64()*60 - 30, rng.Float64()*170 - 85}
+		b := orb.Point{a[0] + rng.Float64()*40 - 20, rng.Float64()*170 - 85}
+		lo, hi := arcLatitudes(a, b)
+		slo, shi := math.Inf(1), math.Inf(-1)
+		for i := 0; i <= 1000; i++ {
+			p := arcPoint(a, b, float64(i)/1000)
+			slo, shi = math.Min(slo, p[1]), math.Max(shi, p[1])
+			if p[1] < lo-1e-9 || p[1] > hi+1e-9 {
+				t.Fatalf("arc %v–%v reaches latitude %v outside [%v, %v]", a, b, p[1], lo, hi)
+			}
+		}
+		if slo-lo > 1e-3 || hi-shi > 1e-3 {
+			t.Fatalf("arc %v–%v: [%v, %v] is wider than the sampled [%v, %v]", a, b, lo, hi, slo, shi)
+		}
+	}
+	// The example of WithinBound's doc: two degrees along 58° N bow out by
+	// over 400 m (0.0036°).
+	if _, hi := arcLatitudes(orb.Point{12, 58}, orb.Point{14, 58}); hi-58 < 400/metresPerDegree {
+		t.Errorf("a two-degree edge at 58° N reaches %v, want over 400 m north", hi)
+	}
+	if lo, hi := arcLatitudes(orb.Point{0, 10}, orb.Point{0, 10}); lo != 10 || hi != 10 {
+		t.Errorf("a point arc spans [%v, %v]", lo, hi)
+	}
+}
+
+// TestWithinBound checks that the box holds every point within the
+// distance of an arc's points, that an edge over the antimeridian takes
+// in every longitude, and that an empty geometry gives the empty box.
+func TestWithinBound(t *testing.T) {
+	line := orb.LineString{{12, 58}, {14, 58}, {14.5, 57.2}}
+	const d = 250.0
+	b := WithinBound(line, d)
+	for i := 1; i < len(line); i++ {
+		for j := 0; j <= 200; j++ {
+			p := arcPoint(line[i-1], line[i], float64(j)/200)
+			for k := range 16 {
+				q := offset(p, d, float64(k)*math.Pi/8)
+				if !b.Contains(q) {
+					t.Fatalf("%v, %v m from the line, is outside %v", q, d, b)
+				}
+			}
+		}
+	}
+	if b := WithinBound(orb.LineString{{179.5, 10}, {-179.5, 10}}, 10); b.Min[0] != -180 || b.Max[0] != 180 {
+		t.Errorf("an edge over the antimeridian gives %v, want every longitude", b)
+	}
+	if b := WithinBound(orb.MultiPoint{}, 100); b != (orb.Bound{}) {
+		t.Errorf("empty geometry gives %v", b)
+	}
+}
