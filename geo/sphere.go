@@ -275,7 +275,12 @@ func WithinBound(g orb.Geometry, meters float64) orb.Bound {
 	if empty {
 		return b
 	}
+	// The pad stays inside WGS 84 range: a corner beyond ±180 or ±90 would
+	// give RadiusBound, which clamps to that range, an inverted box for a
+	// distance under the pad, and the union would drop it as empty.
 	b = b.Pad(withinPad)
+	b.Min = orb.Point{math.Max(b.Min[0], -180), math.Max(b.Min[1], -90)}
+	b.Max = orb.Point{math.Min(b.Max[0], 180), math.Min(b.Max[1], 90)}
 	out := RadiusBound(b.Min, meters)
 	for _, c := range []orb.Point{b.Max, {b.Min[0], b.Max[1]}, {b.Max[0], b.Min[1]}} {
 		out = out.Union(RadiusBound(c, meters))

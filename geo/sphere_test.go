@@ -181,6 +181,27 @@ func TestWithinBound(t *testing.T) {
 	if b := WithinBound(orb.LineString{{179.5, 10}, {-179.5, 10}}, 10); b.Min[0] != -180 || b.Max[0] != 180 {
 		t.Errorf("an edge over the antimeridian gives %v, want every longitude", b)
 	}
+	// At the edges of the range a distance under the pad must not turn
+	// the box inside out.
+	for _, g := range []orb.Geometry{
+		orb.LineString{{179.5, 10}, {-179.5, 10}},
+		orb.Point{180, 10}, orb.Point{-180, -10}, orb.Point{0, 90}, orb.Point{0, -90},
+		orb.LineString{{180, 89}, {180, 90}},
+	} {
+		for _, d := range []float64{0, 0.001, 10} {
+			b := WithinBound(g, d)
+			if b.IsEmpty() || b.Min[0] < -180 || b.Max[0] > 180 || b.Min[1] < -90 || b.Max[1] > 90 {
+				t.Errorf("WithinBound(%v, %v) = %v, want a box in range", g, d, b)
+			}
+			EachChain(g, func(pts []orb.Point) {
+				for _, p := range pts {
+					if !b.Contains(p) {
+						t.Errorf("WithinBound(%v, %v) = %v leaves out %v", g, d, b, p)
+					}
+				}
+			})
+		}
+	}
 	if b := WithinBound(orb.MultiPoint{}, 100); b != (orb.Bound{}) {
 		t.Errorf("empty geometry gives %v", b)
 	}
