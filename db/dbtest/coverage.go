@@ -78,6 +78,7 @@ func testWithinOrganizations(t *testing.T, s db.Store) {
 	if err := s.Load(ctx(t), &db.Dataset{Organizations: []*db.Organization{
 		{ID: 5, Kind: db.OrgAssociation, Name: "North of the box", Location: ptp(13, 58.002)},
 		{ID: 6, Kind: db.OrgAssociation, Name: "Inside the box", Location: ptp(13, 57.002)},
+		{ID: 7, Kind: db.OrgAssociation, Name: "On the antimeridian", Location: ptp(180, 10)},
 	}}); err != nil {
 		t.Fatal(err)
 	}
@@ -99,6 +100,7 @@ func testWithinOrganizations(t *testing.T, s db.Store) {
 		{"just short of the bowed edge", within(withinArea(1, math.Floor(bowedSouthEdgeToPoint))), []int64{1, 2, 3, 5}},
 		{"just past the bowed edge", within(withinArea(1, math.Ceil(bowedSouthEdgeToPoint))), []int64{1, 2, 3, 5, 6}},
 		{"0 m of a point: the point itself", within(&db.Within{Geometry: orb.Point{12.3, 57.3}}), []int64{3}},
+		{"0 m of a point on the antimeridian", within(&db.Within{Geometry: orb.Point{180, 10}}), []int64{7}},
 		{"of a line", within(&db.Within{Geometry: orb.LineString{{12.5, 57.4}, {13.5, 57.4}}, Meters: 11200}),
 			[]int64{1, 2}},
 		{"with other filters", db.OrganizationFilter{Kinds: []db.OrgKind{db.OrgEmployer},
