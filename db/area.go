@@ -52,6 +52,8 @@ type Area struct {
 	Version int64
 }
 
+func (a *Area) version() int64 { return a.Version }
+
 // NodeID is the area's global id.
 func (a *Area) NodeID() string { return GlobalID(TypeArea, a.ID) }
 

@@ -119,11 +119,30 @@ func NotFoundError(typ, key string) error {
 	return Errorf(ENOTFOUND, "%s %s does not exist", typ, key)
 }
 
-// StaleVersionError is the ECONFLICT error about a write that names a
-// version that is no longer the stored one.
-func StaleVersionError(typ, key string, given, stored int64) error {
-	return Errorf(ECONFLICT, "%s %s has version %d, not %d: it changed since it was read; read it again and reapply the change",
-		typ, key, stored, given)
+// Target is a record an update or delete names: an area, organisation,
+// initiative or indicator definition, the records that carry a version.
+type Target interface {
+	comparable
+	version() int64
+}
+
+// CheckTarget makes steps 2 and 3 of the order above Writer in store.go
+// for the record an update or delete names, as the store holds it (nil
+// when it has none): ENOTFOUND when there is none, ECONFLICT when its
+// version is not the one the write names. typ and key name the record as
+// the write named it ("Area" and "12", "Indicator" and `"unemployment"`).
+// Every update and delete of both backends decides both here, so they say
+// it in the same words.
+func CheckTarget[R Target](typ, key string, stored R, version int64) error {
+	var none R
+	if stored == none {
+		return NotFoundError(typ, key)
+	}
+	if v := stored.version(); v != version {
+		return Errorf(ECONFLICT, "%s %s has version %d, not %d: it changed since it was read; read it again and reapply the change",
+			typ, key, v, version)
+	}
+	return nil
 }
 
 // Dependents counts what points at a record a delete would remove.

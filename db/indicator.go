@@ -23,6 +23,8 @@ type Indicator struct {
 	Version  int64 // as Area.Version
 }
 
+func (ind *Indicator) version() int64 { return ind.Version }
+
 // CheckIndicator checks an indicator definition on its own.
 func CheckIndicator(ind *Indicator) error {
 	if ind == nil {

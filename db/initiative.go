@@ -113,6 +113,8 @@ type Initiative struct {
 	Version     int64 // as Area.Version
 }
 
+func (in *Initiative) version() int64 { return in.Version }
+
 // NodeID is the initiative's global id.
 func (in *Initiative) NodeID() string { return GlobalID(TypeInitiative, in.ID) }
 

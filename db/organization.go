@@ -45,6 +45,8 @@ type Organization struct {
 	Version  int64 // as Area.Version
 }
 
+func (o *Organization) version() int64 { return o.Version }
+
 // NodeType is the GraphQL type of the organisation: Employer or Association.
 func (o *Organization) NodeType() string {
 	if o.Kind == OrgEmployer {

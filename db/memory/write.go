@@ -102,11 +102,8 @@ func (s *Store) UpdateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 	}
 	defer tx.end()
 	old := s.areas[in.ID]
-	if old == nil {
-		return nil, db.NotFoundError(db.TypeArea, idKey(in.ID))
-	}
-	if old.Version != in.Version {
-		return nil, db.StaleVersionError(db.TypeArea, idKey(in.ID), in.Version, old.Version)
+	if err := db.CheckTarget(db.TypeArea, idKey(in.ID), old, in.Version); err != nil {
+		return nil, err
 	}
 	if err := s.checkAreaCode(in); err != nil {
 		return nil, err
@@ -166,11 +163,8 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 	}
 	defer tx.end()
 	old := s.areas[id]
-	if old == nil {
-		return db.NotFoundError(db.TypeArea, idKey(id))
-	}
-	if old.Version != version {
-		return db.StaleVersionError(db.TypeArea, idKey(id), version, old.Version)
+	if err := db.CheckTarget(db.TypeArea, idKey(id), old, version); err != nil {
+		return err
 	}
 	deps := db.Dependents{ChildAreas: len(s.children[id]), Initiatives: len(s.initsByArea[id]),
 		Organizations: len(s.orgsByArea[id]), Values: len(s.values[id])}
@@ -259,11 +253,8 @@ func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 	}
 	defer tx.end()
 	old := s.orgs[in.ID]
-	if old == nil {
-		return nil, db.NotFoundError("Organization", idKey(in.ID))
-	}
-	if old.Version != in.Version {
-		return nil, db.StaleVersionError(old.NodeType(), idKey(in.ID), in.Version, old.Version)
+	if err := db.CheckTarget(orgType(old), idKey(in.ID), old, in.Version); err != nil {
+		return nil, err
 	}
 	if in.Kind != old.Kind {
 		return nil, db.Errorf(db.EINVALID, "%s %d cannot become a%s %s: an organisation keeps its kind; create a new one instead",
@@ -276,6 +267,15 @@ func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 	s.replaceOrg(old, in)
 	tx.log(db.ActionUpdate, in, db.AuditJSON(old), db.AuditJSON(in))
 	return cloneOrg(in), nil
+}
+
+// orgType names an organisation in the errors about a write's target:
+// by its kind once it is found.
+func orgType(o *db.Organization) string {
+	if o == nil {
+		return "Organization"
+	}
+	return o.NodeType()
 }
 
 func article(typ string) string {
@@ -303,11 +303,8 @@ func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, id, version
 	}
 	defer tx.end()
 	old := s.orgs[id]
-	if old == nil {
-		return db.NotFoundError("Organization", idKey(id))
-	}
-	if old.Version != version {
-		return db.StaleVersionError(old.NodeType(), idKey(id), version, old.Version)
+	if err := db.CheckTarget(orgType(old), idKey(id), old, version); err != nil {
+		return err
 	}
 	deps := db.Dependents{Initiatives: len(s.initsByOrg[id])}
 	if deps.Any() && !detach {
@@ -375,11 +372,8 @@ func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, in *db.Initia
 	}
 	defer tx.end()
 	old := s.inits[c.ID]
-	if old == nil {
-		return nil, db.NotFoundError(db.TypeInitiative, idKey(c.ID))
-	}
-	if old.Version != c.Version {
-		return nil, db.StaleVersionError(db.TypeInitiative, idKey(c.ID), c.Version, old.Version)
+	if err := db.CheckTarget(db.TypeInitiative, idKey(c.ID), old, c.Version); err != nil {
+		return nil, err
 	}
 	if err := s.checkInitiativeRefs(c); err != nil {
 		return nil, err
@@ -415,11 +409,8 @@ func (s *Store) DeleteInitiative(ctx context.Context, by db.Actor, id, version i
 	}
 	defer tx.end()
 	old := s.inits[id]
-	if old == nil {
-		return db.NotFoundError(db.TypeInitiative, idKey(id))
-	}
-	if old.Version != version {
-		return db.StaleVersionError(db.TypeInitiative, idKey(id), version, old.Version)
+	if err := db.CheckTarget(db.TypeInitiative, idKey(id), old, version); err != nil {
+		return err
 	}
 	tx.log(db.ActionDelete, old, db.AuditJSON(old), nil)
 	s.dropInitiative(old)
@@ -465,11 +456,8 @@ func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, ind *db.Indica
 	}
 	defer tx.end()
 	old := s.indicators[c.Code]
-	if old == nil {
-		return nil, db.NotFoundError(db.TypeIndicator, strconv.Quote(c.Code))
-	}
-	if old.Version != c.Version {
-		return nil, db.StaleVersionError(db.TypeIndicator, strconv.Quote(c.Code), c.Version, old.Version)
+	if err := db.CheckTarget(db.TypeIndicator, strconv.Quote(c.Code), old, c.Version); err != nil {
+		return nil, err
 	}
 	c.Version = old.Version + 1
 	s.indicators[c.Code] = c
@@ -485,11 +473,8 @@ func (s *Store) DeleteIndicator(ctx context.Context, by db.Actor, code string, v
 	}
 	defer tx.end()
 	old := s.indicators[code]
-	if old == nil {
-		return db.NotFoundError(db.TypeIndicator, strconv.Quote(code))
-	}
-	if old.Version != version {
-		return db.StaleVersionError(db.TypeIndicator, strconv.Quote(code), version, old.Version)
+	if err := db.CheckTarget(db.TypeIndicator, strconv.Quote(code), old, version); err != nil {
+		return err
 	}
 	// Values are kept per area; walking the areas in id order finds them
 	// in the contract's order.

@@ -76,18 +76,14 @@ func retryable(err error) bool {
 // Records in write errors are named by their type and key, "Area 12",
 // "Indicator \"unemployment\"", as the memory backend names them; an
 // organisation by its kind once it is found, "Organization" before.
-const organizationType = "Organization"
+func orgType(o *db.Organization) string {
+	if o == nil {
+		return "Organization"
+	}
+	return o.NodeType()
+}
 
 func idKey(id int64) string { return strconv.FormatInt(id, 10) }
-
-// checkVersion is step 3 of the order: the version a write names must be
-// the stored one.
-func checkVersion(typ, key string, given, stored int64) error {
-	if given != stored {
-		return db.StaleVersionError(typ, key, given, stored)
-	}
-	return nil
-}
 
 // change is one audit entry before it is stored.
 type change struct {

@@ -113,10 +113,7 @@ func (s *Store) UpdateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 		if err != nil {
 			return err
 		}
-		if before == nil {
-			return db.NotFoundError(db.TypeArea, idKey(a.ID))
-		}
-		if err := checkVersion(db.TypeArea, idKey(a.ID), a.Version, before.Version); err != nil {
+		if err := db.CheckTarget(db.TypeArea, idKey(a.ID), before, a.Version); err != nil {
 			return err
 		}
 		// The new parent's ancestors, itself included, must not include
@@ -171,10 +168,7 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 		if err != nil {
 			return err
 		}
-		if target == nil {
-			return db.NotFoundError(db.TypeArea, idKey(id))
-		}
-		if err := checkVersion(db.TypeArea, idKey(id), version, target.Version); err != nil {
+		if err := db.CheckTarget(db.TypeArea, idKey(id), target, version); err != nil {
 			return err
 		}
 		// Nothing can come to point at the area while it is locked:

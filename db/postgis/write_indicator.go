@@ -81,10 +81,7 @@ func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, ind *db.Indica
 		if err != nil {
 			return err
 		}
-		if before == nil {
-			return db.NotFoundError(db.TypeIndicator, codeKey(ind.Code))
-		}
-		if err := checkVersion(db.TypeIndicator, codeKey(ind.Code), ind.Version, before.Version); err != nil {
+		if err := db.CheckTarget(db.TypeIndicator, codeKey(ind.Code), before, ind.Version); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE indicators SET name = $2, name_sv = $3, description = $4, unit = $5,
@@ -111,10 +108,7 @@ func (s *Store) DeleteIndicator(ctx context.Context, by db.Actor, code string, v
 		if err != nil {
 			return err
 		}
-		if target == nil {
-			return db.NotFoundError(db.TypeIndicator, codeKey(code))
-		}
-		if err := checkVersion(db.TypeIndicator, codeKey(code), version, target.Version); err != nil {
+		if err := db.CheckTarget(db.TypeIndicator, codeKey(code), target, version); err != nil {
 			return err
 		}
 		// With the definition locked no value can be added for it (the

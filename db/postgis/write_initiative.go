@@ -154,10 +154,7 @@ func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, in *db.Initia
 		if err != nil {
 			return err
 		}
-		if before == nil {
-			return db.NotFoundError(db.TypeInitiative, idKey(c.ID))
-		}
-		if err := checkVersion(db.TypeInitiative, idKey(c.ID), c.Version, before.Version); err != nil {
+		if err := db.CheckTarget(db.TypeInitiative, idKey(c.ID), before, c.Version); err != nil {
 			return err
 		}
 		if err := initiativeReferences(ctx, tx, c); err != nil {
@@ -191,10 +188,7 @@ func (s *Store) DeleteInitiative(ctx context.Context, by db.Actor, id, version i
 		if err != nil {
 			return err
 		}
-		if target == nil {
-			return db.NotFoundError(db.TypeInitiative, idKey(id))
-		}
-		if err := checkVersion(db.TypeInitiative, idKey(id), version, target.Version); err != nil {
+		if err := db.CheckTarget(db.TypeInitiative, idKey(id), target, version); err != nil {
 			return err
 		}
 		b := &pgx.Batch{}

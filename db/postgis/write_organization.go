@@ -113,10 +113,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 		if err != nil {
 			return err
 		}
-		if before == nil {
-			return db.NotFoundError(organizationType, idKey(in.ID))
-		}
-		if err := checkVersion(before.NodeType(), idKey(in.ID), in.Version, before.Version); err != nil {
+		if err := db.CheckTarget(orgType(before), idKey(in.ID), before, in.Version); err != nil {
 			return err
 		}
 		if in.Kind != before.Kind {
@@ -161,10 +158,7 @@ func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, id, version
 		if err != nil {
 			return err
 		}
-		if target == nil {
-			return db.NotFoundError(organizationType, idKey(id))
-		}
-		if err := checkVersion(target.NodeType(), idKey(id), version, target.Version); err != nil {
+		if err := db.CheckTarget(orgType(target), idKey(id), target, version); err != nil {
 			return err
 		}
 		// As for areas: with the organisation locked, nothing new can
