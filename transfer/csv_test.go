@@ -82,9 +82,8 @@ func TestImportValuesRejects(t *testing.T) {
 			{"a bad row after good ones", "area_code,indicator_code,year,value\n1490,unemployment,2030,5\n1490,unemployment,2031,x\n",
 				[]string{":3:", "decimal point"}},
 		} {
-			path := writeFile(t, "values.csv", tc.body)
-			_, err := ImportValuesCSV(t.Context(), s, File(path), nil)
-			errorSays(t, tc.name, err, append([]string{path}, tc.parts...)...)
+			_, err := ImportValuesCSV(t.Context(), s, text("values.csv", tc.body), nil)
+			errorSays(t, tc.name, err, append([]string{"values.csv"}, tc.parts...)...)
 		}
 		after, err := s.IndicatorValues(t.Context(), db.ValueFilter{})
 		if err != nil {
@@ -95,10 +94,16 @@ func TestImportValuesRejects(t *testing.T) {
 		}
 
 		// The same file without its faults goes in.
-		path := writeFile(t, "values.csv", "area_code,indicator_code,year,value,sex,count\n1490,unemployment,2030,5.5,,1200\n"+
+		var progress bytes.Buffer
+		good := text("values.csv", "area_code,indicator_code,year,value,sex,count\n1490,unemployment,2030,5.5,,1200\n"+
 			"1490,unemployment,2030,6,female,\n")
-		if n, err := ImportValuesCSV(t.Context(), s, File(path), nil); n != 2 || err != nil {
+		if n, err := ImportValuesCSV(t.Context(), s, good, &progress); n != 2 || err != nil {
 			t.Fatalf("import: %d values, %v", n, err)
+		}
+		// Each pass shows its progress, and ends its line.
+		if got := progress.String(); !strings.Contains(got, "\rchecking: 100% (2 records)\n") ||
+			!strings.HasSuffix(got, "\rimporting: 100% (2 records)\n") {
+			t.Errorf("progress: %q", got)
 		}
 		boras, err := s.AreaByCode(t.Context(), "1490")
 		if err != nil {

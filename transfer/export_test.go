@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,10 +55,15 @@ func TestExportImportRoundTrip(t *testing.T) {
 		if err := fresh.Load(t.Context(), &db.Dataset{Indicators: ds.Indicators}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := ImportAreasGeoJSON(t.Context(), fresh, File(writeFile(t, "areas.geojson", areas)), DefaultAreaMapping, nil); err != nil {
+		// From a file, as the command imports.
+		path := filepath.Join(t.TempDir(), "areas.geojson")
+		if err := os.WriteFile(path, []byte(areas), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ImportValuesCSV(t.Context(), fresh, File(writeFile(t, "values.csv", values)), nil); err != nil {
+		if _, _, err := ImportAreasGeoJSON(t.Context(), fresh, File(path), DefaultAreaMapping, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ImportValuesCSV(t.Context(), fresh, text("values.csv", values), nil); err != nil {
 			t.Fatal(err)
 		}
 		gotAreas, gotValues := exports(t, fresh)

@@ -24,8 +24,10 @@ func TestProgress(t *testing.T) {
 	// A file read a byte at a time: a line per per cent at most, and one
 	// to end with.
 	data := strings.Repeat("x", 1000)
-	path := writeFile(t, "data", data)
-	in, err := os.Open(path)
+	if _, err := f.WriteString(data); err != nil {
+		t.Fatal(err)
+	}
+	in, err := os.Open(f.Name())
 	if err != nil {
 		t.Fatal(err)
 	}

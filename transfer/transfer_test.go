@@ -2,8 +2,7 @@ package transfer
 
 import (
 	"context"
-	"os"
-	"path/filepath"
+	"io"
 	"strings"
 	"testing"
 
@@ -43,27 +42,19 @@ func eachBackend(t *testing.T, test func(t *testing.T, s db.Store)) {
 	})
 }
 
-// idsByCode lists every area as code → id.
-func idsByCode(t *testing.T, s db.Store) map[string]int64 {
+// text is body as a Source named name.
+func text(name, body string) Source {
+	return Source{Name: name, Open: func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }}
+}
+
+// areaCount is the number of areas in s.
+func areaCount(t *testing.T, s db.Store) int {
 	t.Helper()
-	all, err := s.Areas(t.Context(), db.AreaFilter{}, db.Page{Limit: 100000})
+	l, err := s.Areas(t.Context(), db.AreaFilter{}, db.Page{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]int64{}
-	for _, a := range all.Items {
-		out[a.Code] = a.ID
-	}
-	return out
-}
-
-func writeFile(t *testing.T, name, body string) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return l.Total
 }
 
 // errorSays fails the test unless err holds every part.
