@@ -30,16 +30,9 @@ in the formats "areagraph import" reads with its default flags.
       API keys and the audit log stay behind.`
 
 func exportCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	what := ""
-	if len(args) > 0 {
-		what, args = args[0], args[1:]
-	}
-	if what != "areas" && what != "indicators" && what != "dataset" {
-		fmt.Fprintln(stderr, exportHelp)
-		if what == "-h" || what == "-help" || what == "--help" || what == "help" {
-			return nil
-		}
-		return fmt.Errorf("export what? want \"areas\", \"indicators\" or \"dataset\", got %q", what)
+	what, args, err := subcommand("export", args, []string{"areas", "indicators", "dataset"}, exportHelp, stderr)
+	if what == "" {
+		return err
 	}
 	fs := newFlags("export "+what, stderr, exportHelp)
 	dbURL := requiredDatabaseFlag(fs, getenv)

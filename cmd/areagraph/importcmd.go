@@ -32,21 +32,14 @@ checked first and then written in one transaction: all of it, or nothing.
 
 // importCmd dispatches "import areas" and "import indicators".
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	what := ""
-	if len(args) > 0 {
-		what, args = args[0], args[1:]
-	}
+	what, args, err := subcommand("import", args, []string{"areas", "indicators"}, importHelp, stderr)
 	switch what {
 	case "areas":
 		return importAreasCmd(ctx, args, getenv, stdout, stderr)
 	case "indicators":
 		return importIndicatorsCmd(ctx, args, getenv, stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stderr, importHelp)
-		return nil
 	}
-	fmt.Fprintln(stderr, importHelp)
-	return fmt.Errorf("import what? want \"areas\" or \"indicators\", got %q", what)
+	return err
 }
 
 func importAreasCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -41,10 +41,7 @@ var cliActor = db.Actor{ID: "cli", Role: db.RoleAdmin}
 
 // keysCmd dispatches "keys create", "keys list" and "keys revoke".
 func keysCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	what := ""
-	if len(args) > 0 {
-		what, args = args[0], args[1:]
-	}
+	what, args, err := subcommand("keys", args, []string{"create", "list", "revoke"}, keysHelp, stderr)
 	switch what {
 	case "create":
 		return keysCreate(ctx, args, getenv, stdout, stderr)
@@ -52,12 +49,8 @@ func keysCmd(ctx context.Context, args []string, getenv func(string) string, std
 		return keysList(ctx, args, getenv, stdout, stderr)
 	case "revoke":
 		return keysRevoke(ctx, args, getenv, stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stderr, keysHelp)
-		return nil
 	}
-	fmt.Fprintln(stderr, keysHelp)
-	return fmt.Errorf("keys what? want \"create\", \"list\" or \"revoke\", got %q", what)
+	return err
 }
 
 // keyStoreFlags are the flags that say where keys live.
