@@ -12,6 +12,7 @@ require (
 	github.com/rs/cors v1.11.1
 	github.com/tidwall/rtree v1.10.0
 	github.com/vektah/gqlparser/v2 v2.5.64
+	golang.org/x/tools v0.52.0
 )
 
 require (
@@ -37,7 +38,6 @@ require (
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
-	golang.org/x/tools v0.52.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 

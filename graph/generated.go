@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/areagraph/areagraph/analysis"
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/graph/internal/lists"
 	"github.com/areagraph/areagraph/graph/model"
 	"github.com/paulmach/orb"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -18632,7 +18633,7 @@ func (ec *executionContext) marshalNApiKey2ᚖgithubᚗcomᚋareagraphᚋareagra
 }
 
 func (ec *executionContext) marshalNArea2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAreaᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Area) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐArea(ctx, sel, v[i])
@@ -18664,7 +18665,7 @@ func (ec *executionContext) marshalNAreaConnection2ᚖgithubᚗcomᚋareagraph�
 }
 
 func (ec *executionContext) marshalNAreaEdge2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAreaEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AreaEdge) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAreaEdge2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAreaEdge(ctx, sel, v[i])
@@ -18718,7 +18719,7 @@ var (
 )
 
 func (ec *executionContext) marshalNAssociation2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAssociationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Association) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssociation2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAssociation(ctx, sel, v[i])
@@ -18750,7 +18751,7 @@ func (ec *executionContext) marshalNAssociationConnection2ᚖgithubᚗcomᚋarea
 }
 
 func (ec *executionContext) marshalNAssociationEdge2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAssociationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AssociationEdge) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssociationEdge2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAssociationEdge(ctx, sel, v[i])
@@ -18802,7 +18803,7 @@ var (
 )
 
 func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.AuditEntry) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAuditEntry(ctx, sel, v[i])
@@ -18826,7 +18827,7 @@ func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋareagraphᚋare
 }
 
 func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEntryEdge2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐAuditEntryEdge(ctx, sel, v[i])
@@ -18864,7 +18865,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNComparisonRow2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐComparisonRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComparisonRow) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNComparisonRow2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐComparisonRow(ctx, sel, v[i])
@@ -18896,7 +18897,7 @@ func (ec *executionContext) marshalNCoverage2ᚖgithubᚗcomᚋareagraphᚋareag
 }
 
 func (ec *executionContext) marshalNCoverageCell2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCoverageCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CoverageCell) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoverageCell2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐCoverageCell(ctx, sel, v[i])
@@ -18984,7 +18985,7 @@ func (ec *executionContext) unmarshalNDeleteOrganizationInput2githubᚗcomᚋare
 }
 
 func (ec *executionContext) marshalNEmployer2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐEmployerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Employer) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEmployer2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐEmployer(ctx, sel, v[i])
@@ -19016,7 +19017,7 @@ func (ec *executionContext) marshalNEmployerConnection2ᚖgithubᚗcomᚋareagra
 }
 
 func (ec *executionContext) marshalNEmployerEdge2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐEmployerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EmployerEdge) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEmployerEdge2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐEmployerEdge(ctx, sel, v[i])
@@ -19125,7 +19126,7 @@ func (ec *executionContext) unmarshalNFocusGroup2ᚕgithubᚗcomᚋareagraphᚋa
 }
 
 func (ec *executionContext) marshalNFocusGroup2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐFocusGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []db.FocusGroup) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFocusGroup2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐFocusGroup(ctx, sel, v[i])
@@ -19201,7 +19202,7 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 }
 
 func (ec *executionContext) marshalNIndicator2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Indicator) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicator2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐIndicator(ctx, sel, v[i])
@@ -19233,7 +19234,7 @@ func (ec *executionContext) marshalNIndicatorComparison2ᚖgithubᚗcomᚋareagr
 }
 
 func (ec *executionContext) marshalNIndicatorSeries2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐIndicatorSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IndicatorSeries) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicatorSeries2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐIndicatorSeries(ctx, sel, v[i])
@@ -19257,7 +19258,7 @@ func (ec *executionContext) marshalNIndicatorSeries2ᚖgithubᚗcomᚋareagraph�
 }
 
 func (ec *executionContext) marshalNIndicatorValue2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋanalysisᚐPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*analysis.Point) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIndicatorValue2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋanalysisᚐPoint(ctx, sel, v[i])
@@ -19300,7 +19301,7 @@ func (ec *executionContext) unmarshalNIndicatorValueInput2ᚖgithubᚗcomᚋarea
 }
 
 func (ec *executionContext) marshalNInitiative2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiativeᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Initiative) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInitiative2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiative(ctx, sel, v[i])
@@ -19332,7 +19333,7 @@ func (ec *executionContext) marshalNInitiativeConnection2ᚖgithubᚗcomᚋareag
 }
 
 func (ec *executionContext) marshalNInitiativeEdge2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐInitiativeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InitiativeEdge) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInitiativeEdge2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐInitiativeEdge(ctx, sel, v[i])
@@ -19422,7 +19423,7 @@ func (ec *executionContext) marshalNOrganization2githubᚗcomᚋareagraphᚋarea
 }
 
 func (ec *executionContext) marshalNOrganization2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐOrganizationᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Organization) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganization2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐOrganization(ctx, sel, v[i])
@@ -19446,7 +19447,7 @@ func (ec *executionContext) marshalNOrganizationConnection2ᚖgithubᚗcomᚋare
 }
 
 func (ec *executionContext) marshalNOrganizationEdge2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐOrganizationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganizationEdge) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganizationEdge2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐOrganizationEdge(ctx, sel, v[i])
@@ -19547,7 +19548,7 @@ func (ec *executionContext) marshalNPartnership2githubᚗcomᚋareagraphᚋareag
 }
 
 func (ec *executionContext) marshalNPartnership2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐPartnerᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Partner) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPartnership2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐPartner(ctx, sel, v[i])
@@ -19700,7 +19701,7 @@ func (ec *executionContext) unmarshalNTheme2ᚕgithubᚗcomᚋareagraphᚋareagr
 }
 
 func (ec *executionContext) marshalNTheme2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐThemeᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Theme) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTheme2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐTheme(ctx, sel, v[i])
@@ -19750,7 +19751,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -19794,7 +19795,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -19822,7 +19823,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -19850,7 +19851,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -19891,7 +19892,7 @@ func (ec *executionContext) marshalOApiKey2ᚕᚖgithubᚗcomᚋareagraphᚋarea
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApiKey2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAPIKey(ctx, sel, v[i])
@@ -19942,7 +19943,7 @@ func (ec *executionContext) marshalOAreaKind2ᚕgithubᚗcomᚋareagraphᚋareag
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAreaKind2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐAreaKind(ctx, sel, v[i])
@@ -20214,7 +20215,7 @@ func (ec *executionContext) marshalOFocusGroup2ᚕgithubᚗcomᚋareagraphᚋare
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFocusGroup2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐFocusGroup(ctx, sel, v[i])
@@ -20268,7 +20269,7 @@ func (ec *executionContext) marshalOGoalArea2ᚕgithubᚗcomᚋareagraphᚋareag
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGoalArea2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐGoalArea(ctx, sel, v[i])
@@ -20397,7 +20398,7 @@ func (ec *executionContext) marshalOInitiativeStatus2ᚕgithubᚗcomᚋareagraph
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInitiativeStatus2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiativeStatus(ctx, sel, v[i])
@@ -20568,7 +20569,7 @@ func (ec *executionContext) marshalOOrganizationKind2ᚕgithubᚗcomᚋareagraph
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganizationKind2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐOrgKind(ctx, sel, v[i])
@@ -20636,7 +20637,7 @@ func (ec *executionContext) marshalOSex2ᚕgithubᚗcomᚋareagraphᚋareagraph�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSex2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex(ctx, sel, v[i])
@@ -20757,7 +20758,7 @@ func (ec *executionContext) marshalOTheme2ᚕgithubᚗcomᚋareagraphᚋareagrap
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTheme2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐTheme(ctx, sel, v[i])
@@ -20874,7 +20875,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -20893,7 +20894,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -20912,7 +20913,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -20931,7 +20932,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalList(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

@@ -1,6 +1,6 @@
 // Command seqlists rewrites the executor gqlgen generates so that it
-// marshals the elements of a list one after another, through the graph
-// package's marshalList, instead of through graphql.MarshalSliceConcurrently,
+// marshals the elements of a list one after another, through
+// graph/internal/lists, instead of through graphql.MarshalSliceConcurrently,
 // which starts a goroutine for every element of every list.
 //
 // Those goroutines buy nothing here. Every field that reads the store does
@@ -24,12 +24,17 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"os"
+
+	"golang.org/x/tools/go/ast/astutil"
 )
 
 const (
 	concurrent = "graphql.MarshalSliceConcurrently("
-	sequential = "marshalList("
+	sequential = "lists.Marshal("
+	listsPath  = "github.com/areagraph/areagraph/graph/internal/lists"
 )
 
 func main() {
@@ -55,9 +60,25 @@ func rewrite(path string) error {
 		}
 		return fmt.Errorf("%s calls neither %s nor %s: has gqlgen changed how it marshals lists?", path, concurrent, sequential)
 	}
-	out, err := format.Source(bytes.ReplaceAll(src, []byte(concurrent), []byte(sequential)))
+	out, err := withImport(path, bytes.ReplaceAll(src, []byte(concurrent), []byte(sequential)))
 	if err != nil {
 		return fmt.Errorf("%s after the rewrite: %w", path, err)
 	}
 	return os.WriteFile(path, out, 0o644)
+}
+
+// withImport adds the import of the lists package to src, among the
+// imports gqlgen wrote, and formats it.
+func withImport(path string, src []byte) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, src, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	astutil.AddImport(fset, f, listsPath)
+	var out bytes.Buffer
+	if err := format.Node(&out, fset, f); err != nil {
+		return nil, err
+	}
+	return format.Source(out.Bytes())
 }

@@ -1,4 +1,8 @@
-package graph
+// Package lists marshals the lists of a GraphQL response for the
+// executor gqlgen generates, which calls it in place of
+// graphql.MarshalSliceConcurrently: graph/internal/seqlists rewrites the
+// calls after every generation, and says why.
+package lists
 
 import (
 	"context"
@@ -6,15 +10,14 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-// marshalList marshals the elements of a list one after another. The
+// Marshal marshals the elements of a list one after another. The
 // generated executor calls it wherever gqlgen's template calls
-// graphql.MarshalSliceConcurrently (internal/seqlists says why), with the
-// same arguments and the same outcome: each element is marshalled under a
-// field context that holds its index, and one that panics is null in place,
-// with the panic reported as an error of its own path, while the rest of
-// the list goes on. The worker limit has no use when nothing runs
-// concurrently.
-func marshalList(ctx context.Context, length int, _ int64, omitPanicHandler bool,
+// graphql.MarshalSliceConcurrently, with the same arguments and the same
+// outcome: each element is marshalled under a field context that holds its
+// index, and one that panics is null in place, with the panic reported as
+// an error of its own path, while the rest of the list goes on. The worker
+// limit has no use when nothing runs concurrently.
+func Marshal(ctx context.Context, length int, _ int64, omitPanicHandler bool,
 	marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	ret := make(graphql.Array, length)
 	if length == 0 {
