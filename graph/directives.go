@@ -12,8 +12,9 @@ import (
 // field's resolver, after the arguments are read and before the resolver
 // is called, so a caller without the role is refused before anything is
 // looked up: the refusal is the same whether the record named exists or
-// not. It is bound in gqlgen.yml as the directive's implementation rather
-// than left as a hook in Config, so a server cannot be built without it.
+// not. NewHandler sets it as the directive's hook; an executor built
+// without it fails closed, answering every field that carries @auth with
+// "directive auth is not implemented".
 func authDirective(ctx context.Context, _ any, next graphql.Resolver, requires db.Role) (any, error) {
 	if err := auth.Require(ctx, requires); err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/graph/generated"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/obs"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -63,7 +64,10 @@ func (c HandlerConfig) withDefaults() HandlerConfig {
 // business of the HTTP server that mounts it.
 func NewHandler(store db.Store, cfg HandlerConfig) http.Handler {
 	cfg = cfg.withDefaults()
-	exec := executor.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: store}}))
+	exec := executor.New(generated.NewExecutableSchema(generated.Config{
+		Resolvers:  &Resolver{Store: store},
+		Directives: generated.DirectiveRoot{Auth: authDirective},
+	}))
 	// Parsing and validating a query costs more than running most of
 	// them; map frontends send the same few queries again and again.
 	queries := lru.New[*ast.QueryDocument](cfg.QueryCacheSize)

@@ -5,7 +5,7 @@
 package graph
 
 //go:generate go tool gqlgen generate
-//go:generate go run ./internal/seqlists generated.go
+//go:generate go run ./internal/seqlists generated/generated.go
 
 import (
 	"github.com/areagraph/areagraph/db"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
+	"github.com/areagraph/areagraph/graph/generated"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/graph/model"
 	"github.com/paulmach/orb"
@@ -410,23 +411,23 @@ func (r *queryResolver) APIKeys(ctx context.Context) ([]*db.APIKey, error) {
 	return r.Store.Keys(ctx)
 }
 
-func (r *Resolver) ApiKey() ApiKeyResolver { return &apiKeyResolver{r} }
+func (r *Resolver) ApiKey() generated.ApiKeyResolver { return &apiKeyResolver{r} }
 
-func (r *Resolver) Area() AreaResolver { return &areaResolver{r} }
+func (r *Resolver) Area() generated.AreaResolver { return &areaResolver{r} }
 
-func (r *Resolver) Association() AssociationResolver { return &associationResolver{r} }
+func (r *Resolver) Association() generated.AssociationResolver { return &associationResolver{r} }
 
-func (r *Resolver) Employer() EmployerResolver { return &employerResolver{r} }
+func (r *Resolver) Employer() generated.EmployerResolver { return &employerResolver{r} }
 
-func (r *Resolver) Indicator() IndicatorResolver { return &indicatorResolver{r} }
+func (r *Resolver) Indicator() generated.IndicatorResolver { return &indicatorResolver{r} }
 
-func (r *Resolver) Initiative() InitiativeResolver { return &initiativeResolver{r} }
+func (r *Resolver) Initiative() generated.InitiativeResolver { return &initiativeResolver{r} }
 
-func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-func (r *Resolver) Partnership() PartnershipResolver { return &partnershipResolver{r} }
+func (r *Resolver) Partnership() generated.PartnershipResolver { return &partnershipResolver{r} }
 
-func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 type (
 	apiKeyResolver      struct{ *Resolver }

@@ -17,7 +17,7 @@
 // the call it replaces nor its replacement, so that a gqlgen upgrade that
 // marshals lists another way is noticed rather than silently undone.
 //
-// Usage: go run ./internal/seqlists generated.go
+// Usage: go run ./internal/seqlists generated/generated.go
 package main
 
 import (
