@@ -30,7 +30,7 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 		return err
 	}
 	keys := datasetKeysOf(ds)
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.commit(ctx, func(tx pgx.Tx) error {
 		if err := checkStored(ctx, tx, ds, keys); err != nil {
 			return err
 		}
@@ -44,9 +44,6 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 	})
 	if err != nil {
 		return translate(err, "load")
-	}
-	if len(ds.Areas) > 0 {
-		s.areasChanged(ctx)
 	}
 	return nil
 }

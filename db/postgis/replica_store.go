@@ -77,16 +77,6 @@ func (t replicaTracer) TraceRelease(_ *pgxpool.Pool, data pgxpool.TraceReleaseDa
 	}
 }
 
-// areasChanged is called after every committed transaction that wrote
-// areas (Load, UpsertAreas, CreateArea, UpdateArea, DeleteArea), before
-// the write returns to its caller: it returns once the replica holds the
-// write, or is not live.
-func (s *Store) areasChanged(ctx context.Context) {
-	if s.replica != nil {
-		s.replica.Sync(ctx)
-	}
-}
-
 // WaitReplica waits until AreasAt is answered from memory (see db/replica),
 // starting the replica if nothing has yet: a server calls it before it
 // reports ready, a benchmark before it measures. It fails when ctx ends

@@ -202,8 +202,8 @@ func TestReplicaFollowsOtherProcesses(t *testing.T) {
 }
 
 // TestReplicaReadsOwnWrites checks that a write of this store is in the
-// answers from memory as soon as it returns: the token of areasChanged
-// came back through the listener.
+// answers from memory as soon as it returns: the token that commit
+// announces after every write came back through the feed.
 func TestReplicaReadsOwnWrites(t *testing.T) {
 	ctx := t.Context()
 	url := pgtest.SchemaURL(t)
@@ -213,19 +213,20 @@ func TestReplicaReadsOwnWrites(t *testing.T) {
 	}
 	waitLive(t, s)
 
-	// Writes straight to the table, each followed by areasChanged as the
-	// store's own writes do: a stale replica would answer the old place.
+	// Writes straight to the table, each followed by the Sync that commit
+	// makes after the store's own writes: a stale replica would answer
+	// the old place.
 	if _, err := s.pool.Exec(ctx, `INSERT INTO areas (id, code, name, kind, geom)
 		VALUES (100, 'moving', 'Moving', 'DISTRICT', ST_GeomFromText($1, 4326))`, boxWKT(20, 60)); err != nil {
 		t.Fatal(err)
 	}
-	s.areasChanged(ctx)
+	s.replica.Sync(ctx)
 	for i := range 40 {
 		x := 20 + float64(i%10)*2
 		if _, err := s.pool.Exec(ctx, `UPDATE areas SET geom = ST_GeomFromText($1, 4326) WHERE id = 100`, boxWKT(x, 60)); err != nil {
 			t.Fatal(err)
 		}
-		s.areasChanged(ctx)
+		s.replica.Sync(ctx)
 		got, mem := fromMemory(t, s, orb.Point{x + 0.5, 60.5})
 		if !mem {
 			t.Fatalf("write %d: not answered from memory", i)

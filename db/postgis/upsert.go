@@ -20,12 +20,8 @@ import (
 
 // UpsertAreas implements db.Store.
 func (s *Store) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, error]) (int, error) {
-	n, err := upsert(ctx, s, "upsert areas", createImportAreas, "import_areas", importAreaColumns, areas,
+	return upsert(ctx, s, "upsert areas", createImportAreas, "import_areas", importAreaColumns, areas,
 		areaImportRow, mergeAreas)
-	if err == nil && n > 0 {
-		s.areasChanged(ctx)
-	}
-	return n, err
 }
 
 // UpsertIndicatorValues implements db.Store.
@@ -41,7 +37,7 @@ func upsert[T any](ctx context.Context, s *Store, op, create, table string, cols
 	row func(item int, v *T) ([]any, error), merge func(context.Context, pgx.Tx) error) (int, error) {
 	var n int
 	var seqErr error
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.commit(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, create); err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ var errRetry = errors.New("postgis: a concurrent write got in between; retrying"
 func (s *Store) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
 	var err error
 	for range maxWriteAttempts {
-		err = s.writeOnce(ctx, fn)
+		err = s.commit(ctx, fn)
 		if !retryable(err) || ctx.Err() != nil {
 			break
 		}
@@ -55,13 +55,28 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) 
 	return translate(err, op)
 }
 
-func (s *Store) writeOnce(ctx context.Context, fn func(tx pgx.Tx) error) error {
+// commit runs fn in one transaction on a connection of the pool and
+// commits it. Every write of the store (write, Load, the upserts) goes
+// through here, and so this is the one place that keeps the area replica
+// reading the store's own writes: after the commit, with the connection
+// back in the pool, it waits until the replica holds what was committed,
+// or has stopped answering (db/replica, "Reading one's own writes"). A
+// write that changed no area pays a notification's round trip for it,
+// which is cheaper than keeping a list of the writes that do right.
+func (s *Store) commit(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	c, err := s.pool.acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer c.Release()
-	return pgx.BeginFunc(ctx, c, fn)
+	err = pgx.BeginFunc(ctx, c, fn)
+	c.Release()
+	if err != nil {
+		return err
+	}
+	if s.replica != nil {
+		s.replica.Sync(ctx)
+	}
+	return nil
 }
 
 // retryable tells the errors after which a write runs again.

@@ -77,7 +77,6 @@ func (s *Store) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 	if err != nil {
 		return nil, err
 	}
-	s.areasChanged(ctx)
 	return out, nil
 }
 
@@ -150,7 +149,6 @@ func (s *Store) UpdateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 	if err != nil {
 		return nil, err
 	}
-	s.areasChanged(ctx)
 	return out, nil
 }
 
@@ -239,7 +237,6 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 	if err != nil {
 		return err
 	}
-	s.areasChanged(ctx)
 	return nil
 }
 
