@@ -5,4 +5,18 @@
 // through the db contract, so that a new format (GeoPackage, JSON-stat, an
 // API such as Kolada) is added here without touching the commands' or the
 // backends' code beyond a flag.
+//
+// Every format reads from an io.Reader as a sequence of records
+// (iter.Seq2[*db.AreaInput, error] or iter.Seq2[*db.ValueInput, error]),
+// each checked on its own, stopping at the first error, which names the
+// file and the record. Its import reads a Source twice through twoPasses
+// (import.go): once to check all of it, once into the store's upsert,
+// which writes all of it or nothing. Exports read the store a page at a
+// time (export.go) and write what the imports read with their defaults.
+//
+// A new format goes in a file of its own named for it (as geojson.go and
+// csv.go), with its reader, its import and, if it has one, its export; its
+// tests go in the matching _test.go, against both backends through
+// eachBackend; the command that reads it is a subcommand or a flag in
+// cmd/areagraph/importcmd.go (exportcmd.go for an export).
 package transfer
