@@ -57,6 +57,19 @@ func (a *Area) version() int64 { return a.Version }
 // NodeID is the area's global id.
 func (a *Area) NodeID() string { return GlobalID(TypeArea, a.ID) }
 
+// Clone returns a copy of a that shares nothing with it (orb geometries are
+// slices), so a store can hand out records without a caller's edit changing
+// what it holds; nil for nil.
+func (a *Area) Clone() *Area {
+	if a == nil {
+		return nil
+	}
+	c := *a
+	c.Geometry = orb.Clone(a.Geometry)
+	c.ValidFrom, c.ValidTo = clonePtr(a.ValidFrom), clonePtr(a.ValidTo)
+	return &c
+}
+
 // AreaFilter selects areas. Empty fields select everything.
 type AreaFilter struct {
 	Kinds        []AreaKind
@@ -158,6 +171,17 @@ func (a *AreaInput) Check(item int) error {
 		return AreaItemError(item, a.Code, "%s", err.Error())
 	}
 	return nil
+}
+
+// Clone returns a copy of a that shares nothing with it, as Area.Clone.
+func (a *AreaInput) Clone() *AreaInput {
+	if a == nil {
+		return nil
+	}
+	c := *a
+	c.Geometry = orb.Clone(a.Geometry)
+	c.ValidFrom, c.ValidTo = clonePtr(a.ValidFrom), clonePtr(a.ValidTo)
+	return &c
 }
 
 // AreaItemError is the EINVALID error about the item-th area of an upsert,

@@ -49,6 +49,16 @@ type AuditEntry struct {
 	After  []byte
 }
 
+// Clone returns a copy of e that shares nothing with it, as Area.Clone.
+func (e *AuditEntry) Clone() *AuditEntry {
+	if e == nil {
+		return nil
+	}
+	c := *e
+	c.Before, c.After = bytes.Clone(e.Before), bytes.Clone(e.After)
+	return &c
+}
+
 // AuditFilter selects audit entries. Empty fields select everything.
 type AuditFilter struct {
 	RecordID string // one record, by AuditRecordID

@@ -16,6 +16,16 @@ import (
 // are the columns counts are kept in.
 func fitsInt32(n int) bool { return n >= 0 && n <= math.MaxInt32 }
 
+// clonePtr returns a new pointer to a copy of what p points to; nil for nil.
+// The records' Clone methods use it for their optional fields.
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}
+
 // inOrder checks that vals are known, each once, in the canonical order of
 // all, which is how the stores keep them.
 func inOrder[T comparable](vals, all []T) error {

@@ -25,6 +25,15 @@ type Indicator struct {
 
 func (ind *Indicator) version() int64 { return ind.Version }
 
+// Clone returns a copy of ind, as Area.Clone.
+func (ind *Indicator) Clone() *Indicator {
+	if ind == nil {
+		return nil
+	}
+	c := *ind
+	return &c
+}
+
 // CheckIndicator checks an indicator definition on its own.
 func CheckIndicator(ind *Indicator) error {
 	if ind == nil {
@@ -67,6 +76,12 @@ type IndicatorValue struct {
 	// Count is the number of persons the value rests on (e.g. the
 	// denominator of a share), when known; MinCount is checked against it.
 	Count *int
+}
+
+// Clone returns a copy of v that shares nothing with it, as Area.Clone.
+func (v IndicatorValue) Clone() IndicatorValue {
+	v.Count = clonePtr(v.Count)
+	return v
 }
 
 // ValueFilter selects indicator values.
@@ -162,6 +177,16 @@ func (v *ValueInput) Check(item int) error {
 		return ValueItemError(item, v, "%s", err.Error())
 	}
 	return nil
+}
+
+// Clone returns a copy of v that shares nothing with it, as Area.Clone.
+func (v *ValueInput) Clone() *ValueInput {
+	if v == nil {
+		return nil
+	}
+	c := *v
+	c.Count = clonePtr(v.Count)
+	return &c
 }
 
 // ValueItemError is the EINVALID error about the item-th value of an

@@ -118,6 +118,26 @@ func (in *Initiative) version() int64 { return in.Version }
 // NodeID is the initiative's global id.
 func (in *Initiative) NodeID() string { return GlobalID(TypeInitiative, in.ID) }
 
+// Clone returns a copy of in that shares nothing with it, as Area.Clone.
+func (in *Initiative) Clone() *Initiative {
+	if in == nil {
+		return nil
+	}
+	c := *in
+	c.StartDate, c.EndDate = clonePtr(in.StartDate), clonePtr(in.EndDate)
+	c.FocusGroups = slices.Clone(in.FocusGroups)
+	c.Themes = slices.Clone(in.Themes)
+	c.AreaIDs = slices.Clone(in.AreaIDs)
+	c.Locations = slices.Clone(in.Locations)
+	c.Partners = slices.Clone(in.Partners)
+	c.Reach = Reach{
+		Participants: clonePtr(in.Reach.Participants),
+		IntoWork:     clonePtr(in.Reach.IntoWork),
+		IntoStudy:    clonePtr(in.Reach.IntoStudy),
+	}
+	return &c
+}
+
 // InitiativeFilter selects initiatives.
 type InitiativeFilter struct {
 	Statuses        []InitiativeStatus

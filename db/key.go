@@ -1,6 +1,7 @@
 package db
 
 import (
+	"bytes"
 	"strings"
 	"time"
 )
@@ -48,6 +49,17 @@ type APIKey struct {
 	CreatedAt time.Time
 	ExpiresAt *time.Time // nil: never
 	RevokedAt *time.Time // nil: in force
+}
+
+// Clone returns a copy of k that shares nothing with it, as Area.Clone.
+func (k *APIKey) Clone() *APIKey {
+	if k == nil {
+		return nil
+	}
+	c := *k
+	c.Hash = bytes.Clone(k.Hash)
+	c.ExpiresAt, c.RevokedAt = clonePtr(k.ExpiresAt), clonePtr(k.RevokedAt)
+	return &c
 }
 
 // CheckAPIKey checks a key before CreateKey stores it.

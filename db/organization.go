@@ -58,6 +58,17 @@ func (o *Organization) NodeType() string {
 // NodeID is the organisation's global id.
 func (o *Organization) NodeID() string { return GlobalID(o.NodeType(), o.ID) }
 
+// Clone returns a copy of o that shares nothing with it, as Area.Clone.
+func (o *Organization) Clone() *Organization {
+	if o == nil {
+		return nil
+	}
+	c := *o
+	c.Location = clonePtr(o.Location)
+	c.AreaIDs = slices.Clone(o.AreaIDs)
+	return &c
+}
+
 // OrganizationFilter selects organisations.
 type OrganizationFilter struct {
 	Kinds        []OrgKind

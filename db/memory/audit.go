@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"bytes"
 	"context"
 
 	"github.com/areagraph/areagraph/db"
@@ -28,9 +27,7 @@ func (s *Store) AuditLog(_ context.Context, f db.AuditFilter, p db.Page) (db.Lis
 	lo := min(max(p.Offset, 0), len(hits))
 	hi := min(lo+max(p.Limit, 0), len(hits))
 	for _, e := range hits[lo:hi] {
-		c := *e
-		c.Before, c.After = bytes.Clone(e.Before), bytes.Clone(e.After)
-		l.Items = append(l.Items, &c)
+		l.Items = append(l.Items, e.Clone())
 	}
 	return l, nil
 }

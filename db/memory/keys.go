@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/hex"
@@ -243,16 +242,6 @@ func utcMicro(t *time.Time) *time.Time {
 	return &u
 }
 
-func cloneKey(k *db.APIKey) *db.APIKey {
-	if k == nil {
-		return nil
-	}
-	c := *k
-	c.Hash = bytes.Clone(k.Hash)
-	c.ExpiresAt, c.RevokedAt = cloneTime(k.ExpiresAt), cloneTime(k.RevokedAt)
-	return &c
-}
-
 // logKey appends the audit entry of a key change under the records' lock,
 // which is where the audit log lives.
 func (s *Store) logKey(by db.Actor, at time.Time, action db.Action, k *db.APIKey, before, after []byte) {
@@ -263,7 +252,7 @@ func (s *Store) logKey(by db.Actor, at time.Time, action db.Action, k *db.APIKey
 
 // CreateKey implements db.Writer.
 func (s *Store) CreateKey(ctx context.Context, by db.Actor, k *db.APIKey) (*db.APIKey, error) {
-	c := cloneKey(k)
+	c := k.Clone()
 	if err := db.CheckAPIKey(c); err != nil {
 		return nil, err
 	}
@@ -290,7 +279,7 @@ func (s *Store) CreateKey(ctx context.Context, by db.Actor, k *db.APIKey) (*db.A
 	}
 	s.keys.put(c)
 	s.logKey(by, at, db.ActionCreate, c, nil, db.AuditJSON(c))
-	return cloneKey(c), nil
+	return c.Clone(), nil
 }
 
 // Keys implements db.Writer.
@@ -302,7 +291,7 @@ func (s *Store) Keys(context.Context) ([]*db.APIKey, error) {
 	}
 	keys := s.keys.sorted()
 	for i, k := range keys {
-		keys[i] = cloneKey(k)
+		keys[i] = k.Clone()
 	}
 	return keys, nil
 }
@@ -318,7 +307,7 @@ func (s *Store) KeyByHash(_ context.Context, hash []byte) (*db.APIKey, error) {
 	if !ok {
 		return nil, db.Errorf(db.ENOTFOUND, "no key has this secret")
 	}
-	return cloneKey(s.keys.byID[id]), nil
+	return s.keys.byID[id].Clone(), nil
 }
 
 // RevokeKey implements db.Writer.
@@ -333,13 +322,13 @@ func (s *Store) RevokeKey(ctx context.Context, by db.Actor, id string) (*db.APIK
 		return nil, db.NotFoundError(db.TypeAPIKey, strconv.Quote(id))
 	}
 	if old.RevokedAt != nil {
-		return cloneKey(old), nil
+		return old.Clone(), nil
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	at := now()
-	c := cloneKey(old)
+	c := old.Clone()
 	c.RevokedAt = &at
 	keys := s.keys.sorted()
 	keys[slices.Index(keys, old)] = c
@@ -348,5 +337,5 @@ func (s *Store) RevokeKey(ctx context.Context, by db.Actor, id string) (*db.APIK
 	}
 	s.keys.put(c)
 	s.logKey(by, at, db.ActionUpdate, c, db.AuditJSON(old), db.AuditJSON(c))
-	return cloneKey(c), nil
+	return c.Clone(), nil
 }

@@ -175,7 +175,7 @@ func (s *Store) matchArea(f *db.AreaFilter) func(id int64) (bool, float64) {
 	}
 }
 
-func (s *Store) getArea(id int64) *db.Area { return cloneArea(s.areas[id]) }
+func (s *Store) getArea(id int64) *db.Area { return s.areas[id].Clone() }
 
 // Areas implements db.Store.
 func (s *Store) Areas(_ context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
@@ -210,7 +210,7 @@ func (s *Store) AreasAt(_ context.Context, pt orb.Point, kinds []db.AreaKind) ([
 	found := s.areaIdx.At(pt, kinds)
 	out := make([]*db.Area, len(found))
 	for i, a := range found {
-		out[i] = cloneArea(a)
+		out[i] = a.Clone()
 	}
 	return out, nil
 }
@@ -233,7 +233,7 @@ func (s *Store) matchOrg(f *db.OrganizationFilter) func(id int64) (bool, float64
 	}
 }
 
-func (s *Store) getOrg(id int64) *db.Organization { return cloneOrg(s.orgs[id]) }
+func (s *Store) getOrg(id int64) *db.Organization { return s.orgs[id].Clone() }
 
 // Organizations implements db.Store.
 func (s *Store) Organizations(_ context.Context, f db.OrganizationFilter, p db.Page) (db.List[*db.Organization], error) {
@@ -281,7 +281,7 @@ func (s *Store) matchInitiative(f *db.InitiativeFilter) func(id int64) (bool, fl
 	}
 }
 
-func (s *Store) getInitiative(id int64) *db.Initiative { return cloneInitiative(s.inits[id]) }
+func (s *Store) getInitiative(id int64) *db.Initiative { return s.inits[id].Clone() }
 
 // Initiatives implements db.Store.
 func (s *Store) Initiatives(_ context.Context, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {

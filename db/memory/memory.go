@@ -102,34 +102,34 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 		return err
 	}
 	for _, a := range ds.Areas {
-		a = cloneArea(a)
+		a = a.Clone()
 		a.Version = loadedVersion(a.Version)
 		s.indexArea(a)
 		s.areaIDs = append(s.areaIDs, a.ID)
 		s.maxAreaID = max(s.maxAreaID, a.ID)
 	}
 	for _, o := range ds.Organizations {
-		o = cloneOrg(o)
+		o = o.Clone()
 		o.Version = loadedVersion(o.Version)
 		s.putOrg(o)
 		s.orgIDs = append(s.orgIDs, o.ID)
 		s.maxOrgID = max(s.maxOrgID, o.ID)
 	}
 	for _, in := range ds.Initiatives {
-		in = cloneInitiative(in)
+		in = in.Clone()
 		in.Version = loadedVersion(in.Version)
 		s.putInitiative(in)
 		s.initIDs = append(s.initIDs, in.ID)
 		s.maxInitID = max(s.maxInitID, in.ID)
 	}
 	for _, d := range ds.Indicators {
-		c := *d
+		c := d.Clone()
 		c.Version = loadedVersion(c.Version)
-		s.indicators[d.Code] = &c
+		s.indicators[d.Code] = c
 	}
 	touched := map[int64]bool{}
 	for _, v := range ds.Values {
-		s.values[v.AreaID] = append(s.values[v.AreaID], cloneValue(v))
+		s.values[v.AreaID] = append(s.values[v.AreaID], v.Clone())
 		touched[v.AreaID] = true
 	}
 	for a := range touched {
@@ -285,7 +285,7 @@ func byID[T any](m map[int64]T, ids []int64, clone func(T) T) []T {
 func (s *Store) AreasByID(_ context.Context, ids []int64) ([]*db.Area, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return byID(s.areas, ids, cloneArea), nil
+	return byID(s.areas, ids, (*db.Area).Clone), nil
 }
 
 // AreaByCode implements db.Store.
@@ -296,21 +296,21 @@ func (s *Store) AreaByCode(_ context.Context, code string) (*db.Area, error) {
 	if !ok {
 		return nil, db.Errorf(db.ENOTFOUND, "no area with code %q", code)
 	}
-	return cloneArea(s.areas[id]), nil
+	return s.areas[id].Clone(), nil
 }
 
 // OrganizationsByID implements db.Store.
 func (s *Store) OrganizationsByID(_ context.Context, ids []int64) ([]*db.Organization, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return byID(s.orgs, ids, cloneOrg), nil
+	return byID(s.orgs, ids, (*db.Organization).Clone), nil
 }
 
 // InitiativesByID implements db.Store.
 func (s *Store) InitiativesByID(_ context.Context, ids []int64) ([]*db.Initiative, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return byID(s.inits, ids, cloneInitiative), nil
+	return byID(s.inits, ids, (*db.Initiative).Clone), nil
 }
 
 // Indicators implements db.Store.
@@ -320,8 +320,7 @@ func (s *Store) Indicators(_ context.Context, codes []string) ([]*db.Indicator, 
 	var out []*db.Indicator
 	for _, code := range slices.Sorted(maps.Keys(s.indicators)) {
 		if len(codes) == 0 || slices.Contains(codes, code) {
-			c := *s.indicators[code]
-			out = append(out, &c)
+			out = append(out, s.indicators[code].Clone())
 		}
 	}
 	return out, nil
@@ -345,7 +344,7 @@ func (s *Store) IndicatorValues(_ context.Context, f db.ValueFilter) ([]db.Indic
 				(f.FromYear == 0 || v.Year >= f.FromYear) &&
 				(f.ToYear == 0 || v.Year <= f.ToYear) &&
 				(len(f.Sexes) == 0 || slices.Contains(f.Sexes, v.Sex)) {
-				out = append(out, cloneValue(v))
+				out = append(out, v.Clone())
 			}
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"iter"
 	"slices"
 
-	"github.com/paulmach/orb"
-
 	"github.com/areagraph/areagraph/db"
 )
 
@@ -15,7 +13,7 @@ import (
 // areas are applied; references are checked under the lock, and after
 // that nothing can fail, so a failed upsert leaves no trace.
 func (s *Store) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, error]) (int, error) {
-	items, err := readAll(ctx, areas, (*db.AreaInput).Check, cloneAreaInput)
+	items, err := readAll(ctx, areas, (*db.AreaInput).Check, (*db.AreaInput).Clone)
 	if err != nil {
 		return 0, err
 	}
@@ -110,7 +108,7 @@ func (s *Store) upsertCycle(items []*db.AreaInput, first map[string]int) error {
 // UpsertIndicatorValues implements db.Store, in the same steps as
 // UpsertAreas.
 func (s *Store) UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*db.ValueInput, error]) (int, error) {
-	items, err := readAll(ctx, values, (*db.ValueInput).Check, cloneValueInput)
+	items, err := readAll(ctx, values, (*db.ValueInput).Check, (*db.ValueInput).Clone)
 	if err != nil {
 		return 0, err
 	}
@@ -183,17 +181,4 @@ func readAll[T any](ctx context.Context, seq iter.Seq2[*T, error], check func(*T
 		}
 	}
 	return items, ctx.Err()
-}
-
-func cloneAreaInput(a *db.AreaInput) *db.AreaInput {
-	c := *a
-	c.Geometry = orb.Clone(a.Geometry)
-	c.ValidFrom, c.ValidTo = cloneTime(a.ValidFrom), cloneTime(a.ValidTo)
-	return &c
-}
-
-func cloneValueInput(v *db.ValueInput) *db.ValueInput {
-	c := *v
-	c.Count = cloneInt(v.Count)
-	return &c
 }

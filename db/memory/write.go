@@ -63,7 +63,7 @@ func idKey(id int64) string { return strconv.FormatInt(id, 10) }
 
 // CreateArea implements db.Writer.
 func (s *Store) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Area, error) {
-	in := cloneArea(a)
+	in := a.Clone()
 	if in != nil {
 		in.ID, in.Version = 0, 0
 	}
@@ -87,12 +87,12 @@ func (s *Store) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 	// The new id is above every stored one: the list stays ascending.
 	s.areaIDs = append(s.areaIDs, in.ID)
 	tx.log(db.ActionCreate, in, nil, db.AuditJSON(in))
-	return cloneArea(in), nil
+	return in.Clone(), nil
 }
 
 // UpdateArea implements db.Writer.
 func (s *Store) UpdateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Area, error) {
-	in := cloneArea(a)
+	in := a.Clone()
 	if err := db.CheckArea(in); err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func (s *Store) UpdateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 	in.Version = old.Version + 1
 	s.replaceArea(old, in)
 	tx.log(db.ActionUpdate, in, db.AuditJSON(old), db.AuditJSON(in))
-	return cloneArea(in), nil
+	return in.Clone(), nil
 }
 
 // checkAreaCode finds another area with a's code (step 4).
@@ -176,7 +176,7 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 	// The lists below change as the records leave them: walk copies.
 	for _, cid := range slices.Clone(s.children[id]) {
 		c := s.areas[cid]
-		nc := cloneArea(c)
+		nc := c.Clone()
 		nc.ParentID = 0
 		nc.Version++
 		s.replaceArea(c, nc)
@@ -184,7 +184,7 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 	}
 	for _, oid := range slices.Clone(s.orgsByArea[id]) {
 		o := s.orgs[oid]
-		no := cloneOrg(o)
+		no := o.Clone()
 		no.AreaIDs = removeSorted(no.AreaIDs, id)
 		no.Version++
 		s.replaceOrg(o, no)
@@ -192,7 +192,7 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 	}
 	for _, iid := range slices.Clone(s.initsByArea[id]) {
 		in := s.inits[iid]
-		ni := cloneInitiative(in)
+		ni := in.Clone()
 		ni.AreaIDs = removeSorted(ni.AreaIDs, id)
 		ni.Version++
 		s.replaceInitiative(in, ni)
@@ -214,7 +214,7 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 
 // CreateOrganization implements db.Writer.
 func (s *Store) CreateOrganization(ctx context.Context, by db.Actor, o *db.Organization) (*db.Organization, error) {
-	in := cloneOrg(o)
+	in := o.Clone()
 	if in != nil {
 		in.ID, in.Version = 0, 0
 		db.NormalizeOrganization(in)
@@ -235,12 +235,12 @@ func (s *Store) CreateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 	s.putOrg(in)
 	s.orgIDs = append(s.orgIDs, in.ID)
 	tx.log(db.ActionCreate, in, nil, db.AuditJSON(in))
-	return cloneOrg(in), nil
+	return in.Clone(), nil
 }
 
 // UpdateOrganization implements db.Writer.
 func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organization) (*db.Organization, error) {
-	in := cloneOrg(o)
+	in := o.Clone()
 	if in != nil {
 		db.NormalizeOrganization(in)
 	}
@@ -266,7 +266,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 	in.Version = old.Version + 1
 	s.replaceOrg(old, in)
 	tx.log(db.ActionUpdate, in, db.AuditJSON(old), db.AuditJSON(in))
-	return cloneOrg(in), nil
+	return in.Clone(), nil
 }
 
 // orgType names an organisation in the errors about a write's target:
@@ -314,7 +314,7 @@ func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, id, version
 	tx.log(db.ActionDelete, old, db.AuditJSON(old), nil)
 	for _, iid := range slices.Clone(s.initsByOrg[id]) {
 		in := s.inits[iid]
-		ni := cloneInitiative(in)
+		ni := in.Clone()
 		if ni.LeadID == id {
 			ni.LeadID = 0
 		}
@@ -333,7 +333,7 @@ func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, id, version
 
 // CreateInitiative implements db.Writer.
 func (s *Store) CreateInitiative(ctx context.Context, by db.Actor, in *db.Initiative) (*db.Initiative, error) {
-	c := cloneInitiative(in)
+	c := in.Clone()
 	if c != nil {
 		c.ID, c.Version = 0, 0
 		db.NormalizeInitiative(c)
@@ -354,12 +354,12 @@ func (s *Store) CreateInitiative(ctx context.Context, by db.Actor, in *db.Initia
 	s.putInitiative(c)
 	s.initIDs = append(s.initIDs, c.ID)
 	tx.log(db.ActionCreate, c, nil, db.AuditJSON(c))
-	return cloneInitiative(c), nil
+	return c.Clone(), nil
 }
 
 // UpdateInitiative implements db.Writer.
 func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, in *db.Initiative) (*db.Initiative, error) {
-	c := cloneInitiative(in)
+	c := in.Clone()
 	if c != nil {
 		db.NormalizeInitiative(c)
 	}
@@ -381,7 +381,7 @@ func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, in *db.Initia
 	c.Version = old.Version + 1
 	s.replaceInitiative(old, c)
 	tx.log(db.ActionUpdate, c, db.AuditJSON(old), db.AuditJSON(c))
-	return cloneInitiative(c), nil
+	return c.Clone(), nil
 }
 
 // checkInitiativeRefs finds the first missing reference: areas, then the
@@ -423,7 +423,7 @@ func (s *Store) DeleteInitiative(ctx context.Context, by db.Actor, id, version i
 
 // CreateIndicator implements db.Writer.
 func (s *Store) CreateIndicator(ctx context.Context, by db.Actor, ind *db.Indicator) (*db.Indicator, error) {
-	c := cloneIndicator(ind)
+	c := ind.Clone()
 	if c != nil {
 		c.Version = 0
 	}
@@ -441,12 +441,12 @@ func (s *Store) CreateIndicator(ctx context.Context, by db.Actor, ind *db.Indica
 	c.Version = 1
 	s.indicators[c.Code] = c
 	tx.log(db.ActionCreate, c, nil, db.AuditJSON(c))
-	return cloneIndicator(c), nil
+	return c.Clone(), nil
 }
 
 // UpdateIndicator implements db.Writer.
 func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, ind *db.Indicator) (*db.Indicator, error) {
-	c := cloneIndicator(ind)
+	c := ind.Clone()
 	if err := db.CheckIndicator(c); err != nil {
 		return nil, err
 	}
@@ -462,7 +462,7 @@ func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, ind *db.Indica
 	c.Version = old.Version + 1
 	s.indicators[c.Code] = c
 	tx.log(db.ActionUpdate, c, db.AuditJSON(old), db.AuditJSON(c))
-	return cloneIndicator(c), nil
+	return c.Clone(), nil
 }
 
 // DeleteIndicator implements db.Writer.
@@ -519,14 +519,6 @@ func (s *Store) DeleteIndicator(ctx context.Context, by db.Actor, code string, v
 	return nil
 }
 
-func cloneIndicator(ind *db.Indicator) *db.Indicator {
-	if ind == nil {
-		return nil
-	}
-	c := *ind
-	return &c
-}
-
 // --- indicator values ---
 
 // PutIndicatorValues implements db.Writer.
@@ -536,7 +528,7 @@ func (s *Store) PutIndicatorValues(ctx context.Context, by db.Actor, values []db
 	}
 	put := make([]db.IndicatorValue, len(values))
 	for i, v := range values {
-		put[i] = cloneValue(v)
+		put[i] = v.Clone()
 	}
 	tx, err := s.begin(ctx, by)
 	if err != nil {

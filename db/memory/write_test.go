@@ -57,13 +57,13 @@ func checkIndexes(t *testing.T, s *Store, when string) {
 	defer s.mu.RUnlock()
 	fresh := New()
 	for _, a := range s.areas {
-		fresh.indexArea(cloneArea(a))
+		fresh.indexArea(a.Clone())
 	}
 	for _, o := range s.orgs {
-		fresh.putOrg(cloneOrg(o))
+		fresh.putOrg(o.Clone())
 	}
 	for _, in := range s.inits {
-		fresh.putInitiative(cloneInitiative(in))
+		fresh.putInitiative(in.Clone())
 	}
 	same := func(what string, got, want any) {
 		t.Helper()

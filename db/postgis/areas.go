@@ -3,7 +3,6 @@ package postgis
 import (
 	"context"
 	"slices"
-	"time"
 
 	"github.com/paulmach/orb"
 
@@ -47,24 +46,6 @@ func (r *areaRow) record() (*db.Area, error) {
 
 func areaID(a *db.Area) int64 { return a.ID }
 
-func cloneArea(a *db.Area) *db.Area {
-	c := *a
-	if a.Geometry != nil {
-		c.Geometry = orb.Clone(a.Geometry)
-	}
-	c.ValidFrom = cloneTime(a.ValidFrom)
-	c.ValidTo = cloneTime(a.ValidTo)
-	return &c
-}
-
-func cloneTime(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	c := *t
-	return &c
-}
-
 // areaConds are the conditions of an AreaFilter on the areas aliased a.
 func areaConds(a *args, f db.AreaFilter) (conds []string, dist string, err error) {
 	if err := f.ValidateWithin(false); err != nil {
@@ -93,7 +74,7 @@ func (s *Store) AreasByID(ctx context.Context, ids []int64) ([]*db.Area, error) 
 	if err != nil {
 		return nil, err
 	}
-	return byIDs(ids, found, areaID, cloneArea), nil
+	return byIDs(ids, found, areaID, (*db.Area).Clone), nil
 }
 
 // AreaByCode returns the area with the code, or an ENOTFOUND error.
@@ -118,7 +99,7 @@ func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[
 		return db.List[*db.Area]{}, err
 	}
 	sel := selection{from: "areas a", parent: "0", conds: conds, dist: dist}
-	lists, err := queryPaged(ctx, s, "areas", newAreaRow, cloneArea, pagedSQL(&a, sel, areaRecord, p), a, p, dist != "", []int64{0})
+	lists, err := queryPaged(ctx, s, "areas", newAreaRow, (*db.Area).Clone, pagedSQL(&a, sel, areaRecord, p), a, p, dist != "", []int64{0})
 	if err != nil {
 		return db.List[*db.Area]{}, err
 	}
@@ -138,7 +119,7 @@ func (s *Store) ChildAreas(ctx context.Context, parentIDs []int64, f db.AreaFilt
 	}
 	conds = append(conds, "a.parent_id = ANY("+a.add(distinct(parentIDs))+"::bigint[])")
 	sel := selection{from: "areas a", parent: "a.parent_id", conds: conds, dist: dist}
-	return queryPaged(ctx, s, "child areas", newAreaRow, cloneArea, pagedSQL(&a, sel, areaRecord, p), a, p, dist != "", parentIDs)
+	return queryPaged(ctx, s, "child areas", newAreaRow, (*db.Area).Clone, pagedSQL(&a, sel, areaRecord, p), a, p, dist != "", parentIDs)
 }
 
 // kindOrder is db.AreaKinds as SQL sees it: AreasAt sorts by the position
@@ -163,7 +144,7 @@ func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) 
 			for i, a := range found {
 				// Callers own what they get, as they own what a query
 				// decodes.
-				out[i] = cloneArea(a)
+				out[i] = a.Clone()
 			}
 			return out, nil
 		}

@@ -69,31 +69,6 @@ func (r *initiativeRow) record() (*db.Initiative, error) {
 
 func initiativeID(in *db.Initiative) int64 { return in.ID }
 
-func cloneInt(p *int) *int {
-	if p == nil {
-		return nil
-	}
-	c := *p
-	return &c
-}
-
-func cloneInitiative(in *db.Initiative) *db.Initiative {
-	c := *in
-	c.StartDate = cloneTime(in.StartDate)
-	c.EndDate = cloneTime(in.EndDate)
-	c.FocusGroups = slices.Clone(in.FocusGroups)
-	c.Themes = slices.Clone(in.Themes)
-	c.AreaIDs = slices.Clone(in.AreaIDs)
-	c.Locations = slices.Clone(in.Locations)
-	c.Partners = slices.Clone(in.Partners)
-	c.Reach = db.Reach{
-		Participants: cloneInt(in.Reach.Participants),
-		IntoWork:     cloneInt(in.Reach.IntoWork),
-		IntoStudy:    cloneInt(in.Reach.IntoStudy),
-	}
-	return &c
-}
-
 // initiativeConds are the conditions of an InitiativeFilter on the
 // initiatives aliased i.
 func initiativeConds(a *args, f db.InitiativeFilter) (conds []string, dist string, err error) {
@@ -133,7 +108,7 @@ func (s *Store) InitiativesByID(ctx context.Context, ids []int64) ([]*db.Initiat
 	if err != nil {
 		return nil, err
 	}
-	return byIDs(ids, found, initiativeID, cloneInitiative), nil
+	return byIDs(ids, found, initiativeID, (*db.Initiative).Clone), nil
 }
 
 // Initiatives returns a page of the initiatives that pass f.
@@ -144,7 +119,7 @@ func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pag
 		return db.List[*db.Initiative]{}, err
 	}
 	sel := selection{from: "initiatives i", parent: "0", conds: conds, dist: dist}
-	lists, err := queryPaged(ctx, s, "initiatives", newInitiativeRow, cloneInitiative,
+	lists, err := queryPaged(ctx, s, "initiatives", newInitiativeRow, (*db.Initiative).Clone,
 		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist != "", []int64{0})
 	if err != nil {
 		return db.List[*db.Initiative]{}, err
@@ -174,7 +149,7 @@ func (s *Store) InitiativesByArea(ctx context.Context, areaIDs []int64, f db.Ini
 		sel.from, sel.id = "initiative_areas l", "l.initiative_id"
 	}
 	sel.conds = append(sel.conds, "l.area_id = ANY("+a.add(distinct(areaIDs))+"::bigint[])")
-	return queryPaged(ctx, s, "initiatives by area", newInitiativeRow, cloneInitiative,
+	return queryPaged(ctx, s, "initiatives by area", newInitiativeRow, (*db.Initiative).Clone,
 		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist != "", areaIDs)
 }
 
@@ -204,6 +179,6 @@ func (s *Store) InitiativesByOrganization(ctx context.Context, orgIDs []int64, f
 		// initiatives, so without conditions the join adds nothing.
 		sel.from, sel.id = involved, "l.initiative_id"
 	}
-	return queryPaged(ctx, s, "initiatives by organization", newInitiativeRow, cloneInitiative,
+	return queryPaged(ctx, s, "initiatives by organization", newInitiativeRow, (*db.Initiative).Clone,
 		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist != "", orgIDs)
 }

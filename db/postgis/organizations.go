@@ -45,16 +45,6 @@ func (r *organizationRow) record() (*db.Organization, error) {
 
 func organizationID(o *db.Organization) int64 { return o.ID }
 
-func cloneOrganization(o *db.Organization) *db.Organization {
-	c := *o
-	if o.Location != nil {
-		p := *o.Location
-		c.Location = &p
-	}
-	c.AreaIDs = slices.Clone(o.AreaIDs)
-	return &c
-}
-
 // organizationConds are the conditions of an OrganizationFilter on the
 // organisations aliased o.
 func organizationConds(a *args, f db.OrganizationFilter) (conds []string, dist string, err error) {
@@ -82,7 +72,7 @@ func (s *Store) OrganizationsByID(ctx context.Context, ids []int64) ([]*db.Organ
 	if err != nil {
 		return nil, err
 	}
-	return byIDs(ids, found, organizationID, cloneOrganization), nil
+	return byIDs(ids, found, organizationID, (*db.Organization).Clone), nil
 }
 
 // Organizations returns a page of the organisations that pass f.
@@ -93,7 +83,7 @@ func (s *Store) Organizations(ctx context.Context, f db.OrganizationFilter, p db
 		return db.List[*db.Organization]{}, err
 	}
 	sel := selection{from: "organizations o", parent: "0", conds: conds, dist: dist}
-	lists, err := queryPaged(ctx, s, "organizations", newOrganizationRow, cloneOrganization,
+	lists, err := queryPaged(ctx, s, "organizations", newOrganizationRow, (*db.Organization).Clone,
 		pagedSQL(&a, sel, organizationRecord, p), a, p, dist != "", []int64{0})
 	if err != nil {
 		return db.List[*db.Organization]{}, err
@@ -117,6 +107,6 @@ func (s *Store) OrganizationsByArea(ctx context.Context, areaIDs []int64, f db.O
 		from:   "organization_areas l JOIN organizations o ON o.id = l.organization_id",
 		parent: "l.area_id", conds: conds, dist: dist,
 	}
-	return queryPaged(ctx, s, "organizations by area", newOrganizationRow, cloneOrganization,
+	return queryPaged(ctx, s, "organizations by area", newOrganizationRow, (*db.Organization).Clone,
 		pagedSQL(&a, sel, organizationRecord, p), a, p, dist != "", areaIDs)
 }

@@ -41,7 +41,7 @@ func initiativeInput(in *db.Initiative) (*db.Initiative, error) {
 	if in == nil {
 		return nil, db.CheckInitiative(nil)
 	}
-	c := cloneInitiative(in)
+	c := in.Clone()
 	db.NormalizeInitiative(c)
 	if err := db.CheckInitiative(c); err != nil {
 		return nil, err

@@ -42,7 +42,7 @@ func organizationInput(o *db.Organization) (*db.Organization, error) {
 	if o == nil {
 		return nil, db.CheckOrganization(nil)
 	}
-	in := cloneOrganization(o)
+	in := o.Clone()
 	db.NormalizeOrganization(in)
 	if err := db.CheckOrganization(in); err != nil {
 		return nil, err

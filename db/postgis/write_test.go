@@ -219,14 +219,14 @@ func TestConcurrentUpdatesOneWins(t *testing.T) {
 	}
 	areas, _ := s.AreasByID(ctx, []int64{4})
 	run("UpdateArea", func(i int) error {
-		a := cloneArea(areas[0])
+		a := areas[0].Clone()
 		a.Name = "Name " + string(rune('A'+i))
 		_, err := s.UpdateArea(ctx, editor, a)
 		return err
 	}, nil)
 	orgs, _ := s.OrganizationsByID(ctx, []int64{1})
 	run("UpdateOrganization", func(i int) error {
-		o := cloneOrganization(orgs[0])
+		o := orgs[0].Clone()
 		o.AreaIDs = []int64{int64(1 + i%6)}
 		_, err := s.UpdateOrganization(ctx, editor, o)
 		return err
@@ -319,7 +319,7 @@ func TestAuditKeepsTheBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	areas, _ := s.AreasByID(ctx, []int64{5})
-	a := cloneArea(areas[0])
+	a := areas[0].Clone()
 	a.Description = `Quotes "and" <angles> & unicode: Borås – 100 %`
 	after, err := s.UpdateArea(ctx, editor, a)
 	if err != nil {
