@@ -22,17 +22,36 @@ type List[T any] struct {
 	Distances []float64
 }
 
-// Store is the storage contract. Every backend passes dbtest.Run.
-//
-// Batch methods (those taking a slice of ids) answer in the order of their
-// input, one entry per id, so batch loaders can hand results back by index;
-// a missing record is a nil entry, not an error.
+// Store is the storage contract. Every backend passes dbtest.Run. It is
+// the sum of the roles below; a caller holds the narrowest role it uses
+// (auth a KeyStore, the map layers and the loaders a Reader, the imports a
+// BulkImporter), and only the house that wires them (server, cmd) the
+// whole Store.
 type Store interface {
-	// Load adds a whole dataset in one transaction: all of it or nothing.
-	// Records keep the ids and versions they carry; a version of 0 is
-	// stored as 1.
-	Load(ctx context.Context, ds *Dataset) error
+	Reader
+	BulkImporter
+	// Writer holds the writes of the API, with versions and audit.
+	Writer
+	KeyStore
+	Pinger
+	Close()
+}
 
+// Reader is every read of the records: what the map layers, the transfer
+// exports and the GraphQL loaders hold.
+//
+// Batch methods of the readers (those taking a slice of ids) answer in the
+// order of their input, one entry per id, so batch loaders can hand
+// results back by index; a missing record is a nil entry, not an error.
+type Reader interface {
+	AreaReader
+	OrganizationReader
+	InitiativeReader
+	IndicatorReader
+}
+
+// AreaReader reads areas.
+type AreaReader interface {
 	AreasByID(ctx context.Context, ids []int64) ([]*Area, error)
 	// AreaByCode returns ErrNotFound when no area has the code.
 	AreaByCode(ctx context.Context, code string) (*Area, error)
@@ -42,12 +61,18 @@ type Store interface {
 	AreasAt(ctx context.Context, pt orb.Point, kinds []AreaKind) ([]*Area, error)
 	// ChildAreas pages through the children of each parent.
 	ChildAreas(ctx context.Context, parentIDs []int64, f AreaFilter, p Page) ([]List[*Area], error)
+}
 
+// OrganizationReader reads employers and associations.
+type OrganizationReader interface {
 	OrganizationsByID(ctx context.Context, ids []int64) ([]*Organization, error)
 	Organizations(ctx context.Context, f OrganizationFilter, p Page) (List[*Organization], error)
 	// OrganizationsByArea pages through the organisations engaging in each area.
 	OrganizationsByArea(ctx context.Context, areaIDs []int64, f OrganizationFilter, p Page) ([]List[*Organization], error)
+}
 
+// InitiativeReader reads initiatives, and counts them per area in Coverage.
+type InitiativeReader interface {
 	InitiativesByID(ctx context.Context, ids []int64) ([]*Initiative, error)
 	Initiatives(ctx context.Context, f InitiativeFilter, p Page) (List[*Initiative], error)
 	// InitiativesByArea pages through the initiatives serving each area.
@@ -56,18 +81,31 @@ type Store interface {
 	// organisation leads or takes part in.
 	InitiativesByOrganization(ctx context.Context, orgIDs []int64, f InitiativeFilter, p Page) ([]List[*Initiative], error)
 
+	// Coverage counts, per area and focus group (and theme), the
+	// initiatives that serve the area; cells with no initiative are left
+	// out. Cells come by area id, then focus group and theme in the order
+	// of FocusGroups and Themes.
+	Coverage(ctx context.Context, f CoverageFilter) ([]CoverageCell, error)
+}
+
+// IndicatorReader reads indicator definitions and their values.
+type IndicatorReader interface {
 	// Indicators returns the definitions with the given codes, or all when
 	// codes is empty, ordered by code.
 	Indicators(ctx context.Context, codes []string) ([]*Indicator, error)
 	// IndicatorValues returns values ordered by area id, code, year and sex
 	// (TOTAL, FEMALE, MALE).
 	IndicatorValues(ctx context.Context, f ValueFilter) ([]IndicatorValue, error)
+}
 
-	// Coverage counts, per area and focus group (and theme), the
-	// initiatives that serve the area; cells with no initiative are left
-	// out. Cells come by area id, then focus group and theme in the order
-	// of FocusGroups and Themes.
-	Coverage(ctx context.Context, f CoverageFilter) ([]CoverageCell, error)
+// BulkImporter is the operator's bulk paths: a whole dataset, and the
+// imports of areas and values from files. They write no audit entries (see
+// the notes on writes above Writer).
+type BulkImporter interface {
+	// Load adds a whole dataset in one transaction: all of it or nothing.
+	// Records keep the ids and versions they carry; a version of 0 is
+	// stored as 1.
+	Load(ctx context.Context, ds *Dataset) error
 
 	// UpsertAreas writes areas keyed on code in one transaction: a new
 	// code adds an area, a known one updates it in place (its id stays,
@@ -82,13 +120,12 @@ type Store interface {
 	// UpsertIndicatorValues writes values keyed on area code, indicator,
 	// year and sex in one transaction, with the same all-or-nothing rule.
 	UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*ValueInput, error]) (int, error)
+}
 
-	// Writer holds the writes of the API, with versions, audit and keys.
-	Writer
-
+// Pinger tells whether a store can serve: what the readiness check holds.
+type Pinger interface {
 	// Ping reports whether the store can serve.
 	Ping(ctx context.Context) error
-	Close()
 }
 
 // Writes through the API. Every record a partner or planner can edit
@@ -127,8 +164,9 @@ type Store interface {
 // Stores normalise what they are given before checking it (Normalize…), so
 // callers may list ids, focus groups and themes in any order.
 
-// Writer is the write half of the storage contract. See the top of this
-// file for the order in which problems are found.
+// Writer is the audited writer: the writes of the API and the audit log
+// they leave. See the notes above for the order in which problems are
+// found.
 type Writer interface {
 	// CreateArea adds an area and returns it as stored, with a new id and
 	// Version 1. The id and version it is given are ignored. New ids are
@@ -183,7 +221,12 @@ type Writer interface {
 
 	// AuditLog pages through audit entries, newest first.
 	AuditLog(ctx context.Context, f AuditFilter, p Page) (List[*AuditEntry], error)
+}
 
+// KeyStore keeps the API keys: what auth holds to check a bearer token,
+// and the keys commands to manage them. Creating and revoking a key are
+// audited writes like those of Writer.
+type KeyStore interface {
 	// CreateKey stores a key the caller made (id, name, role, hash,
 	// expiry); the store sets CreatedAt. A key id in use is ECONFLICT.
 	CreateKey(ctx context.Context, by Actor, k *APIKey) (*APIKey, error)
