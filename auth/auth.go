@@ -53,12 +53,12 @@ func Require(ctx context.Context, need db.Role) error {
 	return nil
 }
 
-// Authenticator reads bearer tokens: API keys from the store, and access
+// Authenticator reads bearer tokens: API keys from the key store, and access
 // tokens from the configured OIDC issuer. It keeps no state about keys
 // between requests, so a revoked key stops working with the next request,
 // on every instance of the service.
 type Authenticator struct {
-	store    db.Store
+	store    db.KeyStore
 	cfg      Config
 	log      *slog.Logger
 	verifier *oidc.IDTokenVerifier // nil without an issuer
@@ -95,7 +95,7 @@ const DefaultRoleClaim = "areagraph_role"
 // service at start rather than refusing every token later; the issuer's
 // keys are fetched when the first token arrives, cached, and fetched again
 // when a token names a key the cache does not hold (key rotation).
-func New(ctx context.Context, store db.Store, cfg Config) (*Authenticator, error) {
+func New(ctx context.Context, store db.KeyStore, cfg Config) (*Authenticator, error) {
 	if store == nil {
 		return nil, errors.New("auth: no store")
 	}

@@ -27,14 +27,14 @@ const Audience = "areagraph"
 
 // Key stores a new API key with role in store and returns its secret and
 // the key as stored.
-func Key(t testing.TB, store db.Store, role db.Role) (secret string, key *db.APIKey) {
+func Key(t testing.TB, store db.KeyStore, role db.Role) (secret string, key *db.APIKey) {
 	t.Helper()
 	return KeyWith(t, store, "test key "+string(role), role, nil)
 }
 
 // KeyWith is Key with a name and an expiry; an expiry in the past makes an
 // expired key.
-func KeyWith(t testing.TB, store db.Store, name string, role db.Role, expiresAt *time.Time) (secret string, key *db.APIKey) {
+func KeyWith(t testing.TB, store db.KeyStore, name string, role db.Role, expiresAt *time.Time) (secret string, key *db.APIKey) {
 	t.Helper()
 	secret, k, err := auth.NewKey(name, role, expiresAt)
 	if err != nil {
