@@ -35,7 +35,7 @@ type result struct {
 // fetch runs a request against the store: at most four calls whatever the
 // number of features (area codes, the indicator definition, the records,
 // then indicator values or lead organisations for the whole page at once).
-func fetch(ctx context.Context, store db.Store, req *request, page db.Page) (*result, error) {
+func fetch(ctx context.Context, store db.Reader, req *request, page db.Page) (*result, error) {
 	if err := resolveAreaRefs(ctx, store, req); err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func fetch(ctx context.Context, store db.Store, req *request, page db.Page) (*re
 // call. An unknown code is the client's mistake and says so; an unknown id
 // simply matches nothing, as in the GraphQL API, since ids are opaque and
 // may name a record since removed.
-func resolveAreaRefs(ctx context.Context, store db.Store, req *request) error {
+func resolveAreaRefs(ctx context.Context, store db.AreaReader, req *request) error {
 	refs := req.areaRefs
 	if len(refs.codes) == 0 {
 		return nil
@@ -100,7 +100,7 @@ func orNil(s string) any {
 	return s
 }
 
-func fetchAreas(ctx context.Context, store db.Store, req *request, page db.Page) (*result, error) {
+func fetchAreas(ctx context.Context, store db.Reader, req *request, page db.Page) (*result, error) {
 	res := &result{}
 	if req.indicator != "" {
 		defs, err := store.Indicators(ctx, []string{req.indicator})
@@ -170,7 +170,7 @@ func fetchAreas(ctx context.Context, store db.Store, req *request, page db.Page)
 	return res, nil
 }
 
-func fetchInitiatives(ctx context.Context, store db.Store, req *request, page db.Page) (*result, error) {
+func fetchInitiatives(ctx context.Context, store db.Reader, req *request, page db.Page) (*result, error) {
 	f := req.init
 	f.Spatial = req.spatial
 	l, err := store.Initiatives(ctx, f, page)
@@ -235,7 +235,7 @@ func fetchInitiatives(ctx context.Context, store db.Store, req *request, page db
 	return res, nil
 }
 
-func fetchOrganizations(ctx context.Context, store db.Store, req *request, page db.Page) (*result, error) {
+func fetchOrganizations(ctx context.Context, store db.OrganizationReader, req *request, page db.Page) (*result, error) {
 	f := req.org
 	f.Spatial = req.spatial
 	l, err := store.Organizations(ctx, f, page)

@@ -24,14 +24,14 @@ import (
 // Handler serves the map layers of one store. Mount it at /layers/ and
 // /tiles/.
 type Handler struct {
-	store db.Store
+	store db.Reader
 	log   *slog.Logger
 	mux   *http.ServeMux
 }
 
 // New returns a Handler over store; log receives internal errors, and nil
 // means slog.Default().
-func New(store db.Store, log *slog.Logger) *Handler {
+func New(store db.Reader, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
