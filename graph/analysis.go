@@ -14,7 +14,7 @@ const MaxCompared = 500
 
 // chosenAreas loads the areas a planner's question is about: the given
 // ones, or every priority area.
-func chosenAreas(ctx context.Context, s db.Store, gids []string) ([]*db.Area, error) {
+func chosenAreas(ctx context.Context, s db.AreaReader, gids []string) ([]*db.Area, error) {
 	if gids == nil {
 		l, err := s.Areas(ctx, db.AreaFilter{Kinds: []db.AreaKind{db.KindPriorityArea}}, db.Page{Limit: MaxCompared})
 		return l.Items, err
@@ -40,7 +40,7 @@ func chosenAreas(ctx context.Context, s db.Store, gids []string) ([]*db.Area, er
 
 // municipalities finds the municipality each area lies in by walking up
 // the parents, one store call per level of the hierarchy.
-func municipalities(ctx context.Context, s db.Store, areas []*db.Area) (map[int64]int64, map[int64]*db.Area, error) {
+func municipalities(ctx context.Context, s db.AreaReader, areas []*db.Area) (map[int64]int64, map[int64]*db.Area, error) {
 	known := map[int64]*db.Area{}
 	for _, a := range areas {
 		known[a.ID] = a
@@ -80,7 +80,7 @@ func municipalities(ctx context.Context, s db.Store, areas []*db.Area) (map[int6
 	return of, known, nil
 }
 
-func compareIndicator(ctx context.Context, s db.Store, code string, year int, areaIDs []string, reference *string, baseline *int, sex db.Sex) (*model.IndicatorComparison, error) {
+func compareIndicator(ctx context.Context, s db.Reader, code string, year int, areaIDs []string, reference *string, baseline *int, sex db.Sex) (*model.IndicatorComparison, error) {
 	for _, y := range []*int{&year, baseline} {
 		if y != nil && (*y < 1800 || *y > 2200) {
 			return nil, db.Errorf(db.EINVALID, "year %d is out of range", *y)
@@ -157,7 +157,7 @@ func compareIndicator(ctx context.Context, s db.Store, code string, year int, ar
 	return out, nil
 }
 
-func coverage(ctx context.Context, s db.Store, areaIDs []string, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error) {
+func coverage(ctx context.Context, s db.Reader, areaIDs []string, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error) {
 	areas, err := chosenAreas(ctx, s, areaIDs)
 	if err != nil {
 		return nil, err

@@ -9,7 +9,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph/generated"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/obs"
@@ -62,7 +61,7 @@ func (c HandlerConfig) withDefaults() HandlerConfig {
 // (POST, and GET for queries) with its limits, caches and error presenter.
 // Authentication, CORS, the deadline and the access log are the
 // business of the HTTP server that mounts it.
-func NewHandler(store db.Store, cfg HandlerConfig) http.Handler {
+func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	cfg = cfg.withDefaults()
 	exec := executor.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers:  &Resolver{Store: store},

@@ -37,7 +37,7 @@ func orgInitiatives(ctx context.Context, o model.Organization, filter *model.Ini
 }
 
 // organizations lists organisations of the given kinds at the root.
-func organizations[C any](ctx context.Context, s db.Store, filter *model.OrganizationFilter, first *int, after *string,
+func organizations[C any](ctx context.Context, s db.OrganizationReader, filter *model.OrganizationFilter, first *int, after *string,
 	wrap func(db.List[*db.Organization], int) C, kinds ...db.OrgKind) (C, error) {
 	f, err := orgFilter(ctx, filter, kinds...)
 	if err != nil {

@@ -13,5 +13,14 @@ import (
 
 // Resolver is the root of the resolvers; it holds what every request shares.
 type Resolver struct {
-	Store db.Store
+	Store Backend
+}
+
+// Backend is what the API reaches in a store: every read, the audited
+// writes and the keys. The bulk paths (Load, the imports) are the
+// operator's, and Ping and Close the server's.
+type Backend interface {
+	db.Reader
+	db.Writer
+	db.KeyStore
 }

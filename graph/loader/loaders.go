@@ -14,7 +14,7 @@ type ctxKey struct{}
 // generation holds the batch loaders and what they cached, from the start
 // of a request or from its last write on (see Loaders).
 type generation struct {
-	store db.Store
+	store db.Reader
 
 	// Records handed out together, whose children load together.
 	areaParents, orgParents, initParents groups
@@ -48,7 +48,7 @@ type orgArgs struct {
 	P db.Page
 }
 
-func newGeneration(s db.Store) *generation {
+func newGeneration(s db.Reader) *generation {
 	l := &generation{store: s}
 	l.areaByID = newBatch(&l.areaRefs, func(ctx context.Context, ids []int64) ([]*db.Area, error) {
 		areas, err := s.AreasByID(ctx, ids)

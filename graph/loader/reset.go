@@ -16,14 +16,14 @@ import (
 // drops everything cached; each write calls it, and the root fields of a
 // mutation run one after the other, so no load is in flight when it does.
 type Loaders struct {
-	store db.Store
+	store db.Reader
 
 	mu  sync.RWMutex
 	gen *generation
 }
 
 // New returns the loaders for one request over s.
-func New(s db.Store) *Loaders {
+func New(s db.Reader) *Loaders {
 	return &Loaders{store: s, gen: newGeneration(s)}
 }
 
