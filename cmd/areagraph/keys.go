@@ -68,8 +68,14 @@ func addKeyStoreFlags(fs *flag.FlagSet, getenv func(string) string) *keyStoreFla
 	return k
 }
 
+// keyStore is what the keys commands hold of the store they open.
+type keyStore interface {
+	db.KeyStore
+	Close()
+}
+
 // open opens the store the flags name; the caller closes it.
-func (k *keyStoreFlags) open(ctx context.Context, getenv func(string) string, stderr io.Writer) (db.Store, error) {
+func (k *keyStoreFlags) open(ctx context.Context, getenv func(string) string, stderr io.Writer) (keyStore, error) {
 	if k.databaseURL != "" {
 		if k.keysFile != "" {
 			return nil, errors.New("give a database or a keys file, not both: with a database, keys live in it")
