@@ -58,10 +58,7 @@ func end(done func(error), err *error) {
 	done(*err)
 }
 
-func (s *hooked) Load(ctx context.Context, ds *db.Dataset) (err error) {
-	defer end(s.hook(ctx, "Load"), &err)
-	return s.next.Load(ctx, ds)
-}
+// db.AreaReader.
 
 func (s *hooked) AreasByID(ctx context.Context, ids []int64) (_ []*db.Area, err error) {
 	defer end(s.hook(ctx, "AreasByID"), &err)
@@ -88,6 +85,8 @@ func (s *hooked) ChildAreas(ctx context.Context, parentIDs []int64, f db.AreaFil
 	return s.next.ChildAreas(ctx, parentIDs, f, p)
 }
 
+// db.OrganizationReader.
+
 func (s *hooked) OrganizationsByID(ctx context.Context, ids []int64) (_ []*db.Organization, err error) {
 	defer end(s.hook(ctx, "OrganizationsByID"), &err)
 	return s.next.OrganizationsByID(ctx, ids)
@@ -102,6 +101,8 @@ func (s *hooked) OrganizationsByArea(ctx context.Context, areaIDs []int64, f db.
 	defer end(s.hook(ctx, "OrganizationsByArea"), &err)
 	return s.next.OrganizationsByArea(ctx, areaIDs, f, p)
 }
+
+// db.InitiativeReader.
 
 func (s *hooked) InitiativesByID(ctx context.Context, ids []int64) (_ []*db.Initiative, err error) {
 	defer end(s.hook(ctx, "InitiativesByID"), &err)
@@ -123,6 +124,13 @@ func (s *hooked) InitiativesByOrganization(ctx context.Context, orgIDs []int64, 
 	return s.next.InitiativesByOrganization(ctx, orgIDs, f, p)
 }
 
+func (s *hooked) Coverage(ctx context.Context, f db.CoverageFilter) (_ []db.CoverageCell, err error) {
+	defer end(s.hook(ctx, "Coverage"), &err)
+	return s.next.Coverage(ctx, f)
+}
+
+// db.IndicatorReader.
+
 func (s *hooked) Indicators(ctx context.Context, codes []string) (_ []*db.Indicator, err error) {
 	defer end(s.hook(ctx, "Indicators"), &err)
 	return s.next.Indicators(ctx, codes)
@@ -133,9 +141,11 @@ func (s *hooked) IndicatorValues(ctx context.Context, f db.ValueFilter) (_ []db.
 	return s.next.IndicatorValues(ctx, f)
 }
 
-func (s *hooked) Coverage(ctx context.Context, f db.CoverageFilter) (_ []db.CoverageCell, err error) {
-	defer end(s.hook(ctx, "Coverage"), &err)
-	return s.next.Coverage(ctx, f)
+// db.BulkImporter.
+
+func (s *hooked) Load(ctx context.Context, ds *db.Dataset) (err error) {
+	defer end(s.hook(ctx, "Load"), &err)
+	return s.next.Load(ctx, ds)
 }
 
 func (s *hooked) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, error]) (_ int, err error) {
@@ -147,6 +157,8 @@ func (s *hooked) UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*db
 	defer end(s.hook(ctx, "UpsertIndicatorValues"), &err)
 	return s.next.UpsertIndicatorValues(ctx, values)
 }
+
+// db.Writer.
 
 func (s *hooked) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (_ *db.Area, err error) {
 	defer end(s.hook(ctx, "CreateArea"), &err)
@@ -218,6 +230,8 @@ func (s *hooked) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (_ d
 	return s.next.AuditLog(ctx, f, p)
 }
 
+// db.KeyStore.
+
 func (s *hooked) CreateKey(ctx context.Context, by db.Actor, k *db.APIKey) (_ *db.APIKey, err error) {
 	defer end(s.hook(ctx, "CreateKey"), &err)
 	return s.next.CreateKey(ctx, by, k)
@@ -238,11 +252,14 @@ func (s *hooked) RevokeKey(ctx context.Context, by db.Actor, id string) (_ *db.A
 	return s.next.RevokeKey(ctx, by, id)
 }
 
+// db.Pinger.
+
 func (s *hooked) Ping(ctx context.Context) (err error) {
 	defer end(s.hook(ctx, "Ping"), &err)
 	return s.next.Ping(ctx)
 }
 
+// Close is not hooked: it happens once, at shutdown.
 func (s *hooked) Close() { s.next.Close() }
 
 // Counter is a Hook that counts calls, so a test or a benchmark can show
