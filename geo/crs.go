@@ -159,13 +159,13 @@ var sweref99TMExtent = orb.Bound{Min: orb.Point{180_000, 6_100_000}, Max: orb.Po
 // guess between them; anything else is an error, and the caller must be
 // told the system.
 func DetectCRS(bound orb.Bound) (string, error) {
-	inRange := func(b orb.Bound, lim orb.Bound) bool {
+	within := func(b orb.Bound, lim orb.Bound) bool {
 		return b.Min[0] >= lim.Min[0] && b.Max[0] <= lim.Max[0] && b.Min[1] >= lim.Min[1] && b.Max[1] <= lim.Max[1]
 	}
 	switch {
-	case inRange(bound, orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}):
+	case inRange(bound.Min) && inRange(bound.Max):
 		return CRSWGS84, nil
-	case inRange(bound, sweref99TMExtent):
+	case within(bound, sweref99TMExtent):
 		return CRSSWEREF99TM, nil
 	}
 	return "", fmt.Errorf("geo: cannot tell the coordinate system of coordinates spanning %s to %s: "+

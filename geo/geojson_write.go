@@ -84,7 +84,7 @@ func AppendGeoJSON(dst []byte, g orb.Geometry) ([]byte, error) {
 func writable(g orb.Geometry, depth int) bool {
 	switch g := g.(type) {
 	case orb.Point:
-		return finite(g)
+		return Finite(g)
 	case orb.MultiPoint:
 		return allFinite(g)
 	case orb.LineString:
@@ -108,7 +108,7 @@ func writable(g orb.Geometry, depth int) bool {
 		}
 		return true
 	case orb.Bound:
-		return finite(g.Min) && finite(g.Max)
+		return Finite(g.Min) && Finite(g.Max)
 	case orb.Collection:
 		if depth >= maxCollectionDepth {
 			return false
@@ -122,25 +122,6 @@ func writable(g orb.Geometry, depth int) bool {
 	}
 	// nil, or a type GeoJSON has no name for.
 	return false
-}
-
-func polygonFinite(p orb.Polygon) bool {
-	for _, r := range p {
-		if !allFinite(r) {
-			return false
-		}
-	}
-	return true
-}
-
-// allFinite reports whether every coordinate is a finite number: x*0 is 0
-// for those and NaN for infinities and NaN, and NaN stays in the sum.
-func allFinite[S ~[]orb.Point](ps S) bool {
-	z := 0.0
-	for _, p := range ps {
-		z += p[0]*0 + p[1]*0
-	}
-	return z == 0
 }
 
 // encoder writes GeoJSON into b, handing b to w whenever it holds a chunk

@@ -152,7 +152,7 @@ func halfway(l orb.LineString, length float64) orb.Point {
 // exact arithmetic and by PostGIS's own point-in-polygon arithmetic, so
 // that no backend and no later rounding can place it on an edge.
 func interior(poly orb.Polygon, p orb.Point) bool {
-	return finite(p) && locateInPolygon(poly, p) == inside && pipLocatePolygon(poly, p) == inside
+	return Finite(p) && locateInPolygon(poly, p) == inside && pipLocatePolygon(poly, p) == inside
 }
 
 // labelSearchVertices is the size above which the label search runs on
@@ -171,7 +171,7 @@ func polygonLabel(poly orb.Polygon) orb.Point {
 	precision := math.Max(labelPrecision, size*1e-4)
 	c := Centroid(poly)
 	search := func(poly orb.Polygon) (orb.Point, bool) {
-		if !finite(c) {
+		if !Finite(c) {
 			return orb.Point{}, false
 		}
 		rings := make([][]vec2, len(poly))

@@ -22,7 +22,7 @@ import (
 // orb/planar.PolygonContains is no substitute: it treats a point on a
 // hole's edge as outside.
 func Covers(g orb.Geometry, p orb.Point) bool {
-	if !finite(p) {
+	if !Finite(p) {
 		return false
 	}
 	return covers(g, p, true)
@@ -68,10 +68,6 @@ func covers(g orb.Geometry, p orb.Point, pip bool) bool {
 		}
 	}
 	return false
-}
-
-func finite(p orb.Point) bool {
-	return !math.IsNaN(p[0]) && !math.IsNaN(p[1]) && !math.IsInf(p[0], 0) && !math.IsInf(p[1], 0)
 }
 
 // polygonCovers is the point-in-polygon test behind a test of the shell's

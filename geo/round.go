@@ -112,7 +112,7 @@ func roundPositions(pts []orb.Point, decimals int) []orb.Point {
 }
 
 func roundLine(l orb.LineString, d int) orb.LineString {
-	if distinctPositions(l) < 2 || !finitePositions(l) {
+	if distinctPositions(l) < 2 || !allFinite(l) {
 		return l.Clone()
 	}
 	for dd := d; dd <= maxDecimals; dd++ {

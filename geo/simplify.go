@@ -104,24 +104,13 @@ func cloneGeometry(g orb.Geometry) orb.Geometry {
 	return g
 }
 
-// finitePositions reports whether every coordinate of pts is a finite
+// finitePolygons reports whether every coordinate of polys is a finite
 // number; Simplify and Round leave alone what is not, as nothing sensible
 // can be measured on it.
-func finitePositions(pts []orb.Point) bool {
-	for _, p := range pts {
-		if !finite(p) {
-			return false
-		}
-	}
-	return true
-}
-
 func finitePolygons(polys []orb.Polygon) bool {
 	for _, poly := range polys {
-		for _, r := range poly {
-			if !finitePositions(r) {
-				return false
-			}
+		if !polygonFinite(poly) {
+			return false
 		}
 	}
 	return true
@@ -391,7 +380,7 @@ func simplifyLine(l orb.LineString, t float64) orb.LineString {
 		}
 	}
 	switch {
-	case len(pts) < 2 || !finitePositions(pts):
+	case len(pts) < 2 || !allFinite(pts):
 		return l.Clone()
 	case len(pts) == 2:
 		return orb.LineString(pts)

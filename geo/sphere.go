@@ -72,7 +72,7 @@ func RadiusBound(p orb.Point, r float64) orb.Bound {
 // The result agrees with PostGIS to well under a millimetre for distances
 // below 50 km.
 func DistanceToGeometry(p orb.Point, g orb.Geometry) float64 {
-	if !finite(p) {
+	if !Finite(p) {
 		return math.NaN()
 	}
 	var ps parts

@@ -235,12 +235,6 @@ func validate(g orb.Geometry, path string) error {
 	return invalid(path, "has unsupported type %T", g)
 }
 
-// inRange reports whether checkPosition accepts p, without a path to
-// name it by: NaN fails every comparison and an infinity the range.
-func inRange(p orb.Point) bool {
-	return p[0] >= -180 && p[0] <= 180 && p[1] >= -90 && p[1] <= 90
-}
-
 func checkPosition(p orb.Point, path string) error {
 	if err := checkCoord("longitude", p[0], 180, path); err != nil {
 		return err
