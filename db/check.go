@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/areagraph/areagraph/geo"
 	"github.com/paulmach/orb"
 )
 
@@ -81,10 +82,7 @@ func canonicalOrder[T comparable](vals, all []T) []T {
 	return append(out, unknown...)
 }
 
-// ValidatePoint checks that p is a WGS 84 position.
-func ValidatePoint(p orb.Point) error {
-	if math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
-		return fmt.Errorf("position [%g, %g] is out of range (longitude -180–180, latitude -90–90)", p[0], p[1])
-	}
-	return nil
-}
+// ValidatePoint checks that p is a WGS 84 position (geo.CheckLonLat); the
+// error names the coordinate out of range, for the caller to prefix with
+// what p is.
+func ValidatePoint(p orb.Point) error { return geo.CheckLonLat(p[0], p[1]) }

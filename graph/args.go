@@ -40,12 +40,10 @@ func page(first *int, after *string) (db.Page, error) {
 	return p, nil
 }
 
+// checkLonLat is geo.CheckLonLat as a client's mistake, named by what.
 func checkLonLat(what string, lon, lat float64) error {
-	if math.IsNaN(lon) || lon < -180 || lon > 180 {
-		return db.Errorf(db.EINVALID, "%s: longitude %g is out of range [-180, 180]", what, lon)
-	}
-	if math.IsNaN(lat) || lat < -90 || lat > 90 {
-		return db.Errorf(db.EINVALID, "%s: latitude %g is out of range [-90, 90]", what, lat)
+	if err := geo.CheckLonLat(lon, lat); err != nil {
+		return db.Errorf(db.EINVALID, "%s: %v", what, err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/geo"
 	"github.com/paulmach/orb"
 )
 
@@ -272,13 +273,11 @@ func (p params) numbers(name, want string, n int) ([]float64, bool, error) {
 }
 
 // checkLonLat and the messages below match the GraphQL API's, so a client
-// reads the same words whichever door it came through.
+// reads the same words whichever door it came through: the range check is
+// geo.CheckLonLat for both.
 func checkLonLat(what string, lon, lat float64) error {
-	if math.IsNaN(lon) || lon < -180 || lon > 180 {
-		return invalid("%s: longitude %g is out of range [-180, 180]", what, lon)
-	}
-	if math.IsNaN(lat) || lat < -90 || lat > 90 {
-		return invalid("%s: latitude %g is out of range [-90, 90]", what, lat)
+	if err := geo.CheckLonLat(lon, lat); err != nil {
+		return invalid("%s: %v", what, err)
 	}
 	return nil
 }

@@ -61,10 +61,6 @@ func decodePoints(b []byte) ([]orb.Point, error) {
 	return nil, fmt.Errorf("postgis: expected a multipoint, got %s", g.GeoJSONType())
 }
 
-func finite(p orb.Point) bool {
-	return !math.IsNaN(p[0]) && !math.IsInf(p[0], 0) && !math.IsNaN(p[1]) && !math.IsInf(p[1], 0)
-}
-
 // checkNear rejects a Near filter that would make PostGIS fail: geography
 // casts, and so every distance query, fail outside WGS 84's range.
 func checkNear(n *db.Near) error {

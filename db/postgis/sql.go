@@ -84,7 +84,7 @@ func contains(a *args, col, sub string) []string {
 // (no location) fails every condition.
 func spatial(a *args, col string, s db.Spatial) (conds []string, dist string, err error) {
 	if s.BBox != nil {
-		if !finite(s.BBox.Min) || !finite(s.BBox.Max) {
+		if !geo.Finite(s.BBox.Min) || !geo.Finite(s.BBox.Max) {
 			return nil, "", db.Errorf(db.EINVALID, "bbox: coordinates must be finite numbers")
 		}
 		b, err := encode(geo.BoundGeometry(*s.BBox))
