@@ -85,3 +85,15 @@ func (w *Within) Validate() error {
 	}
 	return nil
 }
+
+// CheckAreasAt checks the point of an AreasAt query. Every backend calls it
+// before anything else, so a point out of WGS 84 range (NaN and the
+// infinities included) is the same EINVALID error from each, never no
+// areas from one store and an error from another; the boundaries ±180 and
+// ±90 are in range.
+func CheckAreasAt(pt orb.Point) error {
+	if err := geo.CheckLonLat(pt[0], pt[1]); err != nil {
+		return Errorf(EINVALID, "areasAt: %v", err)
+	}
+	return nil
+}

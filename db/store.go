@@ -57,7 +57,7 @@ type AreaReader interface {
 	AreaByCode(ctx context.Context, code string) (*Area, error)
 	Areas(ctx context.Context, f AreaFilter, p Page) (List[*Area], error)
 	// AreasAt returns the areas that cover pt (boundary included), innermost
-	// kind first, then by id.
+	// kind first, then by id. A pt out of range is EINVALID (CheckAreasAt).
 	AreasAt(ctx context.Context, pt orb.Point, kinds []AreaKind) ([]*Area, error)
 	// ChildAreas pages through the children of each parent.
 	ChildAreas(ctx context.Context, parentIDs []int64, f AreaFilter, p Page) ([]List[*Area], error)

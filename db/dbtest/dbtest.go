@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"AreasPaging", testAreasPaging},
 		{"AreasSpatial", testAreasSpatial},
 		{"AreasAt", testAreasAt},
+		{"AreasAtOutOfRange", testAreasAtOutOfRange},
 		{"ChildAreas", testChildAreas},
 		{"Organizations", testOrganizations},
 		{"OrganizationsByArea", testOrganizationsByArea},

@@ -205,6 +205,9 @@ func (s *Store) ChildAreas(_ context.Context, parentIDs []int64, f db.AreaFilter
 
 // AreasAt implements db.Store.
 func (s *Store) AreasAt(_ context.Context, pt orb.Point, kinds []db.AreaKind) ([]*db.Area, error) {
+	if err := db.CheckAreasAt(pt); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	found := s.areaIdx.At(pt, kinds)

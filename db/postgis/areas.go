@@ -129,8 +129,8 @@ var kindOrder = strs(db.AreaKinds)
 // AreasAt returns the areas that cover pt, boundary included, innermost
 // kind first and then by id; kinds, when given, narrows the kinds.
 func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) ([]*db.Area, error) {
-	if err := db.ValidatePoint(pt); err != nil {
-		return nil, db.Errorf(db.EINVALID, "point: %v", err)
+	if err := db.CheckAreasAt(pt); err != nil {
+		return nil, err
 	}
 	// From memory when the replica is live (db/replica); the statement
 	// below is what it stands in for.
