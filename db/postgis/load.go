@@ -30,7 +30,9 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 		return err
 	}
 	keys := datasetKeysOf(ds)
-	err := s.commit(ctx, func(tx pgx.Tx) error {
+	// An operator's load waits for a connection as long as ctx lets it
+	// (see pool).
+	err := s.commit(ctx, s.pool.Acquire, func(tx pgx.Tx) error {
 		if err := checkStored(ctx, tx, ds, keys); err != nil {
 			return err
 		}

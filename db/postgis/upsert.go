@@ -37,7 +37,9 @@ func upsert[T any](ctx context.Context, s *Store, op, create, table string, cols
 	row func(item int, v *T) ([]any, error), merge func(context.Context, pgx.Tx) error) (int, error) {
 	var n int
 	var seqErr error
-	err := s.commit(ctx, func(tx pgx.Tx) error {
+	// An import, like a load, waits for a connection as long as ctx lets
+	// it (see pool).
+	err := s.commit(ctx, s.pool.Acquire, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, create); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/areagraph/areagraph/db"
 )
@@ -44,7 +45,7 @@ var errRetry = errors.New("postgis: a concurrent write got in between; retrying"
 func (s *Store) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
 	var err error
 	for range maxWriteAttempts {
-		err = s.commit(ctx, fn)
+		err = s.commit(ctx, s.pool.acquire, fn)
 		if !retryable(err) || ctx.Err() != nil {
 			break
 		}
@@ -55,16 +56,18 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) 
 	return translate(err, op)
 }
 
-// commit runs fn in one transaction on a connection of the pool and
-// commits it. Every write of the store (write, Load, the upserts) goes
-// through here, and so this is the one place that keeps the area replica
-// reading the store's own writes: after the commit, with the connection
-// back in the pool, it waits until the replica holds what was committed,
-// or has stopped answering (db/replica, "Reading one's own writes"). A
-// write that changed no area pays a notification's round trip for it,
-// which is cheaper than keeping a list of the writes that do right.
-func (s *Store) commit(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	c, err := s.pool.acquire(ctx)
+// commit runs fn in one transaction on a connection of the pool, taken
+// with acquire (bounded for the API's writes, unbounded for an operator's
+// Load and upserts), and commits it. Every write of the store goes through
+// here, and so this is the one place that keeps the area replica reading
+// the store's own writes: after the commit, with the connection back in
+// the pool, it waits until the replica holds what was committed, or has
+// stopped answering (db/replica, "Reading one's own writes"). A write that
+// changed no area pays a notification's round trip for it, which is
+// cheaper than keeping a list of the writes that do right.
+func (s *Store) commit(ctx context.Context, acquire func(context.Context) (*pgxpool.Conn, error),
+	fn func(tx pgx.Tx) error) error {
+	c, err := acquire(ctx)
 	if err != nil {
 		return err
 	}
