@@ -116,12 +116,7 @@ func open(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	if withReplica {
 		fs = newFeeds(cfg.ConnConfig.Copy())
 		r = replica.New(fs.dial)
-		// The replica hears of lost pool connections through a tracer; a
-		// caller's own tracer takes precedence, and the replica then
-		// learns of a broken database from its own connection alone.
-		if cfg.ConnConfig.Tracer == nil {
-			cfg.ConnConfig.Tracer = replicaTracer{r}
-		}
+		cfg.ConnConfig.Tracer = withReplicaTracer(cfg.ConnConfig.Tracer, r)
 	}
 	p, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/areagraph/areagraph/db/replica"
@@ -44,6 +45,17 @@ func replicaOption(params map[string]string) (bool, error) {
 // lost (released closed) or could not be had. pgxpool finds its tracers
 // on the connection's query tracer, hence the two empty methods.
 type replicaTracer struct{ r *replica.Replica }
+
+// withReplicaTracer is the tracer for a pool whose replica is r: a caller's
+// own tracer, when there is one, chained with the replica's, so that each
+// gets every event it asks for. The one tracer slot of pgx is the caller's
+// as much as the replica's, and neither gives up what it learns from it.
+func withReplicaTracer(user pgx.QueryTracer, r *replica.Replica) pgx.QueryTracer {
+	if user == nil {
+		return replicaTracer{r}
+	}
+	return multitracer.New(user, replicaTracer{r})
+}
 
 var (
 	_ pgx.QueryTracer       = replicaTracer{}

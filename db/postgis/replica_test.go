@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 
 	"github.com/areagraph/areagraph/db"
@@ -405,4 +406,62 @@ func TestConformanceFromMemory(t *testing.T) {
 		waitLive(t, s)
 		return memoryFirst{Store: s, t: t}
 	})
+}
+
+// TestReplicaLostConnectionWithUserTracer gives the store a tracer of the
+// caller's own. It still sees the store's statements, and the replica
+// still hears of a pool connection that the database dropped: it stops
+// answering from memory until a token has been round its feed, and goes
+// live again without reading everything again.
+func TestReplicaLostConnectionWithUserTracer(t *testing.T) {
+	ctx := t.Context()
+	rec := &recorder{}
+	s, url := newTestStore(t, func(cfg *pgxpool.Config) {
+		cfg.ConnConfig.Tracer = rec
+		// One connection, so that the one the database drops is the next
+		// one used.
+		cfg.MaxConns = 1
+	})
+	if err := s.Load(ctx, dbtest.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	waitLive(t, s)
+	other, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	loads, doubts := s.replica.Loads(), s.replica.Doubts()
+
+	const whoAmI = "SELECT pg_backend_pid()"
+	eventually(t, "the replica hears of the dropped connection", func() error {
+		if s.replica.Doubts() > doubts {
+			return nil
+		}
+		var pid int32
+		if err := s.pool.QueryRow(ctx, whoAmI).Scan(&pid); err != nil {
+			return err
+		}
+		if _, err := other.Exec(ctx, "SELECT pg_terminate_backend($1)", pid); err != nil {
+			t.Fatal(err)
+		}
+		// The next statement on it fails, and pgx closes it.
+		_ = s.Ping(ctx)
+		return errors.New("no doubt raised")
+	})
+
+	waitLive(t, s)
+	if got, mem := fromMemory(t, s, orb.Point{12.25, 57.75}); !mem || len(got) == 0 {
+		t.Fatalf("after the doubt: %v (from memory: %v)", areaNames(got), mem)
+	}
+	if got := s.replica.Loads(); got != loads {
+		t.Errorf("a doubt read everything again (%d loads, %d before)", got, loads)
+	}
+	var seen bool
+	for _, q := range rec.take() {
+		seen = seen || q.SQL == whoAmI
+	}
+	if !seen {
+		t.Error("the caller's tracer did not see the store's statements")
+	}
 }
