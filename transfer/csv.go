@@ -17,7 +17,7 @@ import (
 
 // ImportValuesCSV imports the values of the long-format CSV file src in
 // two passes and returns how many it wrote.
-func ImportValuesCSV(ctx context.Context, store ValueUpserter, src Source, prog io.Writer) (int, error) {
+func ImportValuesCSV(ctx context.Context, store db.BulkImporter, src Source, prog io.Writer) (int, error) {
 	read := func(r io.Reader) iter.Seq2[*db.ValueInput, error] { return ReadValuesCSV(r, src.Name) }
 	n, err := twoPasses(ctx, src, prog, read, store.UpsertIndicatorValues)
 	var ie *db.ItemError
@@ -137,7 +137,7 @@ func parseValue(rec []string, col map[string]int) (*db.ValueInput, error) {
 
 // ExportValuesCSV writes every indicator value in the long format, in the
 // store's order, reading the values of one page of areas at a time.
-func ExportValuesCSV(ctx context.Context, store Reader, w io.Writer) error {
+func ExportValuesCSV(ctx context.Context, store db.Reader, w io.Writer) error {
 	if _, err := io.WriteString(w, strings.Join(valueColumns, ",")+"\n"); err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 
 // ExportDataset writes everything in store as a dataset file to w, reading
 // it a page at a time.
-func ExportDataset(ctx context.Context, store Reader, w io.Writer) error {
+func ExportDataset(ctx context.Context, store db.Reader, w io.Writer) error {
 	var ds db.Dataset
 	err := eachAreaPage(ctx, store, db.AreaFilter{}, func(page []*db.Area) error {
 		ds.Areas = append(ds.Areas, page...)

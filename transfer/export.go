@@ -12,23 +12,13 @@ import (
 // without flags. They are deterministic: the same data give the same bytes,
 // which is what makes an export fit to compare, diff and keep.
 
-// Reader is what the exports read; db.Store is one.
-type Reader interface {
-	Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error)
-	AreasByID(ctx context.Context, ids []int64) ([]*db.Area, error)
-	Organizations(ctx context.Context, f db.OrganizationFilter, p db.Page) (db.List[*db.Organization], error)
-	Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error)
-	Indicators(ctx context.Context, codes []string) ([]*db.Indicator, error)
-	IndicatorValues(ctx context.Context, f db.ValueFilter) ([]db.IndicatorValue, error)
-}
-
 // exportPage is how many areas one store call reads; it bounds the memory
 // an export holds whatever the size of the database.
 const exportPage = 500
 
 // eachAreaPage hands the areas f selects to fn a page at a time, in id
 // order.
-func eachAreaPage(ctx context.Context, store Reader, f db.AreaFilter, fn func([]*db.Area) error) error {
+func eachAreaPage(ctx context.Context, store db.AreaReader, f db.AreaFilter, fn func([]*db.Area) error) error {
 	for offset := 0; ; offset += exportPage {
 		page, err := store.Areas(ctx, f, db.Page{Offset: offset, Limit: exportPage})
 		if err != nil {

@@ -16,7 +16,7 @@ import (
 // ImportAreasGeoJSON imports the features of the GeoJSON FeatureCollection
 // src as areas, mapped as m says, in two passes, and returns how many it
 // wrote and the coordinate system it read them in.
-func ImportAreasGeoJSON(ctx context.Context, store AreaUpserter, src Source, m AreaMapping, prog io.Writer) (int, string, error) {
+func ImportAreasGeoJSON(ctx context.Context, store db.BulkImporter, src Source, m AreaMapping, prog io.Writer) (int, string, error) {
 	// The first pass settles the system in m.CRS; holding to it in the
 	// second keeps a file that changed in between from being read in
 	// another.
@@ -191,7 +191,7 @@ type areaProperties struct {
 
 // ExportAreasGeoJSON writes the areas f selects as a FeatureCollection, a
 // page at a time, with the properties DefaultAreaMapping names.
-func ExportAreasGeoJSON(ctx context.Context, store Reader, f db.AreaFilter, w io.Writer) error {
+func ExportAreasGeoJSON(ctx context.Context, store db.AreaReader, f db.AreaFilter, w io.Writer) error {
 	if _, err := io.WriteString(w, `{"type":"FeatureCollection","features":[`); err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func ExportAreasGeoJSON(ctx context.Context, store Reader, f db.AreaFilter, w io
 // codeCache finds the codes of areas by id: those already exported, and
 // parents outside the selection, fetched when first needed.
 type codeCache struct {
-	store Reader
+	store db.AreaReader
 	codes map[int64]string
 }
 

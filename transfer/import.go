@@ -35,17 +35,6 @@ func File(path string) Source {
 	return Source{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
 }
 
-// AreaUpserter is what an import of areas writes through; db.Store is one.
-type AreaUpserter interface {
-	UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, error]) (int, error)
-}
-
-// ValueUpserter is what an import of indicator values writes through;
-// db.Store is one.
-type ValueUpserter interface {
-	UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*db.ValueInput, error]) (int, error)
-}
-
 // twoPasses reads src with read once to check every record, then again as
 // the sequence upsert writes. prog, when not nil, is shown each pass's
 // progress.
