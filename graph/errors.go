@@ -37,6 +37,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if code, _ := gqlErr.Extensions["code"].(string); code != persistedQueryNotFound {
 				setCode(gqlErr, db.EINVALID)
 			}
+			explainEnumVariable(gqlErr)
 		default:
 			log.ErrorContext(ctx, "internal error", "error", err, "path", gqlErr.Path.String())
 			gqlErr.Message = "internal error"

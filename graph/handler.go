@@ -71,6 +71,7 @@ func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	// them; map frontends send the same few queries again and again.
 	queries := lru.New[*ast.QueryDocument](cfg.QueryCacheSize)
 	exec.SetQueryCache(queries)
+	exec.SetDefaultRulesFn(validationRules)
 	if cfg.APQCacheSize > 0 {
 		// Clients that send a query's hash in place of its text, and the
 		// text only when asked: smaller requests, and GETs short enough
@@ -78,6 +79,7 @@ func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 		exec.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
 	}
 	exec.Use(getGuard{cache: queries})
+	exec.Use(enumVariables{})
 	exec.Use(queryLimits{maxDepth: cfg.Limits.MaxDepth, maxComplexity: cfg.Limits.MaxComplexity, introspection: !cfg.DisableIntrospection})
 	if !cfg.DisableIntrospection {
 		exec.Use(extension.Introspection{})
