@@ -89,7 +89,11 @@ const MaxAreaVertices = 250_000
 // area type, geometry (closed, simple rings, holes inside shells,
 // coordinates in range, the vertex cap; the message names the ring or
 // position at fault), validity period, and that it is not its own parent.
-func CheckArea(a *Area) error {
+func CheckArea(a *Area) error { return checkArea(a, true) }
+
+// checkArea is CheckArea, with the geometry left out when it is known to
+// be valid.
+func checkArea(a *Area, geometry bool) error {
 	if a == nil {
 		return Errorf(EINVALID, "the area is missing")
 	}
@@ -99,15 +103,16 @@ func CheckArea(a *Area) error {
 	if a.ID != 0 && a.ParentID == a.ID {
 		return Errorf(EINVALID, "an area cannot be its own parent")
 	}
-	if err := a.check(); err != nil {
+	if err := a.check(geometry); err != nil {
 		return Errorf(EINVALID, "%s", err.Error())
 	}
 	return nil
 }
 
 // check is what an area must be on its own, however it arrives: the rules
-// Dataset.Validate and AreaInput.Check share.
-func (a *Area) check() error {
+// Dataset.Validate and AreaInput.Check share. The geometry is checked when
+// geometry is set.
+func (a *Area) check(geometry bool) error {
 	if a.Code == "" || a.Name == "" {
 		return fmt.Errorf("code and name are required")
 	}
@@ -117,13 +122,64 @@ func (a *Area) check() error {
 	if a.AreaType < 0 || a.AreaType > 5 {
 		return fmt.Errorf("area type %d is not in 1–5", a.AreaType)
 	}
-	if err := ValidateAreaGeometry(a.Geometry); err != nil {
-		return err
+	if geometry {
+		if err := ValidateAreaGeometry(a.Geometry); err != nil {
+			return err
+		}
 	}
 	if a.ValidFrom != nil && a.ValidTo != nil && a.ValidTo.Before(*a.ValidFrom) {
 		return fmt.Errorf("valid to is before valid from")
 	}
 	return nil
+}
+
+// AreaPatch is an update of an area (see Field): the fields it sets.
+type AreaPatch struct {
+	Code        Field[string]
+	Name        Field[string]
+	Kind        Field[AreaKind]
+	AreaType    Field[int]   // 0 clears it
+	ParentID    Field[int64] // 0 makes the area a root
+	Geometry    Field[orb.Geometry]
+	ValidFrom   Field[*time.Time] // nil leaves the period open
+	ValidTo     Field[*time.Time]
+	Description Field[string]
+}
+
+// Patch is the patch that sets every field of a, for a caller that writes
+// an area whole.
+func (a *Area) Patch() AreaPatch {
+	return AreaPatch{Code: Set(a.Code), Name: Set(a.Name), Kind: Set(a.Kind), AreaType: Set(a.AreaType),
+		ParentID: Set(a.ParentID), Geometry: Set(a.Geometry), ValidFrom: Set(a.ValidFrom), ValidTo: Set(a.ValidTo),
+		Description: Set(a.Description)}
+}
+
+// Check checks the patch of the area with id on its own, as CheckArea
+// checks an area whose other fields are valid (step 1).
+func (p *AreaPatch) Check(id int64) error {
+	a := Area{ID: id, Code: "-", Name: "-", Kind: KindStatisticalArea}
+	p.set(&a)
+	return checkArea(&a, p.Geometry.Given)
+}
+
+// Apply sets the fields of p on a, the stored area or a copy of it, and
+// checks a as it leaves it. It comes after Check, which has checked the
+// geometry p sets; a stored geometry was checked when it was stored.
+func (p *AreaPatch) Apply(a *Area) error {
+	p.set(a)
+	return checkArea(a, false)
+}
+
+func (p *AreaPatch) set(a *Area) {
+	p.Code.apply(&a.Code)
+	p.Name.apply(&a.Name)
+	p.Kind.apply(&a.Kind)
+	p.AreaType.apply(&a.AreaType)
+	p.ParentID.apply(&a.ParentID)
+	p.Geometry.apply(&a.Geometry)
+	p.ValidFrom.apply(&a.ValidFrom)
+	p.ValidTo.apply(&a.ValidTo)
+	p.Description.apply(&a.Description)
 }
 
 // ValidateAreaGeometry checks that g can be an area's geometry: a valid
@@ -167,7 +223,7 @@ func (a *AreaInput) Check(item int) error {
 	}
 	area := Area{Code: a.Code, Name: a.Name, Kind: a.Kind, AreaType: a.AreaType, Geometry: a.Geometry,
 		ValidFrom: a.ValidFrom, ValidTo: a.ValidTo}
-	if err := area.check(); err != nil {
+	if err := area.check(true); err != nil {
 		return AreaItemError(item, a.Code, "%s", err.Error())
 	}
 	return nil

@@ -50,7 +50,7 @@ func (ds *Dataset) Validate() error {
 		if a.Version < 0 {
 			return Errorf(EINVALID, "%s: version must not be negative", where)
 		}
-		if err := a.check(); err != nil {
+		if err := a.check(true); err != nil {
 			return Errorf(EINVALID, "%s: %s", where, err.Error())
 		}
 		if codes[a.Code] {

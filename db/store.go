@@ -142,9 +142,12 @@ type Pinger interface {
 // nothing at all. Problems are found in this order, so both backends give
 // the same error for the same call:
 //
-//  1. the input on its own (CheckArea, CheckOrganization, …): EINVALID;
+//  1. the input on its own (CheckArea, CheckOrganization, …; an update's
+//     patch with its Check): EINVALID;
 //  2. the target record: ENOTFOUND when it does not exist;
-//  3. its version: ECONFLICT when it is not the stored one;
+//  3. its version: ECONFLICT when it is not the stored one (2 and 3 are
+//     decided by CheckTarget); then, for an update, the record as its
+//     patch leaves it (the patch's Apply): EINVALID;
 //  4. uniqueness (an area code, an indicator code, a key id): ECONFLICT;
 //  5. references to other records (parent, areas, lead, partners):
 //     EINVALID naming the first missing one, and for an area's parent also
@@ -173,9 +176,10 @@ type Writer interface {
 	// above every id the store has used for that kind of record, never
 	// reused after a delete.
 	CreateArea(ctx context.Context, by Actor, a *Area) (*Area, error)
-	// UpdateArea replaces the area with a.ID, if its stored version is
-	// a.Version, and returns it as stored with the version one higher.
-	UpdateArea(ctx context.Context, by Actor, a *Area) (*Area, error)
+	// UpdateArea applies the patch p to the area with id, if its stored
+	// version is version, and returns it as stored with the version one
+	// higher (see patch.go).
+	UpdateArea(ctx context.Context, by Actor, id, version int64, p AreaPatch) (*Area, error)
 	// DeleteArea deletes an area of the given version. Records that point
 	// at it are its child areas, the initiatives serving it, the
 	// organisations engaging in it and its indicator values; with any of

@@ -16,8 +16,8 @@ import (
 )
 
 // The write side of the resolvers. Each mutation reads its input into a
-// domain record, makes one store write and hands back the record as stored;
-// an update first reads the record to patch it. Checking the record is the
+// domain record (an update into a patch, which the store applies inside its
+// write), makes one store write and hands back the record as stored. Checking the record is the
 // store's job (db.Check…), so both backends refuse the same input with the
 // same words; what is checked here is only what the store cannot see: ids
 // of the wrong type, geometry of the wrong kind, nulls where a value is
@@ -151,6 +151,61 @@ func parseLocations(field string, g orb.Geometry) ([]orb.Point, error) {
 
 // Patching: an update input's optional field is left out (keep the
 // stored value), given (set it) or null (clear it, where the record can be
+// without it). The resolvers turn each into a db.Field of the patch that
+// the store applies inside its write; they read nothing first. Helpers
+// that can fail keep the first error in *errp, so a patch is written as one
+// literal, its fields checked in the order they are listed.
+
+// nullable reads a field the record can be without; null sets the zero
+// value, which the records read as "none".
+func nullable[T any](o graphql.Omittable[*T]) db.Field[T] {
+	v, ok := o.ValueOK()
+	switch {
+	case !ok:
+		return db.Field[T]{}
+	case v == nil:
+		var zero T
+		return db.Set(zero)
+	}
+	return db.Set(*v)
+}
+
+// nullablePointer reads a field kept as a pointer, such as a date; null
+// clears it.
+func nullablePointer[T any](o graphql.Omittable[*T]) db.Field[*T] {
+	if v, ok := o.ValueOK(); ok {
+		return db.Set(v)
+	}
+	return db.Field[*T]{}
+}
+
+// required reads a field the record cannot be without; null is an error.
+func required[T any](errp *error, field string, o graphql.Omittable[*T]) db.Field[T] {
+	return parsed(errp, o, func(v *T) (T, error) {
+		if v == nil {
+			var zero T
+			return zero, nullNotAllowed(field)
+		}
+		return *v, nil
+	})
+}
+
+// parsed reads a field through parse, null included.
+func parsed[T, V any](errp *error, o graphql.Omittable[T], parse func(T) (V, error)) db.Field[V] {
+	v, ok := o.ValueOK()
+	if !ok || *errp != nil {
+		return db.Field[V]{}
+	}
+	got, err := parse(v)
+	if err != nil {
+		*errp = err
+		return db.Field[V]{}
+	}
+	return db.Set(got)
+}
+
+// Patching: an update input's optional field is left out (keep the
+// stored value), given (set it) or null (clear it, where the record can be
 // without it).
 
 // patchValue sets *dst to the given value; null clears it to the zero
@@ -233,35 +288,28 @@ func (r *mutationResolver) updateArea(ctx context.Context, in model.UpdateAreaIn
 	if err != nil {
 		return nil, err
 	}
-	found, err := r.Store.AreasByID(ctx, []int64{id})
-	if err != nil {
-		return nil, err
-	}
-	if found[0] == nil {
-		return nil, notFound(db.TypeArea, id)
-	}
-	a := *found[0]
-	a.Version = version(in.Version)
-	errs := []error{
-		patchRequired("code", &a.Code, in.Code),
-		patchRequired("name", &a.Name, in.Name),
-		patchRequired("kind", &a.Kind, in.Kind),
-		patchWith(&a.Geometry, in.Geometry, func(g orb.Geometry) (orb.Geometry, error) {
+	p := db.AreaPatch{
+		Code: required(&err, "code", in.Code),
+		Name: required(&err, "name", in.Name),
+		Kind: required(&err, "kind", in.Kind),
+		Geometry: parsed(&err, in.Geometry, func(g orb.Geometry) (orb.Geometry, error) {
 			if g == nil {
 				return nil, nullNotAllowed("geometry")
 			}
 			return g, nil
 		}),
-		patchWith(&a.ParentID, in.Parent, func(gid *string) (int64, error) { return parseOptionalID("parent", db.TypeArea, gid) }),
+		ParentID:    parsed(&err, in.Parent, func(gid *string) (int64, error) { return parseOptionalID("parent", db.TypeArea, gid) }),
+		AreaType:    nullable(in.AreaType),
+		Description: nullable(in.Description),
+		ValidFrom:   nullablePointer(in.ValidFrom),
+		ValidTo:     nullablePointer(in.ValidTo),
 	}
-	if err := firstError(errs); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	patchValue(&a.AreaType, in.AreaType)
-	patchValue(&a.Description, in.Description)
-	patchPointer(&a.ValidFrom, in.ValidFrom)
-	patchPointer(&a.ValidTo, in.ValidTo)
-	stored, err := write(ctx, func(by db.Actor) (*db.Area, error) { return r.Store.UpdateArea(ctx, by, &a) })
+	stored, err := write(ctx, func(by db.Actor) (*db.Area, error) {
+		return r.Store.UpdateArea(ctx, by, id, version(in.Version), p)
+	})
 	if err != nil {
 		return nil, err
 	}

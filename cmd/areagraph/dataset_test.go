@@ -23,7 +23,7 @@ func TestExportDatasetServeData(t *testing.T) {
 		t.Fatal(err)
 	}
 	norrby.Name = "Norrby centrum"
-	if _, err := s.UpdateArea(ctx, db.Actor{ID: "cli", Role: db.RoleAdmin}, norrby); err != nil {
+	if _, err := s.UpdateArea(ctx, db.Actor{ID: "cli", Role: db.RoleAdmin}, norrby.ID, norrby.Version, norrby.Patch()); err != nil {
 		t.Fatal(err)
 	}
 

@@ -165,9 +165,9 @@ func (s *hooked) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (_ *db
 	return s.next.CreateArea(ctx, by, a)
 }
 
-func (s *hooked) UpdateArea(ctx context.Context, by db.Actor, a *db.Area) (_ *db.Area, err error) {
+func (s *hooked) UpdateArea(ctx context.Context, by db.Actor, id, version int64, p db.AreaPatch) (_ *db.Area, err error) {
 	defer end(s.hook(ctx, "UpdateArea"), &err)
-	return s.next.UpdateArea(ctx, by, a)
+	return s.next.UpdateArea(ctx, by, id, version, p)
 }
 
 func (s *hooked) DeleteArea(ctx context.Context, by db.Actor, id, version int64, detach bool) (err error) {

@@ -208,7 +208,7 @@ func testHierarchyConcurrently(t *testing.T, s db.Store) {
 			a := areaByID(t, s, id)
 			a.ParentID = parent
 			return func() error {
-				_, err := s.UpdateArea(context.Background(), testActor, a)
+				_, err := s.UpdateArea(context.Background(), testActor, a.ID, a.Version, a.Patch())
 				return err
 			}
 		}

@@ -64,6 +64,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"WriteAreaCreate", testWriteAreaCreate},
 		{"WriteAreaRejects", testWriteAreaRejects},
 		{"WriteAreaUpdate", testWriteAreaUpdate},
+		{"WriteAreaPatch", testWriteAreaPatch},
 		{"WriteAreaChecksInOrder", testWriteAreaChecksInOrder},
 		{"WriteAreaDelete", testWriteAreaDelete},
 		{"WriteAreaDeleteDetach", testWriteAreaDeleteDetach},
@@ -79,6 +80,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"WriteValuesRejects", testWriteValuesRejects},
 		{"WriteStaleVersions", testWriteStaleVersions},
 		{"WriteConcurrentUpdates", testWriteConcurrentUpdates},
+		{"WriteConcurrentPatches", testWriteConcurrentPatches},
 		{"WriteConcurrentDeleteUpdate", testWriteConcurrentDeleteUpdate},
 		{"WriteConcurrentCreates", testWriteConcurrentCreates},
 		{"WriteIDsNeverReused", testWriteIDsNeverReused},
@@ -288,7 +290,7 @@ func testLoadRoundTrip(t *testing.T, s db.Store) {
 	wantEqual(t, "indicator loaded with version 5", must[[]*db.Indicator](t)(s.Indicators(ctx(t), []string{"versioned"})), ds.Indicators)
 	a := *ds.Areas[0]
 	a.Name = "Versioned, renamed"
-	if got := must[*db.Area](t)(s.UpdateArea(ctx(t), testActor, &a)); got.Version != 8 {
+	if got := must[*db.Area](t)(s.UpdateArea(ctx(t), testActor, a.ID, a.Version, a.Patch())); got.Version != 8 {
 		t.Errorf("update of an area loaded with version 7: got version %d, want 8", got.Version)
 	}
 }

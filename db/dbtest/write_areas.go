@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -138,15 +139,15 @@ func testWriteAreaRejects(t *testing.T, s db.Store) {
 		a = newPriorityArea()
 		a.ID, a.Version, a.Code = 6, 1, "9999S0001"
 		c.change(a)
-		_, err = s.UpdateArea(ctx(t), testActor, a)
+		_, err = s.UpdateArea(ctx(t), testActor, a.ID, a.Version, a.Patch())
 		wantRefused(t, "update: "+c.name, err, db.EINVALID, c.parts...)
 		a.ID = 99
-		_, err = s.UpdateArea(ctx(t), testActor, a)
+		_, err = s.UpdateArea(ctx(t), testActor, a.ID, a.Version, a.Patch())
 		wantRefused(t, "update of a missing area: "+c.name, err, db.EINVALID, c.parts...)
 	}
 	own := areaByID(t, s, 6)
 	own.ParentID = 6
-	_, err := s.UpdateArea(ctx(t), testActor, own)
+	_, err := s.UpdateArea(ctx(t), testActor, own.ID, own.Version, own.Patch())
 	wantRefused(t, "an area as its own parent", err, db.EINVALID, "own parent")
 	_, err = s.CreateArea(ctx(t), testActor, nil)
 	wantRefused(t, "no area", err, db.EINVALID)
@@ -162,7 +163,7 @@ func testWriteAreaUpdate(t *testing.T, s db.Store) {
 	a.Name, a.Kind, a.AreaType, a.ParentID = "Statistical S, moved", db.KindPriorityArea, 4, 3
 	a.Geometry = orb.Polygon{box(13.5, 57, 14, 57.25)}
 	a.ValidFrom = date(2025, 1, 1)
-	got := must[*db.Area](t)(s.UpdateArea(ctx(t), testActor, a))
+	got := must[*db.Area](t)(s.UpdateArea(ctx(t), testActor, a.ID, a.Version, a.Patch()))
 	want := *a
 	want.Version = 2
 	wantEqual(t, "updated area", got, &want)
@@ -184,7 +185,7 @@ func testWriteAreaUpdate(t *testing.T, s db.Store) {
 	prev := areaByID(t, s, 6)
 	a = areaByID(t, s, 6)
 	a.Code, a.ParentID = "9999S0009", 0
-	got = must[*db.Area](t)(s.UpdateArea(ctx(t), otherActor, a))
+	got = must[*db.Area](t)(s.UpdateArea(ctx(t), otherActor, a.ID, a.Version, a.Patch()))
 	if got.Version != 3 || got.Code != "9999S0009" || got.ParentID != 0 {
 		t.Errorf("after the second update: version %d, code %q, parent %d", got.Version, got.Code, got.ParentID)
 	}
@@ -201,7 +202,7 @@ func testWriteAreaUpdate(t *testing.T, s db.Store) {
 	wantAudit(t, "second update", auditAfter(t, s, mark)[:1], otherActor, updated(prev, got))
 
 	// Every update is a write, even one that changes nothing else.
-	same := must[*db.Area](t)(s.UpdateArea(ctx(t), testActor, got))
+	same := must[*db.Area](t)(s.UpdateArea(ctx(t), testActor, got.ID, got.Version, got.Patch()))
 	if same.Version != 4 {
 		t.Errorf("an update that changes nothing else: version %d, want 4", same.Version)
 	}
@@ -213,7 +214,7 @@ func testWriteAreaChecksInOrder(t *testing.T, s db.Store) {
 	update := func(change func(a *db.Area)) error {
 		a := areaByID(t, s, 6)
 		change(a)
-		_, err := s.UpdateArea(ctx(t), testActor, a)
+		_, err := s.UpdateArea(ctx(t), testActor, a.ID, a.Version, a.Patch())
 		return err
 	}
 	create := func(change func(a *db.Area)) error {
@@ -234,7 +235,7 @@ func testWriteAreaChecksInOrder(t *testing.T, s db.Store) {
 		t.Helper()
 		a := areaByID(t, s, id)
 		a.ParentID = parent
-		_, err := s.UpdateArea(ctx(t), testActor, a)
+		_, err := s.UpdateArea(ctx(t), testActor, a.ID, a.Version, a.Patch())
 		wantRefused(t, fmt.Sprintf("area %d under %d", id, parent), err, db.EINVALID)
 		if got, want := db.ErrorMessage(err), db.ErrorMessage(db.ParentCycleError(id, parent)); got != want {
 			t.Errorf("area %d under %d: message %q, want %q", id, parent, got, want)
@@ -297,7 +298,7 @@ func testWriteAreaDelete(t *testing.T, s db.Store) {
 	wantAudit(t, "delete", auditAfter(t, s, 0), testActor, deleted(old))
 
 	wantRefused(t, "delete again", s.DeleteArea(ctx(t), testActor, 6, 1, false), db.ENOTFOUND)
-	wantRefused(t, "update of a deleted area", func() error { _, err := s.UpdateArea(ctx(t), testActor, old); return err }(),
+	wantRefused(t, "update of a deleted area", func() error { _, err := s.UpdateArea(ctx(t), testActor, old.ID, old.Version, old.Patch()); return err }(),
 		db.ENOTFOUND)
 
 	// Detach on an area that nothing points at deletes it alone.
@@ -433,4 +434,57 @@ func testWriteDeleteDependents(t *testing.T, s db.Store) {
 	wantRefused(t, "missing indicator", s.DeleteIndicator(ctx(t), testActor, "happiness", 1, false), db.ENOTFOUND)
 	wantRefused(t, "missing initiative", s.DeleteInitiative(ctx(t), testActor, 99, 1), db.ENOTFOUND)
 	wantNoChange(t, "refused deletes", s, before)
+}
+
+// testWriteAreaPatch pins what an update's patch does: the fields it sets
+// change, those it leaves out stay, zero values clear what an area can be
+// without, and a patch that fails, on its own or with the fields it keeps,
+// changes nothing.
+func testWriteAreaPatch(t *testing.T, s db.Store) {
+	loaded(t, s)
+	old := areaByID(t, s, 6)
+	got := must[*db.Area](t)(s.UpdateArea(ctx(t), otherActor, 6, 1, db.AreaPatch{
+		Name: db.Set("Statistical S, renamed"), AreaType: db.Set(2), ValidFrom: db.Set(date(2025, 1, 1)),
+		Description: db.Set("Renamed."),
+	}))
+	want := *old
+	want.Name, want.AreaType, want.ValidFrom, want.Description, want.Version = "Statistical S, renamed", 2, date(2025, 1, 1), "Renamed.", 2
+	wantEqual(t, "patched area", got, &want)
+	wantEqual(t, "read back", areaByID(t, s, 6), &want)
+	wantAudit(t, "patch", auditAfter(t, s, 0), otherActor, updated(old, &want))
+
+	// Zero values clear; the parent, too, which makes the area a root.
+	got = must[*db.Area](t)(s.UpdateArea(ctx(t), testActor, 6, 2, db.AreaPatch{
+		ParentID: db.Set[int64](0), AreaType: db.Set(0), ValidFrom: db.Set[*time.Time](nil), Description: db.Set(""),
+	}))
+	want.ParentID, want.AreaType, want.ValidFrom, want.Description, want.Version = 0, 0, nil, "", 3
+	wantEqual(t, "cleared area", got, &want)
+	wantList(t, "children of A", must[[]db.List[*db.Area]](t)(s.ChildAreas(ctx(t), []int64{2}, db.AreaFilter{}, everything))[0], 1, 4)
+
+	// An empty patch is still a write.
+	got = must[*db.Area](t)(s.UpdateArea(ctx(t), testActor, 6, 3, db.AreaPatch{}))
+	want.Version = 4
+	wantEqual(t, "after an empty patch", got, &want)
+
+	// Refused patches change nothing.
+	must[*db.Area](t)(s.UpdateArea(ctx(t), testActor, 6, 4, db.AreaPatch{ValidFrom: db.Set(date(2025, 1, 1))}))
+	before := stateOf(t, s)
+	_, err := s.UpdateArea(ctx(t), testActor, 6, 5, db.AreaPatch{ValidTo: db.Set(date(2024, 12, 31))})
+	wantRefused(t, "a valid-to date before the stored valid-from date", err, db.EINVALID, "valid to is before valid from")
+	_, err = s.UpdateArea(ctx(t), testActor, 6, 5, db.AreaPatch{Name: db.Set(""), ParentID: db.Set[int64](98)})
+	wantRefused(t, "a patch that fails on its own", err, db.EINVALID, "code and name are required")
+	_, err = s.UpdateArea(ctx(t), testActor, 99, 5, db.AreaPatch{Geometry: db.Set[orb.Geometry](orb.Point{13, 57})})
+	wantRefused(t, "a patch that fails on its own, of a missing area", err, db.EINVALID, "Polygon or MultiPolygon")
+	_, err = s.UpdateArea(ctx(t), testActor, 99, 5, db.AreaPatch{Name: db.Set("Nowhere")})
+	wantRefused(t, "a patch of a missing area", err, db.ENOTFOUND, "Area 99 does not exist")
+	_, err = s.UpdateArea(ctx(t), testActor, 6, 4, db.AreaPatch{Name: db.Set("Lost")})
+	wantRefused(t, "a patch of a stale version", err, db.ECONFLICT, "Area 6 has version 5, not 4")
+	_, err = s.UpdateArea(ctx(t), testActor, 6, 5, db.AreaPatch{ParentID: db.Set[int64](6)})
+	wantRefused(t, "a patch that makes an area its own parent", err, db.EINVALID, "own parent")
+	_, err = s.UpdateArea(ctx(t), testActor, 6, 5, db.AreaPatch{Code: db.Set("9999-D1")})
+	wantRefused(t, "a patch to a code in use", err, db.ECONFLICT, "9999-D1")
+	wantNoChange(t, "refused patches", s, before)
+	// A delete says the same of a missing or stale area as an update.
+	wantRefused(t, "a delete of a missing area", s.DeleteArea(ctx(t), testActor, 99, 5, false), db.ENOTFOUND, "Area 99 does not exist")
+	wantRefused(t, "a delete of a stale version", s.DeleteArea(ctx(t), testActor, 6, 4, false), db.ECONFLICT, "Area 6 has version 5, not 4")
 }

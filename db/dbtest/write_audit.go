@@ -73,7 +73,7 @@ func testWriteAudit(t *testing.T, s db.Store) {
 	start := time.Now()
 	a := must[*db.Area](t)(s.CreateArea(ctx(t), testActor, newPriorityArea()))
 	a.Name = "Priority R, renamed"
-	a = must[*db.Area](t)(s.UpdateArea(ctx(t), otherActor, a))
+	a = must[*db.Area](t)(s.UpdateArea(ctx(t), otherActor, a.ID, a.Version, a.Patch()))
 	o := must[*db.Organization](t)(s.CreateOrganization(ctx(t), testActor, newEmployer()))
 	time.Sleep(20 * time.Millisecond)
 	between := time.Now()

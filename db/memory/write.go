@@ -10,9 +10,10 @@ import (
 )
 
 // Writes find problems in the order of Writer in db/store.go. Each one copies its
-// input and normalises and checks the copy before it takes the write lock;
-// under the lock it looks for every other problem before it changes
-// anything. Applying the changes cannot fail, so a write that fails leaves
+// input and normalises and checks the copy before it takes the write lock
+// (an update checks its patch); under the lock it looks for every other
+// problem, an update's patch applied to a copy of the stored record, before
+// it changes anything. Applying the changes cannot fail, so a write that fails leaves
 // no trace, and readers, who wait for the lock, never see half of one.
 
 // now is the time of one write, kept to the microsecond as PostgreSQL
@@ -91,9 +92,8 @@ func (s *Store) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 }
 
 // UpdateArea implements db.Writer.
-func (s *Store) UpdateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Area, error) {
-	in := a.Clone()
-	if err := db.CheckArea(in); err != nil {
+func (s *Store) UpdateArea(ctx context.Context, by db.Actor, id, version int64, p db.AreaPatch) (*db.Area, error) {
+	if err := p.Check(id); err != nil {
 		return nil, err
 	}
 	tx, err := s.begin(ctx, by)
@@ -101,10 +101,16 @@ func (s *Store) UpdateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 		return nil, err
 	}
 	defer tx.end()
-	old := s.areas[in.ID]
-	if err := db.CheckTarget(db.TypeArea, idKey(in.ID), old, in.Version); err != nil {
+	old := s.areas[id]
+	if err := db.CheckTarget(db.TypeArea, idKey(id), old, version); err != nil {
 		return nil, err
 	}
+	next := *old
+	if err := p.Apply(&next); err != nil {
+		return nil, err
+	}
+	// The copy holds what the patch gave, which is the caller's.
+	in := next.Clone()
 	if err := s.checkAreaCode(in); err != nil {
 		return nil, err
 	}

@@ -132,13 +132,13 @@ func TestIndexesInStep(t *testing.T) {
 		{"move area 6 under 3", func() error {
 			a, _ := s.AreasByID(ctx, []int64{6})
 			a[0].ParentID, a[0].Geometry, a[0].Code = 3, box(13.5, 57, 14, 57.25), "S6"
-			_, err := s.UpdateArea(ctx, by, a[0])
+			_, err := s.UpdateArea(ctx, by, a[0].ID, a[0].Version, a[0].Patch())
 			return err
 		}},
 		{"a failed update (cycle)", func() error {
 			a, _ := s.AreasByID(ctx, []int64{1})
 			a[0].ParentID = 6
-			_, err := s.UpdateArea(ctx, by, a[0])
+			_, err := s.UpdateArea(ctx, by, a[0].ID, a[0].Version, a[0].Patch())
 			return expect(err, db.EINVALID)
 		}},
 		{"create organization", func() error {

@@ -250,7 +250,7 @@ func TestReplicaReadsOwnWrites(t *testing.T) {
 	}
 	a.Name = "Moved"
 	a.Geometry = orb.Polygon{{{32, 60}, {33, 60}, {33, 61}, {32, 61}, {32, 60}}}
-	moved, err := s.UpdateArea(ctx, admin, a)
+	moved, err := s.UpdateArea(ctx, admin, a.ID, a.Version, a.Patch())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,25 +94,30 @@ func areaReferences(a *db.Area, holder *int64, parentExists, cycle bool) error {
 	return nil
 }
 
-// UpdateArea replaces the area with a.ID if its version is a.Version.
-func (s *Store) UpdateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Area, error) {
-	if err := db.CheckArea(a); err != nil {
-		return nil, err
-	}
-	vals, err := areaValues(a)
-	if err != nil {
+// UpdateArea applies p to the area with id if its version is version.
+func (s *Store) UpdateArea(ctx context.Context, by db.Actor, id, version int64, p db.AreaPatch) (*db.Area, error) {
+	if err := p.Check(id); err != nil {
 		return nil, err
 	}
 	var out *db.Area
-	err = s.write(ctx, "update area", func(tx pgx.Tx) error {
+	err := s.write(ctx, "update area", func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, immediateParentCheck+"; "+lockHierarchy); err != nil { // see lockHierarchy
 			return err
 		}
-		before, err := lockTarget(ctx, tx, areaRecord, newAreaRow, a.ID)
+		before, err := lockTarget(ctx, tx, areaRecord, newAreaRow, id)
 		if err != nil {
 			return err
 		}
-		if err := db.CheckTarget(db.TypeArea, idKey(a.ID), before, a.Version); err != nil {
+		if err := db.CheckTarget(db.TypeArea, idKey(id), before, version); err != nil {
+			return err
+		}
+		a := new(db.Area)
+		*a = *before
+		if err := p.Apply(a); err != nil {
+			return err
+		}
+		vals, err := areaValues(a)
+		if err != nil {
 			return err
 		}
 		// The new parent's ancestors, itself included, must not include

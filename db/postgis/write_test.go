@@ -221,7 +221,7 @@ func TestConcurrentUpdatesOneWins(t *testing.T) {
 	run("UpdateArea", func(i int) error {
 		a := areas[0].Clone()
 		a.Name = "Name " + string(rune('A'+i))
-		_, err := s.UpdateArea(ctx, editor, a)
+		_, err := s.UpdateArea(ctx, editor, a.ID, a.Version, a.Patch())
 		return err
 	}, nil)
 	orgs, _ := s.OrganizationsByID(ctx, []int64{1})
@@ -273,7 +273,7 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 	v := 12.5
 	writes := map[string]func() error{
 		"DeleteArea with detach": func() error { return s.DeleteArea(ctx, editor, 2, 1, true) },
-		"UpdateArea":             func() error { _, err := s.UpdateArea(ctx, editor, a); return err },
+		"UpdateArea":             func() error { _, err := s.UpdateArea(ctx, editor, a.ID, a.Version, a.Patch()); return err },
 		"CreateArea": func() error {
 			_, err := s.CreateArea(ctx, editor, &db.Area{Code: "x", Name: "X", Kind: db.KindDistrict, Geometry: square(12, 57, 1)})
 			return err
@@ -321,7 +321,7 @@ func TestAuditKeepsTheBytes(t *testing.T) {
 	areas, _ := s.AreasByID(ctx, []int64{5})
 	a := areas[0].Clone()
 	a.Description = `Quotes "and" <angles> & unicode: Borås – 100 %`
-	after, err := s.UpdateArea(ctx, editor, a)
+	after, err := s.UpdateArea(ctx, editor, a.ID, a.Version, a.Patch())
 	if err != nil {
 		t.Fatal(err)
 	}
