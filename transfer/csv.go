@@ -60,8 +60,12 @@ func eachValue(in io.Reader, name string, fn func(line int, v *db.ValueInput) bo
 	if err != nil {
 		return fmt.Errorf("%s: the header: %w", name, err)
 	}
+	header = slices.Clone(header) // the reader reuses its record
 	col := map[string]int{}
 	for i, h := range header {
+		if err := checkText(h); err != nil {
+			return fmt.Errorf("%s:1: a column name %s", name, err)
+		}
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))) // spreadsheets write a BOM
 		if !slices.Contains(valueColumns, h) {
 			return fmt.Errorf("%s:1: unknown column %q; the columns are %s", name, h, strings.Join(valueColumns, ","))
@@ -89,6 +93,9 @@ func eachValue(in io.Reader, name string, fn func(line int, v *db.ValueInput) bo
 		}
 		n++
 		line, _ := r.FieldPos(0)
+		if err := checkFields(rec, header); err != nil {
+			return fmt.Errorf("%s:%d: %s", name, line, err)
+		}
 		v, err := parseValue(rec, col)
 		if err == nil {
 			err = v.Check(n)
@@ -98,6 +105,17 @@ func eachValue(in io.Reader, name string, fn func(line int, v *db.ValueInput) bo
 		}
 		if !fn(line, v) {
 			return nil
+		}
+	}
+	return nil
+}
+
+// checkFields checks the text of every field of a row, named by its
+// column.
+func checkFields(rec, header []string) error {
+	for i, f := range rec {
+		if err := checkText(f); err != nil {
+			return fmt.Errorf("column %q %s", strings.TrimSpace(header[i]), err)
 		}
 	}
 	return nil

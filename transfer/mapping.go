@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
@@ -84,8 +85,16 @@ func (p props) text(name string) (s string, ok bool, err error) {
 		return "", false, nil
 	}
 	if len(raw) > 0 && raw[0] == '"' {
+		// Checked before decoding: json.Unmarshal would turn bytes that
+		// are not UTF-8 into U+FFFD without a word.
+		if !utf8.Valid(raw) {
+			return "", false, fmt.Errorf("property %q %w", name, checkText(string(raw)))
+		}
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", false, fmt.Errorf("property %q: %w", name, err)
+		}
+		if err := checkText(s); err != nil {
+			return "", false, fmt.Errorf("property %q %w", name, err)
 		}
 		return s, true, nil
 	}
