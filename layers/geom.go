@@ -7,6 +7,7 @@ import (
 	"github.com/areagraph/areagraph/geo"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
+	"github.com/paulmach/orb/project"
 )
 
 // maxMercatorLat is where Web Mercator's square world ends; tiles cannot
@@ -74,52 +75,15 @@ func tileGeometry(g orb.Geometry, z int, bound orb.Bound, proj tileProjection) o
 	if g == nil {
 		return nil
 	}
-	return windForTile(cleanGeometry(transform(g, proj.point)))
-}
-
-// transform returns a new geometry with f applied to every position.
-func transform(g orb.Geometry, f func(orb.Point) orb.Point) orb.Geometry {
-	line := func(ps []orb.Point) []orb.Point {
-		out := make([]orb.Point, len(ps))
-		for i, p := range ps {
-			out[i] = f(p)
-		}
-		return out
-	}
-	poly := func(p orb.Polygon) orb.Polygon {
-		out := make(orb.Polygon, len(p))
-		for i, r := range p {
-			out[i] = line(r)
-		}
-		return out
-	}
-	switch g := g.(type) {
-	case orb.Point:
-		return f(g)
-	case orb.MultiPoint:
-		return orb.MultiPoint(line(g))
-	case orb.LineString:
-		return orb.LineString(line(g))
-	case orb.MultiLineString:
-		out := make(orb.MultiLineString, len(g))
-		for i, l := range g {
-			out[i] = line(l)
-		}
-		return out
+	// A Ring or Bound is shown as the polygon it stands for; project works
+	// in place, on what Simplify and clip made.
+	switch b := g.(type) {
 	case orb.Ring:
-		return orb.Polygon{line(g)}
-	case orb.Polygon:
-		return poly(g)
-	case orb.MultiPolygon:
-		out := make(orb.MultiPolygon, len(g))
-		for i, p := range g {
-			out[i] = poly(p)
-		}
-		return out
+		g = orb.Polygon{b}
 	case orb.Bound:
-		return poly(g.ToPolygon())
+		g = b.ToPolygon()
 	}
-	return nil
+	return windForTile(cleanGeometry(project.Geometry(g, proj.point)))
 }
 
 // cleanGeometry drops what rounding to the tile grid made degenerate:

@@ -181,3 +181,49 @@ func TestDecoderReadsPostGIS(t *testing.T) {
 		t.Errorf("feature 8: got %v %v", fs[1].Geometry, fs[1].Properties)
 	}
 }
+
+// TestTileGeometryLeavesInputAlone: projection works in place, so it must
+// only ever see copies; the store's geometry, shared with other requests,
+// stays as it was. A Ring and a Bound come out as the polygon they stand
+// for, like the same Polygon.
+func TestTileGeometryLeavesInputAlone(t *testing.T) {
+	z, x, y := 12, 2195, 1239
+	b := tileBound(z, x, y, 0)
+	proj := newTileProjection(z, x, y)
+	c := b.Center()
+	d := (b.Max[0] - b.Min[0]) / 4
+	box := orb.Bound{Min: orb.Point{c[0] - d, c[1] - d/2}, Max: orb.Point{c[0] + d, c[1] + d/2}}
+	ring := box.ToRing()
+	wide := tileBound(z, x, y, tileBuffer)
+	for _, g := range []orb.Geometry{
+		c,
+		orb.MultiPoint{c, box.Min},
+		orb.LineString{box.Min, box.Max},
+		orb.MultiLineString{{box.Min, box.Max}},
+		ring,
+		orb.Polygon{ring},
+		orb.MultiPolygon{{ring}},
+		box,
+		orb.Collection{c, orb.Polygon{ring}},
+	} {
+		before := orb.Clone(g)
+		got := tileGeometry(g, z, wide, proj)
+		if !orb.Equal(g, before) {
+			t.Errorf("%T: the input changed to %v", g, g)
+		}
+		switch g.(type) {
+		case orb.Ring, orb.Bound:
+			if want := tileGeometry(orb.Polygon{ring}, z, wide, proj); !orb.Equal(got, want) {
+				t.Errorf("%T: got %v, want the polygon's %v", g, got, want)
+			}
+		case orb.Collection:
+			if got != nil {
+				t.Errorf("a collection gave %v, want nothing", got)
+			}
+		default:
+			if got == nil {
+				t.Errorf("%T: nothing left", g)
+			}
+		}
+	}
+}
