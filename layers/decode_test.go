@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 )
 
 // A vector tile reader for tests: it reads what the encoder writes, and
@@ -381,7 +382,7 @@ func decodeGeometry(typ int, cmds []uint32) (orb.Geometry, error) {
 		var mp orb.MultiPolygon
 		for _, p := range parts {
 			r := orb.Ring(p)
-			switch a := ringArea(r); {
+			switch a := planar.Area(r); {
 			case a > 0:
 				mp = append(mp, orb.Polygon{r})
 			case a < 0 && len(mp) > 0:

@@ -7,6 +7,7 @@ import (
 	"github.com/areagraph/areagraph/geo"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
+	"github.com/paulmach/orb/planar"
 	"github.com/paulmach/orb/project"
 )
 
@@ -155,8 +156,9 @@ func cleanPolygon(p orb.Polygon) orb.Polygon {
 		if len(r) > 0 && r[0] != r[len(r)-1] {
 			r = append(r, r[0])
 		}
-		// ringArea is twice the area; under 2 is under one cell.
-		if len(r) < 4 || math.Abs(ringArea(r)) < 2 {
+		// Under 1 is less than one cell of the grid; grid coordinates are
+		// integers, so the area is exact.
+		if len(r) < 4 || math.Abs(planar.Area(r)) < 1 {
 			if i == 0 {
 				return nil
 			}
@@ -171,25 +173,16 @@ func dedupe[S ~[]orb.Point](ps S) S {
 	return slices.Compact(ps)
 }
 
-// ringArea is the shoelace sum: twice the signed area, positive for a
-// ring that turns counter-clockwise when y grows upwards.
-func ringArea(r orb.Ring) float64 {
-	var a float64
-	for i := 0; i+1 < len(r); i++ {
-		a += r[i][0]*r[i+1][1] - r[i+1][0]*r[i][1]
-	}
-	return a
-}
-
 // windForTile orients rings as the vector tile format defines them:
-// exterior rings have a positive shoelace area in tile coordinates
-// (clockwise on screen, where y grows downwards), holes a negative one.
+// exterior rings have a positive signed area (planar.Area) in tile
+// coordinates (clockwise on screen, where y grows downwards), holes a
+// negative one.
 // Readers tell a new polygon from a hole by that sign alone, so a ring
 // wound the other way would punch a hole instead of drawing a shape.
 func windForTile(g orb.Geometry) orb.Geometry {
 	wind := func(p orb.Polygon) {
 		for i, r := range p {
-			if (i == 0) != (ringArea(r) > 0) {
+			if (i == 0) != (planar.Area(r) > 0) {
 				slices.Reverse(r)
 			}
 		}

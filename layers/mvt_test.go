@@ -9,6 +9,7 @@ import (
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 )
 
 // The examples of the Mapbox Vector Tile specification 2.1, section
@@ -88,8 +89,8 @@ func TestWindForTile(t *testing.T) {
 	ccw := orb.Ring{{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}}
 	hole := orb.Ring{{2, 2}, {8, 2}, {8, 8}, {2, 8}, {2, 2}}
 	p := windForTile(orb.Polygon{slices.Clone(ccw), slices.Clone(hole)}).(orb.Polygon)
-	if ringArea(p[0]) <= 0 || ringArea(p[1]) >= 0 {
-		t.Errorf("exterior area %g, hole area %g: want positive, negative", ringArea(p[0]), ringArea(p[1]))
+	if planar.Area(p[0]) <= 0 || planar.Area(p[1]) >= 0 {
+		t.Errorf("exterior area %g, hole area %g: want positive, negative", planar.Area(p[0]), planar.Area(p[1]))
 	}
 }
 
