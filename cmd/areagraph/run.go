@@ -248,37 +248,23 @@ func openPostGIS(ctx context.Context, url string) (*postgis.Store, error) {
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("migrate", stderr, "Applies the embedded migrations in order; running it again is harmless.")
-	dbURL := databaseFlag(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	s, err := openPostGIS(ctx, *dbURL)
+	s, err := openMigrated(ctx, "migrate", "Applies the embedded migrations in order; running it again is harmless.",
+		args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		return err
-	}
+	s.Close()
 	fmt.Fprintln(stdout, "migrations applied")
 	return nil
 }
 
 func seed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("seed", stderr, "Migrates, then loads the Borås demo dataset (illustrative, not official data).")
-	dbURL := databaseFlag(fs, getenv)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	s, err := openPostGIS(ctx, *dbURL)
+	s, err := openMigrated(ctx, "seed", "Migrates, then loads the Borås demo dataset (illustrative, not official data).",
+		args, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		return err
-	}
 	if err := s.Load(ctx, demo.Dataset()); err != nil {
 		if errors.Is(err, db.ErrConflict) {
 			return fmt.Errorf("the database already holds data (%s); seed an empty database", db.ErrorMessage(err))
@@ -287,4 +273,23 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	fmt.Fprintln(stdout, "demo dataset loaded")
 	return nil
+}
+
+// openMigrated parses the flags of the command name (migrate or seed),
+// opens the database they name and applies the migrations.
+func openMigrated(ctx context.Context, name, help string, args []string, getenv func(string) string, stderr io.Writer) (*postgis.Store, error) {
+	fs := newFlags(name, stderr, help)
+	dbURL := databaseFlag(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	s, err := openPostGIS(ctx, *dbURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
