@@ -4,6 +4,6 @@ package postgis
 
 import "syscall"
 
-// sockUp cannot ask the kernel here; the listener finds a lost connection
+// sockUp cannot ask the kernel here; the feed finds a lost connection
 // when its read fails.
 func sockUp(syscall.RawConn) bool { return true }
