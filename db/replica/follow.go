@@ -160,11 +160,7 @@ func (l *follower) roundTrip() error {
 	r.ctl.Lock()
 	token, ch := r.newTokenLocked()
 	r.ctl.Unlock()
-	defer func() {
-		r.ctl.Lock()
-		delete(r.waiters, token)
-		r.ctl.Unlock()
-	}()
+	defer r.forget(token)
 	ctx, cancel := context.WithTimeout(r.ctx, RoundTrip)
 	defer cancel()
 	if err := l.feed.Mark(ctx, token); err != nil {

@@ -318,6 +318,13 @@ func (r *Replica) seen(token string) {
 	}
 }
 
+// forget stops waiting for a token, seen or not.
+func (r *Replica) forget(token string) {
+	r.ctl.Lock()
+	defer r.ctl.Unlock()
+	delete(r.waiters, token)
+}
+
 // Sync waits until the replica has applied everything committed before
 // the call; see "Reading one's own writes". A write calls it after its
 // commit, before it returns to its caller: it returns once the replica
@@ -333,11 +340,7 @@ func (r *Replica) Sync(ctx context.Context) {
 	}
 	token, ch := r.newTokenLocked()
 	r.ctl.Unlock()
-	defer func() {
-		r.ctl.Lock()
-		delete(r.waiters, token)
-		r.ctl.Unlock()
-	}()
+	defer r.forget(token)
 
 	ctx, cancel := context.WithTimeout(ctx, SyncTimeout)
 	defer cancel()
