@@ -8,11 +8,10 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/areagraph/areagraph/graph/generated"
+	"github.com/areagraph/areagraph/graph/internal/bytecache"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/obs"
-	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // HandlerConfig configures NewHandler. Its zero value serves with the
@@ -29,9 +28,17 @@ type HandlerConfig struct {
 	// QueryCacheSize is how many parsed and validated queries are kept;
 	// 0 means DefaultQueryCacheSize.
 	QueryCacheSize int
+	// QueryCacheBytes bounds the memory of the parsed queries kept, as
+	// estimated from their nodes; 0 means DefaultQueryCacheBytes. A query
+	// larger than 1/16 of it is parsed again each time it is sent.
+	QueryCacheBytes int64
 	// APQCacheSize is how many automatic persisted queries are kept; 0
 	// means DefaultAPQCacheSize, negative turns them off.
 	APQCacheSize int
+	// APQCacheBytes bounds the text of the persisted queries kept; 0
+	// means DefaultAPQCacheBytes. A query longer than 1/16 of it is not
+	// kept, and its clients send its text each time.
+	APQCacheBytes int64
 	// DisableIntrospection refuses __schema and __type queries.
 	DisableIntrospection bool
 }
@@ -40,6 +47,13 @@ type HandlerConfig struct {
 const (
 	DefaultQueryCacheSize = 1000
 	DefaultAPQCacheSize   = 1000
+	// DefaultQueryCacheBytes holds a thousand ordinary queries (a few
+	// hundred nodes each) many times over, and a query of up to 1 MiB
+	// (about 2,600 nodes).
+	DefaultQueryCacheBytes = 16 << 20
+	// DefaultAPQCacheBytes holds a thousand queries of 8 KiB of text, and
+	// one of up to 512 KiB.
+	DefaultAPQCacheBytes = 8 << 20
 )
 
 func (c HandlerConfig) withDefaults() HandlerConfig {
@@ -47,6 +61,12 @@ func (c HandlerConfig) withDefaults() HandlerConfig {
 	c.Limits = c.Limits.WithDefaults()
 	if c.QueryCacheSize <= 0 {
 		c.QueryCacheSize = DefaultQueryCacheSize
+	}
+	if c.QueryCacheBytes <= 0 {
+		c.QueryCacheBytes = DefaultQueryCacheBytes
+	}
+	if c.APQCacheBytes <= 0 {
+		c.APQCacheBytes = DefaultAPQCacheBytes
 	}
 	switch {
 	case c.APQCacheSize == 0:
@@ -69,14 +89,16 @@ func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	}))
 	// Parsing and validating a query costs more than running most of
 	// them; map frontends send the same few queries again and again.
-	queries := lru.New[*ast.QueryDocument](cfg.QueryCacheSize)
+	// Both caches are bounded by bytes as well as entries, since their
+	// keys are whatever anonymous clients send.
+	queries := bytecache.New(cfg.QueryCacheSize, cfg.QueryCacheBytes, documentBytes)
 	exec.SetQueryCache(queries)
 	exec.SetDefaultRulesFn(validationRules)
 	if cfg.APQCacheSize > 0 {
 		// Clients that send a query's hash in place of its text, and the
 		// text only when asked: smaller requests, and GETs short enough
 		// for CDN caches.
-		exec.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
+		exec.Use(extension.AutomaticPersistedQuery{Cache: bytecache.New(cfg.APQCacheSize, cfg.APQCacheBytes, persistedBytes)})
 	}
 	exec.Use(getGuard{cache: queries})
 	exec.Use(enumVariables{})

@@ -120,9 +120,15 @@ type Config struct {
 	// QueryCacheSize is how many parsed and validated queries are kept;
 	// 0 means graph.DefaultQueryCacheSize.
 	QueryCacheSize int
+	// QueryCacheBytes bounds the memory of those queries; 0 means
+	// graph.DefaultQueryCacheBytes.
+	QueryCacheBytes int64
 	// APQCacheSize is how many automatic persisted queries are kept; 0
 	// means graph.DefaultAPQCacheSize, negative turns them off.
 	APQCacheSize int
+	// APQCacheBytes bounds the text of those queries; 0 means
+	// graph.DefaultAPQCacheBytes.
+	APQCacheBytes int64
 	// DisableIntrospection refuses __schema and __type queries.
 	DisableIntrospection bool
 	// DisableGraphiQL serves no GraphiQL page.
@@ -152,7 +158,9 @@ func (c Config) graphQL() graph.HandlerConfig {
 		Log:                  c.Log,
 		Limits:               c.Limits,
 		QueryCacheSize:       c.QueryCacheSize,
+		QueryCacheBytes:      c.QueryCacheBytes,
 		APQCacheSize:         c.APQCacheSize,
+		APQCacheBytes:        c.APQCacheBytes,
 		DisableIntrospection: c.DisableIntrospection,
 	}
 }

@@ -49,7 +49,9 @@ type serveConfig struct {
 	maxComplexity int
 	maxBody       byteSize
 	queryCache    int
+	queryBytes    byteSize
 	apqCache      int
+	apqBytes      byteSize
 	introspection bool
 	graphiql      bool
 	metrics       bool
@@ -83,7 +85,9 @@ var serveSettings = []serveSetting{
 	{"max-complexity", "AREAGRAPH_MAX_COMPLEXITY", false},
 	{"max-body", "AREAGRAPH_MAX_BODY", false},
 	{"query-cache", "AREAGRAPH_QUERY_CACHE", false},
+	{"query-cache-bytes", "AREAGRAPH_QUERY_CACHE_BYTES", false},
 	{"apq-cache", "AREAGRAPH_APQ_CACHE", false},
+	{"apq-cache-bytes", "AREAGRAPH_APQ_CACHE_BYTES", false},
 	{"introspection", "AREAGRAPH_INTROSPECTION", false},
 	{"graphiql", "AREAGRAPH_GRAPHIQL", false},
 	{"metrics", "AREAGRAPH_METRICS", false},
@@ -102,7 +106,7 @@ var serveSettings = []serveSetting{
 // naming its environment variable.
 func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs := newFlags("serve", stderr, serveHelp)
-	c := &serveConfig{maxBody: graph.DefaultMaxBodyBytes}
+	c := &serveConfig{maxBody: graph.DefaultMaxBodyBytes, queryBytes: graph.DefaultQueryCacheBytes, apqBytes: graph.DefaultAPQCacheBytes}
 	env := map[string]string{}
 	for _, s := range serveSettings {
 		env[s.flag] = s.env
@@ -123,8 +127,12 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 		help("max-complexity", "highest complexity a query may have: each field counts 1, the items of a page as often as its first asks"))
 	fs.Var(&c.maxBody, "max-body", help("max-body", "largest request body, a `size` in bytes or with KiB or MiB; larger is answered 413"))
 	fs.IntVar(&c.queryCache, "query-cache", graph.DefaultQueryCacheSize, help("query-cache", "how many parsed and validated queries to keep"))
+	fs.Var(&c.queryBytes, "query-cache-bytes",
+		help("query-cache-bytes", "memory the parsed queries kept may take, a `size` as for --max-body; a query over 1/16 of it is not kept"))
 	fs.IntVar(&c.apqCache, "apq-cache", graph.DefaultAPQCacheSize,
 		help("apq-cache", "how many automatic persisted queries to keep; 0 turns them off"))
+	fs.Var(&c.apqBytes, "apq-cache-bytes",
+		help("apq-cache-bytes", "text the automatic persisted queries kept may take, a `size` as for --max-body; a query over 1/16 of it is not kept"))
 	fs.BoolVar(&c.introspection, "introspection", true, help("introspection", "answer introspection (__schema, __type); GraphiQL's docs need it"))
 	fs.BoolVar(&c.graphiql, "graphiql", true, help("graphiql", "serve GraphiQL"))
 	fs.BoolVar(&c.metrics, "metrics", true, help("metrics", "serve Prometheus metrics at /metrics"))
@@ -190,6 +198,8 @@ func (c *serveConfig) check() error {
 	positive("max-complexity", c.maxComplexity > 0)
 	positive("max-body", c.maxBody > 0)
 	positive("query-cache", c.queryCache > 0)
+	positive("query-cache-bytes", c.queryBytes > 0)
+	positive("apq-cache-bytes", c.apqBytes > 0)
 	if c.drain < 0 {
 		errs = append(errs, errors.New("--drain must not be negative"))
 	}
@@ -267,7 +277,9 @@ func (c *serveConfig) server(log *slog.Logger) server.Config {
 			Timeout:       c.timeout,
 		},
 		QueryCacheSize:       c.queryCache,
+		QueryCacheBytes:      int64(c.queryBytes),
 		APQCacheSize:         apq,
+		APQCacheBytes:        int64(c.apqBytes),
 		DisableIntrospection: !c.introspection,
 		DisableGraphiQL:      !c.graphiql,
 		DisableMetrics:       !c.metrics,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/graph"
 	"github.com/paulmach/orb"
 )
 
@@ -54,14 +55,15 @@ func flagLine(help, name string) string {
 
 func TestServeConfig(t *testing.T) {
 	env := map[string]string{
-		"AREAGRAPH_ADDR":          "127.0.0.1:9999",
-		"AREAGRAPH_TIMEOUT":       "3s",
-		"AREAGRAPH_MAX_DEPTH":     "8",
-		"AREAGRAPH_MAX_BODY":      "64KiB",
-		"AREAGRAPH_INTROSPECTION": "false",
-		"AREAGRAPH_APQ_CACHE":     "0",
-		"AREAGRAPH_CORS_ORIGINS":  "https://a.example, https://b.example",
-		"AREAGRAPH_BASEMAP_URL":   "https://tiles.example/{z}/{x}/{y}.png",
+		"AREAGRAPH_ADDR":              "127.0.0.1:9999",
+		"AREAGRAPH_TIMEOUT":           "3s",
+		"AREAGRAPH_MAX_DEPTH":         "8",
+		"AREAGRAPH_MAX_BODY":          "64KiB",
+		"AREAGRAPH_INTROSPECTION":     "false",
+		"AREAGRAPH_APQ_CACHE":         "0",
+		"AREAGRAPH_QUERY_CACHE_BYTES": "4MiB",
+		"AREAGRAPH_CORS_ORIGINS":      "https://a.example, https://b.example",
+		"AREAGRAPH_BASEMAP_URL":       "https://tiles.example/{z}/{x}/{y}.png",
 	}
 	cfg, err := loadServeConfig([]string{"--max-depth", "9", "--graphiql=false", "--basemap-attribution", "© T"},
 		func(k string) string { return env[k] }, io.Discard)
@@ -80,6 +82,8 @@ func TestServeConfig(t *testing.T) {
 		t.Errorf("switches %+v", sc)
 	case sc.APQCacheSize >= 0:
 		t.Errorf("APQ cache %d: 0 on the command line turns them off", sc.APQCacheSize)
+	case sc.QueryCacheBytes != 4<<20 || sc.APQCacheBytes != graph.DefaultAPQCacheBytes:
+		t.Errorf("cache budgets %d and %d bytes", sc.QueryCacheBytes, sc.APQCacheBytes)
 	case len(sc.AllowedOrigins) != 2 || sc.AllowedOrigins[1] != "https://b.example":
 		t.Errorf("origins %q", sc.AllowedOrigins)
 	case sc.Explorer.BasemapURL != env["AREAGRAPH_BASEMAP_URL"] || sc.Explorer.BasemapAttribution != "© T":
@@ -98,6 +102,7 @@ func TestServeConfig(t *testing.T) {
 		{nil, []string{"--log-format", "xml"}, "--log-format"},
 		{nil, []string{"--log-level", "loud"}, "--log-level"},
 		{nil, []string{"--apq-cache", "-1"}, "--apq-cache"},
+		{nil, []string{"--query-cache-bytes", "0"}, "--query-cache-bytes must be positive"},
 		{nil, []string{"extra"}, "no arguments"},
 		{nil, []string{"--basemap-url", "https://tiles.example/tile.png"}, "{z}"},
 	} {
