@@ -11,85 +11,59 @@ import (
 	"github.com/paulmach/orb"
 )
 
+// TestUnmarshalGeoJSON covers the forms a client's geometry reaches the
+// scalar in and that what cannot be read is BAD_USER_INPUT; the GeoJSON
+// reading itself, messages included, is geo's (TestDecodeGeoJSON and
+// TestParseGeoJSONErrors there).
 func TestUnmarshalGeoJSON(t *testing.T) {
-	square := orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}
-	tests := []struct {
-		name    string
-		in      any
-		want    orb.Geometry
-		wantErr string
-	}{
-		{
-			name: "variables, as gqlgen decodes them",
-			in: map[string]any{"type": "Polygon", "coordinates": []any{[]any{
-				[]any{json.Number("0"), json.Number("0")}, []any{json.Number("1"), json.Number("0")},
-				[]any{json.Number("1"), json.Number("1")}, []any{json.Number("0"), json.Number("0")},
-			}}},
-			want: square,
-		},
-		{
-			name: "inline literal, as gqlparser builds it",
-			in: map[string]any{"type": "Polygon", "coordinates": []any{[]any{
-				[]any{int64(0), int64(0)}, []any{1.0, int64(0)}, []any{int64(1), 1.0}, []any{int64(0), int64(0)},
-			}}},
-			want: square,
-		},
-		{"JSON string", `{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}`, square, ""},
-		{"feature object", map[string]any{"type": "Feature", "geometry": map[string]any{"type": "Point", "coordinates": []any{1.0, 2.0}}}, orb.Point{1, 2}, ""},
-		{"raw bytes", []byte(`{"type":"Point","coordinates":[1,2]}`), orb.Point{1, 2}, ""},
-		{"raw message", json.RawMessage(`{"type":"Point","coordinates":[1,2]}`), orb.Point{1, 2}, ""},
-		{"null", nil, nil, "GeoJSON: want a geometry object, got null"},
-		{"number", 12.5, nil, "GeoJSON: want a geometry object, got a number"},
-		{"list", []any{1.0, 2.0}, nil, "GeoJSON: want a geometry object, got an array"},
-		{"string that is not GeoJSON", "POINT(1 2)", nil, "GeoJSON: not valid JSON: invalid character 'P' looking for beginning of value"},
-		{"NaN from Go code", map[string]any{"type": "Point", "coordinates": []any{math.NaN(), 1.0}}, nil, "GeoJSON: coordinates of a Point must be a position [longitude, latitude]; the value has NaN at index 0, which is not a finite number"},
-		{"bad object", map[string]any{"type": "Polygon", "coordinates": []any{[]any{true}}}, nil, "GeoJSON: coordinates of a Polygon must be an array of linear rings, each an array of positions [longitude, latitude]; ring 0, position 0 is a boolean"},
+	point := orb.Point{1, 2}
+	forms := map[string]any{
+		"variables, as gqlgen decodes them":      map[string]any{"type": "Point", "coordinates": []any{json.Number("1"), json.Number("2")}},
+		"inline literal, as gqlparser builds it": map[string]any{"type": "Point", "coordinates": []any{int64(1), 2.0}},
+		"JSON string":                            `{"type":"Point","coordinates":[1,2]}`,
+		"raw bytes":                              []byte(`{"type":"Point","coordinates":[1,2]}`),
+		"raw message":                            json.RawMessage(`{"type":"Point","coordinates":[1,2]}`),
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := UnmarshalGeoJSON(tc.in)
-			if tc.wantErr != "" {
-				if err == nil || db.ErrorMessage(err) != tc.wantErr || db.ErrorCode(err) != db.EINVALID {
-					t.Fatalf("error = %v, want %s: %s", err, db.EINVALID, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !orb.Equal(got, tc.want) {
-				t.Fatalf("UnmarshalGeoJSON = %v, want %v", got, tc.want)
-			}
-		})
+	for name, in := range forms {
+		if got, err := UnmarshalGeoJSON(in); err != nil || !orb.Equal(got, point) {
+			t.Errorf("%s: %v, %v; want %v", name, got, err, point)
+		}
+	}
+	for in, says := range map[any]string{
+		12.5:         "GeoJSON: want a geometry object, got a number",
+		"POINT(1 2)": "GeoJSON: not valid JSON: invalid character 'P' looking for beginning of value",
+	} {
+		_, err := UnmarshalGeoJSON(in)
+		if db.ErrorCode(err) != db.EINVALID || db.ErrorMessage(err) != says {
+			t.Errorf("UnmarshalGeoJSON(%v) = %v, want %s: %s", in, err, db.EINVALID, says)
+		}
+	}
+	if _, err := UnmarshalGeoJSON(nil); db.ErrorCode(err) != db.EINVALID {
+		t.Errorf("UnmarshalGeoJSON(nil) = %v, want %s", err, db.EINVALID)
 	}
 }
 
+// TestMarshalGeoJSON: what geo can write is written as geo writes it, and
+// what it cannot is graphql.Null itself, which gqlgen compares with to
+// report a null on a non-null field.
 func TestMarshalGeoJSON(t *testing.T) {
-	tests := []struct {
-		name string
-		g    orb.Geometry
-		want string
-	}{
-		{"nil", nil, `null`},
-		{"point", orb.Point{12.94, 57.72}, `{"type":"Point","coordinates":[12.94,57.72]}`},
-		{"clockwise shell turned", orb.Polygon{{{0, 0}, {0, 1}, {1, 1}, {0, 0}}}, `{"type":"Polygon","coordinates":[[[0,0],[1,1],[0,1],[0,0]]]}`},
-		{"empty collection", orb.Collection{}, `{"type":"GeometryCollection","geometries":[]}`},
-		{"NaN gives null", orb.Point{math.NaN(), 0}, `null`},
-		{"nil member gives null", orb.Collection{orb.Point{1, 2}, nil}, `null`},
+	check(t, orb.Point{12.94, 57.72}, `{"type":"Point","coordinates":[12.94,57.72]}`)
+	check(t, orb.Point{math.NaN(), 0}, "null")
+	check(t, orb.Point{math.Inf(1), 0}, "null")
+	check(t, nil, "null")
+	check(t, orb.Polygon{{{0, 0}, {0, 1}, {1, 1}, {0, 0}}}, `{"type":"Polygon","coordinates":[[[0,0],[1,1],[0,1],[0,0]]]}`)
+	check(t, orb.Collection{orb.Point{1, 2}, nil}, "null")
+}
+
+func check(t *testing.T, g orb.Geometry, want string) {
+	t.Helper()
+	m := MarshalGeoJSON(g)
+	if (m == graphql.Null) != (want == "null") {
+		t.Errorf("MarshalGeoJSON(%v) == graphql.Null is %v", g, m == graphql.Null)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			m := MarshalGeoJSON(tc.g)
-			// gqlgen reports a null on a non-null field by comparing with
-			// graphql.Null, so a null must be that very value.
-			if (m == graphql.Null) != (tc.want == "null") {
-				t.Fatalf("MarshalGeoJSON(%v) == graphql.Null is %v", tc.g, m == graphql.Null)
-			}
-			var b bytes.Buffer
-			m.MarshalGQL(&b)
-			if got := b.String(); got != tc.want {
-				t.Fatalf("MarshalGeoJSON =\n %s\nwant\n %s", got, tc.want)
-			}
-		})
+	var b bytes.Buffer
+	m.MarshalGQL(&b)
+	if b.String() != want {
+		t.Errorf("MarshalGeoJSON(%v) wrote %s, want %s", g, b.String(), want)
 	}
 }
