@@ -56,6 +56,55 @@ func CheckIndicator(ind *Indicator) error {
 	return nil
 }
 
+// IndicatorPatch is an update of an indicator definition (see Field): the
+// fields it sets. A definition's code does not change.
+type IndicatorPatch struct {
+	Name           Field[string]
+	NameSv         Field[string] // "" clears it
+	Description    Field[string]
+	Unit           Field[string]
+	HigherIsBetter Field[bool]
+	Source         Field[string]
+	License        Field[string]
+	Attribution    Field[string]
+	MinCount       Field[int] // 0 sets no rule
+}
+
+// Patch is the patch that sets every field of ind, for a caller that
+// writes a definition whole.
+func (ind *Indicator) Patch() IndicatorPatch {
+	return IndicatorPatch{Name: Set(ind.Name), NameSv: Set(ind.NameSv), Description: Set(ind.Description),
+		Unit: Set(ind.Unit), HigherIsBetter: Set(ind.HigherIsBetter), Source: Set(ind.Source), License: Set(ind.License),
+		Attribution: Set(ind.Attribution), MinCount: Set(ind.MinCount)}
+}
+
+// Check checks the patch of the definition with code on its own, as
+// CheckIndicator checks a definition whose other fields are valid (step 1).
+func (p *IndicatorPatch) Check(code string) error {
+	ind := Indicator{Code: code, Name: "-", Unit: "-"}
+	p.set(&ind)
+	return CheckIndicator(&ind)
+}
+
+// Apply sets the fields of p on ind, the stored definition or a copy of
+// it, and checks ind as it leaves it.
+func (p *IndicatorPatch) Apply(ind *Indicator) error {
+	p.set(ind)
+	return CheckIndicator(ind)
+}
+
+func (p *IndicatorPatch) set(ind *Indicator) {
+	p.Name.apply(&ind.Name)
+	p.NameSv.apply(&ind.NameSv)
+	p.Description.apply(&ind.Description)
+	p.Unit.apply(&ind.Unit)
+	p.HigherIsBetter.apply(&ind.HigherIsBetter)
+	p.Source.apply(&ind.Source)
+	p.License.apply(&ind.License)
+	p.Attribution.apply(&ind.Attribution)
+	p.MinCount.apply(&ind.MinCount)
+}
+
 // Sex splits an indicator value; SexTotal is both together.
 type Sex string
 

@@ -208,11 +208,12 @@ type Writer interface {
 	DeleteInitiative(ctx context.Context, by Actor, id, version int64) error
 
 	// CreateIndicator, UpdateIndicator and DeleteIndicator do the same for
-	// indicator definitions, keyed on their code (a code cannot change).
+	// indicator definitions, keyed on their code (a code cannot change, so
+	// no patch sets it).
 	// A definition is pointed at by its values; with detach they are
 	// deleted with it.
 	CreateIndicator(ctx context.Context, by Actor, ind *Indicator) (*Indicator, error)
-	UpdateIndicator(ctx context.Context, by Actor, ind *Indicator) (*Indicator, error)
+	UpdateIndicator(ctx context.Context, by Actor, code string, version int64, p IndicatorPatch) (*Indicator, error)
 	DeleteIndicator(ctx context.Context, by Actor, code string, version int64, detach bool) error
 
 	// PutIndicatorValues writes values keyed on area id, indicator, year

@@ -530,30 +530,24 @@ func (r *mutationResolver) createIndicator(ctx context.Context, in model.CreateI
 }
 
 func (r *mutationResolver) updateIndicator(ctx context.Context, in model.UpdateIndicatorInput) (*model.UpdateIndicatorPayload, error) {
-	found, err := r.Store.Indicators(ctx, []string{in.Code})
+	var err error
+	p := db.IndicatorPatch{
+		Name:           required(&err, "name", in.Name),
+		Unit:           required(&err, "unit", in.Unit),
+		HigherIsBetter: required(&err, "higherIsBetter", in.HigherIsBetter),
+		NameSv:         nullable(in.NameSv),
+		Description:    nullable(in.Description),
+		Source:         nullable(in.Source),
+		License:        nullable(in.License),
+		Attribution:    nullable(in.Attribution),
+		MinCount:       nullable(in.MinCount),
+	}
 	if err != nil {
 		return nil, err
 	}
-	if len(found) == 0 {
-		return nil, db.NotFoundError(strings.ToLower(db.TypeIndicator), strconv.Quote(in.Code))
-	}
-	ind := *found[0]
-	ind.Version = version(in.Version)
-	errs := []error{
-		patchRequired("name", &ind.Name, in.Name),
-		patchRequired("unit", &ind.Unit, in.Unit),
-		patchRequired("higherIsBetter", &ind.HigherIsBetter, in.HigherIsBetter),
-	}
-	if err := firstError(errs); err != nil {
-		return nil, err
-	}
-	patchValue(&ind.NameSv, in.NameSv)
-	patchValue(&ind.Description, in.Description)
-	patchValue(&ind.Source, in.Source)
-	patchValue(&ind.License, in.License)
-	patchValue(&ind.Attribution, in.Attribution)
-	patchValue(&ind.MinCount, in.MinCount)
-	stored, err := write(ctx, func(by db.Actor) (*db.Indicator, error) { return r.Store.UpdateIndicator(ctx, by, &ind) })
+	stored, err := write(ctx, func(by db.Actor) (*db.Indicator, error) {
+		return r.Store.UpdateIndicator(ctx, by, in.Code, version(in.Version), p)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -210,9 +210,9 @@ func (s *hooked) CreateIndicator(ctx context.Context, by db.Actor, ind *db.Indic
 	return s.next.CreateIndicator(ctx, by, ind)
 }
 
-func (s *hooked) UpdateIndicator(ctx context.Context, by db.Actor, ind *db.Indicator) (_ *db.Indicator, err error) {
+func (s *hooked) UpdateIndicator(ctx context.Context, by db.Actor, code string, version int64, p db.IndicatorPatch) (_ *db.Indicator, err error) {
 	defer end(s.hook(ctx, "UpdateIndicator"), &err)
-	return s.next.UpdateIndicator(ctx, by, ind)
+	return s.next.UpdateIndicator(ctx, by, code, version, p)
 }
 
 func (s *hooked) DeleteIndicator(ctx context.Context, by db.Actor, code string, version int64, detach bool) (err error) {

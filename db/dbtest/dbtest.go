@@ -76,6 +76,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"WriteInitiativeRejects", testWriteInitiativeRejects},
 		{"WriteInitiativeDelete", testWriteInitiativeDelete},
 		{"WriteIndicators", testWriteIndicators},
+		{"WriteIndicatorPatch", testWriteIndicatorPatch},
 		{"WriteValues", testWriteValues},
 		{"WriteValuesRejects", testWriteValuesRejects},
 		{"WriteStaleVersions", testWriteStaleVersions},

@@ -117,7 +117,7 @@ func testWriteConcurrentUpdates(t *testing.T, s db.Store) {
 	errs = race(racers, func(i int) error {
 		d := *def
 		d.Name = name(i)
-		_, err := s.UpdateIndicator(bg, testActor, &d)
+		_, err := s.UpdateIndicator(bg, testActor, d.Code, d.Version, d.Patch())
 		return err
 	})
 	if w := oneWinner(t, "indicators", errs, db.ECONFLICT); w >= 0 {
@@ -299,7 +299,7 @@ func testWriteStaleVersions(t *testing.T, s db.Store) {
 		wantRefused(t, "delete initiative at "+what, s.DeleteInitiative(ctx(t), testActor, 4, v), db.ECONFLICT)
 		d := indicatorByCode(t, s, "population")
 		d.Version, d.Name = v, "Stale"
-		_, err = s.UpdateIndicator(ctx(t), testActor, d)
+		_, err = s.UpdateIndicator(ctx(t), testActor, d.Code, d.Version, d.Patch())
 		wantRefused(t, "update indicator at "+what, err, db.ECONFLICT, fmt.Sprintf("has version 1, not %d", v))
 		wantRefused(t, "delete indicator at "+what, s.DeleteIndicator(ctx(t), testActor, "population", v, true), db.ECONFLICT)
 	}

@@ -454,7 +454,7 @@ func testWriteIndicators(t *testing.T, s db.Store) {
 	mark := lastAuditID(t, s)
 	up := indicatorByCode(t, s, "upper_secondary")
 	up.Name, up.MinCount, up.HigherIsBetter = "Upper-secondary degree", 20, true
-	upd := must[*db.Indicator](t)(s.UpdateIndicator(ctx(t), otherActor, up))
+	upd := must[*db.Indicator](t)(s.UpdateIndicator(ctx(t), otherActor, up.Code, up.Version, up.Patch()))
 	wantUp := *up
 	wantUp.Version = 2
 	wantEqual(t, "updated indicator", upd, &wantUp)
@@ -481,18 +481,18 @@ func testWriteIndicators(t *testing.T, s db.Store) {
 		_, err := s.CreateIndicator(ctx(t), testActor, d)
 		wantRefused(t, "create: "+c.name, err, db.EINVALID)
 		d.Version = 2
-		_, err = s.UpdateIndicator(ctx(t), testActor, d)
+		_, err = s.UpdateIndicator(ctx(t), testActor, d.Code, d.Version, d.Patch())
 		wantRefused(t, "update: "+c.name, err, db.EINVALID)
 	}
 	_, err = s.CreateIndicator(ctx(t), testActor, nil)
 	wantRefused(t, "no indicator", err, db.EINVALID)
 	d := newIndicator()
 	d.Code, d.Version = "happiness", 1
-	_, err = s.UpdateIndicator(ctx(t), testActor, d)
+	_, err = s.UpdateIndicator(ctx(t), testActor, d.Code, d.Version, d.Patch())
 	wantRefused(t, "update of a missing indicator", err, db.ENOTFOUND, "happiness")
 	d = newIndicator()
 	d.Version = 1
-	_, err = s.UpdateIndicator(ctx(t), testActor, d)
+	_, err = s.UpdateIndicator(ctx(t), testActor, d.Code, d.Version, d.Patch())
 	wantRefused(t, "a stale update", err, db.ECONFLICT, "has version 2, not 1")
 	wantRefused(t, "a stale delete", s.DeleteIndicator(ctx(t), testActor, "upper_secondary", 1, true), db.ECONFLICT, "has version 2, not 1")
 	wantRefused(t, "a delete without detach", s.DeleteIndicator(ctx(t), testActor, "upper_secondary", 2, false),
@@ -533,4 +533,37 @@ func testWriteIndicators(t *testing.T, s db.Store) {
 	_, err = s.PutIndicatorValues(ctx(t), testActor, []db.IndicatorValue{
 		{AreaID: 4, IndicatorCode: "unemployment", Year: 2024, Sex: db.SexTotal, Value: 30}})
 	wantItemError(t, "a value of the deleted indicator", err, 1, `"unemployment"`, "does not exist")
+}
+
+// testWriteIndicatorPatch pins an indicator update's patch: the fields it
+// sets change, the others stay, and a refused patch changes nothing.
+func testWriteIndicatorPatch(t *testing.T, s db.Store) {
+	loaded(t, s)
+	old := indicatorByCode(t, s, "population")
+	got := must[*db.Indicator](t)(s.UpdateIndicator(ctx(t), otherActor, "population", 1, db.IndicatorPatch{
+		NameSv: db.Set("Folkmängd"), MinCount: db.Set(5)}))
+	want := *old
+	want.NameSv, want.MinCount, want.Version = "Folkmängd", 5, 2
+	wantEqual(t, "patched indicator", got, &want)
+	wantEqual(t, "read back", indicatorByCode(t, s, "population"), &want)
+	wantAudit(t, "patch", auditAfter(t, s, 0), otherActor, updated(old, &want))
+	got = must[*db.Indicator](t)(s.UpdateIndicator(ctx(t), testActor, "population", 2, db.IndicatorPatch{
+		NameSv: db.Set(""), MinCount: db.Set(0)}))
+	want.NameSv, want.MinCount, want.Version = "", 0, 3
+	wantEqual(t, "cleared indicator", got, &want)
+
+	before := stateOf(t, s)
+	_, err := s.UpdateIndicator(ctx(t), testActor, "population", 3, db.IndicatorPatch{Unit: db.Set("")})
+	wantRefused(t, "a patch without a unit", err, db.EINVALID, "unit is required")
+	_, err = s.UpdateIndicator(ctx(t), testActor, "happiness", 3, db.IndicatorPatch{MinCount: db.Set(-1)})
+	wantRefused(t, "a bad patch of a missing indicator", err, db.EINVALID, "min count")
+	_, err = s.UpdateIndicator(ctx(t), testActor, "happiness", 3, db.IndicatorPatch{Name: db.Set("Happiness")})
+	wantRefused(t, "a patch of a missing indicator", err, db.ENOTFOUND, `Indicator "happiness" does not exist`)
+	_, err = s.UpdateIndicator(ctx(t), testActor, "population", 2, db.IndicatorPatch{Name: db.Set("Lost")})
+	wantRefused(t, "a patch of a stale version", err, db.ECONFLICT, `Indicator "population" has version 3, not 2`)
+	wantRefused(t, "a delete of a missing indicator", s.DeleteIndicator(ctx(t), testActor, "happiness", 3, true),
+		db.ENOTFOUND, `Indicator "happiness" does not exist`)
+	wantRefused(t, "a delete of a stale version", s.DeleteIndicator(ctx(t), testActor, "population", 2, true),
+		db.ECONFLICT, `Indicator "population" has version 3, not 2`)
+	wantNoChange(t, "refused patches", s, before)
 }

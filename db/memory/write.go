@@ -451,9 +451,8 @@ func (s *Store) CreateIndicator(ctx context.Context, by db.Actor, ind *db.Indica
 }
 
 // UpdateIndicator implements db.Writer.
-func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, ind *db.Indicator) (*db.Indicator, error) {
-	c := ind.Clone()
-	if err := db.CheckIndicator(c); err != nil {
+func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, code string, version int64, p db.IndicatorPatch) (*db.Indicator, error) {
+	if err := p.Check(code); err != nil {
 		return nil, err
 	}
 	tx, err := s.begin(ctx, by)
@@ -461,12 +460,16 @@ func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, ind *db.Indica
 		return nil, err
 	}
 	defer tx.end()
-	old := s.indicators[c.Code]
-	if err := db.CheckTarget(db.TypeIndicator, strconv.Quote(c.Code), old, c.Version); err != nil {
+	old := s.indicators[code]
+	if err := db.CheckTarget(db.TypeIndicator, strconv.Quote(code), old, version); err != nil {
+		return nil, err
+	}
+	c := old.Clone()
+	if err := p.Apply(c); err != nil {
 		return nil, err
 	}
 	c.Version = old.Version + 1
-	s.indicators[c.Code] = c
+	s.indicators[code] = c
 	tx.log(db.ActionUpdate, c, db.AuditJSON(old), db.AuditJSON(c))
 	return c.Clone(), nil
 }

@@ -69,19 +69,23 @@ func (s *Store) CreateIndicator(ctx context.Context, by db.Actor, ind *db.Indica
 	return out, nil
 }
 
-// UpdateIndicator replaces the definition with ind.Code if its version is
-// ind.Version.
-func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, ind *db.Indicator) (*db.Indicator, error) {
-	if err := db.CheckIndicator(ind); err != nil {
+// UpdateIndicator applies p to the definition with code if its version is
+// version.
+func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, code string, version int64, p db.IndicatorPatch) (*db.Indicator, error) {
+	if err := p.Check(code); err != nil {
 		return nil, err
 	}
 	var out *db.Indicator
 	err := s.write(ctx, "update indicator", func(tx pgx.Tx) error {
-		before, err := lockIndicator(ctx, tx, ind.Code)
+		before, err := lockIndicator(ctx, tx, code)
 		if err != nil {
 			return err
 		}
-		if err := db.CheckTarget(db.TypeIndicator, codeKey(ind.Code), before, ind.Version); err != nil {
+		if err := db.CheckTarget(db.TypeIndicator, codeKey(code), before, version); err != nil {
+			return err
+		}
+		ind := before.Clone()
+		if err := p.Apply(ind); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE indicators SET name = $2, name_sv = $3, description = $4, unit = $5,
