@@ -1,6 +1,7 @@
 package db
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -68,6 +69,26 @@ func (a *Area) Clone() *Area {
 	c.Geometry = orb.Clone(a.Geometry)
 	c.ValidFrom, c.ValidTo = clonePtr(a.ValidFrom), clonePtr(a.ValidTo)
 	return &c
+}
+
+// AuditRef names the area in the audit log by its global id.
+func (a *Area) AuditRef() (typ, id string) { return TypeArea, a.NodeID() }
+
+func (a *Area) auditView() any {
+	return struct {
+		ID          string          `json:"id"`
+		Version     int64           `json:"version"`
+		Code        string          `json:"code"`
+		Name        string          `json:"name"`
+		Kind        AreaKind        `json:"kind"`
+		AreaType    *int            `json:"areaType"`
+		Parent      *string         `json:"parent"`
+		ValidFrom   *string         `json:"validFrom"`
+		ValidTo     *string         `json:"validTo"`
+		Description string          `json:"description"`
+		Geometry    json.RawMessage `json:"geometry"`
+	}{a.NodeID(), a.Version, a.Code, a.Name, a.Kind, positive(a.AreaType), ref(TypeArea, a.ParentID),
+		date(a.ValidFrom), date(a.ValidTo), a.Description, geometryJSON(a.Geometry)}
 }
 
 // AreaFilter selects areas. Empty fields select everything.

@@ -34,6 +34,28 @@ func (ind *Indicator) Clone() *Indicator {
 	return &c
 }
 
+// AuditRef names the indicator in the audit log by its code.
+func (ind *Indicator) AuditRef() (typ, id string) {
+	return TypeIndicator, TypeIndicator + ":" + ind.Code
+}
+
+func (ind *Indicator) auditView() any {
+	return struct {
+		Code           string `json:"code"`
+		Version        int64  `json:"version"`
+		Name           string `json:"name"`
+		NameSv         string `json:"nameSv"`
+		Description    string `json:"description"`
+		Unit           string `json:"unit"`
+		HigherIsBetter bool   `json:"higherIsBetter"`
+		Source         string `json:"source"`
+		License        string `json:"license"`
+		Attribution    string `json:"attribution"`
+		MinCount       int    `json:"minCount"`
+	}{ind.Code, ind.Version, ind.Name, ind.NameSv, ind.Description, ind.Unit, ind.HigherIsBetter, ind.Source, ind.License,
+		ind.Attribution, ind.MinCount}
+}
+
 // CheckIndicator checks an indicator definition on its own.
 func CheckIndicator(ind *Indicator) error {
 	if ind == nil {
@@ -131,6 +153,22 @@ type IndicatorValue struct {
 func (v IndicatorValue) Clone() IndicatorValue {
 	v.Count = clonePtr(v.Count)
 	return v
+}
+
+// AuditRef names the value in the audit log by its key.
+func (v IndicatorValue) AuditRef() (typ, id string) {
+	return TypeIndicatorValue, fmt.Sprintf("%s:%d:%s:%d:%s", TypeIndicatorValue, v.AreaID, v.IndicatorCode, v.Year, v.Sex)
+}
+
+func (v IndicatorValue) auditView() any {
+	return struct {
+		Area      string  `json:"area"`
+		Indicator string  `json:"indicator"`
+		Year      int     `json:"year"`
+		Sex       Sex     `json:"sex"`
+		Value     float64 `json:"value"`
+		Count     *int    `json:"count"`
+	}{GlobalID(TypeArea, v.AreaID), v.IndicatorCode, v.Year, v.Sex, v.Value, v.Count}
 }
 
 // ValueFilter selects indicator values.

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -136,6 +137,43 @@ func (in *Initiative) Clone() *Initiative {
 		IntoStudy:    clonePtr(in.Reach.IntoStudy),
 	}
 	return &c
+}
+
+// AuditRef names the initiative in the audit log by its global id.
+func (in *Initiative) AuditRef() (typ, id string) { return TypeInitiative, in.NodeID() }
+
+func (in *Initiative) auditView() any {
+	type partner struct {
+		Organization int64       `json:"organization"`
+		Role         PartnerRole `json:"role"`
+	}
+	partners := make([]partner, len(in.Partners))
+	for i, p := range in.Partners {
+		partners[i] = partner{p.OrganizationID, p.Role}
+	}
+	var locs json.RawMessage
+	if len(in.Locations) > 0 {
+		locs = geometryJSON(orb.MultiPoint(in.Locations))
+	}
+	return struct {
+		ID          string           `json:"id"`
+		Version     int64            `json:"version"`
+		Title       string           `json:"title"`
+		Description string           `json:"description"`
+		Status      InitiativeStatus `json:"status"`
+		StartDate   *string          `json:"startDate"`
+		EndDate     *string          `json:"endDate"`
+		GoalArea    GoalArea         `json:"goalArea"`
+		FocusGroups []FocusGroup     `json:"focusGroups"`
+		Themes      []Theme          `json:"themes"`
+		Areas       []string         `json:"areas"`
+		Locations   json.RawMessage  `json:"locations"`
+		Lead        *int64           `json:"leadOrganization"`
+		Partners    []partner        `json:"partners"`
+		Reach       Reach            `json:"reach"`
+	}{in.NodeID(), in.Version, in.Title, in.Description, in.Status, date(in.StartDate), date(in.EndDate), in.GoalArea,
+		orEmpty(in.FocusGroups), orEmpty(in.Themes), refs(TypeArea, in.AreaIDs), orNull(locs), positive64(in.LeadID),
+		partners, in.Reach}
 }
 
 // InitiativeFilter selects initiatives.

@@ -62,6 +62,20 @@ func (k *APIKey) Clone() *APIKey {
 	return &c
 }
 
+// AuditRef names the key in the audit log by its id.
+func (k *APIKey) AuditRef() (typ, id string) { return TypeAPIKey, TypeAPIKey + ":" + k.ID }
+
+func (k *APIKey) auditView() any {
+	return struct {
+		ID        string     `json:"id"`
+		Name      string     `json:"name"`
+		Role      Role       `json:"role"`
+		CreatedAt time.Time  `json:"createdAt"`
+		ExpiresAt *time.Time `json:"expiresAt"`
+		RevokedAt *time.Time `json:"revokedAt"`
+	}{k.ID, k.Name, k.Role, k.CreatedAt.UTC(), utc(k.ExpiresAt), utc(k.RevokedAt)}
+}
+
 // CheckAPIKey checks a key before CreateKey stores it.
 func CheckAPIKey(k *APIKey) error {
 	switch {

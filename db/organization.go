@@ -1,6 +1,7 @@
 package db
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -67,6 +68,30 @@ func (o *Organization) Clone() *Organization {
 	c.Location = clonePtr(o.Location)
 	c.AreaIDs = slices.Clone(o.AreaIDs)
 	return &c
+}
+
+// AuditRef names the organisation in the audit log by its global id.
+func (o *Organization) AuditRef() (typ, id string) { return o.NodeType(), o.NodeID() }
+
+func (o *Organization) auditView() any {
+	var loc json.RawMessage
+	if o.Location != nil {
+		loc = geometryJSON(*o.Location)
+	}
+	return struct {
+		ID        string          `json:"id"`
+		Version   int64           `json:"version"`
+		Kind      OrgKind         `json:"kind"`
+		Name      string          `json:"name"`
+		OrgNumber string          `json:"orgNumber"`
+		Location  json.RawMessage `json:"location"`
+		Website   string          `json:"website"`
+		Areas     []string        `json:"areas"`
+		Industry  string          `json:"industry,omitempty"`
+		Size      EmployerSize    `json:"size,omitempty"`
+		Activity  string          `json:"activity,omitempty"`
+	}{o.NodeID(), o.Version, o.Kind, o.Name, o.OrgNumber, orNull(loc), o.Website, refs(TypeArea, o.AreaIDs),
+		o.Industry, o.Size, o.Activity}
 }
 
 // OrganizationFilter selects organisations.

@@ -156,15 +156,15 @@ func auditAfter(t *testing.T, s db.Store, after int64) []*db.AuditEntry {
 // record before and after as the read methods return it (nil for none).
 type entry struct {
 	action        db.Action
-	rec           any // what AuditType and AuditRecordID name
-	before, after any
+	rec           db.Audited // what AuditType and AuditRecordID name
+	before, after db.Audited
 }
 
-func created(rec any) entry           { return entry{db.ActionCreate, rec, nil, rec} }
-func updated(before, after any) entry { return entry{db.ActionUpdate, after, before, after} }
-func deleted(rec any) entry           { return entry{db.ActionDelete, rec, rec, nil} }
+func created(rec db.Audited) entry           { return entry{db.ActionCreate, rec, nil, rec} }
+func updated(before, after db.Audited) entry { return entry{db.ActionUpdate, after, before, after} }
+func deleted(rec db.Audited) entry           { return entry{db.ActionDelete, rec, rec, nil} }
 
-func auditBytes(rec any) []byte {
+func auditBytes(rec db.Audited) []byte {
 	if rec == nil {
 		return nil
 	}

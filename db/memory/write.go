@@ -44,7 +44,7 @@ func (tx *writeTx) end() { tx.s.mu.Unlock() }
 
 // log appends the audit entry of one changed record; before and after
 // are the record as it was and is (nil for a create or a delete).
-func (tx *writeTx) log(action db.Action, rec any, before, after []byte) {
+func (tx *writeTx) log(action db.Action, rec db.Audited, before, after []byte) {
 	s := tx.s
 	s.audit = append(s.audit, &db.AuditEntry{
 		ID:       int64(len(s.audit)) + 1,

@@ -110,16 +110,16 @@ type change struct {
 	before, after []byte
 }
 
-func created(rec any) change {
+func created(rec db.Audited) change {
 	return change{action: db.ActionCreate, typ: db.AuditType(rec), recordID: db.AuditRecordID(rec), after: db.AuditJSON(rec)}
 }
 
-func updated(before, after any) change {
+func updated(before, after db.Audited) change {
 	return change{action: db.ActionUpdate, typ: db.AuditType(after), recordID: db.AuditRecordID(after),
 		before: db.AuditJSON(before), after: db.AuditJSON(after)}
 }
 
-func deleted(rec any) change {
+func deleted(rec db.Audited) change {
 	return change{action: db.ActionDelete, typ: db.AuditType(rec), recordID: db.AuditRecordID(rec), before: db.AuditJSON(rec)}
 }
 

@@ -260,7 +260,7 @@ func queueRead[T any](b *pgx.Batch, rec record, newRow func() scanner[T], ids []
 
 // appendUpdates appends an update entry for each record, before and after
 // being the same records in the same (id) order.
-func appendUpdates[T any](changes []change, before, after []T) []change {
+func appendUpdates[T db.Audited](changes []change, before, after []T) []change {
 	for i := range min(len(before), len(after)) {
 		changes = append(changes, updated(before[i], after[i]))
 	}
