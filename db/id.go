@@ -47,6 +47,10 @@ func ParseGlobalIDOf(typ, s string) (int64, error) {
 	return id, nil
 }
 
+// IDKey is how an error message names a record by its integer id, as in
+// NotFoundError(TypeArea, IDKey(12)).
+func IDKey(id int64) string { return strconv.FormatInt(id, 10) }
+
 func article(word string) string {
 	if word != "" && strings.ContainsRune("AEIOU", rune(word[0])) {
 		return "n"

@@ -1,8 +1,10 @@
 package db
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -137,6 +139,10 @@ const (
 	SexMale   Sex = "MALE"
 )
 
+// Sexes lists every sex in the order the values of one area, indicator and
+// year come in.
+var Sexes = []Sex{SexTotal, SexFemale, SexMale}
+
 // IndicatorValue is one indicator's value for one area, year and sex.
 type IndicatorValue struct {
 	AreaID        int64
@@ -153,6 +159,25 @@ type IndicatorValue struct {
 func (v IndicatorValue) Clone() IndicatorValue {
 	v.Count = clonePtr(v.Count)
 	return v
+}
+
+// Equal says whether v and w are the same value: key, value and count. A
+// write of a value equal to the stored one changes nothing and is not
+// audited.
+func (v IndicatorValue) Equal(w IndicatorValue) bool {
+	return v.AreaID == w.AreaID && v.IndicatorCode == w.IndicatorCode && v.Year == w.Year && v.Sex == w.Sex &&
+		v.Value == w.Value && (v.Count == nil) == (w.Count == nil) && (v.Count == nil || *v.Count == *w.Count)
+}
+
+// CompareValues orders values as IndicatorValues lists them: by area id,
+// indicator code (byte-wise), year, and sex in the order of Sexes.
+func CompareValues(a, b IndicatorValue) int {
+	return cmp.Or(
+		cmp.Compare(a.AreaID, b.AreaID),
+		strings.Compare(a.IndicatorCode, b.IndicatorCode),
+		cmp.Compare(a.Year, b.Year),
+		cmp.Compare(slices.Index(Sexes, a.Sex), slices.Index(Sexes, b.Sex)),
+	)
 }
 
 // AuditRef names the value in the audit log by its key.

@@ -8,11 +8,9 @@
 package memory
 
 import (
-	"cmp"
 	"context"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/areagraph/areagraph/db"
@@ -133,7 +131,7 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 		touched[v.AreaID] = true
 	}
 	for a := range touched {
-		slices.SortFunc(s.values[a], compareValues)
+		slices.SortFunc(s.values[a], db.CompareValues)
 	}
 	slices.Sort(s.areaIDs)
 	slices.Sort(s.orgIDs)
@@ -257,17 +255,6 @@ func insertSorted(ids []int64, id int64) []int64 {
 		return ids
 	}
 	return slices.Insert(ids, i, id)
-}
-
-var sexOrder = map[db.Sex]int{db.SexTotal: 0, db.SexFemale: 1, db.SexMale: 2}
-
-func compareValues(a, b db.IndicatorValue) int {
-	return cmp.Or(
-		cmp.Compare(a.AreaID, b.AreaID),
-		strings.Compare(a.IndicatorCode, b.IndicatorCode),
-		cmp.Compare(a.Year, b.Year),
-		cmp.Compare(sexOrder[a.Sex], sexOrder[b.Sex]),
-	)
 }
 
 // byID answers a batch lookup in input order, nil for a missing id.

@@ -148,14 +148,14 @@ func (s *Store) UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*db.
 		for _, v := range vals {
 			// Only the stored prefix is sorted; the import has no key
 			// twice, so a new value never meets another new one.
-			if j, found := slices.BinarySearchFunc(stored[:n], v, compareValues); found {
+			if j, found := slices.BinarySearchFunc(stored[:n], v, db.CompareValues); found {
 				stored[j] = v
 			} else {
 				stored = append(stored, v)
 			}
 		}
 		if len(stored) > n {
-			slices.SortFunc(stored, compareValues)
+			slices.SortFunc(stored, db.CompareValues)
 		}
 		s.values[id] = stored
 	}

@@ -58,8 +58,6 @@ func (tx *writeTx) log(action db.Action, rec db.Audited, before, after []byte) {
 	})
 }
 
-func idKey(id int64) string { return strconv.FormatInt(id, 10) }
-
 // --- areas ---
 
 // CreateArea implements db.Writer.
@@ -102,7 +100,7 @@ func (s *Store) UpdateArea(ctx context.Context, by db.Actor, id, version int64, 
 	}
 	defer tx.end()
 	old := s.areas[id]
-	if err := db.CheckTarget(db.TypeArea, idKey(id), old, version); err != nil {
+	if err := db.CheckTarget(db.TypeArea, db.IDKey(id), old, version); err != nil {
 		return nil, err
 	}
 	next := *old
@@ -169,13 +167,13 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 	}
 	defer tx.end()
 	old := s.areas[id]
-	if err := db.CheckTarget(db.TypeArea, idKey(id), old, version); err != nil {
+	if err := db.CheckTarget(db.TypeArea, db.IDKey(id), old, version); err != nil {
 		return err
 	}
 	deps := db.Dependents{ChildAreas: len(s.children[id]), Initiatives: len(s.initsByArea[id]),
 		Organizations: len(s.orgsByArea[id]), Values: len(s.values[id])}
 	if deps.Any() && !detach {
-		return db.DependentsError(db.TypeArea, idKey(id), deps)
+		return db.DependentsError(db.TypeArea, db.IDKey(id), deps)
 	}
 
 	tx.log(db.ActionDelete, old, db.AuditJSON(old), nil)
@@ -259,7 +257,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 	}
 	defer tx.end()
 	old := s.orgs[in.ID]
-	if err := db.CheckTarget(orgType(old), idKey(in.ID), old, in.Version); err != nil {
+	if err := db.CheckTarget(orgType(old), db.IDKey(in.ID), old, in.Version); err != nil {
 		return nil, err
 	}
 	if in.Kind != old.Kind {
@@ -309,12 +307,12 @@ func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, id, version
 	}
 	defer tx.end()
 	old := s.orgs[id]
-	if err := db.CheckTarget(orgType(old), idKey(id), old, version); err != nil {
+	if err := db.CheckTarget(orgType(old), db.IDKey(id), old, version); err != nil {
 		return err
 	}
 	deps := db.Dependents{Initiatives: len(s.initsByOrg[id])}
 	if deps.Any() && !detach {
-		return db.DependentsError(old.NodeType(), idKey(id), deps)
+		return db.DependentsError(old.NodeType(), db.IDKey(id), deps)
 	}
 
 	tx.log(db.ActionDelete, old, db.AuditJSON(old), nil)
@@ -378,7 +376,7 @@ func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, in *db.Initia
 	}
 	defer tx.end()
 	old := s.inits[c.ID]
-	if err := db.CheckTarget(db.TypeInitiative, idKey(c.ID), old, c.Version); err != nil {
+	if err := db.CheckTarget(db.TypeInitiative, db.IDKey(c.ID), old, c.Version); err != nil {
 		return nil, err
 	}
 	if err := s.checkInitiativeRefs(c); err != nil {
@@ -415,7 +413,7 @@ func (s *Store) DeleteInitiative(ctx context.Context, by db.Actor, id, version i
 	}
 	defer tx.end()
 	old := s.inits[id]
-	if err := db.CheckTarget(db.TypeInitiative, idKey(id), old, version); err != nil {
+	if err := db.CheckTarget(db.TypeInitiative, db.IDKey(id), old, version); err != nil {
 		return err
 	}
 	tx.log(db.ActionDelete, old, db.AuditJSON(old), nil)
@@ -562,16 +560,16 @@ func (s *Store) PutIndicatorValues(ctx context.Context, by db.Actor, values []db
 	var changes []change
 	for _, v := range put {
 		stored := s.values[v.AreaID]
-		j, found := slices.BinarySearchFunc(stored, v, compareValues)
+		j, found := slices.BinarySearchFunc(stored, v, db.CompareValues)
 		if !found {
 			changes = append(changes, change{v: v})
 			continue
 		}
-		if old := stored[j]; old.Value != v.Value || !sameCount(old.Count, v.Count) {
+		if old := stored[j]; !old.Equal(v) {
 			changes = append(changes, change{v: v, old: &old})
 		}
 	}
-	slices.SortFunc(changes, func(a, b change) int { return compareValues(a.v, b.v) })
+	slices.SortFunc(changes, func(a, b change) int { return db.CompareValues(a.v, b.v) })
 
 	for _, c := range changes {
 		if c.old == nil {
@@ -586,7 +584,7 @@ func (s *Store) PutIndicatorValues(ctx context.Context, by db.Actor, values []db
 	for _, c := range changes {
 		if c.old != nil {
 			stored := s.values[c.v.AreaID]
-			j, _ := slices.BinarySearchFunc(stored, c.v, compareValues)
+			j, _ := slices.BinarySearchFunc(stored, c.v, db.CompareValues)
 			stored[j] = c.v
 		}
 	}
@@ -597,11 +595,7 @@ func (s *Store) PutIndicatorValues(ctx context.Context, by db.Actor, values []db
 		}
 	}
 	for a := range added {
-		slices.SortFunc(s.values[a], compareValues)
+		slices.SortFunc(s.values[a], db.CompareValues)
 	}
 	return len(changes), nil
-}
-
-func sameCount(a, b *int) bool {
-	return (a == nil) == (b == nil) && (a == nil || *a == *b)
 }

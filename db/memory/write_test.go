@@ -86,7 +86,7 @@ func checkIndexes(t *testing.T, s *Store, when string) {
 		if len(vals) == 0 || s.areas[a] == nil {
 			t.Errorf("%s: values kept for area %d: %d", when, a, len(vals))
 		}
-		if !slices.IsSortedFunc(vals, compareValues) {
+		if !slices.IsSortedFunc(vals, db.CompareValues) {
 			t.Errorf("%s: values of area %d out of order", when, a)
 		}
 		for _, v := range vals {

@@ -48,9 +48,6 @@ func (r *valueRow) record() (db.IndicatorValue, error) {
 	return v, nil
 }
 
-// sexOrder is the order values of one area, code and year come in.
-var sexOrder = []string{string(db.SexTotal), string(db.SexFemale), string(db.SexMale)}
-
 // valueConds are the conditions of a ValueFilter on indicator_values.
 func valueConds(a *args, f db.ValueFilter) []string {
 	conds := slices.Concat(
@@ -73,6 +70,6 @@ func (s *Store) IndicatorValues(ctx context.Context, f db.ValueFilter) ([]db.Ind
 	var a args
 	conds := valueConds(&a, f)
 	sql := "SELECT area_id, indicator_code, year, sex, value, count FROM indicator_values" + where(conds) +
-		" ORDER BY area_id, indicator_code, year, array_position(" + a.add(sexOrder) + "::text[], sex)"
+		" ORDER BY area_id, indicator_code, year, array_position(" + a.add(strs(db.Sexes)) + "::text[], sex)"
 	return queryRecords(ctx, s, "indicator values", newValueRow, sql, a)
 }

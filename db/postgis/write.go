@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -100,8 +99,6 @@ func orgType(o *db.Organization) string {
 	}
 	return o.NodeType()
 }
-
-func idKey(id int64) string { return strconv.FormatInt(id, 10) }
 
 // change is one audit entry before it is stored.
 type change struct {

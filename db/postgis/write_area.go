@@ -108,7 +108,7 @@ func (s *Store) UpdateArea(ctx context.Context, by db.Actor, id, version int64, 
 		if err != nil {
 			return err
 		}
-		if err := db.CheckTarget(db.TypeArea, idKey(id), before, version); err != nil {
+		if err := db.CheckTarget(db.TypeArea, db.IDKey(id), before, version); err != nil {
 			return err
 		}
 		a := new(db.Area)
@@ -171,7 +171,7 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 		if err != nil {
 			return err
 		}
-		if err := db.CheckTarget(db.TypeArea, idKey(id), target, version); err != nil {
+		if err := db.CheckTarget(db.TypeArea, db.IDKey(id), target, version); err != nil {
 			return err
 		}
 		// Nothing can come to point at the area while it is locked:
@@ -198,7 +198,7 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 		}
 		deps := db.Dependents{ChildAreas: len(children), Organizations: len(orgs), Initiatives: len(inits), Values: values}
 		if deps.Any() && !detach {
-			return db.DependentsError(db.TypeArea, idKey(id), deps)
+			return db.DependentsError(db.TypeArea, db.IDKey(id), deps)
 		}
 
 		var beforeChildren []*db.Area

@@ -1,7 +1,6 @@
 package postgis
 
 import (
-	"cmp"
 	"context"
 	"slices"
 	"strconv"
@@ -144,15 +143,8 @@ func (s *Store) DeleteIndicator(ctx context.Context, by db.Actor, code string, v
 	})
 }
 
-// compareValueKeys orders values as IndicatorValues lists them: by area,
-// indicator code (byte-wise), year, and sex as TOTAL, FEMALE, MALE.
-func compareValueKeys(a, b db.IndicatorValue) int {
-	return cmp.Or(cmp.Compare(a.AreaID, b.AreaID), cmp.Compare(a.IndicatorCode, b.IndicatorCode),
-		cmp.Compare(a.Year, b.Year), cmp.Compare(slices.Index(sexOrder, string(a.Sex)), slices.Index(sexOrder, string(b.Sex))))
-}
-
 func sortValues(vs []db.IndicatorValue) []db.IndicatorValue {
-	slices.SortFunc(vs, compareValueKeys)
+	slices.SortFunc(vs, db.CompareValues)
 	return vs
 }
 
@@ -164,8 +156,6 @@ type valueKey struct {
 }
 
 func keyOf(v db.IndicatorValue) valueKey { return valueKey{v.AreaID, v.IndicatorCode, v.Year, v.Sex} }
-
-func sameCount(a, b *int) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
 
 // PutIndicatorValues adds and replaces values keyed on area, indicator,
 // year and sex, leaving alone (and out of the audit log) those equal to
@@ -236,7 +226,7 @@ func (s *Store) PutIndicatorValues(ctx context.Context, by db.Actor, values []db
 			switch {
 			case !ok:
 				changes = append(changes, created(v))
-			case o.Value != v.Value || !sameCount(o.Count, v.Count):
+			case !o.Equal(v):
 				changes = append(changes, updated(o, v))
 			default:
 				continue

@@ -154,7 +154,7 @@ func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, in *db.Initia
 		if err != nil {
 			return err
 		}
-		if err := db.CheckTarget(db.TypeInitiative, idKey(c.ID), before, c.Version); err != nil {
+		if err := db.CheckTarget(db.TypeInitiative, db.IDKey(c.ID), before, c.Version); err != nil {
 			return err
 		}
 		if err := initiativeReferences(ctx, tx, c); err != nil {
@@ -188,7 +188,7 @@ func (s *Store) DeleteInitiative(ctx context.Context, by db.Actor, id, version i
 		if err != nil {
 			return err
 		}
-		if err := db.CheckTarget(db.TypeInitiative, idKey(id), target, version); err != nil {
+		if err := db.CheckTarget(db.TypeInitiative, db.IDKey(id), target, version); err != nil {
 			return err
 		}
 		b := &pgx.Batch{}

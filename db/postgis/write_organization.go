@@ -113,7 +113,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 		if err != nil {
 			return err
 		}
-		if err := db.CheckTarget(orgType(before), idKey(in.ID), before, in.Version); err != nil {
+		if err := db.CheckTarget(orgType(before), db.IDKey(in.ID), before, in.Version); err != nil {
 			return err
 		}
 		if in.Kind != before.Kind {
@@ -158,7 +158,7 @@ func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, id, version
 		if err != nil {
 			return err
 		}
-		if err := db.CheckTarget(orgType(target), idKey(id), target, version); err != nil {
+		if err := db.CheckTarget(orgType(target), db.IDKey(id), target, version); err != nil {
 			return err
 		}
 		// As for areas: with the organisation locked, nothing new can
@@ -170,7 +170,7 @@ func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, id, version
 		}
 		deps := db.Dependents{Initiatives: len(inits)}
 		if deps.Any() && !detach {
-			return db.DependentsError(target.NodeType(), idKey(id), deps)
+			return db.DependentsError(target.NodeType(), db.IDKey(id), deps)
 		}
 		var before, after []*db.Initiative
 		b := &pgx.Batch{}
