@@ -50,6 +50,54 @@ func cycleText[K any](cycle []K, text func(K) string) string {
 	return b.String()
 }
 
+// CheckCycles finds the first area of the dataset whose parents lead back
+// to it, for Load, after the references are checked: the dataset's own
+// areas are the only ones that can form a cycle, since their ids are new,
+// so no stored area points at one of them and the stored hierarchy holds
+// none. Both backends call it, so they name the same area.
+func (ds *Dataset) CheckCycles() error {
+	parents := make(map[int64]int64, len(ds.Areas))
+	ids := make([]int64, len(ds.Areas))
+	for i, a := range ds.Areas {
+		ids[i], parents[a.ID] = a.ID, a.ParentID
+	}
+	i, cycle := FirstParentCycle(ids, func(id int64) (int64, bool) {
+		p := parents[id]
+		_, loaded := parents[p]
+		return p, p != 0 && loaded
+	})
+	if i >= 0 {
+		return LoadParentCycleError(ids[i], cycle)
+	}
+	return nil
+}
+
+// CheckParent is step 5 of the write order for an area's parent: the
+// parent must exist, and an area that is stored (id not 0) must not lie
+// among the parent's ancestors. parentOf is how a backend reads the
+// hierarchy: an area's parent (0 for a root), and whether the area exists.
+// The walk up ends at a root, or where it meets an area it passed, so a
+// cycle already stored cannot keep it going.
+func CheckParent(id, parent int64, parentOf func(id int64) (parent int64, exists bool)) error {
+	if parent == 0 {
+		return nil
+	}
+	if _, exists := parentOf(parent); !exists {
+		return UnknownReferenceError("parent area", parent)
+	}
+	if id == 0 {
+		return nil
+	}
+	seen := map[int64]bool{}
+	for p := parent; p != 0 && !seen[p]; p, _ = parentOf(p) {
+		if p == id {
+			return ParentCycleError(id, parent)
+		}
+		seen[p] = true
+	}
+	return nil
+}
+
 // FirstParentCycle finds the first of items (in their order) that lies on
 // a cycle of parents, and returns its index and the cycle from it along
 // its parents; -1 and nil when none does. parent gives a key's parent, and

@@ -96,7 +96,7 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 	if err := s.checkRefs(ds); err != nil {
 		return err
 	}
-	if err := loadCycle(ds); err != nil {
+	if err := ds.CheckCycles(); err != nil {
 		return err
 	}
 	for _, a := range ds.Areas {
@@ -146,26 +146,6 @@ func loadedVersion(v int64) int64 {
 		return 1
 	}
 	return v
-}
-
-// loadCycle finds the first area of the dataset whose parents lead back
-// to it. Only the dataset's own areas can form one: their ids are new, so
-// no stored area points at them, and the stored hierarchy holds none.
-func loadCycle(ds *db.Dataset) error {
-	parents := make(map[int64]int64, len(ds.Areas))
-	ids := make([]int64, len(ds.Areas))
-	for i, a := range ds.Areas {
-		ids[i], parents[a.ID] = a.ID, a.ParentID
-	}
-	i, cycle := db.FirstParentCycle(ids, func(id int64) (int64, bool) {
-		p := parents[id]
-		_, loaded := parents[p]
-		return p, p != 0 && loaded
-	})
-	if i >= 0 {
-		return db.LoadParentCycleError(ids[i], cycle)
-	}
-	return nil
 }
 
 // checkRefs finds every reference and uniqueness error before Load writes.

@@ -129,34 +129,16 @@ func (s *Store) checkAreaCode(a *db.Area) error {
 	return nil
 }
 
-// checkParent finds a parent that does not exist or lies within a (step
-// 5). The walk up is bounded by the number of areas, so a cycle that a
-// load brought in cannot keep it going.
+// checkParent is step 5 for an area's parent, by the rule of
+// db.CheckParent, read from the stored areas.
 func (s *Store) checkParent(a *db.Area) error {
-	if a.ParentID == 0 {
-		return nil
-	}
-	if s.areas[a.ParentID] == nil {
-		return db.UnknownReferenceError("parent area", a.ParentID)
-	}
-	if a.ID == 0 {
-		return nil
-	}
-	p := a.ParentID
-	for range len(s.areas) {
-		if p == 0 {
-			break
+	return db.CheckParent(a.ID, a.ParentID, func(id int64) (int64, bool) {
+		p := s.areas[id]
+		if p == nil {
+			return 0, false
 		}
-		if p == a.ID {
-			return db.ParentCycleError(a.ID, a.ParentID)
-		}
-		next := s.areas[p]
-		if next == nil {
-			break
-		}
-		p = next.ParentID
-	}
-	return nil
+		return p.ParentID, true
+	})
 }
 
 // DeleteArea implements db.Writer.

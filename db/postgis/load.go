@@ -36,7 +36,12 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 		if err := checkStored(ctx, tx, ds, keys); err != nil {
 			return err
 		}
-		if err := loadCycle(ds, keys); err != nil {
+		// The dataset's ids are new (checkStored found none stored, and
+		// the primary key keeps a concurrent load from taking them), so no
+		// stored area points at one of them, and a write cannot before
+		// this load commits: a cycle can lie only among the dataset's own
+		// areas, which needs neither the database nor a lock to find.
+		if err := ds.CheckCycles(); err != nil {
 			return err
 		}
 		if err := insertDataset(ctx, tx, ds); err != nil {
@@ -299,29 +304,6 @@ func checkStored(ctx context.Context, tx pgx.Tx, ds *db.Dataset, k *datasetKeys)
 	}
 	// Values already stored under the same key are left to the primary
 	// key: checking them here would mean fetching them all.
-	return nil
-}
-
-// loadCycle finds the first area of the dataset whose parents lead back
-// to it, after checkStored, as a reference problem. It needs nothing from
-// the database, nor a lock against concurrent writes: the dataset's ids
-// are new (checkStored found none stored, and the primary key keeps a
-// concurrent load from taking them), so no stored area points at one of
-// them, and a write cannot point at them before this load commits. A
-// cycle must therefore lie among the dataset's own areas.
-func loadCycle(ds *db.Dataset, k *datasetKeys) error {
-	parents := make(map[int64]int64, len(ds.Areas))
-	ids := make([]int64, len(ds.Areas))
-	for i, a := range ds.Areas {
-		ids[i], parents[a.ID] = a.ID, a.ParentID
-	}
-	i, cycle := db.FirstParentCycle(ids, func(id int64) (int64, bool) {
-		p := parents[id]
-		return p, p != 0 && k.areas[p]
-	})
-	if i >= 0 {
-		return db.LoadParentCycleError(ids[i], cycle)
-	}
 	return nil
 }
 

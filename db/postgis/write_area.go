@@ -55,7 +55,9 @@ func (s *Store) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
 		}
-		if err := areaReferences(&in, holder, parentExists, false); err != nil {
+		// A new area has no id to find among its parent's ancestors.
+		exists := func(int64) (int64, bool) { return 0, parentExists }
+		if err := areaReferences(&in, holder, exists); err != nil {
 			return err
 		}
 		if err := newID(ctx, tx); err != nil {
@@ -81,17 +83,13 @@ func (s *Store) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 }
 
 // areaReferences makes steps 4 and 5 for an area: its code, which holder
-// (another area) may have, then its parent.
-func areaReferences(a *db.Area, holder *int64, parentExists, cycle bool) error {
-	switch {
-	case holder != nil:
+// (another area) may have, then its parent, by db.CheckParent's rule;
+// parentOf reads the hierarchy as a query fetched it.
+func areaReferences(a *db.Area, holder *int64, parentOf func(int64) (int64, bool)) error {
+	if holder != nil {
 		return db.Errorf(db.ECONFLICT, "area %d already has the code %q", *holder, a.Code)
-	case a.ParentID != 0 && !parentExists:
-		return db.UnknownReferenceError("parent area", a.ParentID)
-	case cycle:
-		return db.ParentCycleError(a.ID, a.ParentID)
 	}
-	return nil
+	return db.CheckParent(a.ID, a.ParentID, parentOf)
 }
 
 // UpdateArea applies p to the area with id if its version is version.
@@ -120,23 +118,29 @@ func (s *Store) UpdateArea(ctx context.Context, by db.Actor, id, version int64, 
 		if err != nil {
 			return err
 		}
-		// The new parent's ancestors, itself included, must not include
-		// the area. UNION, not UNION ALL, ends the walk on a cycle that
-		// is already stored.
+		// The new parent and its ancestors, each with its own parent, for
+		// db.CheckParent to walk. UNION, not UNION ALL, ends the walk on a
+		// cycle that is already stored.
 		var holder *int64
-		var parentExists, cycle bool
-		err = tx.QueryRow(ctx, `SELECT
-				(SELECT id FROM areas WHERE code = $1 AND id <> $2),
-				EXISTS (SELECT 1 FROM areas WHERE id = $3),
-				EXISTS (WITH RECURSIVE up(id) AS (
-						SELECT $3::bigint
-						UNION SELECT a.parent_id FROM areas a JOIN up ON a.id = up.id WHERE a.parent_id IS NOT NULL)
-					SELECT 1 FROM up WHERE id = $2)`,
-			a.Code, a.ID, a.ParentID).Scan(&holder, &parentExists, &cycle)
+		var ids, parents []int64
+		err = tx.QueryRow(ctx, `WITH RECURSIVE up(id, parent) AS (
+					SELECT id, coalesce(parent_id, 0) FROM areas WHERE id = $3
+				UNION
+					SELECT a.id, coalesce(a.parent_id, 0) FROM areas a JOIN up ON a.id = up.parent)
+			SELECT (SELECT id FROM areas WHERE code = $1 AND id <> $2), array_agg(up.id), array_agg(up.parent) FROM up`,
+			a.Code, a.ID, a.ParentID).Scan(&holder, &ids, &parents)
 		if err != nil {
 			return err
 		}
-		if err := areaReferences(a, holder, parentExists, a.ParentID != 0 && cycle); err != nil {
+		stored := make(map[int64]int64, len(ids))
+		for i, k := range ids {
+			stored[k] = parents[i]
+		}
+		parentOf := func(id int64) (int64, bool) {
+			p, ok := stored[id]
+			return p, ok
+		}
+		if err := areaReferences(a, holder, parentOf); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE areas SET code = $1, name = $2, kind = $3, area_type = $4, parent_id = $5,
