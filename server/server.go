@@ -49,7 +49,7 @@ func New(store db.Store, cfg Config) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authn(withTimeout(cfg.Limits.Timeout, graph.NewHandler(store, cfg.graphQL()))))
-	explorer := web.New(cfg.Explorer)
+	explorer := web.New(cfg.Explorer, log)
 	mux.Handle("GET /{$}", explorer)
 	mux.Handle("GET /assets/", explorer)
 	if !cfg.DisableGraphiQL {

@@ -55,11 +55,15 @@ type file struct {
 }
 
 // New returns the explorer's handler. A base map template that fails
-// Options.Validate is left out (the page then draws none) and logged,
-// since the page is still useful without it.
-func New(opts Options) *Handler {
+// Options.Validate is left out (the page then draws none) and logged to
+// log (nil means slog.Default()), since the page is still useful without
+// it.
+func New(opts Options, log *slog.Logger) *Handler {
+	if log == nil {
+		log = slog.Default()
+	}
 	if err := opts.Validate(); err != nil {
-		slog.Default().Warn("map explorer: base map left out", "error", err)
+		log.Warn("map explorer: base map left out", "error", err)
 		opts.BasemapURL = ""
 	}
 	h, err := newHandler(dist, opts)

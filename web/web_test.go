@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -80,7 +81,7 @@ func readAll(t *testing.T, res *http.Response) string {
 var assetRef = regexp.MustCompile(`(?:href|src)="(assets/[^"]+)"`)
 
 func TestPageAndAssets(t *testing.T) {
-	h := New(Options{})
+	h := New(Options{}, nil)
 	res := get(t, h, http.MethodGet, "/")
 	page := readAll(t, res)
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
@@ -167,7 +168,7 @@ func TestBasemap(t *testing.T) {
 	h := New(Options{
 		BasemapURL:         "https://tiles.example.org/{z}/{x}/{y}.png?key=a&b=c",
 		BasemapAttribution: `© Example </script><script>alert(1)</script>`,
-	})
+	}, nil)
 	res := get(t, h, http.MethodGet, "/")
 	page := readAll(t, res)
 	start := strings.Index(page, `<script id="areagraph-config" type="application/json">`)
@@ -193,10 +194,16 @@ func TestBasemap(t *testing.T) {
 		t.Errorf("CSP %q does not allow the base map's host", csp)
 	}
 
-	// A template that cannot work is left out rather than served.
-	res = get(t, New(Options{BasemapURL: "https://tiles.example.org/tile.png"}), http.MethodGet, "/")
+	// A template that cannot work is left out rather than served, and
+	// said so in the log New was given.
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	res = get(t, New(Options{BasemapURL: "https://tiles.example.org/tile.png"}, log), http.MethodGet, "/")
 	if page := readAll(t, res); !strings.Contains(page, `{"basemap":null}`) {
 		t.Error("an invalid base map was passed to the page")
+	}
+	if !strings.Contains(logs.String(), `"msg":"map explorer: base map left out"`) {
+		t.Errorf("the log New was given: %q", logs.String())
 	}
 }
 

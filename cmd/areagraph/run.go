@@ -139,7 +139,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			log.Info("API keys", "file", keysFile)
 		}
 	}
-	store, what, err := openServeStore(ctx, storeSource{url: cfg.databaseURL, keysFile: keysFile, dataFile: cfg.dataFile})
+	store, what, err := openServeStore(ctx, storeSource{url: cfg.databaseURL, keysFile: keysFile, dataFile: cfg.dataFile, log: log})
 	if err != nil {
 		return err
 	}
@@ -199,15 +199,16 @@ var openServeStore = openStore
 
 // storeSource says which store serve opens: PostGIS at url, or else the
 // embedded store with the dataset file dataFile ("" for the demo) and its
-// API keys in keysFile ("" keeps them in memory).
+// API keys in keysFile ("" keeps them in memory). The store logs to log.
 type storeSource struct {
 	url, keysFile, dataFile string
+	log                     *slog.Logger
 }
 
 // openStore opens the store src names and says what it serves.
 func openStore(ctx context.Context, src storeSource) (db.Store, string, error) {
 	if src.url != "" {
-		s, err := postgis.Open(ctx, src.url)
+		s, err := postgis.Open(ctx, src.url, postgis.WithLogger(src.log))
 		if err != nil {
 			return nil, "", err
 		}

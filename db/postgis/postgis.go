@@ -14,6 +14,7 @@ package postgis
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 	"syscall"
@@ -91,18 +92,37 @@ var _ db.Store = (*Store)(nil)
 // pool_acquire_timeout (a duration such as 3s) bounds the wait for a
 // pooled connection, and area_replica=off keeps no copy of the areas in
 // memory (see db/replica and feed.go).
-func Open(ctx context.Context, url string) (*Store, error) {
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgconn redacts the password from its parse errors.
 		return nil, fmt.Errorf("postgis: invalid database URL: %v", err)
 	}
-	return open(ctx, cfg)
+	return open(ctx, cfg, opts...)
+}
+
+// Option changes how Open opens a store.
+type Option func(*options)
+
+type options struct {
+	log *slog.Logger
+}
+
+// WithLogger has the store log to log (the area replica's losses and
+// reloads, which come during outages, when the log matters most) rather
+// than to slog.Default(), so that its lines have the format and level of
+// every other line.
+func WithLogger(log *slog.Logger) Option {
+	return func(o *options) { o.log = log }
 }
 
 // open is Open on a parsed configuration, so tests can set runtime
 // parameters such as search_path.
-func open(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
+func open(ctx context.Context, cfg *pgxpool.Config, opts ...Option) (*Store, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	acquireTimeout, err := failFast(cfg)
 	if err != nil {
 		return nil, err
@@ -115,7 +135,7 @@ func open(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	var fs *feeds
 	if withReplica {
 		fs = newFeeds(cfg.ConnConfig.Copy())
-		r = replica.New(fs.dial)
+		r = replica.New(fs.dial, o.log)
 		cfg.ConnConfig.Tracer = withReplicaTracer(cfg.ConnConfig.Tracer, r)
 	}
 	p, err := pgxpool.NewWithConfig(ctx, cfg)

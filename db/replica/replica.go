@@ -192,14 +192,17 @@ type Replica struct {
 	loads int
 }
 
-// New returns a replica that follows the feeds dial opens. It starts with
-// the first AreasAt or Wait.
-func New(dial Dial) *Replica {
+// New returns a replica that follows the feeds dial opens, logging to log
+// (nil means slog.Default()). It starts with the first AreasAt or Wait.
+func New(dial Dial, log *slog.Logger) *Replica {
+	if log == nil {
+		log = slog.Default()
+	}
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	ctx, stop := context.WithCancel(context.Background())
 	return &Replica{
-		dial: dial, id: hex.EncodeToString(b[:]), log: slog.Default(),
+		dial: dial, id: hex.EncodeToString(b[:]), log: log,
 		ctx: ctx, stop: stop, done: make(chan struct{}),
 		areas: map[int64]*db.Area{}, waiters: map[string]chan struct{}{}, liveCh: make(chan struct{}),
 		lastErr: errors.New("not loaded yet"),

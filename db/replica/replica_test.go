@@ -195,7 +195,7 @@ func at(t *testing.T, r *Replica, pt orb.Point, want ...int64) []*db.Area {
 // feed stops the answers at once and is opened again.
 func TestFollowsTheFeed(t *testing.T) {
 	src := newSource(square(1, db.KindMunicipality, 0, 0, 10))
-	r := New(src.dial)
+	r := New(src.dial, nil)
 	defer r.Close()
 	waitLive(t, r)
 	pt := orb.Point{1, 1}
@@ -259,7 +259,7 @@ func TestFollowsTheFeed(t *testing.T) {
 func TestNotReady(t *testing.T) {
 	src := newSource(square(1, db.KindMunicipality, 0, 0, 10))
 	src.notReady = true
-	r := New(src.dial)
+	r := New(src.dial, nil)
 	defer r.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
