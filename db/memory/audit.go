@@ -11,11 +11,18 @@ import (
 // not a system of record.
 
 // AuditLog implements db.Writer.
-func (s *Store) AuditLog(_ context.Context, f db.AuditFilter, p db.Page) (db.List[*db.AuditEntry], error) {
+func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.List[*db.AuditEntry], error) {
+	if err := ctx.Err(); err != nil {
+		return db.List[*db.AuditEntry]{}, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var hits []*db.AuditEntry
+	pl := &poll{ctx: ctx}
 	for i := len(s.audit) - 1; i >= 0; i-- {
+		if err := pl.next(); err != nil {
+			return db.List[*db.AuditEntry]{}, err
+		}
 		e := s.audit[i]
 		if (f.RecordID == "" || e.RecordID == f.RecordID) &&
 			(f.Actor == "" || e.Actor == f.Actor) &&

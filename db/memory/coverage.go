@@ -21,8 +21,11 @@ type tally struct {
 }
 
 // Coverage implements db.Store.
-func (s *Store) Coverage(_ context.Context, f db.CoverageFilter) ([]db.CoverageCell, error) {
+func (s *Store) Coverage(ctx context.Context, f db.CoverageFilter) ([]db.CoverageCell, error) {
 	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	areas := slices.Clone(f.AreaIDs)
@@ -31,9 +34,13 @@ func (s *Store) Coverage(_ context.Context, f db.CoverageFilter) ([]db.CoverageC
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := []db.CoverageCell{}
+	pl := &poll{ctx: ctx}
 	for _, a := range areas {
 		cells := map[cellKey]*tally{}
 		for _, id := range s.initsByArea[a] {
+			if err := pl.next(); err != nil {
+				return nil, err
+			}
 			in := s.inits[id]
 			if !oneOf(f.Statuses, in.Status) {
 				continue

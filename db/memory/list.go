@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
@@ -114,9 +115,12 @@ func candidates(sp db.Spatial, all []int64, search func(lo, hi [2]float64, fn fu
 }
 
 // collect runs match over ids, keeping the order the contract asks for.
-func collect(ids []int64, near bool, match func(id int64) (bool, float64)) []hit {
+func collect(pl *poll, ids []int64, near bool, match func(id int64) (bool, float64)) ([]hit, error) {
 	var hits []hit
 	for _, id := range ids {
+		if err := pl.next(); err != nil {
+			return nil, err
+		}
 		if ok, d := match(id); ok {
 			hits = append(hits, hit{id, d})
 		}
@@ -124,7 +128,7 @@ func collect(ids []int64, near bool, match func(id int64) (bool, float64)) []hit
 	if near {
 		slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(a.dist, b.dist) })
 	}
-	return hits
+	return hits, nil
 }
 
 // page cuts one page out of hits and clones its records.
@@ -178,34 +182,63 @@ func (s *Store) matchArea(f *db.AreaFilter) func(id int64) (bool, float64) {
 func (s *Store) getArea(id int64) *db.Area { return s.areas[id].Clone() }
 
 // Areas implements db.Store.
-func (s *Store) Areas(_ context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
+func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
 	if err := f.ValidateWithin(false); err != nil {
+		return db.List[*db.Area]{}, err
+	}
+	if err := ctx.Err(); err != nil {
 		return db.List[*db.Area]{}, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	ids := candidates(f.Spatial, s.areaIDs, s.areaIdx.Search)
-	hits := collect(ids, f.Near != nil, s.matchArea(&f))
+	hits, err := collect(&poll{ctx: ctx}, ids, f.Near != nil, s.matchArea(&f))
+	if err != nil {
+		return db.List[*db.Area]{}, err
+	}
 	return page(hits, p, f.Near != nil, s.getArea), nil
 }
 
 // ChildAreas implements db.Store.
-func (s *Store) ChildAreas(_ context.Context, parentIDs []int64, f db.AreaFilter, p db.Page) ([]db.List[*db.Area], error) {
+func (s *Store) ChildAreas(ctx context.Context, parentIDs []int64, f db.AreaFilter, p db.Page) ([]db.List[*db.Area], error) {
 	if err := f.ValidateWithin(false); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]db.List[*db.Area], len(parentIDs))
-	for i, pid := range parentIDs {
-		out[i] = page(collect(s.children[pid], f.Near != nil, s.matchArea(&f)), p, f.Near != nil, s.getArea)
+	return byParent(ctx, &s.mu, parentIDs, func(pl *poll, pid int64) (db.List[*db.Area], error) {
+		hits, err := collect(pl, s.children[pid], f.Near != nil, s.matchArea(&f))
+		return page(hits, p, f.Near != nil, s.getArea), err
+	})
+}
+
+// byParent reads one list per parent under the read lock, stopping when
+// ctx ends.
+func byParent[T any](ctx context.Context, mu *sync.RWMutex, parents []int64, list func(pl *poll, id int64) (db.List[T], error)) ([]db.List[T], error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	mu.RLock()
+	defer mu.RUnlock()
+	pl := &poll{ctx: ctx}
+	out := make([]db.List[T], len(parents))
+	for i, id := range parents {
+		if err := pl.next(); err != nil {
+			return nil, err
+		}
+		l, err := list(pl, id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = l
 	}
 	return out, nil
 }
 
 // AreasAt implements db.Store.
-func (s *Store) AreasAt(_ context.Context, pt orb.Point, kinds []db.AreaKind) ([]*db.Area, error) {
+func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) ([]*db.Area, error) {
 	if err := db.CheckAreasAt(pt); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -239,28 +272,32 @@ func (s *Store) matchOrg(f *db.OrganizationFilter) func(id int64) (bool, float64
 func (s *Store) getOrg(id int64) *db.Organization { return s.orgs[id].Clone() }
 
 // Organizations implements db.Store.
-func (s *Store) Organizations(_ context.Context, f db.OrganizationFilter, p db.Page) (db.List[*db.Organization], error) {
+func (s *Store) Organizations(ctx context.Context, f db.OrganizationFilter, p db.Page) (db.List[*db.Organization], error) {
 	if err := f.ValidateWithin(true); err != nil {
+		return db.List[*db.Organization]{}, err
+	}
+	if err := ctx.Err(); err != nil {
 		return db.List[*db.Organization]{}, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	ids := candidates(f.Spatial, s.orgIDs, s.orgIdx.Search)
-	return page(collect(ids, f.Near != nil, s.matchOrg(&f)), p, f.Near != nil, s.getOrg), nil
+	hits, err := collect(&poll{ctx: ctx}, ids, f.Near != nil, s.matchOrg(&f))
+	if err != nil {
+		return db.List[*db.Organization]{}, err
+	}
+	return page(hits, p, f.Near != nil, s.getOrg), nil
 }
 
 // OrganizationsByArea implements db.Store.
-func (s *Store) OrganizationsByArea(_ context.Context, areaIDs []int64, f db.OrganizationFilter, p db.Page) ([]db.List[*db.Organization], error) {
+func (s *Store) OrganizationsByArea(ctx context.Context, areaIDs []int64, f db.OrganizationFilter, p db.Page) ([]db.List[*db.Organization], error) {
 	if err := f.ValidateWithin(true); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]db.List[*db.Organization], len(areaIDs))
-	for i, a := range areaIDs {
-		out[i] = page(collect(s.orgsByArea[a], f.Near != nil, s.matchOrg(&f)), p, f.Near != nil, s.getOrg)
-	}
-	return out, nil
+	return byParent(ctx, &s.mu, areaIDs, func(pl *poll, a int64) (db.List[*db.Organization], error) {
+		hits, err := collect(pl, s.orgsByArea[a], f.Near != nil, s.matchOrg(&f))
+		return page(hits, p, f.Near != nil, s.getOrg), err
+	})
 }
 
 // --- initiatives ---
@@ -287,35 +324,39 @@ func (s *Store) matchInitiative(f *db.InitiativeFilter) func(id int64) (bool, fl
 func (s *Store) getInitiative(id int64) *db.Initiative { return s.inits[id].Clone() }
 
 // Initiatives implements db.Store.
-func (s *Store) Initiatives(_ context.Context, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {
+func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {
 	if err := f.ValidateWithin(true); err != nil {
+		return db.List[*db.Initiative]{}, err
+	}
+	if err := ctx.Err(); err != nil {
 		return db.List[*db.Initiative]{}, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	ids := candidates(f.Spatial, s.initIDs, s.initIdx.Search)
-	return page(collect(ids, f.Near != nil, s.matchInitiative(&f)), p, f.Near != nil, s.getInitiative), nil
+	hits, err := collect(&poll{ctx: ctx}, ids, f.Near != nil, s.matchInitiative(&f))
+	if err != nil {
+		return db.List[*db.Initiative]{}, err
+	}
+	return page(hits, p, f.Near != nil, s.getInitiative), nil
 }
 
 // InitiativesByArea implements db.Store.
-func (s *Store) InitiativesByArea(_ context.Context, areaIDs []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
-	return s.initiativesBy(s.initsByArea, areaIDs, f, p)
+func (s *Store) InitiativesByArea(ctx context.Context, areaIDs []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
+	return s.initiativesBy(ctx, s.initsByArea, areaIDs, f, p)
 }
 
 // InitiativesByOrganization implements db.Store.
-func (s *Store) InitiativesByOrganization(_ context.Context, orgIDs []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
-	return s.initiativesBy(s.initsByOrg, orgIDs, f, p)
+func (s *Store) InitiativesByOrganization(ctx context.Context, orgIDs []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
+	return s.initiativesBy(ctx, s.initsByOrg, orgIDs, f, p)
 }
 
-func (s *Store) initiativesBy(index map[int64][]int64, parents []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
+func (s *Store) initiativesBy(ctx context.Context, index map[int64][]int64, parents []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
 	if err := f.ValidateWithin(true); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]db.List[*db.Initiative], len(parents))
-	for i, id := range parents {
-		out[i] = page(collect(index[id], f.Near != nil, s.matchInitiative(&f)), p, f.Near != nil, s.getInitiative)
-	}
-	return out, nil
+	return byParent(ctx, &s.mu, parents, func(pl *poll, id int64) (db.List[*db.Initiative], error) {
+		hits, err := collect(pl, index[id], f.Near != nil, s.matchInitiative(&f))
+		return page(hits, p, f.Near != nil, s.getInitiative), err
+	})
 }

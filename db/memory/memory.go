@@ -249,14 +249,20 @@ func byID[T any](m map[int64]T, ids []int64, clone func(T) T) []T {
 }
 
 // AreasByID implements db.Store.
-func (s *Store) AreasByID(_ context.Context, ids []int64) ([]*db.Area, error) {
+func (s *Store) AreasByID(ctx context.Context, ids []int64) ([]*db.Area, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return byID(s.areas, ids, (*db.Area).Clone), nil
 }
 
 // AreaByCode implements db.Store.
-func (s *Store) AreaByCode(_ context.Context, code string) (*db.Area, error) {
+func (s *Store) AreaByCode(ctx context.Context, code string) (*db.Area, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	id, ok := s.areaByCode[code]
@@ -267,21 +273,30 @@ func (s *Store) AreaByCode(_ context.Context, code string) (*db.Area, error) {
 }
 
 // OrganizationsByID implements db.Store.
-func (s *Store) OrganizationsByID(_ context.Context, ids []int64) ([]*db.Organization, error) {
+func (s *Store) OrganizationsByID(ctx context.Context, ids []int64) ([]*db.Organization, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return byID(s.orgs, ids, (*db.Organization).Clone), nil
 }
 
 // InitiativesByID implements db.Store.
-func (s *Store) InitiativesByID(_ context.Context, ids []int64) ([]*db.Initiative, error) {
+func (s *Store) InitiativesByID(ctx context.Context, ids []int64) ([]*db.Initiative, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return byID(s.inits, ids, (*db.Initiative).Clone), nil
 }
 
 // Indicators implements db.Store.
-func (s *Store) Indicators(_ context.Context, codes []string) ([]*db.Indicator, error) {
+func (s *Store) Indicators(ctx context.Context, codes []string) ([]*db.Indicator, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []*db.Indicator
@@ -294,7 +309,10 @@ func (s *Store) Indicators(_ context.Context, codes []string) ([]*db.Indicator, 
 }
 
 // IndicatorValues implements db.Store.
-func (s *Store) IndicatorValues(_ context.Context, f db.ValueFilter) ([]db.IndicatorValue, error) {
+func (s *Store) IndicatorValues(ctx context.Context, f db.ValueFilter) ([]db.IndicatorValue, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	areas := f.AreaIDs
@@ -305,8 +323,12 @@ func (s *Store) IndicatorValues(_ context.Context, f db.ValueFilter) ([]db.Indic
 	slices.Sort(areas)
 	areas = slices.Compact(areas)
 	var out []db.IndicatorValue
+	pl := &poll{ctx: ctx}
 	for _, a := range areas {
 		for _, v := range s.values[a] {
+			if err := pl.next(); err != nil {
+				return nil, err
+			}
 			if (len(f.Codes) == 0 || slices.Contains(f.Codes, v.IndicatorCode)) &&
 				(f.FromYear == 0 || v.Year >= f.FromYear) &&
 				(f.ToYear == 0 || v.Year <= f.ToYear) &&
