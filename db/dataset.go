@@ -3,7 +3,6 @@ package db
 import (
 	"fmt"
 	"math"
-	"slices"
 )
 
 // Dataset is a whole body of data, loaded in one piece by Store.Load.
@@ -74,19 +73,8 @@ func (ds *Dataset) Validate() error {
 		if o.Name == "" {
 			return Errorf(EINVALID, "%s: name is required", where)
 		}
-		if o.Kind != OrgEmployer && o.Kind != OrgAssociation {
-			return Errorf(EINVALID, "%s: unknown kind %q", where, o.Kind)
-		}
-		if o.Size != "" && !slices.Contains([]EmployerSize{SizeMicro, SizeSmall, SizeMedium, SizeLarge}, o.Size) {
-			return Errorf(EINVALID, "%s: unknown size %q", where, o.Size)
-		}
-		if o.Location != nil {
-			if err := ValidatePoint(*o.Location); err != nil {
-				return Errorf(EINVALID, "%s: location: %s", where, err.Error())
-			}
-		}
-		if err := sortedUnique(o.AreaIDs); err != nil {
-			return Errorf(EINVALID, "%s: area ids: %s", where, err.Error())
+		if err := o.check(); err != nil {
+			return Errorf(EINVALID, "%s: %s", where, err.Error())
 		}
 	}
 	initIDs := make(map[int64]bool, len(ds.Initiatives))

@@ -2,6 +2,7 @@ package db
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -117,19 +118,29 @@ func CheckOrganization(o *Organization) error {
 	if strings.TrimSpace(o.Name) == "" {
 		return Errorf(EINVALID, "name is required")
 	}
+	if err := o.check(); err != nil {
+		return Errorf(EINVALID, "%s", err.Error())
+	}
+	return nil
+}
+
+// check is what an organisation must be on its own, besides a name,
+// however it arrives: the rules CheckOrganization and Dataset.Validate
+// share.
+func (o *Organization) check() error {
 	if o.Kind != OrgEmployer && o.Kind != OrgAssociation {
-		return Errorf(EINVALID, "unknown kind %q", o.Kind)
+		return fmt.Errorf("unknown kind %q", o.Kind)
 	}
 	if o.Size != "" && !slices.Contains([]EmployerSize{SizeMicro, SizeSmall, SizeMedium, SizeLarge}, o.Size) {
-		return Errorf(EINVALID, "unknown size %q", o.Size)
+		return fmt.Errorf("unknown size %q", o.Size)
 	}
 	if o.Location != nil {
 		if err := ValidatePoint(*o.Location); err != nil {
-			return Errorf(EINVALID, "location: %s", err.Error())
+			return fmt.Errorf("location: %w", err)
 		}
 	}
 	if err := sortedUnique(o.AreaIDs); err != nil {
-		return Errorf(EINVALID, "area ids: %s", err.Error())
+		return fmt.Errorf("area ids: %w", err)
 	}
 	return nil
 }
