@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/base64"
+	"math"
 	"strconv"
 	"strings"
 
@@ -19,12 +20,18 @@ func EncodeCursor(offset int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.Itoa(offset)))
 }
 
-// DecodeCursor returns the offset a cursor points at.
+// maxOffset bounds the offset of a cursor, as the map layers bound
+// offset=: the page after it starts at offset+1, which must neither
+// overflow nor ask a store for more than an int4 can count.
+const maxOffset = math.MaxInt32 - 1
+
+// DecodeCursor returns the offset a cursor points at. A cursor is
+// accepted only as EncodeCursor spells it: one offset, one cursor.
 func DecodeCursor(c string) (int, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err == nil {
 		s, ok := strings.CutPrefix(string(b), cursorPrefix)
-		if n, err2 := strconv.Atoi(s); ok && err2 == nil && n >= 0 {
+		if n, err2 := strconv.Atoi(s); ok && err2 == nil && n >= 0 && n <= maxOffset && EncodeCursor(n) == c {
 			return n, nil
 		}
 	}
