@@ -226,6 +226,72 @@ func CheckInitiative(in *Initiative) error {
 	return nil
 }
 
+// InitiativePatch is an update of an initiative (see Field): the fields it
+// sets. Lists replace the stored ones whole; nil or empty clears them.
+type InitiativePatch struct {
+	Title       Field[string]
+	Description Field[string]
+	Status      Field[InitiativeStatus]
+	StartDate   Field[*time.Time] // nil clears it
+	EndDate     Field[*time.Time]
+	GoalArea    Field[GoalArea]
+	FocusGroups Field[[]FocusGroup]
+	Themes      Field[[]Theme]
+	AreaIDs     Field[[]int64]
+	Locations   Field[[]orb.Point]
+	LeadID      Field[int64] // 0: no lead
+	Partners    Field[[]Partner]
+	Reach       Field[Reach]
+}
+
+// Patch is the patch that sets every field of in, for a caller that
+// writes an initiative whole.
+func (in *Initiative) Patch() InitiativePatch {
+	return InitiativePatch{Title: Set(in.Title), Description: Set(in.Description), Status: Set(in.Status),
+		StartDate: Set(in.StartDate), EndDate: Set(in.EndDate), GoalArea: Set(in.GoalArea),
+		FocusGroups: Set(in.FocusGroups), Themes: Set(in.Themes), AreaIDs: Set(in.AreaIDs),
+		Locations: Set(in.Locations), LeadID: Set(in.LeadID), Partners: Set(in.Partners), Reach: Set(in.Reach)}
+}
+
+// Check checks the patch of the initiative with id on its own, as
+// CheckInitiative checks an initiative whose other fields are valid (step
+// 1).
+func (p *InitiativePatch) Check(id int64) error {
+	in := Initiative{ID: id, Title: "-", Status: StatusPlanned, GoalArea: GoalGoodStart}
+	p.set(&in)
+	NormalizeInitiative(&in)
+	return CheckInitiative(&in)
+}
+
+// Apply sets the fields of p on in, the stored initiative or a copy of it,
+// normalises it and checks it as it leaves it: partners against a lead it
+// keeps, an end date against a start date it keeps.
+func (p *InitiativePatch) Apply(in *Initiative) error {
+	p.set(in)
+	NormalizeInitiative(in)
+	return CheckInitiative(in)
+}
+
+func (p *InitiativePatch) set(in *Initiative) {
+	p.Title.apply(&in.Title)
+	p.Description.apply(&in.Description)
+	p.Status.apply(&in.Status)
+	p.StartDate.apply(&in.StartDate)
+	p.EndDate.apply(&in.EndDate)
+	p.GoalArea.apply(&in.GoalArea)
+	p.FocusGroups.apply(&in.FocusGroups)
+	p.Themes.apply(&in.Themes)
+	p.AreaIDs.apply(&in.AreaIDs)
+	p.Locations.apply(&in.Locations)
+	p.LeadID.apply(&in.LeadID)
+	if p.Partners.Given {
+		// NormalizeInitiative sorts partners in place; these are the
+		// caller's.
+		in.Partners = slices.Clone(p.Partners.Value)
+	}
+	p.Reach.apply(&in.Reach)
+}
+
 func (in *Initiative) validate() error {
 	if in.Title == "" {
 		return fmt.Errorf("title is required")

@@ -204,7 +204,7 @@ type Writer interface {
 	// CreateInitiative, UpdateInitiative and DeleteInitiative do the same
 	// for initiatives, which nothing points at.
 	CreateInitiative(ctx context.Context, by Actor, in *Initiative) (*Initiative, error)
-	UpdateInitiative(ctx context.Context, by Actor, in *Initiative) (*Initiative, error)
+	UpdateInitiative(ctx context.Context, by Actor, id, version int64, p InitiativePatch) (*Initiative, error)
 	DeleteInitiative(ctx context.Context, by Actor, id, version int64) error
 
 	// CreateIndicator, UpdateIndicator and DeleteIndicator do the same for

@@ -466,36 +466,31 @@ func (r *mutationResolver) updateInitiative(ctx context.Context, in model.Update
 	if err != nil {
 		return nil, err
 	}
-	found, err := r.Store.InitiativesByID(ctx, []int64{id})
+	p := db.InitiativePatch{
+		Title:    required(&err, "title", in.Title),
+		Status:   required(&err, "status", in.Status),
+		GoalArea: required(&err, "goalArea", in.GoalArea),
+		AreaIDs:  parsed(&err, in.Areas, func(gids []string) ([]int64, error) { return parseIDs("areas", db.TypeArea, gids) }),
+		Locations: parsed(&err, in.Locations, func(g orb.Geometry) ([]orb.Point, error) {
+			return parseLocations("locations", g)
+		}),
+		LeadID: parsed(&err, in.Lead, func(gid *string) (int64, error) { return parseOptionalOrgID("lead", gid) }),
+		Partners: parsed(&err, in.Partners, func(ps []*model.PartnerInput) ([]db.Partner, error) {
+			return parsePartners("partners", ps)
+		}),
+		Reach:       parsed(&err, in.Reach, func(rc *model.ReachInput) (db.Reach, error) { return parseReach(rc), nil }),
+		FocusGroups: parsed(&err, in.FocusGroups, func(fg []db.FocusGroup) ([]db.FocusGroup, error) { return fg, nil }),
+		Themes:      parsed(&err, in.Themes, func(th []db.Theme) ([]db.Theme, error) { return th, nil }),
+		Description: nullable(in.Description),
+		StartDate:   nullablePointer(in.StartDate),
+		EndDate:     nullablePointer(in.EndDate),
+	}
 	if err != nil {
 		return nil, err
 	}
-	if found[0] == nil {
-		return nil, notFound(db.TypeInitiative, id)
-	}
-	rec := *found[0]
-	rec.Version = version(in.Version)
-	errs := []error{
-		patchRequired("title", &rec.Title, in.Title),
-		patchRequired("status", &rec.Status, in.Status),
-		patchRequired("goalArea", &rec.GoalArea, in.GoalArea),
-		patchWith(&rec.AreaIDs, in.Areas, func(gids []string) ([]int64, error) { return parseIDs("areas", db.TypeArea, gids) }),
-		patchWith(&rec.Locations, in.Locations, func(g orb.Geometry) ([]orb.Point, error) { return parseLocations("locations", g) }),
-		patchWith(&rec.LeadID, in.Lead, func(gid *string) (int64, error) { return parseOptionalOrgID("lead", gid) }),
-		patchWith(&rec.Partners, in.Partners, func(ps []*model.PartnerInput) ([]db.Partner, error) {
-			return parsePartners("partners", ps)
-		}),
-		patchWith(&rec.Reach, in.Reach, func(rc *model.ReachInput) (db.Reach, error) { return parseReach(rc), nil }),
-		patchWith(&rec.FocusGroups, in.FocusGroups, func(fg []db.FocusGroup) ([]db.FocusGroup, error) { return fg, nil }),
-		patchWith(&rec.Themes, in.Themes, func(th []db.Theme) ([]db.Theme, error) { return th, nil }),
-	}
-	if err := firstError(errs); err != nil {
-		return nil, err
-	}
-	patchValue(&rec.Description, in.Description)
-	patchPointer(&rec.StartDate, in.StartDate)
-	patchPointer(&rec.EndDate, in.EndDate)
-	stored, err := write(ctx, func(by db.Actor) (*db.Initiative, error) { return r.Store.UpdateInitiative(ctx, by, &rec) })
+	stored, err := write(ctx, func(by db.Actor) (*db.Initiative, error) {
+		return r.Store.UpdateInitiative(ctx, by, id, version(in.Version), p)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -195,9 +195,9 @@ func (s *hooked) CreateInitiative(ctx context.Context, by db.Actor, in *db.Initi
 	return s.next.CreateInitiative(ctx, by, in)
 }
 
-func (s *hooked) UpdateInitiative(ctx context.Context, by db.Actor, in *db.Initiative) (_ *db.Initiative, err error) {
+func (s *hooked) UpdateInitiative(ctx context.Context, by db.Actor, id, version int64, p db.InitiativePatch) (_ *db.Initiative, err error) {
 	defer end(s.hook(ctx, "UpdateInitiative"), &err)
-	return s.next.UpdateInitiative(ctx, by, in)
+	return s.next.UpdateInitiative(ctx, by, id, version, p)
 }
 
 func (s *hooked) DeleteInitiative(ctx context.Context, by db.Actor, id, version int64) (err error) {

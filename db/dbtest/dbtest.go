@@ -74,6 +74,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"WriteOrganizationDelete", testWriteOrganizationDelete},
 		{"WriteInitiatives", testWriteInitiatives},
 		{"WriteInitiativeRejects", testWriteInitiativeRejects},
+		{"WriteInitiativePatch", testWriteInitiativePatch},
 		{"WriteInitiativeDelete", testWriteInitiativeDelete},
 		{"WriteIndicators", testWriteIndicators},
 		{"WriteIndicatorPatch", testWriteIndicatorPatch},

@@ -104,7 +104,7 @@ func testWriteConcurrentUpdates(t *testing.T, s db.Store) {
 	errs = race(racers, func(i int) error {
 		in := *ini
 		in.Title = name(i)
-		_, err := s.UpdateInitiative(bg, testActor, &in)
+		_, err := s.UpdateInitiative(bg, testActor, in.ID, in.Version, in.Patch())
 		return err
 	})
 	if w := oneWinner(t, "initiatives", errs, db.ECONFLICT); w >= 0 {
@@ -216,7 +216,7 @@ func testWriteConcurrentDeleteUpdate(t *testing.T, s db.Store) {
 		}
 		in := *ini
 		in.Status = db.StatusActive
-		_, err := s.UpdateInitiative(bg, otherActor, &in)
+		_, err := s.UpdateInitiative(bg, otherActor, in.ID, in.Version, in.Patch())
 		return err
 	})
 	oneWinner(t, "initiative", errs, db.ECONFLICT, db.ENOTFOUND)
@@ -294,7 +294,7 @@ func testWriteStaleVersions(t *testing.T, s db.Store) {
 		wantRefused(t, "delete organization at "+what, s.DeleteOrganization(ctx(t), testActor, 4, v, true), db.ECONFLICT)
 		in := initByID(t, s, 4)
 		in.Version, in.Title = v, "Stale"
-		_, err = s.UpdateInitiative(ctx(t), testActor, in)
+		_, err = s.UpdateInitiative(ctx(t), testActor, in.ID, in.Version, in.Patch())
 		wantRefused(t, "update initiative at "+what, err, db.ECONFLICT, fmt.Sprintf("has version 1, not %d", v))
 		wantRefused(t, "delete initiative at "+what, s.DeleteInitiative(ctx(t), testActor, 4, v), db.ECONFLICT)
 		d := indicatorByCode(t, s, "population")

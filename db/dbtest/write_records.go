@@ -287,7 +287,7 @@ func testWriteInitiatives(t *testing.T, s db.Store) {
 	up.Partners = []db.Partner{{OrganizationID: 2, Role: db.RoleFunder}}
 	up.Status, up.FocusGroups, up.Themes = db.StatusCompleted, []db.FocusGroup{db.FocusDisability}, nil
 	up.Reach = db.Reach{}
-	upd := must[*db.Initiative](t)(s.UpdateInitiative(ctx(t), otherActor, up))
+	upd := must[*db.Initiative](t)(s.UpdateInitiative(ctx(t), otherActor, up.ID, up.Version, up.Patch()))
 	want = up
 	want.Version = 2
 	wantEqual(t, "updated initiative", upd, want)
@@ -343,10 +343,10 @@ func testWriteInitiativeRejects(t *testing.T, s db.Store) {
 		_, err := s.CreateInitiative(ctx(t), testActor, in)
 		wantRefused(t, "create: "+c.name, err, db.EINVALID, c.parts...)
 		in.ID, in.Version = 3, 1
-		_, err = s.UpdateInitiative(ctx(t), testActor, in)
+		_, err = s.UpdateInitiative(ctx(t), testActor, in.ID, in.Version, in.Patch())
 		wantRefused(t, "update: "+c.name, err, db.EINVALID, c.parts...)
 		in.ID = 99
-		_, err = s.UpdateInitiative(ctx(t), testActor, in)
+		_, err = s.UpdateInitiative(ctx(t), testActor, in.ID, in.Version, in.Patch())
 		wantRefused(t, "update of a missing initiative: "+c.name, err, db.EINVALID, c.parts...)
 	}
 	_, err := s.CreateInitiative(ctx(t), testActor, nil)
@@ -371,14 +371,14 @@ func testWriteInitiativeRejects(t *testing.T, s db.Store) {
 		wantRefused(t, "create with "+c.name, err, db.EINVALID, c.id, "does not exist")
 		up := initByID(t, s, 2)
 		c.change(up)
-		_, err = s.UpdateInitiative(ctx(t), testActor, up)
+		_, err = s.UpdateInitiative(ctx(t), testActor, up.ID, up.Version, up.Patch())
 		wantRefused(t, "update with "+c.name, err, db.EINVALID, c.id, "does not exist")
 		// Not found and a stale version come first.
 		up.Version = 2
-		_, err = s.UpdateInitiative(ctx(t), testActor, up)
+		_, err = s.UpdateInitiative(ctx(t), testActor, up.ID, up.Version, up.Patch())
 		wantRefused(t, "stale, with "+c.name, err, db.ECONFLICT, "has version 1, not 2")
 		up.ID = 99
-		_, err = s.UpdateInitiative(ctx(t), testActor, up)
+		_, err = s.UpdateInitiative(ctx(t), testActor, up.ID, up.Version, up.Patch())
 		wantRefused(t, "missing, stale, with "+c.name, err, db.ENOTFOUND, "99")
 	}
 	wantNoChange(t, "refused initiative writes", s, before)
@@ -565,5 +565,46 @@ func testWriteIndicatorPatch(t *testing.T, s db.Store) {
 		db.ENOTFOUND, `Indicator "happiness" does not exist`)
 	wantRefused(t, "a delete of a stale version", s.DeleteIndicator(ctx(t), testActor, "population", 2, true),
 		db.ECONFLICT, `Indicator "population" has version 3, not 2`)
+	wantNoChange(t, "refused patches", s, before)
+}
+
+// testWriteInitiativePatch pins an initiative update's patch: the fields
+// it sets change, lists are replaced whole and normalised, nil clears, and
+// a patch refused with the fields it keeps changes nothing.
+func testWriteInitiativePatch(t *testing.T, s db.Store) {
+	loaded(t, s)
+	old := initByID(t, s, 1)
+	partners := []db.Partner{{OrganizationID: 4, Role: db.RoleOutreach}, {OrganizationID: 2, Role: db.RoleFunder}}
+	got := must[*db.Initiative](t)(s.UpdateInitiative(ctx(t), otherActor, 1, 1, db.InitiativePatch{
+		Status: db.Set(db.StatusCompleted), EndDate: db.Set(date(2024, 6, 30)), AreaIDs: db.Set([]int64{5, 4, 5}),
+		Partners: db.Set(partners), Locations: db.Set[[]orb.Point](nil),
+	}))
+	want := *old
+	want.Status, want.EndDate, want.AreaIDs, want.Locations, want.Version = db.StatusCompleted, date(2024, 6, 30), []int64{4, 5}, nil, 2
+	want.Partners = []db.Partner{{OrganizationID: 2, Role: db.RoleFunder}, {OrganizationID: 4, Role: db.RoleOutreach}}
+	wantEqual(t, "patched initiative", got, &want)
+	wantEqual(t, "read back", initByID(t, s, 1), &want)
+	wantAudit(t, "patch", auditAfter(t, s, 0), otherActor, updated(old, &want))
+	if partners[0].OrganizationID != 4 {
+		t.Errorf("the store sorted the caller's partners: %v", partners)
+	}
+	wantList(t, "initiatives in 5", must[[]db.List[*db.Initiative]](t)(
+		s.InitiativesByArea(ctx(t), []int64{5}, db.InitiativeFilter{}, everything))[0], 3, 1, 2, 3)
+
+	before := stateOf(t, s)
+	_, err := s.UpdateInitiative(ctx(t), testActor, 1, 2, db.InitiativePatch{LeadID: db.Set[int64](2)})
+	wantRefused(t, "a lead that is a partner it keeps", err, db.EINVALID, "lead")
+	_, err = s.UpdateInitiative(ctx(t), testActor, 1, 2, db.InitiativePatch{StartDate: db.Set(date(2024, 7, 1))})
+	wantRefused(t, "a start after the end it keeps", err, db.EINVALID, "end date is before start date")
+	_, err = s.UpdateInitiative(ctx(t), testActor, 1, 2, db.InitiativePatch{Title: db.Set(" ")})
+	wantRefused(t, "a blank title", err, db.EINVALID, "title is required")
+	_, err = s.UpdateInitiative(ctx(t), testActor, 99, 2, db.InitiativePatch{Title: db.Set("Nothing")})
+	wantRefused(t, "a patch of a missing initiative", err, db.ENOTFOUND, "Initiative 99 does not exist")
+	_, err = s.UpdateInitiative(ctx(t), testActor, 1, 1, db.InitiativePatch{Title: db.Set("Lost")})
+	wantRefused(t, "a patch of a stale version", err, db.ECONFLICT, "Initiative 1 has version 2, not 1")
+	wantRefused(t, "a delete of a missing initiative", s.DeleteInitiative(ctx(t), testActor, 99, 2),
+		db.ENOTFOUND, "Initiative 99 does not exist")
+	wantRefused(t, "a delete of a stale version", s.DeleteInitiative(ctx(t), testActor, 1, 1),
+		db.ECONFLICT, "Initiative 1 has version 2, not 1")
 	wantNoChange(t, "refused patches", s, before)
 }

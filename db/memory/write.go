@@ -344,12 +344,8 @@ func (s *Store) CreateInitiative(ctx context.Context, by db.Actor, in *db.Initia
 }
 
 // UpdateInitiative implements db.Writer.
-func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, in *db.Initiative) (*db.Initiative, error) {
-	c := in.Clone()
-	if c != nil {
-		db.NormalizeInitiative(c)
-	}
-	if err := db.CheckInitiative(c); err != nil {
+func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, id, version int64, p db.InitiativePatch) (*db.Initiative, error) {
+	if err := p.Check(id); err != nil {
 		return nil, err
 	}
 	tx, err := s.begin(ctx, by)
@@ -357,10 +353,16 @@ func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, in *db.Initia
 		return nil, err
 	}
 	defer tx.end()
-	old := s.inits[c.ID]
-	if err := db.CheckTarget(db.TypeInitiative, db.IDKey(c.ID), old, c.Version); err != nil {
+	old := s.inits[id]
+	if err := db.CheckTarget(db.TypeInitiative, db.IDKey(id), old, version); err != nil {
 		return nil, err
 	}
+	next := old.Clone()
+	if err := p.Apply(next); err != nil {
+		return nil, err
+	}
+	// Cloned again: what the patch gave is the caller's.
+	c := next.Clone()
 	if err := s.checkInitiativeRefs(c); err != nil {
 		return nil, err
 	}

@@ -160,7 +160,7 @@ func TestIndexesInStep(t *testing.T) {
 		{"update initiative 2", func() error {
 			in, _ := s.InitiativesByID(ctx, []int64{2})
 			in[0].Locations, in[0].LeadID, in[0].Partners = []orb.Point{{12.9, 57.9}}, 4, nil
-			_, err := s.UpdateInitiative(ctx, by, in[0])
+			_, err := s.UpdateInitiative(ctx, by, in[0].ID, in[0].Version, in[0].Patch())
 			return err
 		}},
 		{"a failed put of values", func() error {

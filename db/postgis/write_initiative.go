@@ -141,20 +141,23 @@ func (s *Store) CreateInitiative(ctx context.Context, by db.Actor, in *db.Initia
 	return out, nil
 }
 
-// UpdateInitiative replaces the initiative with in.ID if its version is
-// in.Version.
-func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, in *db.Initiative) (*db.Initiative, error) {
-	c, err := initiativeInput(in)
-	if err != nil {
+// UpdateInitiative applies p to the initiative with id if its version is
+// version.
+func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, id, version int64, p db.InitiativePatch) (*db.Initiative, error) {
+	if err := p.Check(id); err != nil {
 		return nil, err
 	}
 	var out *db.Initiative
-	err = s.write(ctx, "update initiative", func(tx pgx.Tx) error {
-		before, err := lockTarget(ctx, tx, initiativeRecord, newInitiativeRow, c.ID)
+	err := s.write(ctx, "update initiative", func(tx pgx.Tx) error {
+		before, err := lockTarget(ctx, tx, initiativeRecord, newInitiativeRow, id)
 		if err != nil {
 			return err
 		}
-		if err := db.CheckTarget(db.TypeInitiative, db.IDKey(c.ID), before, c.Version); err != nil {
+		if err := db.CheckTarget(db.TypeInitiative, db.IDKey(id), before, version); err != nil {
+			return err
+		}
+		c := before.Clone()
+		if err := p.Apply(c); err != nil {
 			return err
 		}
 		if err := initiativeReferences(ctx, tx, c); err != nil {
