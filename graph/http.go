@@ -152,7 +152,13 @@ func (h *graphqlHandler) write(w http.ResponseWriter, r *http.Request, media str
 		status, resp.Errors = http.StatusInternalServerError, gqlerror.List{internalError()}
 		body, _ = json.Marshal(wireResponse{Errors: resp.Errors})
 	}
-	obs.SetGraphQL(r.Context(), operation, outcome(resp.Errors))
+	result := outcome(resp.Errors)
+	if result != "ok" && obs.ClientGone(r.Context()) {
+		// The errors come from the client leaving (or the client
+		// will not read them anyway): not the server's failure.
+		result = obs.Canceled
+	}
+	obs.SetGraphQL(r.Context(), operation, result)
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)

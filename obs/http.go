@@ -67,6 +67,12 @@ func Middleware(next http.Handler, opts Options) http.Handler {
 			if status == 0 {
 				status = http.StatusOK // what net/http sends for a handler that wrote nothing
 			}
+			// A request that failed because its client left failed no
+			// one: it is logged and counted as 499, not as the 503 (or
+			// the GraphQL error) the handler wrote to nobody.
+			if ClientGone(ctx) && (status >= 500 || info.Outcome == Canceled) {
+				status = StatusClientClosedRequest
+			}
 			elapsed := time.Since(start)
 			routeName, layer := route(r)
 			if m != nil {

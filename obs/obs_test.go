@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/memory"
@@ -100,8 +101,17 @@ func TestInstrumentStoreOutcomes(t *testing.T) {
 	ctx := context.Background()
 	_ = s.Ping(ctx)
 	_, _ = s.AreaByCode(ctx, "nope")
+	// A caller that gave up is not a database that failed, nor is a
+	// deadline.
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	_, _ = s.Areas(gone, db.AreaFilter{}, db.Page{Limit: 1})
+	late, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Second))
+	defer cancel()
+	_, _ = s.Areas(late, db.AreaFilter{}, db.Page{Limit: 1})
 	got := samples(t, m, "areagraph_store_call_duration_seconds")
-	for _, want := range []string{"method=Ping,outcome=ok", "method=AreaByCode,outcome=NOT_FOUND"} {
+	for _, want := range []string{"method=Ping,outcome=ok", "method=AreaByCode,outcome=NOT_FOUND",
+		"method=Areas,outcome=canceled", "method=Areas,outcome=timeout"} {
 		if got[want] != 1 {
 			t.Errorf("%s: %v", want, got)
 		}

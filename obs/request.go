@@ -3,6 +3,7 @@ package obs
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 )
 
 // Request is what the access log and the metrics learn about a request
@@ -16,6 +17,22 @@ type Request struct {
 	GraphQL   bool
 	Operation string
 	Outcome   string
+}
+
+// Canceled is the outcome of a request, or of a store call, whose client
+// closed its connection (or otherwise gave up) before the answer was
+// ready: not a failure of the server, and not to be counted as one.
+const Canceled = "canceled"
+
+// StatusClientClosedRequest is the status the access log and the metrics
+// give such a request (nginx's 499): no status reached the client.
+const StatusClientClosedRequest = 499
+
+// ClientGone tells whether the request ctx belongs to was given up by its
+// client: its context was cancelled, not timed out. net/http cancels a
+// request's context when the client closes the connection.
+func ClientGone(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled)
 }
 
 type requestKey struct{}

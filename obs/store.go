@@ -13,21 +13,34 @@ import (
 // recorded in m, under the method's name. Close is not measured: it
 // happens once, at shutdown.
 func InstrumentStore(store db.Store, m *Metrics) db.Store {
-	return dbhook.Wrap(store, func(_ context.Context, method string) func(error) {
+	return dbhook.Wrap(store, func(ctx context.Context, method string) func(error) {
 		start := time.Now()
 		return func(err error) {
-			m.storeDuration.WithLabelValues(method, outcome(err)).Observe(time.Since(start).Seconds())
+			m.storeDuration.WithLabelValues(method, outcome(ctx, err)).Observe(time.Since(start).Seconds())
 		}
 	})
 }
 
-// outcome labels a store call by its error: ok, the error's code, or
-// UNAVAILABLE when the caller's context ended first. A panic is INTERNAL.
-func outcome(err error) string {
+// Timeout is the outcome of a store call stopped by its deadline (the
+// request timeout): a slow query, not a database that is down.
+const Timeout = "timeout"
+
+// outcome labels a store call by its error: ok, the error's code,
+// Canceled when the caller gave up (its client left), Timeout when its
+// deadline passed. UNAVAILABLE is left for the database's own failures,
+// so that an alert on it does not fire on clients that hang up. A panic
+// is INTERNAL.
+func outcome(ctx context.Context, err error) string {
 	switch {
 	case err == nil:
 		return "ok"
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+	case ClientGone(ctx) && (errors.Is(err, context.Canceled) || db.ErrorCode(err) == db.EUNAVAILABLE):
+		// A connection torn down by the cancellation may fail as lost
+		// rather than as cancelled; either way the client left first.
+		return Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return Timeout
+	case errors.Is(err, context.Canceled):
 		return db.EUNAVAILABLE
 	default:
 		return db.ErrorCode(err)
