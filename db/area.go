@@ -130,6 +130,10 @@ func checkArea(a *Area, geometry bool) error {
 	return nil
 }
 
+// MaxAreaType is the largest of the programme's area types, numbered from
+// 1 (the largest socio-economic challenges).
+const MaxAreaType = 5
+
 // check is what an area must be on its own, however it arrives: the rules
 // Dataset.Validate and AreaInput.Check share. The geometry is checked when
 // geometry is set.
@@ -140,7 +144,7 @@ func (a *Area) check(geometry bool) error {
 	if a.Kind.Depth() < 0 {
 		return fmt.Errorf("unknown kind %q", a.Kind)
 	}
-	if a.AreaType < 0 || a.AreaType > 5 {
+	if a.AreaType < 0 || a.AreaType > MaxAreaType {
 		return fmt.Errorf("area type %d is not in 1–5", a.AreaType)
 	}
 	if geometry {

@@ -250,6 +250,13 @@ func CheckIndicatorValues(values []IndicatorValue) error {
 	return nil
 }
 
+// The years an indicator value may have, and so every year a question
+// about them may name.
+const (
+	MinYear = 1800
+	MaxYear = 2200
+)
+
 // checkValue is what an indicator value must be on its own: the rules
 // Dataset.Validate and ValueInput.Check share.
 func checkValue(sex Sex, value float64, year int, count *int) error {
@@ -259,7 +266,7 @@ func checkValue(sex Sex, value float64, year int, count *int) error {
 	if math.IsNaN(value) || math.IsInf(value, 0) {
 		return fmt.Errorf("value must be a finite number")
 	}
-	if year < 1800 || year > 2200 {
+	if year < MinYear || year > MaxYear {
 		return fmt.Errorf("year out of range")
 	}
 	if count != nil && !fitsInt32(*count) {

@@ -81,10 +81,8 @@ func municipalities(ctx context.Context, s db.AreaReader, areas []*db.Area) (map
 }
 
 func compareIndicator(ctx context.Context, s db.Reader, code string, year int, areaIDs []string, reference *string, baseline *int, sex db.Sex) (*model.IndicatorComparison, error) {
-	for _, y := range []*int{&year, baseline} {
-		if y != nil && (*y < 1800 || *y > 2200) {
-			return nil, db.Errorf(db.EINVALID, "year %d is out of range", *y)
-		}
+	if err := checkYears(map[string]*int{"year": &year, "baselineYear": baseline}); err != nil {
+		return nil, err
 	}
 	defs, err := s.Indicators(ctx, []string{code})
 	if err != nil {

@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
@@ -41,6 +43,19 @@ func page(first *int, after *string) (db.Page, error) {
 }
 
 // checkLonLat is geo.CheckLonLat as a client's mistake, named by what.
+// checkYears refuses a year argument (named by its key) outside the years
+// an indicator value may have. Checked here, before any backend: PostGIS
+// keeps years in int4 and overflowed on the year before the smallest Int,
+// where the embedded store answered.
+func checkYears(years map[string]*int) error {
+	for _, arg := range slices.Sorted(maps.Keys(years)) {
+		if y := years[arg]; y != nil && (*y < db.MinYear || *y > db.MaxYear) {
+			return db.Errorf(db.EINVALID, "%s must be a year from %d to %d, got %d", arg, db.MinYear, db.MaxYear, *y)
+		}
+	}
+	return nil
+}
+
 func checkLonLat(what string, lon, lat float64) error {
 	if err := geo.CheckLonLat(lon, lat); err != nil {
 		return db.Errorf(db.EINVALID, "%s: %v", what, err)
@@ -151,6 +166,11 @@ func areaFilter(f *model.AreaFilter) (db.AreaFilter, error) {
 	sp, err := spatial(f.Bbox, f.Intersects, f.Near)
 	if err != nil {
 		return out, err
+	}
+	for _, t := range f.AreaTypes {
+		if t < 1 || t > db.MaxAreaType {
+			return out, db.Errorf(db.EINVALID, "areaTypes: area type %d is not in 1 to %d", t, db.MaxAreaType)
+		}
 	}
 	out = db.AreaFilter{Kinds: f.Kinds, Codes: f.Codes, AreaTypes: f.AreaTypes, NameContains: str(f.NameContains), Spatial: sp}
 	if f.Parent != nil {

@@ -92,6 +92,9 @@ func (r *areaResolver) Organizations(ctx context.Context, obj *db.Area, kinds []
 }
 
 func (r *areaResolver) Indicators(ctx context.Context, obj *db.Area, codes []string, fromYear *int, toYear *int, sexes []db.Sex, baselineYear *int) ([]*model.IndicatorSeries, error) {
+	if err := checkYears(map[string]*int{"fromYear": fromYear, "toYear": toYear, "baselineYear": baselineYear}); err != nil {
+		return nil, err
+	}
 	lo := loader.For(ctx)
 	defs, err := lo.Indicators(ctx)
 	if err != nil {

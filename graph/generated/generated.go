@@ -2382,13 +2382,13 @@ type Query {
   indicatorComparison(
     "The indicator's code, e.g. ` + "`" + `unemployment` + "`" + `."
     indicator: String!
-    "The year to compare."
+    "The year to compare, 1800 to 2200."
     year: Int!
     "The areas to compare (global ids); every priority area when absent."
     areas: [ID!]
     "An area to measure every gap against as well, e.g. a district."
     referenceArea: ID
-    "The year changes are measured from."
+    "The year changes are measured from, 1800 to 2200."
     baselineYear: Int
     "Which split by sex."
     sex: Sex = TOTAL
@@ -2607,13 +2607,13 @@ type Area implements Node {
   indicators(
     "Only these indicators; all when absent."
     codes: [String!]
-    "First year, inclusive."
+    "First year, inclusive, 1800 to 2200."
     fromYear: Int
-    "Last year, inclusive."
+    "Last year, inclusive, 1800 to 2200."
     toYear: Int
     "Which splits by sex; TOTAL only when absent."
     sexes: [Sex!] = [TOTAL]
-    "The year each value's ` + "`" + `changeSinceBaseline` + "`" + ` is measured from."
+    "The year each value's ` + "`" + `changeSinceBaseline` + "`" + ` is measured from, 1800 to 2200."
     baselineYear: Int
   ): [IndicatorSeries!]!
 }
@@ -2626,7 +2626,7 @@ input AreaFilter {
   codes: [String!]
   "Children of this area (global id)."
   parent: ID
-  "Any of these area types (1–5)."
+  "Any of these area types, each 1 to 5."
   areaTypes: [Int!]
   "Name contains this text, ignoring case."
   nameContains: String

@@ -19,7 +19,7 @@ type AreaFilter struct {
 	Codes []string `json:"codes,omitempty"`
 	// Children of this area (global id).
 	Parent *string `json:"parent,omitempty"`
-	// Any of these area types (1–5).
+	// Any of these area types, each 1 to 5.
 	AreaTypes []int `json:"areaTypes,omitempty"`
 	// Name contains this text, ignoring case.
 	NameContains *string `json:"nameContains,omitempty"`
