@@ -23,16 +23,30 @@ func GlobalID(typ string, id int64) string {
 }
 
 // ParseGlobalID splits a global id into its type and key. A malformed id is
-// an EINVALID error that names the id.
+// an EINVALID error that names the id. Only the spelling GlobalID gives is
+// an id: "Area:01", "Area:+1" and "Area: 1" would each be a second name of
+// Area:1, which caches, audit filters and clients comparing ids would take
+// for another record, so they are malformed.
 func ParseGlobalID(s string) (typ string, id int64, err error) {
 	typ, num, ok := strings.Cut(s, ":")
 	if ok {
 		id, err = strconv.ParseInt(num, 10, 64)
 	}
-	if !ok || err != nil || id <= 0 || typ == "" {
-		return "", 0, Errorf(EINVALID, "malformed id %q: expected the form Type:number, as returned by the API", s)
+	if !ok || err != nil || id <= 0 || !isTypeName(typ) || GlobalID(typ, id) != s {
+		return "", 0, Errorf(EINVALID, "malformed id %q: expected the form Type:number (the number in decimal, without sign or leading zeros), as returned by the API", s)
 	}
 	return typ, id, nil
+}
+
+// isTypeName says whether s can be a GraphQL type name, as every type of
+// an id is.
+func isTypeName(s string) bool {
+	for i, r := range s {
+		if !(r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || i > 0 && '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // ParseGlobalIDOf parses s and checks that it names a record of type typ.

@@ -355,6 +355,10 @@ func TestBadInput(t *testing.T) {
 		{"unknown code", `{ area(code: "nope") { name } }`, db.ENOTFOUND, "nope"},
 		{"unknown node", `{ node(id: "Initiative:99999") { id } }`, db.ENOTFOUND, "Initiative:99999"},
 		{"malformed id", `{ node(id: "garbage") { id } }`, db.EINVALID, "malformed id"},
+		// One record, one id: another spelling of Area:1 is no id.
+		{"id with a leading zero", `{ node(id: "Area:01") { id } }`, db.EINVALID, "malformed id"},
+		{"id with a sign", `{ area(id: "Area:+1") { name } }`, db.EINVALID, "malformed id"},
+		{"id with a space", `{ initiatives(filter: {areas: ["Area: 1"]}) { totalCount } }`, db.EINVALID, "malformed id"},
 		{"id of the wrong type", `{ area(id: "Initiative:1") { name } }`, db.EINVALID, "not an Area id"},
 		{"id and code both", `{ area(id: "Area:1", code: "1490") { name } }`, db.EINVALID, "exactly one"},
 		{"malformed cursor", `{ areas(after: "not-a-cursor") { totalCount } }`, db.EINVALID, "malformed cursor"},
