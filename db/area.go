@@ -141,6 +141,9 @@ func (a *Area) check(geometry bool) error {
 	if a.Code == "" || a.Name == "" {
 		return fmt.Errorf("code and name are required")
 	}
+	if err := checkText(text{"code", a.Code}, text{"name", a.Name}, text{"description", a.Description}); err != nil {
+		return err
+	}
 	if a.Kind.Depth() < 0 {
 		return fmt.Errorf("unknown kind %q", a.Kind)
 	}

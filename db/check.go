@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/areagraph/areagraph/geo"
 	"github.com/paulmach/orb"
@@ -12,6 +14,26 @@ import (
 // The checks, normalisation and audit rendering that both backends share,
 // so that they accept, reject and record writes with the same words and
 // the same bytes.
+
+// text is one text field of a record, named as messages name it.
+type text struct{ name, s string }
+
+// checkText refuses text that one backend would keep and another refuse
+// or change: a NUL character (PostgreSQL's text cannot hold one, so
+// PostGIS failed on it where the embedded store kept it) and bytes that
+// are not UTF-8. Every record's check runs it over all its texts, so both
+// backends refuse alike, naming the field.
+func checkText(texts ...text) error {
+	for _, t := range texts {
+		if strings.IndexByte(t.s, 0) >= 0 {
+			return fmt.Errorf("%s must not contain a NUL character", t.name)
+		}
+		if !utf8.ValidString(t.s) {
+			return fmt.Errorf("%s is not valid UTF-8", t.name)
+		}
+	}
+	return nil
+}
 
 // fitsInt32 says whether n can be a count: GraphQL's Int is 32 bits, and so
 // are the columns counts are kept in.

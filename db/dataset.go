@@ -99,6 +99,9 @@ func (ds *Dataset) Validate() error {
 		if d.Code == "" || d.Name == "" {
 			return Errorf(EINVALID, "indicator %d: code and name are required", i)
 		}
+		if err := d.checkText(); err != nil {
+			return Errorf(EINVALID, "indicator %d (%q): %s", i, d.Code, err.Error())
+		}
 		if !fitsInt32(d.MinCount) {
 			return Errorf(EINVALID, "indicator %d (%s): min count must be between 0 and %d", i, d.Code, math.MaxInt32)
 		}

@@ -58,6 +58,12 @@ func (ind *Indicator) auditView() any {
 		ind.Attribution, ind.MinCount}
 }
 
+func (ind *Indicator) checkText() error {
+	return checkText(text{"code", ind.Code}, text{"name", ind.Name}, text{"Swedish name", ind.NameSv},
+		text{"description", ind.Description}, text{"unit", ind.Unit}, text{"source", ind.Source},
+		text{"license", ind.License}, text{"attribution", ind.Attribution})
+}
+
 // CheckIndicator checks an indicator definition on its own.
 func CheckIndicator(ind *Indicator) error {
 	if ind == nil {
@@ -73,6 +79,9 @@ func CheckIndicator(ind *Indicator) error {
 	}
 	if ind.Unit == "" {
 		return Errorf(EINVALID, "unit is required")
+	}
+	if err := ind.checkText(); err != nil {
+		return Errorf(EINVALID, "%s", err.Error())
 	}
 	if !fitsInt32(ind.MinCount) {
 		return Errorf(EINVALID, "min count must be between 0 and %d", math.MaxInt32)

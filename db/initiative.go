@@ -296,6 +296,9 @@ func (in *Initiative) validate() error {
 	if in.Title == "" {
 		return fmt.Errorf("title is required")
 	}
+	if err := checkText(text{"title", in.Title}, text{"description", in.Description}); err != nil {
+		return err
+	}
 	if !slices.Contains(initiativeStatuses, in.Status) {
 		return fmt.Errorf("unknown status %q", in.Status)
 	}

@@ -90,5 +90,8 @@ func CheckAPIKey(k *APIKey) error {
 	case len(k.Hash) != 32:
 		return Errorf(EINVALID, "key hash must be 32 bytes")
 	}
+	if err := checkText(text{"key id", k.ID}, text{"name", k.Name}); err != nil {
+		return Errorf(EINVALID, "%s", err.Error())
+	}
 	return nil
 }

@@ -109,6 +109,11 @@ func NormalizeOrganization(o *Organization) {
 	o.AreaIDs = sortedSet(o.AreaIDs)
 }
 
+func (o *Organization) checkText() error {
+	return checkText(text{"name", o.Name}, text{"organization number", o.OrgNumber}, text{"website", o.Website},
+		text{"industry", o.Industry}, text{"activity", o.Activity})
+}
+
 // CheckOrganization checks an organisation on its own, after
 // NormalizeOrganization.
 func CheckOrganization(o *Organization) error {
@@ -128,6 +133,9 @@ func CheckOrganization(o *Organization) error {
 // however it arrives: the rules CheckOrganization and Dataset.Validate
 // share.
 func (o *Organization) check() error {
+	if err := o.checkText(); err != nil {
+		return err
+	}
 	if o.Kind != OrgEmployer && o.Kind != OrgAssociation {
 		return fmt.Errorf("unknown kind %q", o.Kind)
 	}

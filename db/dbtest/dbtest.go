@@ -30,6 +30,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"LoadRoundTrip", testLoadRoundTrip},
 		{"LoadIsAtomic", testLoadIsAtomic},
 		{"LoadRejectsInvalid", testLoadRejectsInvalid},
+		{"LoadRefusesBadText", testLoadRefusesBadText},
 		{"AreasByID", testAreasByID},
 		{"AreaByCode", testAreaByCode},
 		{"AreasFilter", testAreasFilter},
@@ -88,6 +89,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"WriteIDsNeverReused", testWriteIDsNeverReused},
 		{"WriteAudit", testWriteAudit},
 		{"WriteKeys", testWriteKeys},
+		{"WriteRefusesBadText", testWriteRefusesBadText},
 		{"ConcurrentReads", testConcurrentReads},
 		{"Ping", testPing},
 	}
