@@ -15720,15 +15720,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Association(ctx, sel, obj)
-	case db.Initiative:
-		return ec._Initiative(ctx, sel, &obj)
 	case *db.Initiative:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Initiative(ctx, sel, obj)
-	case db.Area:
-		return ec._Area(ctx, sel, &obj)
 	case *db.Area:
 		if obj == nil {
 			return graphql.Null

@@ -8,12 +8,17 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// Node is anything with a global id. It is empty on purpose: the domain
-// records that implement it (db.Area, db.Initiative) stay free of GraphQL.
-type Node interface{}
+// Node is anything with a global id. Its one method is what the domain
+// records that implement it (db.Area, db.Initiative) already have, so they
+// stay free of GraphQL; and a resolver that hands out something that is
+// not a node fails to compile instead of panicking in the generated code.
+type Node interface {
+	NodeID() string
+}
 
 // Organization is an Employer or an Association.
 type Organization interface {
+	Node
 	Record() *db.Organization
 }
 
