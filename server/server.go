@@ -50,10 +50,10 @@ func New(store db.Store, cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authn(withTimeout(cfg.Limits.Timeout, graph.NewHandler(store, cfg.graphQL()))))
 	explorer := web.New(cfg.Explorer, log)
-	mux.Handle("GET /{$}", explorer)
+	mux.Handle("GET /{$}", htmlPage(explorer.ContentSecurityPolicy(), explorer))
 	mux.Handle("GET /assets/", explorer)
 	if !cfg.DisableGraphiQL {
-		mux.Handle("GET /graphiql", playground.Handler("areagraph", "/graphql"))
+		mux.Handle("GET /graphiql", graphiQL(playground.Handler("areagraph", "/graphql")))
 	}
 	mapLayers := authn(withTimeout(cfg.Limits.Timeout, layers.New(store, log)))
 	mux.Handle("/layers/", mapLayers)
@@ -74,7 +74,7 @@ func New(store db.Store, cfg Config) http.Handler {
 	if !cfg.DisableMetrics {
 		mux.Handle("GET /metrics", metrics.Handler())
 	}
-	return obs.Middleware(corsFor(cfg.AllowedOrigins).Handler(mux), obs.Options{
+	return obs.Middleware(withCommonHeaders(corsFor(cfg.AllowedOrigins).Handler(mux)), obs.Options{
 		Log:     log,
 		Metrics: metrics,
 		Route:   routeOf,

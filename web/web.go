@@ -133,6 +133,10 @@ func pageConfig(opts Options) ([]byte, error) {
 	return json.Marshal(cfg)
 }
 
+// ContentSecurityPolicy is the policy the page must be served under; the
+// server sets it, with the headers every page has.
+func (h *Handler) ContentSecurityPolicy() string { return h.csp }
+
 // contentSecurityPolicy lets the page load only from this server (and the
 // base map's host): the page shows names and descriptions that anyone
 // with write access to the data chose, and a policy without inline
@@ -153,7 +157,7 @@ func contentSecurityPolicy(opts Options) string {
 		"worker-src 'self' blob:",
 		"base-uri 'none'",
 		"form-action 'none'",
-		"frame-ancestors 'self'",
+		"frame-ancestors 'none'",
 	}, "; ")
 }
 
@@ -178,10 +182,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hdr := w.Header()
-	hdr.Set("X-Content-Type-Options", "nosniff")
 	if r.URL.Path == "/" {
-		hdr.Set("Content-Security-Policy", h.csp)
-		hdr.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		// The page names the hashed assets of this build, so browsers
 		// must ask again after a release; the ETag keeps that to a 304.
 		hdr.Set("Cache-Control", "no-cache")

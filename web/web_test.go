@@ -90,8 +90,8 @@ func TestPageAndAssets(t *testing.T) {
 	if !strings.Contains(page, `<script id="areagraph-config" type="application/json">{"basemap":null}</script>`) {
 		t.Errorf("page lacks its configuration:\n%s", page)
 	}
-	csp := res.Header.Get("Content-Security-Policy")
-	for _, want := range []string{"default-src 'none'", "script-src 'self'", "connect-src 'self'", "worker-src 'self'"} {
+	csp := h.ContentSecurityPolicy()
+	for _, want := range []string{"default-src 'none'", "script-src 'self'", "connect-src 'self'", "worker-src 'self'", "frame-ancestors 'none'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("CSP %q lacks %q", csp, want)
 		}
@@ -189,7 +189,7 @@ func TestBasemap(t *testing.T) {
 	if strings.Count(page, "<script") != 2 {
 		t.Error("the attribution escaped its script element")
 	}
-	csp := res.Header.Get("Content-Security-Policy")
+	csp := h.ContentSecurityPolicy()
 	if !strings.Contains(csp, "img-src 'self' data: blob: https://tiles.example.org") || !strings.Contains(csp, "connect-src 'self' https://tiles.example.org") {
 		t.Errorf("CSP %q does not allow the base map's host", csp)
 	}
