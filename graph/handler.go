@@ -100,6 +100,10 @@ func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 		// for CDN caches.
 		exec.Use(extension.AutomaticPersistedQuery{Cache: bytecache.New(cfg.APQCacheSize, cfg.APQCacheBytes, persistedBytes)})
 	}
+	// The parser stops at the token limit, and queryBounds refuses what
+	// would take validation long, before it runs.
+	exec.SetParserTokenLimit(cfg.Limits.MaxTokens)
+	exec.Use(queryBounds{cache: queries, maxTokens: cfg.Limits.MaxTokens, maxSelections: cfg.Limits.MaxSelections})
 	exec.Use(getGuard{cache: queries})
 	exec.Use(enumVariables{})
 	exec.Use(queryLimits{maxDepth: cfg.Limits.MaxDepth, maxComplexity: cfg.Limits.MaxComplexity, introspection: !cfg.DisableIntrospection})

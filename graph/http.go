@@ -20,7 +20,6 @@ import (
 	"github.com/areagraph/areagraph/obs"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-	"github.com/vektah/gqlparser/v2/parser"
 )
 
 // The GraphQL endpoint speaks GraphQL over HTTP as the GraphQL Foundation's
@@ -87,6 +86,7 @@ func (h *graphqlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the answer is 200, field errors or not.
 func (h *graphqlHandler) execute(w http.ResponseWriter, r *http.Request, media string, params *graphql.RawParams) {
 	ctx := graphql.StartOperationTrace(r.Context())
+	ctx = context.WithValue(ctx, parsedKey{}, new(parsedQuery))
 	if r.Method == http.MethodGet {
 		ctx = context.WithValue(ctx, viaGETKey{}, true)
 	}
@@ -489,12 +489,9 @@ func (g getGuard) MutateOperationParameters(ctx context.Context, p *graphql.RawP
 	if ctx.Value(viaGETKey{}) == nil {
 		return nil
 	}
-	doc, ok := g.cache.Get(ctx, p.Query)
-	if !ok {
-		var err error
-		if doc, err = parser.ParseQuery(&ast.Source{Input: p.Query}); err != nil {
-			return nil // the executor reports the syntax error
-		}
+	doc, err := parsedDocument(ctx, g.cache, p.Query)
+	if err != nil {
+		return nil // the executor reports the syntax error
 	}
 	op := doc.Operations.ForName(p.OperationName)
 	if op == nil || op.Operation == ast.Query {

@@ -24,6 +24,13 @@ type Limits struct {
 	MaxComplexity int
 	// MaxBodyBytes caps a POST body; a larger one is answered 413.
 	MaxBodyBytes int64
+	// MaxTokens caps the tokens of a query's text; the parser stops
+	// there.
+	MaxTokens int
+	// MaxSelections caps the selections written in a query: fields
+	// (aliases included), inline fragments and fragment spreads. It is
+	// checked before validation, whose cost grows with its square.
+	MaxSelections int
 	// Timeout is the deadline of each request, database queries included.
 	// The HTTP server puts it on every request that reads the store;
 	// NewHandler leaves it to whoever mounts the handler.
@@ -42,6 +49,16 @@ const (
 	// DefaultMaxBodyBytes is far beyond any hand-written query, and leaves
 	// room for a GeoJSON filter of MaxQueryVertices vertices.
 	DefaultMaxBodyBytes = 1 << 20
+	// DefaultMaxTokens is eighty times the introspection query GraphiQL
+	// sends (180 tokens), and keeps the parsed document of one request to
+	// a few MiB. A large geometry goes in a variable, which is not
+	// tokenised.
+	DefaultMaxTokens = 15_000
+	// DefaultMaxSelections is thirteen times the introspection query
+	// (77 selections), and what validation checks in a fifth of a second
+	// of one core in the worst case measured (a thousand fields of one
+	// name, which it compares in pairs).
+	DefaultMaxSelections = 1_000
 	// DefaultTimeout is how long a request may take, database included.
 	DefaultTimeout = 10 * time.Second
 )
@@ -60,6 +77,12 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.MaxBodyBytes <= 0 {
 		l.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if l.MaxTokens <= 0 {
+		l.MaxTokens = DefaultMaxTokens
+	}
+	if l.MaxSelections <= 0 {
+		l.MaxSelections = DefaultMaxSelections
 	}
 	if l.Timeout <= 0 {
 		l.Timeout = DefaultTimeout

@@ -10,7 +10,10 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/graph"
 	"github.com/areagraph/areagraph/server"
 )
 
@@ -104,5 +107,86 @@ func TestManyLargeQueriesKeepTheHeapBounded(t *testing.T) {
 	// The server still answers, and still from its caches.
 	if a := post(`{"query":"{ __typename }"}`); a.status != http.StatusOK || len(a.Errors) > 0 {
 		t.Fatalf("after the attack: %d %s", a.status, a.raw)
+	}
+}
+
+// repeated is a query of n copies of field, each under its own alias.
+func repeated(field string, n int) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range n {
+		fmt.Fprintf(&b, " a%d: %s", i, field)
+	}
+	b.WriteString(" }")
+	return b.String()
+}
+
+// Queries whose parsing or validation would take seconds are refused
+// before validation, at a cost linear in their size: { __typename ×12000 }
+// ran 31 s of one core against a 10 s timeout, and a body of 1 MiB would
+// have run for half an hour.
+func TestFloodsAreRefusedBeforeValidation(t *testing.T) {
+	eachBackend(t, func(t *testing.T, c client, _ db.Store) {
+		mib := repeated("__typename", 1<<20/len(" a100000: __typename"))
+		for _, tc := range []struct {
+			name, query, says string
+		}{
+			{"12,000 times __typename", "{" + strings.Repeat(" __typename", 12_000) + " }", "more than 1000 selections"},
+			{"a body of 1 MiB of aliases", mib, "longer than the limit of 15000 tokens"},
+			{"15,000 coverage aliases", repeated("coverage { cells { initiatives } }", 15_000), "longer than the limit of 15000 tokens"},
+			{"1,001 aliases", repeated("__typename", 1001), "more than 1000 selections"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				body := requestBody(t, map[string]any{"query": tc.query})
+				if len(body) > graph.DefaultMaxBodyBytes {
+					t.Fatalf("the body has %d bytes, more than the body limit", len(body))
+				}
+				start := time.Now()
+				a := postAs(t, c.url, grJSON, body)
+				took := time.Since(start)
+				if a.status != http.StatusBadRequest || len(a.Errors) != 1 || a.Errors[0].Extensions["code"] != db.EINVALID ||
+					!strings.Contains(a.Errors[0].Message, tc.says) {
+					t.Fatalf("%d %.300s, want 400 BAD_USER_INPUT saying %q", a.status, a.raw, tc.says)
+				}
+				if took > graph.DefaultTimeout {
+					t.Fatalf("refusing took %v, more than the request timeout", took)
+				}
+				t.Logf("refused in %v", took)
+			})
+		}
+		// What the limits admit is answered.
+		a := postAs(t, c.url, grJSON, requestBody(t, map[string]any{"query": repeated("__typename", 1000)}))
+		if a.status != http.StatusOK || len(a.Errors) > 0 {
+			t.Fatalf("1,000 aliases: %d %.300s", a.status, a.raw)
+		}
+	})
+}
+
+// A query within the limits that runs past the request's deadline is
+// stopped, on both backends, and says so: the embedded store ran its
+// loops to the end and answered 200, PostGIS said "database unavailable".
+func TestTheTimeoutStopsExecution(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			const timeout = 20 * time.Millisecond
+			srv := httptest.NewServer(server.New(b.open(t), server.Config{Limits: graph.Limits{Timeout: timeout}}))
+			t.Cleanup(srv.Close)
+			query := repeated("coverage { cells { initiatives organizations } }", 249) // 996 selections
+			start := time.Now()
+			a := postAs(t, srv.URL, grJSON, requestBody(t, map[string]any{"query": query}))
+			took := time.Since(start)
+			if len(a.Errors) == 0 {
+				t.Fatalf("answered %d without errors in %v, past its deadline of %v", a.status, took, timeout)
+			}
+			for _, e := range a.Errors {
+				if e.Extensions["code"] != db.EUNAVAILABLE || e.Message != "the request took too long" {
+					t.Fatalf("an error %q (%v), want UNAVAILABLE \"the request took too long\"", e.Message, e.Extensions["code"])
+				}
+			}
+			if took > graph.DefaultTimeout {
+				t.Fatalf("stopping took %v", took)
+			}
+			t.Logf("%d errors, answered %d in %v", len(a.Errors), a.status, took)
+		})
 	}
 }

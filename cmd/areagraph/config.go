@@ -48,6 +48,8 @@ type serveConfig struct {
 	maxDepth      int
 	maxComplexity int
 	maxBody       byteSize
+	maxTokens     int
+	maxSelections int
 	queryCache    int
 	queryBytes    byteSize
 	apqCache      int
@@ -84,6 +86,8 @@ var serveSettings = []serveSetting{
 	{"max-depth", "AREAGRAPH_MAX_DEPTH", false},
 	{"max-complexity", "AREAGRAPH_MAX_COMPLEXITY", false},
 	{"max-body", "AREAGRAPH_MAX_BODY", false},
+	{"max-tokens", "AREAGRAPH_MAX_TOKENS", false},
+	{"max-selections", "AREAGRAPH_MAX_SELECTIONS", false},
 	{"query-cache", "AREAGRAPH_QUERY_CACHE", false},
 	{"query-cache-bytes", "AREAGRAPH_QUERY_CACHE_BYTES", false},
 	{"apq-cache", "AREAGRAPH_APQ_CACHE", false},
@@ -126,6 +130,10 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.IntVar(&c.maxComplexity, "max-complexity", graph.DefaultMaxComplexity,
 		help("max-complexity", "highest complexity a query may have: each field counts 1, the items of a page as often as its first asks"))
 	fs.Var(&c.maxBody, "max-body", help("max-body", "largest request body, a `size` in bytes or with KiB or MiB; larger is answered 413"))
+	fs.IntVar(&c.maxTokens, "max-tokens", graph.DefaultMaxTokens,
+		help("max-tokens", "most tokens (names, values, punctuation) a query's text may have; send large values as variables"))
+	fs.IntVar(&c.maxSelections, "max-selections", graph.DefaultMaxSelections,
+		help("max-selections", "most selections a query may have: fields (aliases included), inline fragments and fragment spreads"))
 	fs.IntVar(&c.queryCache, "query-cache", graph.DefaultQueryCacheSize, help("query-cache", "how many parsed and validated queries to keep"))
 	fs.Var(&c.queryBytes, "query-cache-bytes",
 		help("query-cache-bytes", "memory the parsed queries kept may take, a `size` as for --max-body; a query over 1/16 of it is not kept"))
@@ -197,6 +205,8 @@ func (c *serveConfig) check() error {
 	positive("max-depth", c.maxDepth > 0)
 	positive("max-complexity", c.maxComplexity > 0)
 	positive("max-body", c.maxBody > 0)
+	positive("max-tokens", c.maxTokens > 0)
+	positive("max-selections", c.maxSelections > 0)
 	positive("query-cache", c.queryCache > 0)
 	positive("query-cache-bytes", c.queryBytes > 0)
 	positive("apq-cache-bytes", c.apqBytes > 0)
@@ -274,6 +284,8 @@ func (c *serveConfig) server(log *slog.Logger) server.Config {
 			MaxDepth:      c.maxDepth,
 			MaxComplexity: c.maxComplexity,
 			MaxBodyBytes:  int64(c.maxBody),
+			MaxTokens:     c.maxTokens,
+			MaxSelections: c.maxSelections,
 			Timeout:       c.timeout,
 		},
 		QueryCacheSize:       c.queryCache,
