@@ -38,6 +38,8 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 				setCode(gqlErr, db.EINVALID)
 			}
 			explainEnumVariable(gqlErr)
+			explainNumberVariable(gqlErr)
+			explainOperationNotFound(ctx, gqlErr)
 		default:
 			log.ErrorContext(ctx, "internal error", "error", err, "path", gqlErr.Path.String())
 			gqlErr.Message = "internal error"

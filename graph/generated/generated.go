@@ -2632,7 +2632,11 @@ input AreaFilter {
   nameContains: String
   "Geometry intersects this box (touching counts)."
   bbox: BBox
-  "Geometry intersects this GeoJSON geometry (touching counts)."
+  """
+  Geometry intersects this GeoJSON geometry (touching counts). At most
+  10,000 vertices, coordinates in range, polygon rings closed and not
+  crossing; a geometry that is not is a BAD_USER_INPUT error saying why.
+  """
   intersects: GeoJSON
   "Within this distance of a point (0 inside); results come nearest first."
   near: Near
@@ -2776,7 +2780,11 @@ input InitiativeFilter {
   titleContains: String
   "A location lies in this box (initiatives without a location never match)."
   bbox: BBox
-  "A location intersects this GeoJSON geometry."
+  """
+  A location intersects this GeoJSON geometry. At most 10,000 vertices,
+  coordinates in range, polygon rings closed and not crossing; a geometry
+  that is not is a BAD_USER_INPUT error saying why.
+  """
   intersects: GeoJSON
   "A location is within this distance; nearest first by its nearest location."
   near: Near
@@ -2933,7 +2941,11 @@ input OrganizationFilter {
   nameContains: String
   "Location lies in this box (organisations without a location never match)."
   bbox: BBox
-  "Location intersects this GeoJSON geometry."
+  """
+  Location intersects this GeoJSON geometry. At most 10,000 vertices,
+  coordinates in range, polygon rings closed and not crossing; a geometry
+  that is not is a BAD_USER_INPUT error saying why.
+  """
   intersects: GeoJSON
   "Location is within this distance; results come nearest first."
   near: Near

@@ -25,7 +25,9 @@ type AreaFilter struct {
 	NameContains *string `json:"nameContains,omitempty"`
 	// Geometry intersects this box (touching counts).
 	Bbox *BBox `json:"bbox,omitempty"`
-	// Geometry intersects this GeoJSON geometry (touching counts).
+	// Geometry intersects this GeoJSON geometry (touching counts). At most
+	// 10,000 vertices, coordinates in range, polygon rings closed and not
+	// crossing; a geometry that is not is a BAD_USER_INPUT error saying why.
 	Intersects orb.Geometry `json:"intersects,omitempty"`
 	// Within this distance of a point (0 inside); results come nearest first.
 	Near *Near `json:"near,omitempty"`
@@ -422,7 +424,9 @@ type InitiativeFilter struct {
 	TitleContains *string `json:"titleContains,omitempty"`
 	// A location lies in this box (initiatives without a location never match).
 	Bbox *BBox `json:"bbox,omitempty"`
-	// A location intersects this GeoJSON geometry.
+	// A location intersects this GeoJSON geometry. At most 10,000 vertices,
+	// coordinates in range, polygon rings closed and not crossing; a geometry
+	// that is not is a BAD_USER_INPUT error saying why.
 	Intersects orb.Geometry `json:"intersects,omitempty"`
 	// A location is within this distance; nearest first by its nearest location.
 	Near *Near `json:"near,omitempty"`
@@ -464,7 +468,9 @@ type OrganizationFilter struct {
 	NameContains *string `json:"nameContains,omitempty"`
 	// Location lies in this box (organisations without a location never match).
 	Bbox *BBox `json:"bbox,omitempty"`
-	// Location intersects this GeoJSON geometry.
+	// Location intersects this GeoJSON geometry. At most 10,000 vertices,
+	// coordinates in range, polygon rings closed and not crossing; a geometry
+	// that is not is a BAD_USER_INPUT error saying why.
 	Intersects orb.Geometry `json:"intersects,omitempty"`
 	// Location is within this distance; results come nearest first.
 	Near *Near `json:"near,omitempty"`
