@@ -50,11 +50,77 @@ type Organization struct {
 func (o *Organization) version() int64 { return o.Version }
 
 // NodeType is the GraphQL type of the organisation: Employer or Association.
-func (o *Organization) NodeType() string {
-	if o.Kind == OrgEmployer {
+func (o *Organization) NodeType() string { return o.Kind.NodeType() }
+
+// NodeType is the GraphQL type of organisations of the kind: Employer or
+// Association. Their global ids say it, so the kind is part of what names
+// an organisation.
+func (k OrgKind) NodeType() string {
+	if k == OrgEmployer {
 		return TypeEmployer
 	}
 	return TypeAssociation
+}
+
+// OrganizationPatch is an update of an organisation (see Field): the
+// fields it sets. An organisation keeps its kind, which the update names
+// with its id.
+type OrganizationPatch struct {
+	Name      Field[string]
+	OrgNumber Field[string]     // "" clears it
+	Location  Field[*orb.Point] // nil clears it
+	Website   Field[string]
+	AreaIDs   Field[[]int64]
+	Industry  Field[string] // employers only
+	Size      Field[EmployerSize]
+	Activity  Field[string] // associations only
+}
+
+// Patch is the patch that sets every field of o, for a caller that writes
+// an organisation whole.
+func (o *Organization) Patch() OrganizationPatch {
+	return OrganizationPatch{Name: Set(o.Name), OrgNumber: Set(o.OrgNumber), Location: Set(o.Location),
+		Website: Set(o.Website), AreaIDs: Set(o.AreaIDs), Industry: Set(o.Industry), Size: Set(o.Size),
+		Activity: Set(o.Activity)}
+}
+
+// Check checks the patch of the organisation of the kind with id on its
+// own, as CheckOrganization checks an organisation whose other fields are
+// valid (step 1).
+func (p *OrganizationPatch) Check(kind OrgKind, id int64) error {
+	o := Organization{ID: id, Kind: kind, Name: "-"}
+	p.set(&o)
+	NormalizeOrganization(&o)
+	return CheckOrganization(&o)
+}
+
+// Apply sets the fields of p on o, the stored organisation or a copy of
+// it, normalises it and checks it as it leaves it.
+func (p *OrganizationPatch) Apply(o *Organization) error {
+	p.set(o)
+	NormalizeOrganization(o)
+	return CheckOrganization(o)
+}
+
+func (p *OrganizationPatch) set(o *Organization) {
+	p.Name.apply(&o.Name)
+	p.OrgNumber.apply(&o.OrgNumber)
+	p.Location.apply(&o.Location)
+	p.Website.apply(&o.Website)
+	p.AreaIDs.apply(&o.AreaIDs)
+	p.Industry.apply(&o.Industry)
+	p.Size.apply(&o.Size)
+	p.Activity.apply(&o.Activity)
+}
+
+// OrganizationTarget is the organisation an update or delete names by its
+// kind and id, as CheckTarget takes it: o when it is of the kind, nil when
+// it is not (an Employer id with an association's number names nothing).
+func OrganizationTarget(o *Organization, kind OrgKind) *Organization {
+	if o == nil || o.Kind != kind {
+		return nil
+	}
+	return o
 }
 
 // NodeID is the organisation's global id.

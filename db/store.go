@@ -191,15 +191,15 @@ type Writer interface {
 	DeleteArea(ctx context.Context, by Actor, id, version int64, detach bool) error
 
 	// CreateOrganization, UpdateOrganization and DeleteOrganization do the
-	// same for organisations. An update cannot change an organisation's
-	// kind, since its global id says Employer or Association: that is
-	// EINVALID, found with the references (step 5). An organisation is
-	// pointed at by the
-	// initiatives it leads or takes part in; with detach, it stops being
-	// their lead or partner (each initiative gets a new version).
+	// same for organisations. An organisation keeps its kind, which its
+	// global id says (Employer or Association): an update or delete names
+	// it by kind and id, and an organisation of the other kind with the id
+	// is not found. An organisation is pointed at by the initiatives it
+	// leads or takes part in; with detach, it stops being their lead or
+	// partner (each initiative gets a new version).
 	CreateOrganization(ctx context.Context, by Actor, o *Organization) (*Organization, error)
-	UpdateOrganization(ctx context.Context, by Actor, o *Organization) (*Organization, error)
-	DeleteOrganization(ctx context.Context, by Actor, id, version int64, detach bool) error
+	UpdateOrganization(ctx context.Context, by Actor, kind OrgKind, id, version int64, p OrganizationPatch) (*Organization, error)
+	DeleteOrganization(ctx context.Context, by Actor, kind OrgKind, id, version int64, detach bool) error
 
 	// CreateInitiative, UpdateInitiative and DeleteInitiative do the same
 	// for initiatives, which nothing points at.

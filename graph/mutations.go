@@ -3,8 +3,6 @@ package graph
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -204,67 +202,8 @@ func parsed[T, V any](errp *error, o graphql.Omittable[T], parse func(T) (V, err
 	return db.Set(got)
 }
 
-// Patching: an update input's optional field is left out (keep the
-// stored value), given (set it) or null (clear it, where the record can be
-// without it).
-
-// patchValue sets *dst to the given value; null clears it to the zero
-// value, which the records read as "none".
-func patchValue[T any](dst *T, o graphql.Omittable[*T]) {
-	if v, ok := o.ValueOK(); ok {
-		if v == nil {
-			var zero T
-			*dst = zero
-		} else {
-			*dst = *v
-		}
-	}
-}
-
-// patchRequired sets *dst to the given value; null is an error, since the
-// record cannot be without it.
-func patchRequired[T any](field string, dst *T, o graphql.Omittable[*T]) error {
-	v, ok := o.ValueOK()
-	switch {
-	case !ok:
-		return nil
-	case v == nil:
-		return nullNotAllowed(field)
-	}
-	*dst = *v
-	return nil
-}
-
-// patchPointer sets a field kept as a pointer, such as a date; null clears it.
-func patchPointer[T any](dst **T, o graphql.Omittable[*T]) {
-	if v, ok := o.ValueOK(); ok {
-		*dst = v
-	}
-}
-
-// patchWith sets *dst to what parse makes of the given value, null
-// included.
-func patchWith[T, V any](dst *V, o graphql.Omittable[T], parse func(T) (V, error)) error {
-	v, ok := o.ValueOK()
-	if !ok {
-		return nil
-	}
-	got, err := parse(v)
-	if err != nil {
-		return err
-	}
-	*dst = got
-	return nil
-}
-
 // version reads the version an update or delete names.
 func version(v int) int64 { return int64(v) }
-
-// notFound is the NOT_FOUND error about the target of an update, worded
-// as the stores word theirs ("area 12 does not exist").
-func notFound(typ string, id int64) error {
-	return db.NotFoundError(strings.ToLower(typ), strconv.FormatInt(id, 10))
-}
 
 // Areas.
 
@@ -365,53 +304,50 @@ func (r *mutationResolver) createOrganization(ctx context.Context, in orgInput) 
 	return stored, nil
 }
 
-// readOrganization reads the organisation an id names, as a copy to patch.
-// The record must be of the kind the id says: an association's number
-// under an Employer id names no employer. typ is TypeEmployer or
-// TypeAssociation, or "" for either.
-func (r *mutationResolver) readOrganization(ctx context.Context, gid, typ string) (*db.Organization, error) {
-	var id int64
-	var err error
-	if typ != "" {
-		id, err = parseID("id", typ, gid)
-	} else {
-		id, err = parseOrgID("id", gid)
+// orgKind is the kind of organisation a global id's type names.
+func orgKind(typ string) db.OrgKind {
+	if typ == db.TypeEmployer {
+		return db.OrgEmployer
 	}
-	if err != nil {
-		return nil, err
-	}
-	found, err := r.Store.OrganizationsByID(ctx, []int64{id})
-	if err != nil {
-		return nil, err
-	}
-	typ, _, _ = db.ParseGlobalID(gid)
-	if found[0] == nil || found[0].NodeType() != typ {
-		return nil, notFound(typ, id)
-	}
-	o := *found[0]
-	return &o, nil
+	return db.OrgAssociation
 }
 
-// orgPatch is what the update inputs of employers and associations share.
+// orgPatch is an update input of an employer or an association; the
+// fields of the other kind are left out.
 type orgPatch struct {
+	id                    string
+	version               int
 	name, number, website graphql.Omittable[*string]
 	location              graphql.Omittable[orb.Geometry]
 	areas                 graphql.Omittable[[]string]
+	industry, activity    graphql.Omittable[*string]
+	size                  graphql.Omittable[*db.EmployerSize]
 }
 
-func (r *mutationResolver) updateOrganization(ctx context.Context, o *db.Organization, v int, p orgPatch) (*db.Organization, error) {
-	o.Version = version(v)
-	errs := []error{
-		patchRequired("name", &o.Name, p.name),
-		patchWith(&o.Location, p.location, func(g orb.Geometry) (*orb.Point, error) { return parseLocation("location", g) }),
-		patchWith(&o.AreaIDs, p.areas, func(gids []string) ([]int64, error) { return parseIDs("areas", db.TypeArea, gids) }),
-	}
-	if err := firstError(errs); err != nil {
+// updateOrganization updates an organisation of the type typ
+// (TypeEmployer or TypeAssociation). The store finds it by kind and id:
+// an association's number under an Employer id names no employer.
+func (r *mutationResolver) updateOrganization(ctx context.Context, typ string, in orgPatch) (*db.Organization, error) {
+	id, err := parseID("id", typ, in.id)
+	if err != nil {
 		return nil, err
 	}
-	patchValue(&o.OrgNumber, p.number)
-	patchValue(&o.Website, p.website)
-	stored, err := write(ctx, func(by db.Actor) (*db.Organization, error) { return r.Store.UpdateOrganization(ctx, by, o) })
+	p := db.OrganizationPatch{
+		Name:      required(&err, "name", in.name),
+		Location:  parsed(&err, in.location, func(g orb.Geometry) (*orb.Point, error) { return parseLocation("location", g) }),
+		AreaIDs:   parsed(&err, in.areas, func(gids []string) ([]int64, error) { return parseIDs("areas", db.TypeArea, gids) }),
+		OrgNumber: nullable(in.number),
+		Website:   nullable(in.website),
+		Industry:  nullable(in.industry),
+		Size:      nullable(in.size),
+		Activity:  nullable(in.activity),
+	}
+	if err != nil {
+		return nil, err
+	}
+	stored, err := write(ctx, func(by db.Actor) (*db.Organization, error) {
+		return r.Store.UpdateOrganization(ctx, by, orgKind(typ), id, version(in.version), p)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -420,18 +356,19 @@ func (r *mutationResolver) updateOrganization(ctx context.Context, o *db.Organiz
 }
 
 func (r *mutationResolver) deleteOrganization(ctx context.Context, in model.DeleteOrganizationInput) (*model.DeleteOrganizationPayload, error) {
-	// The record is read first so that the id's type is checked against
-	// it: deleting "Employer:7" must not delete association 7.
-	o, err := r.readOrganization(ctx, in.ID, "")
+	// The id's type names the kind: deleting "Employer:7" must not delete
+	// association 7, which the store does not find under that kind.
+	id, err := parseOrgID("id", in.ID)
 	if err != nil {
 		return nil, err
 	}
+	typ, _, _ := db.ParseGlobalID(in.ID)
 	if _, err := write(ctx, func(by db.Actor) (struct{}, error) {
-		return struct{}{}, r.Store.DeleteOrganization(ctx, by, o.ID, version(in.Version), flag(in.Detach))
+		return struct{}{}, r.Store.DeleteOrganization(ctx, by, orgKind(typ), id, version(in.Version), flag(in.Detach))
 	}); err != nil {
 		return nil, err
 	}
-	return &model.DeleteOrganizationPayload{ClientMutationID: in.ClientMutationID, DeletedID: o.NodeID()}, nil
+	return &model.DeleteOrganizationPayload{ClientMutationID: in.ClientMutationID, DeletedID: db.GlobalID(typ, id)}, nil
 }
 
 // Initiatives.
@@ -607,12 +544,3 @@ func (r *mutationResolver) revokeAPIKey(ctx context.Context, in model.RevokeAPIK
 }
 
 func flag(b *bool) bool { return b != nil && *b }
-
-func firstError(errs []error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}

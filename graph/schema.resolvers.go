@@ -208,14 +208,9 @@ func (r *mutationResolver) CreateEmployer(ctx context.Context, input model.Creat
 }
 
 func (r *mutationResolver) UpdateEmployer(ctx context.Context, input model.UpdateEmployerInput) (*model.UpdateEmployerPayload, error) {
-	o, err := r.readOrganization(ctx, input.ID, db.TypeEmployer)
-	if err != nil {
-		return nil, err
-	}
-	patchValue(&o.Industry, input.Industry)
-	patchValue(&o.Size, input.Size)
-	o, err = r.updateOrganization(ctx, o, input.Version, orgPatch{name: input.Name, number: input.OrganizationNumber,
-		website: input.Website, location: input.Location, areas: input.Areas})
+	o, err := r.updateOrganization(ctx, db.TypeEmployer, orgPatch{id: input.ID, version: input.Version, name: input.Name,
+		number: input.OrganizationNumber, website: input.Website, location: input.Location, areas: input.Areas,
+		industry: input.Industry, size: input.Size})
 	if err != nil {
 		return nil, err
 	}
@@ -232,13 +227,9 @@ func (r *mutationResolver) CreateAssociation(ctx context.Context, input model.Cr
 }
 
 func (r *mutationResolver) UpdateAssociation(ctx context.Context, input model.UpdateAssociationInput) (*model.UpdateAssociationPayload, error) {
-	o, err := r.readOrganization(ctx, input.ID, db.TypeAssociation)
-	if err != nil {
-		return nil, err
-	}
-	patchValue(&o.Activity, input.Activity)
-	o, err = r.updateOrganization(ctx, o, input.Version, orgPatch{name: input.Name, number: input.OrganizationNumber,
-		website: input.Website, location: input.Location, areas: input.Areas})
+	o, err := r.updateOrganization(ctx, db.TypeAssociation, orgPatch{id: input.ID, version: input.Version, name: input.Name,
+		number: input.OrganizationNumber, website: input.Website, location: input.Location, areas: input.Areas,
+		activity: input.Activity})
 	if err != nil {
 		return nil, err
 	}

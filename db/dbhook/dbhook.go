@@ -180,14 +180,14 @@ func (s *hooked) CreateOrganization(ctx context.Context, by db.Actor, o *db.Orga
 	return s.next.CreateOrganization(ctx, by, o)
 }
 
-func (s *hooked) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organization) (_ *db.Organization, err error) {
+func (s *hooked) UpdateOrganization(ctx context.Context, by db.Actor, kind db.OrgKind, id, version int64, p db.OrganizationPatch) (_ *db.Organization, err error) {
 	defer end(s.hook(ctx, "UpdateOrganization"), &err)
-	return s.next.UpdateOrganization(ctx, by, o)
+	return s.next.UpdateOrganization(ctx, by, kind, id, version, p)
 }
 
-func (s *hooked) DeleteOrganization(ctx context.Context, by db.Actor, id, version int64, detach bool) (err error) {
+func (s *hooked) DeleteOrganization(ctx context.Context, by db.Actor, kind db.OrgKind, id, version int64, detach bool) (err error) {
 	defer end(s.hook(ctx, "DeleteOrganization"), &err)
-	return s.next.DeleteOrganization(ctx, by, id, version, detach)
+	return s.next.DeleteOrganization(ctx, by, kind, id, version, detach)
 }
 
 func (s *hooked) CreateInitiative(ctx context.Context, by db.Actor, in *db.Initiative) (_ *db.Initiative, err error) {

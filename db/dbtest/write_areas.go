@@ -416,8 +416,8 @@ func testWriteDeleteDependents(t *testing.T, s db.Store) {
 			"2 initiatives, 2 organizations, 4 indicator values"},
 		{"area 5", func() error { return s.DeleteArea(ctx(t), testActor, 5, 1, false) },
 			"2 initiatives, 1 organization, 1 indicator value"},
-		{"employer 1", func() error { return s.DeleteOrganization(ctx(t), testActor, 1, 1, false) }, "2 initiatives"},
-		{"association 4", func() error { return s.DeleteOrganization(ctx(t), testActor, 4, 1, false) }, "1 initiative"},
+		{"employer 1", func() error { return s.DeleteOrganization(ctx(t), testActor, db.OrgEmployer, 1, 1, false) }, "2 initiatives"},
+		{"association 4", func() error { return s.DeleteOrganization(ctx(t), testActor, db.OrgAssociation, 4, 1, false) }, "1 initiative"},
 		{"indicator unemployment", func() error { return s.DeleteIndicator(ctx(t), testActor, "unemployment", 1, false) },
 			"7 indicator values"},
 		{"indicator population", func() error { return s.DeleteIndicator(ctx(t), testActor, "population", 1, false) },
@@ -428,9 +428,9 @@ func testWriteDeleteDependents(t *testing.T, s db.Store) {
 	}
 	// Not found and a stale version come before the dependents.
 	wantRefused(t, "stale area", s.DeleteArea(ctx(t), testActor, 4, 2, false), db.ECONFLICT, "has version 1, not 2")
-	wantRefused(t, "stale organization", s.DeleteOrganization(ctx(t), testActor, 1, 0, false), db.ECONFLICT, "has version 1, not 0")
+	wantRefused(t, "stale organization", s.DeleteOrganization(ctx(t), testActor, db.OrgEmployer, 1, 0, false), db.ECONFLICT, "has version 1, not 0")
 	wantRefused(t, "stale indicator", s.DeleteIndicator(ctx(t), testActor, "unemployment", 3, false), db.ECONFLICT, "has version 1, not 3")
-	wantRefused(t, "missing organization", s.DeleteOrganization(ctx(t), testActor, 99, 1, false), db.ENOTFOUND)
+	wantRefused(t, "missing organization", s.DeleteOrganization(ctx(t), testActor, db.OrgEmployer, 99, 1, false), db.ENOTFOUND)
 	wantRefused(t, "missing indicator", s.DeleteIndicator(ctx(t), testActor, "happiness", 1, false), db.ENOTFOUND)
 	wantRefused(t, "missing initiative", s.DeleteInitiative(ctx(t), testActor, 99, 1), db.ENOTFOUND)
 	wantNoChange(t, "refused deletes", s, before)

@@ -22,7 +22,7 @@ func testWriteIDsNeverReused(t *testing.T, s db.Store) {
 	if err := s.DeleteInitiative(ctx(t), testActor, i1.ID, 1); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteOrganization(ctx(t), testActor, o1.ID, 1, false); err != nil {
+	if err := s.DeleteOrganization(ctx(t), testActor, o1.Kind, o1.ID, 1, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DeleteArea(ctx(t), testActor, a1.ID, 1, false); err != nil {

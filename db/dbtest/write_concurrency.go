@@ -91,7 +91,7 @@ func testWriteConcurrentUpdates(t *testing.T, s db.Store) {
 	errs = race(racers, func(i int) error {
 		o := *org
 		o.Name = name(i)
-		_, err := s.UpdateOrganization(bg, testActor, &o)
+		_, err := s.UpdateOrganization(bg, testActor, o.Kind, o.ID, o.Version, o.Patch())
 		return err
 	})
 	if w := oneWinner(t, "organizations", errs, db.ECONFLICT); w >= 0 {
@@ -289,9 +289,9 @@ func testWriteStaleVersions(t *testing.T, s db.Store) {
 		what := fmt.Sprintf("version %d", v)
 		o := orgByID(t, s, 4)
 		o.Version, o.Name = v, "Stale"
-		_, err := s.UpdateOrganization(ctx(t), testActor, o)
+		_, err := s.UpdateOrganization(ctx(t), testActor, o.Kind, o.ID, o.Version, o.Patch())
 		wantRefused(t, "update organization at "+what, err, db.ECONFLICT, fmt.Sprintf("has version 1, not %d", v))
-		wantRefused(t, "delete organization at "+what, s.DeleteOrganization(ctx(t), testActor, 4, v, true), db.ECONFLICT)
+		wantRefused(t, "delete organization at "+what, s.DeleteOrganization(ctx(t), testActor, db.OrgAssociation, 4, v, true), db.ECONFLICT)
 		in := initByID(t, s, 4)
 		in.Version, in.Title = v, "Stale"
 		_, err = s.UpdateInitiative(ctx(t), testActor, in.ID, in.Version, in.Patch())

@@ -58,7 +58,7 @@ func testWriteOrganizations(t *testing.T, s db.Store) {
 	old := orgByID(t, s, got.ID)
 	up := orgByID(t, s, got.ID)
 	up.Location, up.AreaIDs, up.Size, up.Name = ptp(12.125, 57.125), []int64{6}, db.SizeLarge, "Epsilon Bygg & Anläggning AB"
-	upd := must[*db.Organization](t)(s.UpdateOrganization(ctx(t), testActor, up))
+	upd := must[*db.Organization](t)(s.UpdateOrganization(ctx(t), testActor, up.Kind, up.ID, up.Version, up.Patch()))
 	want = up
 	want.Version = 2
 	wantEqual(t, "updated employer", upd, want)
@@ -71,10 +71,13 @@ func testWriteOrganizations(t *testing.T, s db.Store) {
 	wantList(t, "engaged in 6", byArea[2], 1, got.ID)
 	wantAudit(t, "update", auditAfter(t, s, mark), testActor, updated(old, orgByID(t, s, got.ID)))
 
-	// Its location can be forgotten.
+	// Its location can be forgotten by a patch that sets nothing else; the
+	// rest stays.
 	up = orgByID(t, s, got.ID)
-	up.Location = nil
-	must[*db.Organization](t)(s.UpdateOrganization(ctx(t), testActor, up))
+	upd = must[*db.Organization](t)(s.UpdateOrganization(ctx(t), testActor, db.OrgEmployer, up.ID, 2,
+		db.OrganizationPatch{Location: db.Set[*orb.Point](nil), Industry: db.Set("")}))
+	up.Location, up.Industry, up.Version = nil, "", 3
+	wantEqual(t, "patched employer", upd, up)
 	wantList(t, "near after the location was removed", nearOrgs(t, s, orb.Point{12.125, 57.125}, 10), 0)
 }
 
@@ -99,10 +102,10 @@ func testWriteOrganizationRejects(t *testing.T, s db.Store) {
 		_, err := s.CreateOrganization(ctx(t), testActor, o)
 		wantRefused(t, "create: "+c.name, err, db.EINVALID, c.parts...)
 		o.ID, o.Version = 2, 1
-		_, err = s.UpdateOrganization(ctx(t), testActor, o)
+		_, err = s.UpdateOrganization(ctx(t), testActor, o.Kind, o.ID, o.Version, o.Patch())
 		wantRefused(t, "update: "+c.name, err, db.EINVALID, c.parts...)
 		o.ID = 99
-		_, err = s.UpdateOrganization(ctx(t), testActor, o)
+		_, err = s.UpdateOrganization(ctx(t), testActor, o.Kind, o.ID, o.Version, o.Patch())
 		wantRefused(t, "update of a missing organization: "+c.name, err, db.EINVALID, c.parts...)
 	}
 	_, err := s.CreateOrganization(ctx(t), testActor, nil)
@@ -118,34 +121,37 @@ func testWriteOrganizationRejects(t *testing.T, s db.Store) {
 	wantRefused(t, "create in two missing areas", err, db.EINVALID, "98", "does not exist")
 	o = orgByID(t, s, 2)
 	o.AreaIDs = []int64{3, 97}
-	_, err = s.UpdateOrganization(ctx(t), testActor, o)
+	_, err = s.UpdateOrganization(ctx(t), testActor, o.Kind, o.ID, o.Version, o.Patch())
 	wantRefused(t, "update to a missing area", err, db.EINVALID, "97", "does not exist")
 
-	// An organisation keeps its kind.
+	// An organisation keeps its kind: an update or delete names it by
+	// kind and id, and under the other kind it is not found, whatever the
+	// version.
 	o = orgByID(t, s, 2)
-	o.Kind, o.Size, o.Industry, o.Activity = db.OrgAssociation, "", "", "Care"
-	_, err = s.UpdateOrganization(ctx(t), testActor, o)
-	wantRefused(t, "an employer becoming an association", err, db.EINVALID)
-	o = orgByID(t, s, 3)
-	o.Kind = db.OrgEmployer
-	_, err = s.UpdateOrganization(ctx(t), testActor, o)
-	wantRefused(t, "an association becoming an employer", err, db.EINVALID)
-	// That is found with the references, after the version.
-	o.Version = 4
-	_, err = s.UpdateOrganization(ctx(t), testActor, o)
-	wantRefused(t, "a new kind at a stale version", err, db.ECONFLICT, "has version 1, not 4")
+	_, err = s.UpdateOrganization(ctx(t), testActor, db.OrgAssociation, 2, 1, db.OrganizationPatch{Activity: db.Set("Care")})
+	wantRefused(t, "an employer as an association", err, db.ENOTFOUND, "Association 2 does not exist")
+	_, err = s.UpdateOrganization(ctx(t), testActor, db.OrgEmployer, 3, 4, db.OrganizationPatch{Name: db.Set("Renamed")})
+	wantRefused(t, "an association as an employer, stale", err, db.ENOTFOUND, "Employer 3 does not exist")
+	wantRefused(t, "a delete of an association as an employer", s.DeleteOrganization(ctx(t), testActor, db.OrgEmployer, 3, 1, true),
+		db.ENOTFOUND, "Employer 3 does not exist")
+	_, err = s.UpdateOrganization(ctx(t), testActor, db.OrgEmployer, 2, 1, db.OrganizationPatch{Location: db.Set(ptp(200, 57))})
+	wantRefused(t, "a patch that fails on its own", err, db.EINVALID, "location", "out of range")
+	_, err = s.UpdateOrganization(ctx(t), testActor, db.OrgEmployer, 2, 2, db.OrganizationPatch{Name: db.Set("Lost")})
+	wantRefused(t, "a patch of a stale version", err, db.ECONFLICT, "Employer 2 has version 1, not 2")
+	wantRefused(t, "a delete of a stale version", s.DeleteOrganization(ctx(t), testActor, db.OrgEmployer, 2, 2, true),
+		db.ECONFLICT, "Employer 2 has version 1, not 2")
 
 	// Target and version.
 	o = orgByID(t, s, 2)
 	o.ID = 99
-	_, err = s.UpdateOrganization(ctx(t), testActor, o)
+	_, err = s.UpdateOrganization(ctx(t), testActor, o.Kind, o.ID, o.Version, o.Patch())
 	wantRefused(t, "update of a missing organization", err, db.ENOTFOUND, "99")
 	o.AreaIDs, o.Version = []int64{98}, 3
-	_, err = s.UpdateOrganization(ctx(t), testActor, o)
+	_, err = s.UpdateOrganization(ctx(t), testActor, o.Kind, o.ID, o.Version, o.Patch())
 	wantRefused(t, "a missing organization, stale, in a missing area", err, db.ENOTFOUND, "99")
 	o = orgByID(t, s, 2)
 	o.Version, o.AreaIDs = 2, []int64{98}
-	_, err = s.UpdateOrganization(ctx(t), testActor, o)
+	_, err = s.UpdateOrganization(ctx(t), testActor, o.Kind, o.ID, o.Version, o.Patch())
 	wantRefused(t, "stale, in a missing area", err, db.ECONFLICT, "has version 1, not 2")
 	wantNoChange(t, "refused organization writes", s, before)
 }
@@ -155,7 +161,7 @@ func testWriteOrganizationDelete(t *testing.T, s db.Store) {
 	// One that nothing points at vanishes from every read.
 	e := must[*db.Organization](t)(s.CreateOrganization(ctx(t), testActor, newEmployer()))
 	mark := lastAuditID(t, s)
-	if err := s.DeleteOrganization(ctx(t), otherActor, e.ID, 1, false); err != nil {
+	if err := s.DeleteOrganization(ctx(t), otherActor, db.OrgEmployer, e.ID, 1, false); err != nil {
 		t.Fatalf("DeleteOrganization: %v", err)
 	}
 	if orgByID(t, s, e.ID) != nil {
@@ -167,13 +173,13 @@ func testWriteOrganizationDelete(t *testing.T, s db.Store) {
 	wantList(t, "engaged in 3", byArea[0], 1, 2)
 	wantList(t, "engaged in 5", byArea[1], 1, 2)
 	wantAudit(t, "delete", auditAfter(t, s, mark), otherActor, deleted(e))
-	wantRefused(t, "delete again", s.DeleteOrganization(ctx(t), otherActor, e.ID, 1, false), db.ENOTFOUND)
+	wantRefused(t, "delete again", s.DeleteOrganization(ctx(t), otherActor, db.OrgEmployer, e.ID, 1, false), db.ENOTFOUND)
 
 	// With detach, employer 1 stops leading initiative 1 and being a
 	// partner of initiative 2.
 	mark = lastAuditID(t, s)
 	o1, i1, i2 := orgByID(t, s, 1), initByID(t, s, 1), initByID(t, s, 2)
-	if err := s.DeleteOrganization(ctx(t), testActor, 1, 1, true); err != nil {
+	if err := s.DeleteOrganization(ctx(t), testActor, db.OrgEmployer, 1, 1, true); err != nil {
 		t.Fatalf("DeleteOrganization(1, detach): %v", err)
 	}
 	i1After, i2After := *i1, *i2
@@ -202,8 +208,8 @@ func testWriteOrganizationDelete(t *testing.T, s db.Store) {
 	// Association 4 is initiative 4's only partner.
 	mark = lastAuditID(t, s)
 	o4, i4 := orgByID(t, s, 4), initByID(t, s, 4)
-	wantRefused(t, "delete of 4 without detach", s.DeleteOrganization(ctx(t), testActor, 4, 1, false), db.ECONFLICT, "1 initiative")
-	if err := s.DeleteOrganization(ctx(t), testActor, 4, 1, true); err != nil {
+	wantRefused(t, "delete of 4 without detach", s.DeleteOrganization(ctx(t), testActor, db.OrgAssociation, 4, 1, false), db.ECONFLICT, "1 initiative")
+	if err := s.DeleteOrganization(ctx(t), testActor, db.OrgAssociation, 4, 1, true); err != nil {
 		t.Fatalf("DeleteOrganization(4, detach): %v", err)
 	}
 	i4After := *i4
@@ -416,7 +422,7 @@ func testWriteInitiativeDelete(t *testing.T, s db.Store) {
 	if err := s.DeleteInitiative(ctx(t), testActor, 1, 1); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteOrganization(ctx(t), testActor, 1, 1, false); err != nil {
+	if err := s.DeleteOrganization(ctx(t), testActor, db.OrgEmployer, 1, 1, false); err != nil {
 		t.Errorf("delete of an organization whose initiatives are gone: %v", err)
 	}
 }

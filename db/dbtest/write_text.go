@@ -43,7 +43,7 @@ func testWriteRefusesBadText(t *testing.T, s db.Store) {
 			_, err := s.CreateOrganization(ctx(t), testActor, o)
 			wantRefused(t, "organization "+field+" with "+what, err, db.EINVALID, field)
 			o.ID, o.Version = 2, 1
-			_, err = s.UpdateOrganization(ctx(t), testActor, o)
+			_, err = s.UpdateOrganization(ctx(t), testActor, o.Kind, o.ID, o.Version, o.Patch())
 			wantRefused(t, "update of organization "+field+" with "+what, err, db.EINVALID, field)
 		}
 		initiatives := map[string]func(in *db.Initiative){

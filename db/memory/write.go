@@ -225,12 +225,8 @@ func (s *Store) CreateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 }
 
 // UpdateOrganization implements db.Writer.
-func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organization) (*db.Organization, error) {
-	in := o.Clone()
-	if in != nil {
-		db.NormalizeOrganization(in)
-	}
-	if err := db.CheckOrganization(in); err != nil {
+func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, kind db.OrgKind, id, version int64, p db.OrganizationPatch) (*db.Organization, error) {
+	if err := p.Check(kind, id); err != nil {
 		return nil, err
 	}
 	tx, err := s.begin(ctx, by)
@@ -238,14 +234,16 @@ func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 		return nil, err
 	}
 	defer tx.end()
-	old := s.orgs[in.ID]
-	if err := db.CheckTarget(orgType(old), db.IDKey(in.ID), old, in.Version); err != nil {
+	old := db.OrganizationTarget(s.orgs[id], kind)
+	if err := db.CheckTarget(kind.NodeType(), db.IDKey(id), old, version); err != nil {
 		return nil, err
 	}
-	if in.Kind != old.Kind {
-		return nil, db.Errorf(db.EINVALID, "%s %d cannot become a%s %s: an organisation keeps its kind; create a new one instead",
-			old.NodeType(), old.ID, article(in.NodeType()), in.NodeType())
+	next := old.Clone()
+	if err := p.Apply(next); err != nil {
+		return nil, err
 	}
+	// Cloned again: what the patch gave is the caller's.
+	in := next.Clone()
 	if err := s.checkAreas(in.AreaIDs); err != nil {
 		return nil, err
 	}
@@ -253,22 +251,6 @@ func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 	s.replaceOrg(old, in)
 	tx.log(db.ActionUpdate, in, db.AuditJSON(old), db.AuditJSON(in))
 	return in.Clone(), nil
-}
-
-// orgType names an organisation in the errors about a write's target:
-// by its kind once it is found.
-func orgType(o *db.Organization) string {
-	if o == nil {
-		return "Organization"
-	}
-	return o.NodeType()
-}
-
-func article(typ string) string {
-	if typ == db.TypeAssociation {
-		return "n"
-	}
-	return ""
 }
 
 // checkAreas finds the first of ids (ascending) that names no area.
@@ -282,14 +264,14 @@ func (s *Store) checkAreas(ids []int64) error {
 }
 
 // DeleteOrganization implements db.Writer.
-func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, id, version int64, detach bool) error {
+func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, kind db.OrgKind, id, version int64, detach bool) error {
 	tx, err := s.begin(ctx, by)
 	if err != nil {
 		return err
 	}
 	defer tx.end()
-	old := s.orgs[id]
-	if err := db.CheckTarget(orgType(old), db.IDKey(id), old, version); err != nil {
+	old := db.OrganizationTarget(s.orgs[id], kind)
+	if err := db.CheckTarget(kind.NodeType(), db.IDKey(id), old, version); err != nil {
 		return err
 	}
 	deps := db.Dependents{Initiatives: len(s.initsByOrg[id])}

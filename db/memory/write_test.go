@@ -148,7 +148,7 @@ func TestIndexesInStep(t *testing.T) {
 		{"move organization 1", func() error {
 			o, _ := s.OrganizationsByID(ctx, []int64{1})
 			o[0].Location, o[0].AreaIDs = p(13.9, 57.9), []int64{3}
-			_, err := s.UpdateOrganization(ctx, by, o[0])
+			_, err := s.UpdateOrganization(ctx, by, o[0].Kind, o[0].ID, o[0].Version, o[0].Patch())
 			return err
 		}},
 		{"create initiative with a repeated location", func() error {
@@ -181,7 +181,7 @@ func TestIndexesInStep(t *testing.T) {
 		{"delete area 4 with detach", func() error { return s.DeleteArea(ctx, by, 4, 1, true) }},
 		{"delete organization 1 with detach", func() error {
 			o, _ := s.OrganizationsByID(ctx, []int64{1})
-			return s.DeleteOrganization(ctx, by, 1, o[0].Version, true)
+			return s.DeleteOrganization(ctx, by, db.OrgEmployer, 1, o[0].Version, true)
 		}},
 		{"delete initiative 1", func() error {
 			in, _ := s.InitiativesByID(ctx, []int64{1})

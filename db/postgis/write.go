@@ -90,16 +90,6 @@ func retryable(err error) bool {
 	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
 }
 
-// Records in write errors are named by their type and key, "Area 12",
-// "Indicator \"unemployment\"", as the memory backend names them; an
-// organisation by its kind once it is found, "Organization" before.
-func orgType(o *db.Organization) string {
-	if o == nil {
-		return "Organization"
-	}
-	return o.NodeType()
-}
-
 // change is one audit entry before it is stored.
 type change struct {
 	action        db.Action

@@ -2,7 +2,6 @@ package postgis
 
 import (
 	"context"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -50,14 +49,6 @@ func organizationInput(o *db.Organization) (*db.Organization, error) {
 	return in, nil
 }
 
-// withArticle puts "a" or "an" before a type name.
-func withArticle(typ string) string {
-	if strings.ContainsRune("AEIOU", rune(typ[0])) {
-		return "an " + typ
-	}
-	return "a " + typ
-}
-
 // CreateOrganization adds an organisation with a new id and version 1.
 func (s *Store) CreateOrganization(ctx context.Context, by db.Actor, o *db.Organization) (*db.Organization, error) {
 	in, err := organizationInput(o)
@@ -100,27 +91,25 @@ func (s *Store) CreateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 	return out, nil
 }
 
-// UpdateOrganization replaces the organisation with o.ID if its version is
-// o.Version. Its kind cannot change.
-func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organization) (*db.Organization, error) {
-	in, err := organizationInput(o)
-	if err != nil {
+// UpdateOrganization applies p to the organisation of the kind with id if
+// its version is version.
+func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, kind db.OrgKind, id, version int64, p db.OrganizationPatch) (*db.Organization, error) {
+	if err := p.Check(kind, id); err != nil {
 		return nil, err
 	}
 	var out *db.Organization
-	err = s.write(ctx, "update organization", func(tx pgx.Tx) error {
-		before, err := lockTarget(ctx, tx, organizationRecord, newOrganizationRow, in.ID)
+	err := s.write(ctx, "update organization", func(tx pgx.Tx) error {
+		locked, err := lockTarget(ctx, tx, organizationRecord, newOrganizationRow, id)
 		if err != nil {
 			return err
 		}
-		if err := db.CheckTarget(orgType(before), db.IDKey(in.ID), before, in.Version); err != nil {
+		before := db.OrganizationTarget(locked, kind)
+		if err := db.CheckTarget(kind.NodeType(), db.IDKey(id), before, version); err != nil {
 			return err
 		}
-		if in.Kind != before.Kind {
-			// The global id names the kind (Employer:3), so clients hold
-			// ids that would name a record that is not there any more.
-			return db.Errorf(db.EINVALID, "%s %d cannot become %s: an organisation keeps its kind; create a new one instead",
-				before.NodeType(), in.ID, withArticle(in.NodeType()))
+		in := before.Clone()
+		if err := p.Apply(in); err != nil {
+			return err
 		}
 		areas, err := existing(ctx, tx, "areas", in.AreaIDs)
 		if err != nil {
@@ -152,13 +141,14 @@ func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 // DeleteOrganization deletes the organisation with id if its version is
 // version. The initiatives it leads or takes part in point at it; with
 // detach it stops being their lead or partner.
-func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, id, version int64, detach bool) error {
+func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, kind db.OrgKind, id, version int64, detach bool) error {
 	return s.write(ctx, "delete organization", func(tx pgx.Tx) error {
-		target, err := lockTarget(ctx, tx, organizationRecord, newOrganizationRow, id)
+		locked, err := lockTarget(ctx, tx, organizationRecord, newOrganizationRow, id)
 		if err != nil {
 			return err
 		}
-		if err := db.CheckTarget(orgType(target), db.IDKey(id), target, version); err != nil {
+		target := db.OrganizationTarget(locked, kind)
+		if err := db.CheckTarget(kind.NodeType(), db.IDKey(id), target, version); err != nil {
 			return err
 		}
 		// As for areas: with the organisation locked, nothing new can

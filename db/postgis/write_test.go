@@ -228,7 +228,7 @@ func TestConcurrentUpdatesOneWins(t *testing.T) {
 	run("UpdateOrganization", func(i int) error {
 		o := orgs[0].Clone()
 		o.AreaIDs = []int64{int64(1 + i%6)}
-		_, err := s.UpdateOrganization(ctx, editor, o)
+		_, err := s.UpdateOrganization(ctx, editor, o.Kind, o.ID, o.Version, o.Patch())
 		return err
 	}, nil)
 	// A delete that comes after the one that went through finds nothing.
@@ -278,7 +278,7 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 			_, err := s.CreateArea(ctx, editor, &db.Area{Code: "x", Name: "X", Kind: db.KindDistrict, Geometry: square(12, 57, 1)})
 			return err
 		},
-		"DeleteOrganization with detach": func() error { return s.DeleteOrganization(ctx, editor, 1, 1, true) },
+		"DeleteOrganization with detach": func() error { return s.DeleteOrganization(ctx, editor, db.OrgEmployer, 1, 1, true) },
 		"DeleteIndicator with detach":    func() error { return s.DeleteIndicator(ctx, editor, "unemployment", 1, true) },
 		"PutIndicatorValues": func() error {
 			_, err := s.PutIndicatorValues(ctx, editor, []db.IndicatorValue{
