@@ -115,7 +115,36 @@ func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	// Every operation gets its own loaders: batching and caching last as
 	// long as one request, so no request sees another's data.
 	exec.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		ctx = context.WithValue(ctx, rootSlotsKey{}, make(chan struct{}, maxRootFieldsAtOnce))
 		return next(loader.With(ctx, loader.New(store)))
 	})
+	exec.AroundRootFields(rootFieldsInTurn)
 	return &graphqlHandler{exec: exec, maxBody: cfg.Limits.MaxBodyBytes, apq: cfg.APQCacheSize > 0, log: cfg.Log}
+}
+
+// maxRootFieldsAtOnce is how many root fields of one query run at once.
+// gqlgen starts them all together, so a query of hundreds of aliases would
+// otherwise take every connection of the pool, and its own fields,
+// waiting past the pool's acquire timeout, would answer "database
+// unavailable" when the truth is that the request is too big for its time.
+// In turn, they wait on the request's deadline instead.
+const maxRootFieldsAtOnce = 4
+
+type rootSlotsKey struct{}
+
+// rootFieldsInTurn runs a root field once one of its operation's slots is
+// free, or gives up, with the context's error, when the request ends.
+func rootFieldsInTurn(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	slots, _ := ctx.Value(rootSlotsKey{}).(chan struct{})
+	if slots == nil {
+		return next(ctx)
+	}
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		graphql.AddError(ctx, ctx.Err())
+		return graphql.Null
+	}
+	defer func() { <-slots }()
+	return next(ctx)
 }

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/demo"
+	"github.com/areagraph/areagraph/db/postgis"
+	"github.com/areagraph/areagraph/db/postgis/pgtest"
 	"github.com/areagraph/areagraph/graph"
 	"github.com/areagraph/areagraph/server"
 )
@@ -188,5 +191,33 @@ func TestTheTimeoutStopsExecution(t *testing.T) {
 			}
 			t.Logf("%d errors, answered %d in %v", len(a.Errors), a.status, took)
 		})
+	}
+}
+
+// A query of many root fields on PostGIS waits for its own fields, not
+// for the pool: it used to take every connection at once, and its fields
+// that waited past the pool's acquire timeout said "database unavailable"
+// of a database that was serving.
+func TestManyRootFieldsDoNotStarveThePool(t *testing.T) {
+	s, err := postgis.Open(t.Context(), pgtest.SchemaURL(t)+"&pool_max_conns=4&pool_acquire_timeout=100ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Load(t.Context(), demo.Dataset()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.New(s, server.Config{}))
+	t.Cleanup(srv.Close)
+	a := postAs(t, srv.URL, grJSON, requestBody(t, map[string]any{"query": repeated("coverage { cells { initiatives } }", 330)}))
+	if a.status != http.StatusOK || len(a.Errors) > 0 {
+		msgs := map[string]int{}
+		for _, e := range a.Errors {
+			msgs[e.Message]++
+		}
+		t.Fatalf("%d with errors %v", a.status, msgs)
 	}
 }
