@@ -34,6 +34,11 @@ import (
 //   - variables, after gqlparser has coerced them (enumVariables);
 //   - and gqlparser's own refusal of an unknown name in a variable is
 //     reworded to the same message (explainEnumVariable).
+//
+// The same walks refuse a NUL character in any String or ID: PostgreSQL's
+// text cannot hold one, so a read that passed it on was refused by PostGIS
+// and answered by the embedded store; the contract keeps NUL out of
+// records (db's checkText), and the edge keeps it out of questions.
 
 // validationRules are gqlparser's rules with the enum literals judged by
 // enumLiterals instead of ValuesOfCorrectType.
@@ -73,7 +78,11 @@ func enumLiterals(observers *core.Events, addError core.AddErrFunc) {
 				return
 			}
 			seen[v] = true
-			addError(core.Message("%s", enumMessage(where, v.String(), def)), core.At(v.Position))
+			msg := nulMessage(where)
+			if def.Kind == ast.Enum {
+				msg = enumMessage(where, v.String(), def)
+			}
+			addError(core.Message("%s", msg), core.At(v.Position))
 		})
 	}
 	observers.OnField(func(w *core.Walker, f *ast.Field) {
@@ -106,7 +115,8 @@ func enumLiterals(observers *core.Events, addError core.AddErrFunc) {
 }
 
 // walkLiteral calls bad for every enum position of the literal v, of type
-// typ, whose value is not a name of its enum.
+// typ, whose value is not a name of its enum, and for every String or ID
+// that holds a NUL character.
 func walkLiteral(schema *ast.Schema, typ *ast.Type, v *ast.Value, where string, bad func(*ast.Value, *ast.Definition, string)) {
 	if v == nil || typ == nil || v.Kind == ast.Variable || v.Kind == ast.NullValue {
 		return
@@ -129,6 +139,10 @@ func walkLiteral(schema *ast.Schema, typ *ast.Type, v *ast.Value, where string, 
 		if v.Kind != ast.EnumValue || def.EnumValues.ForName(v.Raw) == nil {
 			bad(v, def, where)
 		}
+	case isText(def):
+		if v.Kind == ast.StringValue && strings.IndexByte(v.Raw, 0) >= 0 {
+			bad(v, def, where)
+		}
 	case def.Kind == ast.InputObject && v.Kind == ast.ObjectValue:
 		for _, c := range v.Children {
 			if f := def.Fields.ForName(c.Name); f != nil {
@@ -149,8 +163,17 @@ func enumMessage(where, got string, def *ast.Definition) string {
 		where, got, def.Name, strings.Join(names, ", "))
 }
 
+// isText tells the scalars that are text on their way to a store.
+func isText(def *ast.Definition) bool {
+	return def.Kind == ast.Scalar && (def.Name == "String" || def.Name == "ID")
+}
+
+func nulMessage(where string) string {
+	return where + ": text must not contain a NUL character"
+}
+
 // enumVariables refuses a variable that holds, anywhere, a value for an
-// enum that is not exactly one of its names.
+// enum that is not exactly one of its names, or text with a NUL character.
 type enumVariables struct{}
 
 var _ interface {
@@ -180,7 +203,8 @@ var theSchema = sync.OnceValue(func() *ast.Schema {
 })
 
 // checkVariable walks the coerced value v of type typ, at path, and
-// refuses the first enum value that is not exactly a name of its enum.
+// refuses the first enum value that is not exactly a name of its enum, or
+// text with a NUL character.
 func checkVariable(schema *ast.Schema, typ *ast.Type, v any, path ast.Path) *gqlerror.Error {
 	if v == nil || typ == nil {
 		return nil
@@ -208,6 +232,11 @@ func checkVariable(schema *ast.Schema, typ *ast.Type, v any, path ast.Path) *gql
 				got = strconv.Quote(s)
 			}
 			e := db.Errorf(db.EINVALID, "%s", enumMessage(variableWhere(path), got, def))
+			return &gqlerror.Error{Message: e.Message, Err: e, Path: path}
+		}
+	case isText(def):
+		if s, ok := v.(string); ok && strings.IndexByte(s, 0) >= 0 {
+			e := db.Errorf(db.EINVALID, "%s", nulMessage(variableWhere(path)))
 			return &gqlerror.Error{Message: e.Message, Err: e, Path: path}
 		}
 	case def.Kind == ast.InputObject:

@@ -95,6 +95,7 @@ func loadSchema(t *testing.T) *ast.Schema {
 // and, where no variable sits, as JSON.
 type (
 	enumLiteral string
+	rawLiteral  string // as written in the query
 	variable    struct{}
 	object      []field // in order, for a stable query
 	field       struct {
@@ -105,8 +106,8 @@ type (
 
 func literal(v any) string {
 	switch v := v.(type) {
-	case enumLiteral:
-		return string(v)
+	case enumLiteral, rawLiteral:
+		return fmt.Sprint(v)
 	case variable:
 		return "$v"
 	case string:
@@ -383,4 +384,31 @@ func usagesOf(schema *ast.Schema, match func(*ast.Definition) bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// No String or ID a request gives holds a NUL character: PostGIS cannot
+// take one, so the edge refuses it for every backend alike, in literals
+// and in variables, wherever the schema takes text (found by walking it).
+func TestTextWithNULIsRefused(t *testing.T) {
+	schema := loadSchema(t)
+	sites := sitesOf(schema, func(d *ast.Definition) bool { return d.Name == "String" || d.Name == "ID" })
+	if len(sites) == 0 {
+		t.Fatal("found no String argument")
+	}
+	eachBackend(t, func(t *testing.T, c client, _ db.Store) {
+		for _, s := range sites {
+			var lit, js any = rawLiteral(`"Nor\u0000rby"`), "Nor\x00rby"
+			if s.typ.Elem != nil {
+				lit, js = []any{lit}, []any{js}
+			}
+			for how, r := range map[string]response{
+				"literal":  c.query(s.build(s.arg+": "+literal(s.value(lit)), ""), nil),
+				"variable": c.query(s.query(variable{}, "$v: "+s.typ.String()), map[string]any{"v": js}),
+			} {
+				if r.code() != db.EINVALID || !strings.Contains(r.Errors[0].Message, "NUL") {
+					t.Errorf("%s, %s: %s (%+v), want %s saying NUL", s.usage, how, r.code(), r.Errors, db.EINVALID)
+				}
+			}
+		}
+	})
 }
