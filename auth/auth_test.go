@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
+	"github.com/areagraph/areagraph/internal/logtest"
 	"github.com/coreos/go-oidc/v3/oidc/oidctest"
 )
 
@@ -44,34 +44,16 @@ func openPostGIS(t *testing.T) *postgis.Store {
 	return s
 }
 
-// logBuffer collects what the authenticator logs.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // server is an Authenticator's middleware in front of a handler that
 // answers who the caller is.
 type server struct {
 	h   http.Handler
-	log *logBuffer
+	log *logtest.Buffer
 }
 
 func newServer(t *testing.T, store db.Store, cfg auth.Config) *server {
 	t.Helper()
-	log := &logBuffer{}
+	log := &logtest.Buffer{}
 	cfg.Log = slog.New(slog.NewTextHandler(log, nil))
 	a, err := auth.New(context.Background(), store, cfg)
 	if err != nil {

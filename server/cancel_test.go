@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/internal/logtest"
 	"github.com/areagraph/areagraph/obs"
 	"github.com/areagraph/areagraph/server"
 )
@@ -38,7 +39,7 @@ func TestClientClosedRequest(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			store := holdingStore{b.open(t), make(chan struct{}, 1)}
-			var logs syncBuffer
+			var logs logtest.Buffer
 			log, err := obs.NewLogger(&logs, obs.FormatJSON, slog.LevelDebug)
 			if err != nil {
 				t.Fatal(err)
@@ -74,7 +75,7 @@ func TestClientClosedRequest(t *testing.T) {
 				waitFor(t, "the access log of "+rq.path, func() bool { return strings.Count(logs.String(), `"msg":"request"`) == i+1 })
 			}
 
-			for _, r := range logs.records(t, "request") {
+			for _, r := range logs.Records(t, "request") {
 				if r["status"] != float64(499) || r["level"] != "INFO" {
 					t.Errorf("access log %v, want status 499 at INFO", r)
 				}
@@ -105,10 +106,4 @@ func TestClientClosedRequest(t *testing.T) {
 			}
 		})
 	}
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -8,12 +8,12 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/memory"
+	"github.com/areagraph/areagraph/internal/logtest"
 	"github.com/areagraph/areagraph/server"
 )
 
@@ -151,7 +151,7 @@ func TestCorsWithTokensRequired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logged := &corsLogBuffer{}
+	logged := &logtest.Buffer{}
 	srv := corsServer(t, server.Config{Auth: a, Log: slog.New(slog.NewTextHandler(logged, nil))})
 	status, h := corsRequest(t, http.MethodOptions, srv.URL+"/graphql", "https://map.example", preflight)
 	if (status != http.StatusNoContent && status != http.StatusOK) || h.Get("Access-Control-Allow-Origin") != "*" {
@@ -178,24 +178,6 @@ func TestCorsWithTokensRequired(t *testing.T) {
 	if !strings.Contains(line, "status=401") || !strings.Contains(line, "route=/graphql") || !strings.Contains(line, "outcome=UNAUTHENTICATED") {
 		t.Errorf("access log of the refused request: %q", line)
 	}
-}
-
-// corsLogBuffer collects what the server logs from its goroutines.
-type corsLogBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *corsLogBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *corsLogBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func TestCorsAllowListOnly(t *testing.T) {

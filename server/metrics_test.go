@@ -2,17 +2,15 @@ package server_test
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/areagraph/areagraph/db/memory"
+	"github.com/areagraph/areagraph/internal/logtest"
 	"github.com/areagraph/areagraph/obs"
 	"github.com/areagraph/areagraph/server"
 )
@@ -115,38 +113,8 @@ func TestPoolMetrics(t *testing.T) {
 	}
 }
 
-// syncBuffer is written by the server's goroutines and read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-// records returns the JSON log records with message msg.
-func (s *syncBuffer) records(t *testing.T, msg string) []map[string]any {
-	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(s.b.String()), "\n") {
-		var r map[string]any
-		if err := json.Unmarshal([]byte(line), &r); err != nil {
-			t.Fatalf("log line is not JSON: %q", line)
-		}
-		if r["msg"] == msg {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 func TestRequestIDsAndLogs(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	srv := httptest.NewServer(server.New(failingStore{memory.New()}, server.Config{Log: log}))
 	defer srv.Close()
@@ -160,11 +128,11 @@ func TestRequestIDsAndLogs(t *testing.T) {
 	}
 	// The cause goes to the log with the request id; the client sees
 	// neither.
-	internal := logs.records(t, "internal error")
+	internal := logs.Records(t, "internal error")
 	if len(internal) != 1 || internal[0]["request_id"] != "req-42" || !strings.Contains(internal[0]["error"].(string), "SQLSTATE") {
 		t.Errorf("internal error logged as %v, want the cause with request_id req-42", internal)
 	}
-	access := logs.records(t, "request")
+	access := logs.Records(t, "request")
 	if len(access) != 1 {
 		t.Fatalf("%d access log lines, want 1", len(access))
 	}
@@ -200,7 +168,7 @@ func TestRequestIDsAndLogs(t *testing.T) {
 // The access log of a probe is at debug level: health checks come every
 // few seconds and would drown the rest.
 func TestProbesLogQuietly(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	log, err := obs.NewLogger(&logs, obs.FormatJSON, slog.LevelInfo)
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +183,7 @@ func TestProbesLogQuietly(t *testing.T) {
 		io.Copy(io.Discard, res.Body)
 		res.Body.Close()
 	}
-	access := logs.records(t, "request")
+	access := logs.Records(t, "request")
 	if len(access) != 1 || access[0]["path"] != "/graphql" {
 		t.Errorf("logged at info: %v, want only the GraphQL request", access)
 	}

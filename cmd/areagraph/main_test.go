@@ -7,30 +7,12 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
+	"github.com/areagraph/areagraph/internal/logtest"
 )
-
-// syncBuffer is written by the server goroutine and read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 var listening = regexp.MustCompile(`http://([^/]+)/`)
 
@@ -39,7 +21,7 @@ var listening = regexp.MustCompile(`http://([^/]+)/`)
 func serveFor(t *testing.T, env map[string]string, args ...string) (string, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	var out logtest.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- Main(ctx, args, func(k string) string { return env[k] }, &out, io.Discard)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/internal/logtest"
 	"github.com/paulmach/orb"
 )
 
@@ -143,7 +144,7 @@ func TestConfigurationIsLogged(t *testing.T) {
 		"AREAGRAPH_ADDR":       "127.0.0.1:0",
 		"AREAGRAPH_LOG_FORMAT": "json",
 	}
-	var stderr syncBuffer
+	var stderr logtest.Buffer
 	err := Main(context.Background(), nil, func(k string) string { return env[k] }, io.Discard, &stderr)
 	if err == nil {
 		t.Fatal("served from a database that is not there")
@@ -195,7 +196,7 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr syncBuffer
+	var stdout, stderr logtest.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- Main(ctx, []string{"--addr", "127.0.0.1:0", "--log-format", "json"}, func(string) string { return "" }, &stdout, &stderr)

@@ -1,45 +1,25 @@
 package postgis
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
 
 	"github.com/areagraph/areagraph/db/dbtest"
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
+	"github.com/areagraph/areagraph/internal/logtest"
 )
-
-// lockedBuffer is a log destination written by the replica's goroutine and
-// read by the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestReplicaLogsThroughWithLogger: the area replica logs its load, the
 // loss of its feed in an outage and its reload through the logger given
 // to Open, so that under a JSON log every one of its lines is JSON.
 func TestReplicaLogsThroughWithLogger(t *testing.T) {
 	ctx := t.Context()
-	var logs lockedBuffer
+	var logs logtest.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	proxy, proxied := pgtest.NewProxy(t, pgtest.SchemaURL(t))
 	s, err := Open(ctx, proxied, WithLogger(log))
