@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/areagraph/areagraph/geo"
+	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/paulmach/orb"
 )
 
@@ -33,7 +34,7 @@ func (h *Handler) serveFeatures(w http.ResponseWriter, r *http.Request) {
 		sendError(w, r, h.log, err)
 		return
 	}
-	send(w, r, geoJSONType, body, forwardedVary...)
+	send(w, r, geoJSONType, body, httpx.ForwardedHeaders...)
 }
 
 // featureCollection writes a page of features as an RFC 7946
@@ -133,7 +134,7 @@ func appendLink(b []byte, r *http.Request, rel string, offset int) []byte {
 	if rel != "self" {
 		q.Set("offset", strconv.Itoa(offset))
 	}
-	href := baseURL(r) + r.URL.EscapedPath()
+	href := httpx.BaseURL(r) + r.URL.EscapedPath()
 	if enc := q.Encode(); enc != "" {
 		href += "?" + enc
 	}

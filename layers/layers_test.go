@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,6 +26,7 @@ import (
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
+	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/layers"
 	"github.com/areagraph/areagraph/server"
 	"github.com/paulmach/orb"
@@ -80,8 +82,16 @@ type client struct {
 }
 
 func newClient(t *testing.T, store db.Store) *client {
+	return newClientWith(t, store, server.Config{Forwarding: trustLoopback})
+}
+
+// trustLoopback trusts the forwarded headers of the tests, which come
+// from the loopback address as a proxy's would.
+var trustLoopback = httpx.Forwarding{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}
+
+func newClientWith(t *testing.T, store db.Store, cfg server.Config) *client {
 	cs := dbtest.NewCounting(store)
-	srv := httptest.NewServer(server.New(cs, server.Config{}))
+	srv := httptest.NewServer(server.New(cs, cfg))
 	t.Cleanup(srv.Close)
 	return &client{t: t, url: srv.URL, store: cs}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/paulmach/orb"
 )
 
@@ -132,7 +133,7 @@ func (h *Handler) serveTileJSON(w http.ResponseWriter, r *http.Request) {
 		Name:        l.name,
 		Description: l.description,
 		Scheme:      "xyz",
-		Tiles:       []string{baseURL(r) + "/tiles/" + l.name + "/{z}/{x}/{y}.mvt" + tileQuery(q)},
+		Tiles:       []string{httpx.BaseURL(r) + "/tiles/" + l.name + "/{z}/{x}/{y}.mvt" + tileQuery(q)},
 		MinZoom:     0,
 		MaxZoom:     tileJSONMaxZoom,
 		Bounds:      dataBounds(res),
@@ -162,7 +163,7 @@ func (h *Handler) serveTileJSON(w http.ResponseWriter, r *http.Request) {
 		sendError(w, r, h.log, err)
 		return
 	}
-	send(w, r, "application/json", buf.Bytes(), forwardedVary...)
+	send(w, r, "application/json", buf.Bytes(), httpx.ForwardedHeaders...)
 }
 
 // tileQuery carries the filters of a TileJSON request into its tile URLs,

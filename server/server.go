@@ -16,6 +16,7 @@ import (
 	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/layers"
 	"github.com/areagraph/areagraph/obs"
 	"github.com/areagraph/areagraph/web"
@@ -55,7 +56,15 @@ func New(store db.Store, cfg Config) http.Handler {
 	if !cfg.DisableGraphiQL {
 		mux.Handle("GET /graphiql", graphiQL(playground.Handler("areagraph", "/graphql")))
 	}
-	mapLayers := authn(withTimeout(cfg.Limits.Timeout, layers.New(store, log)))
+	// The layers write absolute links (next pages, tile URLs), built by
+	// httpx.BaseURL from the forwarding configuration.
+	forwarding := cfg.Forwarding
+	layerLinks := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, httpx.WithForwarding(r, &forwarding))
+		})
+	}
+	mapLayers := authn(withTimeout(cfg.Limits.Timeout, layerLinks(layers.New(store, log))))
 	mux.Handle("/layers/", mapLayers)
 	mux.Handle("/tiles/", mapLayers)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -137,6 +146,10 @@ type Config struct {
 	DisableMetrics bool
 	// Explorer configures the map explorer at /, e.g. its base map.
 	Explorer web.Options
+	// Forwarding says which proxies' forwarded headers to trust, and the
+	// base path, for the links the map layers write; the zero value
+	// trusts none and serves at the root.
+	Forwarding httpx.Forwarding
 	// Auth reads each request's bearer token and puts the caller on its
 	// context. Nil serves everyone as anonymous: reads work, every write
 	// is UNAUTHENTICATED.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/obs"
 	"github.com/areagraph/areagraph/server"
 	"github.com/areagraph/areagraph/web"
@@ -61,6 +62,11 @@ type serveConfig struct {
 	logLevel      string
 	explorer      web.Options
 
+	// trustedProxies and basePath say how the server is reached behind a
+	// reverse proxy (httpx.Forwarding).
+	trustedProxies string
+	basePath       string
+
 	keysFile             string
 	dataFile             string
 	requireTokenForReads bool
@@ -81,6 +87,8 @@ var serveSettings = []serveSetting{
 	{"database-url", "DATABASE_URL", true},
 	{"data", "AREAGRAPH_DATA", false},
 	{"cors-origins", "AREAGRAPH_CORS_ORIGINS", false},
+	{"trusted-proxies", "AREAGRAPH_TRUSTED_PROXIES", false},
+	{"base-path", "AREAGRAPH_BASE_PATH", false},
 	{"drain", "AREAGRAPH_DRAIN", false},
 	{"timeout", "AREAGRAPH_TIMEOUT", false},
 	{"max-depth", "AREAGRAPH_MAX_DEPTH", false},
@@ -123,6 +131,12 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 		help("data", "dataset file (\"areagraph export dataset\") the embedded store serves instead of the demo"))
 	fs.StringVar(&c.corsOrigins, "cors-origins", "",
 		help("cors-origins", "comma-separated origins allowed by CORS, with credentials; empty lets any origin read"))
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", "",
+		help("trusted-proxies", "comma-separated CIDRs or addresses of the reverse proxies whose Forwarded and X-Forwarded-* "+
+			"headers (host, scheme, path prefix) links are built from; empty trusts none"))
+	fs.StringVar(&c.basePath, "base-path", "",
+		help("base-path", "path the server is reached under behind a reverse proxy that strips it, e.g. /areagraph; "+
+			"links carry it (a trusted proxy's X-Forwarded-Prefix overrides it)"))
 	fs.DurationVar(&c.drain, "drain", 15*time.Second, help("drain", "how long in-flight requests may finish after SIGINT or SIGTERM"))
 	fs.DurationVar(&c.timeout, "timeout", graph.DefaultTimeout,
 		help("timeout", `deadline of one request, database queries included; past it the answer is UNAVAILABLE "the request took too long"`))
@@ -210,6 +224,12 @@ func (c *serveConfig) check() error {
 	positive("query-cache", c.queryCache > 0)
 	positive("query-cache-bytes", c.queryBytes > 0)
 	positive("apq-cache-bytes", c.apqBytes > 0)
+	if _, err := httpx.ParseTrustedProxies(c.trustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("--trusted-proxies: %v", err))
+	}
+	if _, err := httpx.CleanBasePath(c.basePath); err != nil {
+		errs = append(errs, fmt.Errorf("--base-path: %v", err))
+	}
 	if c.drain < 0 {
 		errs = append(errs, errors.New("--drain must not be negative"))
 	}
@@ -277,7 +297,11 @@ func (c *serveConfig) server(log *slog.Logger) server.Config {
 	if apq == 0 {
 		apq = -1 // off; 0 is the default in server.Config
 	}
+	// Checked by check.
+	proxies, _ := httpx.ParseTrustedProxies(c.trustedProxies)
+	basePath, _ := httpx.CleanBasePath(c.basePath)
 	return server.Config{
+		Forwarding:     httpx.Forwarding{TrustedProxies: proxies, BasePath: basePath},
 		AllowedOrigins: c.origins(),
 		Log:            log,
 		Limits: graph.Limits{

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -65,6 +66,8 @@ func TestServeConfig(t *testing.T) {
 		"AREAGRAPH_QUERY_CACHE_BYTES": "4MiB",
 		"AREAGRAPH_CORS_ORIGINS":      "https://a.example, https://b.example",
 		"AREAGRAPH_BASEMAP_URL":       "https://tiles.example/{z}/{x}/{y}.png",
+		"AREAGRAPH_TRUSTED_PROXIES":   "10.0.0.0/8, 192.0.2.7",
+		"AREAGRAPH_BASE_PATH":         "/areagraph/",
 	}
 	cfg, err := loadServeConfig([]string{"--max-depth", "9", "--graphiql=false", "--basemap-attribution", "© T"},
 		func(k string) string { return env[k] }, io.Discard)
@@ -89,6 +92,8 @@ func TestServeConfig(t *testing.T) {
 		t.Errorf("origins %q", sc.AllowedOrigins)
 	case sc.Explorer.BasemapURL != env["AREAGRAPH_BASEMAP_URL"] || sc.Explorer.BasemapAttribution != "© T":
 		t.Errorf("map explorer %+v", sc.Explorer)
+	case fmt.Sprint(sc.Forwarding) != "{[10.0.0.0/8 192.0.2.7/32] /areagraph}":
+		t.Errorf("forwarding %v", sc.Forwarding)
 	}
 
 	for _, bad := range []struct {
@@ -105,6 +110,8 @@ func TestServeConfig(t *testing.T) {
 		{nil, []string{"--apq-cache", "-1"}, "--apq-cache"},
 		{nil, []string{"--query-cache-bytes", "0"}, "--query-cache-bytes must be positive"},
 		{nil, []string{"extra"}, "no arguments"},
+		{nil, []string{"--trusted-proxies", "10.0.0.0/33"}, "--trusted-proxies"},
+		{map[string]string{"AREAGRAPH_BASE_PATH": "areagraph"}, nil, "--base-path"},
 		{nil, []string{"--basemap-url", "https://tiles.example/tile.png"}, "{z}"},
 	} {
 		_, err := loadServeConfig(bad.args, func(k string) string { return bad.env[k] }, io.Discard)

@@ -1,6 +1,7 @@
 // Package httpx holds the small HTTP decisions that more than one handler
 // must make alike, so that one request gets the same answer on every
-// route: which content coding to send is the first of them.
+// route: which content coding to send, and the external base URL of a
+// request that every absolute link starts with (BaseURL).
 package httpx
 
 import (
