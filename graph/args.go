@@ -56,6 +56,16 @@ func checkYears(years map[string]*int) error {
 	return nil
 }
 
+// checkAreaType refuses an area type outside 1 to db.MaxAreaType. The
+// store keeps 0 for "none", which a client says with null or by leaving
+// the field out, so a 0 given is refused, not taken for none.
+func checkAreaType(arg string, t *int) error {
+	if t != nil && (*t < 1 || *t > db.MaxAreaType) {
+		return db.Errorf(db.EINVALID, "%s: area type %d is not in 1 to %d", arg, *t, db.MaxAreaType)
+	}
+	return nil
+}
+
 func checkLonLat(what string, lon, lat float64) error {
 	if err := geo.CheckLonLat(lon, lat); err != nil {
 		return db.Errorf(db.EINVALID, "%s: %v", what, err)
@@ -168,8 +178,8 @@ func areaFilter(f *model.AreaFilter) (db.AreaFilter, error) {
 		return out, err
 	}
 	for _, t := range f.AreaTypes {
-		if t < 1 || t > db.MaxAreaType {
-			return out, db.Errorf(db.EINVALID, "areaTypes: area type %d is not in 1 to %d", t, db.MaxAreaType)
+		if err := checkAreaType("areaTypes", &t); err != nil {
+			return out, err
 		}
 	}
 	out = db.AreaFilter{Kinds: f.Kinds, Codes: f.Codes, AreaTypes: f.AreaTypes, NameContains: str(f.NameContains), Spatial: sp}

@@ -210,6 +210,9 @@ func version(v int) int64 { return int64(v) }
 func (r *mutationResolver) createArea(ctx context.Context, in model.CreateAreaInput) (*model.CreateAreaPayload, error) {
 	a := &db.Area{Code: in.Code, Name: in.Name, Kind: in.Kind, AreaType: deref(in.AreaType), Geometry: in.Geometry,
 		ValidFrom: in.ValidFrom, ValidTo: in.ValidTo, Description: str(in.Description)}
+	if err := checkAreaType("areaType", in.AreaType); err != nil {
+		return nil, err
+	}
 	var err error
 	if a.ParentID, err = parseOptionalID("parent", db.TypeArea, in.Parent); err != nil {
 		return nil, err
@@ -226,6 +229,11 @@ func (r *mutationResolver) updateArea(ctx context.Context, in model.UpdateAreaIn
 	id, err := parseID("id", db.TypeArea, in.ID)
 	if err != nil {
 		return nil, err
+	}
+	if t, _ := in.AreaType.ValueOK(); t != nil {
+		if err := checkAreaType("areaType", t); err != nil {
+			return nil, err
+		}
 	}
 	p := db.AreaPatch{
 		Code: required(&err, "code", in.Code),

@@ -89,6 +89,9 @@ func TestAreaMutations(t *testing.T) {
 				{"unknown parent", base(map[string]any{"parent": "Area:999999"}), db.EINVALID, []string{"999999"}},
 				{"parent of the wrong type", base(map[string]any{"parent": "Employer:1"}), db.EINVALID, []string{"parent", "Area"}},
 				{"area type out of range", base(map[string]any{"areaType": 9}), db.EINVALID, []string{"area type"}},
+				// 0 is how the store says none; a client says it with null.
+				{"area type 0", base(map[string]any{"areaType": 0}), db.EINVALID, []string{"areaType", "area type 0"}},
+				{"negative area type", base(map[string]any{"areaType": -2147483648}), db.EINVALID, []string{"areaType"}},
 				{"a code in use", base(map[string]any{"code": "1490"}), db.ECONFLICT, []string{"1490"}},
 			} {
 				e.unchanged(tc.name, func() {
@@ -134,6 +137,7 @@ func TestAreaMutations(t *testing.T) {
 				{"null geometry", map[string]any{"id": a.ID, "version": 2, "geometry": nil}, db.EINVALID, []string{"geometry"}},
 				{"wrong id type", map[string]any{"id": "Initiative:1", "version": 2}, db.EINVALID, []string{"Area"}},
 				{"bad geometry", map[string]any{"id": a.ID, "version": 2, "geometry": bowtie}, db.EINVALID, []string{"ring"}},
+				{"area type 0", map[string]any{"id": a.ID, "version": 2, "areaType": 0}, db.EINVALID, []string{"areaType", "area type 0"}},
 				{"unknown area", map[string]any{"id": "Area:999999", "version": 1}, db.ENOTFOUND, nil},
 				{"a parent cycle", map[string]any{"id": boras.NodeID(), "version": boras.Version, "parent": a.ID}, db.EINVALID, []string{"parent"}},
 			} {
