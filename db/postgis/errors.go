@@ -81,6 +81,19 @@ func translate(err error, op string) error {
 	return fmt.Errorf("postgis: %s: %v", op, err)
 }
 
+// translateIn is translate for an error of work done under ctx. Once ctx
+// has ended, whatever the driver reports instead of the context's error (a
+// connection whose deadline passed mid-read, a statement the server
+// cancelled) is the end of the request, and says so: a query stopped by the
+// request's deadline took too long, the database is not at fault.
+func translateIn(ctx context.Context, err error, op string) error {
+	var dbErr *db.Error
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) && !errors.As(err, &dbErr) {
+		return fmt.Errorf("postgis: %s: %w (%v)", op, ctx.Err(), err)
+	}
+	return translate(err, op)
+}
+
 // connectionLost tells the errors of a connection that broke, or could
 // not be had, from the errors of a statement. The server answering with an
 // error (a PgError) is handled before, so a refused login or a missing
@@ -123,6 +136,10 @@ func translatePgError(e *pgconn.PgError, op string) error {
 		// concurrent one; writes retry before they get here, so what is
 		// left is a collision to report, not a fault.
 		return db.Errorf(db.ECONFLICT, "%s", concurrentWriteMessage)
+	case e.Code == "57014": // query_canceled: statement_timeout, or a cancel request
+		// Stopped for its time, by the database's statement_timeout or
+		// the caller's deadline: the request took too long.
+		return fmt.Errorf("postgis: %s: %w (%v)", op, context.DeadlineExceeded, e)
 	case strings.HasPrefix(e.Code, "22"): // data_exception
 		return db.Errorf(db.EINVALID, "a value is malformed or out of range")
 	case strings.HasPrefix(e.Code, "08"), // connection_exception

@@ -220,11 +220,11 @@ func queryRecords[T any](ctx context.Context, s *Store, op string, newRow func()
 func queryRecordsOn[T any](ctx context.Context, q querier, op string, newRow func() scanner[T], sql string, args args) ([]T, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, translate(err, op)
+		return nil, translateIn(ctx, err, op)
 	}
 	out, err := scanRecords(rows, newRow)
 	if err != nil {
-		return nil, translate(err, op)
+		return nil, translateIn(ctx, err, op)
 	}
 	return out, nil
 }
@@ -277,7 +277,7 @@ func queryPaged[T any](ctx context.Context, s *Store, op string, newRow func() s
 	sql string, args args, p db.Page, near bool, parents []int64) ([]db.List[T], error) {
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, translate(err, op)
+		return nil, translateIn(ctx, err, op)
 	}
 	defer rows.Close()
 	from, to := window(p)
@@ -287,7 +287,7 @@ func queryPaged[T any](ctx context.Context, s *Store, op string, newRow func() s
 		var dist *float64
 		r := newRow()
 		if err := rows.Scan(append([]any{&pid, &total, &rn, &dist}, r.dest()...)...); err != nil {
-			return nil, translate(err, op)
+			return nil, translateIn(ctx, err, op)
 		}
 		l := lists[pid]
 		if l == nil {
@@ -308,7 +308,7 @@ func queryPaged[T any](ctx context.Context, s *Store, op string, newRow func() s
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, translate(err, op)
+		return nil, translateIn(ctx, err, op)
 	}
 	out := make([]db.List[T], len(parents))
 	used := make(map[int64]bool, len(parents))
