@@ -85,7 +85,7 @@ func checkRequest(t *testing.T, l *layer, raw string, req *request) {
 			fail("near %+v", *n)
 		}
 	}
-	if req.indicator != "" && (req.year < 1800 || req.year > 2200) {
+	if req.indicator != "" && (req.year < db.MinYear || req.year > db.MaxYear) {
 		fail("indicator %q with year %d", req.indicator, req.year)
 	}
 	for _, id := range req.areaRefs.ids {

@@ -403,7 +403,7 @@ func (p params) areaFilter(req *request) error {
 	if err != nil {
 		return err
 	}
-	year, hasYear, err := p.integer("year", 1800, 2200)
+	year, hasYear, err := p.integer("year", db.MinYear, db.MaxYear)
 	if err != nil {
 		return err
 	}
