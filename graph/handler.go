@@ -47,9 +47,9 @@ type HandlerConfig struct {
 const (
 	DefaultQueryCacheSize = 1000
 	DefaultAPQCacheSize   = 1000
-	// DefaultQueryCacheBytes holds a thousand ordinary queries (a few
-	// hundred nodes each) many times over, and a query of up to 1 MiB
-	// (about 2,600 nodes).
+	// DefaultQueryCacheBytes holds several hundred ordinary queries (30
+	// to 80 nodes, 15 to 40 KB each), more than the clients of one site
+	// send, and one of up to 1 MiB (about 2,300 nodes).
 	DefaultQueryCacheBytes = 16 << 20
 	// DefaultAPQCacheBytes holds a thousand queries of 8 KiB of text, and
 	// one of up to 512 KiB.
