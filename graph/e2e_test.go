@@ -12,8 +12,8 @@ import (
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/dbtest"
-	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/memory"
+	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/areagraph/areagraph/server"
 	"github.com/paulmach/orb"
 )
@@ -72,24 +72,13 @@ func (c client) ok(q string, vars map[string]any, v any) {
 
 // backends lists the stores every end-to-end test runs against, each
 // loaded with the demo.
-var backends = []struct {
-	name string
-	open func(t *testing.T) db.Store
-}{
-	{"memory", func(t *testing.T) db.Store {
-		s := memory.New()
-		if err := s.Load(t.Context(), demo.Dataset()); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}},
-}
+var backends = storetest.Backends
 
 // eachBackend runs fn against a server over every backend.
 func eachBackend(t *testing.T, fn func(t *testing.T, c client, s db.Store)) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			s := b.open(t)
+		t.Run(b.Name, func(t *testing.T) {
+			s := b.Open(t)
 			srv := httptest.NewServer(server.New(s, server.Config{}))
 			t.Cleanup(srv.Close)
 			fn(t, client{t, srv.URL}, s)

@@ -23,7 +23,7 @@ import (
 // too).
 func TestEnumValuesAreExact(t *testing.T) {
 	schema := loadSchema(t)
-	srv := httptest.NewServer(server.New(backends[0].open(t), server.Config{}))
+	srv := httptest.NewServer(server.New(backends[0].Open(t), server.Config{}))
 	t.Cleanup(srv.Close)
 	c := client{t, srv.URL}
 

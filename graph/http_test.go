@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/areagraph/areagraph/server"
 )
 
@@ -114,7 +115,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 		{rule: "gr+json: field errors keep 200, with data", method: "POST", ctype: appJSON, accept: grJSON, body: `{"query":"{ area(code: \"nope\") { name } }"}`, status: 200, media: grJSON, data: true, errors: true, message: "nope"},
 		{rule: "application/json: field errors keep 200, with data", method: "POST", ctype: appJSON, accept: appJSON, body: `{"query":"{ area(code: \"nope\") { name } }"}`, status: 200, media: appJSON, data: true, errors: true},
 	}
-	srv := httptest.NewServer(server.New(demoStore(t), server.Config{}))
+	srv := httptest.NewServer(server.New(storetest.Demo(t), server.Config{}))
 	defer srv.Close()
 	for _, tc := range cases {
 		t.Run(tc.rule, func(t *testing.T) {
@@ -194,7 +195,7 @@ func checkOverHTTP(t *testing.T, base string, tc overHTTP) {
 
 // A request error under gr+json is the client's, and its code says so.
 func TestRequestErrorCode(t *testing.T) {
-	srv := httptest.NewServer(server.New(demoStore(t), server.Config{}))
+	srv := httptest.NewServer(server.New(storetest.Demo(t), server.Config{}))
 	defer srv.Close()
 	r := postAs(t, srv.URL, grJSON, `{"query":"{ areas { nope } }"}`)
 	if r.status != http.StatusBadRequest || r.code() != db.EINVALID {

@@ -17,21 +17,11 @@ import (
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/dbtest"
-	"github.com/areagraph/areagraph/db/demo"
-	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/areagraph/areagraph/server"
 	"github.com/paulmach/orb"
 )
-
-func demoStore(t *testing.T) db.Store {
-	t.Helper()
-	s := memory.New()
-	if err := s.Load(t.Context(), demo.Dataset()); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // answer is a response with its status.
 type answer struct {
@@ -98,7 +88,7 @@ func TestLimitsRefuseBeforeTheStore(t *testing.T) {
 			fragment B on Area { children { nodes { ...C } } }
 			fragment C on Area { children { nodes { children { nodes { children { nodes { name } } } } } } }`, nil, "depth limit"},
 	}
-	cs := dbtest.NewCounting(demoStore(t))
+	cs := dbtest.NewCounting(storetest.Demo(t))
 	srv := httptest.NewServer(server.New(cs, server.Config{}))
 	defer srv.Close()
 	for _, tc := range cases {
@@ -134,7 +124,7 @@ func TestComplexityOfFragmentFanOut(t *testing.T) {
 		fmt.Fprintf(&q, "fragment F%d on Area { a: parent { ...F%d } b: parent { ...F%d } }\n", i, i+1, i+1)
 	}
 	fmt.Fprintf(&q, "fragment F%d on Area { name }\n", n)
-	srv := httptest.NewServer(server.New(demoStore(t), server.Config{Limits: graph.Limits{MaxDepth: 100}}))
+	srv := httptest.NewServer(server.New(storetest.Demo(t), server.Config{Limits: graph.Limits{MaxDepth: 100}}))
 	defer srv.Close()
 	a := postAs(t, srv.URL, grJSON, body(q.String(), nil))
 	if a.status != http.StatusBadRequest || !strings.Contains(a.Errors[0].Message, "complexity limit") {
@@ -143,7 +133,7 @@ func TestComplexityOfFragmentFanOut(t *testing.T) {
 }
 
 func TestLimitsAreConfigurable(t *testing.T) {
-	srv := httptest.NewServer(server.New(demoStore(t), server.Config{Limits: graph.Limits{MaxDepth: 3, MaxComplexity: 10}}))
+	srv := httptest.NewServer(server.New(storetest.Demo(t), server.Config{Limits: graph.Limits{MaxDepth: 3, MaxComplexity: 10}}))
 	defer srv.Close()
 	for q, says := range map[string]string{
 		`{ areas { nodes { parent { name } } } }`: "depth limit of 3",
@@ -160,7 +150,7 @@ func TestLimitsAreConfigurable(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	srv := httptest.NewServer(server.New(demoStore(t), server.Config{Limits: graph.Limits{MaxBodyBytes: 64}}))
+	srv := httptest.NewServer(server.New(storetest.Demo(t), server.Config{Limits: graph.Limits{MaxBodyBytes: 64}}))
 	defer srv.Close()
 	big := body(`{ areas { nodes { name kind code areaType description } } }`, map[string]any{"padding": strings.Repeat("x", 100)})
 	// With a Content-Length, and streamed without one.
@@ -186,7 +176,7 @@ func (stuckStore) AreasAt(ctx context.Context, _ orb.Point, _ []db.AreaKind) ([]
 }
 
 func TestTimeout(t *testing.T) {
-	srv := httptest.NewServer(server.New(stuckStore{demoStore(t)}, server.Config{Limits: graph.Limits{Timeout: 50 * time.Millisecond}}))
+	srv := httptest.NewServer(server.New(stuckStore{storetest.Demo(t)}, server.Config{Limits: graph.Limits{Timeout: 50 * time.Millisecond}}))
 	defer srv.Close()
 	a := postAs(t, srv.URL, grJSON, body(`{ areasAt(lon: 12.94, lat: 57.72) { name } }`, nil))
 	if a.code() != db.EUNAVAILABLE || a.Errors[0].Message != "the request took too long" {
@@ -204,7 +194,7 @@ func sha(q string) string {
 }
 
 func TestAutomaticPersistedQueries(t *testing.T) {
-	srv := httptest.NewServer(server.New(demoStore(t), server.Config{}))
+	srv := httptest.NewServer(server.New(storetest.Demo(t), server.Config{}))
 	defer srv.Close()
 	const q = `{ area(code: "1490") { name } }`
 	hashOnly := fmt.Sprintf(`{"extensions":{"persistedQuery":{"version":1,"sha256Hash":%q}}}`, sha(q))
@@ -247,7 +237,7 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 }
 
 func TestPersistedQueriesOff(t *testing.T) {
-	srv := httptest.NewServer(server.New(demoStore(t), server.Config{APQCacheSize: -1}))
+	srv := httptest.NewServer(server.New(storetest.Demo(t), server.Config{APQCacheSize: -1}))
 	defer srv.Close()
 	a := postAs(t, srv.URL, grJSON, fmt.Sprintf(`{"extensions":{"persistedQuery":{"version":1,"sha256Hash":%q}}}`, sha("{ __typename }")))
 	if a.status != http.StatusBadRequest || len(a.Errors) == 0 || a.Errors[0].Message != "PersistedQueryNotSupported" {
@@ -272,7 +262,7 @@ func TestIntrospectionAndGraphiQLSwitches(t *testing.T) {
 		return false
 	}
 
-	on := httptest.NewServer(server.New(demoStore(t), server.Config{}))
+	on := httptest.NewServer(server.New(storetest.Demo(t), server.Config{}))
 	defer on.Close()
 	if a := postAs(t, on.URL, grJSON, body(schemaQuery, nil)); !strings.Contains(a.raw, `"Query"`) {
 		t.Errorf("introspection on: %d %s", a.status, a.raw)
@@ -281,7 +271,7 @@ func TestIntrospectionAndGraphiQLSwitches(t *testing.T) {
 		t.Error("GraphiQL is not served by default")
 	}
 
-	off := httptest.NewServer(server.New(demoStore(t), server.Config{DisableIntrospection: true, DisableGraphiQL: true}))
+	off := httptest.NewServer(server.New(storetest.Demo(t), server.Config{DisableIntrospection: true, DisableGraphiQL: true}))
 	defer off.Close()
 	for _, q := range []string{schemaQuery, `{ __type(name: "Area") { name } }`, `{ a: area(code: "1490") { name } ...on Query { __schema { types { name } } } }`} {
 		a := postAs(t, off.URL, grJSON, body(q, nil))

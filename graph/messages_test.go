@@ -19,7 +19,7 @@ import (
 // parser's: no "cannot use value 0 as Int" for 1e308, no "operation  not
 // found" for a missing operationName.
 func TestRequestErrorsSayWhatIsWrong(t *testing.T) {
-	srv := httptest.NewServer(server.New(backends[0].open(t), server.Config{}))
+	srv := httptest.NewServer(server.New(backends[0].Open(t), server.Config{}))
 	t.Cleanup(srv.Close)
 	const two = `query a { areas { totalCount } } query b { areas { totalCount } }`
 	cases := []struct {

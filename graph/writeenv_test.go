@@ -59,8 +59,8 @@ var cli = db.Actor{ID: "cli", Role: db.RoleAdmin}
 // every backend, each loaded with the demo.
 func eachWriteBackend(t *testing.T, fn func(t *testing.T, e *writeEnv)) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			fn(t, newWriteEnv(t, b.open(t), server.Config{}))
+		t.Run(b.Name, func(t *testing.T) {
+			fn(t, newWriteEnv(t, b.Open(t), server.Config{}))
 		})
 	}
 }

@@ -260,8 +260,8 @@ func TestGETNeverRunsAMutation(t *testing.T) {
 // is refused before it runs, so nothing is written.
 func TestLimitsApplyToMutations(t *testing.T) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			e := newWriteEnv(t, b.open(t), server.Config{Limits: graph.Limits{MaxDepth: 7, MaxComplexity: 5000}})
+		t.Run(b.Name, func(t *testing.T) {
+			e := newWriteEnv(t, b.Open(t), server.Config{Limits: graph.Limits{MaxDepth: 7, MaxComplexity: 5000}})
 			a := e.newArea(0)
 			deep := `mutation($id: ID!, $v: Int!) { updateArea(input: {id: $id, version: $v, name: "Deep"}) {
 				area { children { nodes { children { nodes { children { nodes { name } } } } } } } } }`

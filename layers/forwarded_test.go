@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/areagraph/areagraph/internal/httpx"
+	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/areagraph/areagraph/server"
 )
 
@@ -40,7 +41,7 @@ func TestForwardedLinks(t *testing.T) {
 			"http://" + testHost},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newClientWith(t, openMemory(t), server.Config{Forwarding: tc.fwd})
+			c := newClientWith(t, storetest.Demo(t), server.Config{Forwarding: tc.fwd})
 			r := c.get("/tiles/districts.json", tc.headers...)
 			var doc struct{ Tiles []string }
 			if err := json.Unmarshal(r.body, &doc); err != nil || len(doc.Tiles) != 1 {

@@ -24,9 +24,8 @@ import (
 	"github.com/areagraph/areagraph/db/dbtest"
 	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/memory"
-	"github.com/areagraph/areagraph/db/postgis"
-	"github.com/areagraph/areagraph/db/postgis/pgtest"
 	"github.com/areagraph/areagraph/internal/httpx"
+	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/areagraph/areagraph/layers"
 	"github.com/areagraph/areagraph/server"
 	"github.com/paulmach/orb"
@@ -45,34 +44,7 @@ const (
 	oceanTile = "3/0/4"
 )
 
-var backends = []struct {
-	name string
-	open func(t testing.TB) db.Store
-}{
-	{"memory", openMemory},
-	{"postgis", func(t testing.TB) db.Store {
-		s, err := postgis.Open(t.Context(), pgtest.SchemaURL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Close)
-		if err := s.Migrate(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Load(t.Context(), demo.Dataset()); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}},
-}
-
-func openMemory(t testing.TB) db.Store {
-	s := memory.New()
-	if err := s.Load(t.Context(), demo.Dataset()); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+var backends = storetest.Backends
 
 // client talks to the whole server, CORS and all, over HTTP.
 type client struct {
@@ -221,8 +193,8 @@ var all = db.Page{Limit: 100_000}
 // TestLayers runs every HTTP test on each backend, loaded once.
 func TestLayers(t *testing.T) {
 	for _, be := range backends {
-		t.Run(be.name, func(t *testing.T) {
-			store := be.open(t)
+		t.Run(be.Name, func(t *testing.T) {
+			store := be.Open(t)
 			tests := []struct {
 				name string
 				fn   func(t *testing.T, c *client)
@@ -1167,7 +1139,7 @@ func TestStoreErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		logged.Reset()
-		h := layers.New(failingStore{Store: openMemory(t), err: tc.err}, log)
+		h := layers.New(failingStore{Store: storetest.Demo(t), err: tc.err}, log)
 		for _, path := range []string{"/layers/areas.geojson", "/tiles/areas/" + borasTile + ".mvt", "/tiles/areas.json"} {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -1213,7 +1185,7 @@ func TestSuppressedValues(t *testing.T) {
 }
 
 func benchmarkGet(b *testing.B, path string) {
-	h := layers.New(openMemory(b), nil)
+	h := layers.New(storetest.Demo(b), nil)
 	req := httptest.NewRequest(http.MethodGet, path, nil)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -37,8 +37,8 @@ func (s holdingStore) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db
 // 499, and counted as 499 and canceled, never as 503 or UNAVAILABLE.
 func TestClientClosedRequest(t *testing.T) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			store := holdingStore{b.open(t), make(chan struct{}, 1)}
+		t.Run(b.Name, func(t *testing.T) {
+			store := holdingStore{b.Open(t), make(chan struct{}, 1)}
 			var logs logtest.Buffer
 			log, err := obs.NewLogger(&logs, obs.FormatJSON, slog.LevelDebug)
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/areagraph/areagraph/server"
 )
 
@@ -13,7 +14,7 @@ import (
 // Accept-Encoding: the map explorer's page and the map layers once read
 // it each their own way, and disagreed on "gzip;q=0" and "*".
 func TestOneGzipDecisionForEveryRoute(t *testing.T) {
-	srv := httptest.NewServer(server.New(demoStore(t), server.Config{Log: corsQuietLog}))
+	srv := httptest.NewServer(server.New(storetest.Demo(t), server.Config{Log: corsQuietLog}))
 	defer srv.Close()
 	// The transport must not ask for gzip by itself, nor undo it.
 	hc := &http.Client{Transport: &http.Transport{DisableCompression: true}}

@@ -17,6 +17,7 @@ import (
 	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
 	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/areagraph/areagraph/server"
 )
 
@@ -63,7 +64,7 @@ const memoryCeiling = (16 + 8 + 8) << 20
 // Counted by entries alone, the caches kept every one of them: the attack
 // below grew the heap by hundreds of MiB.
 func TestManyLargeQueriesKeepTheHeapBounded(t *testing.T) {
-	srv := httptest.NewServer(server.New(demoStore(t), server.Config{}))
+	srv := httptest.NewServer(server.New(storetest.Demo(t), server.Config{}))
 	t.Cleanup(srv.Close)
 	post := func(body string) answer {
 		t.Helper()
@@ -170,9 +171,9 @@ func TestFloodsAreRefusedBeforeValidation(t *testing.T) {
 // loops to the end and answered 200, PostGIS said "database unavailable".
 func TestTheTimeoutStopsExecution(t *testing.T) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
+		t.Run(b.Name, func(t *testing.T) {
 			const timeout = 20 * time.Millisecond
-			srv := httptest.NewServer(server.New(b.open(t), server.Config{Limits: graph.Limits{Timeout: timeout}}))
+			srv := httptest.NewServer(server.New(b.Open(t), server.Config{Limits: graph.Limits{Timeout: timeout}}))
 			t.Cleanup(srv.Close)
 			query := repeated("coverage { cells { initiatives organizations } }", 249) // 996 selections
 			start := time.Now()

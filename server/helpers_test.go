@@ -11,10 +11,7 @@ import (
 	"testing"
 
 	"github.com/areagraph/areagraph/db"
-	"github.com/areagraph/areagraph/db/demo"
-	"github.com/areagraph/areagraph/db/memory"
-	"github.com/areagraph/areagraph/db/postgis"
-	"github.com/areagraph/areagraph/db/postgis/pgtest"
+	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/areagraph/areagraph/server"
 	"github.com/paulmach/orb"
 )
@@ -24,37 +21,9 @@ import (
 
 const grJSON = "application/graphql-response+json"
 
-func demoStore(t *testing.T) db.Store {
-	t.Helper()
-	s := memory.New()
-	if err := s.Load(t.Context(), demo.Dataset()); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 // backends lists the stores the tests of every backend run against, each
 // loaded with the demo.
-var backends = []struct {
-	name string
-	open func(t *testing.T) db.Store
-}{
-	{"memory", demoStore},
-	{"postgis", func(t *testing.T) db.Store {
-		s, err := postgis.Open(t.Context(), pgtest.SchemaURL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Close)
-		if err := s.Migrate(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Load(t.Context(), demo.Dataset()); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}},
-}
+var backends = storetest.Backends
 
 // client talks to a real server over HTTP.
 type client struct {
@@ -65,8 +34,8 @@ type client struct {
 // eachBackend runs fn against a server over every backend.
 func eachBackend(t *testing.T, fn func(t *testing.T, c client, s db.Store)) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			s := b.open(t)
+		t.Run(b.Name, func(t *testing.T) {
+			s := b.Open(t)
 			srv := httptest.NewServer(server.New(s, server.Config{}))
 			t.Cleanup(srv.Close)
 			fn(t, client{t, srv.URL}, s)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/internal/logtest"
+	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/areagraph/areagraph/obs"
 	"github.com/areagraph/areagraph/server"
 )
@@ -40,7 +41,7 @@ func scrape(t *testing.T, base, prefix string) map[string]string {
 }
 
 func TestMetrics(t *testing.T) {
-	srv := httptest.NewServer(server.New(demoStore(t), server.Config{}))
+	srv := httptest.NewServer(server.New(storetest.Demo(t), server.Config{}))
 	defer srv.Close()
 	postAs(t, srv.URL, grJSON, `{"query":"query AreaNames { areas { nodes { name } } }"}`)
 	postAs(t, srv.URL, grJSON, `{"query":"query AreaNames { areas { nodes { name } } }"}`)
