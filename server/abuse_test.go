@@ -33,8 +33,8 @@ const abuseTimeout = 4 * time.Second
 // ceiling README states.
 func TestAbuse(t *testing.T) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			store := b.open(t)
+		t.Run(b.Name, func(t *testing.T) {
+			store := b.Open(t)
 			hs := httptest.NewUnstartedServer(server.New(store, server.Config{
 				Limits: graph.Limits{Timeout: abuseTimeout}, Log: slog.New(slog.DiscardHandler)}))
 			// As cmd/areagraph serves: a body arrives within the request's
