@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/server"
 	"github.com/areagraph/areagraph/web"
 )
@@ -128,4 +129,23 @@ func getPage(t *testing.T, url string) (string, http.Header) {
 		t.Fatalf("GET %s: %d", url, res.StatusCode)
 	}
 	return string(b), res.Header
+}
+
+// Behind a proxy that serves the server under a base path, GraphiQL posts
+// to the GraphQL endpoint under it, and its policy still allows its
+// start-up script, which names the endpoint.
+func TestGraphiQLUnderBasePath(t *testing.T) {
+	srv := corsServer(t, server.Config{Forwarding: httpx.Forwarding{BasePath: "/areagraph"}})
+	page, h := getPage(t, srv.URL+"/graphiql")
+	if !strings.Contains(page, `"/areagraph/graphql"`) {
+		t.Errorf("GraphiQL's endpoint is not under the base path:\n%s", page)
+	}
+	m := regexp.MustCompile(`(?s)<script>(.*?)</script>`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no inline script")
+	}
+	sum := sha256.Sum256([]byte(m[1]))
+	if !strings.Contains(h.Get("Content-Security-Policy"), "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") {
+		t.Errorf("the policy does not allow the start-up script: %s", h.Get("Content-Security-Policy"))
+	}
 }

@@ -54,7 +54,9 @@ func New(store db.Store, cfg Config) http.Handler {
 	mux.Handle("GET /{$}", htmlPage(explorer.ContentSecurityPolicy(), explorer))
 	mux.Handle("GET /assets/", explorer)
 	if !cfg.DisableGraphiQL {
-		mux.Handle("GET /graphiql", graphiQL(playground.Handler("areagraph", "/graphql")))
+		// GraphiQL posts to an absolute path, which must carry the base
+		// path the proxy in front strips.
+		mux.Handle("GET /graphiql", graphiQL(playground.Handler("areagraph", cfg.Forwarding.BasePath+"/graphql")))
 	}
 	// The layers write absolute links (next pages, tile URLs), built by
 	// httpx.BaseURL from the forwarding configuration.
