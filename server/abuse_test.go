@@ -35,12 +35,10 @@ func TestAbuse(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.Name, func(t *testing.T) {
 			store := b.Open(t)
-			hs := httptest.NewUnstartedServer(server.New(store, server.Config{
-				Limits: graph.Limits{Timeout: abuseTimeout}, Log: slog.New(slog.DiscardHandler)}))
-			// As cmd/areagraph serves: a body arrives within the request's
-			// own time budget.
-			hs.Config.ReadHeaderTimeout = abuseTimeout
-			hs.Config.ReadTimeout = abuseTimeout
+			cfg := server.Config{Limits: graph.Limits{Timeout: abuseTimeout}, Log: slog.New(slog.DiscardHandler)}
+			hs := httptest.NewUnstartedServer(nil)
+			// Served as cmd/areagraph serves, with its connection timeouts.
+			hs.Config = server.HTTPServer(server.New(store, cfg), cfg)
 			hs.Start()
 			t.Cleanup(hs.Close)
 			base := hs.URL

@@ -159,15 +159,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           server.New(store, serverConfig),
-		ReadHeaderTimeout: 10 * time.Second,
-		// A body arrives within the request's own time budget, so a
-		// client trickling one cannot hold a connection longer.
-		ReadTimeout: cfg.timeout,
-		IdleTimeout: 2 * time.Minute,
-		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := server.HTTPServer(server.New(store, serverConfig), serverConfig)
 	fmt.Fprintf(stdout, "areagraph serving %s on http://%s/ (GraphQL at /graphql)\n", what, ln.Addr())
 	log.Info("serving", "store", what, "addr", ln.Addr().String())
 
