@@ -193,19 +193,26 @@ func areaFilter(f *model.AreaFilter) (db.AreaFilter, error) {
 	return out, nil
 }
 
+// place reads where a filter of records placed in areas looks: its
+// spatial bounds, the area it lies within and the areas it names.
+func place(ctx context.Context, bbox *model.BBox, intersects orb.Geometry, near *model.Near, w *model.WithinArea, areaGIDs []string) (db.Spatial, []int64, error) {
+	sp, err := spatial(bbox, intersects, near)
+	if err != nil {
+		return sp, nil, err
+	}
+	if sp.Within, err = within(ctx, w); err != nil {
+		return sp, nil, err
+	}
+	areas, err := ids(db.TypeArea, areaGIDs)
+	return sp, areas, err
+}
+
 func initiativeFilter(ctx context.Context, f *model.InitiativeFilter) (db.InitiativeFilter, error) {
 	var out db.InitiativeFilter
 	if f == nil {
 		return out, nil
 	}
-	sp, err := spatial(f.Bbox, f.Intersects, f.Near)
-	if err != nil {
-		return out, err
-	}
-	if sp.Within, err = within(ctx, f.Within); err != nil {
-		return out, err
-	}
-	areas, err := ids(db.TypeArea, f.Areas)
+	sp, areas, err := place(ctx, f.Bbox, f.Intersects, f.Near, f.Within, f.Areas)
 	if err != nil {
 		return out, err
 	}
@@ -224,14 +231,7 @@ func orgFilter(ctx context.Context, f *model.OrganizationFilter, kinds ...db.Org
 	if f == nil {
 		return out, nil
 	}
-	sp, err := spatial(f.Bbox, f.Intersects, f.Near)
-	if err != nil {
-		return out, err
-	}
-	if sp.Within, err = within(ctx, f.Within); err != nil {
-		return out, err
-	}
-	areas, err := ids(db.TypeArea, f.Areas)
+	sp, areas, err := place(ctx, f.Bbox, f.Intersects, f.Near, f.Within, f.Areas)
 	if err != nil {
 		return out, err
 	}
