@@ -172,26 +172,33 @@ func ExportValuesCSV(ctx context.Context, store db.Reader, w io.Writer) error {
 			return err
 		}
 		for _, v := range values {
-			row = appendCSVField(row[:0], codes[v.AreaID])
-			row = append(row, ',')
-			row = appendCSVField(row, v.IndicatorCode)
-			row = append(row, ',')
-			row = strconv.AppendInt(row, int64(v.Year), 10)
-			row = append(row, ',')
-			row = appendValue(row, v.Value)
-			row = append(row, ',')
-			row = append(row, v.Sex...)
-			row = append(row, ',')
-			if v.Count != nil {
-				row = strconv.AppendInt(row, int64(*v.Count), 10)
-			}
-			row = append(row, '\n')
+			row = appendValueRow(row[:0], &db.ValueInput{AreaCode: codes[v.AreaID], IndicatorCode: v.IndicatorCode,
+				Year: v.Year, Sex: v.Sex, Value: v.Value, Count: v.Count})
 			if _, err := w.Write(row); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// appendValueRow appends v as a line of the long format, the columns in
+// the order of valueColumns, as ReadValuesCSV reads it back.
+func appendValueRow(row []byte, v *db.ValueInput) []byte {
+	row = appendCSVField(row, v.AreaCode)
+	row = append(row, ',')
+	row = appendCSVField(row, v.IndicatorCode)
+	row = append(row, ',')
+	row = strconv.AppendInt(row, int64(v.Year), 10)
+	row = append(row, ',')
+	row = appendValue(row, v.Value)
+	row = append(row, ',')
+	row = append(row, v.Sex...)
+	row = append(row, ',')
+	if v.Count != nil {
+		row = strconv.AppendInt(row, int64(*v.Count), 10)
+	}
+	return append(row, '\n')
 }
 
 // appendCSVField quotes a field only when CSV needs it to, as encoding/csv

@@ -3,7 +3,6 @@ package transfer
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -154,20 +153,7 @@ func FuzzReadValuesCSV(f *testing.F) {
 		// Written as the export writes them, the values read back the same.
 		out := strings.Join(valueColumns, ",") + "\n"
 		for _, v := range got {
-			row := appendCSVField(nil, v.AreaCode)
-			row = append(row, ',')
-			row = appendCSVField(row, v.IndicatorCode)
-			row = append(row, ',')
-			row = strconv.AppendInt(row, int64(v.Year), 10)
-			row = append(row, ',')
-			row = appendValue(row, v.Value)
-			row = append(row, ',')
-			row = append(row, v.Sex...)
-			row = append(row, ',')
-			if v.Count != nil {
-				row = strconv.AppendInt(row, int64(*v.Count), 10)
-			}
-			out += string(row) + "\n"
+			out += string(appendValueRow(nil, v))
 		}
 		i := 0
 		for v, err := range ReadValuesCSV(strings.NewReader(out), "again.csv") {
