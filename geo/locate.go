@@ -64,24 +64,35 @@ func locateInRingSpan(r orb.Ring, p orb.Point) (location, bool) {
 	return outside, spanned
 }
 
-// locateInPolygon applies locateInRing to the shell and holes: inside a
-// hole is outside the polygon, on a hole's edge is on its boundary.
+// locateInPolygon applies locateInRing to the shell and holes.
 func locateInPolygon(poly orb.Polygon, p orb.Point) location {
-	if len(poly) == 0 {
-		return outside
-	}
-	loc := locateInRing(poly[0], p)
-	if loc != inside {
-		return loc
-	}
-	return locateInHoles(poly[1:], p)
+	return locatePolygonBy(locateInRing, poly, p)
 }
 
 // locateInHoles places a point inside a polygon's shell relative to its
 // holes, as locateInPolygon does.
 func locateInHoles(holes []orb.Ring, p orb.Point) location {
+	return locateHolesBy(locateInRing, holes, p)
+}
+
+// locatePolygonBy applies a ring's locator to the shell and holes: inside
+// a hole is outside the polygon, on a hole's edge is on its boundary.
+func locatePolygonBy(ring func(orb.Ring, orb.Point) location, poly orb.Polygon, p orb.Point) location {
+	if len(poly) == 0 {
+		return outside
+	}
+	loc := ring(poly[0], p)
+	if loc != inside {
+		return loc
+	}
+	return locateHolesBy(ring, poly[1:], p)
+}
+
+// locateHolesBy places a point inside a polygon's shell relative to its
+// holes, as locatePolygonBy does.
+func locateHolesBy(ring func(orb.Ring, orb.Point) location, holes []orb.Ring, p orb.Point) location {
 	for _, h := range holes {
-		switch locateInRing(h, p) {
+		switch ring(h, p) {
 		case inside:
 			return outside
 		case boundary:
@@ -159,26 +170,11 @@ func pipLocateRingSpan(r orb.Ring, p orb.Point) (location, bool) {
 // pipLocatePolygon applies pipLocateRing to shell and holes as PostGIS's
 // point_in_polygon does.
 func pipLocatePolygon(poly orb.Polygon, p orb.Point) location {
-	if len(poly) == 0 {
-		return outside
-	}
-	loc := pipLocateRing(poly[0], p)
-	if loc != inside {
-		return loc
-	}
-	return pipLocateHoles(poly[1:], p)
+	return locatePolygonBy(pipLocateRing, poly, p)
 }
 
 // pipLocateHoles places a point inside a polygon's shell relative to its
 // holes, as pipLocatePolygon does.
 func pipLocateHoles(holes []orb.Ring, p orb.Point) location {
-	for _, h := range holes {
-		switch pipLocateRing(h, p) {
-		case inside:
-			return outside
-		case boundary:
-			return boundary
-		}
-	}
-	return inside
+	return locateHolesBy(pipLocateRing, holes, p)
 }
