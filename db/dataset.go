@@ -36,18 +36,11 @@ func (ds *Dataset) Validate() error {
 	codes := make(map[string]bool, len(ds.Areas))
 	for i, a := range ds.Areas {
 		where := recordAt{"area", i, a.ID}
-		if a.ID <= 0 {
-			return Errorf(EINVALID, "%s: id must be positive", where)
+		if err := where.identity(a.Version, areaIDs); err != nil {
+			return err
 		}
-		if areaIDs[a.ID] {
-			return Errorf(ECONFLICT, "%s: id appears twice", where)
-		}
-		areaIDs[a.ID] = true
 		if a.ParentID == a.ID {
 			return Errorf(EINVALID, "%s: an area cannot be its own parent", where)
-		}
-		if a.Version < 0 {
-			return Errorf(EINVALID, "%s: version must not be negative", where)
 		}
 		if err := a.check(true); err != nil {
 			return Errorf(EINVALID, "%s: %s", where, err.Error())
@@ -60,15 +53,8 @@ func (ds *Dataset) Validate() error {
 	orgIDs := make(map[int64]bool, len(ds.Organizations))
 	for i, o := range ds.Organizations {
 		where := recordAt{"organization", i, o.ID}
-		if o.ID <= 0 {
-			return Errorf(EINVALID, "%s: id must be positive", where)
-		}
-		if orgIDs[o.ID] {
-			return Errorf(ECONFLICT, "%s: id appears twice", where)
-		}
-		orgIDs[o.ID] = true
-		if o.Version < 0 {
-			return Errorf(EINVALID, "%s: version must not be negative", where)
+		if err := where.identity(o.Version, orgIDs); err != nil {
+			return err
 		}
 		if o.Name == "" {
 			return Errorf(EINVALID, "%s: name is required", where)
@@ -80,15 +66,8 @@ func (ds *Dataset) Validate() error {
 	initIDs := make(map[int64]bool, len(ds.Initiatives))
 	for i, in := range ds.Initiatives {
 		where := recordAt{"initiative", i, in.ID}
-		if in.ID <= 0 {
-			return Errorf(EINVALID, "%s: id must be positive", where)
-		}
-		if initIDs[in.ID] {
-			return Errorf(ECONFLICT, "%s: id appears twice", where)
-		}
-		initIDs[in.ID] = true
-		if in.Version < 0 {
-			return Errorf(EINVALID, "%s: version must not be negative", where)
+		if err := where.identity(in.Version, initIDs); err != nil {
+			return err
 		}
 		if err := in.validate(); err != nil {
 			return Errorf(EINVALID, "%s: %s", where, err.Error())
@@ -144,6 +123,23 @@ type recordAt struct {
 }
 
 func (r recordAt) String() string { return fmt.Sprintf("%s %d (id %d)", r.what, r.i, r.id) }
+
+// identity checks what every stored record of a dataset needs the same
+// way: a positive id, not seen before among its kind (it is added to
+// seen), and a version that is not negative.
+func (r recordAt) identity(version int64, seen map[int64]bool) error {
+	if r.id <= 0 {
+		return Errorf(EINVALID, "%s: id must be positive", r)
+	}
+	if seen[r.id] {
+		return Errorf(ECONFLICT, "%s: id appears twice", r)
+	}
+	seen[r.id] = true
+	if version < 0 {
+		return Errorf(EINVALID, "%s: version must not be negative", r)
+	}
+	return nil
+}
 
 // valueAt names the i-th indicator value of a dataset, as recordAt does.
 type valueAt struct {
