@@ -22,6 +22,7 @@ import (
 	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
 	"github.com/areagraph/areagraph/internal/logtest"
+	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/coreos/go-oidc/v3/oidc/oidctest"
 )
 
@@ -33,15 +34,7 @@ func stores(t *testing.T, f func(t *testing.T, store db.Store)) {
 
 func openPostGIS(t *testing.T) *postgis.Store {
 	t.Helper()
-	s, err := postgis.Open(context.Background(), pgtest.SchemaURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return storetest.PostGIS(t, pgtest.SchemaURL(t))
 }
 
 // server is an Authenticator's middleware in front of a handler that

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/db"
-	"github.com/areagraph/areagraph/db/demo"
-	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
 	"github.com/areagraph/areagraph/graph"
 	"github.com/areagraph/areagraph/internal/storetest"
@@ -200,17 +198,7 @@ func TestTheTimeoutStopsExecution(t *testing.T) {
 // that waited past the pool's acquire timeout said "database unavailable"
 // of a database that was serving.
 func TestManyRootFieldsDoNotStarveThePool(t *testing.T) {
-	s, err := postgis.Open(t.Context(), pgtest.SchemaURL(t)+"&pool_max_conns=4&pool_acquire_timeout=100ms")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Load(t.Context(), demo.Dataset()); err != nil {
-		t.Fatal(err)
-	}
+	s := storetest.WithDemo(t, storetest.PostGIS(t, pgtest.SchemaURL(t)+"&pool_max_conns=4&pool_acquire_timeout=100ms"))
 	srv := httptest.NewServer(server.New(s, server.Config{}))
 	t.Cleanup(srv.Close)
 	a := postAs(t, srv.URL, grJSON, requestBody(t, map[string]any{"query": repeated("coverage { cells { initiatives } }", 330)}))

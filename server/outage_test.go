@@ -15,9 +15,8 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/db"
-	"github.com/areagraph/areagraph/db/demo"
-	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
+	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/areagraph/areagraph/server"
 )
 
@@ -31,17 +30,7 @@ func TestDatabaseOutage(t *testing.T) {
 	proxy, dbURL := pgtest.NewProxy(t, pgtest.SchemaURL(t))
 	// A short acquire bound, so that the hung phase fails many queries
 	// quickly; with the request timeout instead it would fail a few.
-	store, err := postgis.Open(t.Context(), dbURL+"&pool_acquire_timeout=1s")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(store.Close)
-	if err := store.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if err := store.Load(t.Context(), demo.Dataset()); err != nil {
-		t.Fatal(err)
-	}
+	store := storetest.WithDemo(t, storetest.PostGIS(t, dbURL+"&pool_acquire_timeout=1s"))
 	// The outage logs a warning for every failed readiness probe; they
 	// say nothing the assertions below do not.
 	srv := httptest.NewServer(server.New(store, server.Config{Log: slog.New(slog.DiscardHandler)}))

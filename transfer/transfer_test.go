@@ -1,45 +1,21 @@
 package transfer
 
 import (
-	"context"
 	"io"
 	"strings"
 	"testing"
 
 	"github.com/areagraph/areagraph/db"
-	"github.com/areagraph/areagraph/db/demo"
-	"github.com/areagraph/areagraph/db/memory"
-	"github.com/areagraph/areagraph/db/postgis"
-	"github.com/areagraph/areagraph/db/postgis/pgtest"
+	"github.com/areagraph/areagraph/internal/storetest"
 )
 
 // eachBackend runs test on a store of each backend holding the Borås demo:
 // imports write through the store's upsert, and both must take and refuse
 // the same files with the same words.
 func eachBackend(t *testing.T, test func(t *testing.T, s db.Store)) {
-	t.Run("memory", func(t *testing.T) {
-		s := memory.New()
-		t.Cleanup(s.Close)
-		if err := s.Load(t.Context(), demo.Dataset()); err != nil {
-			t.Fatal(err)
-		}
-		test(t, s)
-	})
-	t.Run("postgis", func(t *testing.T) {
-		ctx := context.Background()
-		s, err := postgis.Open(ctx, pgtest.SchemaURL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Close)
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Load(ctx, demo.Dataset()); err != nil {
-			t.Fatal(err)
-		}
-		test(t, s)
-	})
+	for _, b := range storetest.Backends {
+		t.Run(b.Name, func(t *testing.T) { test(t, b.Open(t)) })
+	}
 }
 
 // text is body as a Source named name.

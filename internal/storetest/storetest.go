@@ -29,18 +29,22 @@ var Backends = []Backend{
 // Demo is an embedded store loaded with the demo.
 func Demo(t testing.TB) db.Store {
 	t.Helper()
-	s := memory.New()
-	if err := s.Load(t.Context(), demo.Dataset()); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return WithDemo(t, memory.New())
 }
 
 // DemoPostGIS is a PostGIS store in a schema of the test's own, migrated
 // and loaded with the demo, closed when the test ends.
 func DemoPostGIS(t testing.TB) db.Store {
 	t.Helper()
-	s, err := postgis.Open(t.Context(), pgtest.SchemaURL(t))
+	return WithDemo(t, PostGIS(t, pgtest.SchemaURL(t)))
+}
+
+// PostGIS is a migrated PostGIS store at url, a schema of pgtest's with
+// perhaps the pool settings or proxy a test wants, closed when the test
+// ends.
+func PostGIS(t testing.TB, url string) *postgis.Store {
+	t.Helper()
+	s, err := postgis.Open(t.Context(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +52,12 @@ func DemoPostGIS(t testing.TB) db.Store {
 	if err := s.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// WithDemo loads the demo into s and returns s.
+func WithDemo[S db.Store](t testing.TB, s S) S {
+	t.Helper()
 	if err := s.Load(t.Context(), demo.Dataset()); err != nil {
 		t.Fatal(err)
 	}
