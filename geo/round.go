@@ -52,17 +52,11 @@ func Round(g orb.Geometry, decimals int) orb.Geometry {
 				return b
 			}
 		}
-	case orb.Ring:
-		if out, ok := roundPolygons([]orb.Polygon{{g}}, d, false); ok {
-			return out[0][0]
-		}
-	case orb.Polygon:
-		if out, ok := roundPolygons([]orb.Polygon{g}, d, false); ok {
-			return out[0]
-		}
-	case orb.MultiPolygon:
-		if out, ok := roundPolygons(g, d, true); ok {
-			return orb.MultiPolygon(out)
+	case orb.Ring, orb.Polygon, orb.MultiPolygon:
+		if out, ok := reshapePolygonal(g, func(ps []orb.Polygon, multi bool) ([]orb.Polygon, bool) {
+			return roundPolygons(ps, d, multi)
+		}); ok {
+			return out
 		}
 	case orb.Collection:
 		out := make(orb.Collection, len(g))

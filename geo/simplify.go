@@ -73,17 +73,11 @@ func Simplify(g orb.Geometry, toleranceMeters float64) orb.Geometry {
 			out[i] = simplifyLine(l, t)
 		}
 		return out
-	case orb.Ring:
-		if out, ok := simplifyPolygons([]orb.Polygon{{g}}, t, false); ok {
-			return out[0][0]
-		}
-	case orb.Polygon:
-		if out, ok := simplifyPolygons([]orb.Polygon{g}, t, false); ok {
-			return out[0]
-		}
-	case orb.MultiPolygon:
-		if out, ok := simplifyPolygons(g, t, true); ok {
-			return orb.MultiPolygon(out)
+	case orb.Ring, orb.Polygon, orb.MultiPolygon:
+		if out, ok := reshapePolygonal(g, func(ps []orb.Polygon, multi bool) ([]orb.Polygon, bool) {
+			return simplifyPolygons(ps, t, multi)
+		}); ok {
+			return out
 		}
 	case orb.Collection:
 		out := make(orb.Collection, len(g))
@@ -93,6 +87,28 @@ func Simplify(g orb.Geometry, toleranceMeters float64) orb.Geometry {
 		return out
 	}
 	return cloneGeometry(g)
+}
+
+// reshapePolygonal applies f, which reshapes polygons together (as the
+// parts of one multipolygon when multi), to a Ring, Polygon or
+// MultiPolygon and gives back the same type; ok is f's: false when no
+// valid reshaping exists, or g is of another type.
+func reshapePolygonal(g orb.Geometry, f func(polys []orb.Polygon, multi bool) ([]orb.Polygon, bool)) (orb.Geometry, bool) {
+	switch g := g.(type) {
+	case orb.Ring:
+		if out, ok := f([]orb.Polygon{{g}}, false); ok {
+			return out[0][0], true
+		}
+	case orb.Polygon:
+		if out, ok := f([]orb.Polygon{g}, false); ok {
+			return out[0], true
+		}
+	case orb.MultiPolygon:
+		if out, ok := f(g, true); ok {
+			return orb.MultiPolygon(out), true
+		}
+	}
+	return nil, false
 }
 
 // cloneGeometry is orb.Clone keeping the type of a nil Polygon or other
