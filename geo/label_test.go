@@ -95,16 +95,7 @@ func TestLabelPointKinds(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := LabelPoint(tc.g)
-			if math.IsNaN(tc.want[0]) {
-				if !math.IsNaN(got[0]) || !math.IsNaN(got[1]) {
-					t.Errorf("LabelPoint = %v, want NaN", got)
-				}
-				return
-			}
-			if math.Abs(got[0]-tc.want[0]) > 1e-4 || math.Abs(got[1]-tc.want[1]) > 1e-4 {
-				t.Errorf("LabelPoint = %v, want %v", got, tc.want)
-			}
+			wantPoint(t, "LabelPoint", LabelPoint(tc.g), tc.want, 1e-4)
 		})
 	}
 }

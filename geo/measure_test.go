@@ -258,16 +258,7 @@ func TestCentroidKinds(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Centroid(tc.g)
-			if math.IsNaN(tc.want[0]) {
-				if !math.IsNaN(got[0]) || !math.IsNaN(got[1]) {
-					t.Errorf("Centroid = %v, want NaN", got)
-				}
-				return
-			}
-			if math.Abs(got[0]-tc.want[0]) > 1e-12 || math.Abs(got[1]-tc.want[1]) > 1e-12 {
-				t.Errorf("Centroid = %v, want %v", got, tc.want)
-			}
+			wantPoint(t, "Centroid", Centroid(tc.g), tc.want, 1e-12)
 		})
 	}
 }
@@ -297,5 +288,20 @@ func TestMeasureEdgeCases(t *testing.T) {
 				t.Errorf("label %v not strictly inside", p)
 			}
 		})
+	}
+}
+
+// wantPoint checks a point that what returned against want, to within
+// tol in each coordinate; a want of NaN asks for NaN in both.
+func wantPoint(t *testing.T, what string, got, want orb.Point, tol float64) {
+	t.Helper()
+	if math.IsNaN(want[0]) {
+		if !math.IsNaN(got[0]) || !math.IsNaN(got[1]) {
+			t.Errorf("%s = %v, want NaN", what, got)
+		}
+		return
+	}
+	if math.Abs(got[0]-want[0]) > tol || math.Abs(got[1]-want[1]) > tol {
+		t.Errorf("%s = %v, want %v", what, got, want)
 	}
 }
