@@ -99,13 +99,7 @@ func cleanGeometry(g orb.Geometry) orb.Geometry {
 	case orb.Point:
 		return g
 	case orb.MultiPoint:
-		switch len(g) {
-		case 0:
-			return nil
-		case 1:
-			return g[0]
-		}
-		return g
+		return fewestParts(g)
 	case orb.LineString:
 		l := dedupe(g)
 		if len(l) < 2 {
@@ -119,13 +113,7 @@ func cleanGeometry(g orb.Geometry) orb.Geometry {
 				out = append(out, l)
 			}
 		}
-		switch len(out) {
-		case 0:
-			return nil
-		case 1:
-			return out[0]
-		}
-		return out
+		return fewestParts(out)
 	case orb.Polygon:
 		if p := cleanPolygon(g); p != nil {
 			return p
@@ -138,15 +126,24 @@ func cleanGeometry(g orb.Geometry) orb.Geometry {
 				out = append(out, p)
 			}
 		}
-		switch len(out) {
-		case 0:
-			return nil
-		case 1:
-			return out[0]
-		}
-		return out
+		return fewestParts(out)
 	}
 	return nil
+}
+
+// fewestParts is what a multi-geometry cleanGeometry kept comes to: nil
+// when no part is left, the part itself when one is.
+func fewestParts[M interface {
+	~[]E
+	orb.Geometry
+}, E orb.Geometry](parts M) orb.Geometry {
+	switch len(parts) {
+	case 0:
+		return nil
+	case 1:
+		return parts[0]
+	}
+	return parts
 }
 
 func cleanPolygon(p orb.Polygon) orb.Polygon {
