@@ -9,7 +9,10 @@ import (
 	"github.com/areagraph/areagraph/db"
 )
 
-func keyHash(secret string) []byte {
+// KeyHash is the hash a test stores for a key secret, the SHA-256 that
+// auth.HashSecret gives, written out so that the store tests stand on
+// their own.
+func KeyHash(secret string) []byte {
 	h := sha256.Sum256([]byte(secret))
 	return h[:]
 }
@@ -35,21 +38,21 @@ func testWriteKeys(t *testing.T, s db.Store) {
 	expires := time.Date(2027, 1, 31, 12, 30, 0, 123456000, time.UTC)
 	start := time.Now()
 	kb := must[*db.APIKey](t)(s.CreateKey(ctx(t), testActor, &db.APIKey{ID: "kb", Name: "Norrby partner portal",
-		Role: db.RoleEditor, Hash: keyHash("kb.secret"), ExpiresAt: &expires}))
+		Role: db.RoleEditor, Hash: KeyHash("kb.secret"), ExpiresAt: &expires}))
 	wantRecent(t, "created at", &kb.CreatedAt, start, time.Now())
 	wantEqual(t, "created key", kb, &db.APIKey{ID: "kb", Name: "Norrby partner portal", Role: db.RoleEditor,
-		Hash: keyHash("kb.secret"), CreatedAt: kb.CreatedAt, ExpiresAt: &expires})
+		Hash: KeyHash("kb.secret"), CreatedAt: kb.CreatedAt, ExpiresAt: &expires})
 	// Keys come by creation, then id: a key created later comes later
 	// whatever its id.
 	time.Sleep(2 * time.Millisecond)
 	ka := must[*db.APIKey](t)(s.CreateKey(ctx(t), otherActor, &db.APIKey{ID: "ka", Name: "Import job",
-		Role: db.RoleAdmin, Hash: keyHash("ka.secret")}))
+		Role: db.RoleAdmin, Hash: KeyHash("ka.secret")}))
 	if !ka.CreatedAt.After(kb.CreatedAt) {
 		t.Errorf("key ka created at %v, not after kb at %v", ka.CreatedAt, kb.CreatedAt)
 	}
 	wantEqual(t, "keys", must[[]*db.APIKey](t)(s.Keys(ctx(t))), []*db.APIKey{kb, ka})
-	wantEqual(t, "key by hash", must[*db.APIKey](t)(s.KeyByHash(ctx(t), keyHash("ka.secret"))), ka)
-	_, err := s.KeyByHash(ctx(t), keyHash("unknown"))
+	wantEqual(t, "key by hash", must[*db.APIKey](t)(s.KeyByHash(ctx(t), KeyHash("ka.secret"))), ka)
+	_, err := s.KeyByHash(ctx(t), KeyHash("unknown"))
 	wantRefused(t, "a hash no key has", err, db.ENOTFOUND)
 	wantAudit(t, "creates", auditAfter(t, s, 0)[:1], testActor, created(kb))
 	wantAudit(t, "creates", auditAfter(t, s, 0)[1:], otherActor, created(ka))
@@ -59,19 +62,19 @@ func testWriteKeys(t *testing.T, s db.Store) {
 
 	// Refused keys.
 	before := stateOf(t, s)
-	_, err = s.CreateKey(ctx(t), testActor, &db.APIKey{ID: "ka", Name: "Another", Role: db.RoleReader, Hash: keyHash("other")})
+	_, err = s.CreateKey(ctx(t), testActor, &db.APIKey{ID: "ka", Name: "Another", Role: db.RoleReader, Hash: KeyHash("other")})
 	wantRefused(t, "an id in use", err, db.ECONFLICT)
 	bad := []struct {
 		name string
 		key  *db.APIKey
 	}{
 		{"no key", nil},
-		{"no id", &db.APIKey{Name: "x", Role: db.RoleReader, Hash: keyHash("x")}},
-		{"an id of 33 characters", &db.APIKey{ID: strings.Repeat("k", 33), Name: "x", Role: db.RoleReader, Hash: keyHash("x")}},
-		{"no name", &db.APIKey{ID: "kx", Name: " ", Role: db.RoleReader, Hash: keyHash("x")}},
-		{"unknown role", &db.APIKey{ID: "kx", Name: "x", Role: "OWNER", Hash: keyHash("x")}},
-		{"a short hash", &db.APIKey{ID: "kx", Name: "x", Role: db.RoleReader, Hash: keyHash("x")[:31]}},
-		{"an invalid key with an id in use", &db.APIKey{ID: "ka", Name: "x", Role: "OWNER", Hash: keyHash("x")}},
+		{"no id", &db.APIKey{Name: "x", Role: db.RoleReader, Hash: KeyHash("x")}},
+		{"an id of 33 characters", &db.APIKey{ID: strings.Repeat("k", 33), Name: "x", Role: db.RoleReader, Hash: KeyHash("x")}},
+		{"no name", &db.APIKey{ID: "kx", Name: " ", Role: db.RoleReader, Hash: KeyHash("x")}},
+		{"unknown role", &db.APIKey{ID: "kx", Name: "x", Role: "OWNER", Hash: KeyHash("x")}},
+		{"a short hash", &db.APIKey{ID: "kx", Name: "x", Role: db.RoleReader, Hash: KeyHash("x")[:31]}},
+		{"an invalid key with an id in use", &db.APIKey{ID: "ka", Name: "x", Role: "OWNER", Hash: KeyHash("x")}},
 	}
 	for _, c := range bad {
 		_, err := s.CreateKey(ctx(t), testActor, c.key)
@@ -89,7 +92,7 @@ func testWriteKeys(t *testing.T, s db.Store) {
 	want := *kb
 	want.RevokedAt = rb.RevokedAt
 	wantEqual(t, "revoked key", rb, &want)
-	wantEqual(t, "revoked key by hash", must[*db.APIKey](t)(s.KeyByHash(ctx(t), keyHash("kb.secret"))), &want)
+	wantEqual(t, "revoked key by hash", must[*db.APIKey](t)(s.KeyByHash(ctx(t), KeyHash("kb.secret"))), &want)
 	wantEqual(t, "keys", must[[]*db.APIKey](t)(s.Keys(ctx(t))), []*db.APIKey{&want, ka})
 	wantAudit(t, "revoke", auditAfter(t, s, mark), otherActor, updated(kb, &want))
 

@@ -71,7 +71,7 @@ func testWriteRefusesBadText(t *testing.T, s db.Store) {
 			_, err := s.CreateIndicator(ctx(t), testActor, ind)
 			wantRefused(t, "indicator "+field+" with "+what, err, db.EINVALID, field)
 		}
-		_, err := s.CreateKey(ctx(t), testActor, &db.APIKey{ID: "kn", Name: v, Role: db.RoleEditor, Hash: keyHash("kn.secret")})
+		_, err := s.CreateKey(ctx(t), testActor, &db.APIKey{ID: "kn", Name: v, Role: db.RoleEditor, Hash: KeyHash("kn.secret")})
 		wantRefused(t, "key name with "+what, err, db.EINVALID, "name")
 	}
 	wantNoChange(t, "refused writes of bad text", s, before)

@@ -1,7 +1,6 @@
 package memory_test
 
 import (
-	"crypto/sha256"
 	"errors"
 	"io/fs"
 	"os"
@@ -11,13 +10,9 @@ import (
 	"testing"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/dbtest"
 	"github.com/areagraph/areagraph/db/memory"
 )
-
-func hashOf(secret string) []byte {
-	h := sha256.Sum256([]byte(secret))
-	return h[:]
-}
 
 func storeOn(t *testing.T, path string) *memory.Store {
 	t.Helper()
@@ -46,7 +41,7 @@ func TestKeysFileSharedByTwoStores(t *testing.T) {
 	}
 
 	// A key made by the command line reaches the running server.
-	k1, err := cmd.CreateKey(ctx, cli, &db.APIKey{ID: "k1", Name: "Partner portal", Role: db.RoleEditor, Hash: hashOf("s1")})
+	k1, err := cmd.CreateKey(ctx, cli, &db.APIKey{ID: "k1", Name: "Partner portal", Role: db.RoleEditor, Hash: dbtest.KeyHash("s1")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +52,7 @@ func TestKeysFileSharedByTwoStores(t *testing.T) {
 	if info.Mode().Perm() != 0o600 {
 		t.Errorf("file mode %v, want 0600", info.Mode().Perm())
 	}
-	got, err := server.KeyByHash(ctx, hashOf("s1"))
+	got, err := server.KeyByHash(ctx, dbtest.KeyHash("s1"))
 	if err != nil {
 		t.Fatalf("the server does not see the new key: %v", err)
 	}
@@ -66,7 +61,7 @@ func TestKeysFileSharedByTwoStores(t *testing.T) {
 	}
 
 	// The server writes a key of its own: the command line's stays.
-	if _, err := server.CreateKey(ctx, cli, &db.APIKey{ID: "k2", Name: "Import", Role: db.RoleAdmin, Hash: hashOf("s2")}); err != nil {
+	if _, err := server.CreateKey(ctx, cli, &db.APIKey{ID: "k2", Name: "Import", Role: db.RoleAdmin, Hash: dbtest.KeyHash("s2")}); err != nil {
 		t.Fatal(err)
 	}
 	keys, err := cmd.Keys(ctx)
@@ -74,7 +69,7 @@ func TestKeysFileSharedByTwoStores(t *testing.T) {
 		t.Fatalf("keys seen by the command line: %v, %v", keys, err)
 	}
 	// An id taken in the other store is taken here too.
-	if _, err := cmd.CreateKey(ctx, cli, &db.APIKey{ID: "k2", Name: "Again", Role: db.RoleReader, Hash: hashOf("s3")}); db.ErrorCode(err) != db.ECONFLICT {
+	if _, err := cmd.CreateKey(ctx, cli, &db.APIKey{ID: "k2", Name: "Again", Role: db.RoleReader, Hash: dbtest.KeyHash("s3")}); db.ErrorCode(err) != db.ECONFLICT {
 		t.Errorf("an id the other store took: got %v, want CONFLICT", err)
 	}
 
@@ -83,7 +78,7 @@ func TestKeysFileSharedByTwoStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err = server.KeyByHash(ctx, hashOf("s1"))
+	got, err = server.KeyByHash(ctx, dbtest.KeyHash("s1"))
 	if err != nil || got.RevokedAt == nil || !got.RevokedAt.Equal(*revoked.RevokedAt) {
 		t.Errorf("the server after the revocation: %+v, %v", got, err)
 	}
@@ -127,13 +122,13 @@ func TestKeysFileRejectsBadFiles(t *testing.T) {
 	// rather than serving keys it can no longer vouch for.
 	path := filepath.Join(dir, "keys.json")
 	s := storeOn(t, path)
-	if _, err := s.CreateKey(t.Context(), cli, &db.APIKey{ID: "k1", Name: "x", Role: db.RoleAdmin, Hash: hashOf("s1")}); err != nil {
+	if _, err := s.CreateKey(t.Context(), cli, &db.APIKey{ID: "k1", Name: "x", Role: db.RoleAdmin, Hash: dbtest.KeyHash("s1")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, []byte("{"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.KeyByHash(t.Context(), hashOf("s1")); err == nil || db.ErrorCode(err) != db.EINTERNAL {
+	if _, err := s.KeyByHash(t.Context(), dbtest.KeyHash("s1")); err == nil || db.ErrorCode(err) != db.EINTERNAL {
 		t.Errorf("KeyByHash on a broken file: got %v, want an internal error", err)
 	}
 }
@@ -157,11 +152,11 @@ func TestKeysFileConcurrentUse(t *testing.T) {
 	for i := range 8 {
 		wg.Go(func() {
 			secret := string(rune('a' + i))
-			if _, err := s.CreateKey(ctx, cli, &db.APIKey{ID: "k" + secret, Name: "x", Role: db.RoleReader, Hash: hashOf(secret)}); err != nil {
+			if _, err := s.CreateKey(ctx, cli, &db.APIKey{ID: "k" + secret, Name: "x", Role: db.RoleReader, Hash: dbtest.KeyHash(secret)}); err != nil {
 				t.Error(err)
 				return
 			}
-			if _, err := s.KeyByHash(ctx, hashOf(secret)); err != nil {
+			if _, err := s.KeyByHash(ctx, dbtest.KeyHash(secret)); err != nil {
 				t.Error(err)
 			}
 		})
