@@ -117,13 +117,7 @@ func TestLabelPointDegenerate(t *testing.T) {
 func TestLabelPointMunicipalities(t *testing.T) {
 	for code, g := range loadMunicipalities(t) {
 		p := LabelPoint(g)
-		var polys []orb.Polygon
-		switch g := g.(type) {
-		case orb.Polygon:
-			polys = []orb.Polygon{g}
-		case orb.MultiPolygon:
-			polys = g
-		}
+		polys := polygonsOf(g)
 		in := false
 		for _, poly := range polys {
 			in = in || interior(poly, p)

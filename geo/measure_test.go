@@ -167,13 +167,7 @@ func TestGeodesicAreaMunicipalities(t *testing.T) {
 	for code, g := range loadMunicipalities(t) {
 		a := GeodesicArea(g)
 		var planar float64
-		var polys []orb.Polygon
-		switch g := g.(type) {
-		case orb.Polygon:
-			polys = []orb.Polygon{g}
-		case orb.MultiPolygon:
-			polys = g
-		}
+		polys := polygonsOf(g)
 		for _, p := range polys {
 			for i, r := range p {
 				pl := planeFor(p[0].Bound())
@@ -304,4 +298,16 @@ func wantPoint(t *testing.T, what string, got, want orb.Point, tol float64) {
 	if math.Abs(got[0]-want[0]) > tol || math.Abs(got[1]-want[1]) > tol {
 		t.Errorf("%s = %v, want %v", what, got, want)
 	}
+}
+
+// polygonsOf is the polygons of a Polygon or MultiPolygon; nil for any
+// other geometry.
+func polygonsOf(g orb.Geometry) []orb.Polygon {
+	switch g := g.(type) {
+	case orb.Polygon:
+		return []orb.Polygon{g}
+	case orb.MultiPolygon:
+		return g
+	}
+	return nil
 }

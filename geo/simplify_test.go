@@ -459,13 +459,7 @@ func TestSimplifyRetries(t *testing.T) {
 	naiveInvalid := 0
 	for seed := range uint64(120) {
 		g := randomAreas(seed, int(seed%60)+8, uint8(4+seed%2))
-		var polys []orb.Polygon
-		switch g := g.(type) {
-		case orb.Polygon:
-			polys = []orb.Polygon{g}
-		case orb.MultiPolygon:
-			polys = g
-		}
+		polys := polygonsOf(g)
 		for _, tol := range []float64{3, 30, 300} {
 			var naive orb.MultiPolygon
 			for _, p := range polys {
