@@ -50,7 +50,7 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 		return advanceIDs(ctx, tx, ds)
 	})
 	if err != nil {
-		return translate(err, "load")
+		return translateIn(ctx, err, "load")
 	}
 	return nil
 }

@@ -66,7 +66,7 @@ func upsert[T any](ctx context.Context, s *Store, op, create, table string, cols
 		return 0, seqErr
 	}
 	if err != nil {
-		return 0, translate(err, op)
+		return 0, translateIn(ctx, err, op)
 	}
 	return n, nil
 }

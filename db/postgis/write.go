@@ -52,7 +52,7 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) 
 	if errors.Is(err, errRetry) {
 		return db.Errorf(db.ECONFLICT, "%s", concurrentWriteMessage)
 	}
-	return translate(err, op)
+	return translateIn(ctx, err, op)
 }
 
 // commit runs fn in one transaction on a connection of the pool, taken
@@ -281,7 +281,7 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 		") e ON true ORDER BY e.id DESC"
 	rows, err := s.pool.Query(ctx, sql, a...)
 	if err != nil {
-		return db.List[*db.AuditEntry]{}, translate(err, "audit log")
+		return db.List[*db.AuditEntry]{}, translateIn(ctx, err, "audit log")
 	}
 	defer rows.Close()
 	l := db.List[*db.AuditEntry]{Items: []*db.AuditEntry{}}
@@ -292,7 +292,7 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 		var actor, action, typ, recordID *string
 		var before, after *string
 		if err := rows.Scan(&total, &id, &at, &actor, &action, &typ, &recordID, &before, &after); err != nil {
-			return db.List[*db.AuditEntry]{}, translate(err, "audit log")
+			return db.List[*db.AuditEntry]{}, translateIn(ctx, err, "audit log")
 		}
 		l.Total = int(total)
 		if id == nil {
@@ -302,7 +302,7 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 			Type: *typ, RecordID: *recordID, Before: bytesOf(before), After: bytesOf(after)})
 	}
 	if err := rows.Err(); err != nil {
-		return db.List[*db.AuditEntry]{}, translate(err, "audit log")
+		return db.List[*db.AuditEntry]{}, translateIn(ctx, err, "audit log")
 	}
 	return l, nil
 }

@@ -455,3 +455,35 @@ func TestDeadlocksAreRetried(t *testing.T) {
 		t.Errorf("got %v after %d runs, want a conflict after %d", err, calls, maxWriteAttempts)
 	}
 }
+
+// A write that waits past the request's deadline (here for a row another
+// transaction holds) ends as the deadline, which the API reports as "the
+// request took too long", never as a database outage or an internal error.
+func TestWriteStoppedByTheDeadline(t *testing.T) {
+	s, u := newTestStore(t, nil)
+	ctx := t.Context()
+	a, err := s.CreateArea(ctx, editor, &db.Area{Code: "D1", Name: "Held", Kind: db.KindDistrict,
+		Geometry: orb.Polygon{{{12.9, 57.7}, {13.0, 57.7}, {13.0, 57.8}, {12.9, 57.7}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close(ctx)
+	tx, err := holder.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // released at the end either way
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM areas WHERE id = $1 FOR UPDATE`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	_, err = s.UpdateArea(short, editor, a.ID, a.Version, db.AreaPatch{Name: db.Set("Renamed")})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a write past its deadline: %v (code %s), want context.DeadlineExceeded", err, db.ErrorCode(err))
+	}
+}
