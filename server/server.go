@@ -48,8 +48,14 @@ func New(store db.Store, cfg Config) http.Handler {
 		}
 		return cfg.Auth.Middleware(h)
 	}
+	// The routes that read the data share one bound on the requests in
+	// flight: what a request holds (its body, its parsed query, its
+	// answer) is bounded per request, and this bounds how many hold it at
+	// once. It sits outside authentication, so a flood is shed before it
+	// costs a key lookup.
+	shed := inFlightLimit(cfg.MaxInFlight)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authn(withTimeout(cfg.Limits.Timeout, graph.NewHandler(store, cfg.graphQL()))))
+	mux.Handle("/graphql", shed(authn(withTimeout(cfg.Limits.Timeout, graph.NewHandler(store, cfg.graphQL())))))
 	explorer := web.New(cfg.Explorer, log)
 	mux.Handle("GET /{$}", htmlPage(explorer.ContentSecurityPolicy(), explorer))
 	mux.Handle("GET /assets/", explorer)
@@ -66,7 +72,7 @@ func New(store db.Store, cfg Config) http.Handler {
 			h.ServeHTTP(w, httpx.WithForwarding(r, &forwarding))
 		})
 	}
-	mapLayers := authn(withTimeout(cfg.Limits.Timeout, layerLinks(layers.New(store, log))))
+	mapLayers := shed(authn(withTimeout(cfg.Limits.Timeout, layerLinks(layers.New(store, log)))))
 	mux.Handle("/layers/", mapLayers)
 	mux.Handle("/tiles/", mapLayers)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -152,6 +158,10 @@ type Config struct {
 	// base path, for the links the map layers write; the zero value
 	// trusts none and serves at the root.
 	Forwarding httpx.Forwarding
+	// MaxInFlight bounds the requests to GraphQL and the map layers that
+	// are served at once; one more is answered 503 with Retry-After at
+	// once. 0 means DefaultMaxInFlight, negative no bound.
+	MaxInFlight int
 	// Auth reads each request's bearer token and puts the caller on its
 	// context. Nil serves everyone as anonymous: reads work, every write
 	// is UNAUTHENTICATED.
@@ -164,7 +174,42 @@ func (c Config) withDefaults() Config {
 		c.Metrics = obs.NewMetrics()
 	}
 	c.Limits = c.Limits.WithDefaults()
+	if c.MaxInFlight == 0 {
+		c.MaxInFlight = DefaultMaxInFlight
+	}
 	return c
+}
+
+// DefaultMaxInFlight is far more requests than two cores and a pool of
+// connections serve at once (more only queue, each holding its body and
+// its parsed query), and few enough that all of them together stay within
+// a few hundred MiB at the request limits' worst.
+const DefaultMaxInFlight = 128
+
+// inFlightLimit sheds what comes past n requests in flight, rather than
+// queueing it: a queue only holds more memory longer, while a 503 with
+// Retry-After tells a client, or the load balancer in front, to come back
+// or go elsewhere. n < 0 bounds nothing.
+func inFlightLimit(n int) func(http.Handler) http.Handler {
+	if n < 0 {
+		return func(h http.Handler) http.Handler { return h }
+	}
+	slots := make(chan struct{}, n)
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case slots <- struct{}{}:
+				defer func() { <-slots }()
+				h.ServeHTTP(w, r)
+			default:
+				w.Header().Set("Retry-After", "1")
+				writeJSON(w, http.StatusServiceUnavailable, map[string]any{"errors": []map[string]any{{
+					"message":    "the server is serving as many requests as it may; try again in a second",
+					"extensions": map[string]string{"code": db.EUNAVAILABLE},
+				}}})
+			}
+		})
+	}
 }
 
 // graphQL is the configuration of the GraphQL handler.

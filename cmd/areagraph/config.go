@@ -51,6 +51,7 @@ type serveConfig struct {
 	maxBody       byteSize
 	maxTokens     int
 	maxSelections int
+	maxInFlight   int
 	queryCache    int
 	queryBytes    byteSize
 	apqCache      int
@@ -96,6 +97,7 @@ var serveSettings = []serveSetting{
 	{"max-body", "AREAGRAPH_MAX_BODY", false},
 	{"max-tokens", "AREAGRAPH_MAX_TOKENS", false},
 	{"max-selections", "AREAGRAPH_MAX_SELECTIONS", false},
+	{"max-in-flight", "AREAGRAPH_MAX_IN_FLIGHT", false},
 	{"query-cache", "AREAGRAPH_QUERY_CACHE", false},
 	{"query-cache-bytes", "AREAGRAPH_QUERY_CACHE_BYTES", false},
 	{"apq-cache", "AREAGRAPH_APQ_CACHE", false},
@@ -148,6 +150,8 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 		help("max-tokens", "most tokens (names, values, punctuation) a query's text may have; send large values as variables"))
 	fs.IntVar(&c.maxSelections, "max-selections", graph.DefaultMaxSelections,
 		help("max-selections", "most selections a query may have: fields (aliases included), inline fragments and fragment spreads"))
+	fs.IntVar(&c.maxInFlight, "max-in-flight", server.DefaultMaxInFlight,
+		help("max-in-flight", "most requests to GraphQL and the map layers served at once; one more is answered 503 with Retry-After"))
 	fs.IntVar(&c.queryCache, "query-cache", graph.DefaultQueryCacheSize, help("query-cache", "how many parsed and validated queries to keep"))
 	fs.Var(&c.queryBytes, "query-cache-bytes",
 		help("query-cache-bytes", "memory the parsed queries kept may take, a `size` as for --max-body; a query over 1/16 of it is not kept"))
@@ -221,6 +225,7 @@ func (c *serveConfig) check() error {
 	positive("max-body", c.maxBody > 0)
 	positive("max-tokens", c.maxTokens > 0)
 	positive("max-selections", c.maxSelections > 0)
+	positive("max-in-flight", c.maxInFlight > 0)
 	positive("query-cache", c.queryCache > 0)
 	positive("query-cache-bytes", c.queryBytes > 0)
 	positive("apq-cache-bytes", c.apqBytes > 0)
@@ -312,6 +317,7 @@ func (c *serveConfig) server(log *slog.Logger) server.Config {
 			MaxSelections: c.maxSelections,
 			Timeout:       c.timeout,
 		},
+		MaxInFlight:          c.maxInFlight,
 		QueryCacheSize:       c.queryCache,
 		QueryCacheBytes:      int64(c.queryBytes),
 		APQCacheSize:         apq,
