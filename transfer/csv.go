@@ -1,6 +1,8 @@
 package transfer
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -51,10 +53,48 @@ func ReadValuesCSV(r io.Reader, name string) iter.Seq2[*db.ValueInput, error] {
 // valueColumns are the columns of the long format, the required first.
 var valueColumns = []string{"area_code", "indicator_code", "year", "value", "sex", "count"}
 
+// utf8BOM is the byte order mark spreadsheets (Excel) write at the start
+// of a file saved as UTF-8.
+var utf8BOM = []byte("\uFEFF")
+
+// separator tells the field separator of a values file from its header
+// line (the first line of head): ';' when the header has a semicolon and
+// no comma outside quotes, as Swedish (and most European) spreadsheets
+// write CSV, else ','.
+func separator(head []byte) rune {
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	quoted, semicolon := false, false
+	for _, c := range head {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == ',':
+			return ','
+		case c == ';':
+			semicolon = true
+		}
+	}
+	if semicolon {
+		return ';'
+	}
+	return ','
+}
+
 // eachValue reads the CSV in r one row at a time, parses and checks each,
 // and hands it to fn with its line until fn returns false.
 func eachValue(in io.Reader, name string, fn func(line int, v *db.ValueInput) bool) error {
-	r := csv.NewReader(in)
+	// The header line decides the separator; a header longer than the
+	// buffer is cut, which only matters if no comma or semicolon is in it.
+	br := bufio.NewReaderSize(in, 64<<10)
+	if b, _ := br.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
+		_, _ = br.Discard(len(utf8BOM))
+	}
+	head, _ := br.Peek(br.Size())
+	r := csv.NewReader(br)
+	r.Comma = separator(head)
 	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
@@ -66,7 +106,7 @@ func eachValue(in io.Reader, name string, fn func(line int, v *db.ValueInput) bo
 		if err := checkText(h); err != nil {
 			return fmt.Errorf("%s:1: a column name %s", name, err)
 		}
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF"))) // spreadsheets write a BOM
+		h = strings.ToLower(strings.TrimSpace(h))
 		if !slices.Contains(valueColumns, h) {
 			return fmt.Errorf("%s:1: unknown column %q; the columns are %s", name, h, strings.Join(valueColumns, ","))
 		}
@@ -96,7 +136,7 @@ func eachValue(in io.Reader, name string, fn func(line int, v *db.ValueInput) bo
 		if err := checkFields(rec, header); err != nil {
 			return fmt.Errorf("%s:%d: %s", name, line, err)
 		}
-		v, err := parseValue(rec, col)
+		v, err := parseValue(rec, col, r.Comma)
 		if err == nil {
 			err = v.Check(n)
 		}
@@ -121,8 +161,8 @@ func checkFields(rec, header []string) error {
 	return nil
 }
 
-// parseValue reads one row of the long format.
-func parseValue(rec []string, col map[string]int) (*db.ValueInput, error) {
+// parseValue reads one row of the long format, separated by sep.
+func parseValue(rec []string, col map[string]int, sep rune) (*db.ValueInput, error) {
 	field := func(name string) string {
 		if i, ok := col[name]; ok {
 			return strings.TrimSpace(rec[i])
@@ -137,7 +177,11 @@ func parseValue(rec []string, col map[string]int) (*db.ValueInput, error) {
 	if v.Year, err = strconv.Atoi(field("year")); err != nil {
 		return nil, fmt.Errorf("year must be a whole number, got %q", field("year"))
 	}
-	if v.Value, err = strconv.ParseFloat(field("value"), 64); err != nil {
+	if sep == ';' {
+		if v.Value, err = parseDecimalComma(field("value")); err != nil {
+			return nil, err
+		}
+	} else if v.Value, err = strconv.ParseFloat(field("value"), 64); err != nil {
 		return nil, fmt.Errorf("value must be a number with a decimal point, got %q", field("value"))
 	}
 	if s := field("sex"); s != "" {
@@ -151,6 +195,23 @@ func parseValue(rec []string, col map[string]int) (*db.ValueInput, error) {
 		v.Count = &c
 	}
 	return v, nil
+}
+
+// parseDecimalComma reads a value of a semicolon-separated file, where a
+// spreadsheet writes a decimal comma (4,5); a decimal point is read too.
+// A number with both, or with a mark twice, or with spaces inside, holds
+// a thousands separator, which is refused rather than guessed at: 1.234
+// is a thousand in German and one and a bit in English.
+func parseDecimalComma(s string) (float64, error) {
+	commas, points := strings.Count(s, ","), strings.Count(s, ".")
+	if commas+points > 1 || strings.ContainsAny(s, " \u00a0\u202f'") {
+		return 0, fmt.Errorf("value %q has a thousands separator; write it without one, with at most one decimal comma", s)
+	}
+	f, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
+	if err != nil {
+		return 0, fmt.Errorf("value must be a number with a decimal comma or point, got %q", s)
+	}
+	return f, nil
 }
 
 // ExportValuesCSV writes every indicator value in the long format, in the

@@ -154,3 +154,70 @@ func TestCSVFields(t *testing.T) {
 		}
 	}
 }
+
+// TestReadValuesCSVSemicolons holds a file as Swedish Excel writes it (a
+// BOM, semicolons, decimal commas) to the same values as the comma file.
+func TestReadValuesCSVSemicolons(t *testing.T) {
+	comma, err := readValues("area_code,indicator_code,year,value,sex,count\n1490,unemployment,2024,4.5,,1200\n" +
+		"1490,unemployment,2024,-6,female,\n1490,\"a;b\",2024,0.25,MALE,3\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{
+		"area_code;indicator_code;year;value;sex;count\n1490;unemployment;2024;4,5;;1200\n" +
+			"1490;unemployment;2024;-6;female;\n1490;\"a;b\";2024;0,25;MALE;3\n",
+		"\uFEFFarea_code;indicator_code;year;value;sex;count\r\n1490;unemployment;2024;4,5;;1200\r\n" +
+			"1490;unemployment;2024;-6;female;\r\n\"1490\";\"a;b\";2024;\"0.25\";MALE;3\r\n",
+	} {
+		got, err := readValues(body)
+		if err != nil {
+			t.Fatalf("%q: %v", body, err)
+		}
+		if len(got) != len(comma) {
+			t.Fatalf("%d values, the comma file has %d", len(got), len(comma))
+		}
+		for i := range got {
+			g, c := got[i], comma[i]
+			if g.AreaCode != c.AreaCode || g.IndicatorCode != c.IndicatorCode || g.Year != c.Year ||
+				g.Value != c.Value || g.Sex != c.Sex || (g.Count == nil) != (c.Count == nil) ||
+				g.Count != nil && *g.Count != *c.Count {
+				t.Errorf("value %d: %+v, the comma file's %+v", i, g, c)
+			}
+		}
+	}
+
+	// A BOM before a comma header is skipped too, even before a quote.
+	got, err := readValues("\uFEFF\"area_code\",indicator_code,year,value\n1490,unemployment,2024,4.5\n")
+	if err != nil || len(got) != 1 || got[0].Value != 4.5 {
+		t.Errorf("BOM and a quoted header: %+v, %v", got, err)
+	}
+	// Only a comma outside quotes makes a header comma-separated, and
+	// only the header line counts.
+	for _, tc := range []struct {
+		head string
+		want rune
+	}{{"a;b;c", ';'}, {"a,b;c", ','}, {`"a,b";c`, ';'}, {"a", ','}, {"a;b\n1,2", ';'}, {"", ','}} {
+		if got := separator([]byte(tc.head)); got != tc.want {
+			t.Errorf("separator(%q) = %q, want %q", tc.head, got, tc.want)
+		}
+	}
+}
+
+func TestReadValuesCSVSemicolonsRejects(t *testing.T) {
+	head := "area_code;indicator_code;year;value;count\n1490;unemployment;2023;1;\n"
+	for _, tc := range []struct {
+		name, row string
+		parts     []string
+	}{
+		{"thousands point", "1490;unemployment;2024;1.234,5;\n", []string{":3:", `value "1.234,5"`, "thousands separator"}},
+		{"thousands space", "1490;unemployment;2024;1 234,5;\n", []string{":3:", `value "1 234,5"`, "thousands separator"}},
+		{"thousands commas", "1490;unemployment;2024;1,234,567;\n", []string{":3:", `value "1,234,567"`, "thousands separator"}},
+		{"unquoted semicolon", "1490;a;b;2024;4,5;\n", []string{"line 3", "wrong number of fields"}},
+		{"not a number", "1490;unemployment;2024;n/a;\n", []string{":3:", "value", "decimal comma", `"n/a"`}},
+		{"count with a comma", "1490;unemployment;2024;4,5;1,5\n", []string{":3:", "count", `"1,5"`}},
+		{"bad UTF-8", "1490;unemployment;2024;4,5;\n1490;arbetsl\xf6shet;2024;4,5;\n", []string{":4:", `column "indicator_code"`, "UTF-8"}},
+	} {
+		_, err := readValues(head + tc.row)
+		errorSays(t, tc.name, err, append([]string{"values.csv"}, tc.parts...)...)
+	}
+}

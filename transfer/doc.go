@@ -14,6 +14,10 @@
 // which writes all of it or nothing. Exports read the store a page at a
 // time (export.go) and write what the imports read with their defaults.
 //
+// The values CSV is comma-separated with decimal points, or, when its
+// header line has a semicolon and no comma outside quotes, semicolon-
+// separated with decimal commas as Swedish spreadsheets write it (csv.go).
+//
 // A new format goes in a file of its own named for it (as geojson.go and
 // csv.go), with its reader, its import and, if it has one, its export; its
 // tests go in the matching _test.go, against both backends through
