@@ -31,3 +31,29 @@ func toWGS84(g orb.Geometry, crs string, detected bool) (orb.Geometry, string, e
 	}
 	return geo.Normalize(out), crs, nil
 }
+
+// swedenExtent is where an imported area may lie, in WGS 84: Sweden's
+// extent (about 10.96–24.17° E, 55.34–69.06° N) with a margin of some
+// 20–60 km for coastal waters and border digitising. An area outside it is
+// in the wrong coordinate system or was shifted by one; it is refused
+// rather than stored in the sea.
+var swedenExtent = orb.Bound{Min: orb.Point{10.0, 55.0}, Max: orb.Point{24.5, 69.5}}
+
+// checkInSweden refuses an area (code, its converted bound b) that does
+// not lie inside swedenExtent, and tells apart one whose longitude and
+// latitude were exchanged, which is the commonest such mistake: a file
+// written latitude first, as EPSG:4326 formally orders its axes.
+func checkInSweden(code string, b orb.Bound) error {
+	if swedenExtent.Contains(b.Min) && swedenExtent.Contains(b.Max) {
+		return nil
+	}
+	span := fmt.Sprintf("%.4f, %.4f to %.4f, %.4f", b.Min[0], b.Min[1], b.Max[0], b.Max[1])
+	swapped := orb.Bound{Min: orb.Point{b.Min[1], b.Min[0]}, Max: orb.Point{b.Max[1], b.Max[0]}}
+	if swedenExtent.Contains(swapped.Min) && swedenExtent.Contains(swapped.Max) {
+		return fmt.Errorf("area %q (longitude, latitude %s) lies in Sweden only with longitude and latitude exchanged; "+
+			"check the axis order: GeoJSON writes longitude (east) first, then latitude", code, span)
+	}
+	return fmt.Errorf("area %q (longitude, latitude %s) lies outside Sweden (%.1f–%.1f° E, %.1f–%.1f° N); "+
+		"check the file's coordinate system (--crs)", code, span,
+		swedenExtent.Min[0], swedenExtent.Max[0], swedenExtent.Min[1], swedenExtent.Max[1])
+}

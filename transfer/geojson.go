@@ -31,7 +31,7 @@ func ImportAreasGeoJSON(ctx context.Context, store db.BulkImporter, src Source, 
 
 // ReadAreasGeoJSON reads the features of the GeoJSON FeatureCollection in
 // r one at a time, maps each to an area as m says, converts its geometry to
-// WGS 84 and checks it. It stops at the first error, which names the file
+// WGS 84 and checks it, and that it lies in Sweden (checkInSweden). It stops at the first error, which names the file
 // (name) and the feature.
 //
 // When m.CRS is empty, the system is told from the file: its legacy "crs"
@@ -70,6 +70,11 @@ func ReadAreasGeoJSON(r io.Reader, name string, m *AreaMapping) iter.Seq2[*db.Ar
 			}
 			if err == nil {
 				err = a.Check(n)
+			}
+			if err == nil {
+				// After the check, which refuses coordinates that are
+				// no longitude and latitude at all.
+				err = checkInSweden(a.Code, a.Geometry.Bound())
 			}
 			if err != nil {
 				yield(nil, fmt.Errorf("%s: feature %d: %s", name, n, messageOf(err)))

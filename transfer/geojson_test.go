@@ -235,6 +235,12 @@ func TestImportAreasRejects(t *testing.T) {
 			{"self-intersecting", collection(district("N1"), feature(`{"code":"N2","name":"New","kind":"DISTRICT"}`,
 				`{"type":"Polygon","coordinates":[[[12.9,57.7],[13,57.8],[13,57.7],[12.9,57.8],[12.9,57.7]]]}`)),
 				[]string{"feature 2", "intersect"}},
+			{"latitude first", collection(district("N1"), feature(`{"code":"N2","name":"New","kind":"DISTRICT"}`,
+				`{"type":"Polygon","coordinates":[[[57.7,12.9],[57.8,12.9],[57.8,13],[57.7,13],[57.7,12.9]]]}`)),
+				[]string{"feature 2", `area "N2"`, "axis order"}},
+			{"off the coast", collection(district("N1"), feature(`{"code":"N2","name":"New","kind":"DISTRICT"}`,
+				`{"type":"Polygon","coordinates":[[[9.6,57.7],[9.7,57.7],[9.7,57.8],[9.6,57.8],[9.6,57.7]]]}`)),
+				[]string{"feature 2", `area "N2"`, "outside Sweden"}},
 		} {
 			src := text("areas.geojson", tc.body)
 			_, _, err := ImportAreasGeoJSON(t.Context(), s, src, DefaultAreaMapping, nil)
@@ -250,4 +256,66 @@ func TestImportAreasRejects(t *testing.T) {
 			t.Error("failed imports changed the store")
 		}
 	})
+}
+
+// TestReadAreasGeoJSONOutsideSweden holds areas to Sweden's extent after
+// conversion: a Borås polygon written latitude first is refused with the
+// hint to check the axis order, and a square at Jönköping shifted 270 km
+// west (as a file in another zone read as SWEREF 99 TM would be) is
+// refused as lying outside Sweden; the file's first feature, in place,
+// goes through.
+func TestReadAreasGeoJSONOutsideSweden(t *testing.T) {
+	boras := orb.Polygon{{{12.90, 57.70}, {12.98, 57.70}, {12.98, 57.74}, {12.90, 57.74}, {12.90, 57.70}}}
+	swapped := orb.Polygon{make(orb.Ring, len(boras[0]))}
+	for i, p := range boras[0] {
+		swapped[0][i] = orb.Point{p[1], p[0]}
+	}
+	ok := feature(`{"code":"1490-D1","name":"Norrby","kind":"DISTRICT"}`, geoJSON(t, boras))
+	_, err := readAreas(collection(ok, feature(`{"code":"1490-D2","name":"Swapped","kind":"DISTRICT"}`, geoJSON(t, swapped))),
+		DefaultAreaMapping)
+	errorSays(t, "swapped axes", err, "areas.geojson: feature 2", `area "1490-D2"`, "longitude and latitude exchanged",
+		"axis order")
+
+	// Jönköping in SWEREF 99 TM, 270 km west of where it is.
+	jonkoping := orb.Polygon{{{14.15, 57.77}, {14.19, 57.77}, {14.19, 57.79}, {14.15, 57.79}, {14.15, 57.77}}}
+	shifted := geo.ToSWEREF99TMFromWGS84(jonkoping.Clone()).(orb.Polygon)
+	for i := range shifted[0] {
+		shifted[0][i][0] -= 270_000
+	}
+	m := DefaultAreaMapping
+	m.CRS = geo.CRSSWEREF99TM
+	inPlace := feature(`{"code":"0680","name":"Jönköping","kind":"MUNICIPALITY"}`,
+		geoJSON(t, geo.ToSWEREF99TMFromWGS84(jonkoping.Clone())))
+	got, err := readAreas(collection(inPlace), m)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Jönköping in place: %d areas, %v", len(got), err)
+	}
+	_, err = readAreas(collection(inPlace, feature(`{"code":"0680-X","name":"At sea","kind":"DISTRICT"}`, geoJSON(t, shifted))), m)
+	errorSays(t, "at sea", err, "areas.geojson: feature 2", `area "0680-X"`, "outside Sweden", "--crs")
+	if err != nil && strings.Contains(err.Error(), "exchanged") {
+		t.Errorf("at sea: %v", err)
+	}
+
+	// The extent's edges, with their margin, are inside.
+	for _, b := range []orb.Bound{
+		{Min: orb.Point{10.96, 55.34}, Max: orb.Point{24.17, 69.06}}, // Sweden itself
+		{Min: orb.Point{10.0, 55.0}, Max: orb.Point{24.5, 69.5}},
+	} {
+		if err := checkInSweden("X", b); err != nil {
+			t.Errorf("%v: %v", b, err)
+		}
+	}
+	if err := checkInSweden("X", orb.Bound{Min: orb.Point{9.99, 57}, Max: orb.Point{11, 58}}); err == nil {
+		t.Error("a box west of the extent is not refused")
+	}
+}
+
+// geoJSON is g as a GeoJSON geometry.
+func geoJSON(t *testing.T, g orb.Geometry) string {
+	t.Helper()
+	b, err := geo.AppendGeoJSON(nil, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
