@@ -42,7 +42,6 @@ func page(first *int, after *string) (db.Page, error) {
 	return p, nil
 }
 
-// checkLonLat is geo.CheckLonLat as a client's mistake, named by what.
 // checkYears refuses a year argument (named by its key) outside the years
 // an indicator value may have. Checked here, before any backend: PostGIS
 // keeps years in int4 and overflowed on the year before the smallest Int,
@@ -66,6 +65,7 @@ func checkAreaType(arg string, t *int) error {
 	return nil
 }
 
+// checkLonLat is geo.CheckLonLat as a client's mistake, named by what.
 func checkLonLat(what string, lon, lat float64) error {
 	if err := geo.CheckLonLat(lon, lat); err != nil {
 		return db.Errorf(db.EINVALID, "%s: %v", what, err)

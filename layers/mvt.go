@@ -51,7 +51,7 @@ type tileLayer struct {
 
 // tileFeature is a feature ready to encode: geometry in integer tile
 // coordinates, polygons closed and wound as the format wants (see
-// cleanTileGeometry).
+// cleanGeometry and windForTile in geom.go).
 type tileFeature struct {
 	id    uint64
 	geom  orb.Geometry

@@ -4,6 +4,8 @@
 //	areagraph [serve]   serve GraphQL (the default); the Borås demo without DATABASE_URL
 //	areagraph migrate   apply the database migrations
 //	areagraph seed      load the Borås demo into the database
+//	areagraph import    import areas (GeoJSON) or indicator values (CSV)
+//	areagraph export    export areas, indicator values or a whole dataset file
 //	areagraph keys      create, list and revoke API keys
 //
 // main only wires signals to a context; the work is in Main, which tests

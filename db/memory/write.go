@@ -355,7 +355,7 @@ func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, id, version i
 }
 
 // checkInitiativeRefs finds the first missing reference: areas, then the
-// lead, then partners, as write.go lists them.
+// lead, then partners, as Writer in db/store.go lists them (step 5).
 func (s *Store) checkInitiativeRefs(in *db.Initiative) error {
 	if err := s.checkAreas(in.AreaIDs); err != nil {
 		return err

@@ -9,7 +9,9 @@ import (
 )
 
 // areaValues are the columns of an area a write sets, $1 to $9, in the
-// order of areaColumns.
+// order the INSERT of CreateArea and the UPDATE of UpdateArea list them:
+// code, name, kind, area_type, parent_id, geom, valid_from, valid_to,
+// description.
 func areaValues(a *db.Area) ([]any, error) {
 	wkb, err := encode(a.Geometry)
 	if err != nil {

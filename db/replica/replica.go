@@ -254,7 +254,7 @@ func (r *Replica) Served() int64 { return r.served.Load() }
 // Doubts is the number of times Suspect stopped a live replica.
 func (r *Replica) Doubts() int64 { return r.doubts.Load() }
 
-// setLive changes whether the replica answers; call with ctl held.
+// setLiveLocked changes whether the replica answers; call with ctl held.
 func (r *Replica) setLiveLocked(live bool, why error) {
 	was := r.live.Swap(live)
 	switch {
