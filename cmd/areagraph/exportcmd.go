@@ -11,13 +11,18 @@ import (
 	"github.com/areagraph/areagraph/transfer"
 )
 
-const exportHelp = `Writes the areas or the indicator values of DATABASE_URL to standard output,
-in the formats "areagraph import" reads with its default flags.
+const exportHelp = `Writes the areas, the indicator definitions or the indicator values of
+DATABASE_URL to standard output, in the formats "areagraph import" reads with its default flags.
 
   areagraph export areas [--kind KIND[,KIND…]] > areas.geojson
       A GeoJSON FeatureCollection (RFC 7946, WGS 84), one feature per line in
       id order, with the properties code, name, kind, areaType, parent (the
       parent's code), validFrom, validTo and description.
+
+  areagraph export definitions > definitions.json
+      Every indicator definition as a JSON array, one object a line in code
+      order, with the fields code, name, nameSv, description, unit,
+      higherIsBetter, source, license, attribution and minCount.
 
   areagraph export indicators > values.csv
       Every value in the long format: area_code,indicator_code,year,value,
@@ -30,7 +35,7 @@ in the formats "areagraph import" reads with its default flags.
       API keys and the audit log stay behind.`
 
 func exportCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	what, args, err := subcommand("export", args, []string{"areas", "indicators", "dataset"}, exportHelp, stderr)
+	what, args, err := subcommand("export", args, []string{"areas", "definitions", "indicators", "dataset"}, exportHelp, stderr)
 	if what == "" {
 		return err
 	}
@@ -65,6 +70,8 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	switch what {
 	case "areas":
 		err = transfer.ExportAreasGeoJSON(ctx, store, f, w)
+	case "definitions":
+		err = transfer.ExportIndicatorDefinitions(ctx, store, w)
 	case "indicators":
 		err = transfer.ExportValuesCSV(ctx, store, w)
 	default:

@@ -117,6 +117,8 @@ func TestImportExportNeedDatabase(t *testing.T) {
 		{"import", "indicators", "values.csv"},
 		{"export", "areas"},
 		{"export", "indicators"},
+		{"import", "definitions", "definitions.json"},
+		{"export", "definitions"},
 	} {
 		err := Main(context.Background(), args, func(string) string { return "" }, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), "DATABASE_URL") {
@@ -167,7 +169,9 @@ func TestExportImportRoundTrip(t *testing.T) {
 	c.must("seed")
 	areas := c.must("export", "areas")
 	values := c.must("export", "indicators")
+	defs := c.must("export", "definitions")
 	areasFile := writeFile(t, "areas.geojson", areas)
+	defsFile := writeFile(t, "definitions.json", defs)
 	valuesFile := writeFile(t, "values.csv", values)
 
 	s := c.store()
@@ -184,13 +188,23 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Errorf("values export after re-import differs (%d bytes, were %d)", len(got), len(values))
 	}
 
-	// Into an empty database that knows the indicators only.
-	fresh := newCLI(t)
-	if err := fresh.store().Load(t.Context(), &db.Dataset{Indicators: demo.Dataset().Indicators}); err != nil {
-		t.Fatal(err)
+	if out := c.must("import", "definitions", defsFile); !strings.Contains(out, fmt.Sprintf("0 created, 0 updated, %d unchanged", len(demo.Dataset().Indicators))) {
+		t.Errorf("re-importing the definitions said %q", out)
 	}
+
+	// Into an empty database: areas, then definitions, then values.
+	fresh := newCLI(t)
 	fresh.must("import", "areas", areasFile)
+	fresh.fails([]string{"import", "indicators", valuesFile}, "does not exist")
+	fresh.fails([]string{"import", "definitions", writeFile(t, "bad.json", "[\n{\"name\":\"N\",\"unit\":\"%\"}\n]")},
+		"bad.json:2", "definition 1", `"code" is missing`)
+	if out := fresh.must("import", "definitions", defsFile); !strings.Contains(out, fmt.Sprintf("%d created, 0 updated, 0 unchanged", len(demo.Dataset().Indicators))) {
+		t.Errorf("importing the definitions said %q", out)
+	}
 	fresh.must("import", "indicators", valuesFile)
+	if got := fresh.must("export", "definitions"); got != defs {
+		t.Errorf("definitions export of the fresh database differs (%d bytes, were %d)", len(got), len(defs))
+	}
 	if got := fresh.must("export", "areas"); got != areas {
 		t.Errorf("areas export of the fresh database differs (%d bytes, were %d)", len(got), len(areas))
 	}

@@ -13,8 +13,8 @@ import (
 	"github.com/areagraph/areagraph/transfer"
 )
 
-const importHelp = `Imports areas from a GeoJSON FeatureCollection, or indicator values from a
-CSV file, into DATABASE_URL. Records are keyed on their code: a known code is
+const importHelp = `Imports areas from a GeoJSON FeatureCollection, indicator definitions from a
+JSON file, or indicator values from a CSV file, into DATABASE_URL. Records are keyed on their code: a known code is
 updated in place and keeps its id, a new one is added. The whole file is
 checked first and then written in one transaction: all of it, or nothing.
 
@@ -22,6 +22,15 @@ checked first and then written in one transaction: all of it, or nothing.
       Each feature becomes an area; its properties are read as the flags
       below say. Coordinates may be WGS 84 longitude/latitude or SWEREF 99 TM
       (EPSG:3006, as Statistics Sweden publishes DeSO), which is converted.
+
+  areagraph import definitions FILE.json
+      Indicator definitions as "areagraph export definitions" writes them: a
+      JSON array of objects with code, name and unit, and optionally nameSv,
+      description, higherIsBetter, source, license, attribution and
+      minCount. A new code is created, a known one whose fields differ is
+      updated whole; each write is audited as "cli". The whole file is
+      checked before the first write; the writes are one per definition.
+      Import definitions before the values that use them.
 
   areagraph import indicators FILE.csv
       Long format, one value per line, with a header naming the columns:
@@ -32,10 +41,12 @@ checked first and then written in one transaction: all of it, or nothing.
 
 // importCmd dispatches "import areas" and "import indicators".
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	what, args, err := subcommand("import", args, []string{"areas", "indicators"}, importHelp, stderr)
+	what, args, err := subcommand("import", args, []string{"areas", "definitions", "indicators"}, importHelp, stderr)
 	switch what {
 	case "areas":
 		return importAreasCmd(ctx, args, getenv, stdout, stderr)
+	case "definitions":
+		return importDefinitionsCmd(ctx, args, getenv, stdout, stderr)
 	case "indicators":
 		return importIndicatorsCmd(ctx, args, getenv, stdout, stderr)
 	}
@@ -114,6 +125,27 @@ func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string)
 		return err
 	}
 	fmt.Fprintf(stdout, "imported %d indicator values from %s\n", n, file)
+	return nil
+}
+
+func importDefinitionsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("import definitions FILE.json", stderr, importHelp)
+	dbURL := requiredDatabaseFlag(fs, getenv)
+	file, err := parseWithFile(fs, args)
+	if err != nil {
+		return err
+	}
+	store, err := openPostGIS(ctx, dbURL())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	c, err := transfer.ImportIndicatorDefinitions(ctx, store, transfer.File(file), transfer.ProgressTo(stderr))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "imported indicator definitions from %s: %d created, %d updated, %d unchanged\n",
+		file, c.Created, c.Updated, c.Unchanged)
 	return nil
 }
 
