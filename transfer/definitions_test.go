@@ -94,6 +94,24 @@ func TestDefinitionsRoundTrip(t *testing.T) {
 			if err != nil || len(got) != 1 || got[0].MinCount != first.MinCount+7 || got[0].Name != first.Name {
 				t.Errorf("after the changed import: %+v, %v", got, err)
 			}
+			log, err := fresh.AuditLog(t.Context(), db.AuditFilter{Actor: CLIActor.ID}, db.Page{Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, ref := first.AuditRef()
+			var creates, updates int
+			for _, e := range log.Items {
+				switch {
+				case e.Type == db.TypeIndicator && e.Action == db.ActionCreate:
+					creates++
+				case e.Type == db.TypeIndicator && e.Action == db.ActionUpdate && e.RecordID == ref && e.Before != nil && e.After != nil:
+					updates++
+				}
+			}
+			if creates != len(inds) || updates != 1 {
+				t.Errorf("the audit log holds %d creates and %d updates of definitions by %s, want %d and 1",
+					creates, updates, CLIActor.ID, len(inds))
+			}
 		})
 	}
 }
