@@ -14,9 +14,10 @@ import (
 )
 
 const importHelp = `Imports areas from a GeoJSON FeatureCollection, indicator definitions from a
-JSON file, or indicator values from a CSV file, into DATABASE_URL. Records are keyed on their code: a known code is
-updated in place and keeps its id, a new one is added. The whole file is
-checked first and then written in one transaction: all of it, or nothing.
+JSON file, or indicator values from a CSV file, into DATABASE_URL. Records are
+keyed on their code: a known code is updated in place and keeps its id, a new
+one is added. The whole file is checked first; areas and values are then
+written in one transaction (all of it, or nothing), definitions one by one.
 
   areagraph import areas FILE.geojson [flags]
       Each feature becomes an area; its properties are read as the flags
