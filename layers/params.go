@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
@@ -169,6 +170,16 @@ func parseRequest(l *layer, q url.Values, out output) (*request, error) {
 		}
 		slices.Sort(known)
 		return nil, invalid("unknown parameter %q for the layer %s; it takes %s", name, l.name, strings.Join(known, ", "))
+	}
+	// Text reaches the store's filters (name, codes): a NUL or bytes that
+	// are not UTF-8 are refused here, as GraphQL refuses them, so both
+	// backends answer alike (PostgreSQL cannot take a NUL in text).
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		for _, v := range q[name] {
+			if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
+				return nil, invalid("%s has a NUL character or bytes that are not UTF-8", name)
+			}
+		}
 	}
 	p := params(q)
 	req := &request{layer: l, zoom: -1, precision: DefaultPrecision, page: db.Page{Limit: DefaultLimit}}
