@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/geo"
 	"github.com/areagraph/areagraph/transfer"
 )
@@ -110,27 +111,34 @@ func kindList() string {
 }
 
 func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("import indicators FILE.csv", stderr, importHelp)
-	dbURL := requiredDatabaseFlag(fs, getenv)
-	file, err := parseWithFile(fs, args)
-	if err != nil {
-		return err
-	}
-	store, err := openPostGIS(ctx, dbURL())
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	n, err := transfer.ImportValuesCSV(ctx, store, transfer.File(file), transfer.ProgressTo(stderr))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "imported %d indicator values from %s\n", n, file)
-	return nil
+	return importFileCmd(ctx, "import indicators FILE.csv", args, getenv, stderr, func(store *postgis.Store, file string) error {
+		n, err := transfer.ImportValuesCSV(ctx, store, transfer.File(file), transfer.ProgressTo(stderr))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "imported %d indicator values from %s\n", n, file)
+		return nil
+	})
 }
 
 func importDefinitionsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("import definitions FILE.json", stderr, importHelp)
+	return importFileCmd(ctx, "import definitions FILE.json", args, getenv, stderr, func(store *postgis.Store, file string) error {
+		c, err := transfer.ImportIndicatorDefinitions(ctx, store, transfer.File(file), transfer.ProgressTo(stderr))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "imported indicator definitions from %s: %d created, %d updated, %d unchanged\n",
+			file, c.Created, c.Updated, c.Unchanged)
+		return nil
+	})
+}
+
+// importFileCmd runs an import subcommand that takes one file and no
+// flags of its own: it parses the flags, opens the database and hands
+// both to do.
+func importFileCmd(ctx context.Context, usage string, args []string, getenv func(string) string, stderr io.Writer,
+	do func(store *postgis.Store, file string) error) error {
+	fs := newFlags(usage, stderr, importHelp)
 	dbURL := requiredDatabaseFlag(fs, getenv)
 	file, err := parseWithFile(fs, args)
 	if err != nil {
@@ -141,13 +149,7 @@ func importDefinitionsCmd(ctx context.Context, args []string, getenv func(string
 		return err
 	}
 	defer store.Close()
-	c, err := transfer.ImportIndicatorDefinitions(ctx, store, transfer.File(file), transfer.ProgressTo(stderr))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "imported indicator definitions from %s: %d created, %d updated, %d unchanged\n",
-		file, c.Created, c.Updated, c.Unchanged)
-	return nil
+	return do(store, file)
 }
 
 // requiredDatabaseFlag is --database-url for commands that need PostGIS.
