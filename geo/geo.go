@@ -14,6 +14,8 @@
 //     segment sweep) lie beneath them;
 //   - sphere.go holds great-circle distances and arcs, measure.go geodesic
 //     areas and centroids, label.go label points;
+//   - overlay.go measures how much of one area lies in another (planar, in
+//     projected metres: IntersectionArea, PlanarArea);
 //   - simplify.go, simplify_fit.go and round.go make geometry smaller for
 //     the wire; crs.go recognises coordinate reference systems.
 package geo
