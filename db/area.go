@@ -44,7 +44,8 @@ type Area struct {
 	AreaType int   // the programme's area type 1–5 (1 = largest challenges); 0 when not set
 	ParentID int64 // 0 for a root
 	Geometry orb.Geometry
-	// ValidFrom and ValidTo bound the period the area is in use; nil is open.
+	// ValidFrom is the first day the area is in use, ValidTo the first day
+	// it no longer is; nil is open. The rule is ValidOn (db/validity.go).
 	ValidFrom   *time.Time
 	ValidTo     *time.Time
 	Description string
@@ -155,8 +156,10 @@ func (a *Area) check(geometry bool) error {
 			return err
 		}
 	}
-	if a.ValidFrom != nil && a.ValidTo != nil && a.ValidTo.Before(*a.ValidFrom) {
-		return fmt.Errorf("valid to is before valid from")
+	// ValidTo is the first day no longer in use (db/validity.go): on or
+	// before ValidFrom, the area would never be in use.
+	if a.ValidFrom != nil && a.ValidTo != nil && !Day(*a.ValidTo).After(Day(*a.ValidFrom)) {
+		return fmt.Errorf("valid to must come after valid from: it is the first day the area is no longer in use")
 	}
 	return nil
 }
@@ -169,7 +172,7 @@ type AreaPatch struct {
 	AreaType    Field[int]   // 0 clears it
 	ParentID    Field[int64] // 0 makes the area a root
 	Geometry    Field[orb.Geometry]
-	ValidFrom   Field[*time.Time] // nil leaves the period open
+	ValidFrom   Field[*time.Time] // nil leaves the period open (see ValidOn)
 	ValidTo     Field[*time.Time]
 	Description Field[string]
 }

@@ -66,7 +66,7 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 	fs.StringVar(&m.ParentProp, "parent-prop", m.ParentProp, "property holding the parent area's code; empty or missing for none")
 	fs.StringVar(&m.AreaTypeProp, "area-type-prop", m.AreaTypeProp, "property holding the programme's area type, 1–5")
 	fs.StringVar(&m.ValidFromProp, "valid-from-prop", m.ValidFromProp, "property holding the first day the area is in use, YYYY-MM-DD")
-	fs.StringVar(&m.ValidToProp, "valid-to-prop", m.ValidToProp, "property holding the last day the area is in use, YYYY-MM-DD")
+	fs.StringVar(&m.ValidToProp, "valid-to-prop", m.ValidToProp, "property holding the first day the area is no longer in use (its successor's first day), YYYY-MM-DD")
 	fs.StringVar(&m.DescriptionProp, "description-prop", m.DescriptionProp, "property holding a description")
 	crs := fs.String("crs", "auto", "coordinate system of the file: auto, EPSG:4326 (WGS 84) or EPSG:3006 (SWEREF 99 TM)")
 	file, err := parseWithFile(fs, args)

@@ -196,7 +196,7 @@ func testUpsertAreasAllOrNothing(t *testing.T, s db.Store) {
 			[]string{"cannot be its own parent"}},
 		{"ends before it starts", &db.AreaInput{Code: "BAD", Name: "Bad", Kind: db.KindDistrict,
 			Geometry: orb.Polygon{box(12, 57, 13, 58)}, ValidFrom: date(2020, 1, 1), ValidTo: date(2019, 1, 1)},
-			[]string{"valid to is before valid from"}},
+			[]string{"valid to must come after valid from"}},
 		{"missing", nil, []string{"area 3", "missing"}},
 	}
 	for _, c := range cases {

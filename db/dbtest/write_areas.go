@@ -125,7 +125,10 @@ func testWriteAreaRejects(t *testing.T, s db.Store) {
 		{"no code", func(a *db.Area) { a.Code = "" }, []string{"code and name are required"}},
 		{"no name", func(a *db.Area) { a.Name = "" }, []string{"code and name are required"}},
 		{"ends before it starts", func(a *db.Area) { a.ValidFrom, a.ValidTo = date(2020, 1, 1), date(2019, 12, 31) },
-			[]string{"valid to is before valid from"}},
+			[]string{"valid to must come after valid from"}},
+		// ValidTo is exclusive: a period ending the day it starts is empty.
+		{"ends the day it starts", func(a *db.Area) { a.ValidFrom, a.ValidTo = date(2020, 1, 1), date(2020, 1, 1) },
+			[]string{"valid to must come after valid from"}},
 		{"negative parent", func(a *db.Area) { a.ParentID = -3 }, nil},
 	}
 	for _, c := range cases {
@@ -470,7 +473,7 @@ func testWriteAreaPatch(t *testing.T, s db.Store) {
 	must[*db.Area](t)(s.UpdateArea(ctx(t), testActor, 6, 4, db.AreaPatch{ValidFrom: db.Set(date(2025, 1, 1))}))
 	before := stateOf(t, s)
 	_, err := s.UpdateArea(ctx(t), testActor, 6, 5, db.AreaPatch{ValidTo: db.Set(date(2024, 12, 31))})
-	wantRefused(t, "a valid-to date before the stored valid-from date", err, db.EINVALID, "valid to is before valid from")
+	wantRefused(t, "a valid-to date before the stored valid-from date", err, db.EINVALID, "valid to must come after valid from")
 	_, err = s.UpdateArea(ctx(t), testActor, 6, 5, db.AreaPatch{Name: db.Set(""), ParentID: db.Set[int64](98)})
 	wantRefused(t, "a patch that fails on its own", err, db.EINVALID, "code and name are required")
 	_, err = s.UpdateArea(ctx(t), testActor, 99, 5, db.AreaPatch{Geometry: db.Set[orb.Geometry](orb.Point{13, 57})})
