@@ -109,3 +109,18 @@ func TestUsage(t *testing.T) {
 		t.Errorf("migrate without a database: %v", err)
 	}
 }
+
+// version and --version print one line with the build's version and
+// revision, and touch nothing else.
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}} {
+		var stdout bytes.Buffer
+		if err := Main(context.Background(), args, func(string) string { return "" }, &stdout, io.Discard); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		if out := stdout.String(); !strings.HasPrefix(out, "areagraph ") || !strings.Contains(out, "revision ") ||
+			strings.Count(out, "\n") != 1 {
+			t.Errorf("%v printed %q", args, out)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
+	"github.com/areagraph/areagraph/internal/buildinfo"
 	"github.com/areagraph/areagraph/server"
 )
 
@@ -35,6 +36,7 @@ Commands:
   export    write areas (GeoJSON) or indicator values (CSV) of DATABASE_URL to stdout:
               areagraph export areas [--kind KIND[,KIND…]] > areas.geojson
               areagraph export indicators > values.csv
+  version   print the version and the source revision this binary was built from
   keys      manage API keys, in DATABASE_URL or, without it, in the embedded server's
             keys file (by default <user config dir>/areagraph/keys.json):
               areagraph keys create --name NAME --role reader|editor|admin [--expires 90d|2027-01-01]
@@ -49,6 +51,9 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	cmd := "serve"
 	if len(args) > 0 && isHelpFlag(args[0]) {
 		cmd, args = "help", args[1:]
+	}
+	if len(args) > 0 && isVersionFlag(args[0]) {
+		cmd, args = "version", args[1:]
 	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
@@ -66,6 +71,9 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return exportCmd(ctx, args, getenv, stdout, stderr)
 	case "keys":
 		return keysCmd(ctx, args, getenv, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, buildinfo.Read())
+		return nil
 	case "help":
 		printHelp(stdout)
 		return nil
@@ -77,6 +85,12 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 
 func isHelpFlag(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help"
+}
+
+// isVersionFlag is --version, which tools and packagers try before they
+// try a version subcommand.
+func isVersionFlag(arg string) bool {
+	return arg == "-version" || arg == "--version"
 }
 
 // printHelp shows the commands, then the flags of serve, which is what
