@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/areagraph/areagraph/internal/buildinfo"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -85,7 +86,7 @@ func NewMetrics() *Metrics {
 		operations: newLabelSet(MaxOperationLabels),
 		layers:     newLabelSet(MaxLayerLabels),
 	}
-	m.reg.MustRegister(m.inFlight, m.httpRequests, m.httpDuration, m.gqlRequests, m.gqlDuration, m.storeDuration,
+	m.reg.MustRegister(buildInfoGauge(buildinfo.Read()), m.inFlight, m.httpRequests, m.httpDuration, m.gqlRequests, m.gqlDuration, m.storeDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -176,4 +177,22 @@ func (s *labelSet) known(v string) string {
 		return v
 	}
 	return Other
+}
+
+// buildInfoGauge is areagraph_build_info, constant 1 with the build's
+// version and revision as labels, as Prometheus's own exporters do it: a
+// dashboard joins it to any other series to tell which build served them,
+// and a rollout shows as the label changing.
+func buildInfoGauge(bi buildinfo.Info) prometheus.Collector {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "areagraph_build_info",
+		Help: "Always 1; its labels are the running build's module version, VCS revision and Go version.",
+		ConstLabels: prometheus.Labels{
+			"version":   bi.Version,
+			"revision":  bi.Revision,
+			"goversion": bi.GoVersion,
+		},
+	})
+	g.Set(1)
+	return g
 }

@@ -189,3 +189,19 @@ func TestProbesLogQuietly(t *testing.T) {
 		t.Errorf("logged at info: %v, want only the GraphQL request", access)
 	}
 }
+
+// The build's identity is a metric, so a dashboard tells which build
+// served a series.
+func TestBuildInfoMetric(t *testing.T) {
+	srv := httptest.NewServer(server.New(storetest.Demo(t), server.Config{}))
+	defer srv.Close()
+	got := scrape(t, srv.URL, "areagraph_build_info")
+	if len(got) != 1 {
+		t.Fatalf("areagraph_build_info samples: %v, want one", got)
+	}
+	for name, v := range got {
+		if v != "1" || !strings.Contains(name, `version="`) || !strings.Contains(name, `revision="`) {
+			t.Errorf("%s %s: want value 1 with version and revision labels", name, v)
+		}
+	}
+}
