@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -38,6 +39,9 @@ func main() {
 		return
 	}
 	if err := run(ctx, os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // help asked for and shown: not a failure
+		}
 		fmt.Fprintln(os.Stderr, "areagraph-bench:", err)
 		os.Exit(1)
 	}
