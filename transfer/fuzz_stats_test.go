@@ -1,0 +1,71 @@
+package transfer
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// checkStatValues holds what a statistics reader yields from any input to
+// what the long CSV reader promises: an error names the file, comes
+// without a value and ends the sequence; every value passes the store's
+// checks and holds text a store keeps.
+func checkStatValues(t *testing.T, name string, seq func(yield func(*db.ValueInput, error) bool)) {
+	t.Helper()
+	n := 0
+	for v, err := range seq {
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), name+": ") || len(err.Error()) <= len(name+": ") {
+				t.Fatalf("error without the file's name or a message: %q", err)
+			}
+			if v != nil {
+				t.Fatalf("error %v with a value", err)
+			}
+			return
+		}
+		n++
+		if err := v.Check(n); err != nil {
+			t.Fatalf("accepted value %d fails its check: %v", n, err)
+		}
+		for _, s := range []string{v.AreaCode, v.IndicatorCode, string(v.Sex)} {
+			if s == "" || !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+				t.Fatalf("accepted value %d holds text no store keeps: %q", n, s)
+			}
+		}
+	}
+}
+
+func seedFile(f *testing.F, name string) {
+	b, err := os.ReadFile("testdata/stats/" + name)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+}
+
+// FuzzReadValuesJSONStat reads a JSON-stat dataset with SCB's dimensions,
+// once with one indicator for all and once fixing SCB's age dimension.
+func FuzzReadValuesJSONStat(f *testing.F) {
+	seedFile(f, "BE0101N1.json")
+	seedFile(f, "deso_employment.json")
+	for _, s := range []string{
+		dataset(`,"value":[1,2.5],"status":"p"`), dataset(`,"status":[null,".."],"value":[1,2]`),
+		dataset(`,"value":{"1":3},"status":{"0":".."}`), dataset(`,"value":{"1":null,"0":7},"status":["",".."]`),
+		dataset(`,"value":["..",null]`), dataset(`,"value":[1e999,-0]`), dataset(`,"value":{"7":1}`),
+		`{"dataset":{"value":[]}}`, `null`, `[]`, ``, `{"class":"dataset","id":["Region"],"size":[0],"value":[]}`,
+		`{"class":"dataset","id":["Region","Tid"],"size":[1,1],"dimension":{"Region":{"category":{"index":{"1490":0}}},` +
+			`"Tid":{"category":{"index":{"2023":0}}}},"value":[1]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, m := range []StatMapping{{Indicator: "population"}, {Indicators: map[string]string{"BE0101N1": "population",
+			"X1": "unemployment"}, Fixed: map[string]string{"Alder": "tot"}}} {
+			checkStatValues(t, "fuzz.json", ReadValuesJSONStat(bytes.NewReader(data), "fuzz.json", m, Skipped{}))
+		}
+	})
+}
