@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strings"
 
 	"github.com/areagraph/areagraph/db"
@@ -15,9 +17,9 @@ import (
 )
 
 const importHelp = `Imports areas from a GeoJSON FeatureCollection, indicator definitions from a
-JSON file, or indicator values from a CSV file, into DATABASE_URL. Records are
-keyed on their code: a known code is updated in place and keeps its id, a new
-one is added. The whole file is checked first; areas and values are then
+JSON file, or indicator values from a CSV or statistics file, into
+DATABASE_URL. Records are keyed on their code: a known code is updated in
+place and keeps its id, a new one is added. The whole file is checked first; areas and values are then
 written in one transaction (all of it, or nothing), definitions one by one.
 
   areagraph import areas FILE.geojson [flags]
@@ -34,12 +36,22 @@ written in one transaction (all of it, or nothing), definitions one by one.
       checked before the first write; the writes are one per definition.
       Import definitions before the values that use them.
 
-  areagraph import indicators FILE.csv
-      Long format, one value per line, with a header naming the columns:
-      area_code,indicator_code,year,value[,sex][,count]. sex is TOTAL,
-      FEMALE or MALE (TOTAL when left out or empty); count, the number of
-      persons the value rests on, may be empty. Areas and indicators must
-      exist already.`
+  areagraph import indicators FILE [flags]
+      Indicator values. The format is told from the file (or --format):
+      csv        Long format, one value per line, with a header naming the
+                 columns: area_code,indicator_code,year,value[,sex][,count].
+                 sex is TOTAL, FEMALE or MALE (TOTAL when left out or empty);
+                 count, the number of persons the value rests on, may be
+                 empty.
+      json-stat  JSON-stat 2.0 as SCB's PxWeb API answers (format
+                 json-stat2): dimensions Region, Tid, Kon (1 men, 2 women,
+                 1+2 both) and ContentsCode by default (--area-dim,
+                 --year-dim, --sex-dim, --indicator-dim). Every other
+                 dimension must be fixed to one category with --fix. The
+                 measure becomes an indicator by --indicator CODE or
+                 --map-indicator CONTENTSCODE=CODE. Cells without a value
+                 (null, "..") are skipped and counted.
+      Areas and indicator definitions must exist already.`
 
 // importCmd dispatches "import areas" and "import indicators".
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -111,14 +123,109 @@ func kindList() string {
 }
 
 func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return importFileCmd(ctx, "import indicators FILE.csv", args, getenv, stderr, func(store *postgis.Store, file string) error {
-		n, err := transfer.ImportValuesCSV(ctx, store, transfer.File(file), transfer.ProgressTo(stderr))
+	fs := newFlags("import indicators FILE", stderr, importHelp)
+	dbURL := requiredDatabaseFlag(fs, getenv)
+	format := fs.String("format", "auto", "format of the file: auto (from its name and first bytes), "+
+		strings.Join(transfer.ValueFormats, ", "))
+	var m transfer.StatMapping
+	fs.StringVar(&m.Indicator, "indicator", "", "areagraph indicator code of every value in a statistics file of one measure")
+	fs.Var(pairFlag{&m.Indicators}, "map-indicator", "SOURCE=CODE: the publisher's measure SOURCE (SCB ContentsCode) is indicator CODE; repeatable")
+	fs.Var(pairFlag{&m.Fixed}, "fix", "DIMENSION=CATEGORY: import only the cells of that category; repeatable, and required for "+
+		"every dimension that is not area, year, sex or measure")
+	fs.StringVar(&m.AreaDim, "area-dim", "", "dimension holding the area code (default Region, or the one of role geo)")
+	fs.StringVar(&m.YearDim, "year-dim", "", "dimension holding the year (default Tid, or the one of role time)")
+	fs.StringVar(&m.SexDim, "sex-dim", "", "dimension holding the sex in SCB's codes 1, 2 and 1+2 (default Kon; without it every value is TOTAL)")
+	fs.StringVar(&m.IndicatorDim, "indicator-dim", "", "dimension holding the measure (default ContentsCode, or the one of role metric)")
+	file, err := parseWithFile(fs, args)
+	if err != nil {
+		return err
+	}
+	store, err := openPostGIS(ctx, dbURL())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if *format == "auto" {
+		head, err := readHead(file)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "imported %d indicator values from %s\n", n, file)
-		return nil
-	})
+		if *format, err = transfer.DetectValuesFormat(file, head); err != nil {
+			return err
+		}
+	}
+	statFlags := false
+	fs.Visit(func(f *flag.Flag) { statFlags = statFlags || f.Name != "format" && f.Name != "database-url" })
+	switch *format {
+	case transfer.FormatValuesCSV:
+		if statFlags {
+			return errors.New("the long CSV names area, indicator, year and sex in its columns; the mapping flags are for statistics formats")
+		}
+	case transfer.FormatJSONStat:
+	default:
+		return fmt.Errorf("--format %s: want auto, %s", *format, strings.Join(transfer.ValueFormats, ", "))
+	}
+	src, prog := transfer.File(file), transfer.ProgressTo(stderr)
+	var res transfer.StatImport
+	switch *format {
+	case transfer.FormatValuesCSV:
+		res.Values, err = transfer.ImportValuesCSV(ctx, store, src, prog)
+	case transfer.FormatJSONStat:
+		res, err = transfer.ImportValuesJSONStat(ctx, store, src, m, prog)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "imported %d indicator values from %s\n", res.Values, file)
+	if n := res.Skipped.Total(); n > 0 {
+		fmt.Fprintf(stdout, "skipped %d cells without a value (%s): suppressed or missing at the source\n", n, res.Skipped)
+	}
+	return nil
+}
+
+// pairFlag is a repeatable KEY=VALUE flag into a map.
+type pairFlag struct{ m *map[string]string }
+
+func (p pairFlag) String() string {
+	if p.m == nil {
+		return ""
+	}
+	var s []string
+	for k, v := range *p.m {
+		s = append(s, k+"="+v)
+	}
+	slices.Sort(s)
+	return strings.Join(s, ",")
+}
+
+func (p pairFlag) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" || v == "" {
+		return fmt.Errorf("want KEY=VALUE, got %q", s)
+	}
+	if *p.m == nil {
+		*p.m = map[string]string{}
+	}
+	if old, dup := (*p.m)[k]; dup && old != v {
+		return fmt.Errorf("%s is given twice, as %s and %s", k, old, v)
+	}
+	(*p.m)[k] = v
+	return nil
+}
+
+// readHead is the first bytes of file, for telling its format.
+func readHead(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return head[:n], nil
 }
 
 func importDefinitionsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

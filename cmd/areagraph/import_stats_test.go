@@ -1,0 +1,60 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// statsFixture is the path of a statistics file of transfer's tests, as
+// SCB and Kolada publish them.
+func statsFixture(name string) string { return "../../transfer/testdata/stats/" + name }
+
+// TestImportStatistics imports SCB's population table saved from PxWeb as
+// JSON-stat, with the flags the README gives.
+func TestImportStatistics(t *testing.T) {
+	c := newCLI(t)
+	c.must("seed")
+	file := statsFixture("BE0101N1.json")
+	c.fails([]string{"import", "indicators", file, "--indicator", "population"}, `dimension "Alder"`, "--fix Alder=CATEGORY")
+	c.fails([]string{"import", "indicators", file, "--indicator", "folkmangd", "--fix", "Alder=tot"},
+		`indicator "folkmangd" is not defined`, "import definitions")
+	c.fails([]string{"import", "indicators", file, "--format", "csv", "--indicator", "population"}, "mapping flags")
+	c.fails([]string{"import", "indicators", file, "--format", "px"}, "--format px")
+	c.fails([]string{"import", "indicators", file, "--fix", "Alder"}, "KEY=VALUE")
+
+	out := c.must("import", "indicators", file, "--map-indicator", "BE0101N1=population", "--fix", "Alder=tot")
+	if out != "imported 4 indicator values from "+file+"\n" {
+		t.Errorf("import said %q", out)
+	}
+	s := c.store()
+	got, err := s.IndicatorValues(t.Context(), db.ValueFilter{AreaIDs: []int64{idsByCode(t, s)["1490"]},
+		Codes: []string{"population"}, FromYear: 2022, ToYear: 2023, Sexes: []db.Sex{db.SexMale}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Value != 56920 || got[1].Value != 57210 {
+		t.Errorf("stored %+v", got)
+	}
+}
+
+// TestImportStatisticsSkipped: the cells SCB suppressed are counted in
+// what the import says.
+func TestImportStatisticsSkipped(t *testing.T) {
+	c := newCLI(t)
+	c.must("seed")
+	body, err := os.ReadFile(statsFixture("deso_employment.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The municipality instead of DeSO, which the demo lacks.
+	file := writeFile(t, "TAB5930.json", strings.NewReplacer(`"1490C1010"`, `"1490"`, `"1490C1020"`, `"1490-D02"`,
+		`"1490C1030"`, `"1490-D03"`).Replace(string(body)))
+	out := c.must("import", "indicators", file, "--indicator", "employment_rate")
+	if want := "imported 16 indicator values from " + file + "\n" +
+		`skipped 2 cells without a value (2 marked ".."): suppressed or missing at the source` + "\n"; out != want {
+		t.Errorf("import said %q, want %q", out, want)
+	}
+}

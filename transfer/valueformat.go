@@ -1,0 +1,35 @@
+package transfer
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// The formats an import of indicator values reads.
+const (
+	FormatValuesCSV = "csv"       // the long format, one value a line
+	FormatJSONStat  = "json-stat" // JSON-stat 2.0, as SCB's PxWeb API answers
+)
+
+// ValueFormats lists the formats of values, for help and errors.
+var ValueFormats = []string{FormatValuesCSV, FormatJSONStat}
+
+// DetectValuesFormat tells the format of a values file from its name and
+// its first bytes (head): a .json file is JSON-stat, anything else the
+// long CSV. It returns an error when the file is clearly neither, so that
+// a mistaken file is named before it is read.
+func DetectValuesFormat(name string, head []byte) (string, error) {
+	head = bytes.TrimPrefix(head, utf8BOM)
+	json := len(bytes.TrimSpace(head)) > 0 && bytes.TrimSpace(head)[0] == '{'
+	switch ext := strings.ToLower(filepath.Ext(name)); {
+	case ext == ".json" || json:
+		return FormatJSONStat, nil
+	case ext == ".csv" || ext == ".txt" || ext == "":
+		return FormatValuesCSV, nil
+	default:
+		return "", fmt.Errorf("%s: cannot tell the format from the name; give --format, one of %s", name,
+			strings.Join(ValueFormats, ", "))
+	}
+}
