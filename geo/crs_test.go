@@ -143,8 +143,15 @@ func TestDetectCRS(t *testing.T) {
 		{"Borås in degrees", b(12.633, 57.557, 13.309, 57.934), geo.CRSWGS84},
 		{"the whole globe", b(-180, -90, 180, 90), geo.CRSWGS84},
 		{"Borås in metres", b(346000, 6381000, 387000, 6423000), geo.CRSSWEREF99TM},
-		{"Sweden's extent in metres", b(181896, 6133000, 920000, 7669000), geo.CRSSWEREF99TM},
-		{"the edges of the SWEREF 99 TM box", b(180000, 6100000, 1000000, 7700000), geo.CRSSWEREF99TM},
+		{"Sweden's extent in metres", b(182000, 6133000, 920000, 7669000), geo.CRSSWEREF99TM},
+		{"SWEREF 99 TM's area of use in metres", b(181897, 6090346, 1086312, 7689478), geo.CRSSWEREF99TM},
+		{"Strömstad in metres", b(269000, 6535000, 271000, 6537000), geo.CRSSWEREF99TM},
+		{"Kiruna in metres", b(719000, 7535000, 721000, 7537000), geo.CRSSWEREF99TM},
+		// Jönköping in SWEREF 99 13 30 (EPSG:3008) lies within SWEREF 99
+		// TM's box too, 270 km west in the Kattegat: not a guess to make.
+		{"Jönköping in a local zone", b(188000, 6405000, 191000, 6408000), ""},
+		{"Luleå in a local zone", b(155000, 7280000, 160000, 7285000), ""},
+		{"Jönköping in RT90", b(1401000, 6406000, 1404000, 6409000), ""},
 		{"a latitude past the pole", b(10, 50, 20, 91), ""},
 		{"metres west of Sweden", b(100000, 6400000, 300000, 6500000), ""},
 		{"metres of another zone", b(1500000, 6500000, 1600000, 6600000), ""},
@@ -176,6 +183,14 @@ func TestParseCRS(t *testing.T) {
 		" EPSG:3006 ":                   geo.CRSSWEREF99TM,
 		"urn:ogc:def:crs:EPSG::3006":    geo.CRSSWEREF99TM,
 		"SWEREF 99 TM":                  geo.CRSSWEREF99TM,
+		"EPSG:3008":                     "EPSG:3008",
+		"3018":                          "EPSG:3018",
+		"urn:ogc:def:crs:EPSG::3007":    "EPSG:3007",
+		"EPSG:3021":                     geo.CRSRT90,
+		"epsg:3021":                     geo.CRSRT90,
+		"EPSG:3019":                     "",
+		"EPSG:":                         "",
+		"EPSG:30x8":                     "",
 		"EPSG:3857":                     "",
 		"RT90":                          "",
 		"":                              "",
@@ -199,5 +214,47 @@ func TestToWGS84(t *testing.T) {
 	}
 	if _, err := geo.ToWGS84(p, "EPSG:3857"); err == nil {
 		t.Error("an unknown system converted without an error")
+	}
+}
+
+// TestDetectCRSNamesTheCandidates: a refusal names the systems the
+// coordinates fit, for --crs.
+func TestDetectCRSNamesTheCandidates(t *testing.T) {
+	jonkoping, err := geo.FromWGS84(orb.Bound{Min: orb.Point{14.14, 57.77}, Max: orb.Point{14.18, 57.79}}, "EPSG:3008")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt90, err := geo.FromWGS84(orb.Bound{Min: orb.Point{14.14, 57.77}, Max: orb.Point{14.18, 57.79}}, geo.CRSRT90)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		bound orb.Bound
+		want  []string
+	}{
+		{"Jönköping in EPSG:3008", jonkoping.(orb.Bound), []string{"EPSG:3006", "EPSG:3008", "EPSG:3009", "--crs", "does not guess"}},
+		{"Jönköping in RT90", rt90.(orb.Bound), []string{"RT90 2.5 gon V (EPSG:3021)", "six zones", "--crs"}},
+	} {
+		got, err := geo.DetectCRS(c.bound)
+		if err == nil {
+			t.Errorf("%s: taken as %s", c.name, got)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %q does not mention %q", c.name, err, w)
+			}
+		}
+	}
+}
+
+func TestFromWGS84(t *testing.T) {
+	p := orb.Point{12.94, 57.72}
+	if g, err := geo.FromWGS84(p, geo.CRSWGS84); err != nil || g != p {
+		t.Errorf("to WGS 84: %v, %v", g, err)
+	}
+	if _, err := geo.FromWGS84(p, "EPSG:3857"); err == nil {
+		t.Error("EPSG:3857 was accepted")
 	}
 }

@@ -194,9 +194,14 @@ func TestImportSWEREF99TM(t *testing.T) {
 		given.CRS = geo.CRSWGS84
 		_, _, err = ImportAreasGeoJSON(t.Context(), s, detected, given, nil)
 		errorSays(t, "WGS 84 given", err, "deso.geojson: feature 1", "out of range")
-		unknownCRS := text("rt90.geojson", fc(`"crs":{"type":"name","properties":{"name":"EPSG:3021"}},`, feats[0]))
+		unknownCRS := text("mercator.geojson", fc(`"crs":{"type":"name","properties":{"name":"EPSG:3857"}},`, feats[0]))
 		_, _, err = ImportAreasGeoJSON(t.Context(), s, unknownCRS, m, nil)
-		errorSays(t, "RT 90", err, "rt90.geojson", "EPSG:3021", "unsupported")
+		errorSays(t, "web Mercator", err, "mercator.geojson", "EPSG:3857", "unsupported")
+		// A declared system is followed: SWEREF 99 TM metres declared as
+		// RT90 land in the North Sea, and are refused there.
+		wrongCRS := text("rt90.geojson", fc(`"crs":{"type":"name","properties":{"name":"EPSG:3021"}},`, feats[0]))
+		_, _, err = ImportAreasGeoJSON(t.Context(), s, wrongCRS, m, nil)
+		errorSays(t, "RT90 declared", err, "rt90.geojson: feature 1", "outside Sweden", "--crs")
 
 		// One feature in degrees among metres is a mistake, named.
 		mixed := text("mixed.geojson", fc("", feats[0], desoFeature(t, "1490C1099", "1490", shapes[1])))

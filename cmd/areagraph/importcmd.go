@@ -80,7 +80,7 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 	fs.StringVar(&m.ValidFromProp, "valid-from-prop", m.ValidFromProp, "property holding the first day the area is in use, YYYY-MM-DD")
 	fs.StringVar(&m.ValidToProp, "valid-to-prop", m.ValidToProp, "property holding the first day the area is no longer in use (its successor's first day), YYYY-MM-DD")
 	fs.StringVar(&m.DescriptionProp, "description-prop", m.DescriptionProp, "property holding a description")
-	crs := fs.String("crs", "auto", "coordinate system of the file: auto, EPSG:4326 (WGS 84) or EPSG:3006 (SWEREF 99 TM)")
+	crs := fs.String("crs", "auto", "coordinate system of the file: auto, or an EPSG code: EPSG:4326 (WGS 84), EPSG:3006 (SWEREF 99 TM), EPSG:3007–3018 (the local SWEREF 99 zones), EPSG:3021 (RT90 2.5 gon V)")
 	file, err := parseWithFile(fs, args)
 	if err != nil {
 		return err
