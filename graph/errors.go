@@ -8,6 +8,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/areagraph/areagraph/db"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -31,12 +32,8 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			setCode(gqlErr, db.EUNAVAILABLE)
 		case isRequestError(gqlErr):
 			// Parse and validation errors from gqlgen itself: the query
-			// is the client's, and so is the mistake. A persisted query
-			// the server does not know keeps the code of that protocol,
-			// which its clients wait for to send the query's text.
-			if code, _ := gqlErr.Extensions["code"].(string); code != persistedQueryNotFound {
-				setCode(gqlErr, db.EINVALID)
-			}
+			// is the client's, and so is the mistake.
+			setCode(gqlErr, requestErrorCode(gqlErr))
 			explainEnumVariable(gqlErr)
 			explainNumberVariable(gqlErr)
 			explainOperationNotFound(ctx, gqlErr)
@@ -61,11 +58,47 @@ func setCode(e *gqlerror.Error, code string) {
 	e.Extensions["code"] = code
 }
 
+// The codes of errors in the request itself, as Apollo Server and most
+// GraphQL servers and clients name them: a query that does not parse, and
+// one that parses but does not fit the schema.
+const (
+	codeParseFailed      = "GRAPHQL_PARSE_FAILED"
+	codeValidationFailed = "GRAPHQL_VALIDATION_FAILED"
+)
+
+// requestErrorCode is the code of an error in the request itself. Parse
+// and validation errors keep the codes GraphQL clients look for (Apollo's
+// onError links, urql's exchanges), and a persisted query the server does
+// not know keeps the code of that protocol, which its clients wait for to
+// send the query's text. A variable whose value does not fit its type is
+// BAD_USER_INPUT, as Apollo Server has it and as a bad argument value is
+// here: the query is fine, the input is not. gqlgen files variable errors
+// under validation; their path starts at "variable".
+func requestErrorCode(e *gqlerror.Error) string {
+	code, _ := e.Extensions["code"].(string)
+	switch {
+	case code == persistedQueryNotFound || code == codeParseFailed:
+		return code
+	case code == codeValidationFailed && !isVariableError(e):
+		return code
+	default:
+		return db.EINVALID
+	}
+}
+
+func isVariableError(e *gqlerror.Error) bool {
+	if len(e.Path) == 0 {
+		return false
+	}
+	name, ok := e.Path[0].(ast.PathName)
+	return ok && name == "variable"
+}
+
 // isRequestError tells gqlgen's own errors about the request (parse and
 // validation) from errors raised while executing it.
 func isRequestError(e *gqlerror.Error) bool {
 	code, _ := e.Extensions["code"].(string)
-	return code == "GRAPHQL_PARSE_FAILED" || code == "GRAPHQL_VALIDATION_FAILED" || (e.Err == nil && e.Path == nil)
+	return code == codeParseFailed || code == codeValidationFailed || (e.Err == nil && e.Path == nil)
 }
 
 // recoverPanic turns a panic in a resolver into an INTERNAL error for that

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"github.com/areagraph/areagraph/db"
 	"math"
 	"regexp"
 	"strings"
@@ -64,4 +65,7 @@ func explainOperationNotFound(ctx context.Context, e *gqlerror.Error) {
 		e.Message = fmt.Sprintf("operationName %q names no operation of the document; it holds %s",
 			op.OperationName, strings.Join(names, ", "))
 	}
+	// The document may be valid; the request's choice of operation in it
+	// is what is wrong, an input like any other.
+	setCode(e, db.EINVALID)
 }

@@ -198,7 +198,15 @@ func TestRequestErrorCode(t *testing.T) {
 	srv := httptest.NewServer(server.New(storetest.Demo(t), server.Config{}))
 	defer srv.Close()
 	r := postAs(t, srv.URL, grJSON, `{"query":"{ areas { nope } }"}`)
-	if r.status != http.StatusBadRequest || r.code() != db.EINVALID {
+	if r.status != http.StatusBadRequest || r.code() != "GRAPHQL_VALIDATION_FAILED" {
 		t.Errorf("validation error: %d %+v", r.status, r.Errors)
+	}
+	r = postAs(t, srv.URL, grJSON, `{"query":"{ areas { "}`)
+	if r.status != http.StatusUnprocessableEntity && r.status != http.StatusBadRequest || r.code() != "GRAPHQL_PARSE_FAILED" {
+		t.Errorf("parse error: %d %+v", r.status, r.Errors)
+	}
+	r = postAs(t, srv.URL, grJSON, `{"query":"query($f: Int) { areas(first: $f) { totalCount } }","variables":{"f":"ten"}}`)
+	if r.status != http.StatusBadRequest && r.status != http.StatusUnprocessableEntity || r.code() != db.EINVALID {
+		t.Errorf("variable of the wrong type: %d %+v", r.status, r.Errors)
 	}
 }

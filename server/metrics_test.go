@@ -58,7 +58,7 @@ func TestMetrics(t *testing.T) {
 	for _, want := range []string{
 		`areagraph_graphql_requests_total{operation="AreaNames",outcome="ok"} 2`,
 		`areagraph_graphql_requests_total{operation="anonymous",outcome="NOT_FOUND"} 1`,
-		`areagraph_graphql_requests_total{operation="anonymous",outcome="BAD_USER_INPUT"} 1`,
+		`areagraph_graphql_requests_total{operation="anonymous",outcome="GRAPHQL_VALIDATION_FAILED"} 1`,
 		`areagraph_graphql_request_duration_seconds_count{operation="AreaNames",outcome="ok"} 2`,
 		`areagraph_http_requests_total{code="200",layer="",route="/graphql"} 3`,
 		`areagraph_http_requests_total{code="400",layer="",route="/graphql"} 1`,
