@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/areagraph/areagraph/analysis"
 	"github.com/areagraph/areagraph/db"
@@ -23,6 +24,9 @@ type feature struct {
 	gid   string       // the global id
 	geom  orb.Geometry // nil when the record has no location
 	props []prop
+	// from and to bound the period the record is valid or runs, nil when
+	// open: an area's validity, an initiative's start and end.
+	from, to *time.Time
 }
 
 // result is one page of features.
@@ -102,15 +106,8 @@ func orNil(s string) any {
 
 func fetchAreas(ctx context.Context, store db.Reader, req *request, page db.Page) (*result, error) {
 	res := &result{}
-	if req.indicator != "" {
-		defs, err := store.Indicators(ctx, []string{req.indicator})
-		if err != nil {
-			return nil, err
-		}
-		if len(defs) == 0 || defs[0] == nil {
-			return nil, invalid("indicator: unknown indicator %q", req.indicator)
-		}
-		res.indicator = defs[0]
+	if err := lookUpIndicator(ctx, store, req, res); err != nil {
+		return nil, err
 	}
 	f := req.area
 	f.Spatial = req.spatial
@@ -119,24 +116,49 @@ func fetchAreas(ctx context.Context, store db.Reader, req *request, page db.Page
 		return nil, err
 	}
 	res.total = l.Total
+	if err := areaFeatures(ctx, store, req, res, l.Items, l.Distances); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// lookUpIndicator reads the definition of the indicator asked for, if any.
+func lookUpIndicator(ctx context.Context, store db.IndicatorReader, req *request, res *result) error {
+	if req.indicator == "" {
+		return nil
+	}
+	defs, err := store.Indicators(ctx, []string{req.indicator})
+	if err != nil {
+		return err
+	}
+	if len(defs) == 0 || defs[0] == nil {
+		return invalid("indicator: unknown indicator %q", req.indicator)
+	}
+	res.indicator = defs[0]
+	return nil
+}
+
+// areaFeatures turns areas into features, with the indicator's values of
+// all of them read in one call.
+func areaFeatures(ctx context.Context, store db.IndicatorReader, req *request, res *result, areas []*db.Area, distances []float64) error {
 	var values map[int64]db.IndicatorValue
-	if res.indicator != nil && len(l.Items) > 0 {
-		ids := make([]int64, len(l.Items))
-		for i, a := range l.Items {
+	if res.indicator != nil && len(areas) > 0 {
+		ids := make([]int64, len(areas))
+		for i, a := range areas {
 			ids[i] = a.ID
 		}
 		vs, err := store.IndicatorValues(ctx, db.ValueFilter{
 			AreaIDs: ids, Codes: []string{req.indicator}, FromYear: req.year, ToYear: req.year, Sexes: []db.Sex{db.SexTotal},
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		values = make(map[int64]db.IndicatorValue, len(vs))
 		for _, v := range vs {
 			values[v.AreaID] = v
 		}
 	}
-	for i, a := range l.Items {
+	for i, a := range areas {
 		props := []prop{
 			{"code", a.Code},
 			{"name", a.Name},
@@ -164,10 +186,11 @@ func fetchAreas(ctx context.Context, store db.Reader, req *request, page db.Page
 			props = append(props, prop{req.indicator, val}, prop{"suppressed", hidden})
 		}
 		res.features = append(res.features, feature{
-			id: a.ID, gid: a.NodeID(), geom: a.Geometry, props: withDistance(props, l.Distances, i),
+			id: a.ID, gid: a.NodeID(), geom: a.Geometry, props: withDistance(props, distances, i),
+			from: a.ValidFrom, to: a.ValidTo,
 		})
 	}
-	return res, nil
+	return nil
 }
 
 func fetchInitiatives(ctx context.Context, store db.Reader, req *request, page db.Page) (*result, error) {
@@ -178,8 +201,17 @@ func fetchInitiatives(ctx context.Context, store db.Reader, req *request, page d
 		return nil, err
 	}
 	res := &result{total: l.Total}
+	if err := initiativeFeatures(ctx, store, res, l.Items, l.Distances); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// initiativeFeatures turns initiatives into features, with their lead
+// organisations read in one call.
+func initiativeFeatures(ctx context.Context, store db.OrganizationReader, res *result, items []*db.Initiative, distances []float64) error {
 	var leadIDs []int64
-	for _, in := range l.Items {
+	for _, in := range items {
 		if in.LeadID != 0 {
 			leadIDs = append(leadIDs, in.LeadID)
 		}
@@ -190,7 +222,7 @@ func fetchInitiatives(ctx context.Context, store db.Reader, req *request, page d
 	if len(leadIDs) > 0 {
 		orgs, err := store.OrganizationsByID(ctx, leadIDs)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, o := range orgs {
 			if o != nil {
@@ -198,7 +230,7 @@ func fetchInitiatives(ctx context.Context, store db.Reader, req *request, page d
 			}
 		}
 	}
-	for i, in := range l.Items {
+	for i, in := range items {
 		var geom orb.Geometry
 		switch len(in.Locations) {
 		case 0:
@@ -229,10 +261,11 @@ func fetchInitiatives(ctx context.Context, store db.Reader, req *request, page d
 			{"leadName", leadName},
 		}
 		res.features = append(res.features, feature{
-			id: in.ID, gid: in.NodeID(), geom: geom, props: withDistance(props, l.Distances, i),
+			id: in.ID, gid: in.NodeID(), geom: geom, props: withDistance(props, distances, i),
+			from: in.StartDate, to: in.EndDate,
 		})
 	}
-	return res, nil
+	return nil
 }
 
 func fetchOrganizations(ctx context.Context, store db.OrganizationReader, req *request, page db.Page) (*result, error) {
@@ -243,7 +276,13 @@ func fetchOrganizations(ctx context.Context, store db.OrganizationReader, req *r
 		return nil, err
 	}
 	res := &result{total: l.Total}
-	for i, o := range l.Items {
+	organizationFeatures(res, l.Items, l.Distances)
+	return res, nil
+}
+
+// organizationFeatures turns organisations into features.
+func organizationFeatures(res *result, items []*db.Organization, distances []float64) {
+	for i, o := range items {
 		props := []prop{{"name", o.Name}, {"kind", string(o.Kind)}}
 		if o.Kind == db.OrgEmployer {
 			props = append(props, prop{"industry", orNil(o.Industry)}, prop{"size", orNil(string(o.Size))})
@@ -255,8 +294,7 @@ func fetchOrganizations(ctx context.Context, store db.OrganizationReader, req *r
 			geom = *o.Location
 		}
 		res.features = append(res.features, feature{
-			id: o.ID, gid: o.NodeID(), geom: geom, props: withDistance(props, l.Distances, i),
+			id: o.ID, gid: o.NodeID(), geom: geom, props: withDistance(props, distances, i),
 		})
 	}
-	return res, nil
 }

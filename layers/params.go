@@ -92,6 +92,9 @@ const (
 	outFeatures output = iota
 	outTile
 	outTileJSON
+	// outQuery is a Query of another front door, which reads the box,
+	// paging and output parameters itself.
+	outQuery
 )
 
 // request is a parsed, checked layer request. Area codes given where an
@@ -134,6 +137,9 @@ var (
 // parameter is an error rather than a filter silently ignored.
 func parameters(l *layer, out output) []string {
 	ps := []string{"bbox", "near"}
+	if out == outQuery {
+		ps = []string{"near"}
+	}
 	if out == outFeatures {
 		ps = append(ps, "limit", "offset", "precision")
 	}
@@ -143,7 +149,7 @@ func parameters(l *layer, out output) []string {
 		if l.kinds == nil {
 			ps = append(ps, "kind")
 		}
-		if out == outFeatures {
+		if out == outFeatures || out == outQuery {
 			ps = append(ps, "zoom", "simplify")
 		}
 	case fromInitiatives:
@@ -154,9 +160,10 @@ func parameters(l *layer, out output) []string {
 	return ps
 }
 
-// parseRequest checks the query of a request for layer l.
-func parseRequest(l *layer, q url.Values, out output) (*request, error) {
-	known := parameters(l, out)
+// parseRequest checks the query of a request for layer l. Parameters
+// named in own are the caller's: taken, but not read here.
+func parseRequest(l *layer, q url.Values, out output, own ...string) (*request, error) {
+	known := append(parameters(l, out), own...)
 	// Sorted, so that of several unknown parameters the same one is named
 	// every time.
 	for _, name := range slices.Sorted(maps.Keys(q)) {
@@ -175,6 +182,9 @@ func parseRequest(l *layer, q url.Values, out output) (*request, error) {
 	// are not UTF-8 are refused here, as GraphQL refuses them, so both
 	// backends answer alike (PostgreSQL cannot take a NUL in text).
 	for _, name := range slices.Sorted(maps.Keys(q)) {
+		if slices.Contains(own, name) {
+			continue
+		}
 		for _, v := range q[name] {
 			if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
 				return nil, invalid("%s has a NUL character or bytes that are not UTF-8", name)
@@ -184,7 +194,11 @@ func parseRequest(l *layer, q url.Values, out output) (*request, error) {
 	p := params(q)
 	req := &request{layer: l, zoom: -1, precision: DefaultPrecision, page: db.Page{Limit: DefaultLimit}}
 	var err error
-	if req.spatial, err = p.spatial(); err != nil {
+	if out != outQuery {
+		if req.spatial, err = p.spatial(); err != nil {
+			return nil, err
+		}
+	} else if req.spatial.Near, err = p.near(); err != nil {
 		return nil, err
 	}
 	if out == outFeatures {
@@ -311,20 +325,22 @@ func (p params) spatial() (db.Spatial, error) {
 		}
 		sp.BBox = &orb.Bound{Min: orb.Point{b[0], b[1]}, Max: orb.Point{b[2], b[3]}}
 	}
+	sp.Near, err = p.near()
+	return sp, err
+}
+
+func (p params) near() (*db.Near, error) {
 	n, ok, err := p.numbers("near", "lon,lat,radiusMeters", 3)
-	if err != nil {
-		return sp, err
+	if err != nil || !ok {
+		return nil, err
 	}
-	if ok {
-		if err := checkLonLat("near", n[0], n[1]); err != nil {
-			return sp, err
-		}
-		if math.IsNaN(n[2]) || n[2] < 0 || n[2] > MaxRadius {
-			return sp, invalid("near: radiusMeters must be between 0 and %d, got %g", MaxRadius, n[2])
-		}
-		sp.Near = &db.Near{Point: orb.Point{n[0], n[1]}, RadiusMeters: n[2]}
+	if err := checkLonLat("near", n[0], n[1]); err != nil {
+		return nil, err
 	}
-	return sp, nil
+	if math.IsNaN(n[2]) || n[2] < 0 || n[2] > MaxRadius {
+		return nil, invalid("near: radiusMeters must be between 0 and %d, got %g", MaxRadius, n[2])
+	}
+	return &db.Near{Point: orb.Point{n[0], n[1]}, RadiusMeters: n[2]}, nil
 }
 
 func (p params) page() (db.Page, error) {
