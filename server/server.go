@@ -19,13 +19,16 @@ import (
 	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/layers"
 	"github.com/areagraph/areagraph/obs"
+	"github.com/areagraph/areagraph/ogcapi"
 	"github.com/areagraph/areagraph/web"
 	"github.com/rs/cors"
 )
 
 // New returns the whole HTTP surface: the map explorer at / (assets
 // at /assets/), GraphQL at /graphql, GraphiQL at /graphiql, map layers at
-// /layers/ and /tiles/ (GeoJSON, vector tiles, TileJSON),
+// /layers/ and /tiles/ (GeoJSON, vector tiles, TileJSON), OGC API –
+// Features at /collections, /conformance and /api (its landing page at /
+// for clients asking for JSON),
 // health at /healthz and /readyz, metrics at /metrics, all behind CORS and
 // observed: every request gets an id, a log line and its metrics. With
 // cfg.Auth, requests to GraphQL and the map layers are authenticated.
@@ -57,7 +60,6 @@ func New(store db.Store, cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", shed(authn(withTimeout(cfg.Limits.Timeout, graph.NewHandler(store, cfg.graphQL())))))
 	explorer := web.New(cfg.Explorer, log)
-	mux.Handle("GET /{$}", htmlPage(explorer.ContentSecurityPolicy(), explorer))
 	mux.Handle("GET /assets/", explorer)
 	if !cfg.DisableGraphiQL {
 		// GraphiQL posts to an absolute path, which must carry the base
@@ -75,6 +77,22 @@ func New(store db.Store, cfg Config) http.Handler {
 	mapLayers := shed(authn(withTimeout(cfg.Limits.Timeout, layerLinks(layers.New(store, log)))))
 	mux.Handle("/layers/", mapLayers)
 	mux.Handle("/tiles/", mapLayers)
+	// OGC API – Features over the same layers, for GIS tools. Its landing
+	// page shares / with the map explorer: a client asking for JSON gets
+	// the one, a browser the other.
+	ogc := shed(authn(withTimeout(cfg.Limits.Timeout, layerLinks(ogcapi.New(store, log)))))
+	for _, p := range []string{"/api", "/conformance", "/collections", "/collections/"} {
+		mux.Handle(p, ogc)
+	}
+	explorerPage := htmlPage(explorer.ContentSecurityPolicy(), explorer)
+	mux.Handle("GET /{$}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept")
+		if ogcapi.WantsJSON(r) {
+			ogc.ServeHTTP(w, r)
+			return
+		}
+		explorerPage.ServeHTTP(w, r)
+	}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -115,6 +133,18 @@ func routeOf(r *http.Request) (route, layer string) {
 			return "/tiles/{layer}/{z}/{x}/{y}.mvt", name
 		}
 		return "/tiles/{layer}.json", strings.TrimSuffix(rest, ".json")
+	case "/collections/":
+		rest, _ := strings.CutPrefix(r.URL.Path, "/collections/")
+		name, sub, _ := strings.Cut(rest, "/")
+		switch {
+		case sub == "":
+			return "/collections/{id}", name
+		case sub == "items":
+			return "/collections/{id}/items", name
+		case strings.HasPrefix(sub, "items/"):
+			return "/collections/{id}/items/{featureId}", name
+		}
+		return route, ""
 	}
 	return route, ""
 }

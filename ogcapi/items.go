@@ -1,0 +1,451 @@
+package ogcapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/geo"
+	"github.com/areagraph/areagraph/internal/httpx"
+	"github.com/areagraph/areagraph/layers"
+	"github.com/paulmach/orb"
+)
+
+// Limits of a request for items. Messages name them.
+const (
+	// DefaultLimit is the page size when limit is not given.
+	DefaultLimit = 100
+	// MaxLimit caps a page: a larger limit is served as this one, as OGC
+	// API – Features asks (the next link carries on from there).
+	MaxLimit = layers.MaxLimit
+	// MaxScan bounds the features a filter the store cannot apply (a
+	// datetime) is checked against in one request: past it the request
+	// is refused and asks for a narrower one (bbox, property filters),
+	// so no request reads a whole large table.
+	MaxScan = 20_000
+	// scanChunk is how many features a scan reads from the store at once.
+	scanChunk = 1000
+	// precision is the decimals of longitudes and latitudes, about 0.1 m.
+	precision = 6
+)
+
+// itemsParams are the parameters of /items that are OGC's own; every
+// other is a filter of the layer.
+var itemsParams = []string{"f", "limit", "offset", "bbox", "datetime"}
+
+// itemParams are the parameters /items/{featureId} takes.
+var itemParams = []string{"f", "indicator", "year"}
+
+// itemsRequest is what OGC's own parameters ask of /items.
+type itemsRequest struct {
+	limit, offset int
+	bbox          *orb.Bound
+	// period is the datetime asked for, nil when none.
+	period *period
+}
+
+// one returns the value of a parameter that is given once; the same value
+// given again is taken (GDAL adds the parameters of its connection URL to
+// every request, links included), different values are an error.
+func one(q url.Values, name string) (string, bool, error) {
+	vs := q[name]
+	if len(vs) == 0 {
+		return "", false, nil
+	}
+	for _, v := range vs[1:] {
+		if v != vs[0] {
+			return "", false, invalid("%s is given %d times with different values; give it once", name, len(vs))
+		}
+	}
+	return vs[0], true, nil
+}
+
+// checkText refuses a NUL or bytes that are not UTF-8 in OGC's own
+// parameters, as layers does in its own.
+func checkText(q url.Values, names []string) error {
+	for _, name := range names {
+		for _, v := range q[name] {
+			if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
+				return invalid("%s has a NUL character or bytes that are not UTF-8", name)
+			}
+		}
+	}
+	return nil
+}
+
+func parseItems(q url.Values) (*itemsRequest, error) {
+	if err := checkText(q, itemsParams); err != nil {
+		return nil, err
+	}
+	p := &itemsRequest{limit: DefaultLimit}
+	if s, ok, err := one(q, "limit"); err != nil {
+		return nil, err
+	} else if ok {
+		v, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || v < 1 {
+			return nil, invalid("limit: want a whole number from 1 to %d, got %q", MaxLimit, s)
+		}
+		p.limit = min(v, MaxLimit)
+	}
+	if s, ok, err := one(q, "offset"); err != nil {
+		return nil, err
+	} else if ok {
+		v, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || v < 0 || v > math.MaxInt32 {
+			return nil, invalid("offset: want a whole number from 0 to %d, got %q", math.MaxInt32, s)
+		}
+		p.offset = v
+	}
+	if s, ok, err := one(q, "bbox"); err != nil {
+		return nil, err
+	} else if ok {
+		b, err := parseBBox(s)
+		if err != nil {
+			return nil, err
+		}
+		p.bbox = &b
+	}
+	if s, ok, err := one(q, "datetime"); err != nil {
+		return nil, err
+	} else if ok {
+		pd, err := parsePeriod(s)
+		if err != nil {
+			return nil, err
+		}
+		p.period = &pd
+	}
+	return p, nil
+}
+
+// parseBBox reads minLon,minLat,maxLon,maxLat, or the six numbers of a
+// box with heights, whose heights are dropped: the data has none.
+func parseBBox(s string) (orb.Bound, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 && len(parts) != 6 {
+		return orb.Bound{}, invalid("bbox: want minLon,minLat,maxLon,maxLat (or six numbers with heights), got %q", s)
+	}
+	v := make([]float64, len(parts))
+	for i, part := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return orb.Bound{}, invalid("bbox: %q is not a number", part)
+		}
+		v[i] = f
+	}
+	if len(v) == 6 {
+		v = []float64{v[0], v[1], v[3], v[4]}
+	}
+	b := orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}
+	for _, c := range []struct {
+		what string
+		p    orb.Point
+	}{{"bbox min", b.Min}, {"bbox max", b.Max}} {
+		if err := geo.CheckLonLat(c.p[0], c.p[1]); err != nil {
+			return orb.Bound{}, invalid("%s: %v", c.what, err)
+		}
+	}
+	if b.Min[0] > b.Max[0] {
+		return orb.Bound{}, invalid("bbox: minLon %g exceeds maxLon %g; a box across the antimeridian is not served, the data lies in Sweden", b.Min[0], b.Max[0])
+	}
+	if b.Min[1] > b.Max[1] {
+		return orb.Bound{}, invalid("bbox: minLat %g exceeds maxLat %g", b.Min[1], b.Max[1])
+	}
+	return b, nil
+}
+
+// period is a datetime instant or interval; nil ends are open.
+type period struct {
+	start, end *time.Time
+}
+
+// parsePeriod reads RFC 3339 dates and times, alone or as an interval
+// start/end, with .. or nothing for an open end.
+func parsePeriod(s string) (period, error) {
+	startS, endS, isInterval := strings.Cut(s, "/")
+	if !isInterval {
+		t, err := parseTime(s)
+		if err != nil {
+			return period{}, err
+		}
+		return period{&t, &t}, nil
+	}
+	var p period
+	for _, e := range []struct {
+		s   string
+		dst **time.Time
+	}{{startS, &p.start}, {endS, &p.end}} {
+		if e.s == ".." || e.s == "" {
+			continue
+		}
+		t, err := parseTime(e.s)
+		if err != nil {
+			return period{}, err
+		}
+		*e.dst = &t
+	}
+	if p.start == nil && p.end == nil {
+		return period{}, invalid("datetime: an interval needs at least one end, got %q", s)
+	}
+	if p.start != nil && p.end != nil && p.end.Before(*p.start) {
+		return period{}, invalid("datetime: the interval ends before it starts: %q", s)
+	}
+	return p, nil
+}
+
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, invalid("datetime: %q is neither a date (2024-05-01) nor a date and time (2024-05-01T12:00:00Z), nor an interval of them (start/end, .. for an open end)", s)
+}
+
+// overlaps reports whether a feature valid from..to (days, both included;
+// nil is open) meets the period. A feature of a layer without periods
+// always does.
+func (p *period) overlaps(from, to *time.Time) bool {
+	if p.end != nil && from != nil && from.After(*p.end) {
+		return false
+	}
+	// to is the last day: the feature is valid until the day after it.
+	if p.start != nil && to != nil && !p.start.Before(to.AddDate(0, 0, 1)) {
+		return false
+	}
+	return true
+}
+
+func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
+	l, ok := h.findLayer(w, r)
+	if !ok {
+		return
+	}
+	contentType, ok := negotiate(w, r, typeGeoJSON, typeJSON)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	p, err := parseItems(q)
+	if err != nil {
+		sendError(w, r, h.log, err)
+		return
+	}
+	query, err := layers.ParseQuery(l.Name, q, itemsParams...)
+	if err != nil {
+		sendError(w, r, h.log, err)
+		return
+	}
+	if p.bbox != nil {
+		query.Spatial().BBox = p.bbox
+	}
+	var keep func(*layers.Feature) bool
+	if p.period != nil && l.Temporal {
+		keep = func(f *layers.Feature) bool { return p.period.overlaps(f.ValidFrom, f.ValidTo) }
+	}
+	var page *layers.Page
+	if keep == nil {
+		page, err = query.Fetch(r.Context(), h.store, db.Page{Offset: p.offset, Limit: p.limit})
+	} else {
+		page, err = scan(r.Context(), h.store, query, keep, p.offset, p.limit)
+	}
+	if err != nil {
+		sendError(w, r, h.log, err)
+		return
+	}
+	body, err := featureCollection(r, query, p, page)
+	if err != nil {
+		sendError(w, r, h.log, err)
+		return
+	}
+	send(w, r, contentType, body)
+}
+
+// scan reads the features the query matches in chunks and keeps those
+// keep accepts, counting them all and returning the window offset..limit
+// of them. It reads at most MaxScan features: a query matching more in
+// the store is refused before any is read, so a filter costs a bounded
+// number of store calls and bounded memory.
+func scan(ctx context.Context, store db.Reader, query *layers.Query, keep func(*layers.Feature) bool, offset, limit int) (*layers.Page, error) {
+	out := &layers.Page{}
+	for from := 0; ; from += scanChunk {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		chunk, err := query.Fetch(ctx, store, db.Page{Offset: from, Limit: scanChunk})
+		if err != nil {
+			return nil, err
+		}
+		if chunk.Total > MaxScan {
+			return nil, invalid("the filter would be checked against %d features, more than the %d one request may check; narrow it with bbox or a property filter", chunk.Total, MaxScan)
+		}
+		for i := range chunk.Features {
+			f := &chunk.Features[i]
+			if !keep(f) {
+				continue
+			}
+			if out.Total >= offset && len(out.Features) < limit {
+				out.Features = append(out.Features, *f)
+			}
+			out.Total++
+		}
+		if len(chunk.Features) == 0 || from+scanChunk >= chunk.Total {
+			return out, nil
+		}
+	}
+}
+
+// featureCollection writes a page of features as GeoJSON with OGC's
+// members: numberMatched, numberReturned, timeStamp and the links.
+func featureCollection(r *http.Request, query *layers.Query, p *itemsRequest, page *layers.Page) ([]byte, error) {
+	b := make([]byte, 0, 4096)
+	b = append(b, `{"type":"FeatureCollection","numberMatched":`...)
+	b = strconv.AppendInt(b, int64(page.Total), 10)
+	b = append(b, `,"numberReturned":`...)
+	b = strconv.AppendInt(b, int64(len(page.Features)), 10)
+	b = append(b, `,"timeStamp":`...)
+	b = appendJSON(b, time.Now().UTC().Format(time.RFC3339))
+	links := []link{
+		{Href: pageURL(r, -1), Rel: "self", Type: typeGeoJSON, Title: "This page"},
+		{Href: httpx.BaseURL(r) + "/collections/" + r.PathValue("id"), Rel: "collection", Type: typeJSON, Title: "The collection"},
+	}
+	if n := len(page.Features); n > 0 && p.offset+n < page.Total {
+		links = append(links, link{Href: pageURL(r, p.offset+n), Rel: "next", Type: typeGeoJSON, Title: "The next page"})
+	}
+	if p.offset > 0 {
+		links = append(links, link{Href: pageURL(r, max(0, p.offset-p.limit)), Rel: "prev", Type: typeGeoJSON, Title: "The previous page"})
+	}
+	b = append(b, `,"links":`...)
+	b = appendJSON(b, links)
+	b = append(b, `,"features":[`...)
+	for i := range page.Features {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendFeature(b, query, &page.Features[i]); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, "]}\n"...), nil
+}
+
+// pageURL is this request's URL with another offset; -1 keeps it as it
+// is. The query is kept as the client wrote it, order and spelling, so
+// that a client that adds its own parameters to every URL (GDAL does)
+// finds them there and does not add them twice.
+func pageURL(r *http.Request, offset int) string {
+	href := httpx.BaseURL(r) + r.URL.EscapedPath()
+	var parts []string
+	for part := range strings.SplitSeq(r.URL.RawQuery, "&") {
+		if part == "" {
+			continue
+		}
+		key, _, _ := strings.Cut(part, "=")
+		if k, err := url.QueryUnescape(key); offset >= 0 && err == nil && k == "offset" {
+			continue
+		}
+		parts = append(parts, part)
+	}
+	if offset > 0 {
+		parts = append(parts, "offset="+strconv.Itoa(offset))
+	}
+	if len(parts) == 0 {
+		return href
+	}
+	return href + "?" + strings.Join(parts, "&")
+}
+
+// appendFeature writes one feature as a GeoJSON Feature.
+func appendFeature(b []byte, query *layers.Query, f *layers.Feature) ([]byte, error) {
+	b = append(b, `{"type":"Feature","id":`...)
+	b = appendJSON(b, f.ID)
+	b = append(b, `,"geometry":`...)
+	if f.Geometry == nil {
+		b = append(b, "null"...)
+	} else {
+		g := geo.Round(query.Simplify(f.Geometry), precision)
+		var err error
+		// AppendGeoJSON winds rings counter-clockwise, as RFC 7946 asks.
+		if b, err = geo.AppendGeoJSON(b, g); err != nil {
+			return nil, err
+		}
+	}
+	b = append(b, `,"properties":{`...)
+	for i, p := range f.Properties {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSON(b, p.Name)
+		b = append(b, ':')
+		b = appendJSON(b, p.Value)
+	}
+	return append(b, "}}"...), nil
+}
+
+// appendJSON appends v as JSON; the values written here (strings,
+// numbers, string lists, links) cannot fail to encode. & stays as it is,
+// so links read as written.
+func appendJSON(b []byte, v any) []byte {
+	buf := bytes.NewBuffer(b)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	b = buf.Bytes()
+	return b[:len(b)-1] // Encode ends with a newline
+}
+
+func (h *Handler) serveItem(w http.ResponseWriter, r *http.Request) {
+	l, ok := h.findLayer(w, r)
+	if !ok {
+		return
+	}
+	contentType, ok := negotiate(w, r, typeGeoJSON, typeJSON)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	for name := range q {
+		if !slices.Contains(itemParams, name) && !strings.HasPrefix(name, "_") {
+			sendError(w, r, h.log, invalid("unknown parameter %q for a feature; it takes %s", name, strings.Join(itemParams, ", ")))
+			return
+		}
+	}
+	if err := checkText(q, []string{"f"}); err != nil {
+		sendError(w, r, h.log, err)
+		return
+	}
+	query, err := layers.ParseQuery(l.Name, q, "f")
+	if err != nil {
+		sendError(w, r, h.log, err)
+		return
+	}
+	id := r.PathValue("featureId")
+	f, err := query.FetchByID(r.Context(), h.store, id)
+	if err != nil {
+		sendError(w, r, h.log, err)
+		return
+	}
+	b, err := appendFeature(make([]byte, 0, 1024), query, f)
+	if err != nil {
+		sendError(w, r, h.log, err)
+		return
+	}
+	base := httpx.BaseURL(r) + "/collections/" + l.Name
+	b = b[:len(b)-1] // reopen the feature for its links
+	b = append(b, `,"links":`...)
+	b = appendJSON(b, []link{
+		{Href: base + "/items/" + url.PathEscape(id), Rel: "self", Type: typeGeoJSON, Title: "This feature"},
+		{Href: base, Rel: "collection", Type: typeJSON, Title: "The collection"},
+	})
+	send(w, r, contentType, append(b, "}\n"...))
+}
