@@ -24,8 +24,9 @@ type feature struct {
 	gid   string       // the global id
 	geom  orb.Geometry // nil when the record has no location
 	props []prop
-	// from and to bound the period the record is valid or runs, nil when
-	// open: an area's validity, an initiative's start and end.
+	// from and to bound the period the record is in use or runs, from
+	// the first day to the first day after it (db.InPeriod's rule), nil
+	// when open: an area's validity, an initiative's start and end.
 	from, to *time.Time
 }
 
@@ -86,6 +87,16 @@ func resolveAreaRefs(ctx context.Context, store db.AreaReader, req *request) err
 		req.org.AreaIDs = ids
 	}
 	return nil
+}
+
+// dayAfter turns a last day (an initiative's end date) into the first
+// day after it, the end of a period by db.InPeriod's rule.
+func dayAfter(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	d := db.Day(*t).AddDate(0, 0, 1)
+	return &d
 }
 
 // withDistance adds the distance from near's point when near is set.
@@ -262,7 +273,7 @@ func initiativeFeatures(ctx context.Context, store db.OrganizationReader, res *r
 		}
 		res.features = append(res.features, feature{
 			id: in.ID, gid: in.NodeID(), geom: geom, props: withDistance(props, distances, i),
-			from: in.StartDate, to: in.EndDate,
+			from: in.StartDate, to: dayAfter(in.EndDate),
 		})
 	}
 	return nil

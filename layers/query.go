@@ -138,7 +138,9 @@ type Feature struct {
 	Geometry   orb.Geometry // nil when the record has no location
 	Properties []Property
 	// ValidFrom and ValidTo bound an area's validity or an initiative's
-	// run; nil is open.
+	// run by db.InPeriod's rule: the first day in use and the first day
+	// no longer in use (the day after an initiative's end date); nil is
+	// open.
 	ValidFrom, ValidTo *time.Time
 }
 

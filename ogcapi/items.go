@@ -201,25 +201,31 @@ func parsePeriod(s string) (period, error) {
 	return p, nil
 }
 
+// parseTime reads a date or a date and time; the day is what counts, as
+// periods are dated in days, and it must be a day questions may name.
 func parseTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t, err = time.Parse(time.DateOnly, s)
 	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
+	if err == nil {
+		t = db.Day(t.UTC())
+		return t, db.CheckDay("datetime", t)
 	}
 	return time.Time{}, invalid("datetime: %q is neither a date (2024-05-01) nor a date and time (2024-05-01T12:00:00Z), nor an interval of them (start/end, .. for an open end)", s)
 }
 
-// overlaps reports whether a feature valid from..to (days, both included;
-// nil is open) meets the period. A feature of a layer without periods
-// always does.
+// overlaps reports whether a feature in use from..to meets the period,
+// by the rule of areas in time, db.InPeriod: days count, from is the
+// first day in use, to the first day no longer in use, nil is open.
 func (p *period) overlaps(from, to *time.Time) bool {
-	if p.end != nil && from != nil && from.After(*p.end) {
+	if p.start != nil && p.end != nil && p.start.Equal(*p.end) {
+		return db.InPeriod(from, to, *p.start)
+	}
+	if p.end != nil && from != nil && db.Day(*from).After(db.Day(*p.end)) {
 		return false
 	}
-	// to is the last day: the feature is valid until the day after it.
-	if p.start != nil && to != nil && !p.start.Before(to.AddDate(0, 0, 1)) {
+	if p.start != nil && to != nil && !db.Day(*p.start).Before(db.Day(*to)) {
 		return false
 	}
 	return true

@@ -416,6 +416,17 @@ func TestItemsFilters(t *testing.T) {
 				t.Errorf("GET %s: %v, want %v", tc.path, got, tc.want)
 			}
 		}
+		// An initiative runs to its end date, that day included: Drömmen
+		// om Norrby (Initiative:3) ran 2022-01-10 to 2022-12-16.
+		for _, tc := range []struct {
+			datetime string
+			want     bool
+		}{{"2022-12-16", true}, {"2022-12-17", false}, {"2022-01-09", false}, {"2022-01-10T08:00:00Z", true}, {"2021-01-01/2022-01-10", true}, {"2022-12-17/..", false}, {"../2022-01-09", false}} {
+			all, _ := c.readAll("/collections/initiatives/items?limit=1000&datetime=" + tc.datetime)
+			if got := slices.Contains(ids(all), "Initiative:3"); got != tc.want {
+				t.Errorf("initiatives at %s: Initiative:3 there %v, want %v", tc.datetime, got, tc.want)
+			}
+		}
 		// A filtered page counts every match and links to the next.
 		var fc featureCollection
 		c.getJSON("/collections/priority-areas/items?datetime=2020-01-01&limit=2&offset=1", &fc)
