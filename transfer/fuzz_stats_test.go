@@ -69,3 +69,23 @@ func FuzzReadValuesJSONStat(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadValuesKolada reads a Kolada data answer, its key figures mapped
+// by code.
+func FuzzReadValuesKolada(f *testing.F) {
+	seedFile(f, "N00945.json")
+	for _, s := range []string{
+		kolada(`{"kpi":"N00945","municipality":"1490","period":"2021","values":[{"gender":"T","value":-0.5,"count":3}]}`),
+		kolada(`{"kpi":"N00945","municipality":"1490","period":2023,"values":[{"gender":"F","value":1}]}`),
+		kolada(`{"kpi":"N15033","ou":"V15E144001301","period":2023,"values":[]}`),
+		kolada(`{"kpi":"N00945","municipality":"14\u000090","period":2023,"values":[{"gender":"K","value":null,"status":"Missing"}]}`),
+		kolada(`{"kpi":"N00945","municipality":"Bor` + "\xe5" + `s","period":2023,"values":[]}`),
+		`{"count":0}`, `{"values":{}}`, `[]`, ``, `{"values":[1,`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m := StatMapping{Indicators: map[string]string{"N00945": "unemployment"}}
+		checkStatValues(t, "fuzz.json", ReadValuesKolada(bytes.NewReader(data), "fuzz.json", m, Skipped{}))
+	})
+}
