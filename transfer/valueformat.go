@@ -11,19 +11,24 @@ import (
 const (
 	FormatValuesCSV = "csv"       // the long format, one value a line
 	FormatJSONStat  = "json-stat" // JSON-stat 2.0, as SCB's PxWeb API answers
+	FormatKolada    = "kolada"    // Kolada's answer to a data query
 )
 
 // ValueFormats lists the formats of values, for help and errors.
-var ValueFormats = []string{FormatValuesCSV, FormatJSONStat}
+var ValueFormats = []string{FormatValuesCSV, FormatJSONStat, FormatKolada}
 
 // DetectValuesFormat tells the format of a values file from its name and
-// its first bytes (head): a .json file is JSON-stat, anything else the
-// long CSV. It returns an error when the file is clearly neither, so that
+// its first bytes (head): a .json file is Kolada's when its head names a
+// "kpi" and no "dimension" (Kolada's records come first, a dataset's
+// dimensions before its cells), else JSON-stat; anything else the long
+// CSV. It returns an error when the file is clearly neither, so that
 // a mistaken file is named before it is read.
 func DetectValuesFormat(name string, head []byte) (string, error) {
 	head = bytes.TrimPrefix(head, utf8BOM)
 	json := len(bytes.TrimSpace(head)) > 0 && bytes.TrimSpace(head)[0] == '{'
 	switch ext := strings.ToLower(filepath.Ext(name)); {
+	case (ext == ".json" || json) && bytes.Contains(head, []byte(`"kpi"`)) && !bytes.Contains(head, []byte(`"dimension"`)):
+		return FormatKolada, nil
 	case ext == ".json" || json:
 		return FormatJSONStat, nil
 	case ext == ".csv" || ext == ".txt" || ext == "":

@@ -58,3 +58,18 @@ func TestImportStatisticsSkipped(t *testing.T) {
 		t.Errorf("import said %q, want %q", out, want)
 	}
 }
+
+// TestImportKolada imports Kolada's answer for Borås, the format told
+// from the file.
+func TestImportKolada(t *testing.T) {
+	c := newCLI(t)
+	c.must("seed")
+	file := statsFixture("N00945.json")
+	c.fails([]string{"import", "indicators", file, "--indicator", "unemployment", "--fix", "Kon=1"}, "Kolada", "no dimensions")
+	c.fails([]string{"import", "indicators", file}, `kpi "N00945" maps to no indicator`)
+	out := c.must("import", "indicators", file, "--map-indicator", "N00945=unemployment")
+	if want := "imported 4 indicator values from " + file + "\n" +
+		`skipped 2 cells without a value (1 unmarked, 1 marked "Missing"): suppressed or missing at the source` + "\n"; out != want {
+		t.Errorf("import said %q, want %q", out, want)
+	}
+}

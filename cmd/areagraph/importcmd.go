@@ -51,6 +51,10 @@ written in one transaction (all of it, or nothing), definitions one by one.
                  measure becomes an indicator by --indicator CODE or
                  --map-indicator CONTENTSCODE=CODE. Cells without a value
                  (null, "..") are skipped and counted.
+      kolada     Kolada's answer to a data query (/v2/data/kpi/...): gender
+                 T, K and M become TOTAL, FEMALE and MALE; the kpi becomes an
+                 indicator by --indicator or --map-indicator KPI=CODE. Null
+                 values are skipped and counted.
       Areas and indicator definitions must exist already.`
 
 // importCmd dispatches "import areas" and "import indicators".
@@ -129,7 +133,7 @@ func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string)
 		strings.Join(transfer.ValueFormats, ", "))
 	var m transfer.StatMapping
 	fs.StringVar(&m.Indicator, "indicator", "", "areagraph indicator code of every value in a statistics file of one measure")
-	fs.Var(pairFlag{&m.Indicators}, "map-indicator", "SOURCE=CODE: the publisher's measure SOURCE (SCB ContentsCode) is indicator CODE; repeatable")
+	fs.Var(pairFlag{&m.Indicators}, "map-indicator", "SOURCE=CODE: the publisher's measure SOURCE (SCB ContentsCode, Kolada kpi) is indicator CODE; repeatable")
 	fs.Var(pairFlag{&m.Fixed}, "fix", "DIMENSION=CATEGORY: import only the cells of that category; repeatable, and required for "+
 		"every dimension that is not area, year, sex or measure")
 	fs.StringVar(&m.AreaDim, "area-dim", "", "dimension holding the area code (default Region, or the one of role geo)")
@@ -162,6 +166,10 @@ func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string)
 			return errors.New("the long CSV names area, indicator, year and sex in its columns; the mapping flags are for statistics formats")
 		}
 	case transfer.FormatJSONStat:
+	case transfer.FormatKolada:
+		if m.AreaDim != "" || m.YearDim != "" || m.SexDim != "" || m.IndicatorDim != "" || len(m.Fixed) > 0 {
+			return errors.New("a Kolada answer has no dimensions to name or fix; map its kpi with --indicator or --map-indicator")
+		}
 	default:
 		return fmt.Errorf("--format %s: want auto, %s", *format, strings.Join(transfer.ValueFormats, ", "))
 	}
@@ -172,6 +180,8 @@ func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string)
 		res.Values, err = transfer.ImportValuesCSV(ctx, store, src, prog)
 	case transfer.FormatJSONStat:
 		res, err = transfer.ImportValuesJSONStat(ctx, store, src, m, prog)
+	case transfer.FormatKolada:
+		res, err = transfer.ImportValuesKolada(ctx, store, src, m, prog)
 	}
 	if err != nil {
 		return err
