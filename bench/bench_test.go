@@ -188,7 +188,7 @@ func TestBareSQLIsTheStoresSQL(t *testing.T) {
 		return out
 	}
 	for _, r := range queryNamed(queryPoint).build(d, 20) {
-		want, err := store.AreasAt(ctx, r.point, nil)
+		want, err := store.AreasAt(ctx, r.point, nil, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}

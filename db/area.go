@@ -99,7 +99,19 @@ type AreaFilter struct {
 	ParentIDs    []int64
 	AreaTypes    []int
 	NameContains string // case-insensitive substring
+	// ValidOn keeps the areas in use on that day (Area.ValidOn); the zero
+	// time keeps every edition, retired and future ones included.
+	ValidOn time.Time
 	Spatial
+}
+
+// Validate checks the parts of an area filter a store cannot answer:
+// within, which applies to points only, and a day out of range.
+func (f *AreaFilter) Validate() error {
+	if err := f.ValidateWithin(false); err != nil {
+		return err
+	}
+	return CheckValidOn(f.ValidOn)
 }
 
 // MaxAreaVertices caps the vertices of one area's geometry. The largest

@@ -2,6 +2,7 @@ package db
 
 import (
 	"math"
+	"time"
 
 	"github.com/areagraph/areagraph/geo"
 	"github.com/paulmach/orb"
@@ -86,14 +87,17 @@ func (w *Within) Validate() error {
 	return nil
 }
 
-// CheckAreasAt checks the point of an AreasAt query. Every backend calls it
-// before anything else, so a point out of WGS 84 range (NaN and the
-// infinities included) is the same EINVALID error from each, never no
-// areas from one store and an error from another; the boundaries ±180 and
-// ±90 are in range.
-func CheckAreasAt(pt orb.Point) error {
+// CheckAreasAt checks the point and the day of an AreasAt query. Every
+// backend calls it before anything else, so a point out of WGS 84 range
+// (NaN and the infinities included) or a day out of range is the same
+// EINVALID error from each, never no areas from one store and an error
+// from another; the boundaries ±180 and ±90 are in range.
+func CheckAreasAt(pt orb.Point, on time.Time) error {
 	if err := geo.CheckLonLat(pt[0], pt[1]); err != nil {
 		return Errorf(EINVALID, "areasAt: %v", err)
+	}
+	if err := CheckValidOn(on); err != nil {
+		return Errorf(EINVALID, "areasAt: %s", err.Error())
 	}
 	return nil
 }

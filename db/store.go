@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"iter"
+	"time"
 
 	"github.com/paulmach/orb"
 )
@@ -56,9 +57,11 @@ type AreaReader interface {
 	// AreaByCode returns ErrNotFound when no area has the code.
 	AreaByCode(ctx context.Context, code string) (*Area, error)
 	Areas(ctx context.Context, f AreaFilter, p Page) (List[*Area], error)
-	// AreasAt returns the areas that cover pt (boundary included), innermost
-	// kind first, then by id. A pt out of range is EINVALID (CheckAreasAt).
-	AreasAt(ctx context.Context, pt orb.Point, kinds []AreaKind) ([]*Area, error)
+	// AreasAt returns the areas that cover pt (boundary included) and are
+	// in use on day on (every edition when on is the zero time), innermost
+	// kind first, then by id. A pt or a day out of range is EINVALID
+	// (CheckAreasAt).
+	AreasAt(ctx context.Context, pt orb.Point, kinds []AreaKind, on time.Time) ([]*Area, error)
 	// ChildAreas pages through the children of each parent.
 	ChildAreas(ctx context.Context, parentIDs []int64, f AreaFilter, p Page) ([]List[*Area], error)
 }

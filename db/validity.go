@@ -71,6 +71,15 @@ func formatDay(d time.Time) string {
 	return fmt.Sprintf("%d-%02d-%02d", y, int(m), dd)
 }
 
+// CheckValidOn checks the day of a store read: the zero time (every
+// edition) or a day CheckDay accepts.
+func CheckValidOn(d time.Time) error {
+	if d.IsZero() {
+		return nil
+	}
+	return CheckDay("validOn", d)
+}
+
 // ValidOn says whether the area is in use on day d (see the rule above).
 func (a *Area) ValidOn(d time.Time) bool { return InPeriod(a.ValidFrom, a.ValidTo, d) }
 

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/paulmach/orb"
@@ -30,7 +31,7 @@ func TestAreasAtOutOfRange(t *testing.T) {
 			if got := r.Errors[0].Message; got != tc.says {
 				t.Errorf("%s: message %q, want %q", tc.query, got, tc.says)
 			}
-			if want := db.ErrorMessage(db.CheckAreasAt(tc.pt)); r.Errors[0].Message != want {
+			if want := db.ErrorMessage(db.CheckAreasAt(tc.pt, time.Time{})); r.Errors[0].Message != want {
 				t.Errorf("%s: message %q, the store's check says %q", tc.query, r.Errors[0].Message, want)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/memory"
@@ -22,7 +23,7 @@ type failingStore struct{ db.Store }
 
 var errDriver = errors.New(`ERROR: relation "areas" does not exist (SQLSTATE 42P01) at SELECT id FROM areas WHERE`)
 
-func (failingStore) AreasAt(context.Context, orb.Point, []db.AreaKind) ([]*db.Area, error) {
+func (failingStore) AreasAt(context.Context, orb.Point, []db.AreaKind, time.Time) ([]*db.Area, error) {
 	return nil, errDriver
 }
 

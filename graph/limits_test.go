@@ -170,7 +170,7 @@ func TestBodyLimit(t *testing.T) {
 // stuckStore never answers AreasAt: only the request's deadline ends it.
 type stuckStore struct{ db.Store }
 
-func (stuckStore) AreasAt(ctx context.Context, _ orb.Point, _ []db.AreaKind) ([]*db.Area, error) {
+func (stuckStore) AreasAt(ctx context.Context, _ orb.Point, _ []db.AreaKind, _ time.Time) ([]*db.Area, error) {
 	<-ctx.Done()
 	return nil, fmt.Errorf("query: %w", ctx.Err())
 }

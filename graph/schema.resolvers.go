@@ -351,7 +351,7 @@ func (r *queryResolver) Areas(ctx context.Context, filter *model.AreaFilter, fir
 func (r *queryResolver) AreasAt(ctx context.Context, lon float64, lat float64, kinds []db.AreaKind) ([]*db.Area, error) {
 	// The store checks the point (db.CheckAreasAt), in the same words
 	// whichever backend it is.
-	areas, err := r.Store.AreasAt(ctx, orb.Point{lon, lat}, kinds)
+	areas, err := r.Store.AreasAt(ctx, orb.Point{lon, lat}, kinds, time.Time{})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/internal/storetest"
@@ -91,6 +92,6 @@ type failingStore struct{ db.Store }
 
 var errDriver = errors.New(`ERROR: relation "areas" does not exist (SQLSTATE 42P01) at SELECT id FROM areas WHERE`)
 
-func (failingStore) AreasAt(context.Context, orb.Point, []db.AreaKind) ([]*db.Area, error) {
+func (failingStore) AreasAt(context.Context, orb.Point, []db.AreaKind, time.Time) ([]*db.Area, error) {
 	return nil, errDriver
 }

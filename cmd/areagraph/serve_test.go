@@ -179,14 +179,14 @@ type heldStore struct {
 	release chan struct{}
 }
 
-func (s *heldStore) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) ([]*db.Area, error) {
+func (s *heldStore) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind, on time.Time) ([]*db.Area, error) {
 	s.entered <- struct{}{}
 	select {
 	case <-s.release:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	return s.Store.AreasAt(ctx, pt, kinds)
+	return s.Store.AreasAt(ctx, pt, kinds, on)
 }
 
 // SIGTERM (the context's end) stops new work but lets a request in flight

@@ -10,6 +10,7 @@ package areaindex
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -43,14 +44,16 @@ func (x *Index) Delete(a *db.Area) {
 // Len is the number of areas in the index.
 func (x *Index) Len() int { return x.tree.Len() }
 
-// At returns the areas that cover pt, boundary included, innermost kind
-// first and then by id; kinds, when given, narrows the kinds. It returns
-// nil when none does.
-func (x *Index) At(pt orb.Point, kinds []db.AreaKind) []*db.Area {
+// At returns the areas that cover pt, boundary included, and are in use on
+// day on (every edition for the zero time), innermost kind first and then
+// by id; kinds, when given, narrows the kinds. It returns nil when none
+// does.
+func (x *Index) At(pt orb.Point, kinds []db.AreaKind, on time.Time) []*db.Area {
 	var found []*db.Area
 	lo, hi := rect(pt.Bound())
 	x.tree.Search(lo, hi, func(_, _ [2]float64, a *db.Area) bool {
-		if (len(kinds) == 0 || slices.Contains(kinds, a.Kind)) && geo.Covers(a.Geometry, pt) {
+		// The cheap tests first: the outline is the costly one.
+		if (len(kinds) == 0 || slices.Contains(kinds, a.Kind)) && (on.IsZero() || a.ValidOn(on)) && geo.Covers(a.Geometry, pt) {
 			found = append(found, a)
 		}
 		return true

@@ -3,6 +3,7 @@ package areaindex
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -55,13 +56,13 @@ func TestAt(t *testing.T) {
 		{orb.Point{-1, 5}, nil, nil},
 	}
 	for _, c := range cases {
-		if got := ids(x.At(c.pt, c.kinds)); !slices.Equal(got, c.want) {
+		if got := ids(x.At(c.pt, c.kinds, time.Time{})); !slices.Equal(got, c.want) {
 			t.Errorf("At(%v, %v) = %v, want %v", c.pt, c.kinds, got, c.want)
 		}
 	}
 
 	x.Delete(stat)
-	if got := ids(x.At(orb.Point{1, 1}, nil)); !slices.Equal(got, []int64{5, 1}) {
+	if got := ids(x.At(orb.Point{1, 1}, nil, time.Time{})); !slices.Equal(got, []int64{5, 1}) {
 		t.Errorf("after Delete: %v, want [5 1]", got)
 	}
 	var found []int64

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"iter"
 	"sync/atomic"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -75,9 +76,9 @@ func (s *hooked) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (_ db.Li
 	return s.next.Areas(ctx, f, p)
 }
 
-func (s *hooked) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) (_ []*db.Area, err error) {
+func (s *hooked) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind, on time.Time) (_ []*db.Area, err error) {
 	defer end(s.hook(ctx, "AreasAt"), &err)
-	return s.next.AreasAt(ctx, pt, kinds)
+	return s.next.AreasAt(ctx, pt, kinds, on)
 }
 
 func (s *hooked) ChildAreas(ctx context.Context, parentIDs []int64, f db.AreaFilter, p db.Page) (_ []db.List[*db.Area], err error) {

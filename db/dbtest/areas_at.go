@@ -29,7 +29,7 @@ func testAreasAtOutOfRange(t *testing.T, s db.Store) {
 		{orb.Point{12.9, -inf}, "areasAt: latitude -Inf is out of range [-90, 90]"},
 	}
 	for _, c := range bad {
-		got, err := s.AreasAt(ctx(t), c.pt, nil)
+		got, err := s.AreasAt(ctx(t), c.pt, nil, anyDay)
 		wantCode(t, "AreasAt out of range", err, db.EINVALID)
 		if err != nil && db.ErrorMessage(err) != c.says {
 			t.Errorf("AreasAt(%v): message %q, want %q", c.pt, db.ErrorMessage(err), c.says)
@@ -39,7 +39,7 @@ func testAreasAtOutOfRange(t *testing.T, s db.Store) {
 		}
 	}
 	for _, pt := range []orb.Point{{180, 0}, {-180, 0}, {0, 90}, {0, -90}, {180, 90}, {-180, -90}} {
-		got, err := s.AreasAt(ctx(t), pt, nil)
+		got, err := s.AreasAt(ctx(t), pt, nil, anyDay)
 		if err != nil {
 			t.Errorf("AreasAt(%v) on the boundary of the range: %v", pt, err)
 		}

@@ -21,7 +21,7 @@ const benchInputs = 1024
 // BenchAreasAt asks which areas cover a point inside the dataset.
 func BenchAreasAt(b *testing.B, s db.Store, sample *synth.Sampler) {
 	benchQueries(b, "areas", sample.Point, func(ctx context.Context, p orb.Point) (int, error) {
-		got, err := s.AreasAt(ctx, p, nil)
+		got, err := s.AreasAt(ctx, p, nil, anyDay)
 		return len(got), err
 	})
 }

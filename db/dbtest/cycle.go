@@ -165,7 +165,7 @@ func testUpsertAreasReparents(t *testing.T, s db.Store) {
 		return out
 	}
 	wantEqual(t, "parents after the re-parenting", parents(), map[int64]int64{1: 0, 2: 4, 3: 1, 4: 3, 5: 3, 6: 2})
-	wantIDs(t, "areas at a point of statistical S", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.1, 57.1}, nil)), 6, 2, 1)
+	wantIDs(t, "areas at a point of statistical S", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.1, 57.1}, nil, anyDay)), 6, 2, 1)
 	wantList(t, "children of P", must[[]db.List[*db.Area]](t)(
 		s.ChildAreas(ctx(t), []int64{4}, db.AreaFilter{}, db.Page{Limit: 10}))[0], 1, 2)
 

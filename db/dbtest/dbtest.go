@@ -39,6 +39,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"AreasAt", testAreasAt},
 		{"AreasAtOutOfRange", testAreasAtOutOfRange},
 		{"ChildAreas", testChildAreas},
+		{"Validity", testValidity},
+		{"ValidityOutOfRange", testValidityOutOfRange},
 		{"Organizations", testOrganizations},
 		{"OrganizationsByArea", testOrganizationsByArea},
 		{"Initiatives", testInitiatives},
@@ -101,6 +103,10 @@ func Run(t *testing.T, newStore NewStore) {
 }
 
 func ctx(t *testing.T) context.Context { return t.Context() }
+
+// anyDay asks a store for every edition of the areas, retired and future
+// ones included (the zero time; see db.AreaFilter.ValidOn).
+var anyDay time.Time
 
 // loaded loads the fixture into s.
 func loaded(t *testing.T, s db.Store) db.Store {
@@ -564,7 +570,7 @@ func testAreasAt(t *testing.T, s db.Store) {
 		{"outside everything", orb.Point{20, 60}, nil, nil},
 	}
 	for _, c := range cases {
-		wantIDs(t, c.name, must[[]*db.Area](t)(s.AreasAt(ctx(t), c.pt, c.kinds)), c.want...)
+		wantIDs(t, c.name, must[[]*db.Area](t)(s.AreasAt(ctx(t), c.pt, c.kinds, anyDay)), c.want...)
 	}
 }
 
@@ -754,7 +760,7 @@ func testConcurrentReads(t *testing.T, s db.Store) {
 			defer wg.Done()
 			c := context.Background()
 			for range 20 {
-				_, err1 := s.AreasAt(c, orb.Point{12.3, 57.3}, nil)
+				_, err1 := s.AreasAt(c, orb.Point{12.3, 57.3}, nil, anyDay)
 				_, err2 := s.Areas(c, db.AreaFilter{NameContains: "a"}, db.Page{Offset: i % 3, Limit: 2})
 				_, err3 := s.InitiativesByArea(c, []int64{4, 5}, db.InitiativeFilter{}, db.Page{Limit: 5})
 				_, err4 := s.IndicatorValues(c, db.ValueFilter{AreaIDs: []int64{4}})

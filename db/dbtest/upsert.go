@@ -95,7 +95,7 @@ func testUpsertAreasInsert(t *testing.T, s db.Store) {
 		t.Errorf("statistical area's parent: got %d, want 2", got.Items[0].ParentID)
 	}
 	// The indexes know the new areas.
-	wantIDs(t, "areas at a point of the new priority area", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{13.35, 57.15}, nil)), 8, 3, 1)
+	wantIDs(t, "areas at a point of the new priority area", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{13.35, 57.15}, nil, anyDay)), 8, 3, 1)
 	wantList(t, "children of district B", must[[]db.List[*db.Area]](t)(
 		s.ChildAreas(ctx(t), []int64{3}, db.AreaFilter{}, db.Page{Limit: 10}))[0], 2, 5, 8)
 
@@ -136,8 +136,8 @@ func testUpsertAreasUpdateInPlace(t *testing.T, s db.Store) {
 	kids := must[[]db.List[*db.Area]](t)(s.ChildAreas(ctx(t), []int64{2, 3}, db.AreaFilter{}, db.Page{Limit: 10}))
 	wantList(t, "children of A after the move", kids[0], 1, 4)
 	wantList(t, "children of B after the move", kids[1], 2, 5, 6)
-	wantIDs(t, "at the old place", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.1, 57.1}, nil)), 2, 1)
-	wantIDs(t, "at the new place", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{13.6, 57.1}, nil)), 6, 3, 1)
+	wantIDs(t, "at the old place", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.1, 57.1}, nil, anyDay)), 2, 1)
+	wantIDs(t, "at the new place", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{13.6, 57.1}, nil, anyDay)), 6, 3, 1)
 	wantList(t, "priority areas", must[db.List[*db.Area]](t)(s.Areas(ctx(t),
 		db.AreaFilter{Kinds: []db.AreaKind{db.KindPriorityArea}}, db.Page{Limit: 10})), 3, 4, 5, 6)
 
@@ -164,7 +164,7 @@ func testUpsertAreasParentAfterChild(t *testing.T, s db.Store) {
 	if parents[0] != 3 || parents[1] != 1 || parents[2] != 0 {
 		t.Errorf("parents: got %v, want [3 1 0]", parents)
 	}
-	wantIDs(t, "areas at a point of the grandchild", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.25, 57.25}, nil)), 2, 1, 3)
+	wantIDs(t, "areas at a point of the grandchild", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.25, 57.25}, nil, anyDay)), 2, 1, 3)
 }
 
 func testUpsertAreasAllOrNothing(t *testing.T, s db.Store) {

@@ -70,7 +70,7 @@ func stateOf(t *testing.T, s db.Store) state {
 		st.Coverage = must[[]db.CoverageCell](t)(s.Coverage(ctx(t), db.CoverageFilter{AreaIDs: areaIDs}))
 	}
 	for _, p := range probes {
-		st.At = append(st.At, must[[]*db.Area](t)(s.AreasAt(ctx(t), p, nil)))
+		st.At = append(st.At, must[[]*db.Area](t)(s.AreasAt(ctx(t), p, nil, anyDay)))
 	}
 	box := &orb.Bound{Min: orb.Point{11, 56}, Max: orb.Point{15, 59}}
 	st.OrgsInBox = must[db.List[*db.Organization]](t)(s.Organizations(ctx(t), db.OrganizationFilter{Spatial: db.Spatial{BBox: box}}, all))

@@ -37,8 +37,8 @@ func testWriteAreaCreate(t *testing.T, s db.Store) {
 	wantEqual(t, "AreaByCode", must[*db.Area](t)(s.AreaByCode(ctx(t), "9999-P3")), want)
 	wantList(t, "priority areas", must[db.List[*db.Area]](t)(s.Areas(ctx(t),
 		db.AreaFilter{Kinds: []db.AreaKind{db.KindPriorityArea}}, everything)), 3, 4, 5, got.ID)
-	wantIDs(t, "AreasAt inside the new area", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{13.53125, 57.125}, nil)), got.ID, 3, 1)
-	wantIDs(t, "AreasAt in its hole", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{13.625, 57.125}, nil)), 3, 1)
+	wantIDs(t, "AreasAt inside the new area", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{13.53125, 57.125}, nil, anyDay)), got.ID, 3, 1)
+	wantIDs(t, "AreasAt in its hole", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{13.625, 57.125}, nil, anyDay)), 3, 1)
 	wantList(t, "children of district B", must[[]db.List[*db.Area]](t)(
 		s.ChildAreas(ctx(t), []int64{3}, db.AreaFilter{}, everything))[0], 2, 5, got.ID)
 	wantList(t, "areas in a box by its corner", must[db.List[*db.Area]](t)(s.Areas(ctx(t), db.AreaFilter{Spatial: db.Spatial{
@@ -62,7 +62,7 @@ func testWriteAreaCreate(t *testing.T, s db.Store) {
 	if m.ID == got.ID || m.ID <= 6 || m.Version != 1 {
 		t.Errorf("second new area: id %d, version %d", m.ID, m.Version)
 	}
-	wantIDs(t, "AreasAt in the second part", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{16.25, 57.25}, nil)), m.ID)
+	wantIDs(t, "AreasAt in the second part", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{16.25, 57.25}, nil, anyDay)), m.ID)
 	if _, ok := areaByID(t, s, m.ID).Geometry.(orb.MultiPolygon); !ok {
 		t.Errorf("multipolygon came back as %T", areaByID(t, s, m.ID).Geometry)
 	}
@@ -171,8 +171,8 @@ func testWriteAreaUpdate(t *testing.T, s db.Store) {
 	want.Version = 2
 	wantEqual(t, "updated area", got, &want)
 	wantEqual(t, "read back", areaByID(t, s, 6), &want)
-	wantIDs(t, "at the old place", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.1, 57.1}, nil)), 2, 1)
-	wantIDs(t, "at the new place", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{13.6, 57.1}, nil)), 6, 3, 1)
+	wantIDs(t, "at the old place", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.1, 57.1}, nil, anyDay)), 2, 1)
+	wantIDs(t, "at the new place", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{13.6, 57.1}, nil, anyDay)), 6, 3, 1)
 	kids := must[[]db.List[*db.Area]](t)(s.ChildAreas(ctx(t), []int64{2, 3}, db.AreaFilter{}, everything))
 	wantList(t, "children of A", kids[0], 1, 4)
 	wantList(t, "children of B", kids[1], 2, 5, 6)
@@ -294,7 +294,7 @@ func testWriteAreaDelete(t *testing.T, s db.Store) {
 	wantList(t, "areas", must[db.List[*db.Area]](t)(s.Areas(ctx(t), db.AreaFilter{}, everything)), 5, 1, 2, 3, 4, 5)
 	wantList(t, "statistical areas", must[db.List[*db.Area]](t)(s.Areas(ctx(t),
 		db.AreaFilter{Kinds: []db.AreaKind{db.KindStatisticalArea}}, everything)), 0)
-	wantIDs(t, "AreasAt where it was", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.1, 57.1}, nil)), 2, 1)
+	wantIDs(t, "AreasAt where it was", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.1, 57.1}, nil, anyDay)), 2, 1)
 	wantList(t, "children of A", must[[]db.List[*db.Area]](t)(s.ChildAreas(ctx(t), []int64{2}, db.AreaFilter{}, everything))[0], 1, 4)
 	wantList(t, "areas in a box where it was", must[db.List[*db.Area]](t)(s.Areas(ctx(t), db.AreaFilter{Spatial: db.Spatial{
 		BBox: &orb.Bound{Min: orb.Point{12.1, 57.1}, Max: orb.Point{12.2, 57.2}}}}, everything)), 2, 1, 2)
@@ -311,7 +311,7 @@ func testWriteAreaDelete(t *testing.T, s db.Store) {
 		t.Fatalf("DeleteArea with detach and nothing to detach: %v", err)
 	}
 	wantAudit(t, "delete with nothing to detach", auditAfter(t, s, mark)[1:], otherActor, deleted(a))
-	wantIDs(t, "AreasAt where it was", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{13.53125, 57.125}, nil)), 3, 1)
+	wantIDs(t, "AreasAt where it was", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{13.53125, 57.125}, nil, anyDay)), 3, 1)
 	// Its code is free again.
 	must[*db.Area](t)(s.CreateArea(ctx(t), testActor, newPriorityArea()))
 }
@@ -331,7 +331,7 @@ func testWriteAreaDeleteDetach(t *testing.T, s db.Store) {
 	wantEqual(t, "area 6 after its parent went", areaByID(t, s, 6), &want6)
 	wantList(t, "children of 1", must[[]db.List[*db.Area]](t)(s.ChildAreas(ctx(t), []int64{1, 2}, db.AreaFilter{}, everything))[0], 1, 3)
 	wantList(t, "areas under 2", must[db.List[*db.Area]](t)(s.Areas(ctx(t), db.AreaFilter{ParentIDs: []int64{2}}, everything)), 0)
-	wantIDs(t, "AreasAt in what was district A", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.9, 57.9}, nil)), 1)
+	wantIDs(t, "AreasAt in what was district A", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.9, 57.9}, nil, anyDay)), 1)
 	// Organisation 1 and initiative 4 left it.
 	want1 := *o1
 	want1.AreaIDs, want1.Version = []int64{4}, 2
@@ -385,7 +385,7 @@ func testWriteAreaDeleteDetach(t *testing.T, s db.Store) {
 	// The organisations still lead and join what they did.
 	wantList(t, "initiatives of 1", must[[]db.List[*db.Initiative]](t)(
 		s.InitiativesByOrganization(ctx(t), []int64{1}, db.InitiativeFilter{}, everything))[0], 2, 1, 2)
-	wantIDs(t, "AreasAt in what was area 4", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.3, 57.3}, nil)), 6, 1)
+	wantIDs(t, "AreasAt in what was area 4", must[[]*db.Area](t)(s.AreasAt(ctx(t), orb.Point{12.3, 57.3}, nil, anyDay)), 6, 1)
 	wantAudit(t, "detach of area 4", auditAfter(t, s, mark), otherActor,
 		deleted(a4), updated(o1, &o1After), updated(o3, &o3After), updated(i1, &i1After), updated(i2, &i2After),
 		deleted(vals[0]), deleted(vals[1]), deleted(vals[2]), deleted(vals[3]))

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
@@ -172,7 +173,8 @@ func (s *Store) matchArea(f *db.AreaFilter) func(id int64) (bool, float64) {
 	return func(id int64) (bool, float64) {
 		a := s.areas[id]
 		if !oneOf(f.Kinds, a.Kind) || !oneOf(f.Codes, a.Code) || !oneOf(f.ParentIDs, a.ParentID) ||
-			!oneOf(f.AreaTypes, a.AreaType) || !containsFold(a.Name, f.NameContains) {
+			!oneOf(f.AreaTypes, a.AreaType) || !containsFold(a.Name, f.NameContains) ||
+			(!f.ValidOn.IsZero() && !a.ValidOn(f.ValidOn)) {
 			return false, 0
 		}
 		return matchSpatial(f.Spatial, a.Geometry)
@@ -183,7 +185,7 @@ func (s *Store) getArea(id int64) *db.Area { return s.areas[id].Clone() }
 
 // Areas implements db.Store.
 func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
-	if err := f.ValidateWithin(false); err != nil {
+	if err := f.Validate(); err != nil {
 		return db.List[*db.Area]{}, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -201,7 +203,7 @@ func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[
 
 // ChildAreas implements db.Store.
 func (s *Store) ChildAreas(ctx context.Context, parentIDs []int64, f db.AreaFilter, p db.Page) ([]db.List[*db.Area], error) {
-	if err := f.ValidateWithin(false); err != nil {
+	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	return byParent(ctx, &s.mu, parentIDs, func(pl *poll, pid int64) (db.List[*db.Area], error) {
@@ -234,8 +236,8 @@ func byParent[T any](ctx context.Context, mu *sync.RWMutex, parents []int64, lis
 }
 
 // AreasAt implements db.Store.
-func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) ([]*db.Area, error) {
-	if err := db.CheckAreasAt(pt); err != nil {
+func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind, on time.Time) ([]*db.Area, error) {
+	if err := db.CheckAreasAt(pt, on); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -243,7 +245,7 @@ func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) 
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	found := s.areaIdx.At(pt, kinds)
+	found := s.areaIdx.At(pt, kinds, on)
 	out := make([]*db.Area, len(found))
 	for i, a := range found {
 		out[i] = a.Clone()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/demo"
@@ -24,7 +25,7 @@ func TestReadsStopWhenTheirContextEnds(t *testing.T) {
 	for name, read := range map[string]func() error{
 		"Areas":      func() error { _, err := s.Areas(ctx, db.AreaFilter{}, page); return err },
 		"ChildAreas": func() error { _, err := s.ChildAreas(ctx, areas, db.AreaFilter{}, page); return err },
-		"AreasAt":    func() error { _, err := s.AreasAt(ctx, orb.Point{12.94, 57.72}, nil); return err },
+		"AreasAt":    func() error { _, err := s.AreasAt(ctx, orb.Point{12.94, 57.72}, nil, time.Time{}); return err },
 		"AreasByID":  func() error { _, err := s.AreasByID(ctx, areas); return err },
 		"AreaByCode": func() error { _, err := s.AreaByCode(ctx, "x"); return err },
 		"Organizations": func() error {

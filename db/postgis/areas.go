@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -46,9 +47,25 @@ func (r *areaRow) record() (*db.Area, error) {
 
 func areaID(a *db.Area) int64 { return a.ID }
 
+// validOn is db.Area.ValidOn (db/validity.go) in SQL on the areas aliased
+// alias: valid_from inclusive, valid_to exclusive, null open; nothing for
+// the zero time. The day goes in as a date, so the comparison is of dates,
+// as in the rule. It is a filter on the rows an index has found (the GiST
+// index on geom, or the id order of a page): editions side by side at
+// most multiply the rows by the editions kept, and most areas are in use
+// on most days asked, so an index on the period would rarely be chosen.
+func validOn(a *args, alias string, on time.Time) []string {
+	if on.IsZero() {
+		return nil
+	}
+	d := a.add(db.Day(on)) + "::date"
+	return []string{"(" + alias + ".valid_from IS NULL OR " + alias + ".valid_from <= " + d + ")",
+		"(" + alias + ".valid_to IS NULL OR " + d + " < " + alias + ".valid_to)"}
+}
+
 // areaConds are the conditions of an AreaFilter on the areas aliased a.
 func areaConds(a *args, f db.AreaFilter) (conds []string, dist string, err error) {
-	if err := f.ValidateWithin(false); err != nil {
+	if err := f.Validate(); err != nil {
 		return nil, "", err
 	}
 	conds = slices.Concat(
@@ -57,6 +74,7 @@ func areaConds(a *args, f db.AreaFilter) (conds []string, dist string, err error
 		inSetOrNull(a, "a.parent_id", "bigint", f.ParentIDs),
 		inSetOrNull(a, "a.area_type", "bigint", int64s(f.AreaTypes)),
 		contains(a, "a.name", f.NameContains),
+		validOn(a, "a", f.ValidOn),
 	)
 	sp, dist, err := spatial(a, "a.geom", f.Spatial)
 	return append(conds, sp...), dist, err
@@ -128,14 +146,14 @@ var kindOrder = strs(db.AreaKinds)
 
 // AreasAt returns the areas that cover pt, boundary included, innermost
 // kind first and then by id; kinds, when given, narrows the kinds.
-func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) ([]*db.Area, error) {
-	if err := db.CheckAreasAt(pt); err != nil {
+func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind, on time.Time) ([]*db.Area, error) {
+	if err := db.CheckAreasAt(pt, on); err != nil {
 		return nil, err
 	}
 	// From memory when the replica is live (db/replica); the statement
 	// below is what it stands in for.
 	if s.replica != nil {
-		if found, ok := s.replica.AreasAt(pt, kinds); ok {
+		if found, ok := s.replica.AreasAt(pt, kinds, on); ok {
 			// nil for none, as the statement's answer is.
 			var out []*db.Area
 			if len(found) > 0 {
@@ -153,8 +171,8 @@ func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) 
 	b, _ := encode(pt)
 	g := "ST_GeomFromWKB(" + a.add(b) + ", 4326)"
 	// ST_Covers, not ST_Contains: a point on an edge belongs to the area.
-	conds := append([]string{"a.geom && " + g, "ST_Covers(a.geom, " + g + ")"},
-		inSet(&a, "a.kind", "text", strs(kinds))...)
+	conds := slices.Concat([]string{"a.geom && " + g, "ST_Covers(a.geom, " + g + ")"},
+		inSet(&a, "a.kind", "text", strs(kinds)), validOn(&a, "a", on))
 	sql := "SELECT " + areaRecord.cols("") + " FROM areas a" + where(conds) +
 		" ORDER BY array_position(" + a.add(kindOrder) + "::text[], a.kind) DESC, a.id"
 	found, err := queryRecords(ctx, s, "areas at", newAreaRow, sql, a)

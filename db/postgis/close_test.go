@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
 	"github.com/paulmach/orb"
@@ -21,7 +22,7 @@ func TestCloseTwice(t *testing.T) {
 			t.Fatal(err)
 		}
 		if started {
-			if _, err := s.AreasAt(ctx, orb.Point{12.9, 57.7}, nil); err != nil {
+			if _, err := s.AreasAt(ctx, orb.Point{12.9, 57.7}, nil, time.Time{}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -706,7 +706,7 @@ func areasAtProbe(pt orb.Point, kinds []db.AreaKind, how string) probe {
 	return probe{op: "AreasAt", how: how, full: true,
 		call: fmt.Sprintf("AreasAt(ctx, %s, %s)", lit(pt), kindsLit(kinds)),
 		ask: func(ctx context.Context, s db.Store) (answer, error) {
-			got, err := s.AreasAt(ctx, pt, kinds)
+			got, err := s.AreasAt(ctx, pt, kinds, time.Time{})
 			var a answer
 			for _, x := range got {
 				a.ids = append(a.ids, x.ID)

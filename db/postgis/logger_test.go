@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -36,7 +37,7 @@ func TestReplicaLogsThroughWithLogger(t *testing.T) {
 	waitLive(t, s)
 	proxy.Cut()
 	eventually(t, "the replica to log the lost feed", func() error {
-		_, _ = s.AreasAt(ctx, orb.Point{12.25, 57.75}, nil)
+		_, _ = s.AreasAt(ctx, orb.Point{12.25, 57.75}, nil, time.Time{})
 		if !strings.Contains(logs.String(), "feed lost") {
 			return fmt.Errorf("log so far: %s", logs.String())
 		}

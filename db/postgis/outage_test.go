@@ -106,7 +106,7 @@ func TestDatabaseLostAndBack(t *testing.T) {
 	// connections the cut broke and new ones that cannot be had are met.
 	for i := range 2*s.pool.Config().MaxConns + 2 {
 		checkUnavailable(t, fmt.Sprintf("query %d while cut", i), query())
-		_, err := s.AreasAt(ctx, orb.Point{12.93, 57.72}, nil)
+		_, err := s.AreasAt(ctx, orb.Point{12.93, 57.72}, nil, time.Time{})
 		checkUnavailable(t, fmt.Sprintf("areasAt %d while cut", i), err)
 	}
 	checkUnavailable(t, "ping while cut", s.Ping(ctx))

@@ -300,7 +300,7 @@ func TestOneStatementPerCall(t *testing.T) {
 		"AreasByID":  func() error { _, err := s.AreasByID(ctx, []int64{1, 2, 3, 4, 5, 6, 2}); return err },
 		"AreaByCode": func() error { _, err := s.AreaByCode(ctx, "9999"); return err },
 		"Areas":      func() error { _, err := s.Areas(ctx, db.AreaFilter{Spatial: near}, page); return err },
-		"AreasAt":    func() error { _, err := s.AreasAt(ctx, orb.Point{12.3, 57.3}, nil); return err },
+		"AreasAt":    func() error { _, err := s.AreasAt(ctx, orb.Point{12.3, 57.3}, nil, time.Time{}); return err },
 		"ChildAreas": func() error {
 			_, err := s.ChildAreas(ctx, []int64{1, 2, 3, 4, 1}, db.AreaFilter{Spatial: near}, page)
 			return err
@@ -371,7 +371,7 @@ func TestSpatialFiltersUseTheIndex(t *testing.T) {
 			_, err := s.Areas(ctx, db.AreaFilter{Spatial: db.Spatial{BBox: box}}, page)
 			return err
 		}},
-		{"areas at", "areas_geom_idx", func() error { _, err := s.AreasAt(ctx, orb.Point{12.3, 57.3}, nil); return err }},
+		{"areas at", "areas_geom_idx", func() error { _, err := s.AreasAt(ctx, orb.Point{12.3, 57.3}, nil, time.Time{}); return err }},
 		{"organizations near", "organizations_location_idx", func() error {
 			_, err := s.Organizations(ctx, db.OrganizationFilter{Spatial: db.Spatial{Near: near}}, page)
 			return err
@@ -418,7 +418,7 @@ func TestPlannerPrefersTheIndex(t *testing.T) {
 		name, index string
 		call        func() error
 	}{
-		{"areas at a point", "areas_geom_idx", func() error { _, err := s.AreasAt(ctx, smp.Point(), nil); return err }},
+		{"areas at a point", "areas_geom_idx", func() error { _, err := s.AreasAt(ctx, smp.Point(), nil, time.Time{}); return err }},
 		{"areas in a box", "areas_geom_idx", func() error {
 			_, err := s.Areas(ctx, db.AreaFilter{Spatial: db.Spatial{BBox: &box}}, page)
 			return err

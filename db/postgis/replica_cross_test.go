@@ -53,11 +53,11 @@ func TestReplicaMatchesSQL(t *testing.T) {
 		pt, how := p.point()
 		kinds := p.kinds()
 		call := fmt.Sprintf("AreasAt(ctx, orb.Point%s, %s) (%s)", pointLit(pt), kindsLit(kinds), how)
-		got, err := mem.AreasAt(ctx, pt, kinds)
+		got, err := mem.AreasAt(ctx, pt, kinds, time.Time{})
 		if err != nil {
 			t.Fatalf("%s: replica: %v", call, err)
 		}
-		want, err := sql.AreasAt(ctx, pt, kinds)
+		want, err := sql.AreasAt(ctx, pt, kinds, time.Time{})
 		if err != nil {
 			t.Fatalf("%s: database: %v", call, err)
 		}

@@ -64,7 +64,7 @@ func eventually(t *testing.T, what string, cond func() error) {
 func fromMemory(t *testing.T, s *Store, pt orb.Point) ([]*db.Area, bool) {
 	t.Helper()
 	before := s.replica.Served()
-	got, err := s.AreasAt(t.Context(), pt, nil)
+	got, err := s.AreasAt(t.Context(), pt, nil, time.Time{})
 	if err != nil {
 		t.Fatalf("areas at %v: %v", pt, err)
 	}
@@ -74,7 +74,7 @@ func fromMemory(t *testing.T, s *Store, pt orb.Point) ([]*db.Area, bool) {
 // sameAsSQL checks an answer against the database's own, asked by sql
 // (a store without a replica on the same schema).
 func sameAsSQL(ctx context.Context, sql *Store, pt orb.Point, got []*db.Area) error {
-	want, err := sql.AreasAt(ctx, pt, nil)
+	want, err := sql.AreasAt(ctx, pt, nil, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,7 @@ func TestReplicaListenerCut(t *testing.T) {
 
 	proxy.Cut()
 	for i := range 5 {
-		_, err := s.AreasAt(ctx, pt, nil)
+		_, err := s.AreasAt(ctx, pt, nil, time.Time{})
 		checkUnavailable(t, fmt.Sprintf("areas at %d while cut", i), err)
 	}
 	// Another process changes the innermost area meanwhile; the
@@ -307,7 +307,7 @@ func TestReplicaListenerCut(t *testing.T) {
 	proxy.Restore()
 	// At once from the database, before the replica is back.
 	eventually(t, "an answer after the restore", func() error {
-		got, err := s.AreasAt(ctx, pt, nil)
+		got, err := s.AreasAt(ctx, pt, nil, time.Time{})
 		if err != nil {
 			return err
 		}
@@ -389,9 +389,9 @@ func (m memoryFirst) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaIn
 	return n, err
 }
 
-func (m memoryFirst) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind) ([]*db.Area, error) {
+func (m memoryFirst) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind, on time.Time) ([]*db.Area, error) {
 	before := m.replica.Served()
-	found, err := m.Store.AreasAt(ctx, pt, kinds)
+	found, err := m.Store.AreasAt(ctx, pt, kinds, on)
 	if err == nil && m.replica.Served() == before {
 		m.t.Errorf("AreasAt(%v, %v) was not answered from memory", pt, kinds)
 	}

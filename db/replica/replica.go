@@ -229,7 +229,7 @@ func (r *Replica) Close() {
 // when the replica is not live and the caller must ask the database. The
 // records returned are the replica's own: the caller clones them before it
 // hands them out, and never changes them.
-func (r *Replica) AreasAt(pt orb.Point, kinds []db.AreaKind) (found []*db.Area, ok bool) {
+func (r *Replica) AreasAt(pt orb.Point, kinds []db.AreaKind, on time.Time) (found []*db.Area, ok bool) {
 	r.start()
 	if !r.live.Load() {
 		return nil, false
@@ -243,7 +243,7 @@ func (r *Replica) AreasAt(pt orb.Point, kinds []db.AreaKind) (found []*db.Area, 
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	found = r.index.At(pt, kinds)
+	found = r.index.At(pt, kinds, on)
 	r.served.Add(1)
 	return found, true
 }

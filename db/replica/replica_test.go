@@ -175,7 +175,7 @@ func waitLive(t *testing.T, r *Replica) {
 // at asks the replica and wants an answer from memory with the ids want.
 func at(t *testing.T, r *Replica, pt orb.Point, want ...int64) []*db.Area {
 	t.Helper()
-	found, ok := r.AreasAt(pt, nil)
+	found, ok := r.AreasAt(pt, nil, time.Time{})
 	if !ok {
 		t.Fatalf("at %v: not answered from memory", pt)
 	}
@@ -239,7 +239,7 @@ func TestFollowsTheFeed(t *testing.T) {
 	// A lost feed: no answer from memory from that moment, and a new
 	// feed with a new load before the next.
 	src.last().lose()
-	if _, ok := r.AreasAt(pt, nil); ok {
+	if _, ok := r.AreasAt(pt, nil, time.Time{}); ok {
 		t.Fatal("answered from memory on a lost feed")
 	}
 	waitLive(t, r)
@@ -266,7 +266,7 @@ func TestNotReady(t *testing.T) {
 	if err := r.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Wait: %v, want the deadline", err)
 	}
-	if _, ok := r.AreasAt(orb.Point{1, 1}, nil); ok {
+	if _, ok := r.AreasAt(orb.Point{1, 1}, nil, time.Time{}); ok {
 		t.Fatal("answered from memory while the feed is not ready")
 	}
 	// A write does not wait for a replica that follows nothing.

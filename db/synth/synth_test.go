@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -169,7 +170,7 @@ func TestTiling(t *testing.T) {
 	sample := synth.NewSampler(ds, 1)
 	for range 3000 {
 		p := sample.Point()
-		found, err := s.AreasAt(t.Context(), p, nil)
+		found, err := s.AreasAt(t.Context(), p, nil, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,7 +197,7 @@ func TestTiling(t *testing.T) {
 		if o.Location == nil || len(o.AreaIDs) == 0 {
 			continue
 		}
-		found, err := s.AreasAt(t.Context(), *o.Location, []db.AreaKind{db.KindStatisticalArea})
+		found, err := s.AreasAt(t.Context(), *o.Location, []db.AreaKind{db.KindStatisticalArea}, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
