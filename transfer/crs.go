@@ -57,3 +57,21 @@ func checkInSweden(code string, b orb.Bound) error {
 		"check the file's coordinate system (--crs)", code, span,
 		swedenExtent.Min[0], swedenExtent.Max[0], swedenExtent.Min[1], swedenExtent.Max[1])
 }
+
+// checkInSwedenFrom is checkInSweden for an area converted from the system
+// crs, whose coordinates in the file spanned src: a grid file written
+// northing first, as the EPSG definitions of the Swedish grids formally
+// order their axes, is told apart from one in the wrong system.
+func checkInSwedenFrom(code string, src orb.Bound, crs string, b orb.Bound) error {
+	err := checkInSweden(code, b)
+	if err == nil || crs == geo.CRSWGS84 || crs == "" {
+		return err
+	}
+	swapped := orb.Bound{Min: orb.Point{src.Min[1], src.Min[0]}, Max: orb.Point{src.Max[1], src.Max[0]}}
+	if g, cerr := geo.ToWGS84(swapped, crs); cerr == nil && checkInSweden(code, g.Bound()) == nil {
+		return fmt.Errorf("area %q (%s coordinates %.0f, %.0f to %.0f, %.0f) lies in Sweden only with easting and northing "+
+			"exchanged; check the axis order: GeoJSON writes the easting (x) first, then the northing", code, crs,
+			src.Min[0], src.Min[1], src.Max[0], src.Max[1])
+	}
+	return err
+}

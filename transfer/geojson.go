@@ -11,6 +11,7 @@ import (
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
+	"github.com/paulmach/orb"
 )
 
 // ImportAreasGeoJSON imports the features of the GeoJSON FeatureCollection
@@ -31,8 +32,9 @@ func ImportAreasGeoJSON(ctx context.Context, store db.BulkImporter, src Source, 
 
 // ReadAreasGeoJSON reads the features of the GeoJSON FeatureCollection in
 // r one at a time, maps each to an area as m says, converts its geometry to
-// WGS 84 and checks it, and that it lies in Sweden (checkInSweden). It stops at the first error, which names the file
-// (name) and the feature.
+// WGS 84 and checks it, and that it lies in Sweden (checkInSwedenFrom).
+// It stops at the first error, which names the file (name) and the
+// feature.
 //
 // When m.CRS is empty, the system is told from the file: its legacy "crs"
 // member, or else the first feature's coordinates, and every later feature
@@ -65,7 +67,9 @@ func ReadAreasGeoJSON(r io.Reader, name string, m *AreaMapping) iter.Seq2[*db.Ar
 				return
 			}
 			a, err := m.area(feat)
+			var src orb.Bound
 			if err == nil {
+				src = a.Geometry.Bound()
 				a.Geometry, crs, err = toWGS84(a.Geometry, crs, detected)
 			}
 			if err == nil {
@@ -74,7 +78,7 @@ func ReadAreasGeoJSON(r io.Reader, name string, m *AreaMapping) iter.Seq2[*db.Ar
 			if err == nil {
 				// After the check, which refuses coordinates that are
 				// no longitude and latitude at all.
-				err = checkInSweden(a.Code, a.Geometry.Bound())
+				err = checkInSwedenFrom(a.Code, src, crs, a.Geometry.Bound())
 			}
 			if err != nil {
 				yield(nil, fmt.Errorf("%s: feature %d: %s", name, n, messageOf(err)))
