@@ -84,6 +84,9 @@ func (ds *Dataset) Validate() error {
 		if !fitsInt32(d.MinCount) {
 			return Errorf(EINVALID, "indicator %d (%s): min count must be between 0 and %d", i, d.Code, math.MaxInt32)
 		}
+		if err := d.checkRollup(); err != nil {
+			return Errorf(EINVALID, "indicator %d (%s): %s", i, d.Code, err.Error())
+		}
 		if d.Version < 0 {
 			return Errorf(EINVALID, "indicator %d (%s): version must not be negative", i, d.Code)
 		}

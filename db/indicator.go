@@ -22,8 +22,36 @@ type Indicator struct {
 	// MinCount protects small counts: a value whose Count is below it is
 	// suppressed, never shown raw. 0 sets no rule.
 	MinCount int
-	Version  int64 // as Area.Version
+	// Rollup says how values of statistical areas make a value for an area
+	// drawn across them (see rollup.go); RollupNone makes none.
+	Rollup Rollup
+	// WeightIndicator is, for RollupWeightedMean, the code of a count
+	// indicator (e.g. the population) whose values weigh the sources, so
+	// that people rather than square metres are weighted; "" weighs by the
+	// area of overlap.
+	WeightIndicator string
+	Version         int64 // as Area.Version
 }
+
+// Rollup is how an indicator's values of statistical areas are rolled up
+// into a value for an area that overlaps them.
+type Rollup string
+
+// Roll-up methods.
+const (
+	// RollupNone: values are only measured, never derived.
+	RollupNone Rollup = ""
+	// RollupSum: a count; each source adds its value times the share of its
+	// area that lies in the target.
+	RollupSum Rollup = "SUM"
+	// RollupWeightedMean: a rate; the mean of the sources' values, each
+	// weighted by its overlap with the target (in square metres, or in
+	// persons of the weight indicator).
+	RollupWeightedMean Rollup = "WEIGHTED_MEAN"
+)
+
+// Rollups lists every method.
+var Rollups = []Rollup{RollupNone, RollupSum, RollupWeightedMean}
 
 func (ind *Indicator) version() int64 { return ind.Version }
 
@@ -43,19 +71,21 @@ func (ind *Indicator) AuditRef() (typ, id string) {
 
 func (ind *Indicator) auditView() any {
 	return struct {
-		Code           string `json:"code"`
-		Version        int64  `json:"version"`
-		Name           string `json:"name"`
-		NameSv         string `json:"nameSv"`
-		Description    string `json:"description"`
-		Unit           string `json:"unit"`
-		HigherIsBetter bool   `json:"higherIsBetter"`
-		Source         string `json:"source"`
-		License        string `json:"license"`
-		Attribution    string `json:"attribution"`
-		MinCount       int    `json:"minCount"`
+		Code            string `json:"code"`
+		Version         int64  `json:"version"`
+		Name            string `json:"name"`
+		NameSv          string `json:"nameSv"`
+		Description     string `json:"description"`
+		Unit            string `json:"unit"`
+		HigherIsBetter  bool   `json:"higherIsBetter"`
+		Source          string `json:"source"`
+		License         string `json:"license"`
+		Attribution     string `json:"attribution"`
+		MinCount        int    `json:"minCount"`
+		Rollup          Rollup `json:"rollup"`
+		WeightIndicator string `json:"weightIndicator"`
 	}{ind.Code, ind.Version, ind.Name, ind.NameSv, ind.Description, ind.Unit, ind.HigherIsBetter, ind.Source, ind.License,
-		ind.Attribution, ind.MinCount}
+		ind.Attribution, ind.MinCount, ind.Rollup, ind.WeightIndicator}
 }
 
 func (ind *Indicator) checkText() error {
@@ -72,9 +102,7 @@ func CheckIndicator(ind *Indicator) error {
 	if ind.Code == "" || ind.Name == "" {
 		return Errorf(EINVALID, "code and name are required")
 	}
-	if len(ind.Code) > 64 || strings.ContainsFunc(ind.Code, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-')
-	}) {
+	if !validIndicatorCode(ind.Code) {
 		return Errorf(EINVALID, "code %q must be 1–64 lower-case letters, digits, '_' or '-'", ind.Code)
 	}
 	if ind.Unit == "" {
@@ -85,6 +113,40 @@ func CheckIndicator(ind *Indicator) error {
 	}
 	if !fitsInt32(ind.MinCount) {
 		return Errorf(EINVALID, "min count must be between 0 and %d", math.MaxInt32)
+	}
+	if err := ind.checkRollup(); err != nil {
+		return Errorf(EINVALID, "%s", err.Error())
+	}
+	return nil
+}
+
+func validIndicatorCode(code string) bool {
+	return code != "" && len(code) <= 64 && !strings.ContainsFunc(code, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	})
+}
+
+// checkRollup checks the roll-up fields: a known method, and a weight
+// indicator only for a weighted mean, spelt as a code and not the
+// indicator itself. Whether the weight indicator exists is not checked:
+// definitions are written one by one, in any order, and a roll-up whose
+// weight has no value for a source leaves that source out and says so in
+// its coverage (see rollup.go).
+func (ind *Indicator) checkRollup() error {
+	if !slices.Contains(Rollups, ind.Rollup) {
+		return fmt.Errorf("unknown roll-up %q", ind.Rollup)
+	}
+	if ind.WeightIndicator == "" {
+		return nil
+	}
+	if ind.Rollup != RollupWeightedMean {
+		return fmt.Errorf("a weight indicator weighs a weighted mean only, not the roll-up %q", ind.Rollup)
+	}
+	if !validIndicatorCode(ind.WeightIndicator) {
+		return fmt.Errorf("weight indicator %q is not an indicator code", ind.WeightIndicator)
+	}
+	if ind.WeightIndicator == ind.Code {
+		return fmt.Errorf("an indicator cannot be its own weight")
 	}
 	return nil
 }
@@ -101,6 +163,9 @@ type IndicatorPatch struct {
 	License        Field[string]
 	Attribution    Field[string]
 	MinCount       Field[int] // 0 sets no rule
+	Rollup         Field[Rollup]
+	// WeightIndicator: "" weighs by area.
+	WeightIndicator Field[string]
 }
 
 // Patch is the patch that sets every field of ind, for a caller that
@@ -108,7 +173,8 @@ type IndicatorPatch struct {
 func (ind *Indicator) Patch() IndicatorPatch {
 	return IndicatorPatch{Name: Set(ind.Name), NameSv: Set(ind.NameSv), Description: Set(ind.Description),
 		Unit: Set(ind.Unit), HigherIsBetter: Set(ind.HigherIsBetter), Source: Set(ind.Source), License: Set(ind.License),
-		Attribution: Set(ind.Attribution), MinCount: Set(ind.MinCount)}
+		Attribution: Set(ind.Attribution), MinCount: Set(ind.MinCount), Rollup: Set(ind.Rollup),
+		WeightIndicator: Set(ind.WeightIndicator)}
 }
 
 // Check checks the patch of the definition with code on its own, as
@@ -136,6 +202,8 @@ func (p *IndicatorPatch) set(ind *Indicator) {
 	p.License.apply(&ind.License)
 	p.Attribution.apply(&ind.Attribution)
 	p.MinCount.apply(&ind.MinCount)
+	p.Rollup.apply(&ind.Rollup)
+	p.WeightIndicator.apply(&ind.WeightIndicator)
 }
 
 // Sex splits an indicator value; SexTotal is both together.

@@ -461,7 +461,8 @@ func (r *mutationResolver) deleteInitiative(ctx context.Context, in model.Delete
 func (r *mutationResolver) createIndicator(ctx context.Context, in model.CreateIndicatorInput) (*model.CreateIndicatorPayload, error) {
 	ind := &db.Indicator{Code: in.Code, Name: in.Name, NameSv: str(in.NameSv), Description: str(in.Description),
 		Unit: in.Unit, HigherIsBetter: in.HigherIsBetter, Source: str(in.Source), License: str(in.License),
-		Attribution: str(in.Attribution), MinCount: deref(in.MinCount)}
+		Attribution: str(in.Attribution), MinCount: deref(in.MinCount), Rollup: ptrOr(in.Rollup),
+		WeightIndicator: str(in.WeightIndicator)}
 	stored, err := write(ctx, func(by db.Actor) (*db.Indicator, error) { return r.Store.CreateIndicator(ctx, by, ind) })
 	if err != nil {
 		return nil, err
@@ -472,15 +473,17 @@ func (r *mutationResolver) createIndicator(ctx context.Context, in model.CreateI
 func (r *mutationResolver) updateIndicator(ctx context.Context, in model.UpdateIndicatorInput) (*model.UpdateIndicatorPayload, error) {
 	var err error
 	p := db.IndicatorPatch{
-		Name:           required(&err, "name", in.Name),
-		Unit:           required(&err, "unit", in.Unit),
-		HigherIsBetter: required(&err, "higherIsBetter", in.HigherIsBetter),
-		NameSv:         nullable(in.NameSv),
-		Description:    nullable(in.Description),
-		Source:         nullable(in.Source),
-		License:        nullable(in.License),
-		Attribution:    nullable(in.Attribution),
-		MinCount:       nullable(in.MinCount),
+		Name:            required(&err, "name", in.Name),
+		Unit:            required(&err, "unit", in.Unit),
+		HigherIsBetter:  required(&err, "higherIsBetter", in.HigherIsBetter),
+		NameSv:          nullable(in.NameSv),
+		Description:     nullable(in.Description),
+		Source:          nullable(in.Source),
+		License:         nullable(in.License),
+		Attribution:     nullable(in.Attribution),
+		MinCount:        nullable(in.MinCount),
+		Rollup:          nullable(in.Rollup),
+		WeightIndicator: nullable(in.WeightIndicator),
 	}
 	if err != nil {
 		return nil, err
@@ -552,3 +555,12 @@ func (r *mutationResolver) revokeAPIKey(ctx context.Context, in model.RevokeAPIK
 }
 
 func flag(b *bool) bool { return b != nil && *b }
+
+// ptrOr is *p, or T's zero value for nil.
+func ptrOr[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

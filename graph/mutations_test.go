@@ -611,16 +611,20 @@ func TestIndicatorMutations(t *testing.T) {
 
 		var updated struct {
 			Indicator struct {
-				Version  int64
-				Name     string
-				NameSv   *string
-				MinCount *int
+				Version         int64
+				Name            string
+				NameSv          *string
+				MinCount        *int
+				Rollup          string
+				WeightIndicator *string
 			}
 		}
-		admin.mutateOK("updateIndicator", map[string]any{"code": code, "version": 1, "name": "Test share", "minCount": nil},
-			"indicator { version name nameSv minCount }", &updated)
+		admin.mutateOK("updateIndicator", map[string]any{"code": code, "version": 1, "name": "Test share", "minCount": nil,
+			"rollup": "WEIGHTED_MEAN", "weightIndicator": "population"},
+			"indicator { version name nameSv minCount rollup weightIndicator }", &updated)
 		if updated.Indicator.Version != 2 || updated.Indicator.Name != "Test share" || updated.Indicator.MinCount != nil ||
-			str(updated.Indicator.NameSv) != "Testandel" {
+			str(updated.Indicator.NameSv) != "Testandel" || updated.Indicator.Rollup != "WEIGHTED_MEAN" ||
+			str(updated.Indicator.WeightIndicator) != "population" {
 			t.Errorf("updated %+v", updated)
 		}
 		editor.ok(`query($code: String!) { indicators(codes: [$code]) { code name version minCount } }`, map[string]any{"code": code}, &defs)
@@ -632,6 +636,9 @@ func TestIndicatorMutations(t *testing.T) {
 		})
 		e.unchanged("unknown code", func() {
 			admin.fails(mutation("updateIndicator", "clientMutationId"), map[string]any{"input": map[string]any{"code": "no_such_code", "version": 1}}, db.ENOTFOUND)
+		})
+		e.unchanged("a weight for a sum", func() {
+			admin.fails(mutation("updateIndicator", "clientMutationId"), map[string]any{"input": map[string]any{"code": code, "version": 2, "rollup": "SUM"}}, db.EINVALID, "weighted mean only")
 		})
 		e.unchanged("null unit", func() {
 			admin.fails(mutation("updateIndicator", "clientMutationId"), map[string]any{"input": map[string]any{"code": code, "version": 2, "unit": nil}}, db.EINVALID, "unit")

@@ -163,6 +163,10 @@ func (r *indicatorResolver) MinCount(ctx context.Context, obj *db.Indicator) (*i
 	return &obj.MinCount, nil
 }
 
+func (r *indicatorResolver) WeightIndicator(ctx context.Context, obj *db.Indicator) (*string, error) {
+	return optional(obj.WeightIndicator), nil
+}
+
 func (r *initiativeResolver) Description(ctx context.Context, obj *db.Initiative) (*string, error) {
 	return optional(obj.Description), nil
 }

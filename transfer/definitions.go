@@ -34,6 +34,10 @@ type definitionJSON struct {
 	License        string `json:"license"`
 	Attribution    string `json:"attribution"`
 	MinCount       int    `json:"minCount"`
+	// The roll-up fields are left out when not set, so a file written
+	// before they existed exports again byte for byte.
+	Rollup          string `json:"rollup,omitempty"`
+	WeightIndicator string `json:"weightIndicator,omitempty"`
 }
 
 // maxDefinitionsFile bounds what an import of definitions reads: a country
@@ -56,7 +60,7 @@ func ExportIndicatorDefinitions(ctx context.Context, store db.IndicatorReader, w
 		}
 		b.WriteString("\n")
 		line, err := json.Marshal(definitionJSON{ind.Code, ind.Name, ind.NameSv, ind.Description, ind.Unit,
-			ind.HigherIsBetter, ind.Source, ind.License, ind.Attribution, ind.MinCount})
+			ind.HigherIsBetter, ind.Source, ind.License, ind.Attribution, ind.MinCount, string(ind.Rollup), ind.WeightIndicator})
 		if err != nil {
 			return err
 		}
@@ -120,7 +124,8 @@ func ReadIndicatorDefinitions(r io.Reader, name string) ([]*db.Indicator, error)
 			}
 		}
 		ind := &db.Indicator{Code: d.Code, Name: d.Name, NameSv: d.NameSv, Description: d.Description, Unit: d.Unit,
-			HigherIsBetter: d.HigherIsBetter, Source: d.Source, License: d.License, Attribution: d.Attribution, MinCount: d.MinCount}
+			HigherIsBetter: d.HigherIsBetter, Source: d.Source, License: d.License, Attribution: d.Attribution, MinCount: d.MinCount,
+			Rollup: db.Rollup(d.Rollup), WeightIndicator: d.WeightIndicator}
 		if err := db.CheckIndicator(ind); err != nil {
 			return nil, fmt.Errorf("%s:%d: %s: %s", name, start, id, messageOf(err))
 		}

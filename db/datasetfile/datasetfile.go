@@ -45,7 +45,7 @@ import (
 
 const (
 	datasetMagic   = "AGDS"
-	datasetVersion = 1
+	datasetVersion = 2
 )
 
 // Geometry tags of the format.
@@ -179,6 +179,8 @@ func Write(w io.Writer, ds *db.Dataset) error {
 		e.string(d.License)
 		e.string(d.Attribution)
 		e.int(int64(d.MinCount))
+		e.string(string(d.Rollup))
+		e.string(d.WeightIndicator)
 		e.int(d.Version)
 	}
 
@@ -313,7 +315,7 @@ func Decode(b []byte) (*db.Dataset, error) {
 		ds.Indicators[i] = &db.Indicator{
 			Code: d.short(), Name: d.string(), NameSv: d.string(), Description: d.string(), Unit: d.short(),
 			HigherIsBetter: d.bool(), Source: d.short(), License: d.short(), Attribution: d.short(),
-			MinCount: int(d.int()), Version: d.int(),
+			MinCount: int(d.int()), Rollup: db.Rollup(d.short()), WeightIndicator: d.short(), Version: d.int(),
 		}
 	}
 

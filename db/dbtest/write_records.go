@@ -430,7 +430,8 @@ func testWriteInitiativeDelete(t *testing.T, s db.Store) {
 func newIndicator() *db.Indicator {
 	return &db.Indicator{Code: "upper_secondary", Name: "Upper-secondary education", NameSv: "Gymnasieexamen",
 		Description: "Share of 20–24-year-olds with an upper-secondary degree.", Unit: "%", HigherIsBetter: true,
-		Source: "Fixture", License: "CC0", Attribution: "Källa: fixture", MinCount: 10}
+		Source: "Fixture", License: "CC0", Attribution: "Källa: fixture", MinCount: 10,
+		Rollup: db.RollupWeightedMean, WeightIndicator: "population"}
 }
 
 func testWriteIndicators(t *testing.T, s db.Store) {
@@ -460,6 +461,7 @@ func testWriteIndicators(t *testing.T, s db.Store) {
 	mark := lastAuditID(t, s)
 	up := indicatorByCode(t, s, "upper_secondary")
 	up.Name, up.MinCount, up.HigherIsBetter = "Upper-secondary degree", 20, true
+	up.Rollup, up.WeightIndicator = db.RollupSum, ""
 	upd := must[*db.Indicator](t)(s.UpdateIndicator(ctx(t), otherActor, up.Code, up.Version, up.Patch()))
 	wantUp := *up
 	wantUp.Version = 2
@@ -480,6 +482,11 @@ func testWriteIndicators(t *testing.T, s db.Store) {
 		{"a code with spaces and capitals", func(d *db.Indicator) { d.Code = "Upper Secondary" }},
 		{"a code of 65 letters", func(d *db.Indicator) { d.Code = strings.Repeat("a", 65) }},
 		{"a negative min count", func(d *db.Indicator) { d.MinCount = -1 }},
+		{"an unknown roll-up", func(d *db.Indicator) { d.Rollup = "MEDIAN" }},
+		{"a weight for a sum", func(d *db.Indicator) { d.Rollup = db.RollupSum }},
+		{"a weight without a roll-up", func(d *db.Indicator) { d.Rollup = db.RollupNone }},
+		{"a weight that is no code", func(d *db.Indicator) { d.WeightIndicator = "Population" }},
+		{"its own weight", func(d *db.Indicator) { d.WeightIndicator = d.Code }},
 	}
 	for _, c := range bad {
 		d := newIndicator()
@@ -572,6 +579,19 @@ func testWriteIndicatorPatch(t *testing.T, s db.Store) {
 	wantRefused(t, "a delete of a stale version", s.DeleteIndicator(ctx(t), testActor, "population", 2, true),
 		db.ECONFLICT, `Indicator "population" has version 3, not 2`)
 	wantNoChange(t, "refused patches", s, before)
+
+	// The roll-up fields patch as the others do.
+	got = must[*db.Indicator](t)(s.UpdateIndicator(ctx(t), testActor, "population", 3, db.IndicatorPatch{
+		Rollup: db.Set(db.RollupSum)}))
+	want.Rollup, want.Version = db.RollupSum, 4
+	wantEqual(t, "a roll-up set", got, &want)
+	_, err = s.UpdateIndicator(ctx(t), testActor, "population", 4, db.IndicatorPatch{WeightIndicator: db.Set("unemployment")})
+	wantRefused(t, "a weight for a sum", err, db.EINVALID, "weighted mean only")
+	got = must[*db.Indicator](t)(s.UpdateIndicator(ctx(t), testActor, "population", 4, db.IndicatorPatch{
+		Rollup: db.Set(db.RollupWeightedMean), WeightIndicator: db.Set("unemployment")}))
+	want.Rollup, want.WeightIndicator, want.Version = db.RollupWeightedMean, "unemployment", 5
+	wantEqual(t, "a weighted roll-up", got, &want)
+	wantEqual(t, "read back", indicatorByCode(t, s, "population"), &want)
 }
 
 // testWriteInitiativePatch pins an initiative update's patch: the fields

@@ -8,7 +8,7 @@ import (
 )
 
 // indicatorColumns are the columns indicatorRow reads.
-const indicatorColumns = "code, name, name_sv, description, unit, higher_is_better, source, license, attribution, min_count, version"
+const indicatorColumns = "code, name, name_sv, description, unit, higher_is_better, source, license, attribution, min_count, rollup, weight_indicator, version"
 
 type indicatorRow struct{ d db.Indicator }
 
@@ -16,7 +16,7 @@ func newIndicatorRow() scanner[*db.Indicator] { return &indicatorRow{} }
 
 func (r *indicatorRow) dest() []any {
 	return []any{&r.d.Code, &r.d.Name, &r.d.NameSv, &r.d.Description, &r.d.Unit, &r.d.HigherIsBetter, &r.d.Source,
-		&r.d.License, &r.d.Attribution, &r.d.MinCount, &r.d.Version}
+		&r.d.License, &r.d.Attribution, &r.d.MinCount, &r.d.Rollup, &r.d.WeightIndicator, &r.d.Version}
 }
 
 func (r *indicatorRow) record() (*db.Indicator, error) { d := r.d; return &d, nil }

@@ -454,9 +454,9 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 	}
 
 	err = insertRows(ctx, tx, `INSERT INTO indicators (code, name, name_sv, description, unit, higher_is_better, source,
-			license, attribution, min_count, version)
+			license, attribution, min_count, rollup, weight_indicator, version)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[],
-			$8::text[], $9::text[], $10::integer[], $11::bigint[])`,
+			$8::text[], $9::text[], $10::integer[], $11::text[], $12::text[], $13::bigint[])`,
 		len(ds.Indicators), func(lo, hi int) []any {
 			ds := ds.Indicators
 			return []any{
@@ -470,6 +470,8 @@ func insertDataset(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
 				column(ds, lo, hi, func(d *db.Indicator) string { return d.License }),
 				column(ds, lo, hi, func(d *db.Indicator) string { return d.Attribution }),
 				column(ds, lo, hi, func(d *db.Indicator) int32 { return int32(d.MinCount) }), // db.Validate bounds it
+				column(ds, lo, hi, func(d *db.Indicator) string { return string(d.Rollup) }),
+				column(ds, lo, hi, func(d *db.Indicator) string { return d.WeightIndicator }),
 				column(ds, lo, hi, func(d *db.Indicator) int64 { return version(d.Version) }),
 			}
 		})

@@ -11,10 +11,11 @@ import (
 )
 
 // indicatorValues are the columns of an indicator definition a write sets,
-// $1 (the code) to $10.
+// $1 (the code) to $12.
 func indicatorValues(d *db.Indicator) []any {
 	return []any{d.Code, d.Name, d.NameSv, d.Description, d.Unit, d.HigherIsBetter, d.Source, d.License, d.Attribution,
-		int32(d.MinCount)} // CheckIndicator bounds it
+		int32(d.MinCount), // CheckIndicator bounds it
+		string(d.Rollup), d.WeightIndicator}
 }
 
 func codeKey(code string) string { return strconv.Quote(code) }
@@ -52,8 +53,8 @@ func (s *Store) CreateIndicator(ctx context.Context, by db.Actor, ind *db.Indica
 			return db.Errorf(db.ECONFLICT, "an indicator with the code %q already exists", ind.Code)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO indicators (code, name, name_sv, description, unit, higher_is_better, source,
-				license, attribution, min_count)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, indicatorValues(ind)...); err != nil {
+				license, attribution, min_count, rollup, weight_indicator)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, indicatorValues(ind)...); err != nil {
 			return err
 		}
 		var err error
@@ -88,7 +89,8 @@ func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, code string, v
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE indicators SET name = $2, name_sv = $3, description = $4, unit = $5,
-				higher_is_better = $6, source = $7, license = $8, attribution = $9, min_count = $10, version = version + 1
+				higher_is_better = $6, source = $7, license = $8, attribution = $9, min_count = $10, rollup = $11,
+				weight_indicator = $12, version = version + 1
 			WHERE code = $1`, indicatorValues(ind)...); err != nil {
 			return err
 		}

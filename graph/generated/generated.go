@@ -248,17 +248,19 @@ type ComplexityRoot struct {
 	}
 
 	Indicator struct {
-		Attribution    func(childComplexity int) int
-		Code           func(childComplexity int) int
-		Description    func(childComplexity int) int
-		HigherIsBetter func(childComplexity int) int
-		License        func(childComplexity int) int
-		MinCount       func(childComplexity int) int
-		Name           func(childComplexity int) int
-		NameSv         func(childComplexity int) int
-		Source         func(childComplexity int) int
-		Unit           func(childComplexity int) int
-		Version        func(childComplexity int) int
+		Attribution     func(childComplexity int) int
+		Code            func(childComplexity int) int
+		Description     func(childComplexity int) int
+		HigherIsBetter  func(childComplexity int) int
+		License         func(childComplexity int) int
+		MinCount        func(childComplexity int) int
+		Name            func(childComplexity int) int
+		NameSv          func(childComplexity int) int
+		Rollup          func(childComplexity int) int
+		Source          func(childComplexity int) int
+		Unit            func(childComplexity int) int
+		Version         func(childComplexity int) int
+		WeightIndicator func(childComplexity int) int
 	}
 
 	IndicatorComparison struct {
@@ -457,6 +459,8 @@ type IndicatorResolver interface {
 	License(ctx context.Context, obj *db.Indicator) (*string, error)
 	Attribution(ctx context.Context, obj *db.Indicator) (*string, error)
 	MinCount(ctx context.Context, obj *db.Indicator) (*int, error)
+
+	WeightIndicator(ctx context.Context, obj *db.Indicator) (*string, error)
 }
 type InitiativeResolver interface {
 	Description(ctx context.Context, obj *db.Initiative) (*string, error)
@@ -1350,6 +1354,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.NameSv(childComplexity), true
+	case "Indicator.rollup":
+		if e.ComplexityRoot.Indicator.Rollup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Rollup(childComplexity), true
 	case "Indicator.source":
 		if e.ComplexityRoot.Indicator.Source == nil {
 			break
@@ -1368,6 +1378,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Version(childComplexity), true
+	case "Indicator.weightIndicator":
+		if e.ComplexityRoot.Indicator.WeightIndicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.WeightIndicator(childComplexity), true
 
 	case "IndicatorComparison.baselineYear":
 		if e.ComplexityRoot.IndicatorComparison.BaselineYear == nil {
@@ -3005,6 +3021,32 @@ type Indicator {
   rule applies.
   """
   minCount: Int
+  """
+  How values of statistical areas make a value for an area drawn across
+  them, such as a priority area (see ` + "`" + `IndicatorValue.provenance` + "`" + `): NONE
+  derives nothing.
+  """
+  rollup: Rollup!
+  """
+  For a WEIGHTED_MEAN, the count indicator (e.g. ` + "`" + `population` + "`" + `) whose values
+  weigh the statistical areas, so that people rather than square metres are
+  weighted; null weighs by the area of overlap.
+  """
+  weightIndicator: String
+}
+
+"How an indicator's values of statistical areas roll up into a value for an area that overlaps them."
+enum Rollup {
+  "Nothing is derived: only measured values are shown."
+  NONE
+  "A count: each statistical area adds its value times the share of its surface that lies in the target."
+  SUM
+  """
+  A rate: the mean of the statistical areas' values, each weighted by its
+  overlap with the target, in square metres or, with a weight indicator, in
+  persons.
+  """
+  WEIGHTED_MEAN
 }
 
 "One indicator's values for one area and sex, years ascending."
@@ -3635,6 +3677,10 @@ input CreateIndicatorInput {
   attribution: String
   "Values resting on fewer persons than this are suppressed; no such rule when absent."
   minCount: Int
+  "How values of statistical areas roll up into a value for an area drawn across them; NONE when absent."
+  rollup: Rollup
+  "For WEIGHTED_MEAN: the code of the count indicator that weighs the statistical areas; by area when absent."
+  weightIndicator: String
 }
 
 "Changes to an indicator definition: the fields given are set, those left out stay; null clears an optional one."
@@ -3663,6 +3709,10 @@ input UpdateIndicatorInput {
   attribution: String
   "The suppression threshold; null removes the rule."
   minCount: Int
+  "How values roll up; null sets NONE."
+  rollup: Rollup
+  "The weight indicator's code; null weighs by area."
+  weightIndicator: String
 }
 
 "An indicator definition to delete."
@@ -4271,6 +4321,10 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_attribution(ctx, field)
 	case "minCount":
 		return ec.fieldContext_Indicator_minCount(ctx, field)
+	case "rollup":
+		return ec.fieldContext_Indicator_rollup(ctx, field)
+	case "weightIndicator":
+		return ec.fieldContext_Indicator_weightIndicator(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Indicator", field.Name)
 }
@@ -8987,6 +9041,52 @@ func (ec *executionContext) _Indicator_minCount(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Indicator_minCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Indicator", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Indicator_rollup(ctx context.Context, field graphql.CollectedField, obj *db.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_rollup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rollup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Rollup) graphql.Marshaler {
+			return ec.marshalNRollup2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_rollup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Rollup")
+}
+
+func (ec *executionContext) _Indicator_weightIndicator(ctx context.Context, field graphql.CollectedField, obj *db.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_weightIndicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Indicator().WeightIndicator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_weightIndicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, true, true, "String")
 }
 
 func (ec *executionContext) _IndicatorComparison_indicator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorComparison) (ret graphql.Marshaler) {
@@ -14053,7 +14153,7 @@ func (ec *executionContext) unmarshalInputCreateIndicatorInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "code", "name", "nameSv", "description", "unit", "higherIsBetter", "source", "license", "attribution", "minCount"}
+	fieldsInOrder := [...]string{"clientMutationId", "code", "name", "nameSv", "description", "unit", "higherIsBetter", "source", "license", "attribution", "minCount", "rollup", "weightIndicator"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14137,6 +14237,20 @@ func (ec *executionContext) unmarshalInputCreateIndicatorInput(ctx context.Conte
 				return it, err
 			}
 			it.MinCount = data
+		case "rollup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rollup"))
+			data, err := ec.unmarshalORollup2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rollup = data
+		case "weightIndicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weightIndicator"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WeightIndicator = data
 		}
 	}
 	return it, nil
@@ -15357,7 +15471,7 @@ func (ec *executionContext) unmarshalInputUpdateIndicatorInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "code", "version", "name", "nameSv", "description", "unit", "higherIsBetter", "source", "license", "attribution", "minCount"}
+	fieldsInOrder := [...]string{"clientMutationId", "code", "version", "name", "nameSv", "description", "unit", "higherIsBetter", "source", "license", "attribution", "minCount", "rollup", "weightIndicator"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15448,6 +15562,20 @@ func (ec *executionContext) unmarshalInputUpdateIndicatorInput(ctx context.Conte
 				return it, err
 			}
 			it.MinCount = graphql.OmittableOf(data)
+		case "rollup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rollup"))
+			data, err := ec.unmarshalORollup2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rollup = graphql.OmittableOf(data)
+		case "weightIndicator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weightIndicator"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WeightIndicator = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -17198,6 +17326,17 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Indicator_minCount(ctx, field, obj)
+				})
+		case "rollup":
+			out.Values[i] = ec._Indicator_rollup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weightIndicator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Indicator_weightIndicator(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19681,6 +19820,34 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNRollup2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup(ctx context.Context, v any) (db.Rollup, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNRollup2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRollup2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup(ctx context.Context, sel ast.SelectionSet, v db.Rollup) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNRollup2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Rollup!")
+	}
+	return res
+}
+
+var (
+	unmarshalNRollup2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup = map[string]db.Rollup{
+		"NONE":          db.RollupNone,
+		"SUM":           db.RollupSum,
+		"WEIGHTED_MEAN": db.RollupWeightedMean,
+	}
+	marshalNRollup2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup = map[db.Rollup]string{
+		db.RollupNone:         "NONE",
+		db.RollupSum:          "SUM",
+		db.RollupWeightedMean: "WEIGHTED_MEAN",
+	}
+)
+
 func (ec *executionContext) unmarshalNSex2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex(ctx context.Context, v any) (db.Sex, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNSex2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex[tmp]
@@ -20696,6 +20863,38 @@ func (ec *executionContext) marshalORevokeApiKeyPayload2ᚖgithubᚗcomᚋareagr
 	}
 	return ec._RevokeApiKeyPayload(ctx, sel, v)
 }
+
+func (ec *executionContext) unmarshalORollup2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup(ctx context.Context, v any) (*db.Rollup, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalORollup2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORollup2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup(ctx context.Context, sel ast.SelectionSet, v *db.Rollup) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalORollup2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup[*v])
+	return res
+}
+
+var (
+	unmarshalORollup2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup = map[string]db.Rollup{
+		"NONE":          db.RollupNone,
+		"SUM":           db.RollupSum,
+		"WEIGHTED_MEAN": db.RollupWeightedMean,
+	}
+	marshalORollup2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup = map[db.Rollup]string{
+		db.RollupNone:         "NONE",
+		db.RollupSum:          "SUM",
+		db.RollupWeightedMean: "WEIGHTED_MEAN",
+	}
+)
 
 func (ec *executionContext) unmarshalOSex2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSexᚄ(ctx context.Context, v any) ([]db.Sex, error) {
 	if v == nil {

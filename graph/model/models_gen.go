@@ -233,6 +233,10 @@ type CreateIndicatorInput struct {
 	Attribution *string `json:"attribution,omitempty"`
 	// Values resting on fewer persons than this are suppressed; no such rule when absent.
 	MinCount *int `json:"minCount,omitempty"`
+	// How values of statistical areas roll up into a value for an area drawn across them; NONE when absent.
+	Rollup *db.Rollup `json:"rollup,omitempty"`
+	// For WEIGHTED_MEAN: the code of the count indicator that weighs the statistical areas; by area when absent.
+	WeightIndicator *string `json:"weightIndicator,omitempty"`
 }
 
 // The answer to `createIndicator`.
@@ -640,6 +644,10 @@ type UpdateIndicatorInput struct {
 	Attribution graphql.Omittable[*string] `json:"attribution,omitempty"`
 	// The suppression threshold; null removes the rule.
 	MinCount graphql.Omittable[*int] `json:"minCount,omitempty"`
+	// How values roll up; null sets NONE.
+	Rollup graphql.Omittable[*db.Rollup] `json:"rollup,omitempty"`
+	// The weight indicator's code; null weighs by area.
+	WeightIndicator graphql.Omittable[*string] `json:"weightIndicator,omitempty"`
 }
 
 // The answer to `updateIndicator`.
