@@ -19,7 +19,7 @@ func checkStatValues(t *testing.T, name string, seq func(yield func(*db.ValueInp
 	n := 0
 	for v, err := range seq {
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), name+": ") || len(err.Error()) <= len(name+": ") {
+			if !strings.HasPrefix(err.Error(), name+":") || len(err.Error()) <= len(name+": ") {
 				t.Fatalf("error without the file's name or a message: %q", err)
 			}
 			if v != nil {
@@ -87,5 +87,21 @@ func FuzzReadValuesKolada(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m := StatMapping{Indicators: map[string]string{"N00945": "unemployment"}}
 		checkStatValues(t, "fuzz.json", ReadValuesKolada(bytes.NewReader(data), "fuzz.json", m, Skipped{}))
+	})
+}
+
+// FuzzReadValuesSCBCSV reads SCB's CSV export, the age column fixed.
+func FuzzReadValuesSCBCSV(f *testing.F) {
+	seedFile(f, "BE0101N1.csv")
+	seedFile(f, "deso_employment.csv")
+	for _, s := range []string{
+		"region;2023\n1490 Borås;4,5\n1490C1010;-\n1490C1020;\n", "\"T\"\n\n\"region\",\"kön\",\"2023\"\n\"1490\",\"män\",\"..\"\n",
+		"region,kön,1066\n1490,män,1\n", "region,2023\n\"1490\x00\",1\n", "region,2023\n\"Bor\xe5s\",1e400\n", "", "\"T\"\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m := StatMapping{Indicator: "population", Fixed: map[string]string{"ålder": "totalt ålder"}}
+		checkStatValues(t, "fuzz.csv", ReadValuesSCBCSV(bytes.NewReader(data), "fuzz.csv", m, Skipped{}))
 	})
 }
