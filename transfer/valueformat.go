@@ -12,16 +12,17 @@ const (
 	FormatValuesCSV = "csv"       // the long format, one value a line
 	FormatJSONStat  = "json-stat" // JSON-stat 2.0, as SCB's PxWeb API answers
 	FormatKolada    = "kolada"    // Kolada's answer to a data query
+	FormatSCBCSV    = "scb-csv"   // SCB's CSV export, a column a year
 )
 
 // ValueFormats lists the formats of values, for help and errors.
-var ValueFormats = []string{FormatValuesCSV, FormatJSONStat, FormatKolada}
+var ValueFormats = []string{FormatValuesCSV, FormatJSONStat, FormatKolada, FormatSCBCSV}
 
 // DetectValuesFormat tells the format of a values file from its name and
 // its first bytes (head): a .json file is Kolada's when its head names a
 // "kpi" and no "dimension" (Kolada's records come first, a dataset's
-// dimensions before its cells), else JSON-stat; anything else the long
-// CSV. It returns an error when the file is clearly neither, so that
+// dimensions before its cells), else JSON-stat; a CSV is the long format
+// when its head names area_code, else SCB's export. It returns an error when the file is clearly neither, so that
 // a mistaken file is named before it is read.
 func DetectValuesFormat(name string, head []byte) (string, error) {
 	head = bytes.TrimPrefix(head, utf8BOM)
@@ -31,8 +32,10 @@ func DetectValuesFormat(name string, head []byte) (string, error) {
 		return FormatKolada, nil
 	case ext == ".json" || json:
 		return FormatJSONStat, nil
-	case ext == ".csv" || ext == ".txt" || ext == "":
+	case (ext == ".csv" || ext == ".txt" || ext == "") && bytes.Contains(bytes.ToLower(head), []byte("area_code")):
 		return FormatValuesCSV, nil
+	case ext == ".csv" || ext == ".txt" || ext == "":
+		return FormatSCBCSV, nil
 	default:
 		return "", fmt.Errorf("%s: cannot tell the format from the name; give --format, one of %s", name,
 			strings.Join(ValueFormats, ", "))

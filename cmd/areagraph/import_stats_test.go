@@ -73,3 +73,16 @@ func TestImportKolada(t *testing.T) {
 		t.Errorf("import said %q, want %q", out, want)
 	}
 }
+
+// TestImportSCBCSV imports SCB's population table as its CSV export
+// saves it (Windows-1252, semicolons), the format told from the header.
+func TestImportSCBCSV(t *testing.T) {
+	c := newCLI(t)
+	c.must("seed")
+	file := statsFixture("BE0101N1.csv")
+	c.fails([]string{"import", "indicators", file, "--indicator", "population"}, `column "ålder"`, "--fix ålder=CATEGORY")
+	out := c.must("import", "indicators", file, "--indicator", "population", "--fix", "ålder=totalt ålder")
+	if out != "imported 4 indicator values from "+file+"\n" {
+		t.Errorf("import said %q", out)
+	}
+}

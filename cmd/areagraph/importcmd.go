@@ -55,6 +55,13 @@ written in one transaction (all of it, or nothing), definitions one by one.
                  T, K and M become TOTAL, FEMALE and MALE; the kpi becomes an
                  indicator by --indicator or --map-indicator KPI=CODE. Null
                  values are skipped and counted.
+      scb-csv    SCB's CSV export (comma or semicolon, UTF-8 or
+                 Windows-1252): a title, then a header of the dimensions'
+                 labels and a column a year ("2023", or "Folkmängd 2023"
+                 led by the measure). The area is column region ("1490
+                 Borås": the code before the first space), the sex column
+                 kön (män, kvinnor, totalt); other columns need --fix
+                 LABEL=CATEGORY. Cells ".." are skipped and counted.
       Areas and indicator definitions must exist already.`
 
 // importCmd dispatches "import areas" and "import indicators".
@@ -136,9 +143,9 @@ func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string)
 	fs.Var(pairFlag{&m.Indicators}, "map-indicator", "SOURCE=CODE: the publisher's measure SOURCE (SCB ContentsCode, Kolada kpi) is indicator CODE; repeatable")
 	fs.Var(pairFlag{&m.Fixed}, "fix", "DIMENSION=CATEGORY: import only the cells of that category; repeatable, and required for "+
 		"every dimension that is not area, year, sex or measure")
-	fs.StringVar(&m.AreaDim, "area-dim", "", "dimension holding the area code (default Region, or the one of role geo)")
+	fs.StringVar(&m.AreaDim, "area-dim", "", "dimension (or SCB CSV column) holding the area code (default Region, or the one of role geo; in CSV region)")
 	fs.StringVar(&m.YearDim, "year-dim", "", "dimension holding the year (default Tid, or the one of role time)")
-	fs.StringVar(&m.SexDim, "sex-dim", "", "dimension holding the sex in SCB's codes 1, 2 and 1+2 (default Kon; without it every value is TOTAL)")
+	fs.StringVar(&m.SexDim, "sex-dim", "", "dimension (or SCB CSV column) holding the sex in SCB's codes 1, 2 and 1+2 (default Kon; in CSV kön, by label); without it every value is TOTAL")
 	fs.StringVar(&m.IndicatorDim, "indicator-dim", "", "dimension holding the measure (default ContentsCode, or the one of role metric)")
 	file, err := parseWithFile(fs, args)
 	if err != nil {
@@ -165,7 +172,7 @@ func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string)
 		if statFlags {
 			return errors.New("the long CSV names area, indicator, year and sex in its columns; the mapping flags are for statistics formats")
 		}
-	case transfer.FormatJSONStat:
+	case transfer.FormatJSONStat, transfer.FormatSCBCSV:
 	case transfer.FormatKolada:
 		if m.AreaDim != "" || m.YearDim != "" || m.SexDim != "" || m.IndicatorDim != "" || len(m.Fixed) > 0 {
 			return errors.New("a Kolada answer has no dimensions to name or fix; map its kpi with --indicator or --map-indicator")
@@ -182,6 +189,8 @@ func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string)
 		res, err = transfer.ImportValuesJSONStat(ctx, store, src, m, prog)
 	case transfer.FormatKolada:
 		res, err = transfer.ImportValuesKolada(ctx, store, src, m, prog)
+	case transfer.FormatSCBCSV:
+		res, err = transfer.ImportValuesSCBCSV(ctx, store, src, m, prog)
 	}
 	if err != nil {
 		return err
@@ -230,7 +239,7 @@ func readHead(file string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	head := make([]byte, 512)
+	head := make([]byte, 4096)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return nil, err
