@@ -15,14 +15,15 @@ import (
 )
 
 // ImportAreasGeoJSON imports the features of the GeoJSON FeatureCollection
-// src as areas, mapped as m says, in two passes, and returns how many it
-// wrote and the coordinate system it read them in.
-func ImportAreasGeoJSON(ctx context.Context, store db.BulkImporter, src Source, m AreaMapping, prog io.Writer) (int, string, error) {
+// src as areas, mapped as m says, in two passes with the parent check
+// (MinShareInParent) between them, and returns how many it wrote and the
+// coordinate system it read them in.
+func ImportAreasGeoJSON(ctx context.Context, store AreaStore, src Source, m AreaMapping, prog io.Writer) (int, string, error) {
 	// The first pass settles the system in m.CRS; holding to it in the
 	// second keeps a file that changed in between from being read in
 	// another.
 	read := func(r io.Reader) iter.Seq2[*db.AreaInput, error] { return ReadAreasGeoJSON(r, src.Name, &m) }
-	n, err := twoPasses(ctx, src, prog, read, store.UpsertAreas)
+	n, err := importAreas(ctx, store, src, prog, read, m.Force)
 	var ie *db.ItemError
 	if errors.As(err, &ie) {
 		return 0, "", fmt.Errorf("%s: feature %d: %s", src.Name, ie.Item, db.ErrorMessage(err))

@@ -21,6 +21,10 @@ type AreaMapping struct {
 	ValidFromProp, ValidToProp, DescriptionProp            string
 	Kind                                                   db.AreaKind // when set, every feature's kind
 	CRS                                                    string      // a geo CRS name; "" to tell it from the file
+	// Force lets areas through the parent check (MinShareInParent), for
+	// an import meant to break it; never through the check that they lie
+	// in Sweden.
+	Force bool
 }
 
 // DefaultAreaMapping names the properties ExportAreasGeoJSON writes, so
