@@ -58,7 +58,7 @@ func New(store db.Store, cfg Config) http.Handler {
 	// costs a key lookup.
 	shed := inFlightLimit(cfg.MaxInFlight)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", shed(authn(withTimeout(cfg.Limits.Timeout, graph.NewHandler(store, cfg.graphQL())))))
+	mux.Handle("/graphql", shed(authn(httpx.Gzip(withTimeout(cfg.Limits.Timeout, graph.NewHandler(store, cfg.graphQL()))))))
 	explorer := web.New(cfg.Explorer, log)
 	mux.Handle("GET /assets/", explorer)
 	if !cfg.DisableGraphiQL {
