@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph"
@@ -21,6 +20,7 @@ import (
 	"github.com/areagraph/areagraph/obs"
 	"github.com/areagraph/areagraph/ogcapi"
 	"github.com/areagraph/areagraph/web"
+	"github.com/areagraph/areagraph/web/graphiql"
 	"github.com/rs/cors"
 )
 
@@ -62,9 +62,12 @@ func New(store db.Store, cfg Config) http.Handler {
 	explorer := web.New(cfg.Explorer, log)
 	mux.Handle("GET /assets/", explorer)
 	if !cfg.DisableGraphiQL {
-		// GraphiQL posts to an absolute path, which must carry the base
-		// path the proxy in front strips.
-		mux.Handle("GET /graphiql", graphiQL(playground.Handler("areagraph", cfg.Forwarding.BasePath+"/graphql")))
+		// GraphiQL is served whole from this server; its page links its
+		// assets and /graphql by relative URLs, which carry any base path
+		// a proxy in front strips.
+		ide := graphiql.New()
+		mux.Handle("GET /graphiql", htmlPage(graphiql.ContentSecurityPolicy, ide))
+		mux.Handle("GET /graphiql/assets/", ide)
 	}
 	// The layers write absolute links (next pages, tile URLs), built by
 	// httpx.BaseURL from the forwarding configuration.
