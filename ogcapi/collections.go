@@ -23,6 +23,7 @@ var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+	"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 }
 
 // Landing serves the landing page; the server routes / here when the
@@ -63,6 +64,7 @@ type collectionDoc struct {
 	ItemType    string   `json:"itemType"`
 	Links       []link   `json:"links"`
 	CRS         []string `json:"crs"`
+	StorageCRS  string   `json:"storageCrs"`
 }
 
 func (h *Handler) collection(r *http.Request, l *layers.Layer) collectionDoc {
@@ -76,7 +78,8 @@ func (h *Handler) collection(r *http.Request, l *layers.Layer) collectionDoc {
 			{base, "self", typeJSON, "This collection"},
 			{base + "/items", "items", typeGeoJSON, "Its features"},
 		},
-		CRS: []string{crs84},
+		CRS:        crsURIs(),
+		StorageCRS: crs84,
 	}
 }
 

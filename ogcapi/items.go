@@ -40,15 +40,21 @@ const (
 
 // itemsParams are the parameters of /items that are OGC's own; every
 // other is a filter of the layer.
-var itemsParams = []string{"f", "limit", "offset", "bbox", "datetime"}
+var itemsParams = []string{"f", "limit", "offset", "bbox", "bbox-crs", "datetime", "crs"}
 
 // itemParams are the parameters /items/{featureId} takes.
-var itemParams = []string{"f", "indicator", "year"}
+var itemParams = []string{"f", "crs", "indicator", "year"}
 
 // itemsRequest is what OGC's own parameters ask of /items.
 type itemsRequest struct {
 	limit, offset int
-	bbox          *orb.Bound
+	// crs is the system of the coordinates written.
+	crs *crs
+	// bbox is the box asked for in longitude and latitude; box, when a
+	// box in SWEREF 99 TM was asked for, is that box in longitude and
+	// latitude, a polygon.
+	bbox *orb.Bound
+	box  orb.Geometry
 	// period is the datetime asked for, nil when none.
 	period *period
 }
@@ -87,6 +93,14 @@ func parseItems(q url.Values) (*itemsRequest, error) {
 		return nil, err
 	}
 	p := &itemsRequest{limit: DefaultLimit}
+	var err error
+	if p.crs, err = crsParam(q, "crs"); err != nil {
+		return nil, err
+	}
+	bboxCRS, err := crsParam(q, "bbox-crs")
+	if err != nil {
+		return nil, err
+	}
 	if s, ok, err := one(q, "limit"); err != nil {
 		return nil, err
 	} else if ok {
@@ -112,7 +126,11 @@ func parseItems(q url.Values) (*itemsRequest, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.bbox = &b
+		if p.bbox, p.box, err = boxToWGS84(bboxCRS, b); err != nil {
+			return nil, err
+		}
+	} else if _, given := q["bbox-crs"]; given {
+		return nil, invalid("bbox-crs is only meaningful with bbox")
 	}
 	if s, ok, err := one(q, "datetime"); err != nil {
 		return nil, err
@@ -126,12 +144,23 @@ func parseItems(q url.Values) (*itemsRequest, error) {
 	return p, nil
 }
 
-// parseBBox reads minLon,minLat,maxLon,maxLat, or the six numbers of a
-// box with heights, whose heights are dropped: the data has none.
+// crsParam reads a coordinate reference system parameter; CRS84 when it
+// is not given.
+func crsParam(q url.Values, name string) (*crs, error) {
+	s, ok, err := one(q, name)
+	if err != nil || !ok {
+		return crsCRS84, err
+	}
+	return parseCRS(name, s)
+}
+
+// parseBBox reads the four numbers of a box, lower corner then upper, in
+// the axis order of its system (minLon,minLat,maxLon,maxLat in CRS84), or
+// six with heights, which are dropped: the data has none.
 func parseBBox(s string) (orb.Bound, error) {
 	parts := strings.Split(s, ",")
 	if len(parts) != 4 && len(parts) != 6 {
-		return orb.Bound{}, invalid("bbox: want minLon,minLat,maxLon,maxLat (or six numbers with heights), got %q", s)
+		return orb.Bound{}, invalid("bbox: want four numbers, the lower corner then the upper (minLon,minLat,maxLon,maxLat in CRS84), or six with heights; got %q", s)
 	}
 	v := make([]float64, len(parts))
 	for i, part := range parts {
@@ -145,19 +174,8 @@ func parseBBox(s string) (orb.Bound, error) {
 		v = []float64{v[0], v[1], v[3], v[4]}
 	}
 	b := orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}
-	for _, c := range []struct {
-		what string
-		p    orb.Point
-	}{{"bbox min", b.Min}, {"bbox max", b.Max}} {
-		if err := geo.CheckLonLat(c.p[0], c.p[1]); err != nil {
-			return orb.Bound{}, invalid("%s: %v", c.what, err)
-		}
-	}
-	if b.Min[0] > b.Max[0] {
-		return orb.Bound{}, invalid("bbox: minLon %g exceeds maxLon %g; a box across the antimeridian is not served, the data lies in Sweden", b.Min[0], b.Max[0])
-	}
-	if b.Min[1] > b.Max[1] {
-		return orb.Bound{}, invalid("bbox: minLat %g exceeds maxLat %g", b.Min[1], b.Max[1])
+	if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
+		return orb.Bound{}, invalid("bbox: the lower corner %g,%g exceeds the upper %g,%g on an axis; a box across the antimeridian is not served, the data lies in Sweden", v[0], v[1], v[2], v[3])
 	}
 	return b, nil
 }
@@ -251,8 +269,9 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 		sendError(w, r, h.log, err)
 		return
 	}
-	if p.bbox != nil {
-		query.Spatial().BBox = p.bbox
+	query.Spatial().BBox = p.bbox
+	if p.box != nil {
+		query.Spatial().Intersects = p.box
 	}
 	var keep func(*layers.Feature) bool
 	if p.period != nil && l.Temporal {
@@ -273,6 +292,7 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 		sendError(w, r, h.log, err)
 		return
 	}
+	w.Header().Set("Content-Crs", "<"+p.crs.uri+">")
 	send(w, r, contentType, body)
 }
 
@@ -338,7 +358,7 @@ func featureCollection(r *http.Request, query *layers.Query, p *itemsRequest, pa
 			b = append(b, ',')
 		}
 		var err error
-		if b, err = appendFeature(b, query, &page.Features[i]); err != nil {
+		if b, err = appendFeature(b, query, p.crs, &page.Features[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -371,15 +391,17 @@ func pageURL(r *http.Request, offset int) string {
 	return href + "?" + strings.Join(parts, "&")
 }
 
-// appendFeature writes one feature as a GeoJSON Feature.
-func appendFeature(b []byte, query *layers.Query, f *layers.Feature) ([]byte, error) {
+// appendFeature writes one feature as a GeoJSON Feature, its coordinates
+// in c.
+func appendFeature(b []byte, query *layers.Query, c *crs, f *layers.Feature) ([]byte, error) {
 	b = append(b, `{"type":"Feature","id":`...)
 	b = appendJSON(b, f.ID)
 	b = append(b, `,"geometry":`...)
 	if f.Geometry == nil {
 		b = append(b, "null"...)
 	} else {
-		g := geo.Round(query.Simplify(f.Geometry), precision)
+		// Simplified in degrees, as every layer simplifies, then converted.
+		g := geo.Round(c.toCRS(query.Simplify(f.Geometry)), c.decimals)
 		var err error
 		// AppendGeoJSON winds rings counter-clockwise, as RFC 7946 asks.
 		if b, err = geo.AppendGeoJSON(b, g); err != nil {
@@ -426,11 +448,16 @@ func (h *Handler) serveItem(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := checkText(q, []string{"f"}); err != nil {
+	if err := checkText(q, []string{"f", "crs"}); err != nil {
 		sendError(w, r, h.log, err)
 		return
 	}
-	query, err := layers.ParseQuery(l.Name, q, "f")
+	c, err := crsParam(q, "crs")
+	if err != nil {
+		sendError(w, r, h.log, err)
+		return
+	}
+	query, err := layers.ParseQuery(l.Name, q, "f", "crs")
 	if err != nil {
 		sendError(w, r, h.log, err)
 		return
@@ -441,7 +468,7 @@ func (h *Handler) serveItem(w http.ResponseWriter, r *http.Request) {
 		sendError(w, r, h.log, err)
 		return
 	}
-	b, err := appendFeature(make([]byte, 0, 1024), query, f)
+	b, err := appendFeature(make([]byte, 0, 1024), query, c, f)
 	if err != nil {
 		sendError(w, r, h.log, err)
 		return
@@ -453,5 +480,6 @@ func (h *Handler) serveItem(w http.ResponseWriter, r *http.Request) {
 		{Href: base + "/items/" + url.PathEscape(id), Rel: "self", Type: typeGeoJSON, Title: "This feature"},
 		{Href: base, Rel: "collection", Type: typeJSON, Title: "The collection"},
 	})
+	w.Header().Set("Content-Crs", "<"+c.uri+">")
 	send(w, r, contentType, append(b, "}\n"...))
 }

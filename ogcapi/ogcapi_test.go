@@ -258,7 +258,7 @@ func TestErrorsAreOGCExceptions(t *testing.T) {
 		{"/collections/priority-areas/items?offset=-1", 400, db.EINVALID, "offset", nil},
 		{"/collections/priority-areas/items?bbox=1,2,3", 400, db.EINVALID, "bbox", nil},
 		{"/collections/priority-areas/items?bbox=13,57,12,58", 400, db.EINVALID, "antimeridian", nil},
-		{"/collections/priority-areas/items?bbox=12,95,13,96", 400, db.EINVALID, "bbox min", nil},
+		{"/collections/priority-areas/items?bbox=12,95,13,96", 400, db.EINVALID, "bbox: latitude 95", nil},
 		{"/collections/priority-areas/items?datetime=yesterday", 400, db.EINVALID, "datetime", nil},
 		{"/collections/priority-areas/items?datetime=../..", 400, db.EINVALID, "datetime", nil},
 		{"/collections/priority-areas/items?datetime=2024-01-01/2023-01-01", 400, db.EINVALID, "ends before", nil},

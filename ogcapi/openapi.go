@@ -73,7 +73,7 @@ func (h *Handler) apiDocument(base string) obj {
 	for i, l := range h.layers {
 		names[i] = l.Name
 	}
-	itemsParams := []obj{ref("collectionId"), ref("f"), ref("limit"), ref("offset"), ref("bbox"), ref("datetime")}
+	itemsParams := []obj{ref("collectionId"), ref("f"), ref("limit"), ref("offset"), ref("bbox"), ref("bbox-crs"), ref("datetime"), ref("crs")}
 	paths := obj{
 		"/": get("getLandingPage", "The landing page (JSON with f=json or Accept: application/json)", []obj{ref("f")},
 			obj{"description": "The landing page", "content": jsonContent(typeJSON, "landingPage")}),
@@ -91,13 +91,13 @@ func (h *Handler) apiDocument(base string) obj {
 		"/collections/{collectionId}/items": get("getFeatures", "The features of a collection, paged", itemsParams,
 			obj{"description": "A page of features", "content": jsonContent(typeGeoJSON, "featureCollectionGeoJSON")}),
 		"/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature",
-			[]obj{ref("collectionId"), ref("featureId"), ref("f")},
+			[]obj{ref("collectionId"), ref("featureId"), ref("f"), ref("crs")},
 			obj{"description": "The feature", "content": jsonContent(typeGeoJSON, "featureGeoJSON")}),
 	}
 	// Each collection's items with the filters it takes, so that a client
 	// (GDAL) learns which properties it may filter on.
 	for _, l := range h.layers {
-		params := []obj{ref("f"), ref("limit"), ref("offset"), ref("bbox"), ref("datetime")}
+		params := []obj{ref("f"), ref("limit"), ref("offset"), ref("bbox"), ref("bbox-crs"), ref("datetime"), ref("crs")}
 		for _, f := range l.Filters {
 			params = append(params, obj{
 				"name": f, "in": "query", "required": false, "style": "form", "explode": false,
@@ -134,8 +134,14 @@ func (h *Handler) apiDocument(base string) obj {
 				"offset": obj{"name": "offset", "in": "query", "required": false, "description": "How many matching features to skip; next and prev links carry it",
 					"schema": obj{"type": "integer", "minimum": 0, "default": 0}},
 				"bbox": obj{"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
-					"description": "Features that intersect the box minLon,minLat,maxLon,maxLat (CRS84)",
+					"description": "Features that intersect the box: the lower corner, then the upper, in the axis order of bbox-crs (CRS84: minLon,minLat,maxLon,maxLat)",
 					"schema":      obj{"type": "array", "minItems": 4, "maxItems": 6, "items": obj{"type": "number"}}},
+				"crs": obj{"name": "crs", "in": "query", "required": false, "style": "form", "explode": false,
+					"description": "The coordinate reference system of the coordinates written, in its axis order (EPSG:4326 latitude, longitude; EPSG:3006 northing, easting); the Content-Crs header names it",
+					"schema":      obj{"type": "string", "format": "uri", "enum": crsURIs(), "default": crs84}},
+				"bbox-crs": obj{"name": "bbox-crs", "in": "query", "required": false, "style": "form", "explode": false,
+					"description": "The coordinate reference system of bbox, in its axis order",
+					"schema":      obj{"type": "string", "format": "uri", "enum": crsURIs(), "default": crs84}},
 				"datetime": obj{"name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
 					"description": "Areas valid, and initiatives running, at this instant or in this interval (start/end, .. for an open end); organisations have no period",
 					"schema":      obj{"type": "string"}},
@@ -154,7 +160,7 @@ func (h *Handler) apiDocument(base string) obj {
 				"collection": obj{"type": "object", "required": []string{"id", "links"}, "properties": obj{
 					"id": obj{"type": "string"}, "title": obj{"type": "string"}, "description": obj{"type": "string"},
 					"itemType": obj{"type": "string"}, "links": links,
-					"crs": obj{"type": "array", "items": obj{"type": "string"}},
+					"crs": obj{"type": "array", "items": obj{"type": "string"}}, "storageCrs": obj{"type": "string"},
 				}},
 				"collections": obj{"type": "object", "required": []string{"links", "collections"}, "properties": obj{
 					"links": links, "collections": obj{"type": "array", "items": obj{"$ref": "#/components/schemas/collection"}},

@@ -266,8 +266,9 @@ func corsFor(origins []string) *cors.Cors {
 		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", "X-Request-Id"},
 		// A page must be able to read why it was refused (the bearer
-		// challenge) and when to try again, not only the body.
-		ExposedHeaders: []string{"ETag", "X-Request-Id", "WWW-Authenticate", "Retry-After"},
+		// challenge) and when to try again, not only the body;
+		// Content-Crs names the coordinate system of OGC API features.
+		ExposedHeaders: []string{"ETag", "X-Request-Id", "WWW-Authenticate", "Retry-After", "Content-Crs"},
 		MaxAge:         600,
 	}
 	if len(origins) == 0 {
