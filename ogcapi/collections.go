@@ -24,6 +24,14 @@ var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 	"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+	"http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
 }
 
 // Landing serves the landing page; the server routes / here when the
@@ -77,6 +85,7 @@ func (h *Handler) collection(r *http.Request, l *layers.Layer) collectionDoc {
 		Links: []link{
 			{base, "self", typeJSON, "This collection"},
 			{base + "/items", "items", typeGeoJSON, "Its features"},
+			{base + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", typeSchema, "What a filter may name"},
 		},
 		CRS:        crsURIs(),
 		StorageCRS: crs84,

@@ -95,18 +95,7 @@ func boxToWGS84(c *crs, b orb.Bound) (box *orb.Bound, poly orb.Geometry, err err
 		}
 		return &g, nil, nil
 	}
-	const steps = 32
-	corners := []orb.Point{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}, b.Min}
-	ring := make(orb.Ring, 0, 4*steps+1)
-	for i := 0; i < 4; i++ {
-		a, z := corners[i], corners[i+1]
-		for s := 0; s < steps; s++ {
-			f := float64(s) / steps
-			ring = append(ring, orb.Point{a[0] + (z[0]-a[0])*f, a[1] + (z[1]-a[1])*f})
-		}
-	}
-	ring = append(ring, ring[0])
-	g := c.toWGS84(orb.Polygon{ring}).(orb.Polygon)
+	g := c.toWGS84(densify(b)).(orb.Polygon)
 	for _, p := range g[0] {
 		if math.IsNaN(p[0]) || math.IsNaN(p[1]) || geo.CheckLonLat(p[0], p[1]) != nil || !sweden.Contains(p) {
 			return nil, nil, invalid("bbox: the box lies outside the area SWEREF 99 TM is defined for (Sweden and its waters)")
@@ -118,3 +107,20 @@ func boxToWGS84(c *crs, b orb.Bound) (box *orb.Bound, poly orb.Geometry, err err
 // sweden is where SWEREF 99 TM is used, with a wide margin: its
 // conversion means nothing far outside.
 var sweden = orb.Bound{Min: orb.Point{0, 50}, Max: orb.Point{35, 75}}
+
+// densify draws a box in a projected system as a polygon with enough
+// points on each edge that, converted to longitude and latitude, its
+// bent edges stay within millimetres of the box's.
+func densify(b orb.Bound) orb.Polygon {
+	const steps = 32
+	corners := []orb.Point{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}, b.Min}
+	ring := make(orb.Ring, 0, 4*steps+1)
+	for i := 0; i < 4; i++ {
+		a, z := corners[i], corners[i+1]
+		for s := 0; s < steps; s++ {
+			f := float64(s) / steps
+			ring = append(ring, orb.Point{a[0] + (z[0]-a[0])*f, a[1] + (z[1]-a[1])*f})
+		}
+	}
+	return orb.Polygon{append(ring, ring[0])}
+}

@@ -121,11 +121,14 @@ func TestGDALReadsTheCollections(t *testing.T) {
 	for _, b := range storetest.Backends {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
-			var itemsRequests atomic.Int64
+			var itemsRequests, filterRequests atomic.Int64
 			h := server.New(b.Open(t), server.Config{Log: slog.New(slog.DiscardHandler)})
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if strings.HasSuffix(r.URL.Path, "/items") {
 					itemsRequests.Add(1)
+					if r.URL.Query().Has("filter") {
+						filterRequests.Add(1)
+					}
 				}
 				h.ServeHTTP(w, r)
 			}))
@@ -194,9 +197,19 @@ func TestGDALReadsTheCollections(t *testing.T) {
 			if len(wantIDs) == 0 || !sameKeys(got, wantIDs) {
 				t.Errorf("bbox: GDAL read %v, GraphQL has %v", keys(got), wantIDs)
 			}
-			got = readWithGDAL(t, url, "priority-areas", "-where", "areaType = 1")
-			if !sameKeys(got, []string{"Area:13", "Area:15"}) {
-				t.Errorf("areaType = 1: GDAL read %v", keys(got))
+			// GDAL turns an attribute filter on the properties the API
+			// definition names into CQL2 text, which the server applies.
+			before := filterRequests.Load()
+			got = readWithGDAL(t, url, "priority-areas", "-where", "areaType = 1 AND name LIKE 'N%'")
+			if !sameKeys(got, []string{"Area:13"}) {
+				t.Errorf("areaType = 1 AND name LIKE 'N%%': GDAL read %v", keys(got))
+			}
+			if filterRequests.Load() == before {
+				t.Error("GDAL filtered on its side: no request carried a filter")
+			}
+			got = readWithGDAL(t, url, "priority-areas", "-where", "areaType = 1 OR code = '1490-P05'", "-oo", "PAGE_SIZE=1")
+			if !sameKeys(got, []string{"Area:13", "Area:15", "Area:17"}) {
+				t.Errorf("areaType = 1 OR code = '1490-P05': GDAL read %v", keys(got))
 			}
 		})
 	}

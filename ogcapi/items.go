@@ -17,6 +17,7 @@ import (
 	"github.com/areagraph/areagraph/geo"
 	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/layers"
+	"github.com/areagraph/areagraph/ogcapi/cql2"
 	"github.com/paulmach/orb"
 )
 
@@ -28,7 +29,7 @@ const (
 	// API – Features asks (the next link carries on from there).
 	MaxLimit = layers.MaxLimit
 	// MaxScan bounds the features a filter the store cannot apply (a
-	// datetime) is checked against in one request: past it the request
+	// datetime, a CQL2 filter) is checked against in one request: past it the request
 	// is refused and asks for a narrower one (bbox, property filters),
 	// so no request reads a whole large table.
 	MaxScan = 20_000
@@ -38,9 +39,12 @@ const (
 	precision = 6
 )
 
+// maxScan is MaxScan, lowered by tests.
+var maxScan = MaxScan
+
 // itemsParams are the parameters of /items that are OGC's own; every
 // other is a filter of the layer.
-var itemsParams = []string{"f", "limit", "offset", "bbox", "bbox-crs", "datetime", "crs"}
+var itemsParams = []string{"f", "limit", "offset", "bbox", "bbox-crs", "datetime", "crs", "filter", "filter-lang", "filter-crs"}
 
 // itemParams are the parameters /items/{featureId} takes.
 var itemParams = []string{"f", "crs", "indicator", "year"}
@@ -57,6 +61,8 @@ type itemsRequest struct {
 	box  orb.Geometry
 	// period is the datetime asked for, nil when none.
 	period *period
+	// filter is the CQL2 filter asked for, nil when none.
+	filter *cql2.Filter
 }
 
 // one returns the value of a parameter that is given once; the same value
@@ -88,7 +94,7 @@ func checkText(q url.Values, names []string) error {
 	return nil
 }
 
-func parseItems(q url.Values) (*itemsRequest, error) {
+func parseItems(l *layers.Layer, q url.Values) (*itemsRequest, error) {
 	if err := checkText(q, itemsParams); err != nil {
 		return nil, err
 	}
@@ -140,6 +146,9 @@ func parseItems(q url.Values) (*itemsRequest, error) {
 			return nil, err
 		}
 		p.period = &pd
+	}
+	if p.filter, err = parseFilter(l, q); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -259,7 +268,7 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	p, err := parseItems(q)
+	p, err := parseItems(l, q)
 	if err != nil {
 		sendError(w, r, h.log, err)
 		return
@@ -273,9 +282,21 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 	if p.box != nil {
 		query.Spatial().Intersects = p.box
 	}
+	// What the store cannot filter on is checked here, on a bounded scan.
 	var keep func(*layers.Feature) bool
-	if p.period != nil && l.Temporal {
-		keep = func(f *layers.Feature) bool { return p.period.overlaps(f.ValidFrom, f.ValidTo) }
+	switch period, filter := p.period != nil && l.Temporal, p.filter != nil; {
+	case period || filter:
+		keep = func(f *layers.Feature) bool {
+			return (!period || p.period.overlaps(f.ValidFrom, f.ValidTo)) && (!filter || p.filter.Match(record{f}))
+		}
+	}
+	if p.filter != nil && query.Spatial().BBox == nil {
+		// A filter that needs the geometry to meet a literal lets the
+		// store's index pick the candidates: the literal's box holds
+		// every match.
+		if b, ok := p.filter.Bound(); ok {
+			query.Spatial().BBox = &b
+		}
 	}
 	var page *layers.Page
 	if keep == nil {
@@ -311,8 +332,8 @@ func scan(ctx context.Context, store db.Reader, query *layers.Query, keep func(*
 		if err != nil {
 			return nil, err
 		}
-		if chunk.Total > MaxScan {
-			return nil, invalid("the filter would be checked against %d features, more than the %d one request may check; narrow it with bbox or a property filter", chunk.Total, MaxScan)
+		if chunk.Total > maxScan {
+			return nil, invalid("the filter would be checked against %d features, more than the %d one request may check; narrow it with bbox or a property filter", chunk.Total, maxScan)
 		}
 		for i := range chunk.Features {
 			f := &chunk.Features[i]

@@ -8,6 +8,7 @@
 //	GET /collections/{id}                   one collection
 //	GET /collections/{id}/items             its features, paged, filtered
 //	GET /collections/{id}/items/{featureId} one feature
+//	GET /collections/{id}/queryables        what a filter may name (JSON Schema)
 //
 // The collections are the layers of package layers, with the same
 // filters, properties and store calls: this package parses what is OGC's
@@ -29,6 +30,7 @@ import (
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/layers"
+	"github.com/areagraph/areagraph/ogcapi/cql2"
 )
 
 // Media types of the documents served.
@@ -64,6 +66,7 @@ func New(store db.Reader, log *slog.Logger) *Handler {
 	h.mux.HandleFunc("/collections/{id}", h.serveCollection)
 	h.mux.HandleFunc("/collections/{id}/items", h.serveItems)
 	h.mux.HandleFunc("/collections/{id}/items/{featureId}", h.serveItem)
+	h.mux.HandleFunc("/collections/{id}/queryables", h.serveQueryables)
 	h.mux.HandleFunc("/", h.serveUnknown)
 	return h
 }
@@ -85,12 +88,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
-// MaxQueryBytes bounds the query string of a request.
-const MaxQueryBytes = 16 << 10
+// MaxQueryBytes bounds the query string of a request: room for a filter
+// of cql2.MaxLength, escaped.
+const MaxQueryBytes = 3*cql2.MaxLength + 4<<10
 
 func (h *Handler) serveUnknown(w http.ResponseWriter, r *http.Request) {
 	sendError(w, r, h.log, db.Errorf(db.ENOTFOUND,
-		"no such address; OGC API – Features is served at /, /conformance, /api, /collections, /collections/{id}, /collections/{id}/items and /collections/{id}/items/{featureId}"))
+		"no such address; OGC API – Features is served at /, /conformance, /api, /collections, /collections/{id}, /collections/{id}/items, /collections/{id}/items/{featureId} and /collections/{id}/queryables"))
 }
 
 // WantsJSON reports whether a request to / asks for the landing page

@@ -14,6 +14,7 @@ import (
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/internal/storetest"
+	"github.com/areagraph/areagraph/ogcapi"
 	"github.com/areagraph/areagraph/server"
 )
 
@@ -85,10 +86,10 @@ func (c *client) wantError(path string, status int, code, want string, headers .
 	r := c.get(path, headers...)
 	var exc struct{ Code, Description string }
 	if err := json.Unmarshal(r.body, &exc); err != nil {
-		c.t.Fatalf("GET %s: the error is not JSON: %v\n%s", path, err, r.body)
+		c.t.Fatalf("GET %.200s: the error is not JSON: %v\n%.300s", path, err, r.body)
 	}
 	if r.status != status || exc.Code != code || !strings.Contains(exc.Description, want) {
-		c.t.Errorf("GET %s: got %d %s %q, want %d %s with %q", path, r.status, exc.Code, exc.Description, status, code, want)
+		c.t.Errorf("GET %.200s: got %d %s %.300q, want %d %s with %q", path, r.status, exc.Code, exc.Description, status, code, want)
 	}
 	if ct := r.header.Get("Content-Type"); ct != "application/json" {
 		c.t.Errorf("GET %s: error Content-Type %q", path, ct)
@@ -270,7 +271,7 @@ func TestErrorsAreOGCExceptions(t *testing.T) {
 		{"/collections/priority-areas/items?bbox=%ff", 400, db.EINVALID, "UTF-8", nil},
 		{"/collections/priority-areas/items/Area:13?near=1,2,3", 400, db.EINVALID, `unknown parameter "near"`, nil},
 		{"/collections/priority-areas/items", 406, db.EINVALID, "application/geo+json", []string{"Accept", "text/csv"}},
-		{"/collections/priority-areas/items?" + strings.Repeat("a", 20<<10), 414, db.EINVALID, "query string", nil},
+		{"/collections/priority-areas/items?" + strings.Repeat("a", ogcapi.MaxQueryBytes+1), 414, db.EINVALID, "query string", nil},
 		{"/collections/", 404, db.ENOTFOUND, "no such address", nil},
 	} {
 		c.wantError(tc.path, tc.status, tc.code, tc.want, tc.headers...)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/areagraph/areagraph/internal/httpx"
+	"github.com/areagraph/areagraph/ogcapi/cql2"
 )
 
 // filterDocs describes the layers' filters in the API definition. Those
@@ -73,7 +74,7 @@ func (h *Handler) apiDocument(base string) obj {
 	for i, l := range h.layers {
 		names[i] = l.Name
 	}
-	itemsParams := []obj{ref("collectionId"), ref("f"), ref("limit"), ref("offset"), ref("bbox"), ref("bbox-crs"), ref("datetime"), ref("crs")}
+	itemsParams := []obj{ref("collectionId"), ref("f"), ref("limit"), ref("offset"), ref("bbox"), ref("bbox-crs"), ref("datetime"), ref("crs"), ref("filter"), ref("filter-lang"), ref("filter-crs")}
 	paths := obj{
 		"/": get("getLandingPage", "The landing page (JSON with f=json or Accept: application/json)", []obj{ref("f")},
 			obj{"description": "The landing page", "content": jsonContent(typeJSON, "landingPage")}),
@@ -90,6 +91,11 @@ func (h *Handler) apiDocument(base string) obj {
 			obj{"description": "The collection", "content": jsonContent(typeJSON, "collection")}),
 		"/collections/{collectionId}/items": get("getFeatures", "The features of a collection, paged", itemsParams,
 			obj{"description": "A page of features", "content": jsonContent(typeGeoJSON, "featureCollectionGeoJSON")}),
+		"/collections/{collectionId}/queryables": get("getQueryables", "What a filter on the collection may name, as JSON Schema", []obj{ref("collectionId"), ref("f")},
+			obj{"description": "The queryables", "content": obj{
+				typeSchema: obj{"schema": obj{"type": "object"}},
+				typeJSON:   obj{"schema": obj{"type": "object"}},
+			}}),
 		"/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature",
 			[]obj{ref("collectionId"), ref("featureId"), ref("f"), ref("crs")},
 			obj{"description": "The feature", "content": jsonContent(typeGeoJSON, "featureGeoJSON")}),
@@ -97,7 +103,7 @@ func (h *Handler) apiDocument(base string) obj {
 	// Each collection's items with the filters it takes, so that a client
 	// (GDAL) learns which properties it may filter on.
 	for _, l := range h.layers {
-		params := []obj{ref("f"), ref("limit"), ref("offset"), ref("bbox"), ref("bbox-crs"), ref("datetime"), ref("crs")}
+		params := []obj{ref("f"), ref("limit"), ref("offset"), ref("bbox"), ref("bbox-crs"), ref("datetime"), ref("crs"), ref("filter"), ref("filter-lang"), ref("filter-crs")}
 		for _, f := range l.Filters {
 			params = append(params, obj{
 				"name": f, "in": "query", "required": false, "style": "form", "explode": false,
@@ -141,6 +147,15 @@ func (h *Handler) apiDocument(base string) obj {
 					"schema":      obj{"type": "string", "format": "uri", "enum": crsURIs(), "default": crs84}},
 				"bbox-crs": obj{"name": "bbox-crs", "in": "query", "required": false, "style": "form", "explode": false,
 					"description": "The coordinate reference system of bbox, in its axis order",
+					"schema":      obj{"type": "string", "format": "uri", "enum": crsURIs(), "default": crs84}},
+				"filter": obj{"name": "filter", "in": "query", "required": false,
+					"description": "A CQL2 text filter on the collection's queryables: comparisons, AND, OR, NOT, LIKE, BETWEEN, IN, IS NULL, S_INTERSECTS with a WKT geometry or BBOX",
+					"schema":      obj{"type": "string", "maxLength": cql2.MaxLength}},
+				"filter-lang": obj{"name": "filter-lang", "in": "query", "required": false,
+					"description": "The language of filter: cql2-text (cql-text, the draft's name, is taken too)",
+					"schema":      obj{"type": "string", "enum": filterLangs, "default": filterLangs[0]}},
+				"filter-crs": obj{"name": "filter-crs", "in": "query", "required": false,
+					"description": "The coordinate reference system of the filter's geometries, in its axis order",
 					"schema":      obj{"type": "string", "format": "uri", "enum": crsURIs(), "default": crs84}},
 				"datetime": obj{"name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
 					"description": "Areas valid, and initiatives running, at this instant or in this interval (start/end, .. for an open end); organisations have no period",
