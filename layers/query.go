@@ -128,6 +128,15 @@ func ParseQuery(layer string, q url.Values, own ...string) (*Query, error) {
 // (a bounding box, an intersecting geometry) before fetching.
 func (q *Query) Spatial() *db.Spatial { return &q.req.spatial }
 
+// ValidOn keeps, in a layer of areas, those in use on day d, by the
+// store's own filter (db.AreaFilter.ValidOn, the rule db.InPeriod); a
+// layer of other records has no such filter and is left as it is.
+func (q *Query) ValidOn(d time.Time) {
+	if q.req.layer.source == fromAreas {
+		q.req.area.ValidOn = db.Day(d)
+	}
+}
+
 // Simplify simplifies an area's geometry as the query's zoom or simplify
 // asks; other geometries come back as they are.
 func (q *Query) Simplify(g orb.Geometry) orb.Geometry { return simplifyFor(q.req, g) }

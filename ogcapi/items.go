@@ -189,13 +189,21 @@ func parseBBox(s string) (orb.Bound, error) {
 	return b, nil
 }
 
-// period is a datetime instant or interval; nil ends are open.
+// period is a datetime instant or interval; nil ends are open. every is
+// the interval ../..: every edition of the areas, retired and future
+// ones included.
 type period struct {
 	start, end *time.Time
+	every      bool
+}
+
+// instant reports whether the period is one day.
+func (p *period) instant() bool {
+	return p.start != nil && p.end != nil && p.start.Equal(*p.end)
 }
 
 // parsePeriod reads RFC 3339 dates and times, alone or as an interval
-// start/end, with .. or nothing for an open end.
+// start/end, with .. or nothing for an open end; ../.. is every time.
 func parsePeriod(s string) (period, error) {
 	startS, endS, isInterval := strings.Cut(s, "/")
 	if !isInterval {
@@ -203,7 +211,7 @@ func parsePeriod(s string) (period, error) {
 		if err != nil {
 			return period{}, err
 		}
-		return period{&t, &t}, nil
+		return period{start: &t, end: &t}, nil
 	}
 	var p period
 	for _, e := range []struct {
@@ -220,7 +228,7 @@ func parsePeriod(s string) (period, error) {
 		*e.dst = &t
 	}
 	if p.start == nil && p.end == nil {
-		return period{}, invalid("datetime: an interval needs at least one end, got %q", s)
+		return period{every: true}, nil
 	}
 	if p.start != nil && p.end != nil && p.end.Before(*p.start) {
 		return period{}, invalid("datetime: the interval ends before it starts: %q", s)
@@ -246,7 +254,7 @@ func parseTime(s string) (time.Time, error) {
 // by the rule of areas in time, db.InPeriod: days count, from is the
 // first day in use, to the first day no longer in use, nil is open.
 func (p *period) overlaps(from, to *time.Time) bool {
-	if p.start != nil && p.end != nil && p.start.Equal(*p.end) {
+	if p.instant() {
 		return db.InPeriod(from, to, *p.start)
 	}
 	if p.end != nil && from != nil && db.Day(*from).After(db.Day(*p.end)) {
@@ -282,12 +290,27 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 	if p.box != nil {
 		query.Spatial().Intersects = p.box
 	}
+	// Areas are shown as they are on a day, today unless datetime names
+	// another, as the map layers and GraphQL show them; ../.. shows every
+	// edition. The store picks the areas of one day itself; an interval,
+	// or an initiative's run, is checked here.
+	pd := p.period
+	if pd == nil && !l.Points {
+		today := db.Today(h.now())
+		pd = &period{start: &today, end: &today}
+	}
+	switch {
+	case pd == nil || pd.every || !l.Temporal:
+		pd = nil
+	case pd.instant() && !l.Points:
+		query.ValidOn(*pd.start)
+		pd = nil
+	}
 	// What the store cannot filter on is checked here, on a bounded scan.
 	var keep func(*layers.Feature) bool
-	switch period, filter := p.period != nil && l.Temporal, p.filter != nil; {
-	case period || filter:
+	if pd != nil || p.filter != nil {
 		keep = func(f *layers.Feature) bool {
-			return (!period || p.period.overlaps(f.ValidFrom, f.ValidTo)) && (!filter || p.filter.Match(record{f}))
+			return (pd == nil || pd.overlaps(f.ValidFrom, f.ValidTo)) && (p.filter == nil || p.filter.Match(record{f}))
 		}
 	}
 	if p.filter != nil && query.Spatial().BBox == nil {

@@ -26,6 +26,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/internal/httpx"
@@ -46,6 +47,9 @@ const (
 // /conformance, /collections and /collections/; the landing page is
 // served by Landing, since / is shared with the map explorer.
 type Handler struct {
+	// Now is the clock that says which day today is, the day areas are
+	// shown for when a request names none; nil means time.Now.
+	Now    func() time.Time
 	store  db.Reader
 	log    *slog.Logger
 	mux    *http.ServeMux
@@ -69,6 +73,13 @@ func New(store db.Reader, log *slog.Logger) *Handler {
 	h.mux.HandleFunc("/collections/{id}/queryables", h.serveQueryables)
 	h.mux.HandleFunc("/", h.serveUnknown)
 	return h
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
 }
 
 // ServeHTTP implements http.Handler.

@@ -11,11 +11,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/areagraph/areagraph/ogcapi"
 	"github.com/areagraph/areagraph/server"
+	"github.com/paulmach/orb"
 )
 
 // client talks to the whole server over HTTP, as a GIS tool would.
@@ -261,7 +263,6 @@ func TestErrorsAreOGCExceptions(t *testing.T) {
 		{"/collections/priority-areas/items?bbox=13,57,12,58", 400, db.EINVALID, "antimeridian", nil},
 		{"/collections/priority-areas/items?bbox=12,95,13,96", 400, db.EINVALID, "bbox: latitude 95", nil},
 		{"/collections/priority-areas/items?datetime=yesterday", 400, db.EINVALID, "datetime", nil},
-		{"/collections/priority-areas/items?datetime=../..", 400, db.EINVALID, "datetime", nil},
 		{"/collections/priority-areas/items?datetime=2024-01-01/2023-01-01", 400, db.EINVALID, "ends before", nil},
 		{"/collections/priority-areas/items?limit=1&limit=2", 400, db.EINVALID, "different values", nil},
 		{"/collections/priority-areas/items?colour=red", 400, db.EINVALID, `unknown parameter "colour"`, nil},
@@ -447,4 +448,68 @@ func TestItemsFilters(t *testing.T) {
 			t.Errorf("self link %q", self)
 		}
 	})
+}
+
+// TestAreasOfADay: area collections show the areas in use today unless
+// datetime names another day or an interval, by the store's filter for a
+// day and by db.InPeriod for an interval; ../.. shows every edition.
+func TestAreasOfADay(t *testing.T) {
+	day := func(y int) *time.Time {
+		d := time.Date(y, time.January, 1, 0, 0, 0, 0, time.UTC)
+		return &d
+	}
+	square := orb.Polygon{{{12.90, 57.70}, {12.91, 57.70}, {12.91, 57.71}, {12.90, 57.71}, {12.90, 57.70}}}
+	editions := []*db.AreaInput{
+		{Code: "OLD", Name: "Retired", Kind: db.KindStatisticalArea, ParentCode: "1490", Geometry: square, ValidFrom: day(1990), ValidTo: day(2000)},
+		{Code: "NEW", Name: "Future", Kind: db.KindStatisticalArea, ParentCode: "1490", Geometry: square, ValidFrom: day(2190)},
+		{Code: "NOW", Name: "Current", Kind: db.KindStatisticalArea, ParentCode: "1490", Geometry: square, ValidFrom: day(2000)},
+	}
+	eachBackend2(t, func(t *testing.T, s db.Store) {
+		seq := func(yield func(*db.AreaInput, error) bool) {
+			for _, a := range editions {
+				if !yield(a, nil) {
+					return
+				}
+			}
+		}
+		if _, err := s.UpsertAreas(t.Context(), seq); err != nil {
+			t.Fatal(err)
+		}
+	}, func(t *testing.T, c *client) {
+		for _, tc := range []struct {
+			query string
+			want  []string
+		}{
+			{"", []string{"Current"}},
+			{"?datetime=1995-06-30", []string{"Retired"}},
+			{"?datetime=2000-01-01", []string{"Current"}},
+			{"?datetime=1999-12-31T23:59:59Z", []string{"Retired"}},
+			{"?datetime=1999-12-31/2000-01-01", []string{"Retired", "Current"}},
+			{"?datetime=2100-01-01/..", []string{"Future", "Current"}},
+			{"?datetime=../..", []string{"Retired", "Future", "Current"}},
+		} {
+			var fc featureCollection
+			c.getJSON("/collections/statistical-areas/items"+tc.query, &fc)
+			var got []string
+			for _, f := range fc.Features {
+				got = append(got, f.Properties["name"].(string))
+			}
+			if !slices.Equal(got, tc.want) || fc.NumberMatched != len(tc.want) {
+				t.Errorf("datetime %q: %v (numberMatched %d), want %v", tc.query, got, fc.NumberMatched, tc.want)
+			}
+		}
+	})
+}
+
+// eachBackend2 runs prepare on each backend's store, then fn against a
+// server over it.
+func eachBackend2(t *testing.T, prepare func(*testing.T, db.Store), fn func(*testing.T, *client)) {
+	for _, b := range storetest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			s := b.Open(t)
+			prepare(t, s)
+			fn(t, newClient(t, s))
+		})
+	}
 }

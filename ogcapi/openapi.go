@@ -158,7 +158,7 @@ func (h *Handler) apiDocument(base string) obj {
 					"description": "The coordinate reference system of the filter's geometries, in its axis order",
 					"schema":      obj{"type": "string", "format": "uri", "enum": crsURIs(), "default": crs84}},
 				"datetime": obj{"name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
-					"description": "Areas valid, and initiatives running, at this instant or in this interval (start/end, .. for an open end); organisations have no period",
+					"description": "Areas in use, and initiatives running, on this day or in this interval (start/end, .. for an open end); areas default to those in use today, ../.. shows every edition; organisations have no period",
 					"schema":      obj{"type": "string"}},
 			},
 			"schemas": obj{
