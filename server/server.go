@@ -146,6 +146,8 @@ func routeOf(r *http.Request) (route, layer string) {
 			return "/collections/{id}/items", name
 		case strings.HasPrefix(sub, "items/"):
 			return "/collections/{id}/items/{featureId}", name
+		case sub == "queryables":
+			return "/collections/{id}/queryables", name
 		}
 		return route, ""
 	}
