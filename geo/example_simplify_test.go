@@ -49,7 +49,7 @@ func ExampleGeodesicArea() {
 	}
 	fmt.Printf("%.3f km²\n", geo.GeodesicArea(poly)/1e6)
 	// Output:
-	// 63.337 km²
+	// 63.662 km²
 }
 
 func ExampleCentroid() {

@@ -12,8 +12,10 @@
 //     polygon) are the planar predicates, in degrees as PostGIS geometry;
 //     robust.go (exact orientation, segment contact) and sweep.go (the
 //     segment sweep) lie beneath them;
-//   - sphere.go holds great-circle distances and arcs, measure.go geodesic
-//     areas and centroids, label.go label points;
+//   - geodesic.go solves the inverse geodesic problem on the WGS 84
+//     ellipsoid and geodesic_area.go measures rings with it; sphere.go
+//     holds great-circle arcs, measure.go areas and centroids, label.go
+//     label points;
 //   - overlay.go measures how much of one area lies in another (planar, in
 //     projected metres: IntersectionArea, PlanarArea);
 //   - simplify.go, simplify_fit.go and round.go make geometry smaller for

@@ -77,46 +77,41 @@ var (
 	twoSquares = orb.MultiPolygon{{rect(12.9, 57.7, 12.91, 57.71)}, {rect(13, 57.7, 13.03, 57.72)}}
 )
 
-// TestGeodesicAreaPostGIS compares with PostGIS 3.3.2, which answered
+// TestGeodesicAreaPostGIS compares with PostGIS 3.3.2 (with PROJ 9.1.1,
+// whose geod_polygonarea is GeographicLib's), which answered
 //
-//	SELECT ST_Area(ST_GeomFromText('…', 4326)::geography, false)
+//	SELECT ST_Area(ST_GeomFromText('…', 4326)::geography)
 //
-// for each shape, and with the same formula evaluated to 40 digits
-// (mpmath). PostGIS sums the angles of spherical triangles and so carries
-// rounding noise of up to a few parts in 10⁷ for small rings; GeodesicArea
-// stays within 1e-10 of the exact value.
+// for each shape: within 1e-9 relative, or 1e-4 m² for the smallest,
+// where the strips between the edges and the equator that cancel down to
+// the area leave that much rounding in either.
 func TestGeodesicAreaPostGIS(t *testing.T) {
 	m := loadMunicipalities(t)
 	tests := []struct {
 		name    string
 		g       orb.Geometry
 		postgis float64
-		exact   float64
 	}{
 		// About 973 km² including water in reality; the simplified
-		// outline gives 966 km².
-		{"Borås (1490)", m["1490"], 966011674.3113598, 966011775.74144237503},
-		{"Kiruna (2584)", m["2584"], 20547955451.667503, 20547955463.778728383},
-		{"square with hole", holedSquare, 63337338.5701848, 63337338.594420938605},
-		{"square", orb.Polygon{holedSquare[0]}, 65977916.2044363, 65977916.194496567147},
-		{"small triangle", smallTriangle, 4755.660075565181, 4755.6613669371814373},
-		{"across the antimeridian", acrossDateline, 5127152415.353797, 5127152415.2927630546},
-		{"island in a lake", islandInLake, 8407571734.411737, 8407571734.3925657384},
-		{"20° box", largeBox, 2430484682795.488, 2430484682795.4383425},
-		{"C-shape", cShape, 9903532.774608389, 0},
-		{"donut", donut, 10565228.193856297, 0},
-		{"two squares", twoSquares, 4623656.2150092255, 0},
+		// outline gives 971 km² (966 km² on the sphere).
+		{"Borås (1490)", m["1490"], 970965757.5515735},
+		{"Kiruna (2584)", m["2584"], 20694119786.08406},
+		{"square with hole", holedSquare, 63662401.63298035},
+		{"square", orb.Polygon{holedSquare[0]}, 66316519.632484436},
+		{"small triangle", smallTriangle, 4780.02770280838},
+		{"across the antimeridian", acrossDateline, 5161288900.792236},
+		{"island in a lake", islandInLake, 8370000469.809745},
+		{"20° box", largeBox, 2443447147053.785},
+		{"C-shape", cShape, 9954305.69152832},
+		{"donut", donut, 10619382.208179474},
+		{"two squares", twoSquares, 4647345.065005302},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got := GeodesicArea(tc.g)
-			if rel := math.Abs(got-tc.postgis) / tc.postgis; rel > 5e-7 {
+			diff := math.Abs(got - tc.postgis)
+			if rel := diff / tc.postgis; rel > 1e-9 && diff > 1e-4 {
 				t.Errorf("GeodesicArea = %.6f, PostGIS %.6f (relative difference %.2g)", got, tc.postgis, rel)
-			}
-			if tc.exact != 0 {
-				if rel := math.Abs(got-tc.exact) / tc.exact; rel > 1e-10 {
-					t.Errorf("GeodesicArea = %.6f, exact %.6f (relative difference %.2g)", got, tc.exact, rel)
-				}
 			}
 		})
 	}
@@ -159,9 +154,10 @@ func TestGeodesicAreaKinds(t *testing.T) {
 }
 
 // TestGeodesicAreaMunicipalities checks every municipality against an
-// independent estimate, the shoelace area in a local plane in metres,
-// which for areas this size comes within a fraction of a percent of the
-// area on the sphere; and the sum against Sweden's size.
+// independent estimate, the shoelace area in a local plane in metres
+// scaled to the ellipsoid's radii of curvature at the middle latitude,
+// which for areas this size comes within a fraction of a percent; and the
+// sum against Sweden's size.
 func TestGeodesicAreaMunicipalities(t *testing.T) {
 	var total float64
 	for code, g := range loadMunicipalities(t) {
@@ -176,9 +172,10 @@ func TestGeodesicAreaMunicipalities(t *testing.T) {
 				for j := 0; j+1 < len(xy); j++ {
 					s += xy[j][0]*xy[j+1][1] - xy[j][1]*xy[j+1][0]
 				}
-				// The plane counts a degree as 111320 m, the sphere as
-				// 111195 m.
-				s = math.Abs(s) / 2 * math.Pow(EarthRadius*math.Pi/180/metresPerDegree, 2)
+				// The plane counts a degree as 111320 m both ways; the
+				// ellipsoid's degree of latitude is M·π/180 and of
+				// longitude N·cos φ·π/180.
+				s = math.Abs(s) / 2 * curvatureScale(p[0].Bound().Center()[1])
 				if i > 0 {
 					s = -s
 				}
@@ -298,6 +295,18 @@ func wantPoint(t *testing.T, what string, got, want orb.Point, tol float64) {
 	if math.Abs(got[0]-want[0]) > tol || math.Abs(got[1]-want[1]) > tol {
 		t.Errorf("%s = %v, want %v", what, got, want)
 	}
+}
+
+// curvatureScale is the ratio of the ellipsoid's area element M·N at
+// latitude lat to the plane's, where a degree is metresPerDegree.
+func curvatureScale(lat float64) float64 {
+	e2 := wgs84F * (2 - wgs84F)
+	sin := math.Sin(lat * math.Pi / 180)
+	w := math.Sqrt(1 - e2*sin*sin)
+	m := wgs84A * (1 - e2) / (w * w * w)
+	n := wgs84A / w
+	d := metresPerDegree * 180 / math.Pi
+	return m * n / (d * d)
 }
 
 // polygonsOf is the polygons of a Polygon or MultiPolygon; nil for any

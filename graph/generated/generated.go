@@ -2583,7 +2583,7 @@ type Area implements Node {
   labelPoint: GeoJSON!
   "The bounding box as [minLon, minLat, maxLon, maxLat] (RFC 7946 order)."
   bbox: [Float!]!
-  "Surface area in square metres, on the sphere of radius 6,371,008.77 m; holes excluded."
+  "Surface area in square metres on the WGS 84 ellipsoid, edges taken as geodesics (as PostGIS geography and GIS tools measure); holes excluded."
   areaSquareMeters: Float!
   "The enclosing area, e.g. a priority area's district; null for the municipality."
   parent: Area
