@@ -75,5 +75,5 @@ func ExampleLabelPoint() {
 	fmt.Printf("%.0f m from the edge\n", geo.DistanceToGeometry(p, orb.MultiLineString{orb.LineString(ring[0]), orb.LineString(ring[1])}))
 	// Output:
 	// inside: true
-	// 556 m from the edge
+	// 557 m from the edge
 }

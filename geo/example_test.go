@@ -69,12 +69,12 @@ func ExampleIntersects() {
 func ExampleDistanceToGeometry() {
 	area := orb.Polygon{{{12.91, 57.71}, {12.97, 57.71}, {12.97, 57.77}, {12.91, 57.77}, {12.91, 57.71}}}
 	fmt.Printf("%.1f m\n", geo.DistanceToGeometry(orb.Point{12.94, 57.74}, area))
-	// 0.01° of latitude south of the south edge is 1112.0 m; the edge's
-	// great circle bows north, away from the point.
+	// 0.01° of latitude south of the south edge is 1113.8 m on the
+	// ellipsoid; the edge's great circle bows north, away from the point.
 	fmt.Printf("%.1f m\n", geo.DistanceToGeometry(orb.Point{12.94, 57.70}, area))
 	// Output:
 	// 0.0 m
-	// 1112.3 m
+	// 1114.1 m
 }
 
 func ExampleParseGeoJSON() {

@@ -7,10 +7,17 @@ import (
 )
 
 // EarthRadius is the mean radius of the WGS 84 ellipsoid, (2a+b)/3, in
-// metres. Every distance areagraph reports is a great-circle distance on a
-// sphere of this radius; PostGIS uses the same sphere for geography
-// distances with use_spheroid = false, so both backends agree.
+// metres: the sphere on which DistanceToGeometry finds the nearest point
+// of a geometry before measuring to it on the ellipsoid, as PostGIS does
+// for geography. The distances areagraph reports are on the ellipsoid.
 const EarthRadius = 6371008.7714150598
+
+// minCurvatureRadius is the smallest radius of curvature of the WGS 84
+// ellipsoid, the meridian's at the equator, a(1-e²): no path of length r
+// on the ellipsoid changes latitude by more than r over it, nor longitude
+// by more than r over it times cos φ (the parallel's radius N cos φ is at
+// least a cos φ).
+var minCurvatureRadius = wgs84A * (1 - wgs84F*(2-wgs84F))
 
 // Distance is the great-circle distance in metres between two WGS 84 points
 // (haversine formula, stable for short distances).
@@ -32,10 +39,12 @@ func MinDistance(p orb.Point, pts []orb.Point) float64 {
 	return d
 }
 
-// RadiusBound returns a box that holds every point within r metres of p. It
-// is a prefilter for spatial indexes; the exact test is Distance.
+// RadiusBound returns a box that holds every point within r metres of p on
+// the WGS 84 ellipsoid (and so on the sphere of EarthRadius too, which is
+// larger than minCurvatureRadius). It is a prefilter for spatial indexes;
+// the exact test is GeodesicDistance or DistanceToGeometry.
 func RadiusBound(p orb.Point, r float64) orb.Bound {
-	dlat := r / EarthRadius * 180 / math.Pi
+	dlat := r / minCurvatureRadius * 180 / math.Pi
 	// Widen by a hair so points exactly on the radius are never cut off
 	// by rounding in the box test.
 	dlat = dlat*1.000001 + 1e-9
@@ -53,55 +62,9 @@ func RadiusBound(p orb.Point, r float64) orb.Bound {
 	}
 }
 
-// DistanceToGeometry is the distance in metres from p to g on the sphere
-// of radius EarthRadius, as PostGIS computes
-// ST_Distance(g::geography, p::geography, false): the shortest distance to
-// any point, line or ring edge of g, with edges taken as great-circle
-// arcs, or zero when an area of g contains p. It is +Inf for nil or empty g
-// and NaN when p is not finite.
-//
-// Containment is judged on the sphere, as PostGIS judges it for
-// geography: an edge's great circle bows poleward of the straight line
-// between its ends in degrees, by up to a few metres for an edge several
-// kilometres long, and a point in that sliver is inside for one and
-// outside for the other. So near an edge the side of its great circle
-// decides, and elsewhere the planar test, which agrees there. Hence a
-// point that Covers places on the boundary can lie a few centimetres
-// away, exactly as ST_Covers and ST_Distance disagree in PostGIS.
-//
-// The result agrees with PostGIS to well under a millimetre for distances
-// below 50 km.
-func DistanceToGeometry(p orb.Point, g orb.Geometry) float64 {
-	if !Finite(p) {
-		return math.NaN()
-	}
-	var ps parts
-	ps.add(g)
-	if ps.empty() {
-		return math.Inf(1)
-	}
-	pv := unitVector(p)
-	best := math.Inf(1)
-	for _, q := range ps.points {
-		best = math.Min(best, Distance(p, q))
-	}
-	for _, l := range ps.lines {
-		f, _ := nearestArc(p, pv, l, arcFoot{dist: best})
-		best = f.dist
-	}
-	for _, poly := range ps.polys {
-		d, in := polygonDistance(p, pv, poly)
-		if in {
-			return 0
-		}
-		best = math.Min(best, d)
-	}
-	return best
-}
-
-// polygonDistance is the distance from p to the boundary of poly and
-// whether poly contains p on the sphere.
-func polygonDistance(p orb.Point, pv vec3, poly orb.Polygon) (float64, bool) {
+// polygonDistance is the nearest point of the boundary of poly to p on
+// the sphere and whether poly contains p there.
+func polygonDistance(p orb.Point, pv vec3, poly orb.Polygon) (arcFoot, bool) {
 	near := arcFoot{dist: math.Inf(1)}
 	nearRing := -1
 	for ri, r := range poly {
@@ -113,7 +76,7 @@ func polygonDistance(p orb.Point, pv vec3, poly orb.Polygon) (float64, bool) {
 		}
 	}
 	if near.dist == 0 {
-		return 0, true
+		return near, true
 	}
 	if near.onArc && near.side != 0 {
 		// With RFC 7946 winding the area lies left of every ring; a ring
@@ -121,10 +84,10 @@ func polygonDistance(p orb.Point, pv vec3, poly orb.Polygon) (float64, bool) {
 		w := ringWinding(poly[nearRing])
 		if w != 0 {
 			left := (w > 0) == (nearRing == 0)
-			return near.dist, (near.side > 0) == left
+			return near, (near.side > 0) == left
 		}
 	}
-	return near.dist, pipLocatePolygon(poly, p) != outside
+	return near, pipLocatePolygon(poly, p) != outside
 }
 
 // vec3 is a point of the unit sphere, or a direction, in Earth-centred
@@ -150,7 +113,7 @@ func unitVector(p orb.Point) vec3 {
 func nearestArc(p orb.Point, pv vec3, pts []orb.Point, best arcFoot) (arcFoot, bool) {
 	if len(pts) == 1 {
 		if d := Distance(p, pts[0]); d < best.dist {
-			return arcFoot{dist: d}, true
+			return arcFoot{dist: d, at: pts[0]}, true
 		}
 		return best, false
 	}
@@ -183,17 +146,21 @@ func angleBetween(a, b vec3) float64 {
 
 // arcFoot describes where a point lies relative to a great-circle arc.
 type arcFoot struct {
-	dist  float64 // metres to the nearest point of the arc
-	onArc bool    // the nearest point lies inside the arc, not at an end
-	side  float64 // > 0 left of the arc's great circle, < 0 right
+	dist  float64   // metres to the nearest point of the arc
+	onArc bool      // the nearest point lies inside the arc, not at an end
+	side  float64   // > 0 left of the arc's great circle, < 0 right
+	at    orb.Point // the nearest point of the arc
 }
 
 // arcDistance measures from p (pv its unit vector) to the great-circle arc
 // from a to b: the cross-track distance when the foot of the perpendicular
-// falls on the arc, else the distance to the nearer end. This is
-// PostGIS's edge_distance_to_point.
+// falls on the arc, else the distance to the nearer end (the first on a
+// tie). This is PostGIS's edge_distance_to_point, nearest point included.
 func arcDistance(p orb.Point, pv vec3, a, b orb.Point) arcFoot {
-	ends := arcFoot{dist: math.Min(Distance(p, a), Distance(p, b))}
+	ends := arcFoot{dist: Distance(p, a), at: a}
+	if d := Distance(p, b); d < ends.dist {
+		ends = arcFoot{dist: d, at: b}
+	}
 	if a == b {
 		return ends
 	}
@@ -215,7 +182,11 @@ func arcDistance(p orb.Point, pv vec3, a, b orb.Point) arcFoot {
 	if d >= ends.dist {
 		return ends
 	}
-	return arcFoot{dist: d, onArc: true, side: s}
+	// The foot: p less its component along the normal, back on the
+	// sphere, as longitude and latitude.
+	k := vec3{pv[0] - s*n[0], pv[1] - s*n[1], pv[2] - s*n[2]}
+	foot := orb.Point{math.Atan2(k[1], k[0]) * 180 / math.Pi, math.Atan2(k[2], math.Hypot(k[0], k[1])) * 180 / math.Pi}
+	return arcFoot{dist: d, onArc: true, side: s, at: foot}
 }
 
 // edgeNormal is a×b for the unit vectors of a and b, computed from

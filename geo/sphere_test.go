@@ -10,6 +10,14 @@ import (
 
 func TestDistanceToGeometry(t *testing.T) {
 	boras := orb.Point{12.94, 57.72}
+	// The nearest point is found on the sphere and the distance to it
+	// measured on the ellipsoid; figures from GeodSolve -i -p 9.
+	const (
+		borasDegreeNorth = 111381.507433525 // 57.72 12.94 58.72 12.94
+		equatorToOne     = 110574.388557799 // 0 0 1 0
+		equatorDegree    = 111319.490793274 // 0 1 0 2
+	)
+	onArc := func(p, a, b orb.Point) float64 { return GeodesicDistance(p, bruteArcNearest(p, a, b)) }
 	tests := []struct {
 		name string
 		p    orb.Point
@@ -18,21 +26,19 @@ func TestDistanceToGeometry(t *testing.T) {
 		tol  float64
 	}{
 		{"same point", boras, boras, 0, 0},
-		// One degree of latitude on this sphere: R·π/180.
-		{"one degree north", boras, orb.Point{12.94, 58.72}, EarthRadius * math.Pi / 180, 1e-6},
-		{"nearest of several points", boras, orb.MultiPoint{{12.94, 59.72}, {12.94, 58.72}}, EarthRadius * math.Pi / 180, 1e-6},
+		{"one degree north", boras, orb.Point{12.94, 58.72}, borasDegreeNorth, 1e-6},
+		{"nearest of several points", boras, orb.MultiPoint{{12.94, 59.72}, {12.94, 58.72}}, borasDegreeNorth, 1e-6},
 		{"inside polygon", orb.Point{12.92, 57.72}, squareWithHole, 0, 0},
 		{"on polygon vertex", orb.Point{12.91, 57.71}, squareWithHole, 0, 0},
 		// In the hole's middle, 0.01° of longitude from its west and east
-		// edges, which are meridians: the cross-track distance to a
-		// meridian is R·asin(cos φ · sin Δλ).
-		{"middle of the hole", orb.Point{12.94, 57.74}, squareWithHole, EarthRadius * math.Asin(math.Cos(rad(57.74))*math.Sin(rad(0.01))), 1e-6},
-		{"west of the square", orb.Point{12.90, 57.74}, squareWithHole, bruteArcDistance(orb.Point{12.90, 57.74}, orb.Point{12.91, 57.77}, orb.Point{12.91, 57.71}), 1e-6},
-		{"line", orb.Point{0, 1}, orb.LineString{{-1, 0}, {1, 0}}, EarthRadius * math.Pi / 180, 1e-6},
-		{"line beyond its end", orb.Point{2, 0}, orb.LineString{{-1, 0}, {1, 0}}, EarthRadius * math.Pi / 180, 1e-6},
+		// edges, which are meridians.
+		{"middle of the hole", orb.Point{12.94, 57.74}, squareWithHole, onArc(orb.Point{12.94, 57.74}, orb.Point{12.93, 57.75}, orb.Point{12.93, 57.73}), 1e-6},
+		{"west of the square", orb.Point{12.90, 57.74}, squareWithHole, onArc(orb.Point{12.90, 57.74}, orb.Point{12.91, 57.77}, orb.Point{12.91, 57.71}), 1e-6},
+		{"line", orb.Point{0, 1}, orb.LineString{{-1, 0}, {1, 0}}, equatorToOne, 1e-6},
+		{"line beyond its end", orb.Point{2, 0}, orb.LineString{{-1, 0}, {1, 0}}, equatorDegree, 1e-6},
 		// The top edge's great circle bows north, towards the point.
-		{"bound", orb.Point{0, 2}, orb.Bound{Min: orb.Point{-1, 0}, Max: orb.Point{1, 1}}, bruteArcDistance(orb.Point{0, 2}, orb.Point{1, 1}, orb.Point{-1, 1}), 1e-6},
-		{"collection takes the nearest", orb.Point{12.94, 57.70}, orb.Collection{orb.Point{12.94, 59.72}, squareWithHole}, bruteArcDistance(orb.Point{12.94, 57.70}, orb.Point{12.91, 57.71}, orb.Point{12.97, 57.71}), 1e-6},
+		{"bound", orb.Point{0, 2}, orb.Bound{Min: orb.Point{-1, 0}, Max: orb.Point{1, 1}}, onArc(orb.Point{0, 2}, orb.Point{1, 1}, orb.Point{-1, 1}), 1e-6},
+		{"collection takes the nearest", orb.Point{12.94, 57.70}, orb.Collection{orb.Point{12.94, 59.72}, squareWithHole}, onArc(orb.Point{12.94, 57.70}, orb.Point{12.91, 57.71}, orb.Point{12.97, 57.71}), 1e-6},
 		{"nil", boras, nil, math.Inf(1), 0},
 		{"empty", boras, orb.Polygon{}, math.Inf(1), 0},
 	}
@@ -49,10 +55,16 @@ func TestDistanceToGeometry(t *testing.T) {
 	}
 }
 
-// bruteArcDistance finds the distance from p to the great-circle arc a–b
-// by golden-section search along the arc: slow, but independent of the
-// cross-track formula.
+// bruteArcDistance finds the distance on the sphere from p to the
+// great-circle arc a–b by golden-section search along the arc: slow, but
+// independent of the cross-track formula.
 func bruteArcDistance(p, a, b orb.Point) float64 {
+	return Distance(p, bruteArcNearest(p, a, b))
+}
+
+// bruteArcNearest is the point of the arc a–b nearest to p on the sphere,
+// by the same search.
+func bruteArcNearest(p, a, b orb.Point) orb.Point {
 	av, bv := unitVector(a), unitVector(b)
 	omega := angleBetween(av, bv)
 	at := func(t float64) orb.Point {
@@ -71,7 +83,13 @@ func bruteArcDistance(p, a, b orb.Point) float64 {
 			lo = m1
 		}
 	}
-	return min(f((lo+hi)/2), f(0), f(1))
+	best := at((lo + hi) / 2)
+	for _, q := range []orb.Point{a, b} {
+		if Distance(p, q) < Distance(p, best) {
+			best = q
+		}
+	}
+	return best
 }
 
 // TestArcDistanceAccuracy holds the cross-track computation to 0.1 mm
@@ -87,15 +105,36 @@ func TestArcDistanceAccuracy(t *testing.T) {
 		b := offset(a, length, bearing)
 		foot := offset(a, length*rng.Float64(), bearing)
 		p := offset(foot, math.Pow(10, 4.7*rng.Float64()), 2*math.Pi*rng.Float64())
-		got := arcDistance(p, unitVector(p), a, b).dist
+		f := arcDistance(p, unitVector(p), a, b)
+		got := f.dist
 		want := bruteArcDistance(p, a, b)
 		diff := math.Abs(got - want)
+		// The foot found is the nearest point: measured to on the
+		// ellipsoid, it gives what the search's point gives.
+		if d := math.Abs(GeodesicDistance(p, f.at) - GeodesicDistance(p, bruteArcNearest(p, a, b))); d > 1e-4 {
+			t.Errorf("case %d: edge %v–%v, point %v: foot %v is %.6f m off the search's", i, a, b, p, f.at, d)
+		}
 		worst = math.Max(worst, diff)
 		if diff > 1e-4 {
 			t.Errorf("case %d: edge %v–%v, point %v: %.6f m, search finds %.6f m", i, a, b, p, got, want)
 		}
 	}
 	t.Logf("largest difference %.3g m", worst)
+}
+
+// geodesicOffset moves p along the great circle of the bearing until it
+// is d metres away on the ellipsoid, by bisection on GeodesicDistance.
+func geodesicOffset(p orb.Point, d, bearing float64) orb.Point {
+	lo, hi := 0.0, 2*d
+	for range 80 {
+		m := (lo + hi) / 2
+		if GeodesicDistance(p, offset(p, m, bearing)) < d {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return offset(p, hi, bearing)
 }
 
 // offset moves p by d metres on an initial bearing (radians from north).
@@ -164,16 +203,25 @@ func TestArcLatitudes(t *testing.T) {
 // distance of an arc's points, that an edge over the antimeridian takes
 // in every longitude, and that an empty geometry gives the empty box.
 func TestWithinBound(t *testing.T) {
-	line := orb.LineString{{12, 58}, {14, 58}, {14.5, 57.2}}
-	const d = 250.0
-	b := WithinBound(line, d)
-	for i := 1; i < len(line); i++ {
-		for j := 0; j <= 200; j++ {
-			p := arcPoint(line[i-1], line[i], float64(j)/200)
-			for k := range 16 {
-				q := offset(p, d, float64(k)*math.Pi/8)
-				if !b.Contains(q) {
-					t.Fatalf("%v, %v m from the line, is outside %v", q, d, b)
+	// In Sweden and at the equator, where the meridian's curvature is
+	// sharper than the sphere's and a metre spans more latitude.
+	for _, line := range []orb.LineString{{{12, 58}, {14, 58}, {14.5, 57.2}}, {{-1, 0}, {1, 0.5}, {1.5, -0.3}}} {
+		const d = 250.0
+		b := WithinBound(line, d)
+		for i := 1; i < len(line); i++ {
+			for j := 0; j <= 200; j++ {
+				p := arcPoint(line[i-1], line[i], float64(j)/200)
+				for k := range 16 {
+					q := offset(p, d, float64(k)*math.Pi/8)
+					if !b.Contains(q) {
+						t.Fatalf("%v, %v m from the line, is outside %v", q, d, b)
+					}
+					// And d metres on the ellipsoid, which in places is
+					// further in degrees than on the sphere.
+					q = geodesicOffset(p, d, float64(k)*math.Pi/8)
+					if !b.Contains(q) {
+						t.Fatalf("%v, %v m on the ellipsoid from the line, is outside %v", q, d, b)
+					}
 				}
 			}
 		}

@@ -297,7 +297,7 @@ func pointCases(psql string, a namedArea, rng *rand.Rand) Area {
 		pt := geom("POINT(" + num(c.Point[0]) + " " + num(c.Point[1]) + ")")
 		qs = append(qs, fmt.Sprintf(
 			"SELECT ST_Covers(a, p)::text || ' ' || ST_Intersects(a, p)::text || ' ' || "+
-				"to_char(ST_Distance(a::geography, p::geography, false), 'FM9999999990.999999999') FROM (SELECT %s AS a, %s AS p) q",
+				"to_char(ST_Distance(a::geography, p::geography), 'FM9999999990.999999999') FROM (SELECT %s AS a, %s AS p) q",
 			area, pt))
 	}
 	rows := query(psql, qs)
