@@ -244,7 +244,7 @@ func tileSQL(r *request) (string, []any) {
 
 func initiativesNearSQL(r *request) (string, []any) {
 	const radius = 1000.0
-	dist := "ST_Distance(i.locations::geography, ST_GeomFromWKB($1, 4326)::geography, false)"
+	dist := "ST_Distance(i.locations::geography, ST_GeomFromWKB($1, 4326)::geography)"
 	box := geo.RadiusBound(r.point, radius).Pad(0.001)
 	conds := "i.locations && ST_MakeEnvelope($2, $3, $4, $5, 4326) AND " + dist + " <= $6"
 	sql := paged("initiatives i", conds, dist, "dist, id", initiativeCols, "initiatives", "i", 6)

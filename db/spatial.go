@@ -9,7 +9,8 @@ import (
 )
 
 // Near selects records within RadiusMeters of Point, nearest first.
-// Distances are great-circle distances on a sphere of radius geo.EarthRadius.
+// Distances are on the WGS 84 ellipsoid, measured as PostGIS geography
+// measures them: geo.DistanceToGeometry.
 type Near struct {
 	Point        orb.Point
 	RadiusMeters float64
@@ -44,7 +45,8 @@ func (sp *Spatial) ValidateWithin(points bool) error {
 }
 
 // Within selects records whose location lies within Meters of Geometry
-// (great-circle distance to its nearest point, 0 inside a polygon).
+// (distance on the WGS 84 ellipsoid to its nearest point, 0 inside a
+// polygon, as geo.PointsDistance measures it).
 type Within struct {
 	Geometry orb.Geometry
 	Meters   float64

@@ -497,7 +497,8 @@ func wantDistances(t *testing.T, what string, got, want []float64) {
 		return
 	}
 	for i := range got {
-		// A millimetre: both backends compute on the same sphere.
+		// A millimetre: both backends measure on the WGS 84 ellipsoid
+		// to the nearest point found on the sphere, as PostGIS does.
 		if math.Abs(got[i]-want[i]) > 1e-3 {
 			t.Errorf("%s: distance %d = %.6f, want %.6f", what, i, got[i], want[i])
 		}
@@ -532,23 +533,23 @@ func testAreasSpatial(t *testing.T, s db.Store) {
 		wantList(t, c.name, got, len(c.want), c.want...)
 	}
 
-	// Nearest first; distances are geodesic to the polygon's edges (0
-	// inside). The expected figures are PostGIS's ST_Distance on geography
-	// with use_spheroid = false.
+	// Nearest first; distances are geodesic on the WGS 84 ellipsoid to
+	// the polygon's edges (0 inside). The expected figures are PostGIS's
+	// ST_Distance on geography (use_spheroid, the default).
 	near := db.AreaFilter{Spatial: db.Spatial{Near: &db.Near{Point: orb.Point{12.9, 57.5}, RadiusMeters: 20000}}}
 	got := must[db.List[*db.Area]](t)(s.Areas(ctx(t), near, page))
 	wantList(t, "near", got, 4, 1, 2, 3, 4)
-	wantDistances(t, "near", got.Distances, []float64{0, 0, 5974.50512159, 8961.75363694})
+	wantDistances(t, "near", got.Distances, []float64{0, 0, 5995.48131649, 8993.2179151})
 
 	paged := must[db.List[*db.Area]](t)(s.Areas(ctx(t), near, db.Page{Offset: 2, Limit: 1}))
 	wantList(t, "near, second page", paged, 4, 3)
-	wantDistances(t, "near, second page", paged.Distances, []float64{5974.50512159})
+	wantDistances(t, "near, second page", paged.Distances, []float64{5995.48131649})
 
 	near.Kinds = []db.AreaKind{db.KindPriorityArea}
 	near.Near.RadiusMeters = 21000
 	got = must[db.List[*db.Area]](t)(s.Areas(ctx(t), near, page))
 	wantList(t, "near priority areas", got, 2, 4, 5)
-	wantDistances(t, "near priority areas", got.Distances, []float64{8961.75363694, 20910.75235061})
+	wantDistances(t, "near priority areas", got.Distances, []float64{8993.2179151, 20984.16897806})
 }
 
 func testAreasAt(t *testing.T, s db.Store) {
@@ -625,8 +626,8 @@ func testOrganizations(t *testing.T, s db.Store) {
 	near := db.OrganizationFilter{Spatial: db.Spatial{Near: &db.Near{Point: orb.Point{12.5, 57.5}, RadiusMeters: 30000}}}
 	got := must[db.List[*db.Organization]](t)(s.Organizations(ctx(t), near, page))
 	wantList(t, "near", got, 2, 1, 3)
-	wantDistances(t, "near", got.Distances, []float64{0, 25261.3225196})
-	near.Near.RadiusMeters = 25261
+	wantDistances(t, "near", got.Distances, []float64{0, 25311.52686955})
+	near.Near.RadiusMeters = 25311
 	wantList(t, "near, just short of the second", must[db.List[*db.Organization]](t)(s.Organizations(ctx(t), near, page)), 1, 1)
 	wantList(t, "paged", must[db.List[*db.Organization]](t)(s.Organizations(ctx(t), db.OrganizationFilter{}, db.Page{Offset: 3, Limit: 2})), 4, 4)
 }
@@ -673,11 +674,11 @@ func testInitiatives(t *testing.T, s db.Store) {
 	near := db.InitiativeFilter{Spatial: db.Spatial{Near: &db.Near{Point: orb.Point{13.3, 57.3}, RadiusMeters: 100000}}}
 	got := must[db.List[*db.Initiative]](t)(s.Initiatives(ctx(t), near, page))
 	wantList(t, "near", got, 3, 2, 3, 1)
-	wantDistances(t, "near", got.Distances, []float64{0, 0, 60071.52558056})
+	wantDistances(t, "near", got.Distances, []float64{0, 0, 60281.79133912})
 	near.Statuses = []db.InitiativeStatus{db.StatusActive}
 	got = must[db.List[*db.Initiative]](t)(s.Initiatives(ctx(t), near, db.Page{Offset: 1, Limit: 5}))
 	wantList(t, "near, active, second page", got, 2, 1)
-	wantDistances(t, "near, active, second page", got.Distances, []float64{60071.52558056})
+	wantDistances(t, "near, active, second page", got.Distances, []float64{60281.79133912})
 }
 
 func testInitiativesByParent(t *testing.T, s db.Store) {

@@ -86,12 +86,7 @@ func within(g orb.Geometry, w *db.Within) bool {
 	case orb.MultiPoint:
 		pts = g
 	}
-	for _, p := range pts {
-		if geo.DistanceToGeometry(p, w.Geometry) <= w.Meters {
-			return true
-		}
-	}
-	return false
+	return geo.PointsDistance(pts, w.Geometry) <= w.Meters
 }
 
 func hasSpatial(sp db.Spatial) bool {

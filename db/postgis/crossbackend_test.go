@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
 	"github.com/areagraph/areagraph/db"
@@ -25,9 +26,10 @@ import (
 )
 
 // distTol is how far the two backends' distances may differ: a
-// millimetre, as in the conformance suite. Both compute on the same sphere,
-// and geo.DistanceToGeometry documents agreement with PostGIS well under it
-// for the distances drawn here (up to about 30 km).
+// millimetre, as in the conformance suite. Both find the nearest point on
+// the same sphere and measure to it on the WGS 84 ellipsoid, and
+// geo.DistanceToGeometry documents agreement with PostGIS well under it for
+// the distances drawn here (up to about 30 km).
 const distTol = 1e-3
 
 // tieTol is how close two records' distances must be for the backends to
@@ -72,7 +74,8 @@ func TestCrossBackend(t *testing.T) {
 	if err := mem.Load(ctx, ds); err != nil {
 		t.Fatalf("memory: load: %v", err)
 	}
-	pg, err := postgis.Open(ctx, pgtest.SchemaURL(t))
+	url := pgtest.SchemaURL(t)
+	pg, err := postgis.Open(ctx, url)
 	if err != nil {
 		t.Fatalf("postgis: open: %v", err)
 	}
@@ -85,6 +88,8 @@ func TestCrossBackend(t *testing.T) {
 	}
 	t.Logf("generated and loaded %d areas, %d organisations, %d initiatives in %v",
 		len(ds.Areas), len(ds.Organizations), len(ds.Initiatives), time.Since(start).Round(time.Millisecond))
+
+	checkAreasMatchPostGIS(t, url, ds)
 
 	probes := newProber(ds, seed).probes()
 	start = time.Now()
@@ -163,8 +168,12 @@ type probe struct {
 	how  string // how its input was drawn
 	call string
 	near *db.Near // set for nearest-first lists
-	full bool     // the page holds every match
-	ask  func(ctx context.Context, s db.Store) (answer, error)
+	// within, set for a Within probe, gives a record's distance from the
+	// filter's geometry, to allow for a record at the distance itself.
+	within func(id int64) (float64, bool)
+	meters float64
+	full   bool // the page holds every match
+	ask    func(ctx context.Context, s db.Store) (answer, error)
 }
 
 // answer is what a store said: ids in order, the total and, for Near, the
@@ -235,6 +244,9 @@ func check(ctx context.Context, p *probe, mem, pg db.Store) result {
 			r.err = fmt.Errorf("memory: %v; postgis: %v", errM, errP)
 		}
 		return r
+	case p.near == nil && p.within != nil:
+		r.diff, r.tol = compareWithin(p, r.mem, r.pg)
+		return r
 	case p.near == nil:
 		if !slices.Equal(r.mem.ids, r.pg.ids) || r.mem.total != r.pg.total {
 			r.diff = idDiff(r.mem.ids, r.pg.ids)
@@ -243,6 +255,75 @@ func check(ctx context.Context, p *probe, mem, pg db.Store) result {
 	}
 	r.diff, r.tol = compareNear(p, r.mem, r.pg)
 	return r
+}
+
+// checkAreasMatchPostGIS holds geo.GeodesicArea, which areaSquareMeters
+// serves from either store, to PostGIS's ST_Area on geography (on the
+// WGS 84 ellipsoid, by GeographicLib's geod_polygonarea): within 1e-9
+// relative, or 1e-3 m² for the smallest, where the strips that cancel
+// down to the area leave that much rounding in either.
+func checkAreasMatchPostGIS(t *testing.T, url string, ds *db.Dataset) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatalf("postgis: connect: %v", err)
+	}
+	defer conn.Close(t.Context())
+	rows, err := conn.Query(t.Context(), "SELECT id, ST_Area(geom::geography) FROM areas")
+	if err != nil {
+		t.Fatalf("postgis: ST_Area: %v", err)
+	}
+	want := map[int64]float64{}
+	for rows.Next() {
+		var id int64
+		var a float64
+		if err := rows.Scan(&id, &a); err != nil {
+			t.Fatal(err)
+		}
+		want[id] = a
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var worst float64
+	for _, a := range ds.Areas {
+		got, w := geo.GeodesicArea(a.Geometry), want[a.ID]
+		diff := math.Abs(got - w)
+		rel := diff / w
+		if rel > 1e-9 && diff > 1e-3 {
+			t.Errorf("area %d: GeodesicArea %.6f m², PostGIS ST_Area %.6f m² (relative %.2g)", a.ID, got, w, rel)
+		}
+		worst = math.Max(worst, rel)
+	}
+	if len(want) != len(ds.Areas) {
+		t.Errorf("PostGIS has %d areas, the dataset %d", len(want), len(ds.Areas))
+	}
+	t.Logf("%d areas: largest relative difference from PostGIS's ST_Area %.3g", len(ds.Areas), worst)
+}
+
+// compareWithin holds Within answers to the same ids, allowing a record
+// within a millimetre of the distance in one answer only.
+func compareWithin(p *probe, m, g answer) (string, tolerance) {
+	var tol tolerance
+	var keepM, keepG []int64
+	for _, pair := range []struct {
+		ids, other []int64
+		keep       *[]int64
+	}{{m.ids, g.ids, &keepM}, {g.ids, m.ids, &keepG}} {
+		for _, id := range pair.ids {
+			if !slices.Contains(pair.other, id) {
+				if d, ok := p.within(id); ok && math.Abs(d-p.meters) <= distTol {
+					tol.atRadius++
+					continue
+				}
+			}
+			*pair.keep = append(*pair.keep, id)
+		}
+	}
+	if !slices.Equal(keepM, keepG) || m.total-g.total != len(m.ids)-len(g.ids) {
+		return idDiff(m.ids, g.ids), tol
+	}
+	return "", tol
 }
 
 // idDiff says which ids one answer has and the other lacks, or that the
@@ -518,6 +599,9 @@ func (p *prober) probes() []probe {
 	for range 800 {
 		out = append(out, p.nearProbe())
 	}
+	for range 600 {
+		out = append(out, p.withinProbe())
+	}
 	out = append(out, p.northOfFlatEdges(60)...)
 	return out
 }
@@ -656,6 +740,57 @@ func (p *prober) nearProbe() probe {
 	return organizationsProbe(db.OrganizationFilter{Spatial: sp}, pg, full, "near "+how)
 }
 
+// withinProbe asks for the organisations or initiatives within a distance
+// of an area or a drawn shape: 0 m, a random distance, or a location's own
+// distance to the millimetre, where the two backends' rounding meets.
+func (p *prober) withinProbe() probe {
+	var g orb.Geometry
+	var how string
+	if p.rng.IntN(2) == 0 {
+		g, how = pick(p.rng, p.ds.Areas).Geometry, "an area"
+	} else {
+		g, how = p.shape()
+	}
+	var m float64
+	switch p.rng.IntN(3) {
+	case 0:
+		how += ", 0 m"
+	case 1:
+		m = math.Round(p.degrees(1, 4.5)*1000) / 1000
+	default:
+		m = math.Min(100_000, math.Round(geo.DistanceToGeometry(pick(p.rng, p.locations), g)*1000)/1000)
+		how += ", a location's distance"
+	}
+	w := &db.Within{Geometry: g, Meters: m}
+	sp := db.Spatial{Within: w}
+	var pr probe
+	if p.rng.IntN(2) == 0 {
+		locs := map[int64][]orb.Point{}
+		for _, in := range p.ds.Initiatives {
+			locs[in.ID] = in.Locations
+		}
+		pr = initiativesProbe(db.InitiativeFilter{Spatial: sp}, db.Page{Limit: 100_000}, true, "within "+how)
+		pr.within = func(id int64) (float64, bool) {
+			l, ok := locs[id]
+			return geo.PointsDistance(l, g), ok
+		}
+	} else {
+		locs := map[int64]orb.Point{}
+		for _, o := range p.ds.Organizations {
+			if o.Location != nil {
+				locs[o.ID] = *o.Location
+			}
+		}
+		pr = organizationsProbe(db.OrganizationFilter{Spatial: sp}, db.Page{Limit: 100_000}, true, "within "+how)
+		pr.within = func(id int64) (float64, bool) {
+			l, ok := locs[id]
+			return geo.DistanceToGeometry(l, g), ok
+		}
+	}
+	pr.meters = m
+	return pr
+}
+
 // northOfFlatEdges places points due north of areas whose northernmost
 // vertices are joined by a flat segment. In degrees the area ends at that
 // latitude, but the segment is a great-circle arc that bows north of it,
@@ -685,9 +820,11 @@ func (p *prober) northOfFlatEdges(limit int) []probe {
 		half := math.Abs(best[1][0]-best[0][0]) / 2 * math.Pi / 180
 		crest := math.Atan(math.Tan(top*math.Pi/180)/math.Cos(half)) * 180 / math.Pi
 		ulp := float64(math.Nextafter32(float32(top), math.MaxFloat32) - float32(top))
-		dlat := radius / geo.EarthRadius * 180 / math.Pi
-		y := top + dlat*1.000001 + 1e-9 + 4*ulp
-		if (y-crest)*math.Pi/180*geo.EarthRadius > radius*0.99 {
+		// The radius's box reaches dlat north and south, as
+		// geo.RadiusBound draws it.
+		dlat := geo.RadiusBound(orb.Point{mid, top}, radius).Max[1] - top
+		y := top + dlat + 4*ulp
+		if geo.GeodesicDistance(orb.Point{mid, y}, orb.Point{mid, crest}) > radius*0.99 {
 			continue // the crest is too low to reach
 		}
 		n := &db.Near{Point: orb.Point{mid, y}, RadiusMeters: radius}
@@ -803,6 +940,9 @@ func spatialLit(sp db.Spatial) string {
 	}
 	if sp.Near != nil {
 		parts = append(parts, fmt.Sprintf("Near: &db.Near{Point: %s, RadiusMeters: %s}", lit(sp.Near.Point), num(sp.Near.RadiusMeters)))
+	}
+	if sp.Within != nil {
+		parts = append(parts, fmt.Sprintf("Within: &db.Within{Geometry: %s, Meters: %s}", lit(sp.Within.Geometry), num(sp.Within.Meters)))
 	}
 	return "db.Spatial{" + strings.Join(parts, ", ") + "}"
 }

@@ -106,9 +106,10 @@ func spatial(a *args, col string, s db.Spatial) (conds []string, dist string, er
 			return nil, "", err
 		}
 		pt, _ := encode(s.Near.Point)
-		// On the sphere of geo.EarthRadius: use_spheroid = false makes
-		// PostGIS use that same mean radius.
-		dist = "ST_Distance(" + col + "::geography, ST_GeomFromWKB(" + a.add(pt) + ", 4326)::geography, false)"
+		// On the WGS 84 ellipsoid, geography's default: PostGIS finds the
+		// nearest points on the sphere and measures between them with
+		// GeographicLib, as geo.DistanceToGeometry does.
+		dist = "ST_Distance(" + col + "::geography, ST_GeomFromWKB(" + a.add(pt) + ", 4326)::geography)"
 		// The box holds everything within the radius, so it only prunes;
 		// it is what lets the GiST index on col answer. An edge is a
 		// great-circle arc that bows poleward out of its vertices' box; the
@@ -126,9 +127,9 @@ func spatial(a *args, col string, s db.Spatial) (conds []string, dist string, er
 			return nil, "", err
 		}
 		// As with Near, the box only prunes, for the index; ST_DWithin
-		// on the sphere decides.
+		// on the ellipsoid decides, as geo.PointsDistance does.
 		conds = append(conds, col+" && "+envelope(a, s.Within.Bound()),
-			"ST_DWithin("+col+"::geography, ST_GeomFromWKB("+a.add(g)+", 4326)::geography, "+a.add(s.Within.Meters)+", false)")
+			"ST_DWithin("+col+"::geography, ST_GeomFromWKB("+a.add(g)+", 4326)::geography, "+a.add(s.Within.Meters)+")")
 	}
 	return conds, dist, nil
 }

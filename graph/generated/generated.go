@@ -2252,8 +2252,11 @@ are, who acts there (employers and associations), what is being done
 Conventions:
 - Geometry is RFC 7946 GeoJSON in WGS 84, longitude first, exterior rings
   counter-clockwise.
-- Distances are great-circle metres on a sphere of radius 6,371,008.77 m
-  (the mean radius of WGS 84), the same in every storage backend.
+- Distances and areas are measured on the WGS 84 ellipsoid, as PostGIS
+  ` + "`" + `geography` + "`" + ` and GIS tools measure them, the same in every storage
+  backend: a distance is the geodesic length to the nearest point (found
+  with edges taken as great-circle arcs), an area that of the outline with
+  geodesic edges.
 - Lists are Relay connections; ` + "`" + `first` + "`" + ` is at most 100.
 - Errors carry ` + "`" + `extensions.code` + "`" + `: BAD_USER_INPUT, NOT_FOUND, UNAUTHENTICATED,
   FORBIDDEN, CONFLICT, UNAVAILABLE or INTERNAL.
@@ -2671,8 +2674,8 @@ input BBox {
 }
 
 """
-A circle on the ground: everything within radiusMeters great-circle metres
-of the point (sphere of radius 6,371,008.77 m).
+A circle on the ground: everything within radiusMeters metres of the point,
+measured on the WGS 84 ellipsoid.
 """
 input Near {
   "Longitude of the centre, -180 to 180."
@@ -2970,9 +2973,9 @@ input OrganizationFilter {
 }
 
 """
-Everything within a distance of an area's outline (0 inside it), in
-great-circle metres. Distances treat the outline's edges as great-circle
-arcs, as every distance here does, while ` + "`" + `areasAt` + "`" + ` and ` + "`" + `intersects` + "`" + ` treat
+Everything within a distance of an area's outline (0 inside it), in metres
+on the WGS 84 ellipsoid. Distances treat the outline's edges as
+great-circle arcs, as every distance here does, while ` + "`" + `areasAt` + "`" + ` and ` + "`" + `intersects` + "`" + ` treat
 edges as straight lines in longitude and latitude; on long edges the two
 can differ by metres.
 """

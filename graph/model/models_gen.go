@@ -453,8 +453,8 @@ type InitiativeFilter struct {
 type Mutation struct {
 }
 
-// A circle on the ground: everything within radiusMeters great-circle metres
-// of the point (sphere of radius 6,371,008.77 m).
+// A circle on the ground: everything within radiusMeters metres of the point,
+// measured on the WGS 84 ellipsoid.
 type Near struct {
 	// Longitude of the centre, -180 to 180.
 	Lon float64 `json:"lon"`
@@ -719,9 +719,9 @@ type UpsertIndicatorValuesPayload struct {
 	Written int `json:"written"`
 }
 
-// Everything within a distance of an area's outline (0 inside it), in
-// great-circle metres. Distances treat the outline's edges as great-circle
-// arcs, as every distance here does, while `areasAt` and `intersects` treat
+// Everything within a distance of an area's outline (0 inside it), in metres
+// on the WGS 84 ellipsoid. Distances treat the outline's edges as
+// great-circle arcs, as every distance here does, while `areasAt` and `intersects` treat
 // edges as straight lines in longitude and latitude; on long edges the two
 // can differ by metres.
 type WithinArea struct {
