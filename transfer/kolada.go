@@ -15,7 +15,8 @@ import (
 )
 
 // Kolada (https://github.com/Hypergene/kolada) answers a data query
-// (/v2/data/kpi/{kpi}/municipality/{id}/year/{years}) with
+// (/v3/data/kpi/{kpi}/municipality/{id}/year/{years}; version 3 replaced
+// version 2 in 2025 with the same answer) with
 //
 //	{"count": n, "values": [{"kpi": "N00945", "municipality": "1490", "period": 2023,
 //	  "values": [{"gender": "T", "count": 1, "status": "", "value": 12.3}, ...]}]}
@@ -123,7 +124,7 @@ func eachKolada(r io.Reader, m *StatMapping, skipped Skipped, fn func(string, *d
 		return at(err)
 	}
 	if !found {
-		return errors.New(`no "values": not a Kolada data answer (/v2/data/...)`)
+		return errors.New(`no "values": not a Kolada data answer (/v3/data/...)`)
 	}
 	return nil
 }
@@ -145,7 +146,7 @@ func koladaValues(raw []byte, rec int, m *StatMapping, skipped Skipped, n *int,
 		return false, fmt.Errorf(": %w", err)
 	}
 	if r.OU != nil {
-		return false, errors.New(": holds an organisational unit (ou), not a municipality; import municipality data (/v2/data/...)")
+		return false, errors.New(": holds an organisational unit (ou), not a municipality; import municipality data (/v3/data/...)")
 	}
 	for _, f := range []struct{ name, s string }{{"kpi", r.KPI}, {"municipality", r.Municipality}} {
 		if err := checkText(f.s); err != nil {

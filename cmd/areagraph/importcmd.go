@@ -51,7 +51,7 @@ written in one transaction (all of it, or nothing), definitions one by one.
                  measure becomes an indicator by --indicator CODE or
                  --map-indicator CONTENTSCODE=CODE. Cells without a value
                  (null, "..") are skipped and counted.
-      kolada     Kolada's answer to a data query (/v2/data/kpi/...): gender
+      kolada     Kolada's answer to a data query (/v3/data/kpi/...): gender
                  T, K and M become TOTAL, FEMALE and MALE; the kpi becomes an
                  indicator by --indicator or --map-indicator KPI=CODE. Null
                  values are skipped and counted.
