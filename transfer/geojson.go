@@ -23,7 +23,7 @@ func ImportAreasGeoJSON(ctx context.Context, store AreaStore, src Source, m Area
 	// second keeps a file that changed in between from being read in
 	// another.
 	read := func(r io.Reader) iter.Seq2[*db.AreaInput, error] { return ReadAreasGeoJSON(r, src.Name, &m) }
-	n, err := importAreas(ctx, store, src, prog, read, m.Force)
+	n, err := importAreas(ctx, store, src, prog, streamed(src, read), m.Force)
 	var ie *db.ItemError
 	if errors.As(err, &ie) {
 		return 0, "", fmt.Errorf("%s: feature %d: %s", src.Name, ie.Item, db.ErrorMessage(err))

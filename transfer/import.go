@@ -21,18 +21,23 @@ import (
 // A format is a reader, func(io.Reader) iter.Seq2[*db.AreaInput, error] or
 // the like, that yields each record checked on its own and stops at the
 // first error, whose text names the file and the record. Its import hands
-// the reader to twoPasses with the store's upsert.
+// the reader to twoPasses with the store's upsert. A format that is not
+// read as a stream (a GeoPackage, an SQLite database opened by its path)
+// gives twoReadings a reading of its own instead.
 
 // A Source is what an import reads: its name, which messages give, and a
-// way to open it, once for each pass.
+// way to open it, once for each pass. Path is the file on disk when the
+// Source is one: a format kept in a database rather than a stream
+// (GeoPackage) is opened by its path, not read through Open.
 type Source struct {
 	Name string
 	Open func() (io.ReadCloser, error)
+	Path string
 }
 
 // File is the file at path as a Source.
 func File(path string) Source {
-	return Source{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
+	return Source{Name: path, Path: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
 }
 
 // twoPasses reads src with read once to check every record, then again as
@@ -40,26 +45,52 @@ func File(path string) Source {
 // progress.
 func twoPasses[T any](ctx context.Context, src Source, prog io.Writer, read func(io.Reader) iter.Seq2[*T, error],
 	upsert func(context.Context, iter.Seq2[*T, error]) (int, error)) (int, error) {
-	for _, err := range pass(src, read, newProgress(prog, "checking")) {
+	return twoReadings(ctx, prog, streamed(src, read), upsert)
+}
+
+// A reading is one pass over a file: its records, read one at a time, the
+// pass's progress shown on p (which the reading feeds: with the bytes it
+// reads through p.reader, or with the count of records it will yield
+// through p.of).
+type reading[T any] func(p *progress) iter.Seq2[*T, error]
+
+// twoReadings is twoPasses for any reading: a format that is not a stream
+// (GeoPackage) reads its file its own way, with the same two passes.
+func twoReadings[T any](ctx context.Context, prog io.Writer, read reading[T],
+	upsert func(context.Context, iter.Seq2[*T, error]) (int, error)) (int, error) {
+	for _, err := range pass(read, newProgress(prog, "checking")) {
 		if err != nil {
 			return 0, err
 		}
 	}
-	return upsert(ctx, pass(src, read, newProgress(prog, "importing")))
+	return upsert(ctx, pass(read, newProgress(prog, "importing")))
 }
 
-// pass is one reading of src with read, its progress shown on p.
-func pass[T any](src Source, read func(io.Reader) iter.Seq2[*T, error], p *progress) iter.Seq2[*T, error] {
-	return func(yield func(*T, error) bool) {
-		f, err := src.Open()
-		if err != nil {
-			yield(nil, err)
-			return
+// streamed is the reading of src as a stream with read.
+func streamed[T any](src Source, read func(io.Reader) iter.Seq2[*T, error]) reading[T] {
+	return func(p *progress) iter.Seq2[*T, error] {
+		return func(yield func(*T, error) bool) {
+			f, err := src.Open()
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			defer f.Close()
+			for v, err := range read(p.reader(f)) {
+				if !yield(v, err) || err != nil {
+					return
+				}
+			}
 		}
-		defer f.Close()
+	}
+}
+
+// pass is one reading, its progress shown on p.
+func pass[T any](read reading[T], p *progress) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
 		n := 0
 		defer func() { p.done(n) }()
-		for v, err := range read(p.reader(f)) {
+		for v, err := range read(p) {
 			n++
 			if err == nil {
 				p.tick(n)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"slices"
 
 	"github.com/paulmach/orb"
@@ -88,7 +87,7 @@ type parentOutline struct {
 // check runs the parent check on src, read with read, with parents not in
 // the file found in store. An area whose parent is neither is left to the
 // store's upsert, which refuses it (db.UnknownParentError).
-func (c *parentCheck) check(ctx context.Context, src Source, read func(io.Reader) iter.Seq2[*db.AreaInput, error],
+func (c *parentCheck) check(ctx context.Context, src Source, read reading[db.AreaInput],
 	store AreaFinder, prog io.Writer) error {
 	var parents []string
 	for _, a := range c.areas {
@@ -134,7 +133,7 @@ func (c *parentCheck) check(ctx context.Context, src Source, read func(io.Reader
 // checkBatch checks the children of the parents in batch: a reading of
 // the file for the outlines of those parents that are in it, and one for
 // the children.
-func (c *parentCheck) checkBatch(src Source, read func(io.Reader) iter.Seq2[*db.AreaInput, error],
+func (c *parentCheck) checkBatch(src Source, read reading[db.AreaInput],
 	batch map[string]*parentOutline, prog io.Writer) error {
 	fromFile := 0
 	for _, out := range batch {
@@ -143,7 +142,7 @@ func (c *parentCheck) checkBatch(src Source, read func(io.Reader) iter.Seq2[*db.
 		}
 	}
 	if fromFile > 0 {
-		for a, err := range pass(src, read, newProgress(prog, "reading parents")) {
+		for a, err := range pass(read, newProgress(prog, "reading parents")) {
 			if err != nil {
 				return err
 			}
@@ -155,7 +154,7 @@ func (c *parentCheck) checkBatch(src Source, read func(io.Reader) iter.Seq2[*db.
 			}
 		}
 	}
-	for a, err := range pass(src, read, newProgress(prog, "checking parents")) {
+	for a, err := range pass(read, newProgress(prog, "checking parents")) {
 		if err != nil {
 			return err
 		}
@@ -196,14 +195,15 @@ func checkInParent(a *db.AreaInput, p *parentOutline) error {
 		a.Code, pct, p.name, a.ParentCode, (1-MinShareInParent)*100)
 }
 
-// importAreas is twoPasses for areas, with the parent check between the
+// importAreas is twoReadings for areas, with the parent check between the
 // passes: after the first pass has checked every record on its own, and
-// before anything is written. m.Force leaves the parent check out.
+// before anything is written. m.Force leaves the parent check out. src
+// names the file in messages; read reads it.
 func importAreas(ctx context.Context, store AreaStore, src Source, prog io.Writer,
-	read func(io.Reader) iter.Seq2[*db.AreaInput, error], force bool) (int, error) {
+	read reading[db.AreaInput], force bool) (int, error) {
 	pc := newParentCheck()
 	n := 0
-	for a, err := range pass(src, read, newProgress(prog, "checking")) {
+	for a, err := range pass(read, newProgress(prog, "checking")) {
 		if err != nil {
 			return 0, err
 		}
@@ -217,5 +217,5 @@ func importAreas(ctx context.Context, store AreaStore, src Source, prog io.Write
 			return 0, err
 		}
 	}
-	return store.UpsertAreas(ctx, pass(src, read, newProgress(prog, "importing")))
+	return store.UpsertAreas(ctx, pass(read, newProgress(prog, "importing")))
 }

@@ -30,11 +30,13 @@ func ProgressTo(stderr io.Writer) io.Writer {
 }
 
 // progress reports how far one pass over a file has come, as the share of
-// its bytes read. A nil writer makes every method a no-op.
+// its bytes read, or of its records when their number is known beforehand
+// (of). A nil writer makes every method a no-op.
 type progress struct {
 	w       io.Writer
 	label   string
 	size    int64
+	records int64 // the number of records, when known; then the share is of them
 	read    countingReader
 	lastPct int64
 	last    time.Time
@@ -60,6 +62,12 @@ func (p *progress) reader(r io.Reader) io.Reader {
 	return &p.read
 }
 
+// of tells p that the pass will read n records, for a reading that knows
+// its count but reads no stream p could count (a GeoPackage layer).
+func (p *progress) of(n int64) {
+	p.records = n
+}
+
 // tick notes that records have been read so far, and redraws the line
 // when a step or an interval has passed.
 func (p *progress) tick(records int) {
@@ -67,7 +75,10 @@ func (p *progress) tick(records int) {
 		return
 	}
 	pct := int64(100)
-	if p.size > 0 {
+	switch {
+	case p.records > 0:
+		pct = min(int64(records)*100/p.records, 100)
+	case p.size > 0:
 		pct = p.read.n * 100 / p.size
 	}
 	if pct < p.lastPct+progressStep && time.Since(p.last) < progressInterval {
