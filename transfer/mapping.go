@@ -11,16 +11,18 @@ import (
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
+	"github.com/paulmach/orb"
 )
 
 // AreaMapping says where in a feature's properties each field of an area
-// is, and in which coordinate system its geometry is. A property named ""
-// is not read.
+// is, in which coordinate system its geometry is and, in a GeoPackage,
+// which layer holds the features. A property named "" is not read.
 type AreaMapping struct {
 	CodeProp, NameProp, KindProp, ParentProp, AreaTypeProp string
 	ValidFromProp, ValidToProp, DescriptionProp            string
 	Kind                                                   db.AreaKind // when set, every feature's kind
 	CRS                                                    string      // a geo CRS name; "" to tell it from the file
+	Layer                                                  string      // a GeoPackage's layer (table); "" for its only one
 	// Force lets areas through the parent check (MinShareInParent), for
 	// an import meant to break it; never through the check that they lie
 	// in Sweden.
@@ -44,8 +46,15 @@ func (m *AreaMapping) area(f *rawFeature) (*db.AreaInput, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := props(f.Properties)
+	return m.fields(g, props(f.Properties))
+}
+
+// fields maps one feature, its geometry g and properties p, to an area as
+// m says; every format's features come through here, whatever they are
+// stored as.
+func (m *AreaMapping) fields(g orb.Geometry, p props) (*db.AreaInput, error) {
 	a := &db.AreaInput{Geometry: g, Kind: m.Kind}
+	var err error
 	if a.Code, err = p.required(m.CodeProp, "code", "--code-prop"); err != nil {
 		return nil, err
 	}
