@@ -16,16 +16,20 @@ import (
 	"github.com/areagraph/areagraph/transfer"
 )
 
-const importHelp = `Imports areas from a GeoJSON FeatureCollection, indicator definitions from a
-JSON file, or indicator values from a CSV or statistics file, into
-DATABASE_URL. Records are keyed on their code: a known code is updated in
-place and keeps its id, a new one is added. The whole file is checked first; areas and values are then
+const importHelp = `Imports areas from a GeoJSON FeatureCollection or a GeoPackage, indicator
+definitions from a JSON file, or indicator values from a CSV or statistics
+file, into DATABASE_URL. Records are keyed on their code: a known code is
+updated in place and keeps its id, a new one is added. The whole file is checked first; areas and values are then
 written in one transaction (all of it, or nothing), definitions one by one.
 
-  areagraph import areas FILE.geojson [flags]
+  areagraph import areas FILE.geojson|FILE.gpkg [flags]
       Each feature becomes an area; its properties are read as the flags
       below say. Coordinates may be WGS 84 longitude/latitude or SWEREF 99 TM
       (EPSG:3006, as Statistics Sweden publishes DeSO), which is converted.
+      A GeoPackage (version 1.2 or later, told by its content) is read one
+      layer at a time: the only one, or the one --layer names; its columns
+      are the properties, and its coordinate system is the one the layer
+      declares.
 
   areagraph import definitions FILE.json
       Indicator definitions as "areagraph export definitions" writes them: a
@@ -79,7 +83,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func importAreasCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlags("import areas FILE.geojson", stderr, importHelp)
+	fs := newFlags("import areas FILE.geojson|FILE.gpkg", stderr, importHelp)
 	dbURL := requiredDatabaseFlag(fs, getenv)
 	m := transfer.DefaultAreaMapping
 	fs.StringVar(&m.CodeProp, "code-prop", m.CodeProp, "property holding the area's code (required in every feature)")
@@ -92,6 +96,7 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 	fs.StringVar(&m.ValidToProp, "valid-to-prop", m.ValidToProp, "property holding the first day the area is no longer in use (its successor's first day), YYYY-MM-DD")
 	fs.StringVar(&m.DescriptionProp, "description-prop", m.DescriptionProp, "property holding a description")
 	crs := fs.String("crs", "auto", "coordinate system of the file: auto, or an EPSG code: EPSG:4326 (WGS 84), EPSG:3006 (SWEREF 99 TM), EPSG:3007–3018 (the local SWEREF 99 zones), EPSG:3021 (RT90 2.5 gon V)")
+	fs.StringVar(&m.Layer, "layer", "", "GeoPackage layer (table) to read; may be left out when the file has one")
 	file, err := parseWithFile(fs, args)
 	if err != nil {
 		return err
@@ -117,11 +122,15 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer store.Close()
-	n, found, err := transfer.ImportAreasGeoJSON(ctx, store, transfer.File(file), m, transfer.ProgressTo(stderr))
+	n, read, err := transfer.ImportAreas(ctx, store, transfer.File(file), m, transfer.ProgressTo(stderr))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "imported %d areas from %s (coordinates in %s)\n", n, file, found)
+	layer := ""
+	if read.Layer != "" {
+		layer = fmt.Sprintf("layer %q, ", read.Layer)
+	}
+	fmt.Fprintf(stdout, "imported %d areas from %s (%scoordinates in %s)\n", n, file, layer, read.CRS)
 	return nil
 }
 
