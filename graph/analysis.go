@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/areagraph/areagraph/analysis"
 	"github.com/areagraph/areagraph/db"
@@ -13,10 +14,12 @@ import (
 const MaxCompared = 500
 
 // chosenAreas loads the areas a planner's question is about: the given
-// ones, or every priority area.
-func chosenAreas(ctx context.Context, s db.AreaReader, gids []string) ([]*db.Area, error) {
+// ones, or every priority area, of those in use on day on (db.ValidOn): a
+// question for a day never counts an area retired before it or drawn
+// after it. The zero day keeps the given areas whatever their period.
+func chosenAreas(ctx context.Context, s db.AreaReader, gids []string, on time.Time) ([]*db.Area, error) {
 	if gids == nil {
-		l, err := s.Areas(ctx, db.AreaFilter{Kinds: []db.AreaKind{db.KindPriorityArea}}, db.Page{Limit: MaxCompared})
+		l, err := s.Areas(ctx, db.AreaFilter{Kinds: []db.AreaKind{db.KindPriorityArea}, ValidOn: on}, db.Page{Limit: MaxCompared})
 		return l.Items, err
 	}
 	if len(gids) > MaxCompared {
@@ -35,7 +38,10 @@ func chosenAreas(ctx context.Context, s db.AreaReader, gids []string) ([]*db.Are
 			return nil, db.Errorf(db.ENOTFOUND, "no area with id %q", gids[i])
 		}
 	}
-	return areas, nil
+	if on.IsZero() {
+		return areas, nil
+	}
+	return slices.DeleteFunc(areas, func(a *db.Area) bool { return !a.ValidOn(on) }), nil
 }
 
 // municipalities finds the municipality each area lies in by walking up
@@ -91,13 +97,17 @@ func compareIndicator(ctx context.Context, s db.Reader, code string, year int, a
 	if len(defs) == 0 {
 		return nil, db.Errorf(db.ENOTFOUND, "no indicator with code %q", code)
 	}
-	areas, err := chosenAreas(ctx, s, areaIDs)
+	// A year's comparison is of the areas in use on the day that stands
+	// for the year (db.YearDay); the baseline's values are read for the
+	// same areas.
+	areas, err := chosenAreas(ctx, s, areaIDs, db.YearDay(year))
 	if err != nil {
 		return nil, err
 	}
 	var ref *db.Area
 	if reference != nil {
-		refs, err := chosenAreas(ctx, s, []string{*reference})
+		// The reference is the one the caller names, whatever its period.
+		refs, err := chosenAreas(ctx, s, []string{*reference}, time.Time{})
 		if err != nil {
 			return nil, err
 		}
@@ -155,8 +165,8 @@ func compareIndicator(ctx context.Context, s db.Reader, code string, year int, a
 	return out, nil
 }
 
-func coverage(ctx context.Context, s db.Reader, areaIDs []string, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error) {
-	areas, err := chosenAreas(ctx, s, areaIDs)
+func coverage(ctx context.Context, s db.Reader, areaIDs []string, on time.Time, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error) {
+	areas, err := chosenAreas(ctx, s, areaIDs, on)
 	if err != nil {
 		return nil, err
 	}

@@ -168,10 +168,18 @@ func str(s *string) string {
 	return *s
 }
 
-func areaFilter(f *model.AreaFilter) (db.AreaFilter, error) {
+// areaFilter reads an area filter, its day today when it names none (see
+// Resolver.validAt): a question about areas is answered for a day.
+func (r *Resolver) areaFilter(f *model.AreaFilter) (db.AreaFilter, error) {
 	var out db.AreaFilter
 	if f == nil {
-		return out, nil
+		var err error
+		out.ValidOn, err = r.validAt("validAt", nil)
+		return out, err
+	}
+	on, err := r.validAt("validAt", f.ValidAt)
+	if err != nil {
+		return out, err
 	}
 	sp, err := spatial(f.Bbox, f.Intersects, f.Near)
 	if err != nil {
@@ -182,7 +190,8 @@ func areaFilter(f *model.AreaFilter) (db.AreaFilter, error) {
 			return out, err
 		}
 	}
-	out = db.AreaFilter{Kinds: f.Kinds, Codes: f.Codes, AreaTypes: f.AreaTypes, NameContains: str(f.NameContains), Spatial: sp}
+	out = db.AreaFilter{Kinds: f.Kinds, Codes: f.Codes, AreaTypes: f.AreaTypes, NameContains: str(f.NameContains),
+		ValidOn: on, Spatial: sp}
 	if f.Parent != nil {
 		id, err := db.ParseGlobalIDOf(db.TypeArea, *f.Parent)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
@@ -41,6 +42,10 @@ type HandlerConfig struct {
 	APQCacheBytes int64
 	// DisableIntrospection refuses __schema and __type queries.
 	DisableIntrospection bool
+	// Now is the clock that says which day today is, the day questions
+	// about areas are answered for when they name none; nil means
+	// time.Now. Tests set it to ask on a day of their choosing.
+	Now func() time.Time
 }
 
 // Defaults of HandlerConfig.
@@ -59,6 +64,9 @@ const (
 func (c HandlerConfig) withDefaults() HandlerConfig {
 	c.Log = obs.WithRequestIDs(c.Log)
 	c.Limits = c.Limits.WithDefaults()
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 	if c.QueryCacheSize <= 0 {
 		c.QueryCacheSize = DefaultQueryCacheSize
 	}
@@ -84,7 +92,7 @@ func (c HandlerConfig) withDefaults() HandlerConfig {
 func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	cfg = cfg.withDefaults()
 	exec := executor.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers:  &Resolver{Store: store},
+		Resolvers:  &Resolver{Store: store, Now: cfg.Now},
 		Directives: generated.DirectiveRoot{Auth: authDirective},
 	}))
 	// Parsing and validating a query costs more than running most of

@@ -8,12 +8,34 @@ package graph
 //go:generate go run ./internal/seqlists generated/generated.go
 
 import (
+	"time"
+
 	"github.com/areagraph/areagraph/db"
 )
 
 // Resolver is the root of the resolvers; it holds what every request shares.
 type Resolver struct {
 	Store Backend
+	// Now is the server's clock (HandlerConfig.Now): today, for a question
+	// about areas that names no day, is the day it reads.
+	Now func() time.Time
+}
+
+// validAt is the day a question about areas is answered for: the day
+// given, checked against the range every question may name
+// (db.CheckDay, the argument named arg in the message), or today.
+func (r *Resolver) validAt(arg string, d *time.Time) (time.Time, error) {
+	if d == nil {
+		now := time.Now
+		if r.Now != nil {
+			now = r.Now
+		}
+		return db.Today(now()), nil
+	}
+	if err := db.CheckDay(arg, *d); err != nil {
+		return time.Time{}, err
+	}
+	return db.Day(*d), nil
 }
 
 // Backend is what the API reaches in a store: every read, the audited

@@ -62,7 +62,7 @@ func (r *areaResolver) Parent(ctx context.Context, obj *db.Area) (*db.Area, erro
 }
 
 func (r *areaResolver) Children(ctx context.Context, obj *db.Area, filter *model.AreaFilter, first *int, after *string) (*model.AreaConnection, error) {
-	f, err := areaFilter(filter)
+	f, err := r.areaFilter(filter)
 	if err != nil {
 		return nil, err
 	}
@@ -343,7 +343,7 @@ func (r *queryResolver) Area(ctx context.Context, id *string, code *string) (*db
 }
 
 func (r *queryResolver) Areas(ctx context.Context, filter *model.AreaFilter, first *int, after *string) (*model.AreaConnection, error) {
-	f, err := areaFilter(filter)
+	f, err := r.areaFilter(filter)
 	if err != nil {
 		return nil, err
 	}
@@ -352,10 +352,14 @@ func (r *queryResolver) Areas(ctx context.Context, filter *model.AreaFilter, fir
 	}, loader.For(ctx).Areas, model.NewAreaConnection)
 }
 
-func (r *queryResolver) AreasAt(ctx context.Context, lon float64, lat float64, kinds []db.AreaKind) ([]*db.Area, error) {
+func (r *queryResolver) AreasAt(ctx context.Context, lon float64, lat float64, kinds []db.AreaKind, validAt *time.Time) ([]*db.Area, error) {
+	on, err := r.validAt("validAt", validAt)
+	if err != nil {
+		return nil, err
+	}
 	// The store checks the point (db.CheckAreasAt), in the same words
 	// whichever backend it is.
-	areas, err := r.Store.AreasAt(ctx, orb.Point{lon, lat}, kinds, time.Time{})
+	areas, err := r.Store.AreasAt(ctx, orb.Point{lon, lat}, kinds, on)
 	if err != nil {
 		return nil, err
 	}
@@ -393,8 +397,12 @@ func (r *queryResolver) IndicatorComparison(ctx context.Context, indicator strin
 	return compareIndicator(ctx, r.Store, indicator, year, areas, referenceArea, baselineYear, derefSex(sex))
 }
 
-func (r *queryResolver) Coverage(ctx context.Context, areas []string, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error) {
-	return coverage(ctx, r.Store, areas, statuses, themes)
+func (r *queryResolver) Coverage(ctx context.Context, areas []string, validAt *time.Time, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error) {
+	on, err := r.validAt("validAt", validAt)
+	if err != nil {
+		return nil, err
+	}
+	return coverage(ctx, r.Store, areas, on, statuses, themes)
 }
 
 func (r *queryResolver) AuditLog(ctx context.Context, recordID *string, actor *string, first *int, after *string) (*model.AuditEntryConnection, error) {

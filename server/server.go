@@ -157,6 +157,10 @@ func routeOf(r *http.Request) (route, layer string) {
 // Config configures New. Its zero value serves with every
 // feature on and the default limits.
 type Config struct {
+	// Now is the clock that says which day today is: GraphQL and the map
+	// layers answer questions about areas for today when they name no
+	// day. nil means time.Now; tests set a day of their choosing.
+	Now func() time.Time
 	// AllowedOrigins narrows CORS to these origins; empty lets any origin
 	// read, as a public API should (a map page on another host or port
 	// works out of the box).
@@ -257,6 +261,7 @@ func (c Config) graphQL() graph.HandlerConfig {
 		APQCacheSize:         c.APQCacheSize,
 		APQCacheBytes:        c.APQCacheBytes,
 		DisableIntrospection: c.DisableIntrospection,
+		Now:                  c.Now,
 	}
 }
 

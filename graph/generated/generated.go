@@ -367,10 +367,10 @@ type ComplexityRoot struct {
 		APIKeys             func(childComplexity int) int
 		Area                func(childComplexity int, id *string, code *string) int
 		Areas               func(childComplexity int, filter *model.AreaFilter, first *int, after *string) int
-		AreasAt             func(childComplexity int, lon float64, lat float64, kinds []db.AreaKind) int
+		AreasAt             func(childComplexity int, lon float64, lat float64, kinds []db.AreaKind, validAt *time.Time) int
 		Associations        func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
 		AuditLog            func(childComplexity int, recordID *string, actor *string, first *int, after *string) int
-		Coverage            func(childComplexity int, areas []string, statuses []db.InitiativeStatus, themes []db.Theme) int
+		Coverage            func(childComplexity int, areas []string, validAt *time.Time, statuses []db.InitiativeStatus, themes []db.Theme) int
 		Employers           func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
 		IndicatorComparison func(childComplexity int, indicator string, year int, areas []string, referenceArea *string, baselineYear *int, sex *db.Sex) int
 		Indicators          func(childComplexity int, codes []string) int
@@ -495,14 +495,14 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Area(ctx context.Context, id *string, code *string) (*db.Area, error)
 	Areas(ctx context.Context, filter *model.AreaFilter, first *int, after *string) (*model.AreaConnection, error)
-	AreasAt(ctx context.Context, lon float64, lat float64, kinds []db.AreaKind) ([]*db.Area, error)
+	AreasAt(ctx context.Context, lon float64, lat float64, kinds []db.AreaKind, validAt *time.Time) ([]*db.Area, error)
 	Initiatives(ctx context.Context, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error)
 	Employers(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.EmployerConnection, error)
 	Associations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.AssociationConnection, error)
 	Organizations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error)
 	Indicators(ctx context.Context, codes []string) ([]*db.Indicator, error)
 	IndicatorComparison(ctx context.Context, indicator string, year int, areas []string, referenceArea *string, baselineYear *int, sex *db.Sex) (*model.IndicatorComparison, error)
-	Coverage(ctx context.Context, areas []string, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error)
+	Coverage(ctx context.Context, areas []string, validAt *time.Time, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error)
 	AuditLog(ctx context.Context, recordID *string, actor *string, first *int, after *string) (*model.AuditEntryConnection, error)
 	APIKeys(ctx context.Context) ([]*db.APIKey, error)
 }
@@ -1921,7 +1921,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AreasAt(childComplexity, args["lon"].(float64), args["lat"].(float64), args["kinds"].([]db.AreaKind)), true
+		return e.ComplexityRoot.Query.AreasAt(childComplexity, args["lon"].(float64), args["lat"].(float64), args["kinds"].([]db.AreaKind), args["validAt"].(*time.Time)), true
 	case "Query.associations":
 		if e.ComplexityRoot.Query.Associations == nil {
 			break
@@ -1954,7 +1954,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Coverage(childComplexity, args["areas"].([]string), args["statuses"].([]db.InitiativeStatus), args["themes"].([]db.Theme)), true
+		return e.ComplexityRoot.Query.Coverage(childComplexity, args["areas"].([]string), args["validAt"].(*time.Time), args["statuses"].([]db.InitiativeStatus), args["themes"].([]db.Theme)), true
 	case "Query.employers":
 		if e.ComplexityRoot.Query.Employers == nil {
 			break
@@ -2344,6 +2344,11 @@ type Query {
     lat: Float!
     "Only these kinds; all when absent."
     kinds: [AreaKind!]
+    """
+    Only areas in use on this day (see ` + "`" + `AreaFilter.validAt` + "`" + `); today on the
+    server's clock when absent. A date from 1800-01-01 to 2200-12-31.
+    """
+    validAt: Date
   ): [Area!]!
 
   "Initiatives matching a filter, in id order, or nearest first with ` + "`" + `filter.near` + "`" + `."
@@ -2396,7 +2401,9 @@ type Query {
   Compares areas on one indicator in one year: each area's value and rank,
   its gap to its municipality and to a reference area, and how value and gap
   moved since a baseline year. Answers "how far is Norrby from the Borås
-  average, and is the gap closing?".
+  average, and is the gap closing?". The areas compared are those in use on
+  1 July of ` + "`" + `year` + "`" + `, the edition in use for the larger part of it: an area
+  not in use then, given or not, is left out.
   """
   indicatorComparison(
     "The indicator's code, e.g. ` + "`" + `unemployment` + "`" + `."
@@ -2417,11 +2424,17 @@ type Query {
   Where the work is and where it is missing: for each area and focus group
   (and theme, when asked), the initiatives serving it, the organisations
   involved and the people reached. Cells with no initiative are the white
-  spots.
+  spots. Only areas in use on ` + "`" + `validAt` + "`" + ` are covered, so a retired area is
+  never a white spot.
   """
   coverage(
-    "The areas to cover (global ids); every priority area when absent."
+    "The areas to cover (global ids); every priority area when absent. One not in use on ` + "`" + `validAt` + "`" + ` is left out."
     areas: [ID!]
+    """
+    The day the areas are chosen for (see ` + "`" + `AreaFilter.validAt` + "`" + `); today on
+    the server's clock when absent. A date from 1800-01-01 to 2200-12-31.
+    """
+    validAt: Date
     "Count initiatives with these statuses."
     statuses: [InitiativeStatus!] = [ACTIVE]
     "Split every cell by these themes as well; no split when absent."
@@ -2561,9 +2574,16 @@ type Area implements Node {
   areaType: Int
   "A short description; null when there is none."
   description: String
-  "First day the area is in use; null when open-ended."
+  """
+  First day the area is in use; null when it has no start. An area is in
+  use on a day d when ` + "`" + `validFrom <= d < validTo` + "`" + `.
+  """
   validFrom: Date
-  "Last day the area is in use; null when open-ended."
+  """
+  First day the area is no longer in use: the day its successor's
+  ` + "`" + `validFrom` + "`" + ` names, e.g. ` + "`" + `2025-01-01` + "`" + ` for an area of Statistics Sweden's
+  DeSO 2018, retired when DeSO 2025 took over. Null while it is in use.
+  """
   validTo: Date
   """
   The outline: a GeoJSON Polygon or MultiPolygon. Ask for less detail where a
@@ -2659,6 +2679,13 @@ input AreaFilter {
   intersects: GeoJSON
   "Within this distance of a point (0 inside); results come nearest first."
   near: Near
+  """
+  Only areas in use on this day: from their ` + "`" + `validFrom` + "`" + ` up to, not
+  including, their ` + "`" + `validTo` + "`" + `. Today on the server's clock when absent, so
+  retired areas and those not yet in use are left out unless a day is
+  asked for. A date from 1800-01-01 to 2200-12-31.
+  """
+  validAt: Date
 }
 
 "A box in WGS 84 degrees, edges included."
@@ -3327,7 +3354,10 @@ input CreateAreaInput {
   geometry: GeoJSON!
   "First day the area is in use; open-ended when absent."
   validFrom: Date
-  "Last day the area is in use; open-ended when absent."
+  """
+  First day the area is no longer in use (it is in use up to the day
+  before); after ` + "`" + `validFrom` + "`" + `; open-ended when absent.
+  """
   validTo: Date
   "A short description."
   description: String
@@ -3355,7 +3385,7 @@ input UpdateAreaInput {
   geometry: GeoJSON
   "First day the area is in use; null makes it open-ended."
   validFrom: Date
-  "Last day the area is in use; null makes it open-ended."
+  "First day the area is no longer in use, after ` + "`" + `validFrom` + "`" + `; null makes it open-ended."
   validTo: Date
   "A short description; null clears it."
   description: String
@@ -5239,6 +5269,14 @@ func (ec *executionContext) field_Query_areasAt_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["kinds"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg3
 	return args, nil
 }
 
@@ -5351,22 +5389,30 @@ func (ec *executionContext) field_Query_coverage_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["areas"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "validAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validAt"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
 		func(ctx context.Context, v any) ([]db.InitiativeStatus, error) {
 			return ec.unmarshalOInitiativeStatus2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐInitiativeStatusᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["statuses"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "themes",
+	args["statuses"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "themes",
 		func(ctx context.Context, v any) ([]db.Theme, error) {
 			return ec.unmarshalOTheme2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐThemeᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["themes"] = arg2
+	args["themes"] = arg3
 	return args, nil
 }
 
@@ -11600,7 +11646,7 @@ func (ec *executionContext) _Query_areasAt(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AreasAt(ctx, fc.Args["lon"].(float64), fc.Args["lat"].(float64), fc.Args["kinds"].([]db.AreaKind))
+			return ec.Resolvers.Query().AreasAt(ctx, fc.Args["lon"].(float64), fc.Args["lat"].(float64), fc.Args["kinds"].([]db.AreaKind), fc.Args["validAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.Area) graphql.Marshaler {
@@ -11908,7 +11954,7 @@ func (ec *executionContext) _Query_coverage(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Coverage(ctx, fc.Args["areas"].([]string), fc.Args["statuses"].([]db.InitiativeStatus), fc.Args["themes"].([]db.Theme))
+			return ec.Resolvers.Query().Coverage(ctx, fc.Args["areas"].([]string), fc.Args["validAt"].(*time.Time), fc.Args["statuses"].([]db.InitiativeStatus), fc.Args["themes"].([]db.Theme))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Coverage) graphql.Marshaler {
@@ -13659,7 +13705,7 @@ func (ec *executionContext) unmarshalInputAreaFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kinds", "codes", "parent", "areaTypes", "nameContains", "bbox", "intersects", "near"}
+	fieldsInOrder := [...]string{"kinds", "codes", "parent", "areaTypes", "nameContains", "bbox", "intersects", "near", "validAt"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13722,6 +13768,13 @@ func (ec *executionContext) unmarshalInputAreaFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Near = data
+		case "validAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validAt"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidAt = data
 		}
 	}
 	return it, nil

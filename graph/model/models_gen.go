@@ -31,6 +31,11 @@ type AreaFilter struct {
 	Intersects orb.Geometry `json:"intersects,omitempty"`
 	// Within this distance of a point (0 inside); results come nearest first.
 	Near *Near `json:"near,omitempty"`
+	// Only areas in use on this day: from their `validFrom` up to, not
+	// including, their `validTo`. Today on the server's clock when absent, so
+	// retired areas and those not yet in use are left out unless a day is
+	// asked for. A date from 1800-01-01 to 2200-12-31.
+	ValidAt *time.Time `json:"validAt,omitempty"`
 }
 
 // A box in WGS 84 degrees, edges included.
@@ -141,7 +146,8 @@ type CreateAreaInput struct {
 	Geometry orb.Geometry `json:"geometry"`
 	// First day the area is in use; open-ended when absent.
 	ValidFrom *time.Time `json:"validFrom,omitempty"`
-	// Last day the area is in use; open-ended when absent.
+	// First day the area is no longer in use (it is in use up to the day
+	// before); after `validFrom`; open-ended when absent.
 	ValidTo *time.Time `json:"validTo,omitempty"`
 	// A short description.
 	Description *string `json:"description,omitempty"`
@@ -542,7 +548,7 @@ type UpdateAreaInput struct {
 	Geometry graphql.Omittable[orb.Geometry] `json:"geometry,omitempty"`
 	// First day the area is in use; null makes it open-ended.
 	ValidFrom graphql.Omittable[*time.Time] `json:"validFrom,omitempty"`
-	// Last day the area is in use; null makes it open-ended.
+	// First day the area is no longer in use, after `validFrom`; null makes it open-ended.
 	ValidTo graphql.Omittable[*time.Time] `json:"validTo,omitempty"`
 	// A short description; null clears it.
 	Description graphql.Omittable[*string] `json:"description,omitempty"`
