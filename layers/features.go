@@ -19,7 +19,7 @@ func (h *Handler) serveFeatures(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	req, err := parseRequest(l, r.URL.Query(), outFeatures)
+	req, err := parseRequest(l, r.URL.Query(), outFeatures, h.today())
 	if err != nil {
 		sendError(w, r, h.log, err)
 		return

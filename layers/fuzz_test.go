@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
@@ -39,7 +40,7 @@ func FuzzParseRequest(f *testing.F) {
 		if err != nil {
 			return // the server refuses a malformed query string before any layer sees it
 		}
-		req, err := parseRequest(l, q, out)
+		req, err := parseRequest(l, q, out, time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC))
 		if err != nil {
 			if db.ErrorCode(err) != db.EINVALID || db.ErrorMessage(err) == "" {
 				t.Fatalf("%s %q: refused with %v, want an EINVALID error with a message", l.name, raw, err)

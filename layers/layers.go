@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 )
@@ -24,9 +25,20 @@ import (
 // Handler serves the map layers of one store. Mount it at /layers/ and
 // /tiles/.
 type Handler struct {
+	// Now is the clock that says which day today is, the day area layers
+	// show when a request names none; nil means time.Now.
+	Now   func() time.Time
 	store db.Reader
 	log   *slog.Logger
 	mux   *http.ServeMux
+}
+
+// today is the day the handler's clock reads.
+func (h *Handler) today() time.Time {
+	if h.Now != nil {
+		return db.Today(h.Now())
+	}
+	return db.Today(time.Now())
 }
 
 // New returns a Handler over store; log receives internal errors, and nil

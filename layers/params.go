@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/areagraph/areagraph/db"
@@ -146,6 +147,11 @@ func parameters(l *layer, out output) []string {
 	switch l.source {
 	case fromAreas:
 		ps = append(ps, "code", "parent", "areaType", "name", "indicator", "year")
+		// Another front door (OGC API) reads datetime itself, instants
+		// and intervals, and filters by the same rule (db.InPeriod).
+		if out != outQuery {
+			ps = append(ps, "datetime")
+		}
 		if l.kinds == nil {
 			ps = append(ps, "kind")
 		}
@@ -160,9 +166,10 @@ func parameters(l *layer, out output) []string {
 	return ps
 }
 
-// parseRequest checks the query of a request for layer l. Parameters
-// named in own are the caller's: taken, but not read here.
-func parseRequest(l *layer, q url.Values, out output, own ...string) (*request, error) {
+// parseRequest checks the query of a request for layer l; today is the
+// day areas are shown for when the request names none. Parameters named
+// in own are the caller's: taken, but not read here.
+func parseRequest(l *layer, q url.Values, out output, today time.Time, own ...string) (*request, error) {
 	known := append(parameters(l, out), own...)
 	// Sorted, so that of several unknown parameters the same one is named
 	// every time.
@@ -213,7 +220,7 @@ func parseRequest(l *layer, q url.Values, out output, own ...string) (*request, 
 	}
 	switch l.source {
 	case fromAreas:
-		err = p.areaFilter(req)
+		err = p.areaFilter(req, out, today)
 	case fromInitiatives:
 		err = p.initiativeFilter(req)
 	case fromEmployers:
@@ -397,7 +404,34 @@ func (p params) areaRefs(name string) (areaRefs, error) {
 	return refs, nil
 }
 
-func (p params) areaFilter(req *request) error {
+// datetime reads the OGC API parameter of that name (OGC API – Features
+// Part 1, 7.15.4) as the day areas are shown for: an instant, a date
+// (2024-06-30) or an RFC 3339 date-time whose date in UTC is the day, as
+// the OGC API door (package ogcapi) reads it. Intervals are refused: an
+// area layer is a map of one day.
+func (p params) datetime() (time.Time, bool, error) {
+	s, ok, err := p.one("datetime")
+	if err != nil || !ok {
+		return time.Time{}, false, err
+	}
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		return time.Time{}, false, invalid("datetime: intervals are not supported; give one day, such as 2024-06-30")
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		if d, err = time.Parse(time.RFC3339Nano, s); err != nil {
+			return time.Time{}, false, invalid("datetime: want a date such as 2024-06-30 or an RFC 3339 date-time, got %q", s)
+		}
+		d = d.UTC()
+	}
+	if err := db.CheckDay("datetime", d); err != nil {
+		return time.Time{}, false, err
+	}
+	return db.Day(d), true, nil
+}
+
+func (p params) areaFilter(req *request, out output, today time.Time) error {
 	f := db.AreaFilter{Kinds: req.layer.kinds, Codes: p.list("code")}
 	if req.layer.kinds == nil {
 		kinds, err := enums(p, "kind", db.AreaKinds)
@@ -443,6 +477,24 @@ func (p params) areaFilter(req *request) error {
 		return invalid("year is only meaningful with indicator")
 	}
 	req.indicator, req.year = strings.TrimSpace(ind), year
+
+	// The day the areas are shown for: the one asked, else the day that
+	// stands for the indicator's year (the areas its values are for),
+	// else today. Another front door applies its own datetime, and its
+	// query holds every edition.
+	if out != outQuery {
+		on, hasOn, err := p.datetime()
+		switch {
+		case err != nil:
+			return err
+		case hasOn:
+			req.area.ValidOn = on
+		case hasYear:
+			req.area.ValidOn = db.YearDay(year)
+		default:
+			req.area.ValidOn = db.Today(today)
+		}
+	}
 
 	zoom, hasZoom, err := p.integer("zoom", 0, MaxZoom)
 	if err != nil {

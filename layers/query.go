@@ -117,7 +117,9 @@ func ParseQuery(layer string, q url.Values, own ...string) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	req, err := parseRequest(l, q, outQuery, own...)
+	// The day is the caller's to apply (its own datetime): a query holds
+	// every edition of the areas, so no clock is read here.
+	req, err := parseRequest(l, q, outQuery, time.Time{}, own...)
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 		sendError(w, r, h.log, err)
 		return
 	}
-	req, err := parseRequest(l, r.URL.Query(), outTile)
+	req, err := parseRequest(l, r.URL.Query(), outTile, h.today())
 	if err != nil {
 		sendError(w, r, h.log, err)
 		return
@@ -116,7 +116,7 @@ func (h *Handler) serveTileJSON(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	req, err := parseRequest(l, q, outTileJSON)
+	req, err := parseRequest(l, q, outTileJSON, h.today())
 	if err != nil {
 		sendError(w, r, h.log, err)
 		return

@@ -77,7 +77,9 @@ func New(store db.Store, cfg Config) http.Handler {
 			h.ServeHTTP(w, httpx.WithForwarding(r, &forwarding))
 		})
 	}
-	mapLayers := shed(authn(withTimeout(cfg.Limits.Timeout, layerLinks(layers.New(store, log)))))
+	layerHandler := layers.New(store, log)
+	layerHandler.Now = cfg.Now
+	mapLayers := shed(authn(withTimeout(cfg.Limits.Timeout, layerLinks(layerHandler))))
 	mux.Handle("/layers/", mapLayers)
 	mux.Handle("/tiles/", mapLayers)
 	// OGC API – Features over the same layers, for GIS tools. Its landing
