@@ -38,7 +38,7 @@ func (k AreaKind) Depth() int {
 // statistical area. Geometry is an orb.Polygon or orb.MultiPolygon in WGS 84.
 type Area struct {
 	ID       int64
-	Code     string // unique, e.g. a municipality or DeSO code
+	Code     string // unique across editions (see db/validity.go), e.g. a municipality or DeSO code
 	Name     string
 	Kind     AreaKind
 	AreaType int   // the programme's area type 1–5 (1 = largest challenges); 0 when not set

@@ -26,6 +26,16 @@ import (
 // period (ValidTo equal to ValidFrom) would never be in use and is
 // refused when the area is written (Area.check).
 //
+// Codes stay unique across editions (the areas_code_key constraint of
+// PostGIS, the code index of the embedded store): imports, indicator
+// values and layer filters name areas by code, and a code that named two
+// areas would make each of them ambiguous. Statistics Sweden's editions
+// fit this: an area a revision leaves unchanged keeps its code and its one
+// record, open-ended; a retired one keeps its code and gets a ValidTo; a
+// new one comes with a code of its own. A code reused for another area
+// would need keys of (code, ValidFrom) on every path that names areas by
+// code, and is refused as a duplicate until then.
+//
 // Days are calendar dates: only the year, month and day of a time.Time
 // count, never its clock or zone, so a stored date at UTC midnight and a
 // day read off a clock in another zone compare as dates.
