@@ -2312,7 +2312,8 @@ type Query {
 
   """
   Fetches one area by global id or by code; give exactly one. An unknown
-  one is a NOT_FOUND error.
+  one is a NOT_FOUND error. The area is returned whatever its period of use
+  (` + "`" + `validFrom` + "`" + `, ` + "`" + `validTo` + "`" + `): a record named is never hidden by the day.
   """
   area(
     "The area's global id."
