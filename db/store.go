@@ -64,6 +64,11 @@ type AreaReader interface {
 	AreasAt(ctx context.Context, pt orb.Point, kinds []AreaKind, on time.Time) ([]*Area, error)
 	// ChildAreas pages through the children of each parent.
 	ChildAreas(ctx context.Context, parentIDs []int64, f AreaFilter, p Page) ([]List[*Area], error)
+	// AreaOverlaps measures, for each target, the statistical areas whose
+	// surface it shares (see overlap.go), one entry per target in input
+	// order, nil for a target that does not exist; more than
+	// MaxOverlapTargets targets is EINVALID.
+	AreaOverlaps(ctx context.Context, targetIDs []int64) ([]*Overlaps, error)
 }
 
 // OrganizationReader reads employers and associations.

@@ -86,6 +86,11 @@ func (s *hooked) ChildAreas(ctx context.Context, parentIDs []int64, f db.AreaFil
 	return s.next.ChildAreas(ctx, parentIDs, f, p)
 }
 
+func (s *hooked) AreaOverlaps(ctx context.Context, targetIDs []int64) (_ []*db.Overlaps, err error) {
+	defer end(s.hook(ctx, "AreaOverlaps"), &err)
+	return s.next.AreaOverlaps(ctx, targetIDs)
+}
+
 // db.OrganizationReader.
 
 func (s *hooked) OrganizationsByID(ctx context.Context, ids []int64) (_ []*db.Organization, err error) {

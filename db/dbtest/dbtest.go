@@ -39,6 +39,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"AreasAt", testAreasAt},
 		{"AreasAtOutOfRange", testAreasAtOutOfRange},
 		{"ChildAreas", testChildAreas},
+		{"AreaOverlaps", testAreaOverlaps},
+		{"AreaOverlapsGenerated", testAreaOverlapsGenerated},
 		{"Validity", testValidity},
 		{"ValidityOutOfRange", testValidityOutOfRange},
 		{"Organizations", testOrganizations},

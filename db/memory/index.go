@@ -15,6 +15,7 @@ import (
 
 // indexArea stores a and enters it in the indexes.
 func (s *Store) indexArea(a *db.Area) {
+	s.overlaps.forget(a)
 	s.areas[a.ID] = a
 	s.areaByCode[a.Code] = a.ID
 	s.areaIdx.Insert(a)
@@ -26,6 +27,7 @@ func (s *Store) indexArea(a *db.Area) {
 // unindexArea takes a out of the code lookup, the spatial index and its
 // parent's children; the record itself stays in s.areas.
 func (s *Store) unindexArea(a *db.Area) {
+	s.overlaps.forget(a)
 	if s.areaByCode[a.Code] == a.ID {
 		delete(s.areaByCode, a.Code)
 	}

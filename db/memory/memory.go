@@ -49,6 +49,8 @@ type Store struct {
 
 	audit []*db.AuditEntry // ascending by ID, which is its place + 1
 
+	overlaps overlapCache // what AreaOverlaps measured (overlap.go)
+
 	// API keys have a lock of their own: every authenticated request
 	// looks one up, and it should not wait for a large write of records.
 	// Where both are held, keyMu is taken first.

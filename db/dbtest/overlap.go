@@ -1,0 +1,242 @@
+package dbtest
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/geo"
+)
+
+// The overlap world is drawn in SWEREF 99 TM metres near Borås and stored
+// in WGS 84: both backends project the vertices back, so the squares are
+// squares again (to a tenth of a millimetre) and their overlaps can be
+// computed by hand.
+const (
+	owX = 370_000.0
+	owY = 6_400_000.0
+)
+
+// sq is the WGS 84 outline of the SWEREF 99 TM rectangle x0–x1, y0–y1
+// (metres from the world's origin).
+func sq(x0, y0, x1, y1 float64) orb.Polygon {
+	r := orb.Ring{{owX + x0, owY + y0}, {owX + x1, owY + y0}, {owX + x1, owY + y1}, {owX + x0, owY + y1}, {owX + x0, owY + y0}}
+	return geo.ToWGS84FromSWEREF99TM(orb.Polygon{r}).(orb.Polygon)
+}
+
+// overlapWorld: a 3 × 2 grid of 1 km statistical squares (ids 11–16,
+// x 0–3 km, y 0–2 km), and targets drawn across them.
+//
+//	2 km ┌─────┬─────┬─────┐
+//	     │ 14  │ 15  │ 16  │      21: x 0.5–2.5, y 0.5–1.5, across all six
+//	1 km ├─────┼─────┼─────┤      22: inside 12 (x 1.2–1.8, y 0.2–0.8)
+//	     │ 11  │ 12  │ 13  │      23: touches 13's east edge only (x 3–4)
+//	   0 └─────┴─────┴─────┘      24: half outside the grid (x 2.5–3.5, y 0–1)
+//	     0    1 km  2 km  3 km      25: a district over the whole grid
+//
+// 16 is in use from 2025 only.
+func overlapWorld() *db.Dataset {
+	ds := &db.Dataset{}
+	add := func(id int64, kind db.AreaKind, g orb.Polygon, from, to *time.Time) {
+		ds.Areas = append(ds.Areas, &db.Area{ID: id, Code: fmt.Sprintf("OW%d", id), Name: fmt.Sprintf("Area %d", id),
+			Kind: kind, Geometry: g, ValidFrom: from, ValidTo: to})
+	}
+	for j := range 2 {
+		for i := range 3 {
+			id := int64(11 + 3*j + i)
+			var from *time.Time
+			if id == 16 {
+				from = date(2025, 1, 1)
+			}
+			add(id, db.KindStatisticalArea, sq(float64(i)*1000, float64(j)*1000, float64(i+1)*1000, float64(j+1)*1000), from, nil)
+		}
+	}
+	add(21, db.KindPriorityArea, sq(500, 500, 2500, 1500), nil, nil)
+	add(22, db.KindPriorityArea, sq(1200, 200, 1800, 800), nil, nil)
+	add(23, db.KindPriorityArea, sq(3000, 0, 4000, 1000), nil, nil)
+	add(24, db.KindDistrict, sq(2500, 0, 3500, 1000), nil, nil)
+	// A district that is not a source though it overlaps everything.
+	add(25, db.KindDistrict, sq(0, 0, 3000, 2000), nil, nil)
+	return ds
+}
+
+// closeTo says whether got is within db.OverlapTolerance of want,
+// relative, or within a square millimetre for values near zero.
+func closeTo(got, want float64) bool {
+	return math.Abs(got-want) <= max(db.OverlapTolerance*math.Abs(want), 1e-6)
+}
+
+func testAreaOverlaps(t *testing.T, s db.Store) {
+	if err := s.Load(ctx(t), overlapWorld()); err != nil {
+		t.Fatal(err)
+	}
+	got := must[[]*db.Overlaps](t)(s.AreaOverlaps(ctx(t), []int64{21, 22, 23, 24, 999, 11, 25, 21}))
+	if len(got) != 8 {
+		t.Fatalf("%d answers for 8 targets", len(got))
+	}
+	type part struct {
+		id     int64
+		shared float64
+	}
+	want := []struct {
+		name   string
+		area   float64
+		parts  []part
+		exists bool
+	}{
+		{"across six squares", 2e6, []part{{11, 250e3}, {12, 500e3}, {13, 250e3}, {14, 250e3}, {15, 500e3}, {16, 250e3}}, true},
+		{"inside one square", 360e3, []part{{12, 360e3}}, true},
+		{"touching an edge only", 1e6, nil, true},
+		{"half outside the sources", 1e6, []part{{13, 500e3}}, true},
+		{"missing", 0, nil, false},
+		{"a statistical area has no sources", 1e6, nil, true},
+		{"the whole grid", 6e6, []part{{11, 1e6}, {12, 1e6}, {13, 1e6}, {14, 1e6}, {15, 1e6}, {16, 1e6}}, true},
+		{"asked for twice", 2e6, []part{{11, 250e3}, {12, 500e3}, {13, 250e3}, {14, 250e3}, {15, 500e3}, {16, 250e3}}, true},
+	}
+	for i, w := range want {
+		o := got[i]
+		if !w.exists {
+			if o != nil {
+				t.Errorf("%s: %+v, want nil", w.name, o)
+			}
+			continue
+		}
+		if o == nil {
+			t.Errorf("%s: nil", w.name)
+			continue
+		}
+		if !closeTo(o.TargetArea, w.area) {
+			t.Errorf("%s: target area %.6f m², want %.6f", w.name, o.TargetArea, w.area)
+		}
+		if len(o.Sources) != len(w.parts) {
+			t.Errorf("%s: %d sources %+v, want %d", w.name, len(o.Sources), o.Sources, len(w.parts))
+			continue
+		}
+		for k, p := range w.parts {
+			src := o.Sources[k]
+			if src.SourceID != p.id || src.SourceCode != fmt.Sprintf("OW%d", p.id) || !closeTo(src.Shared, p.shared) ||
+				!closeTo(src.SourceArea, 1e6) {
+				t.Errorf("%s: source %d is %+v, want area %d sharing %.0f m² of 1e6", w.name, k, src, p.id, p.shared)
+			}
+			if p.id == 16 && (src.ValidFrom == nil || !src.ValidFrom.Equal(*date(2025, 1, 1))) {
+				t.Errorf("%s: source 16 comes without its validity: %v", w.name, src.ValidFrom)
+			}
+		}
+	}
+	if got[0] == got[7] || &got[0].Sources[0] == &got[7].Sources[0] {
+		t.Error("a target asked for twice shares memory between its answers")
+	}
+	got[0].Sources[0].Shared = -1
+	again := must[[]*db.Overlaps](t)(s.AreaOverlaps(ctx(t), []int64{21}))
+	if again[0].Sources[0].Shared < 0 {
+		t.Error("an edit of an answer reached the store")
+	}
+	if o := must[[]*db.Overlaps](t)(s.AreaOverlaps(ctx(t), nil)); len(o) != 0 {
+		t.Errorf("no targets: %v", o)
+	}
+	_, err := s.AreaOverlaps(ctx(t), make([]int64, db.MaxOverlapTargets+1))
+	wantRefused(t, "too many targets", err, db.EINVALID, "at most")
+
+	// Never stale: a moved source and a moved target are measured anew on
+	// the next read.
+	sq11 := must[[]*db.Area](t)(s.AreasByID(ctx(t), []int64{11}))[0]
+	_, err = s.UpdateArea(ctx(t), testActor, 11, sq11.Version, db.AreaPatch{Geometry: db.Set[orb.Geometry](sq(0, 0, 1000, 500))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t22 := must[[]*db.Area](t)(s.AreasByID(ctx(t), []int64{22}))[0]
+	_, err = s.UpdateArea(ctx(t), testActor, 22, t22.Version, db.AreaPatch{Geometry: db.Set[orb.Geometry](sq(0, 0, 1000, 1000))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := must[[]*db.Overlaps](t)(s.AreaOverlaps(ctx(t), []int64{21, 22}))
+	// 11 now spans y 0–500, below target 21 (y 500–1500): it only
+	// touches, and is no longer a source.
+	if src := moved[0].Sources; len(src) != 5 || src[0].SourceID != 12 {
+		t.Errorf("after 11 moved, target 21's sources: %+v", src)
+	}
+	if src := moved[1].Sources; len(src) != 1 || src[0].SourceID != 11 || !closeTo(src[0].Shared, 500e3) || !closeTo(src[0].SourceArea, 500e3) {
+		t.Errorf("after 11 and 22 moved, target 22's sources: %+v", src)
+	}
+}
+
+// testAreaOverlapsGenerated measures generated star-shaped targets against
+// a jittered grid of sources that covers them, and checks two things that
+// do not depend on how either backend cuts: each target's parts add up to
+// its surface (the sources tile the plane under it), and each part is the
+// planar overlap geo computes on the projected outlines, within
+// db.OverlapTolerance (for PostGIS, its own ST_Intersection against geo's).
+func testAreaOverlapsGenerated(t *testing.T, s db.Store) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	ds := &db.Dataset{}
+	const n, cell = 8, 500.0
+	// Jittered grid vertices shared by neighbouring cells, so the cells
+	// tile the plane without gaps or overlaps.
+	var vx [n + 1][n + 1]orb.Point
+	for i := range n + 1 {
+		for j := range n + 1 {
+			jx, jy := 0.0, 0.0
+			if i > 0 && i < n && j > 0 && j < n {
+				jx, jy = (rng.Float64()-0.5)*cell*0.4, (rng.Float64()-0.5)*cell*0.4
+			}
+			vx[i][j] = orb.Point{owX + float64(i)*cell + jx, owY + float64(j)*cell + jy}
+		}
+	}
+	projected := map[int64]orb.Geometry{}
+	add := func(id int64, kind db.AreaKind, r orb.Ring) {
+		g := orb.Polygon{r}
+		projected[id] = g
+		ds.Areas = append(ds.Areas, &db.Area{ID: id, Code: fmt.Sprintf("G%d", id), Name: "G", Kind: kind,
+			Geometry: geo.ToWGS84FromSWEREF99TM(g)})
+	}
+	for i := range n {
+		for j := range n {
+			add(int64(100+i*n+j), db.KindStatisticalArea, orb.Ring{vx[i][j], vx[i+1][j], vx[i+1][j+1], vx[i][j+1], vx[i][j]})
+		}
+	}
+	var targets []int64
+	for k := range 12 {
+		cx, cy := owX+cell+rng.Float64()*cell*(n-2), owY+cell+rng.Float64()*cell*(n-2)
+		r0 := 100 + rng.Float64()*cell*0.8
+		var r orb.Ring
+		const m = 40
+		for v := range m {
+			a := 2 * math.Pi * float64(v) / m
+			rr := r0 * (0.6 + 0.4*math.Abs(math.Sin(3*a+float64(k))))
+			r = append(r, orb.Point{cx + rr*math.Cos(a), cy + rr*math.Sin(a)})
+		}
+		r = append(r, r[0])
+		id := int64(1000 + k)
+		add(id, db.KindPriorityArea, r)
+		targets = append(targets, id)
+	}
+	if err := s.Load(ctx(t), ds); err != nil {
+		t.Fatal(err)
+	}
+	got := must[[]*db.Overlaps](t)(s.AreaOverlaps(ctx(t), targets))
+	var worst float64
+	for i, id := range targets {
+		o := got[i]
+		var sum float64
+		for _, src := range o.Sources {
+			want, err := geo.IntersectionArea(projected[id], projected[src.SourceID])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !closeTo(src.Shared, want) {
+				t.Errorf("target %d, source %d: shared %.6f m², planar overlap %.6f m²", id, src.SourceID, src.Shared, want)
+			}
+			worst = max(worst, math.Abs(src.Shared-want)/want)
+			sum += src.Shared
+		}
+		if area := geo.PlanarArea(projected[id]); !closeTo(sum, area) || !closeTo(o.TargetArea, area) {
+			t.Errorf("target %d: parts add up to %.6f m², target area %.6f m², its planar area %.6f m²", id, sum, o.TargetArea, area)
+		}
+	}
+	t.Logf("largest relative difference from the planar overlay: %.3g", worst)
+}
