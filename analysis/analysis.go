@@ -15,9 +15,7 @@ import (
 // Suppressed reports whether v must not be shown under def's small-count
 // rule. A value whose count is unknown is suppressed too when a rule
 // exists: the safe side of "never returned raw".
-func Suppressed(def *db.Indicator, v db.IndicatorValue) bool {
-	return def != nil && def.MinCount > 0 && (v.Count == nil || *v.Count < def.MinCount)
-}
+func Suppressed(def *db.Indicator, v db.IndicatorValue) bool { return def.Suppresses(v) }
 
 // Point is one year of a series, ready to show.
 type Point struct {
@@ -26,6 +24,8 @@ type Point struct {
 	Suppressed              bool
 	ChangeSincePreviousYear *float64
 	ChangeSinceBaseline     *float64
+	// Provenance says how a derived value was made; nil for a measured one.
+	Provenance *db.Provenance
 }
 
 // visible returns the value if it may be shown.
@@ -53,9 +53,26 @@ func diff(a, b *float64) *float64 {
 // change since the year before and since baselineYear (0: none). vals may
 // reach outside the window, so changes at its edges can be computed.
 func Series(def *db.Indicator, vals []db.IndicatorValue, fromYear, toYear, baselineYear int) []Point {
+	return DerivedSeries(def, vals, nil, fromYear, toYear, baselineYear)
+}
+
+// DerivedSeries is Series over values some of which are derived: prov
+// holds their provenance by year. A derived value that rests on a
+// suppressed one (Provenance.SuppressedBy) is suppressed, and so are the
+// changes to and from it.
+func DerivedSeries(def *db.Indicator, vals []db.IndicatorValue, prov map[int]*db.Provenance, fromYear, toYear, baselineYear int) []Point {
+	suppressed := func(v db.IndicatorValue) bool {
+		p := prov[v.Year]
+		return Suppressed(def, v) || p != nil && len(p.SuppressedBy) > 0
+	}
 	byYear := make(map[int]*float64, len(vals))
 	for _, v := range vals {
-		byYear[v.Year] = visible(def, v)
+		if suppressed(v) {
+			byYear[v.Year] = nil
+			continue
+		}
+		x := v.Value
+		byYear[v.Year] = &x
 	}
 	var base *float64
 	if baselineYear != 0 {
@@ -66,7 +83,7 @@ func Series(def *db.Indicator, vals []db.IndicatorValue, fromYear, toYear, basel
 		if (fromYear != 0 && v.Year < fromYear) || (toYear != 0 && v.Year > toYear) {
 			continue
 		}
-		p := Point{Year: v.Year, Value: byYear[v.Year], Suppressed: Suppressed(def, v)}
+		p := Point{Year: v.Year, Value: byYear[v.Year], Suppressed: suppressed(v), Provenance: prov[v.Year]}
 		p.ChangeSincePreviousYear = diff(p.Value, byYear[v.Year-1])
 		p.ChangeSinceBaseline = diff(p.Value, base)
 		out = append(out, p)
