@@ -119,7 +119,7 @@ var loadQueries = []struct {
 	query string
 	check func(data json.RawMessage) error
 }{
-	{`{ areasAt(lon: 12.936, lat: 57.729) { name kind } }`, func(data json.RawMessage) error {
+	{`{ areasAt(lon: 12.936, lat: 57.729, kinds: [PRIORITY_AREA, DISTRICT, MUNICIPALITY]) { name kind } }`, func(data json.RawMessage) error {
 		var d struct{ AreasAt []struct{ Name string } }
 		if err := json.Unmarshal(data, &d); err != nil || len(d.AreasAt) == 0 || d.AreasAt[0].Name != "Norrby" {
 			return fmt.Errorf("areasAt: %s, want Norrby first", data)

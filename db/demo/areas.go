@@ -139,6 +139,7 @@ func areas() []*db.Area {
 			Description: p.desc,
 		})
 	}
+	out = append(out, statisticalAreas()...)
 	for i, a := range out {
 		if a.ID != int64(i+1) {
 			panic(fmt.Sprintf("demo: area %q has id %d at position %d", a.Name, a.ID, i+1))

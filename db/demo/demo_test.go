@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/memory"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
@@ -152,6 +153,10 @@ func TestAreaReferences(t *testing.T) {
 			}
 			if a.AreaType < 1 || a.AreaType > 5 {
 				t.Errorf("priority area %d %s: area type %d, want 1–5", a.ID, a.Name, a.AreaType)
+			}
+		case db.KindStatisticalArea:
+			if a.ParentID != areaBoras || a.ID < firstStatID || a.Code != statCode(int(a.ID-firstStatID+1)) {
+				t.Errorf("statistical area %d %s: parent %d, code %s", a.ID, a.Name, a.ParentID, a.Code)
 			}
 		default:
 			t.Errorf("area %d: unexpected kind %s", a.ID, a.Kind)
@@ -573,6 +578,15 @@ func TestIndicators(t *testing.T) {
 		}
 	}
 	for _, a := range ix.ds.Areas {
+		if a.Kind == db.KindStatisticalArea {
+			// The statistical areas carry statYear alone (statistical.go).
+			for code := range want {
+				if _, ok := got[key{a.ID, code, statYear, db.SexTotal}]; !ok {
+					t.Errorf("no %s for %s (%d) in %d", code, a.Name, a.ID, statYear)
+				}
+			}
+			continue
+		}
 		for code := range want {
 			for y := 2015; y <= 2024; y++ {
 				if _, ok := got[key{a.ID, code, y, db.SexTotal}]; !ok {
@@ -934,4 +948,41 @@ func cmpValues(a, b db.IndicatorValue, sexOrder []db.Sex) int {
 		return a.Year - b.Year
 	}
 	return slices.Index(sexOrder, a.Sex) - slices.Index(sexOrder, b.Sex)
+}
+
+// TestRolledUp holds the demo's roll-up: the statistical areas tile every
+// district and priority area, so each gets every indicator for statYear
+// derived from them with full coverage, and the municipality, which they
+// cover only in the town, gets values marked partial.
+func TestRolledUp(t *testing.T) {
+	s := memory.New()
+	if err := s.Load(t.Context(), Dataset()); err != nil {
+		t.Fatal(err)
+	}
+	var targets []int64
+	for id := areaBoras; id <= areaGota; id++ {
+		targets = append(targets, id)
+	}
+	derived, err := db.DerivedValues(t.Context(), s, indicators(), targets, db.ValueFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range targets {
+		if len(derived[i]) != len(indicators()) {
+			t.Errorf("area %d: %d derived values, want one per indicator", id, len(derived[i]))
+		}
+		for _, d := range derived[i] {
+			p := d.Provenance
+			if d.Value.Year != statYear || !p.Derived || len(p.Sources) == 0 {
+				t.Errorf("area %d: %+v %+v", id, d.Value, p)
+			}
+			if id == areaBoras {
+				if !p.Partial {
+					t.Errorf("the municipality's %s is not marked partial (coverage %.3f)", d.Value.IndicatorCode, p.Coverage)
+				}
+			} else if math.Abs(p.Coverage-1) > 1e-6 {
+				t.Errorf("area %d: %s covers %.6f of it, want all", id, d.Value.IndicatorCode, p.Coverage)
+			}
+		}
+	}
 }

@@ -35,33 +35,41 @@ func indicators() []*db.Indicator {
 		return &db.Indicator{Code: code, Name: name, Description: desc, Unit: unit, HigherIsBetter: higherIsBetter,
 			Source: demoSource, License: demoLicense, Attribution: demoAttribution}
 	}
+	// The population is a count and sums over the statistical areas; the
+	// rates are means weighed by it, so that people count, not square
+	// metres (db/rollup.go).
+	rate := func(d *db.Indicator) *db.Indicator {
+		d.Rollup, d.WeightIndicator = db.RollupWeightedMean, indPopulation
+		return d
+	}
+	count := func(d *db.Indicator) *db.Indicator { d.Rollup = db.RollupSum; return d }
 	return []*db.Indicator{
-		def(indEconomicAssistance, "Residents receiving economic assistance",
+		rate(def(indEconomicAssistance, "Residents receiving economic assistance",
 			"Share of all residents who live in a household that received economic assistance (ekonomiskt bistånd, "+
 				"the means-tested welfare of last resort) at some time during the year, in per cent.",
-			"%", false),
-		def(indEmploymentRate, "Employment rate, 20–64",
+			"%", false)),
+		rate(def(indEmploymentRate, "Employment rate, 20–64",
 			"Share of residents aged 20–64 who were gainfully employed (förvärvsarbetande) in November of the year, "+
 				"as Statistics Sweden's register-based labour statistics count them, in per cent.",
-			"%", true),
+			"%", true)),
 		// Population is context for the rates, not a goal. The flag only
 		// tells a client which end of a colour scale is the good one, so it
 		// follows the city's own plan for a growing town; a client should
 		// not read a smaller priority area as a failure.
-		def(indPopulation, "Population",
+		count(def(indPopulation, "Population",
 			"Number of registered residents (folkbokförda) on 31 December. Context for the rates rather than a "+
 				"measure of progress; higher is marked better only because the city plans for growth.",
-			"persons", true),
-		def(indUnemployment, "Unemployment, registered at the Public Employment Service, 18–64",
+			"persons", true)),
+		rate(def(indUnemployment, "Unemployment, registered at the Public Employment Service, 18–64",
 			"Share of residents aged 18–64 registered as unemployed at the Public Employment Service (Arbetsförmedlingen's "+
 				"inskrivna arbetslösa: the openly unemployed plus those in labour-market programmes with activity "+
 				"support), annual average, in per cent of all residents aged 18–64. A broader measure than the openly "+
 				"unemployed (öppet arbetslösa) alone, which for Borås as a whole is about 3 %.",
-			"%", false),
-		def(indUpperSecondary, "Upper-secondary education, 25–64",
+			"%", false)),
+		rate(def(indUpperSecondary, "Upper-secondary education, 25–64",
 			"Share of residents aged 25–64 whose highest completed education is upper-secondary school "+
 				"(gymnasieutbildning) or higher, in per cent.",
-			"%", true),
+			"%", true)),
 	}
 }
 
@@ -181,5 +189,6 @@ func values() []db.IndicatorValue {
 			add(indUpperSecondary, y, db.SexTotal, pct(trend(pr.upperSecondary, y)+0.4*(2*rng.Float64()-1)))
 		}
 	}
-	return out
+	// The statistical areas' ids come after every other area's.
+	return append(out, statisticalValues()...)
 }
