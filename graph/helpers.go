@@ -72,7 +72,7 @@ func paged[T, C any](first *int, after *string, load func(db.Page) (db.List[T], 
 // series groups an area's values into one series per indicator and sex,
 // in indicator code order and TOTAL, FEMALE, MALE within an indicator, and
 // turns each into points from fromYear to toYear with their changes.
-func series(defs []*db.Indicator, vals []db.IndicatorValue, fromYear, toYear, baselineYear int) []*model.IndicatorSeries {
+func series(defs []*db.Indicator, vals []db.IndicatorValue, derived []db.Derived, fromYear, toYear, baselineYear int) []*model.IndicatorSeries {
 	byCode := make(map[string]*db.Indicator, len(defs))
 	for _, d := range defs {
 		byCode[d.Code] = d
@@ -80,6 +80,32 @@ func series(defs []*db.Indicator, vals []db.IndicatorValue, fromYear, toYear, ba
 	type key struct {
 		code string
 		sex  db.Sex
+	}
+	// A measured value of the area wins over a derived one (db/rollup.go);
+	// derived values fill the other years.
+	prov := map[key]map[int]*db.Provenance{}
+	if len(derived) > 0 {
+		type full struct {
+			k    key
+			year int
+		}
+		have := make(map[full]bool, len(vals))
+		for _, v := range vals {
+			have[full{key{v.IndicatorCode, v.Sex}, v.Year}] = true
+		}
+		vals = slices.Clone(vals)
+		for _, d := range derived {
+			k := key{d.Value.IndicatorCode, d.Value.Sex}
+			if have[full{k, d.Value.Year}] {
+				continue
+			}
+			vals = append(vals, d.Value)
+			if prov[k] == nil {
+				prov[k] = map[int]*db.Provenance{}
+			}
+			prov[k][d.Value.Year] = d.Provenance
+		}
+		slices.SortFunc(vals, db.CompareValues)
 	}
 	groups := map[key][]db.IndicatorValue{}
 	var keys []key
@@ -96,7 +122,7 @@ func series(defs []*db.Indicator, vals []db.IndicatorValue, fromYear, toYear, ba
 	out := make([]*model.IndicatorSeries, 0, len(keys))
 	for _, k := range keys {
 		def := byCode[k.code]
-		points := analysis.Series(def, groups[k], fromYear, toYear, baselineYear)
+		points := analysis.DerivedSeries(def, groups[k], prov[k], fromYear, toYear, baselineYear)
 		if len(points) == 0 {
 			continue
 		}
@@ -125,4 +151,15 @@ func derefSex(s *db.Sex) db.Sex {
 		return db.SexTotal
 	}
 	return *s
+}
+
+// measured is the provenance of every measured value.
+var measured = db.Provenance{Method: db.RollupNone, Coverage: 1}
+
+// nonNil is l, or an empty list for nil: a non-null list field.
+func nonNil[T any](l []T) []T {
+	if l == nil {
+		return []T{}
+	}
+	return l
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/areagraph/areagraph/analysis"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
 	"github.com/areagraph/areagraph/graph/generated"
@@ -117,7 +118,11 @@ func (r *areaResolver) Indicators(ctx context.Context, obj *db.Area, codes []str
 	if err != nil {
 		return nil, err
 	}
-	return series(defs, vals, from, to, base), nil
+	derived, err := lo.Derived(ctx, obj.ID, f)
+	if err != nil {
+		return nil, err
+	}
+	return series(defs, vals, derived, from, to, base), nil
 }
 
 func (r *associationResolver) Areas(ctx context.Context, obj *model.Association) ([]*db.Area, error) {
@@ -165,6 +170,14 @@ func (r *indicatorResolver) MinCount(ctx context.Context, obj *db.Indicator) (*i
 
 func (r *indicatorResolver) WeightIndicator(ctx context.Context, obj *db.Indicator) (*string, error) {
 	return optional(obj.WeightIndicator), nil
+}
+
+func (r *indicatorValueResolver) Provenance(ctx context.Context, obj *analysis.Point) (*db.Provenance, error) {
+	if obj.Provenance != nil {
+		return obj.Provenance, nil
+	}
+	p := measured
+	return &p, nil
 }
 
 func (r *initiativeResolver) Description(ctx context.Context, obj *db.Initiative) (*string, error) {
@@ -286,6 +299,22 @@ func (r *partnershipResolver) Organization(ctx context.Context, obj *db.Partner)
 		return nil, fmt.Errorf("partner organization %d is missing", obj.OrganizationID)
 	}
 	return model.NewOrganization(o), err
+}
+
+func (r *provenanceResolver) Method(ctx context.Context, obj *db.Provenance) (db.Rollup, error) {
+	return obj.Method, nil
+}
+
+func (r *provenanceResolver) WeightIndicator(ctx context.Context, obj *db.Provenance) (*string, error) {
+	return optional(obj.WeightIndicator), nil
+}
+
+func (r *provenanceResolver) SuppressedBy(ctx context.Context, obj *db.Provenance) ([]string, error) {
+	return nonNil(obj.SuppressedBy), nil
+}
+
+func (r *provenanceSourceResolver) Area(ctx context.Context, obj *db.SourceWeight) (*db.Area, error) {
+	return loader.For(ctx).Area(ctx, obj.AreaID)
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
@@ -426,22 +455,35 @@ func (r *Resolver) Employer() generated.EmployerResolver { return &employerResol
 
 func (r *Resolver) Indicator() generated.IndicatorResolver { return &indicatorResolver{r} }
 
+func (r *Resolver) IndicatorValue() generated.IndicatorValueResolver {
+	return &indicatorValueResolver{r}
+}
+
 func (r *Resolver) Initiative() generated.InitiativeResolver { return &initiativeResolver{r} }
 
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Partnership() generated.PartnershipResolver { return &partnershipResolver{r} }
 
+func (r *Resolver) Provenance() generated.ProvenanceResolver { return &provenanceResolver{r} }
+
+func (r *Resolver) ProvenanceSource() generated.ProvenanceSourceResolver {
+	return &provenanceSourceResolver{r}
+}
+
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 type (
-	apiKeyResolver      struct{ *Resolver }
-	areaResolver        struct{ *Resolver }
-	associationResolver struct{ *Resolver }
-	employerResolver    struct{ *Resolver }
-	indicatorResolver   struct{ *Resolver }
-	initiativeResolver  struct{ *Resolver }
-	mutationResolver    struct{ *Resolver }
-	partnershipResolver struct{ *Resolver }
-	queryResolver       struct{ *Resolver }
+	apiKeyResolver           struct{ *Resolver }
+	areaResolver             struct{ *Resolver }
+	associationResolver      struct{ *Resolver }
+	employerResolver         struct{ *Resolver }
+	indicatorResolver        struct{ *Resolver }
+	indicatorValueResolver   struct{ *Resolver }
+	initiativeResolver       struct{ *Resolver }
+	mutationResolver         struct{ *Resolver }
+	partnershipResolver      struct{ *Resolver }
+	provenanceResolver       struct{ *Resolver }
+	provenanceSourceResolver struct{ *Resolver }
+	queryResolver            struct{ *Resolver }
 )

@@ -38,9 +38,12 @@ type ResolverRoot interface {
 	Association() AssociationResolver
 	Employer() EmployerResolver
 	Indicator() IndicatorResolver
+	IndicatorValue() IndicatorValueResolver
 	Initiative() InitiativeResolver
 	Mutation() MutationResolver
 	Partnership() PartnershipResolver
+	Provenance() ProvenanceResolver
+	ProvenanceSource() ProvenanceSourceResolver
 	Query() QueryResolver
 }
 
@@ -282,6 +285,7 @@ type ComplexityRoot struct {
 	IndicatorValue struct {
 		ChangeSinceBaseline     func(childComplexity int) int
 		ChangeSincePreviousYear func(childComplexity int) int
+		Provenance              func(childComplexity int) int
 		Suppressed              func(childComplexity int) int
 		Value                   func(childComplexity int) int
 		Year                    func(childComplexity int) int
@@ -361,6 +365,23 @@ type ComplexityRoot struct {
 	Partnership struct {
 		Organization func(childComplexity int) int
 		Role         func(childComplexity int) int
+	}
+
+	Provenance struct {
+		Coverage        func(childComplexity int) int
+		Derived         func(childComplexity int) int
+		Method          func(childComplexity int) int
+		Partial         func(childComplexity int) int
+		Sources         func(childComplexity int) int
+		SuppressedBy    func(childComplexity int) int
+		WeightIndicator func(childComplexity int) int
+	}
+
+	ProvenanceSource struct {
+		Area   func(childComplexity int) int
+		Code   func(childComplexity int) int
+		Share  func(childComplexity int) int
+		Weight func(childComplexity int) int
 	}
 
 	Query struct {
@@ -462,6 +483,9 @@ type IndicatorResolver interface {
 
 	WeightIndicator(ctx context.Context, obj *db.Indicator) (*string, error)
 }
+type IndicatorValueResolver interface {
+	Provenance(ctx context.Context, obj *analysis.Point) (*db.Provenance, error)
+}
 type InitiativeResolver interface {
 	Description(ctx context.Context, obj *db.Initiative) (*string, error)
 
@@ -490,6 +514,15 @@ type MutationResolver interface {
 }
 type PartnershipResolver interface {
 	Organization(ctx context.Context, obj *db.Partner) (model.Organization, error)
+}
+type ProvenanceResolver interface {
+	Method(ctx context.Context, obj *db.Provenance) (db.Rollup, error)
+	WeightIndicator(ctx context.Context, obj *db.Provenance) (*string, error)
+
+	SuppressedBy(ctx context.Context, obj *db.Provenance) ([]string, error)
+}
+type ProvenanceSourceResolver interface {
+	Area(ctx context.Context, obj *db.SourceWeight) (*db.Area, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -1459,6 +1492,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorValue.ChangeSincePreviousYear(childComplexity), true
+	case "IndicatorValue.provenance":
+		if e.ComplexityRoot.IndicatorValue.Provenance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Provenance(childComplexity), true
 	case "IndicatorValue.suppressed":
 		if e.ComplexityRoot.IndicatorValue.Suppressed == nil {
 			break
@@ -1882,6 +1921,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partnership.Role(childComplexity), true
+
+	case "Provenance.coverage":
+		if e.ComplexityRoot.Provenance.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provenance.Coverage(childComplexity), true
+	case "Provenance.derived":
+		if e.ComplexityRoot.Provenance.Derived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provenance.Derived(childComplexity), true
+	case "Provenance.method":
+		if e.ComplexityRoot.Provenance.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provenance.Method(childComplexity), true
+	case "Provenance.partial":
+		if e.ComplexityRoot.Provenance.Partial == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provenance.Partial(childComplexity), true
+	case "Provenance.sources":
+		if e.ComplexityRoot.Provenance.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provenance.Sources(childComplexity), true
+	case "Provenance.suppressedBy":
+		if e.ComplexityRoot.Provenance.SuppressedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provenance.SuppressedBy(childComplexity), true
+	case "Provenance.weightIndicator":
+		if e.ComplexityRoot.Provenance.WeightIndicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Provenance.WeightIndicator(childComplexity), true
+
+	case "ProvenanceSource.area":
+		if e.ComplexityRoot.ProvenanceSource.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceSource.Area(childComplexity), true
+	case "ProvenanceSource.code":
+		if e.ComplexityRoot.ProvenanceSource.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceSource.Code(childComplexity), true
+	case "ProvenanceSource.share":
+		if e.ComplexityRoot.ProvenanceSource.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceSource.Share(childComplexity), true
+	case "ProvenanceSource.weight":
+		if e.ComplexityRoot.ProvenanceSource.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvenanceSource.Weight(childComplexity), true
 
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
@@ -3102,6 +3209,63 @@ type IndicatorValue {
   changeSincePreviousYear: Float
   "Change since the value of ` + "`" + `baselineYear` + "`" + `; null without a baseline, or when either value is missing or suppressed."
   changeSinceBaseline: Float
+  """
+  How the value was made: measured for this area, or derived from the
+  statistical areas it overlaps (see ` + "`" + `Indicator.rollup` + "`" + `). An area drawn
+  across statistical areas, such as a priority area, gets derived values
+  for the years its own measured values are missing; a measured value,
+  when there is one, is shown instead.
+  """
+  provenance: Provenance!
+}
+
+"""
+How an indicator value was made. A derived value rests on the statistical
+areas (kind STATISTICAL_AREA, the edition in use on 1 July of the year)
+that share the area's surface, measured in SWEREF 99 TM.
+"""
+type Provenance {
+  "True for a value derived from statistical areas, false for one measured for the area itself."
+  derived: Boolean!
+  "The roll-up that derived it (` + "`" + `SUM` + "`" + ` or ` + "`" + `WEIGHTED_MEAN` + "`" + `); ` + "`" + `NONE` + "`" + ` for a measured value."
+  method: Rollup!
+  "The count indicator that weighed a WEIGHTED_MEAN by persons; null when weighed by area, or measured."
+  weightIndicator: String
+  "The statistical areas the value rests on, largest weight first; empty for a measured value."
+  sources: [ProvenanceSource!]!
+  """
+  The part of the area's surface, 0 to 1, that the statistical areas with a
+  value cover; 1 for a measured value.
+  """
+  coverage: Float!
+  """
+  Whether ` + "`" + `coverage` + "`" + ` is below 0.95: the value stands for part of the area
+  only and must be shown as such, not as the whole area's figure.
+  """
+  partial: Boolean!
+  """
+  Codes of the statistical areas whose suppressed values (see
+  ` + "`" + `Indicator.minCount` + "`" + `) suppress this one: a derived value never rests on a
+  value that is not shown, so no sum or difference of shown values can
+  reveal one. Empty when none does.
+  """
+  suppressedBy: [String!]!
+}
+
+"One statistical area's part in a derived value."
+type ProvenanceSource {
+  "The statistical area; null if it was deleted since."
+  area: Area
+  "Its code, e.g. a DeSO code."
+  code: String!
+  "The part of the statistical area's surface that lies in the target, 0 to 1."
+  share: Float!
+  """
+  Its part in the derived value, 0 to 1, the weights adding up to 1: for a
+  SUM its value times its share over the total, for a WEIGHTED_MEAN its
+  weight (square metres or persons inside the target) over all weights.
+  """
+  weight: Float!
 }
 
 "Where a page ends, for fetching the next."
@@ -4407,6 +4571,8 @@ func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, fiel
 		return ec.fieldContext_IndicatorValue_changeSincePreviousYear(ctx, field)
 	case "changeSinceBaseline":
 		return ec.fieldContext_IndicatorValue_changeSinceBaseline(ctx, field)
+	case "provenance":
+		return ec.fieldContext_IndicatorValue_provenance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IndicatorValue", field.Name)
 }
@@ -4521,6 +4687,40 @@ func (ec *executionContext) childFields_Partnership(ctx context.Context, field g
 		return ec.fieldContext_Partnership_role(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Partnership", field.Name)
+}
+
+func (ec *executionContext) childFields_Provenance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "derived":
+		return ec.fieldContext_Provenance_derived(ctx, field)
+	case "method":
+		return ec.fieldContext_Provenance_method(ctx, field)
+	case "weightIndicator":
+		return ec.fieldContext_Provenance_weightIndicator(ctx, field)
+	case "sources":
+		return ec.fieldContext_Provenance_sources(ctx, field)
+	case "coverage":
+		return ec.fieldContext_Provenance_coverage(ctx, field)
+	case "partial":
+		return ec.fieldContext_Provenance_partial(ctx, field)
+	case "suppressedBy":
+		return ec.fieldContext_Provenance_suppressedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Provenance", field.Name)
+}
+
+func (ec *executionContext) childFields_ProvenanceSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_ProvenanceSource_area(ctx, field)
+	case "code":
+		return ec.fieldContext_ProvenanceSource_code(ctx, field)
+	case "share":
+		return ec.fieldContext_ProvenanceSource_share(ctx, field)
+	case "weight":
+		return ec.fieldContext_ProvenanceSource_weight(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProvenanceSource", field.Name)
 }
 
 func (ec *executionContext) childFields_Reach(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9529,6 +9729,38 @@ func (ec *executionContext) fieldContext_IndicatorValue_changeSinceBaseline(_ co
 	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Float")
 }
 
+func (ec *executionContext) _IndicatorValue_provenance(ctx context.Context, field graphql.CollectedField, obj *analysis.Point) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_provenance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IndicatorValue().Provenance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Provenance) graphql.Marshaler {
+			return ec.marshalNProvenance2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐProvenance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorValue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provenance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Initiative_id(ctx context.Context, field graphql.CollectedField, obj *db.Initiative) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11503,6 +11735,277 @@ func (ec *executionContext) _Partnership_role(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Partnership_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "PartnerRole")
+}
+
+func (ec *executionContext) _Provenance_derived(ctx context.Context, field graphql.CollectedField, obj *db.Provenance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provenance_derived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Derived, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provenance_derived(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Provenance", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Provenance_method(ctx context.Context, field graphql.CollectedField, obj *db.Provenance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provenance_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Provenance().Method(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.Rollup) graphql.Marshaler {
+			return ec.marshalNRollup2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provenance_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Provenance", field, true, true, "Rollup")
+}
+
+func (ec *executionContext) _Provenance_weightIndicator(ctx context.Context, field graphql.CollectedField, obj *db.Provenance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provenance_weightIndicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Provenance().WeightIndicator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Provenance_weightIndicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Provenance", field, true, true, "String")
+}
+
+func (ec *executionContext) _Provenance_sources(ctx context.Context, field graphql.CollectedField, obj *db.Provenance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provenance_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.SourceWeight) graphql.Marshaler {
+			return ec.marshalNProvenanceSource2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSourceWeightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provenance_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Provenance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvenanceSource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Provenance_coverage(ctx context.Context, field graphql.CollectedField, obj *db.Provenance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provenance_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provenance_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Provenance", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Provenance_partial(ctx context.Context, field graphql.CollectedField, obj *db.Provenance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provenance_partial(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Partial, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provenance_partial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Provenance", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Provenance_suppressedBy(ctx context.Context, field graphql.CollectedField, obj *db.Provenance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Provenance_suppressedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Provenance().SuppressedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Provenance_suppressedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Provenance", field, true, true, "String")
+}
+
+func (ec *executionContext) _ProvenanceSource_area(ctx context.Context, field graphql.CollectedField, obj *db.SourceWeight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceSource_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProvenanceSource().Area(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Area) graphql.Marshaler {
+			return ec.marshalOArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐArea(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceSource_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProvenanceSource",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Area(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProvenanceSource_code(ctx context.Context, field graphql.CollectedField, obj *db.SourceWeight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceSource_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceSource_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvenanceSource_share(ctx context.Context, field graphql.CollectedField, obj *db.SourceWeight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceSource_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceSource_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceSource", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProvenanceSource_weight(ctx context.Context, field graphql.CollectedField, obj *db.SourceWeight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvenanceSource_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvenanceSource_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvenanceSource", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -17532,28 +18035,34 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 		case "year":
 			out.Values[i] = ec._IndicatorValue_year(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "value":
 			out.Values[i] = ec._IndicatorValue_value(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "suppressed":
 			out.Values[i] = ec._IndicatorValue_suppressed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "changeSincePreviousYear":
 			out.Values[i] = ec._IndicatorValue_changeSincePreviousYear(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "changeSinceBaseline":
 			out.Values[i] = ec._IndicatorValue_changeSinceBaseline(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "provenance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IndicatorValue_provenance(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18082,6 +18591,121 @@ func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionS
 				})
 		case "role":
 			out.Values[i] = ec._Partnership_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var provenanceImplementors = []string{"Provenance"}
+
+func (ec *executionContext) _Provenance(ctx context.Context, sel ast.SelectionSet, obj *db.Provenance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, provenanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Provenance")
+		case "derived":
+			out.Values[i] = ec._Provenance_derived(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "method":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provenance_method(ctx, field, obj)
+				})
+		case "weightIndicator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provenance_weightIndicator(ctx, field, obj)
+				})
+		case "sources":
+			out.Values[i] = ec._Provenance_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coverage":
+			out.Values[i] = ec._Provenance_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partial":
+			out.Values[i] = ec._Provenance_partial(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "suppressedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Provenance_suppressedBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var provenanceSourceImplementors = []string{"ProvenanceSource"}
+
+func (ec *executionContext) _ProvenanceSource(ctx context.Context, sel ast.SelectionSet, obj *db.SourceWeight) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, provenanceSourceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProvenanceSource")
+		case "area":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProvenanceSource_area(ctx, field, obj)
+				})
+		case "code":
+			out.Values[i] = ec._ProvenanceSource_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "share":
+			out.Values[i] = ec._ProvenanceSource_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weight":
+			out.Values[i] = ec._ProvenanceSource_weight(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -19840,6 +20464,34 @@ func (ec *executionContext) marshalNPartnership2ᚕgithubᚗcomᚋareagraphᚋar
 	return ret
 }
 
+func (ec *executionContext) marshalNProvenance2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐProvenance(ctx context.Context, sel ast.SelectionSet, v *db.Provenance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Provenance!")
+		return graphql.Null
+	}
+	return ec._Provenance(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProvenanceSource2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐSourceWeight(ctx context.Context, sel ast.SelectionSet, v db.SourceWeight) graphql.Marshaler {
+	return ec._ProvenanceSource(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProvenanceSource2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSourceWeightᚄ(ctx context.Context, sel ast.SelectionSet, v []db.SourceWeight) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProvenanceSource2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐSourceWeight(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNReach2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐReach(ctx context.Context, sel ast.SelectionSet, v db.Reach) graphql.Marshaler {
 	return ec._Reach(ctx, sel, &v)
 }
@@ -19945,6 +20597,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTheme2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐTheme(ctx context.Context, v any) (db.Theme, error) {

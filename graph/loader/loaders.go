@@ -29,6 +29,7 @@ type generation struct {
 	areaOrgs  keyed[orgArgs, db.List[*db.Organization]]
 	orgInits  keyed[initArgs, db.List[*db.Initiative]]
 	values    keyed[db.ValueFilter, []db.IndicatorValue]
+	derived   keyed[db.ValueFilter, []db.Derived]
 
 	defsOnce sync.Once
 	defs     []*db.Indicator
@@ -108,6 +109,26 @@ func newGeneration(s db.Reader) *generation {
 				out[i] = byArea[id]
 			}
 			return out, nil
+		}}
+	l.derived = keyed[db.ValueFilter, []db.Derived]{groups: &l.areaParents,
+		fetch: func(ctx context.Context, f db.ValueFilter, ids []int64) ([][]db.Derived, error) {
+			defs, err := l.Indicators(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out, err := db.DerivedValues(ctx, s, defs, ids, f)
+			// The statistical areas named in the provenance load together.
+			var sources []int64
+			seen := map[int64]bool{}
+			for _, ds := range out {
+				for _, d := range ds {
+					for _, src := range d.Provenance.Sources {
+						sources = appendNew(sources, seen, src.AreaID)
+					}
+				}
+			}
+			l.areaRefs.add(sources)
+			return out, err
 		}}
 	return l
 }
@@ -271,6 +292,14 @@ func (l *generation) AreaOrganizations(ctx context.Context, areaID int64, f db.O
 func (l *generation) Values(ctx context.Context, areaID int64, f db.ValueFilter) ([]db.IndicatorValue, error) {
 	f.AreaIDs = nil
 	return l.values.load(ctx, key(f, nil), f, areaID)
+}
+
+// Derived loads the values rolled up for an area from the statistical
+// areas it overlaps (db.DerivedValues), for all areas handed out together
+// in one batch; f.AreaIDs is ignored.
+func (l *generation) Derived(ctx context.Context, areaID int64, f db.ValueFilter) ([]db.Derived, error) {
+	f.AreaIDs = nil
+	return l.derived.load(ctx, key(f, nil), f, areaID)
 }
 
 // Indicators returns all indicator definitions, loaded once per request.

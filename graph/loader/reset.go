@@ -93,6 +93,11 @@ func (l *Loaders) Values(ctx context.Context, areaID int64, f db.ValueFilter) ([
 	return l.current().Values(ctx, areaID, f)
 }
 
+// Derived loads the values rolled up for an area (db.DerivedValues).
+func (l *Loaders) Derived(ctx context.Context, areaID int64, f db.ValueFilter) ([]db.Derived, error) {
+	return l.current().Derived(ctx, areaID, f)
+}
+
 // Indicators returns all indicator definitions, loaded once per request
 // (once again after a Reset).
 func (l *Loaders) Indicators(ctx context.Context) ([]*db.Indicator, error) {
