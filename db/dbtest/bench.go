@@ -90,3 +90,25 @@ func benchQueries[T any](b *testing.B, unit string, draw func() T, query func(co
 	}
 	b.ReportMetric(float64(found)/float64(i), unit+"/op")
 }
+
+// BenchRollup derives every indicator of every year for the targets at
+// once, as a request's loader does, and reports the time per target.
+func BenchRollup(b *testing.B, s db.Reader, defs []*db.Indicator, targets []int64) {
+	b.Helper()
+	ctx := b.Context()
+	var n int
+	for b.Loop() {
+		got, err := db.DerivedValues(ctx, s, defs, targets, db.ValueFilter{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = 0
+		for _, g := range got {
+			n += len(g)
+		}
+	}
+	if n == 0 {
+		b.Fatal("nothing derived")
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(targets))/1e3, "µs/target")
+}
