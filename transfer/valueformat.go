@@ -22,7 +22,9 @@ var ValueFormats = []string{FormatValuesCSV, FormatJSONStat, FormatKolada, Forma
 // its first bytes (head): a .json file is Kolada's when its head names a
 // "kpi" and no "dimension" (Kolada's records come first, a dataset's
 // dimensions before its cells), else JSON-stat; a CSV is the long format
-// when its head names area_code, else SCB's export. It returns an error when the file is clearly neither, so that
+// when its head names area_code or indicator_code (so that a long file
+// with a column misspelt is still told what is wrong with it), else
+// SCB's export. It returns an error when the file is clearly neither, so that
 // a mistaken file is named before it is read.
 func DetectValuesFormat(name string, head []byte) (string, error) {
 	head = bytes.TrimPrefix(head, utf8BOM)
@@ -32,7 +34,8 @@ func DetectValuesFormat(name string, head []byte) (string, error) {
 		return FormatKolada, nil
 	case ext == ".json" || json:
 		return FormatJSONStat, nil
-	case (ext == ".csv" || ext == ".txt" || ext == "") && bytes.Contains(bytes.ToLower(head), []byte("area_code")):
+	case (ext == ".csv" || ext == ".txt" || ext == "") && (bytes.Contains(bytes.ToLower(head), []byte("area_code")) ||
+		bytes.Contains(bytes.ToLower(head), []byte("indicator_code"))):
 		return FormatValuesCSV, nil
 	case ext == ".csv" || ext == ".txt" || ext == "":
 		return FormatSCBCSV, nil
