@@ -8,18 +8,79 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// Page is a window on an ordered list.
+// Page is a window on an ordered list: Limit items from the start of the
+// range the keys leave, or with FromEnd the last Limit items of it.
+//
+// The keys page by place, not by count: a record present throughout a walk
+// from page to page is handed out exactly once, whatever is written between
+// the pages, because each page starts after the last record of the one
+// before, by its place in the order (the id, or the distance and the id),
+// not after a number of records that a delete or an insert has shifted.
+// Offset is for the map layers' offset=, which asks for a position; it is
+// used only when neither key is set.
 type Page struct {
-	Offset int
-	Limit  int
+	Offset  int
+	Limit   int
+	After   *Key // only records after this place
+	Before  *Key // only records before this place
+	FromEnd bool // Limit counts back from the end of the range (GraphQL's last)
+}
+
+// Key is a record's place in the order of its list: its id, and in a list
+// nearest first, the distance the store measured to it. A key is taken from
+// a record a store handed out; the record need not exist any more for the
+// key to mark a place.
+type Key struct {
+	ID   int64
+	Dist float64
+	// Near is set for a place in a list nearest first: such a key is
+	// refused in a list in id order, and the other way round, since it
+	// would mark no place there.
+	Near bool
+}
+
+// Check refuses keys that mark no place in a list of this order (near:
+// nearest first; else by id).
+func (p Page) Check(near bool) error {
+	for _, k := range []*Key{p.After, p.Before} {
+		if k != nil && k.Near != near {
+			if near {
+				return Errorf(EINVALID, "the cursor is from a list in id order; a list nearest first takes only its own cursors")
+			}
+			return Errorf(EINVALID, "the cursor is from a list nearest first; this list takes only its own cursors")
+		}
+	}
+	return nil
+}
+
+// Bounds is the page as ranks: the items ranked in (lo, hi] of a list of
+// total, 1 the first. upTo is how many items lie at or before p.After in
+// the list's order (0 without it), below how many lie before p.Before
+// (total without it). Both backends cut their pages by this rule; PostGIS
+// spells it in SQL (pagedSQL), and the conformance suite holds them equal.
+func (p Page) Bounds(total, upTo, below int) (lo, hi int) {
+	if p.After == nil && p.Before == nil {
+		upTo = min(max(p.Offset, 0), total)
+	}
+	limit := max(p.Limit, 0)
+	if below < upTo {
+		below = upTo
+	}
+	if p.FromEnd {
+		return max(upTo, below-limit), below
+	}
+	return upTo, upTo + min(limit, below-upTo)
 }
 
 // List is one page of records with the total number that matched. Lists come
 // in ascending id order, or nearest first when a Near filter is set; then
-// Distances holds each record's distance in metres.
+// Distances holds each record's distance in metres. Start is how many
+// matches come before the page's first item, so a page knows whether there
+// is one before and after it.
 type List[T any] struct {
 	Items     []T
 	Total     int
+	Start     int
 	Distances []float64
 }
 

@@ -35,6 +35,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"AreaByCode", testAreaByCode},
 		{"AreasFilter", testAreasFilter},
 		{"AreasPaging", testAreasPaging},
+		{"KeysetPaging", testKeysetPaging},
+		{"KeysetPagingUnderWrites", testKeysetPagingUnderWrites},
 		{"AreasSpatial", testAreasSpatial},
 		{"AreasAt", testAreasAt},
 		{"AreasAtOutOfRange", testAreasAtOutOfRange},

@@ -111,9 +111,13 @@ func testWriteAudit(t *testing.T, s db.Store) {
 		t.Helper()
 		return must[db.List[*db.AuditEntry]](t)(s.AuditLog(ctx(t), f, p))
 	}
+	wantPage := func(what string, got db.List[*db.AuditEntry], total, start int, want ...*db.AuditEntry) {
+		t.Helper()
+		wantEqual(t, what, got, db.List[*db.AuditEntry]{Items: want, Total: total, Start: start})
+	}
 	wantEntries := func(what string, got db.List[*db.AuditEntry], total int, want ...*db.AuditEntry) {
 		t.Helper()
-		wantEqual(t, what, got, db.List[*db.AuditEntry]{Items: want, Total: total})
+		wantPage(what, got, total, 0, want...)
 	}
 	e1, e2, e3, e4, e5 := entries[0], entries[1], entries[2], entries[3], entries[4]
 	rec := db.AuditRecordID(a)
@@ -132,11 +136,23 @@ func testWriteAudit(t *testing.T, s db.Store) {
 
 	// Pages.
 	wantEntries("first page", list(db.AuditFilter{}, db.Page{Limit: 2}), 5, e5, e4)
-	wantEntries("second page", list(db.AuditFilter{}, db.Page{Offset: 2, Limit: 2}), 5, e3, e2)
-	wantEntries("last page", list(db.AuditFilter{}, db.Page{Offset: 4, Limit: 2}), 5, e1)
-	wantEntries("past the end", list(db.AuditFilter{}, db.Page{Offset: 5, Limit: 2}), 5)
+	wantPage("second page", list(db.AuditFilter{}, db.Page{Offset: 2, Limit: 2}), 5, 2, e3, e2)
+	wantPage("last page", list(db.AuditFilter{}, db.Page{Offset: 4, Limit: 2}), 5, 4, e1)
+	wantPage("past the end", list(db.AuditFilter{}, db.Page{Offset: 5, Limit: 2}), 5, 5)
 	wantEntries("count only", list(db.AuditFilter{}, db.Page{}), 5)
-	wantEntries("a page of one record", list(db.AuditFilter{RecordID: rec}, db.Page{Offset: 1, Limit: 1}), 3, e2)
+	wantPage("a page of one record", list(db.AuditFilter{RecordID: rec}, db.Page{Offset: 1, Limit: 1}), 3, 1, e2)
+	// Newest first, a page after an entry holds older ones, and one
+	// before it newer ones.
+	key := func(e *db.AuditEntry) *db.Key { return &db.Key{ID: e.ID} }
+	wantPage("after the newest", list(db.AuditFilter{}, db.Page{Limit: 2, After: key(e5)}), 5, 1, e4, e3)
+	wantPage("after the third", list(db.AuditFilter{}, db.Page{Limit: 5, After: key(e3)}), 5, 3, e2, e1)
+	wantPage("after the oldest", list(db.AuditFilter{}, db.Page{Limit: 2, After: key(e1)}), 5, 5)
+	wantPage("last two", list(db.AuditFilter{}, db.Page{Limit: 2, FromEnd: true}), 5, 3, e2, e1)
+	wantPage("the one before the second", list(db.AuditFilter{}, db.Page{Limit: 1, Before: key(e4), FromEnd: true}), 5, 0, e5)
+	wantPage("between the newest and the oldest", list(db.AuditFilter{}, db.Page{Limit: 9, After: key(e5), Before: key(e1)}), 5, 1, e4, e3, e2)
+	wantPage("of one record, after its newest", list(db.AuditFilter{RecordID: rec}, db.Page{Limit: 9, After: key(e5)}), 3, 1, e2, e1)
+	_, err := s.AuditLog(ctx(t), db.AuditFilter{}, db.Page{Limit: 1, After: &db.Key{ID: e3.ID, Near: true}})
+	wantCode(t, "a distance key in the audit log", err, db.EINVALID)
 
 	// Entries handed out are the caller's.
 	e1.After[0] = 'X'

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"sort"
 
 	"github.com/areagraph/areagraph/db"
 )
@@ -13,6 +14,9 @@ import (
 // AuditLog implements db.Writer.
 func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.List[*db.AuditEntry], error) {
 	if err := ctx.Err(); err != nil {
+		return db.List[*db.AuditEntry]{}, err
+	}
+	if err := p.Check(false); err != nil {
 		return db.List[*db.AuditEntry]{}, err
 	}
 	s.mu.RLock()
@@ -30,9 +34,16 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 			hits = append(hits, e)
 		}
 	}
-	l := db.List[*db.AuditEntry]{Total: len(hits), Items: []*db.AuditEntry{}}
-	lo := min(max(p.Offset, 0), len(hits))
-	hi := min(lo+max(p.Limit, 0), len(hits))
+	// Newest first: a place is an id, and what comes after it is older.
+	upTo, below := 0, len(hits)
+	if k := p.After; k != nil {
+		upTo = sort.Search(len(hits), func(i int) bool { return hits[i].ID < k.ID })
+	}
+	if k := p.Before; k != nil {
+		below = sort.Search(len(hits), func(i int) bool { return hits[i].ID <= k.ID })
+	}
+	lo, hi := p.Bounds(len(hits), upTo, below)
+	l := db.List[*db.AuditEntry]{Total: len(hits), Start: lo, Items: []*db.AuditEntry{}}
 	for _, e := range hits[lo:hi] {
 		l.Items = append(l.Items, e.Clone())
 	}

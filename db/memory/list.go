@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -127,11 +128,25 @@ func collect(pl *poll, ids []int64, near bool, match func(id int64) (bool, float
 	return hits, nil
 }
 
-// page cuts one page out of hits and clones its records.
+// page cuts one page out of hits, which are in the list's order, and
+// clones its records. The keys are found by binary search: hits are sorted
+// by (distance, id) nearest first, by id otherwise.
 func page[T any](hits []hit, p db.Page, near bool, get func(int64) T) db.List[T] {
-	l := db.List[T]{Total: len(hits), Items: []T{}}
-	lo := min(p.Offset, len(hits))
-	hi := min(lo+max(p.Limit, 0), len(hits))
+	less := func(ad float64, aid int64, bd float64, bid int64) bool { // a comes before b
+		if near && ad != bd {
+			return ad < bd
+		}
+		return aid < bid
+	}
+	upTo, below := 0, len(hits)
+	if k := p.After; k != nil { // the first hit after the place
+		upTo = sort.Search(len(hits), func(i int) bool { return less(k.Dist, k.ID, hits[i].dist, hits[i].id) })
+	}
+	if k := p.Before; k != nil { // the first hit not before the place
+		below = sort.Search(len(hits), func(i int) bool { return !less(hits[i].dist, hits[i].id, k.Dist, k.ID) })
+	}
+	lo, hi := p.Bounds(len(hits), upTo, below)
+	l := db.List[T]{Total: len(hits), Start: lo, Items: []T{}}
 	for _, h := range hits[lo:hi] {
 		l.Items = append(l.Items, get(h.id))
 		if near {
@@ -188,6 +203,9 @@ func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if err := p.Check(f.Near != nil); err != nil {
+		return db.List[*db.Area]{}, err
+	}
 	ids := candidates(f.Spatial, s.areaIDs, s.areaIdx.Search)
 	hits, err := collect(&poll{ctx: ctx}, ids, f.Near != nil, s.matchArea(&f))
 	if err != nil {
@@ -199,6 +217,9 @@ func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[
 // ChildAreas implements db.Store.
 func (s *Store) ChildAreas(ctx context.Context, parentIDs []int64, f db.AreaFilter, p db.Page) ([]db.List[*db.Area], error) {
 	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if err := p.Check(f.Near != nil); err != nil {
 		return nil, err
 	}
 	return byParent(ctx, &s.mu, parentIDs, func(pl *poll, pid int64) (db.List[*db.Area], error) {
@@ -273,6 +294,9 @@ func (s *Store) Organizations(ctx context.Context, f db.OrganizationFilter, p db
 	if err := f.ValidateWithin(true); err != nil {
 		return db.List[*db.Organization]{}, err
 	}
+	if err := p.Check(f.Near != nil); err != nil {
+		return db.List[*db.Organization]{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return db.List[*db.Organization]{}, err
 	}
@@ -289,6 +313,9 @@ func (s *Store) Organizations(ctx context.Context, f db.OrganizationFilter, p db
 // OrganizationsByArea implements db.Store.
 func (s *Store) OrganizationsByArea(ctx context.Context, areaIDs []int64, f db.OrganizationFilter, p db.Page) ([]db.List[*db.Organization], error) {
 	if err := f.ValidateWithin(true); err != nil {
+		return nil, err
+	}
+	if err := p.Check(f.Near != nil); err != nil {
 		return nil, err
 	}
 	return byParent(ctx, &s.mu, areaIDs, func(pl *poll, a int64) (db.List[*db.Organization], error) {
@@ -325,6 +352,9 @@ func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pag
 	if err := f.ValidateWithin(true); err != nil {
 		return db.List[*db.Initiative]{}, err
 	}
+	if err := p.Check(f.Near != nil); err != nil {
+		return db.List[*db.Initiative]{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return db.List[*db.Initiative]{}, err
 	}
@@ -350,6 +380,9 @@ func (s *Store) InitiativesByOrganization(ctx context.Context, orgIDs []int64, f
 
 func (s *Store) initiativesBy(ctx context.Context, index map[int64][]int64, parents []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
 	if err := f.ValidateWithin(true); err != nil {
+		return nil, err
+	}
+	if err := p.Check(f.Near != nil); err != nil {
 		return nil, err
 	}
 	return byParent(ctx, &s.mu, parents, func(pl *poll, id int64) (db.List[*db.Initiative], error) {

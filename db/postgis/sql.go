@@ -2,7 +2,6 @@ package postgis
 
 import (
 	"context"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -163,38 +162,58 @@ type record struct {
 	cols  func(keep string) string
 }
 
-// window is the page as bounds on row_number(): rows numbered in (from, to]
-// are on the page.
-func window(p db.Page) (from, to int64) {
-	from = int64(max(p.Offset, 0))
-	limit := int64(max(p.Limit, 0))
-	if limit > math.MaxInt64-from {
-		return from, math.MaxInt64
-	}
-	return from, from + limit
-}
-
 // pagedSQL numbers the matching records within each parent, counts them,
-// and keeps the page of each parent. The first record of every parent is
-// kept as well, even off the page: its count is the parent's total, which
-// would be lost with the rest when the page is past the end or empty.
-// Parents with no match get no row at all, and a total of 0.
+// and keeps the page of each parent, whose ranks (lo, hi] it computes by
+// the rule of db.Page.Bounds: upto is how many matches lie at or before
+// the After key, below how many lie before the Before key. The first record
+// of every parent is kept as well, even off the page: its count is the
+// parent's total, which would be lost with the rest when the page is past
+// the end or empty. Parents with no match get no row at all, and a total
+// of 0.
 func pagedSQL(a *args, sel selection, rec record, p db.Page) string {
 	dist, order := "NULL::double precision", "id"
-	if sel.dist != "" {
+	near := sel.dist != ""
+	if near {
 		dist, order = sel.dist, "dist, id"
 	}
 	id := sel.id
 	if id == "" {
 		id = rec.alias + ".id"
 	}
-	from, to := window(p)
-	keep := "w.rn > " + a.add(from) + " AND w.rn <= " + a.add(to)
+	// at compares a match's place with a key's: (dist, id) nearest first,
+	// id otherwise, as row values compare, field by field.
+	at := func(op string, k *db.Key) string {
+		if near {
+			return "(dist, id) " + op + " (" + a.add(k.Dist) + "::double precision, " + a.add(k.ID) + "::bigint)"
+		}
+		return "id " + op + " " + a.add(k.ID) + "::bigint"
+	}
+	counts, upto, below := "", "", "total"
+	if p.After == nil && p.Before == nil {
+		upto = "least(" + a.add(int64(max(p.Offset, 0))) + "::bigint, total)"
+	} else {
+		upto = "0::bigint"
+	}
+	if p.After != nil {
+		counts += ", count(*) FILTER (WHERE " + at("<=", p.After) + ") OVER (PARTITION BY pid) AS upto"
+		upto = "upto"
+	}
+	if p.Before != nil {
+		counts += ", count(*) FILTER (WHERE " + at("<", p.Before) + ") OVER (PARTITION BY pid) AS below"
+		below = "greatest(below, " + upto + ")"
+	}
+	limit := a.add(int64(max(p.Limit, 0))) + "::bigint"
+	lo, hi := upto, upto+" + least("+limit+", "+below+" - "+upto+")"
+	if p.FromEnd {
+		lo, hi = "greatest("+upto+", "+below+" - "+limit+")", below
+	}
+	keep := "w.rn > w.lo AND w.rn <= w.hi"
 	return "WITH m AS (SELECT " + sel.parent + " AS pid, " + id + " AS id, " + dist + " AS dist FROM " +
 		sel.from + where(sel.conds) + "), " +
-		"w AS (SELECT pid, id, dist, row_number() OVER (PARTITION BY pid ORDER BY " + order + ") AS rn, " +
-		"count(*) OVER (PARTITION BY pid) AS total FROM m) " +
-		"SELECT w.pid, w.total, w.rn, w.dist, " + rec.cols(keep) + " FROM w JOIN " + rec.table + " " + rec.alias +
+		"n AS (SELECT pid, id, dist, row_number() OVER (PARTITION BY pid ORDER BY " + order + ") AS rn, " +
+		"count(*) OVER (PARTITION BY pid) AS total" + counts + " FROM m), " +
+		"w AS (SELECT pid, id, dist, rn, total, " + lo + " AS lo, " + hi + " AS hi FROM n) " +
+		"SELECT w.pid, w.total, w.rn, w.dist, w.lo, w.hi, " + rec.cols(keep) + " FROM w JOIN " + rec.table + " " + rec.alias +
 		" ON " + rec.alias + ".id = w.id WHERE w.rn = 1 OR (" + keep + ") ORDER BY w.pid, w.rn"
 }
 
@@ -276,18 +295,20 @@ func byIDs[T any](ids []int64, records []T, idOf func(T) int64, clone func(T) T)
 // parent in the order of parents; a parent listed twice gets a copy.
 func queryPaged[T any](ctx context.Context, s *Store, op string, newRow func() scanner[T], clone func(T) T,
 	sql string, args args, p db.Page, near bool, parents []int64) ([]db.List[T], error) {
+	if err := p.Check(near); err != nil {
+		return nil, err
+	}
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, translateIn(ctx, err, op)
 	}
 	defer rows.Close()
-	from, to := window(p)
 	lists := make(map[int64]*db.List[T], len(parents))
 	for rows.Next() {
-		var pid, total, rn int64
+		var pid, total, rn, lo, hi int64
 		var dist *float64
 		r := newRow()
-		if err := rows.Scan(append([]any{&pid, &total, &rn, &dist}, r.dest()...)...); err != nil {
+		if err := rows.Scan(append([]any{&pid, &total, &rn, &dist, &lo, &hi}, r.dest()...)...); err != nil {
 			return nil, translateIn(ctx, err, op)
 		}
 		l := lists[pid]
@@ -295,8 +316,8 @@ func queryPaged[T any](ctx context.Context, s *Store, op string, newRow func() s
 			l = &db.List[T]{}
 			lists[pid] = l
 		}
-		l.Total = int(total)
-		if rn <= from || rn > to {
+		l.Total, l.Start = int(total), int(lo)
+		if rn <= lo || rn > hi {
 			continue
 		}
 		v, err := r.record()

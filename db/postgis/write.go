@@ -260,6 +260,9 @@ func missingReference(what string, ids []int64, found map[int64]bool) error {
 
 // AuditLog pages through the audit entries that pass f, newest first.
 func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.List[*db.AuditEntry], error) {
+	if err := p.Check(false); err != nil {
+		return db.List[*db.AuditEntry]{}, err
+	}
 	var a args
 	var conds []string
 	if f.RecordID != "" {
@@ -271,13 +274,31 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 	if f.Since != nil {
 		conds = append(conds, "at >= "+a.add(*f.Since))
 	}
-	from, to := window(p)
-	// The count comes in every row, and in a row of its own when the page
-	// is empty, so it is not lost with a page past the end. The page walks
-	// the (record_id, id) or (actor, id) index backwards.
-	sql := "SELECT t.total, e.id, e.at, e.actor, e.action, e.type, e.record_id, e.before::text, e.after::text " +
-		"FROM (SELECT count(*) AS total FROM audit_log" + where(conds) + ") t LEFT JOIN LATERAL (" +
-		"SELECT * FROM audit_log" + where(conds) + " ORDER BY id DESC OFFSET " + a.add(from) + " LIMIT " + a.add(to-from) +
+	// The counts come in every row, and in a row of their own when the
+	// page is empty, so they are not lost with a page past the end: the
+	// total, and how many entries lie at or before the After key (newer or
+	// the same) and before the Before key (newer), from which the page's
+	// start follows by db.Page.Bounds. The page itself walks the id, or the
+	// (record_id, id) or (actor, id) index, from the key on.
+	upto, below := "0", "0"
+	page := slices.Clone(conds)
+	if p.After != nil {
+		upto = "count(*) FILTER (WHERE id >= " + a.add(p.After.ID) + "::bigint)"
+		page = append(page, "id < "+a.add(p.After.ID)+"::bigint")
+	}
+	if p.Before != nil {
+		below = "count(*) FILTER (WHERE id > " + a.add(p.Before.ID) + "::bigint)"
+		page = append(page, "id > "+a.add(p.Before.ID)+"::bigint")
+	}
+	walk := " ORDER BY id DESC"
+	if p.FromEnd {
+		walk = " ORDER BY id ASC"
+	} else if p.After == nil && p.Before == nil {
+		walk += " OFFSET " + a.add(int64(max(p.Offset, 0)))
+	}
+	sql := "SELECT t.total, t.upto, t.below, e.id, e.at, e.actor, e.action, e.type, e.record_id, e.before::text, e.after::text " +
+		"FROM (SELECT count(*) AS total, " + upto + " AS upto, " + below + " AS below FROM audit_log" + where(conds) + ") t " +
+		"LEFT JOIN LATERAL (SELECT * FROM audit_log" + where(page) + walk + " LIMIT " + a.add(int64(max(p.Limit, 0))) +
 		") e ON true ORDER BY e.id DESC"
 	rows, err := s.pool.Query(ctx, sql, a...)
 	if err != nil {
@@ -286,15 +307,19 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 	defer rows.Close()
 	l := db.List[*db.AuditEntry]{Items: []*db.AuditEntry{}}
 	for rows.Next() {
-		var total int64
+		var total, upto, below int64
 		var id *int64
 		var at *time.Time
 		var actor, action, typ, recordID *string
 		var before, after *string
-		if err := rows.Scan(&total, &id, &at, &actor, &action, &typ, &recordID, &before, &after); err != nil {
+		if err := rows.Scan(&total, &upto, &below, &id, &at, &actor, &action, &typ, &recordID, &before, &after); err != nil {
 			return db.List[*db.AuditEntry]{}, translateIn(ctx, err, "audit log")
 		}
+		if p.Before == nil {
+			below = total
+		}
 		l.Total = int(total)
+		l.Start, _ = p.Bounds(int(total), int(upto), int(below))
 		if id == nil {
 			continue
 		}
