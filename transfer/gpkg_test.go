@@ -28,7 +28,7 @@ var municipalityMapping = AreaMapping{CodeProp: "id", NameProp: "kom_namn", Kind
 
 // ogr2ogr runs GDAL's ogr2ogr with args, failing the test when it is
 // missing (scripts/test installs it) or fails.
-func ogr2ogr(t *testing.T, args ...string) {
+func ogr2ogr(t testing.TB, args ...string) {
 	t.Helper()
 	bin, err := exec.LookPath("ogr2ogr")
 	if err != nil {
@@ -43,7 +43,7 @@ func ogr2ogr(t *testing.T, args ...string) {
 // municipalitiesGeoPackage writes the municipalities, those where
 // selects when it is not empty, as layer of a GeoPackage in crs, and
 // returns its path. More arguments go to ogr2ogr.
-func municipalitiesGeoPackage(t *testing.T, crs, layer, where string, more ...string) string {
+func municipalitiesGeoPackage(t testing.TB, crs, layer, where string, more ...string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "municipalities.gpkg")
 	args := []string{"-f", "GPKG", path, municipalitiesGeoJSON, "-nln", layer, "-select", "id,kom_namn", "-t_srs", crs}
@@ -292,4 +292,48 @@ func openSQLite(t *testing.T, path string) *sql.DB {
 	}
 	t.Cleanup(func() { d.Close() })
 	return d
+}
+
+// BenchmarkReadAreasGeoPackage reads the 290 municipalities from a
+// GeoPackage GDAL wrote in SWEREF 99 TM: the reader's share of an import
+// (SQLite, blob decoding, conversion and checks), without the store.
+func BenchmarkReadAreasGeoPackage(b *testing.B) {
+	path := municipalitiesGeoPackage(b, geo.CRSSWEREF99TM, "kommuner", "")
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fi.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		m := municipalityMapping
+		n := 0
+		for _, err := range ReadAreasGeoPackage(b.Context(), path, path, &m) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 290 {
+			b.Fatalf("%d areas", n)
+		}
+	}
+}
+
+// BenchmarkImportAreasGeoPackage imports the 290 municipalities from a
+// GeoPackage in SWEREF 99 TM into each backend: both passes, the parent
+// check and the store's transaction.
+func BenchmarkImportAreasGeoPackage(b *testing.B) {
+	path := municipalitiesGeoPackage(b, geo.CRSSWEREF99TM, "kommuner", "")
+	for _, backend := range storetest.Backends {
+		b.Run(backend.Name, func(b *testing.B) {
+			s := backend.Open(b)
+			b.ReportAllocs()
+			for b.Loop() {
+				if n, _, err := ImportAreas(b.Context(), s, File(path), municipalityMapping, nil); err != nil || n != 290 {
+					b.Fatalf("%d areas: %v", n, err)
+				}
+			}
+		})
+	}
 }
