@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -253,6 +254,32 @@ func TestImportAreasFlags(t *testing.T) {
 		t.Errorf("imported %s %q (%s), parent %d, bound %v", a.Code, a.Name, a.Kind, a.ParentID, a.Geometry.Bound())
 	}
 	c.fails(append(slices.Clone(args), "--crs", "EPSG:4326"), "deso.geojson: feature 1", "out of range")
+
+	// A square at Jönköping in SWEREF 99 13 30 without a "crs" member is
+	// refused rather than taken as SWEREF 99 TM; named, it is converted,
+	// and then lies outside its parent Borås, which --force lets through.
+	jkp, err := geo.FromWGS84(orb.Polygon{{{14.15, 57.77}, {14.19, 57.77}, {14.19, 57.79}, {14.15, 57.79}, {14.15, 57.77}}}, "EPSG:3008")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if geom, err = geo.AppendGeoJSON(nil, jkp); err != nil {
+		t.Fatal(err)
+	}
+	zone := writeFile(t, "zone.geojson", `{"type":"FeatureCollection","features":[{"type":"Feature",`+
+		`"properties":{"deso":"1490C1002","kommun":"1490"},"geometry":`+string(geom)+`}]}`)
+	args[2] = zone
+	c.fails(args, "zone.geojson: feature 1", "EPSG:3008", "--crs")
+	c.fails(append(slices.Clone(args), "--crs", "3008"), "zone.geojson: feature 1", "lies 100 % outside its parent Borås", "--force")
+	if _, err := s.AreaByCode(t.Context(), "1490C1002"); !errors.Is(err, db.ErrNotFound) {
+		t.Fatalf("after the refused imports: %v", err)
+	}
+	if out := c.must(append(slices.Clone(args), "--crs", "EPSG:3008", "--force")...); out != "imported 1 areas from "+zone+" (coordinates in EPSG:3008)\n" {
+		t.Errorf("import said %q", out)
+	}
+	if a, err := s.AreaByCode(t.Context(), "1490C1002"); err != nil || a.Geometry.Bound().Min.Lon() < 14.14 {
+		t.Errorf("the square at Jönköping: %v, %v", a, err)
+	}
+	args[2] = deso
 	c.fails(append(slices.Clone(args[:3]), "--code-prop", "deso", "--kind", "STATISTICAL_AREA"), "feature 1", `property "name"`)
 }
 

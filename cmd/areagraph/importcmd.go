@@ -25,7 +25,11 @@ written in one transaction (all of it, or nothing), definitions one by one.
   areagraph import areas FILE.geojson|FILE.gpkg [flags]
       Each feature becomes an area; its properties are read as the flags
       below say. Coordinates may be WGS 84 longitude/latitude or SWEREF 99 TM
-      (EPSG:3006, as Statistics Sweden publishes DeSO), which is converted.
+      (EPSG:3006, as Statistics Sweden publishes DeSO), told apart by their
+      range; a local SWEREF 99 zone (EPSG:3007–3018) or RT90 2.5 gon V
+      (EPSG:3021) is read when the file's "crs" member or --crs names it,
+      and is refused, not guessed, otherwise. Every area must lie in Sweden,
+      and 99 % of it inside its parent (--force lets it stray further).
       A GeoPackage (version 1.2 or later, told by its content) is read one
       layer at a time: the only one, or the one --layer names; its columns
       are the properties, and its coordinate system is the one the layer
@@ -97,6 +101,7 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 	fs.StringVar(&m.DescriptionProp, "description-prop", m.DescriptionProp, "property holding a description")
 	crs := fs.String("crs", "auto", "coordinate system of the file: auto, or an EPSG code: EPSG:4326 (WGS 84), EPSG:3006 (SWEREF 99 TM), EPSG:3007–3018 (the local SWEREF 99 zones), EPSG:3021 (RT90 2.5 gon V)")
 	fs.StringVar(&m.Layer, "layer", "", "GeoPackage layer (table) to read; may be left out when the file has one")
+	fs.BoolVar(&m.Force, "force", false, "import areas that lie more than 1 % outside their parent (never areas outside Sweden)")
 	file, err := parseWithFile(fs, args)
 	if err != nil {
 		return err

@@ -31,7 +31,7 @@ Commands:
   import    import areas (GeoJSON) or indicator values (CSV) into DATABASE_URL:
               areagraph import areas FILE.geojson [--code-prop P] [--name-prop P]
                 [--kind KIND | --kind-prop P] [--parent-prop P] [--area-type-prop P]
-                [--crs auto|EPSG:nnnn (4326, 3006, 3007–3018, 3021)]
+                [--crs auto|EPSG:nnnn (4326, 3006, 3007–3018, 3021)] [--force]
               areagraph import indicators FILE.csv
   export    write areas (GeoJSON) or indicator values (CSV) of DATABASE_URL to stdout:
               areagraph export areas [--kind KIND[,KIND…]] > areas.geojson
