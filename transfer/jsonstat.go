@@ -291,7 +291,10 @@ func (h *jsonStatHeader) dims(m *StatMapping) ([]statDim, int, error) {
 		}
 		switch id {
 		case areaDim:
-			d.role, d.codes = roleArea, cats
+			d.role, d.codes = roleArea, make([]string, size)
+			for c, s := range cats {
+				d.codes[c] = scbAreaCode(s)
+			}
 		case yearDim:
 			d.role, d.years = roleYear, make([]int, size)
 			for c, s := range cats {

@@ -106,6 +106,9 @@ func TestReadValuesJSONStatForms(t *testing.T) {
 		{"sparse with a status array", dataset(`,"value":{"1":null,"0":7},"status":["",".."]`),
 			"1490,population,2023,7,TOTAL,\n", `1 marked ".."`},
 		{"markers as values, no marker", dataset(`,"value":["..",null]`), "", `1 unmarked, 1 marked ".."`},
+		{"SCB's edition suffixes", strings.Replace(dataset(`,"value":[1,2]`), `["1490","1490C1010"]`,
+			`["1490R001_RegSO2025","1490C1010_DeSO2025"]`, 1),
+			"1490R001,population,2023,1,TOTAL,\n1490C1010,population,2023,2,TOTAL,\n", ""},
 	} {
 		got, skipped, err := readJSONStat(tc.body, m)
 		if err != nil {

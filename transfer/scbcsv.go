@@ -157,6 +157,7 @@ rows:
 			}
 		}
 		code, _, _ := strings.Cut(strings.TrimSpace(rec[area]), " ")
+		code = scbAreaCode(code)
 		if code == "" {
 			return fmt.Errorf("%d: column %q is empty; it holds the area code (and name, as 1490 Borås)", line, header[area])
 		}

@@ -57,8 +57,9 @@ func TestReadValuesSCBCSV(t *testing.T) {
 			t.Errorf("%s: skipped %q, want %q", tc.name, skipped, tc.skipped)
 		}
 	}
-	// Decimal commas, PxWeb's "-" for nothing, no sex column, no title.
-	got, skipped, err := readSCBCSV("region;2023\n1490 Borås;4,5\n1490C1010;-\n1490C1020;\n", StatMapping{Indicator: "unemployment"})
+	// Decimal commas, PxWeb's "-" for nothing, an edition suffix, no sex
+	// column, no title.
+	got, skipped, err := readSCBCSV("region;2023\n1490 Borås;4,5\n1490C1010_DeSO2025;-\n1490C1020;\n", StatMapping{Indicator: "unemployment"})
 	if s := valueLines(got); err != nil || s != "1490,unemployment,2023,4.5,TOTAL,\n1490C1010,unemployment,2023,0,TOTAL,\n" ||
 		skipped.String() != "1 unmarked" {
 		t.Errorf("read %s, skipped %s, %v", s, skipped, err)

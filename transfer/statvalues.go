@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -213,6 +214,21 @@ func scbSex(code string) (db.Sex, bool) {
 		return db.SexFemale, true
 	}
 	return "", false
+}
+
+// editionSuffix is the suffix SCB's API puts on a DeSO or RegSO code to
+// name the edition of the division: 1490C1010_DeSO2025, 1490R001_RegSO2025.
+var editionSuffix = regexp.MustCompile(`_(?:DeSO|RegSO)\d{4}$`)
+
+// scbAreaCode is the area code of SCB's region code s: the code without
+// an edition suffix, as SCB's GeoPackages of DeSO and RegSO write it and
+// as areas are imported. An area's code is unique in the store, so one
+// edition at a time is loaded; the areas' validity periods say which.
+func scbAreaCode(s string) string {
+	if loc := editionSuffix.FindStringIndex(s); loc != nil && loc[0] > 0 {
+		return s[:loc[0]]
+	}
+	return s
 }
 
 // isDots reports whether s is one of the dot markers SCB and PxWeb put in
