@@ -389,21 +389,25 @@ func DetectCRS(bound orb.Bound) (string, error) {
 	if inRange(bound.Min) && inRange(bound.Max) {
 		return CRSWGS84, nil
 	}
-	var fits []*system
-	for _, s := range systems {
-		if s.extent.Contains(bound.Min) && s.extent.Contains(bound.Max) {
-			fits = append(fits, s)
-		}
-	}
+	fits := fitting(bound)
 	if len(fits) == 1 && fits[0].kind == kindNational {
 		return CRSSWEREF99TM, nil
 	}
 	span := fmtPoint(bound.Min) + " to " + fmtPoint(bound.Max)
 	if len(fits) == 0 {
+		// Written latitude or northing first, as the EPSG definitions
+		// order the axes, a file fits nothing; say so rather than only
+		// ask for a system.
+		hint := ""
+		swapped := orb.Bound{Min: orb.Point{bound.Min[1], bound.Min[0]}, Max: orb.Point{bound.Max[1], bound.Max[0]}}
+		if len(fitting(swapped)) > 0 || inRange(swapped.Min) && inRange(swapped.Max) {
+			hint = "; with the two axes exchanged they would fit: check the axis order, " +
+				"GeoJSON writes longitude (or easting) first"
+		}
 		return "", fmt.Errorf("geo: cannot tell the coordinate system of coordinates spanning %s: "+
 			"they are neither longitude/latitude (%s) nor where Swedish grid coordinates lie "+
-			"(SWEREF 99 TM %s, the local SWEREF 99 zones EPSG:3007–3018, RT90 %s); name the system with --crs",
-			span, CRSWGS84, CRSSWEREF99TM, CRSRT90)
+			"(SWEREF 99 TM %s, the local SWEREF 99 zones EPSG:3007–3018, RT90 %s)%s; name the system with --crs",
+			span, CRSWGS84, CRSSWEREF99TM, CRSRT90, hint)
 	}
 	names := make([]string, len(fits))
 	codes := make([]string, len(fits))
@@ -423,6 +427,17 @@ func DetectCRS(bound orb.Bound) (string, error) {
 	return "", fmt.Errorf("geo: cannot tell the coordinate system of coordinates spanning %s: "+
 		"they fit %s; %s, so areagraph does not guess: name the system with --crs (%s)",
 		span, strings.Join(names, ", "), why, strings.Join(codes, ", "))
+}
+
+// fitting lists the projected systems whose extent holds bound.
+func fitting(bound orb.Bound) []*system {
+	var fits []*system
+	for _, s := range systems {
+		if s.extent.Contains(bound.Min) && s.extent.Contains(bound.Max) {
+			fits = append(fits, s)
+		}
+	}
+	return fits
 }
 
 // crsAliases maps names other than EPSG codes that files and people use

@@ -235,6 +235,10 @@ func TestDetectCRSNamesTheCandidates(t *testing.T) {
 	}{
 		{"Jönköping in EPSG:3008", jonkoping.(orb.Bound), []string{"EPSG:3006", "EPSG:3008", "EPSG:3009", "--crs", "does not guess"}},
 		{"Jönköping in RT90", rt90.(orb.Bound), []string{"RT90 2.5 gon V (EPSG:3021)", "six zones", "--crs"}},
+		{"Borås in SWEREF 99 TM, northing first", orb.Bound{Min: orb.Point{6381000, 346000}, Max: orb.Point{6423000, 387000}},
+			[]string{"axes exchanged", "axis order", "--crs"}},
+		{"Jönköping in EPSG:3008, northing first", orb.Bound{Min: orb.Point{6405000, 188000}, Max: orb.Point{6408000, 191000}},
+			[]string{"axes exchanged", "axis order", "--crs"}},
 	} {
 		got, err := geo.DetectCRS(c.bound)
 		if err == nil {
