@@ -171,3 +171,45 @@ func TestRollUpNothing(t *testing.T) {
 		t.Errorf("zero weights derived %+v", got)
 	}
 }
+
+// TestRollUpNoDifferenceReveals pins the complementary case of the
+// small-count rule: a district T drawn over sources A, B and C, split into
+// two priority areas P (part of A) and Q (the rest). A's value is
+// suppressed. Were T published with P suppressed, T − Q would give P; were
+// T and Q published, T − Q would reveal A's part. Every area touching A is
+// suppressed, so no difference of published values reaches A.
+func TestRollUpNoDifferenceReveals(t *testing.T) {
+	count := &Indicator{Code: "n", Rollup: RollupSum, MinCount: 10}
+	vals := []IndicatorValue{
+		{AreaID: 1, IndicatorCode: "n", Year: 2025, Sex: SexTotal, Value: 4, Count: ip(4)}, // A: suppressed
+		{AreaID: 2, IndicatorCode: "n", Year: 2025, Sex: SexTotal, Value: 300, Count: ip(300)},
+		{AreaID: 3, IndicatorCode: "n", Year: 2025, Sex: SexTotal, Value: 500, Count: ip(500)},
+	}
+	src := func(id int64, code string, shared float64) Overlap {
+		return Overlap{SourceID: id, SourceCode: code, SourceArea: 1e6, Shared: shared}
+	}
+	targets := map[string]*Overlaps{
+		"T": {TargetID: 1, TargetArea: 3e6, Sources: []Overlap{src(1, "A", 1e6), src(2, "B", 1e6), src(3, "C", 1e6)}},
+		"P": {TargetID: 2, TargetArea: 4e5, Sources: []Overlap{src(1, "A", 4e5)}},
+		"Q": {TargetID: 3, TargetArea: 2.6e6, Sources: []Overlap{src(1, "A", 6e5), src(2, "B", 1e6), src(3, "C", 1e6)}},
+		"R": {TargetID: 4, TargetArea: 2e6, Sources: []Overlap{src(2, "B", 1e6), src(3, "C", 1e6)}},
+	}
+	published := map[string]bool{}
+	for name, ov := range targets {
+		d := RollUp([]*Indicator{count}, nil, ov, vals)
+		if len(d) != 1 {
+			t.Fatalf("%s: %+v", name, d)
+		}
+		published[name] = len(d[0].Provenance.SuppressedBy) == 0 && !count.Suppresses(d[0].Value)
+	}
+	for _, name := range []string{"T", "P", "Q"} {
+		if published[name] {
+			t.Errorf("%s rests on A and is published", name)
+		}
+	}
+	// R does not touch A: it is published, and so are B and C, whose sum
+	// it is; nothing about A follows from them.
+	if !published["R"] {
+		t.Error("R, away from A, is suppressed")
+	}
+}

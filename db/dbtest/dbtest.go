@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ChildAreas", testChildAreas},
 		{"AreaOverlaps", testAreaOverlaps},
 		{"AreaOverlapsGenerated", testAreaOverlapsGenerated},
+		{"RollupNeverStale", testRollupNeverStale},
 		{"Validity", testValidity},
 		{"ValidityOutOfRange", testValidityOutOfRange},
 		{"Organizations", testOrganizations},

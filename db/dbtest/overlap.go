@@ -240,3 +240,40 @@ func testAreaOverlapsGenerated(t *testing.T, s db.Store) {
 	}
 	t.Logf("largest relative difference from the planar overlay: %.3g", worst)
 }
+
+// testRollupNeverStale: a derived value follows, on the next read, a
+// change of a source's value, of the rule, and of an outline.
+func testRollupNeverStale(t *testing.T, s db.Store) {
+	ds := overlapWorld()
+	ds.Indicators = []*db.Indicator{{Code: "population", Name: "Population", Unit: "persons", Rollup: db.RollupSum}}
+	for id := int64(11); id <= 16; id++ {
+		ds.Values = append(ds.Values, db.IndicatorValue{AreaID: id, IndicatorCode: "population", Year: 2024, Sex: db.SexTotal, Value: 1000})
+	}
+	if err := s.Load(ctx(t), ds); err != nil {
+		t.Fatal(err)
+	}
+	derived := func() []db.Derived {
+		t.Helper()
+		defs := must[[]*db.Indicator](t)(s.Indicators(ctx(t), nil))
+		got := must[[][]db.Derived](t)(db.DerivedValues(ctx(t), s, defs, []int64{22}, db.ValueFilter{}))
+		return got[0]
+	}
+	// Target 22 lies inside 12, on 0.36 of it.
+	if d := derived(); len(d) != 1 || !closeTo(d[0].Value.Value, 360) || d[0].Provenance.Sources[0].Code != "OW12" {
+		t.Fatalf("before: %+v", d)
+	}
+	must[int](t)(s.PutIndicatorValues(ctx(t), testActor, []db.IndicatorValue{
+		{AreaID: 12, IndicatorCode: "population", Year: 2024, Sex: db.SexTotal, Value: 2000}}))
+	if d := derived(); len(d) != 1 || !closeTo(d[0].Value.Value, 720) {
+		t.Errorf("after the source's value changed: %+v", d)
+	}
+	t22 := must[[]*db.Area](t)(s.AreasByID(ctx(t), []int64{22}))[0]
+	must[*db.Area](t)(s.UpdateArea(ctx(t), testActor, 22, t22.Version, db.AreaPatch{Geometry: db.Set[orb.Geometry](sq(1000, 0, 2000, 500))}))
+	if d := derived(); len(d) != 1 || !closeTo(d[0].Value.Value, 1000) {
+		t.Errorf("after the target moved to half of 12: %+v", d)
+	}
+	must[*db.Indicator](t)(s.UpdateIndicator(ctx(t), testActor, "population", 1, db.IndicatorPatch{Rollup: db.Set(db.RollupNone)}))
+	if d := derived(); len(d) != 0 {
+		t.Errorf("after the roll-up was turned off: %+v", d)
+	}
+}
