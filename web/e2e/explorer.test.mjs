@@ -355,10 +355,19 @@ for (const backend of BACKENDS) {
 
       // areasAt: the point lies in the priority area, its district and the municipality.
       const [lon, lat] = area.labelPoint.coordinates;
-      const here = (await gql(server.url, `{ areasAt(lon: ${lon}, lat: ${lat}) { name } }`)).areasAt.map((a) => a.name);
+      const here = (await gql(server.url, `{ areasAt(lon: ${lon}, lat: ${lat}, kinds: [MUNICIPALITY, DISTRICT, PRIORITY_AREA]) { name } }`)).areasAt.map((a) => a.name);
       const shown = await page.locator('#panel .here').innerText();
       for (const name of here) assert.ok(shown.includes(name), `"${shown}" lacks ${name}`);
       assert.ok(here.length >= 2);
+
+      // The year after the typed-in values is derived from the statistical
+      // areas, and the chart says from how many and how much they cover.
+      const derived = (await gql(server.url, `{ area(id: "${area.id}") { indicators(codes: ["unemployment"]) {
+        values { year provenance { derived coverage sources { code } } } } } }`)).area.indicators[0].values.filter((v) => v.provenance.derived);
+      assert.ok(derived.length > 0, 'the demo derives a year for the priority area');
+      const last = derived[derived.length - 1];
+      const note = await page.locator(`#panel figure[data-indicator="unemployment"] p.provenance[data-year="${last.year}"]`).innerText();
+      assert.equal(note, `${last.year}: derived from ${last.provenance.sources.length} statistical areas, ${Math.round(last.provenance.coverage * 100)} % covered`);
 
       // A trend chart per indicator, the initiatives with their partners.
       assert.ok(await page.locator('#panel figure svg path.area').count() >= 3);

@@ -54,7 +54,7 @@ export async function layer(name, params = {}, signal) {
 export const BOOT_QUERY = `query Boot {
   indicators { code name nameSv unit higherIsBetter attribution }
   areas(first: 100, filter: {kinds: [MUNICIPALITY]}) {
-    nodes { id name bbox indicators { indicator { code } values { year } } }
+    nodes { id name bbox indicators { indicator { code } values { year provenance { derived } } } }
   }
 }`;
 
@@ -65,7 +65,7 @@ export const PANEL_QUERY = `query AreaPanel($id: ID!, $indicator: String!, $year
       parent { id name kind }
       indicators(baselineYear: $baseline) {
         indicator { code }
-        values { year value suppressed changeSinceBaseline }
+        values { year value suppressed changeSinceBaseline provenance { derived coverage partial suppressedBy sources { code } } }
       }
       initiatives(first: 100, filter: $filter) {
         totalCount
@@ -81,13 +81,13 @@ export const PANEL_QUERY = `query AreaPanel($id: ID!, $indicator: String!, $year
     rows {
       value suppressed baselineValue changeSinceBaseline
       municipalityValue gapToMunicipality gapToMunicipalityAtBaseline gapClosing
-      municipality { id name indicators { indicator { code } values { year value } } }
+      municipality { id name indicators { indicator { code } values { year value provenance { derived partial } } } }
     }
   }
 }`;
 
 export const AREAS_AT_QUERY = `query AreasAt($lon: Float!, $lat: Float!) {
-  areasAt(lon: $lon, lat: $lat) { id name kind }
+  areasAt(lon: $lon, lat: $lat, kinds: [MUNICIPALITY, DISTRICT, PRIORITY_AREA]) { id name kind }
 }`;
 
 export const SEARCH_QUERY = `query Search($q: String!) {

@@ -9,6 +9,7 @@ import {
   defaultLang, FOCUS_GROUPS, fmt, getLang, indicatorName, label, setLang, STATUSES, t, THEMES,
 } from './i18n.js';
 import { renderPanel } from './panel.js';
+import { measuredYears } from './provenance.js';
 import { setupSearch } from './search.js';
 import { formatHash, parseHash } from './state.js';
 
@@ -96,12 +97,14 @@ function currentIndicator() {
   return app.indicators.find((i) => i.code === st.indicator) || null;
 }
 
-// yearsOf lists the years that the municipalities have values for.
+// yearsOf lists the years that the municipalities have measured values
+// for; years only derived from statistical areas show in the panel's
+// charts, with their provenance.
 function yearsOf(code) {
   const years = new Set();
   for (const m of app.municipalities) {
     for (const s of m.indicators) {
-      if (s.indicator.code === code) s.values.forEach((v) => years.add(v.year));
+      if (s.indicator.code === code) measuredYears(s.values).forEach((y) => years.add(y));
     }
   }
   return [...years].sort((a, b) => a - b);

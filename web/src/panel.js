@@ -3,6 +3,7 @@
 import { trendChart } from './chart.js';
 import { h } from './dom.js';
 import { fmt, fmtDiff, indicatorName, label, t } from './i18n.js';
+import { derivedNotes, wholeValues } from './provenance.js';
 
 // seriesOf returns one indicator's TOTAL series from an Area.indicators
 // answer (the query asks for TOTAL only).
@@ -63,7 +64,10 @@ function trends(ctx, area, row) {
   const figures = ordered.map((ind) => {
     const own = seriesOf(area.indicators, ind.code);
     if (own.length === 0) return null;
-    const theirs = muni ? seriesOf(muni.indicators, ind.code) : [];
+    // The municipality's line is a comparison: a partial derived value of
+    // it (statistical areas covering the town only) would compare a part
+    // with the whole, so it is left out rather than drawn unmarked.
+    const theirs = muni ? wholeValues(seriesOf(muni.indicators, ind.code)) : [];
     const now = own.find((v) => v.year === ctx.year);
     const mnow = theirs.find((v) => v.year === ctx.year);
     const value = now ? (now.suppressed ? t('suppressed') : fmt(now.value, ind.unit)) : t('noData');
@@ -80,7 +84,8 @@ function trends(ctx, area, row) {
       : '';
     return h('figure', { class: ind.code === ctx.indicator.code ? 'trend-fig current' : 'trend-fig', dataset: { indicator: ind.code } },
       h('figcaption', {}, h('strong', {}, indicatorName(ind)), ` ${value}${change}`),
-      trendChart({ area: own, municipality: theirs, year: ctx.year, baseline: ctx.baseline, unit: ind.unit, label: summary }));
+      trendChart({ area: own, municipality: theirs, year: ctx.year, baseline: ctx.baseline, unit: ind.unit, label: summary }),
+      derivedNotes(own).map((n) => h('p', { class: n.partial ? 'provenance partial' : 'provenance', dataset: { year: String(n.year) } }, n.text)));
   });
   return h('section', { class: 'trends', 'aria-labelledby': 'panel-trends' },
     h('h3', { id: 'panel-trends' }, t('trends')),
