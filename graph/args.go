@@ -23,21 +23,53 @@ const (
 	MaxRadius = 1_000_000
 )
 
-// page turns first/after into a store page.
-func page(first *int, after *string) (db.Page, error) {
-	p := db.Page{Limit: 20}
-	if first != nil {
-		if *first < 0 || *first > MaxFirst {
-			return p, db.Errorf(db.EINVALID, "first must be between 0 and %d, got %d", MaxFirst, *first)
-		}
-		p.Limit = *first
+// pageArgs are a list field's paging arguments as GraphQL hands them over,
+// with the page size the field has when neither first nor last is given.
+type pageArgs struct {
+	first, last   *int
+	after, before *string
+	size          int
+}
+
+// pages gathers a list field's paging arguments, with the usual default
+// page size.
+func pages(first *int, after *string, last *int, before *string) pageArgs {
+	return pageArgs{first: first, after: after, last: last, before: before, size: defaultPageSize}
+}
+
+// page turns the paging arguments into a store page: first or last (not
+// both) counts from the start or the end of the range after and before
+// leave, each a place in the list's order (model.DecodeCursor).
+func page(a pageArgs) (db.Page, error) {
+	p := db.Page{Limit: a.size}
+	if a.first != nil && a.last != nil {
+		return p, db.Errorf(db.EINVALID, "give first or last, not both")
 	}
-	if after != nil {
-		off, err := model.DecodeCursor(*after)
+	for _, n := range []struct {
+		name string
+		v    *int
+	}{{"first", a.first}, {"last", a.last}} {
+		if n.v == nil {
+			continue
+		}
+		if *n.v < 0 || *n.v > MaxFirst {
+			return p, db.Errorf(db.EINVALID, "%s must be between 0 and %d, got %d", n.name, MaxFirst, *n.v)
+		}
+		p.Limit = *n.v
+	}
+	p.FromEnd = a.last != nil
+	for _, c := range []struct {
+		v   *string
+		key **db.Key
+	}{{a.after, &p.After}, {a.before, &p.Before}} {
+		if c.v == nil {
+			continue
+		}
+		k, err := model.DecodeCursor(*c.v)
 		if err != nil {
 			return p, err
 		}
-		p.Offset = off + 1
+		*c.key = &k
 	}
 	return p, nil
 }

@@ -264,17 +264,71 @@ func TestPaging(t *testing.T) {
 		}
 		// Past the end: an empty page, no error.
 		var last page
-		c.ok(q, map[string]any{"after": mustCursor(t, c, total+5)}, &last)
+		c.ok(q, map[string]any{"after": idCursor(1_000_000)}, &last)
 		if len(last.Initiatives.Edges) != 0 || last.Initiatives.PageInfo.HasNextPage || last.Initiatives.PageInfo.EndCursor != nil {
 			t.Errorf("page past the end: %+v", last)
+		}
+
+		// Backwards with last and before: the same items, walked from the
+		// end, each once.
+		const back = `query($before: String) { initiatives(last: 25, before: $before) { totalCount
+			edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor } } }`
+		type backPage struct {
+			Initiatives struct {
+				TotalCount int
+				Edges      []struct {
+					Cursor string
+					Node   struct{ ID string }
+				}
+				PageInfo struct {
+					HasNextPage, HasPreviousPage bool
+					StartCursor                  *string
+				}
+			}
+		}
+		seenBack := map[string]bool{}
+		var before any
+		for range 10 {
+			var p backPage
+			c.ok(back, map[string]any{"before": before}, &p)
+			for _, e := range p.Initiatives.Edges {
+				if seenBack[e.Node.ID] {
+					t.Fatalf("walking back: initiative %s on two pages", e.Node.ID)
+				}
+				seenBack[e.Node.ID] = true
+			}
+			if (before != nil) != p.Initiatives.PageInfo.HasNextPage {
+				t.Errorf("walking back: hasNextPage %v before %v", p.Initiatives.PageInfo.HasNextPage, before)
+			}
+			if !p.Initiatives.PageInfo.HasPreviousPage {
+				break
+			}
+			before = *p.Initiatives.PageInfo.StartCursor
+		}
+		if len(seenBack) != total {
+			t.Errorf("walked back through %d of %d initiatives", len(seenBack), total)
+		}
+
+		// first and last together, and a cursor of another order, are
+		// refused.
+		r := c.query(`{ initiatives(first: 2, last: 2) { totalCount } }`, nil)
+		if r.code() != db.EINVALID || !strings.Contains(r.Errors[0].Message, "first or last") {
+			t.Errorf("first and last: %+v", r.Errors)
+		}
+		var near struct {
+			Initiatives struct{ PageInfo struct{ EndCursor string } }
+		}
+		c.ok(`{ initiatives(first: 1, filter: {near: {lon: 12.94, lat: 57.72, radiusMeters: 50000}}) { pageInfo { endCursor } } }`, nil, &near)
+		r = c.query(`query($a: String) { initiatives(first: 1, after: $a) { totalCount } }`, map[string]any{"a": near.Initiatives.PageInfo.EndCursor})
+		if r.code() != db.EINVALID || !strings.Contains(r.Errors[0].Message, "cursor") {
+			t.Errorf("a nearest-first cursor in a list by id: %+v", r.Errors)
 		}
 	})
 }
 
-// mustCursor returns the cursor of the item at offset, as the API makes it.
-func mustCursor(t *testing.T, c client, offset int) string {
-	t.Helper()
-	return strings.TrimRight(b64(fmt.Sprintf("o:%d", offset)), "=")
+// idCursor is the cursor of a place in a list by id, as the API spells it.
+func idCursor(id int) string {
+	return strings.TrimRight(b64(fmt.Sprintf("i:%d", id)), "=")
 }
 
 func TestNodeAndLookups(t *testing.T) {

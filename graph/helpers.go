@@ -26,25 +26,25 @@ func orgAreas(ctx context.Context, o model.Organization) ([]*db.Area, error) {
 }
 
 // orgInitiatives loads a page of the initiatives an organisation leads or joins.
-func orgInitiatives(ctx context.Context, o model.Organization, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error) {
+func orgInitiatives(ctx context.Context, o model.Organization, filter *model.InitiativeFilter, pa pageArgs) (*model.InitiativeConnection, error) {
 	f, err := initiativeFilter(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
-	return paged(first, after, func(p db.Page) (db.List[*db.Initiative], error) {
+	return paged(pa, func(p db.Page) (db.List[*db.Initiative], error) {
 		return loader.For(ctx).OrganizationInitiatives(ctx, o.Record().ID, f, p)
 	}, nil, model.NewInitiativeConnection)
 }
 
 // organizations lists organisations of the given kinds at the root.
-func organizations[C any](ctx context.Context, s db.OrganizationReader, filter *model.OrganizationFilter, first *int, after *string,
-	wrap func(db.List[*db.Organization], int) C, kinds ...db.OrgKind) (C, error) {
+func organizations[C any](ctx context.Context, s db.OrganizationReader, filter *model.OrganizationFilter, pa pageArgs,
+	wrap func(db.List[*db.Organization]) C, kinds ...db.OrgKind) (C, error) {
 	f, err := orgFilter(ctx, filter, kinds...)
 	if err != nil {
 		var zero C
 		return zero, err
 	}
-	return paged(first, after, func(p db.Page) (db.List[*db.Organization], error) {
+	return paged(pa, func(p db.Page) (db.List[*db.Organization], error) {
 		return s.Organizations(ctx, f, p)
 	}, loader.For(ctx).Organizations, wrap)
 }
@@ -52,10 +52,10 @@ func organizations[C any](ctx context.Context, s db.OrganizationReader, filter *
 // paged is the shape of every list field: check the page, load it, let
 // the loaders know what was handed out (when the load did not already),
 // and wrap it as a connection.
-func paged[T, C any](first *int, after *string, load func(db.Page) (db.List[T], error),
-	register func([]T), wrap func(db.List[T], int) C) (C, error) {
+func paged[T, C any](pa pageArgs, load func(db.Page) (db.List[T], error),
+	register func([]T), wrap func(db.List[T]) C) (C, error) {
 	var zero C
-	p, err := page(first, after)
+	p, err := page(pa)
 	if err != nil {
 		return zero, err
 	}
@@ -66,7 +66,7 @@ func paged[T, C any](first *int, after *string, load func(db.Page) (db.List[T], 
 	if register != nil {
 		register(l.Items)
 	}
-	return wrap(l, p.Offset), nil
+	return wrap(l), nil
 }
 
 // series groups an area's values into one series per indicator and sex,

@@ -63,9 +63,13 @@ const (
 	DefaultTimeout = 10 * time.Second
 )
 
-// defaultPageSize is the page a paged field returns when first is null, as
-// page() has it.
-const defaultPageSize = 20
+// The page a paged field returns when neither first nor last is given, as
+// page() has it: an area's children come 50 to a page, as a district's
+// statistical areas rarely number more; every other list 20.
+const (
+	defaultPageSize  = 20
+	childrenPageSize = 50
+)
 
 // WithDefaults returns l with every zero field set to its default.
 func (l Limits) WithDefaults() Limits {
@@ -229,17 +233,28 @@ func (m *measurer) field(f *ast.Field, page int) measure {
 // MaxFirst, with the words page() uses, so the refusal reads the same
 // whether it comes before execution or from a resolver.
 func (m *measurer) first(f *ast.Field) int {
-	v, set := intValue(f.ArgumentMap(m.vars)["first"])
-	if !set {
-		return defaultPageSize
-	}
-	if v < 0 || v > MaxFirst {
-		if m.err == nil {
-			m.err = refusal(f.Position, "first must be between 0 and %d, got %d", MaxFirst, v)
+	args := f.ArgumentMap(m.vars)
+	size, given := 0, false
+	for _, name := range []string{"first", "last"} {
+		v, set := intValue(args[name])
+		if !set {
+			continue
 		}
-		return 0
+		if v < 0 || v > MaxFirst {
+			if m.err == nil {
+				m.err = refusal(f.Position, "%s must be between 0 and %d, got %d", name, MaxFirst, v)
+			}
+			return 0
+		}
+		size, given = max(size, int(v)), true
 	}
-	return int(v)
+	if given {
+		return size
+	}
+	if f.Name == "children" {
+		return childrenPageSize
+	}
+	return defaultPageSize
 }
 
 // intValue reads an Int argument as the parser or the variable decoder

@@ -62,32 +62,34 @@ func (r *areaResolver) Parent(ctx context.Context, obj *db.Area) (*db.Area, erro
 	return loader.For(ctx).Area(ctx, obj.ParentID)
 }
 
-func (r *areaResolver) Children(ctx context.Context, obj *db.Area, filter *model.AreaFilter, first *int, after *string) (*model.AreaConnection, error) {
+func (r *areaResolver) Children(ctx context.Context, obj *db.Area, filter *model.AreaFilter, first *int, after *string, last *int, before *string) (*model.AreaConnection, error) {
 	f, err := r.areaFilter(filter)
 	if err != nil {
 		return nil, err
 	}
-	return paged(first, after, func(p db.Page) (db.List[*db.Area], error) {
+	pa := pages(first, after, last, before)
+	pa.size = childrenPageSize
+	return paged(pa, func(p db.Page) (db.List[*db.Area], error) {
 		return loader.For(ctx).Children(ctx, obj.ID, f, p)
 	}, nil, model.NewAreaConnection)
 }
 
-func (r *areaResolver) Initiatives(ctx context.Context, obj *db.Area, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error) {
+func (r *areaResolver) Initiatives(ctx context.Context, obj *db.Area, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) (*model.InitiativeConnection, error) {
 	f, err := initiativeFilter(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
-	return paged(first, after, func(p db.Page) (db.List[*db.Initiative], error) {
+	return paged(pages(first, after, last, before), func(p db.Page) (db.List[*db.Initiative], error) {
 		return loader.For(ctx).AreaInitiatives(ctx, obj.ID, f, p)
 	}, nil, model.NewInitiativeConnection)
 }
 
-func (r *areaResolver) Organizations(ctx context.Context, obj *db.Area, kinds []db.OrgKind, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error) {
+func (r *areaResolver) Organizations(ctx context.Context, obj *db.Area, kinds []db.OrgKind, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) (*model.OrganizationConnection, error) {
 	f, err := orgFilter(ctx, filter, kinds...)
 	if err != nil {
 		return nil, err
 	}
-	return paged(first, after, func(p db.Page) (db.List[*db.Organization], error) {
+	return paged(pages(first, after, last, before), func(p db.Page) (db.List[*db.Organization], error) {
 		return loader.For(ctx).AreaOrganizations(ctx, obj.ID, f, p)
 	}, nil, model.NewOrganizationConnection)
 }
@@ -129,16 +131,16 @@ func (r *associationResolver) Areas(ctx context.Context, obj *model.Association)
 	return orgAreas(ctx, obj)
 }
 
-func (r *associationResolver) Initiatives(ctx context.Context, obj *model.Association, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error) {
-	return orgInitiatives(ctx, obj, filter, first, after)
+func (r *associationResolver) Initiatives(ctx context.Context, obj *model.Association, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) (*model.InitiativeConnection, error) {
+	return orgInitiatives(ctx, obj, filter, pages(first, after, last, before))
 }
 
 func (r *employerResolver) Areas(ctx context.Context, obj *model.Employer) ([]*db.Area, error) {
 	return orgAreas(ctx, obj)
 }
 
-func (r *employerResolver) Initiatives(ctx context.Context, obj *model.Employer, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error) {
-	return orgInitiatives(ctx, obj, filter, first, after)
+func (r *employerResolver) Initiatives(ctx context.Context, obj *model.Employer, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) (*model.InitiativeConnection, error) {
+	return orgInitiatives(ctx, obj, filter, pages(first, after, last, before))
 }
 
 func (r *indicatorResolver) NameSv(ctx context.Context, obj *db.Indicator) (*string, error) {
@@ -371,12 +373,12 @@ func (r *queryResolver) Area(ctx context.Context, id *string, code *string) (*db
 	return a, err
 }
 
-func (r *queryResolver) Areas(ctx context.Context, filter *model.AreaFilter, first *int, after *string) (*model.AreaConnection, error) {
+func (r *queryResolver) Areas(ctx context.Context, filter *model.AreaFilter, first *int, after *string, last *int, before *string) (*model.AreaConnection, error) {
 	f, err := r.areaFilter(filter)
 	if err != nil {
 		return nil, err
 	}
-	return paged(first, after, func(p db.Page) (db.List[*db.Area], error) {
+	return paged(pages(first, after, last, before), func(p db.Page) (db.List[*db.Area], error) {
 		return r.Store.Areas(ctx, f, p)
 	}, loader.For(ctx).Areas, model.NewAreaConnection)
 }
@@ -396,26 +398,26 @@ func (r *queryResolver) AreasAt(ctx context.Context, lon float64, lat float64, k
 	return areas, nil
 }
 
-func (r *queryResolver) Initiatives(ctx context.Context, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error) {
+func (r *queryResolver) Initiatives(ctx context.Context, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) (*model.InitiativeConnection, error) {
 	f, err := initiativeFilter(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
-	return paged(first, after, func(p db.Page) (db.List[*db.Initiative], error) {
+	return paged(pages(first, after, last, before), func(p db.Page) (db.List[*db.Initiative], error) {
 		return r.Store.Initiatives(ctx, f, p)
 	}, loader.For(ctx).Initiatives, model.NewInitiativeConnection)
 }
 
-func (r *queryResolver) Employers(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.EmployerConnection, error) {
-	return organizations(ctx, r.Store, filter, first, after, model.NewEmployerConnection, db.OrgEmployer)
+func (r *queryResolver) Employers(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) (*model.EmployerConnection, error) {
+	return organizations(ctx, r.Store, filter, pages(first, after, last, before), model.NewEmployerConnection, db.OrgEmployer)
 }
 
-func (r *queryResolver) Associations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.AssociationConnection, error) {
-	return organizations(ctx, r.Store, filter, first, after, model.NewAssociationConnection, db.OrgAssociation)
+func (r *queryResolver) Associations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) (*model.AssociationConnection, error) {
+	return organizations(ctx, r.Store, filter, pages(first, after, last, before), model.NewAssociationConnection, db.OrgAssociation)
 }
 
-func (r *queryResolver) Organizations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error) {
-	return organizations(ctx, r.Store, filter, first, after, model.NewOrganizationConnection)
+func (r *queryResolver) Organizations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) (*model.OrganizationConnection, error) {
+	return organizations(ctx, r.Store, filter, pages(first, after, last, before), model.NewOrganizationConnection)
 }
 
 func (r *queryResolver) Indicators(ctx context.Context, codes []string) ([]*db.Indicator, error) {
@@ -434,9 +436,9 @@ func (r *queryResolver) Coverage(ctx context.Context, areas []string, validAt *t
 	return coverage(ctx, r.Store, areas, on, statuses, themes)
 }
 
-func (r *queryResolver) AuditLog(ctx context.Context, recordID *string, actor *string, first *int, after *string) (*model.AuditEntryConnection, error) {
+func (r *queryResolver) AuditLog(ctx context.Context, recordID *string, actor *string, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error) {
 	f := db.AuditFilter{RecordID: str(recordID), Actor: str(actor)}
-	return paged(first, after, func(p db.Page) (db.List[*db.AuditEntry], error) {
+	return paged(pages(first, after, last, before), func(p db.Page) (db.List[*db.AuditEntry], error) {
 		return r.Store.AuditLog(ctx, f, p)
 	}, nil, model.NewAuditEntryConnection)
 }

@@ -67,17 +67,17 @@ type ComplexityRoot struct {
 		AreaType         func(childComplexity int) int
 		Bbox             func(childComplexity int) int
 		Centroid         func(childComplexity int) int
-		Children         func(childComplexity int, filter *model.AreaFilter, first *int, after *string) int
+		Children         func(childComplexity int, filter *model.AreaFilter, first *int, after *string, last *int, before *string) int
 		Code             func(childComplexity int) int
 		Description      func(childComplexity int) int
 		Geometry         func(childComplexity int, zoom *float64, simplifyMeters *float64, precision *int) int
 		Indicators       func(childComplexity int, codes []string, fromYear *int, toYear *int, sexes []db.Sex, baselineYear *int) int
-		Initiatives      func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string) int
+		Initiatives      func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) int
 		Kind             func(childComplexity int) int
 		LabelPoint       func(childComplexity int) int
 		Name             func(childComplexity int) int
 		NodeID           func(childComplexity int) int
-		Organizations    func(childComplexity int, kinds []db.OrgKind, filter *model.OrganizationFilter, first *int, after *string) int
+		Organizations    func(childComplexity int, kinds []db.OrgKind, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) int
 		Parent           func(childComplexity int) int
 		ValidFrom        func(childComplexity int) int
 		ValidTo          func(childComplexity int) int
@@ -100,7 +100,7 @@ type ComplexityRoot struct {
 	Association struct {
 		Activity           func(childComplexity int) int
 		Areas              func(childComplexity int) int
-		Initiatives        func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string) int
+		Initiatives        func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) int
 		Location           func(childComplexity int) int
 		Name               func(childComplexity int) int
 		NodeID             func(childComplexity int) int
@@ -227,7 +227,7 @@ type ComplexityRoot struct {
 	Employer struct {
 		Areas              func(childComplexity int) int
 		Industry           func(childComplexity int) int
-		Initiatives        func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string) int
+		Initiatives        func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) int
 		Location           func(childComplexity int) int
 		Name               func(childComplexity int) int
 		NodeID             func(childComplexity int) int
@@ -387,17 +387,17 @@ type ComplexityRoot struct {
 	Query struct {
 		APIKeys             func(childComplexity int) int
 		Area                func(childComplexity int, id *string, code *string) int
-		Areas               func(childComplexity int, filter *model.AreaFilter, first *int, after *string) int
+		Areas               func(childComplexity int, filter *model.AreaFilter, first *int, after *string, last *int, before *string) int
 		AreasAt             func(childComplexity int, lon float64, lat float64, kinds []db.AreaKind, validAt *time.Time) int
-		Associations        func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
-		AuditLog            func(childComplexity int, recordID *string, actor *string, first *int, after *string) int
+		Associations        func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) int
+		AuditLog            func(childComplexity int, recordID *string, actor *string, first *int, after *string, last *int, before *string) int
 		Coverage            func(childComplexity int, areas []string, validAt *time.Time, statuses []db.InitiativeStatus, themes []db.Theme) int
-		Employers           func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
+		Employers           func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) int
 		IndicatorComparison func(childComplexity int, indicator string, year int, areas []string, referenceArea *string, baselineYear *int, sex *db.Sex) int
 		Indicators          func(childComplexity int, codes []string) int
-		Initiatives         func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string) int
+		Initiatives         func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) int
 		Node                func(childComplexity int, id string) int
-		Organizations       func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string) int
+		Organizations       func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) int
 	}
 
 	Reach struct {
@@ -459,18 +459,18 @@ type AreaResolver interface {
 	Bbox(ctx context.Context, obj *db.Area) ([]float64, error)
 	AreaSquareMeters(ctx context.Context, obj *db.Area) (float64, error)
 	Parent(ctx context.Context, obj *db.Area) (*db.Area, error)
-	Children(ctx context.Context, obj *db.Area, filter *model.AreaFilter, first *int, after *string) (*model.AreaConnection, error)
-	Initiatives(ctx context.Context, obj *db.Area, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error)
-	Organizations(ctx context.Context, obj *db.Area, kinds []db.OrgKind, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error)
+	Children(ctx context.Context, obj *db.Area, filter *model.AreaFilter, first *int, after *string, last *int, before *string) (*model.AreaConnection, error)
+	Initiatives(ctx context.Context, obj *db.Area, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) (*model.InitiativeConnection, error)
+	Organizations(ctx context.Context, obj *db.Area, kinds []db.OrgKind, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) (*model.OrganizationConnection, error)
 	Indicators(ctx context.Context, obj *db.Area, codes []string, fromYear *int, toYear *int, sexes []db.Sex, baselineYear *int) ([]*model.IndicatorSeries, error)
 }
 type AssociationResolver interface {
 	Areas(ctx context.Context, obj *model.Association) ([]*db.Area, error)
-	Initiatives(ctx context.Context, obj *model.Association, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error)
+	Initiatives(ctx context.Context, obj *model.Association, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) (*model.InitiativeConnection, error)
 }
 type EmployerResolver interface {
 	Areas(ctx context.Context, obj *model.Employer) ([]*db.Area, error)
-	Initiatives(ctx context.Context, obj *model.Employer, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error)
+	Initiatives(ctx context.Context, obj *model.Employer, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) (*model.InitiativeConnection, error)
 }
 type IndicatorResolver interface {
 	NameSv(ctx context.Context, obj *db.Indicator) (*string, error)
@@ -527,16 +527,16 @@ type ProvenanceSourceResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Area(ctx context.Context, id *string, code *string) (*db.Area, error)
-	Areas(ctx context.Context, filter *model.AreaFilter, first *int, after *string) (*model.AreaConnection, error)
+	Areas(ctx context.Context, filter *model.AreaFilter, first *int, after *string, last *int, before *string) (*model.AreaConnection, error)
 	AreasAt(ctx context.Context, lon float64, lat float64, kinds []db.AreaKind, validAt *time.Time) ([]*db.Area, error)
-	Initiatives(ctx context.Context, filter *model.InitiativeFilter, first *int, after *string) (*model.InitiativeConnection, error)
-	Employers(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.EmployerConnection, error)
-	Associations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.AssociationConnection, error)
-	Organizations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string) (*model.OrganizationConnection, error)
+	Initiatives(ctx context.Context, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) (*model.InitiativeConnection, error)
+	Employers(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) (*model.EmployerConnection, error)
+	Associations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) (*model.AssociationConnection, error)
+	Organizations(ctx context.Context, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) (*model.OrganizationConnection, error)
 	Indicators(ctx context.Context, codes []string) ([]*db.Indicator, error)
 	IndicatorComparison(ctx context.Context, indicator string, year int, areas []string, referenceArea *string, baselineYear *int, sex *db.Sex) (*model.IndicatorComparison, error)
 	Coverage(ctx context.Context, areas []string, validAt *time.Time, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error)
-	AuditLog(ctx context.Context, recordID *string, actor *string, first *int, after *string) (*model.AuditEntryConnection, error)
+	AuditLog(ctx context.Context, recordID *string, actor *string, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
 	APIKeys(ctx context.Context) ([]*db.APIKey, error)
 }
 
@@ -635,7 +635,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Area.Children(childComplexity, args["filter"].(*model.AreaFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Area.Children(childComplexity, args["filter"].(*model.AreaFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Area.code":
 		if e.ComplexityRoot.Area.Code == nil {
 			break
@@ -680,7 +680,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Area.Initiatives(childComplexity, args["filter"].(*model.InitiativeFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Area.Initiatives(childComplexity, args["filter"].(*model.InitiativeFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Area.kind":
 		if e.ComplexityRoot.Area.Kind == nil {
 			break
@@ -715,7 +715,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Area.Organizations(childComplexity, args["kinds"].([]db.OrgKind), args["filter"].(*model.OrganizationFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Area.Organizations(childComplexity, args["kinds"].([]db.OrgKind), args["filter"].(*model.OrganizationFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Area.parent":
 		if e.ComplexityRoot.Area.Parent == nil {
 			break
@@ -807,7 +807,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Association.Initiatives(childComplexity, args["filter"].(*model.InitiativeFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Association.Initiatives(childComplexity, args["filter"].(*model.InitiativeFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Association.location":
 		if e.ComplexityRoot.Association.Location == nil {
 			break
@@ -1251,7 +1251,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Employer.Initiatives(childComplexity, args["filter"].(*model.InitiativeFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Employer.Initiatives(childComplexity, args["filter"].(*model.InitiativeFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Employer.location":
 		if e.ComplexityRoot.Employer.Location == nil {
 			break
@@ -2017,7 +2017,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Areas(childComplexity, args["filter"].(*model.AreaFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Areas(childComplexity, args["filter"].(*model.AreaFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.areasAt":
 		if e.ComplexityRoot.Query.AreasAt == nil {
 			break
@@ -2039,7 +2039,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Associations(childComplexity, args["filter"].(*model.OrganizationFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Associations(childComplexity, args["filter"].(*model.OrganizationFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -2050,7 +2050,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["recordId"].(*string), args["actor"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["recordId"].(*string), args["actor"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.coverage":
 		if e.ComplexityRoot.Query.Coverage == nil {
 			break
@@ -2072,7 +2072,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Employers(childComplexity, args["filter"].(*model.OrganizationFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Employers(childComplexity, args["filter"].(*model.OrganizationFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.indicatorComparison":
 		if e.ComplexityRoot.Query.IndicatorComparison == nil {
 			break
@@ -2105,7 +2105,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Initiatives(childComplexity, args["filter"].(*model.InitiativeFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Initiatives(childComplexity, args["filter"].(*model.InitiativeFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -2128,7 +2128,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Organizations(childComplexity, args["filter"].(*model.OrganizationFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Organizations(childComplexity, args["filter"].(*model.OrganizationFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Reach.intoStudy":
 		if e.ComplexityRoot.Reach.IntoStudy == nil {
@@ -2433,10 +2433,14 @@ type Query {
   areas(
     "What to select; all areas when absent."
     filter: AreaFilter
-    "Page size, 0 to 100."
-    first: Int = 20
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    last: Int
+    "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
+    before: String
   ): AreaConnection!
 
   """
@@ -2463,30 +2467,42 @@ type Query {
   initiatives(
     "What to select; all initiatives when absent."
     filter: InitiativeFilter
-    "Page size, 0 to 100."
-    first: Int = 20
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    last: Int
+    "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
+    before: String
   ): InitiativeConnection!
 
   "Employers matching a filter, in id order, or nearest first with ` + "`" + `filter.near` + "`" + `."
   employers(
     "What to select; all employers when absent."
     filter: OrganizationFilter
-    "Page size, 0 to 100."
-    first: Int = 20
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    last: Int
+    "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
+    before: String
   ): EmployerConnection!
 
   "Associations matching a filter, in id order, or nearest first with ` + "`" + `filter.near` + "`" + `."
   associations(
     "What to select; all associations when absent."
     filter: OrganizationFilter
-    "Page size, 0 to 100."
-    first: Int = 20
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    last: Int
+    "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
+    before: String
   ): AssociationConnection!
 
   """
@@ -2496,10 +2512,14 @@ type Query {
   organizations(
     "What to select; all organisations when absent."
     filter: OrganizationFilter
-    "Page size, 0 to 100."
-    first: Int = 20
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    last: Int
+    "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
+    before: String
   ): OrganizationConnection!
 
   "Indicator definitions, by code; all of them when ` + "`" + `codes` + "`" + ` is absent."
@@ -2567,10 +2587,14 @@ type Query {
     ` + "`" + `oidc:<subject>` + "`" + ` for an access token, ` + "`" + `cli` + "`" + ` for the command line.
     """
     actor: String
-    "Page size, 0 to 100."
-    first: Int = 20
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    last: Int
+    "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
+    before: String
   ): AuditEntryConnection @auth(requires: ADMIN)
 
   """
@@ -2722,19 +2746,27 @@ type Area implements Node {
   children(
     "What to select among the children."
     filter: AreaFilter
-    "Page size, 0 to 100."
-    first: Int = 50
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 50 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    last: Int
+    "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
+    before: String
   ): AreaConnection!
   "The initiatives that serve this area, in id order."
   initiatives(
     "What to select among them."
     filter: InitiativeFilter
-    "Page size, 0 to 100."
-    first: Int = 20
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    last: Int
+    "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
+    before: String
   ): InitiativeConnection!
   "The employers and associations engaged in this area, in id order."
   organizations(
@@ -2742,10 +2774,14 @@ type Area implements Node {
     kinds: [OrganizationKind!]
     "What to select among them."
     filter: OrganizationFilter
-    "Page size, 0 to 100."
-    first: Int = 20
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    last: Int
+    "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
+    before: String
   ): OrganizationConnection!
   """
   The area's indicator values as series, one per indicator and sex, in
@@ -3008,10 +3044,14 @@ interface Organization {
   initiatives(
     "What to select among them."
     filter: InitiativeFilter
-    "Page size, 0 to 100."
-    first: Int = 20
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    last: Int
+    "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
+    before: String
   ): InitiativeConnection!
 }
 
@@ -3047,10 +3087,14 @@ type Employer implements Organization & Node {
   initiatives(
     "What to select among them."
     filter: InitiativeFilter
-    "Page size, 0 to 100."
-    first: Int = 20
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    last: Int
+    "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
+    before: String
   ): InitiativeConnection!
   "Industry, in words; null when not known."
   industry: String
@@ -3078,10 +3122,14 @@ type Association implements Organization & Node {
   initiatives(
     "What to select among them."
     filter: InitiativeFilter
-    "Page size, 0 to 100."
-    first: Int = 20
-    "The ` + "`" + `endCursor` + "`" + ` of the previous page."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    first: Int
+    "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    last: Int
+    "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
+    before: String
   ): InitiativeConnection!
   "What it does, in words; null when not known."
   activity: String
@@ -3268,13 +3316,19 @@ type ProvenanceSource {
   weight: Float!
 }
 
-"Where a page ends, for fetching the next."
+"""
+Where a page lies in its list. Cursors mark a place in the list's order
+(the item's id, or its distance and id nearest first), not a count: a walk
+with ` + "`" + `after: endCursor` + "`" + ` (or back with ` + "`" + `before: startCursor` + "`" + `) hands out each
+item present throughout exactly once, whatever is added or deleted between
+the pages. A cursor is only good for the list and order it came from.
+"""
 type PageInfo {
   "Whether there are more items after this page."
   hasNextPage: Boolean!
   "Whether there are items before this page."
   hasPreviousPage: Boolean!
-  "Cursor of the first item; null on an empty page."
+  "Cursor of the first item, to pass as ` + "`" + `before` + "`" + `; null on an empty page."
   startCursor: String
   "Cursor of the last item, to pass as ` + "`" + `after` + "`" + `; null on an empty page."
   endCursor: String
@@ -3294,7 +3348,7 @@ type AreaConnection {
 
 "An area in a page."
 type AreaEdge {
-  "Where this item is, for ` + "`" + `after` + "`" + `."
+  "Where this item is, for ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
   cursor: String!
   "The area."
   node: Area!
@@ -3316,7 +3370,7 @@ type InitiativeConnection {
 
 "An initiative in a page."
 type InitiativeEdge {
-  "Where this item is, for ` + "`" + `after` + "`" + `."
+  "Where this item is, for ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
   cursor: String!
   "The initiative."
   node: Initiative!
@@ -3338,7 +3392,7 @@ type EmployerConnection {
 
 "An employer in a page."
 type EmployerEdge {
-  "Where this item is, for ` + "`" + `after` + "`" + `."
+  "Where this item is, for ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
   cursor: String!
   "The employer."
   node: Employer!
@@ -3360,7 +3414,7 @@ type AssociationConnection {
 
 "An association in a page."
 type AssociationEdge {
-  "Where this item is, for ` + "`" + `after` + "`" + `."
+  "Where this item is, for ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
   cursor: String!
   "The association."
   node: Association!
@@ -3382,7 +3436,7 @@ type OrganizationConnection {
 
 "An organisation in a page."
 type OrganizationEdge {
-  "Where this item is, for ` + "`" + `after` + "`" + `."
+  "Where this item is, for ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
   cursor: String!
   "The organisation."
   node: Organization!
@@ -4086,7 +4140,7 @@ type AuditEntryConnection {
 
 "An audit entry in a page."
 type AuditEntryEdge {
-  "Where this item is, for ` + "`" + `after` + "`" + `."
+  "Where this item is, for ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
   cursor: String!
   "The entry."
   node: AuditEntry!
@@ -4962,6 +5016,22 @@ func (ec *executionContext) field_Area_children_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -5068,6 +5138,22 @@ func (ec *executionContext) field_Area_initiatives_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -5106,6 +5192,22 @@ func (ec *executionContext) field_Area_organizations_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -5136,6 +5238,22 @@ func (ec *executionContext) field_Association_initiatives_args(ctx context.Conte
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -5166,6 +5284,22 @@ func (ec *executionContext) field_Employer_initiatives_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -5508,6 +5642,22 @@ func (ec *executionContext) field_Query_areas_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -5538,6 +5688,22 @@ func (ec *executionContext) field_Query_associations_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -5576,6 +5742,22 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -5644,6 +5826,22 @@ func (ec *executionContext) field_Query_employers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -5742,6 +5940,22 @@ func (ec *executionContext) field_Query_initiatives_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -5786,6 +6000,22 @@ func (ec *executionContext) field_Query_organizations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -6409,7 +6639,7 @@ func (ec *executionContext) _Area_children(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Area().Children(ctx, obj, fc.Args["filter"].(*model.AreaFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Area().Children(ctx, obj, fc.Args["filter"].(*model.AreaFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AreaConnection) graphql.Marshaler {
@@ -6453,7 +6683,7 @@ func (ec *executionContext) _Area_initiatives(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Area().Initiatives(ctx, obj, fc.Args["filter"].(*model.InitiativeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Area().Initiatives(ctx, obj, fc.Args["filter"].(*model.InitiativeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.InitiativeConnection) graphql.Marshaler {
@@ -6497,7 +6727,7 @@ func (ec *executionContext) _Area_organizations(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Area().Organizations(ctx, obj, fc.Args["kinds"].([]db.OrgKind), fc.Args["filter"].(*model.OrganizationFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Area().Organizations(ctx, obj, fc.Args["kinds"].([]db.OrgKind), fc.Args["filter"].(*model.OrganizationFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganizationConnection) graphql.Marshaler {
@@ -6952,7 +7182,7 @@ func (ec *executionContext) _Association_initiatives(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Association().Initiatives(ctx, obj, fc.Args["filter"].(*model.InitiativeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Association().Initiatives(ctx, obj, fc.Args["filter"].(*model.InitiativeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.InitiativeConnection) graphql.Marshaler {
@@ -8763,7 +8993,7 @@ func (ec *executionContext) _Employer_initiatives(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Employer().Initiatives(ctx, obj, fc.Args["filter"].(*model.InitiativeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Employer().Initiatives(ctx, obj, fc.Args["filter"].(*model.InitiativeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.InitiativeConnection) graphql.Marshaler {
@@ -12106,7 +12336,7 @@ func (ec *executionContext) _Query_areas(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Areas(ctx, fc.Args["filter"].(*model.AreaFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Areas(ctx, fc.Args["filter"].(*model.AreaFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AreaConnection) graphql.Marshaler {
@@ -12194,7 +12424,7 @@ func (ec *executionContext) _Query_initiatives(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Initiatives(ctx, fc.Args["filter"].(*model.InitiativeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Initiatives(ctx, fc.Args["filter"].(*model.InitiativeFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.InitiativeConnection) graphql.Marshaler {
@@ -12238,7 +12468,7 @@ func (ec *executionContext) _Query_employers(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Employers(ctx, fc.Args["filter"].(*model.OrganizationFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Employers(ctx, fc.Args["filter"].(*model.OrganizationFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EmployerConnection) graphql.Marshaler {
@@ -12282,7 +12512,7 @@ func (ec *executionContext) _Query_associations(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Associations(ctx, fc.Args["filter"].(*model.OrganizationFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Associations(ctx, fc.Args["filter"].(*model.OrganizationFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationConnection) graphql.Marshaler {
@@ -12326,7 +12556,7 @@ func (ec *executionContext) _Query_organizations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Organizations(ctx, fc.Args["filter"].(*model.OrganizationFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Organizations(ctx, fc.Args["filter"].(*model.OrganizationFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganizationConnection) graphql.Marshaler {
@@ -12502,7 +12732,7 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["recordId"].(*string), fc.Args["actor"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["recordId"].(*string), fc.Args["actor"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next

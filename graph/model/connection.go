@@ -9,33 +9,66 @@ import (
 	"github.com/areagraph/areagraph/db"
 )
 
-// Cursors are opaque to clients. Inside, a cursor is the offset of the item
-// in its ordered list. Offsets, unlike keys, page the same way whatever the
-// order (id, or distance for `near`), and give the same pages in every
-// backend.
-const cursorPrefix = "o:"
+// Cursors are opaque to clients. Inside, a cursor is an item's place in
+// the order of its list: "i:" and the id in a list by id (or newest first),
+// "n:", the distance in metres and the id in a list nearest first. A place
+// stays where it is when records before it are deleted or added, so paging
+// by places hands out each record once (db.Page). The distance is written
+// with the fewest digits that read back to the same float64, so the store
+// compares exactly what it measured.
+const (
+	idCursor   = "i:"
+	nearCursor = "n:"
+)
 
-// EncodeCursor returns the cursor of the item at offset.
-func EncodeCursor(offset int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.Itoa(offset)))
+// EncodeCursor returns the cursor of a place.
+func EncodeCursor(k db.Key) string {
+	var b []byte
+	if k.Near {
+		b = append([]byte(nearCursor), strconv.FormatFloat(k.Dist, 'g', -1, 64)...)
+		b = append(b, ':')
+	} else {
+		b = []byte(idCursor)
+	}
+	b = strconv.AppendInt(b, k.ID, 10)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// maxOffset bounds the offset of a cursor, as the map layers bound
-// offset=: the page after it starts at offset+1, which must neither
-// overflow nor ask a store for more than an int4 can count.
-const maxOffset = math.MaxInt32 - 1
-
-// DecodeCursor returns the offset a cursor points at. A cursor is
-// accepted only as EncodeCursor spells it: one offset, one cursor.
-func DecodeCursor(c string) (int, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil {
-		s, ok := strings.CutPrefix(string(b), cursorPrefix)
-		if n, err2 := strconv.Atoi(s); ok && err2 == nil && n >= 0 && n <= maxOffset && EncodeCursor(n) == c {
-			return n, nil
-		}
+// DecodeCursor returns the place a cursor marks. A cursor is accepted only
+// as EncodeCursor spells it: one place, one cursor.
+func DecodeCursor(c string) (db.Key, error) {
+	if k, ok := decodeCursor(c); ok && EncodeCursor(k) == c {
+		return k, nil
 	}
-	return 0, db.Errorf(db.EINVALID, "malformed cursor %q: pass an endCursor exactly as the API returned it", c)
+	return db.Key{}, db.Errorf(db.EINVALID, "malformed cursor %q: pass a cursor exactly as the API returned it", c)
+}
+
+func decodeCursor(c string) (db.Key, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return db.Key{}, false
+	}
+	s := string(b)
+	var k db.Key
+	if rest, ok := strings.CutPrefix(s, nearCursor); ok {
+		d, id, ok := strings.Cut(rest, ":")
+		if !ok {
+			return db.Key{}, false
+		}
+		dist, err := strconv.ParseFloat(d, 64)
+		if err != nil || math.IsNaN(dist) || math.IsInf(dist, 0) || dist < 0 {
+			return db.Key{}, false
+		}
+		k.Near, k.Dist, s = true, dist, id
+	} else if s, ok = strings.CutPrefix(s, idCursor); !ok {
+		return db.Key{}, false
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id < 0 {
+		return db.Key{}, false
+	}
+	k.ID = id
+	return k, true
 }
 
 // PageInfo tells where a page ends.
@@ -46,24 +79,38 @@ type PageInfo struct {
 	EndCursor       *string
 }
 
-// conn is the part every connection shares: one page of items starting at
-// Offset, out of Total, with distances when the query had `near`.
+// conn is the part every connection shares: one page of items, Start of
+// the Total before it, with the place of each item and its distance when
+// the query had `near`.
 type conn[T any] struct {
 	Items     []T
+	Keys      []db.Key
 	Distances []float64
 	Total     int
-	Offset    int
+	Start     int
 }
 
-func newConn[T, R any](l db.List[T], offset int, wrap func(T) R) conn[R] {
-	c := conn[R]{Items: make([]R, len(l.Items)), Distances: l.Distances, Total: l.Total, Offset: offset}
+// newConn wraps a page, taking each item's place from its id (and its
+// distance, nearest first) before the item is wrapped.
+func newConn[T, R any](l db.List[T], id func(T) int64, wrap func(T) R) conn[R] {
+	c := conn[R]{Items: make([]R, len(l.Items)), Keys: make([]db.Key, len(l.Items)), Distances: l.Distances,
+		Total: l.Total, Start: l.Start}
 	for i, v := range l.Items {
 		c.Items[i] = wrap(v)
+		c.Keys[i] = db.Key{ID: id(v)}
+		if l.Distances != nil {
+			c.Keys[i].Dist, c.Keys[i].Near = l.Distances[i], true
+		}
 	}
 	return c
 }
 
 func same[T any](v T) T { return v }
+
+func areaID(a *db.Area) int64                 { return a.ID }
+func initiativeID(i *db.Initiative) int64     { return i.ID }
+func organizationID(o *db.Organization) int64 { return o.ID }
+func auditEntryID(e *db.AuditEntry) int64     { return e.ID }
 
 // TotalCount is the number of matches on all pages.
 func (c *conn[T]) TotalCount() int { return c.Total }
@@ -71,14 +118,14 @@ func (c *conn[T]) TotalCount() int { return c.Total }
 // Nodes are the page's items.
 func (c *conn[T]) Nodes() []T { return c.Items }
 
-// PageInfo tells where the page ends.
+// PageInfo tells where the page lies.
 func (c *conn[T]) PageInfo() *PageInfo {
 	pi := &PageInfo{
-		HasNextPage:     c.Offset+len(c.Items) < c.Total,
-		HasPreviousPage: c.Offset > 0,
+		HasNextPage:     c.Start+len(c.Items) < c.Total,
+		HasPreviousPage: c.Start > 0,
 	}
 	if n := len(c.Items); n > 0 {
-		s, e := EncodeCursor(c.Offset), EncodeCursor(c.Offset+n-1)
+		s, e := EncodeCursor(c.Keys[0]), EncodeCursor(c.Keys[n-1])
 		pi.StartCursor, pi.EndCursor = &s, &e
 	}
 	return pi
@@ -90,7 +137,7 @@ func (c *conn[T]) edge(i int) (string, *float64) {
 	if c.Distances != nil {
 		d = &c.Distances[i]
 	}
-	return EncodeCursor(c.Offset + i), d
+	return EncodeCursor(c.Keys[i]), d
 }
 
 // AreaConnection is a page of areas.
@@ -103,9 +150,9 @@ type AreaEdge struct {
 	DistanceMeters *float64
 }
 
-// NewAreaConnection makes a connection from a page that starts at offset.
-func NewAreaConnection(l db.List[*db.Area], offset int) *AreaConnection {
-	return &AreaConnection{newConn(l, offset, same)}
+// NewAreaConnection makes a connection from a page.
+func NewAreaConnection(l db.List[*db.Area]) *AreaConnection {
+	return &AreaConnection{newConn(l, areaID, same)}
 }
 
 // Edges are the items with their cursors.
@@ -128,9 +175,9 @@ type InitiativeEdge struct {
 	DistanceMeters *float64
 }
 
-// NewInitiativeConnection makes a connection from a page that starts at offset.
-func NewInitiativeConnection(l db.List[*db.Initiative], offset int) *InitiativeConnection {
-	return &InitiativeConnection{newConn(l, offset, same)}
+// NewInitiativeConnection makes a connection from a page.
+func NewInitiativeConnection(l db.List[*db.Initiative]) *InitiativeConnection {
+	return &InitiativeConnection{newConn(l, initiativeID, same)}
 }
 
 // Edges are the items with their cursors.
@@ -154,8 +201,8 @@ type EmployerEdge struct {
 }
 
 // NewEmployerConnection makes a connection from a page of employer records.
-func NewEmployerConnection(l db.List[*db.Organization], offset int) *EmployerConnection {
-	return &EmployerConnection{newConn(l, offset, func(o *db.Organization) *Employer { return &Employer{orgFields{o}} })}
+func NewEmployerConnection(l db.List[*db.Organization]) *EmployerConnection {
+	return &EmployerConnection{newConn(l, organizationID, func(o *db.Organization) *Employer { return &Employer{orgFields{o}} })}
 }
 
 // Edges are the items with their cursors.
@@ -179,8 +226,8 @@ type AssociationEdge struct {
 }
 
 // NewAssociationConnection makes a connection from a page of association records.
-func NewAssociationConnection(l db.List[*db.Organization], offset int) *AssociationConnection {
-	return &AssociationConnection{newConn(l, offset, func(o *db.Organization) *Association { return &Association{orgFields{o}} })}
+func NewAssociationConnection(l db.List[*db.Organization]) *AssociationConnection {
+	return &AssociationConnection{newConn(l, organizationID, func(o *db.Organization) *Association { return &Association{orgFields{o}} })}
 }
 
 // Edges are the items with their cursors.
@@ -204,8 +251,8 @@ type OrganizationEdge struct {
 }
 
 // NewOrganizationConnection makes a connection from a page of records.
-func NewOrganizationConnection(l db.List[*db.Organization], offset int) *OrganizationConnection {
-	return &OrganizationConnection{newConn(l, offset, NewOrganization)}
+func NewOrganizationConnection(l db.List[*db.Organization]) *OrganizationConnection {
+	return &OrganizationConnection{newConn(l, organizationID, NewOrganization)}
 }
 
 // Edges are the items with their cursors.
@@ -227,9 +274,9 @@ type AuditEntryEdge struct {
 	Node   *db.AuditEntry
 }
 
-// NewAuditEntryConnection makes a connection from a page that starts at offset.
-func NewAuditEntryConnection(l db.List[*db.AuditEntry], offset int) *AuditEntryConnection {
-	return &AuditEntryConnection{newConn(l, offset, same)}
+// NewAuditEntryConnection makes a connection from a page.
+func NewAuditEntryConnection(l db.List[*db.AuditEntry]) *AuditEntryConnection {
+	return &AuditEntryConnection{newConn(l, auditEntryID, same)}
 }
 
 // Edges are the items with their cursors.

@@ -10,45 +10,53 @@ import (
 )
 
 // FuzzDecodeCursor: a cursor the API accepts is one it could have
-// written (one offset, one spelling), and its offset leaves room for the
-// page after it; any other is refused as the client's mistake, naming the
-// cursor.
+// written (one place, one spelling); any other is refused as the client's
+// mistake, naming the cursor.
 func FuzzDecodeCursor(f *testing.F) {
 	for _, s := range []string{
-		EncodeCursor(0), EncodeCursor(19), EncodeCursor(math.MaxInt32 - 1), "", "o:1", "bzox", "bzox==",
-		raw("o:"), raw("o:-1"), raw("o:01"), raw("o:+1"), raw("o:1 "), raw("o:9223372036854775807"),
-		raw("o:2147483647"), raw("x:1"), raw("o:1\x00"), "!!!!",
+		EncodeCursor(db.Key{ID: 0}), EncodeCursor(db.Key{ID: 19}), EncodeCursor(db.Key{ID: math.MaxInt64}),
+		EncodeCursor(db.Key{ID: 7, Dist: 25261.3225196, Near: true}), EncodeCursor(db.Key{ID: 1, Near: true}),
+		"", "o:1", "bzox", "bzox==", raw("o:1"), raw("i:"), raw("i:-1"), raw("i:01"), raw("i:+1"), raw("i:1 "),
+		raw("i:9223372036854775808"), raw("n:1"), raw("n:1:"), raw("n:-1:2"), raw("n:NaN:2"), raw("n:Inf:2"),
+		raw("n:1e400:2"), raw("n:1.50:2"), raw("n:0x1p3:2"), raw("x:1"), raw("i:1\x00"), "!!!!",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, c string) {
-		n, err := DecodeCursor(c)
+		k, err := DecodeCursor(c)
 		if err != nil {
 			if db.ErrorCode(err) != db.EINVALID || !strings.Contains(db.ErrorMessage(err), "malformed cursor") {
 				t.Fatalf("cursor %q refused with %v, want an EINVALID malformed cursor", c, err)
 			}
 			return
 		}
-		if n < 0 || n >= math.MaxInt32 {
-			t.Fatalf("cursor %q decodes to offset %d, outside [0, %d)", c, n, math.MaxInt32)
+		if k.ID < 0 || (k.Near && (k.Dist < 0 || math.IsNaN(k.Dist) || math.IsInf(k.Dist, 0))) || (!k.Near && k.Dist != 0) {
+			t.Fatalf("cursor %q decodes to %+v, which marks no place", c, k)
 		}
-		if again := EncodeCursor(n); again != c {
-			t.Fatalf("cursor %q decodes to offset %d, whose cursor is %q", c, n, again)
+		if again := EncodeCursor(k); again != c {
+			t.Fatalf("cursor %q decodes to %+v, whose cursor is %q", c, k, again)
 		}
 	})
 }
 
-// FuzzEncodeCursor: every offset's cursor decodes back to it.
+// FuzzEncodeCursor: every place's cursor decodes back to it.
 func FuzzEncodeCursor(f *testing.F) {
-	for _, n := range []int{0, 1, 19, 1000, math.MaxInt32 - 1} {
-		f.Add(n)
-	}
-	f.Fuzz(func(t *testing.T, n int) {
-		if n < 0 || n >= math.MaxInt32 {
+	f.Add(int64(0), 0.0, false)
+	f.Add(int64(19), 0.0, false)
+	f.Add(int64(math.MaxInt64), 0.0, false)
+	f.Add(int64(3), 25261.3225196, true)
+	f.Add(int64(3), math.SmallestNonzeroFloat64, true)
+	f.Add(int64(3), math.MaxFloat64, true)
+	f.Fuzz(func(t *testing.T, id int64, dist float64, near bool) {
+		if id < 0 || dist < 0 || math.IsNaN(dist) || math.IsInf(dist, 0) {
 			return
 		}
-		if got, err := DecodeCursor(EncodeCursor(n)); err != nil || got != n {
-			t.Fatalf("offset %d: cursor %q decodes to %d, %v", n, EncodeCursor(n), got, err)
+		k := db.Key{ID: id}
+		if near {
+			k.Dist, k.Near = dist, true
+		}
+		if got, err := DecodeCursor(EncodeCursor(k)); err != nil || got != k {
+			t.Fatalf("place %+v: cursor %q decodes to %+v, %v", k, EncodeCursor(k), got, err)
 		}
 	})
 }
