@@ -171,18 +171,12 @@ func (c *parentCheck) checkBatch(src Source, read reading[db.AreaInput],
 
 // checkInParent holds a (in WGS 84) to MinShareInParent of its parent p.
 func checkInParent(a *db.AreaInput, p *parentOutline) error {
-	grid := geo.ToSWEREF99TMFromWGS84(a.Geometry)
-	total := geo.PlanarArea(grid)
-	if total == 0 {
-		return nil
-	}
-	inside, err := geo.IntersectionArea(grid, p.grid)
+	share, err := geo.ShareInside(geo.ToSWEREF99TMFromWGS84(a.Geometry), p.grid)
 	if err != nil {
 		return fmt.Errorf("area %q: cannot measure how much of it lies in its parent %s (%q): %v; use --force to import it unchecked",
 			a.Code, p.name, a.ParentCode, err)
 	}
-	share := min(inside/total, 1)
-	if share >= MinShareInParent {
+	if share >= MinShareInParent || geo.PlanarArea(a.Geometry) == 0 {
 		return nil
 	}
 	outside := (1 - share) * 100
