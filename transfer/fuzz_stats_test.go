@@ -47,8 +47,9 @@ func seedFile(f *testing.F, name string) {
 	f.Add(b)
 }
 
-// FuzzReadValuesJSONStat reads a JSON-stat dataset with SCB's dimensions,
-// once with one indicator for all and once fixing SCB's age dimension.
+// FuzzReadValuesJSONStat reads a JSON-stat dataset with SCB's dimensions:
+// with one indicator for all, fixing SCB's age dimension, and with a
+// measure of counts.
 func FuzzReadValuesJSONStat(f *testing.F) {
 	seedFile(f, "BE0101N1.json")
 	seedFile(f, "deso_employment.json")
@@ -56,6 +57,8 @@ func FuzzReadValuesJSONStat(f *testing.F) {
 		dataset(`,"value":[1,2.5],"status":"p"`), dataset(`,"status":[null,".."],"value":[1,2]`),
 		dataset(`,"value":{"1":3},"status":{"0":".."}`), dataset(`,"value":{"1":null,"0":7},"status":["",".."]`),
 		dataset(`,"value":["..",null]`), dataset(`,"value":[1e999,-0]`), dataset(`,"value":{"7":1}`),
+		shareAndCount(`["Region","Kon","ContentsCode","Tid"]`, `,"value":[80.5,1200,76,1150,70.1,null,66,980],"status":{"5":".."}`),
+		shareAndCount(`["ContentsCode","Region","Kon","Tid"]`, `,"value":{"7":980,"6":66,"0":80.5}`),
 		`{"dataset":{"value":[]}}`, `null`, `[]`, ``, `{"class":"dataset","id":["Region"],"size":[0],"value":[]}`,
 		`{"class":"dataset","id":["Region","Tid"],"size":[1,1],"dimension":{"Region":{"category":{"index":{"1490":0}}},` +
 			`"Tid":{"category":{"index":{"2023":0}}}},"value":[1]}`,
@@ -64,7 +67,7 @@ func FuzzReadValuesJSONStat(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, m := range []StatMapping{{Indicator: "population"}, {Indicators: map[string]string{"BE0101N1": "population",
-			"X1": "unemployment"}, Fixed: map[string]string{"Alder": "tot"}}} {
+			"X1": "unemployment"}, Fixed: map[string]string{"Alder": "tot"}}, {Indicator: "population", CountMeasure: "N"}} {
 			checkStatValues(t, "fuzz.json", ReadValuesJSONStat(bytes.NewReader(data), "fuzz.json", m, Skipped{}))
 		}
 	})

@@ -116,6 +116,7 @@ type statDim struct {
 	size   int
 	keep   int
 	stride int      // cells from one category to the next
+	count  int      // of the measure dimension: the category of counts, or -1
 	codes  []string // area or indicator code per category
 	years  []int
 	sexes  []db.Sex
@@ -159,12 +160,27 @@ func eachJSONStat(r io.Reader, m *StatMapping, skipped Skipped, fn func(string, 
 	if err != nil {
 		return err
 	}
+	var ind *statDim // the measures, when one of them counts
+	for d := range dims {
+		if dims[d].count >= 0 {
+			ind = &dims[d]
+		}
+	}
+	var counts map[int]int32
+	if ind != nil {
+		if counts, err = jsonStatCounts(value, status, total, dims, ind, m.CountMeasure); err != nil {
+			return err
+		}
+	}
 	n := 0
 	emit := func(i int, cell []byte) (bool, error) {
 		for d := range dims {
 			if k := dims[d].keep; k >= 0 && dims[d].coord(i) != k {
 				return true, nil
 			}
+		}
+		if ind != nil && ind.coord(i) == ind.count {
+			return true, nil // a count, read with the values it counts
 		}
 		v, marker, err := jsonStatValue(cell)
 		if err != nil {
@@ -195,6 +211,11 @@ func eachJSONStat(r io.Reader, m *StatMapping, skipped Skipped, fn func(string, 
 		if in.IndicatorCode == "" {
 			in.IndicatorCode = m.Indicator
 		}
+		if ind != nil {
+			if c, ok := counts[ind.without(i)]; ok {
+				in.Count = new(int(c))
+			}
+		}
 		n++
 		if err := in.Check(n); err != nil {
 			return false, fmt.Errorf("value index %d: %s", i, messageOf(err))
@@ -202,6 +223,41 @@ func eachJSONStat(r io.Reader, m *StatMapping, skipped Skipped, fn func(string, 
 		return fn("value index "+strconv.Itoa(i), in), nil
 	}
 	return eachCell(value, total, dims, emit)
+}
+
+// without is the place of cell i among the cells of one category of the
+// dimension: its index with the dimension taken out.
+func (d *statDim) without(i int) int { return i/(d.stride*d.size)*d.stride + i%d.stride }
+
+// jsonStatCounts reads the cells of ind's count category, the measure
+// named name, by their place without ind; a count that is null or marked
+// is left out. They are a share of the cells (one measure of several), and
+// a map holds a sparse dataset's as well as a dense one's.
+func jsonStatCounts(value, status []byte, total int, dims []statDim, ind *statDim, name string) (map[int]int32, error) {
+	st, err := newStatusOf(status, value, total)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[int]int32{}
+	err = eachCell(value, total, dims, func(i int, cell []byte) (bool, error) {
+		if ind.coord(i) != ind.count {
+			return true, nil
+		}
+		v, _, err := jsonStatValue(cell)
+		if err != nil {
+			return false, fmt.Errorf("value index %d: %w", i, err)
+		}
+		if s := st.at(i); v == nil || isDots(s) {
+			return true, nil
+		}
+		if *v < 0 || *v > math.MaxInt32 || *v != math.Trunc(*v) {
+			return false, fmt.Errorf("value index %d: %v is no count of persons (measure %q); a count is a whole number from 0",
+				i, *v, name)
+		}
+		counts[ind.without(i)] = int32(*v)
+		return true, nil
+	})
+	return counts, err
 }
 
 // coord is the category of cell i in the dimension.
@@ -252,6 +308,9 @@ func (h *jsonStatHeader) dims(m *StatMapping) ([]statDim, int, error) {
 				c.id, c.what, strings.Join(h.ID, ", "), c.flag)
 		}
 	}
+	if m.CountMeasure != "" && !slices.Contains(h.ID, indDim) {
+		return nil, 0, fmt.Errorf("--count-measure %s: no dimension %q of measures; name it with --indicator-dim", m.CountMeasure, indDim)
+	}
 	named := map[string]string{}
 	for _, c := range []struct{ id, what string }{{areaDim, "the area code"}, {yearDim, "the year"}, {sexDim, "the sex"},
 		{indDim, "the measure"}} {
@@ -279,7 +338,7 @@ func (h *jsonStatHeader) dims(m *StatMapping) ([]statDim, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		d := statDim{id: id, size: size, keep: -1, stride: total}
+		d := statDim{id: id, size: size, keep: -1, stride: total, count: -1}
 		if total > maxJSONStatCells/size {
 			return nil, 0, fmt.Errorf("the sizes multiply to more than %d cells", maxJSONStatCells)
 		}
@@ -313,17 +372,23 @@ func (h *jsonStatHeader) dims(m *StatMapping) ([]statDim, int, error) {
 			}
 		case indDim:
 			d.role, d.codes = roleIndicator, make([]string, size)
+			if m.CountMeasure != "" {
+				if d.count = slices.Index(cats, m.CountMeasure); d.count < 0 {
+					return nil, 0, fmt.Errorf("--count-measure %s: dimension %q has no category %q; it has %s",
+						m.CountMeasure, id, m.CountMeasure, listSome(cats))
+				}
+			}
 			for c, s := range cats {
-				if d.keep >= 0 && d.keep != c {
+				if d.keep >= 0 && d.keep != c || c == d.count {
 					continue
 				}
 				if d.codes[c], err = m.indicatorFor(s, fmt.Sprintf("dimension %q category %q", id, s)); err != nil {
 					return nil, 0, err
 				}
 			}
-			if m.Indicator != "" && len(m.Indicators) == 0 && size > 1 && d.keep < 0 {
+			if measures := size - min(d.count+1, 1); m.Indicator != "" && len(m.Indicators) == 0 && measures > 1 && d.keep < 0 {
 				return nil, 0, fmt.Errorf("dimension %q holds %d measures (%s) and --indicator gives one code for all; "+
-					"map each with --map-indicator SOURCE=CODE or keep one with --fix %s=CATEGORY", id, size, listSome(cats), id)
+					"map each with --map-indicator SOURCE=CODE or keep one with --fix %s=CATEGORY", id, measures, listSome(cats), id)
 			}
 		default:
 			if d.keep < 0 {

@@ -228,3 +228,78 @@ func TestImportValuesJSONStat(t *testing.T) {
 		}
 	})
 }
+
+// shareAndCount is a dataset of a share (S) and its count (N) for two
+// DeSO and the two sexes, its dimensions in the order of id (every size is
+// 2 but the year's); rest ends it.
+func shareAndCount(id, rest string) string {
+	return `{"class":"dataset","id":` + id + `,"size":[2,2,2,1],"dimension":{` +
+		`"Region":{"category":{"index":["1490C1010","1490C1020"]}},"Kon":{"category":{"index":["1","2"]}},` +
+		`"ContentsCode":{"category":{"index":["S","N"]}},"Tid":{"category":{"index":["2023"]}}}` + rest + `}`
+}
+
+func TestReadValuesJSONStatCounts(t *testing.T) {
+	m := StatMapping{Indicator: "employment_rate", CountMeasure: "N"}
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"the count beside its share", shareAndCount(`["Region","Kon","ContentsCode","Tid"]`,
+			`,"value":[80.5,1200,76,1150,70.1,null,66,980],"status":{"5":".."}`),
+			"1490C1010,employment_rate,2023,80.5,MALE,1200\n1490C1010,employment_rate,2023,76,FEMALE,1150\n" +
+				"1490C1020,employment_rate,2023,70.1,MALE,\n1490C1020,employment_rate,2023,66,FEMALE,980\n"},
+		{"the measures first", shareAndCount(`["ContentsCode","Region","Kon","Tid"]`, `,"value":[80.5,76,70.1,66,1200,1150,900,980]`),
+			"1490C1010,employment_rate,2023,80.5,MALE,1200\n1490C1010,employment_rate,2023,76,FEMALE,1150\n" +
+				"1490C1020,employment_rate,2023,70.1,MALE,900\n1490C1020,employment_rate,2023,66,FEMALE,980\n"},
+		{"sparse", shareAndCount(`["Region","Kon","ContentsCode","Tid"]`, `,"value":{"7":980,"6":66,"0":80.5}`),
+			"1490C1020,employment_rate,2023,66,FEMALE,980\n1490C1010,employment_rate,2023,80.5,MALE,\n"},
+	} {
+		got, _, err := readJSONStat(tc.body, m)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if s := valueLines(got); s != tc.want {
+			t.Errorf("%s: read\n%s\nwant\n%s", tc.name, s, tc.want)
+		}
+	}
+	body := shareAndCount(`["Region","Kon","ContentsCode","Tid"]`, `,"value":[80.5,1200.5,76,1150,70.1,null,66,980]`)
+	for _, tc := range []struct {
+		name, body string
+		m          StatMapping
+		parts      []string
+	}{
+		{"a count not whole", body, m, []string{"table.json: value index 1: ", `1200.5 is no count of persons (measure "N")`}},
+		{"no such measure", body, StatMapping{Indicator: "employment_rate", CountMeasure: "antal"},
+			[]string{"--count-measure antal", `no category "antal"`, `"S", "N"`}},
+		{"no measures", `{"class":"dataset","id":["Region","Tid"],"size":[1,1],"dimension":{"Region":{"category":{"index":["1490"]}},` +
+			`"Tid":{"category":{"index":["2023"]}}},"value":[1]}`, StatMapping{Indicator: "population", CountMeasure: "N"},
+			[]string{"--count-measure N", `no dimension "ContentsCode" of measures`}},
+	} {
+		_, _, err := readJSONStat(tc.body, tc.m)
+		errorSays(t, tc.name, err, tc.parts...)
+	}
+}
+
+// TestImportValuesJSONStatCounts stores a count read from its measure
+// beside the value, on both backends.
+func TestImportValuesJSONStatCounts(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s db.Store) {
+		deso(t, s)
+		src := text("share.json", shareAndCount(`["Region","Kon","ContentsCode","Tid"]`, `,"value":[80.5,1200,76,1150,70.1,null,66,980]`))
+		if _, err := ImportValuesJSONStat(t.Context(), s, src, StatMapping{Indicator: "employment_rate", CountMeasure: "N"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		a, err := s.AreaByCode(t.Context(), "1490C1010")
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, err := s.IndicatorValues(t.Context(), db.ValueFilter{AreaIDs: []int64{a.ID}, Codes: []string{"employment_rate"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vs) != 2 || vs[0].Sex != db.SexFemale || vs[0].Count == nil || *vs[0].Count != 1150 ||
+			vs[1].Count == nil || *vs[1].Count != 1200 {
+			t.Errorf("stored %+v", vs)
+		}
+	})
+}

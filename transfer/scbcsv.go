@@ -212,8 +212,9 @@ rows:
 // scbColumns tells what each column of the header is, by m.
 func scbColumns(header []string, m *StatMapping, line int) ([]scbColumn, error) {
 	areaDim, sexDim := cmpOr(m.AreaDim, DefaultSCBCSVMapping.AreaDim), cmpOr(m.SexDim, DefaultSCBCSVMapping.SexDim)
-	if m.YearDim != "" || m.IndicatorDim != "" {
-		return nil, fmt.Errorf("%d: SCB's CSV has a column a year, the measure leading the year; --year-dim and --indicator-dim are for JSON-stat", line)
+	if m.YearDim != "" || m.IndicatorDim != "" || m.CountMeasure != "" {
+		return nil, fmt.Errorf("%d: SCB's CSV has a column a year, the measure leading the year; --year-dim, --indicator-dim "+
+			"and --count-measure are for JSON-stat", line)
 	}
 	cols := make([]scbColumn, len(header))
 	fixed := map[string]bool{}

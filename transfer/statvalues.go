@@ -45,6 +45,12 @@ type StatMapping struct {
 	// Indicators maps a measure code of the publisher (ContentsCode, kpi)
 	// to an areagraph indicator code.
 	Indicators map[string]string
+	// CountMeasure is a measure of a JSON-stat file whose cells are not
+	// values but the number of persons the other measures' cells of the
+	// same area, year and sex rest on (SCB tables often give a share and
+	// its count side by side): the count the small-count rule and the
+	// weighted roll-ups read.
+	CountMeasure string
 }
 
 // indicatorFor is the areagraph indicator of the publisher's measure code

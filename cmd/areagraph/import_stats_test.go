@@ -66,6 +66,7 @@ func TestImportKolada(t *testing.T) {
 	c.must("seed")
 	file := statsFixture("N00945.json")
 	c.fails([]string{"import", "indicators", file, "--indicator", "unemployment", "--fix", "Kon=1"}, "Kolada", "no dimensions")
+	c.fails([]string{"import", "indicators", file, "--indicator", "unemployment", "--count-measure", "N"}, "Kolada", "no dimensions")
 	c.fails([]string{"import", "indicators", file}, `kpi "N00945" maps to no indicator`)
 	out := c.must("import", "indicators", file, "--map-indicator", "N00945=unemployment")
 	if want := "imported 4 indicator values from " + file + "\n" +

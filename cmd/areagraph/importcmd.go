@@ -57,8 +57,9 @@ written in one transaction (all of it, or nothing), definitions one by one.
                  --year-dim, --sex-dim, --indicator-dim). Every other
                  dimension must be fixed to one category with --fix. The
                  measure becomes an indicator by --indicator CODE or
-                 --map-indicator CONTENTSCODE=CODE. Cells without a value
-                 (null, "..") are skipped and counted.
+                 --map-indicator CONTENTSCODE=CODE; --count-measure names a
+                 measure that counts the persons of the others' cells. Cells
+                 without a value (null, "..") are skipped and counted.
       kolada     Kolada's answer to a data query (/v3/data/kpi/...): gender
                  T, K and M become TOTAL, FEMALE and MALE; the kpi becomes an
                  indicator by --indicator or --map-indicator KPI=CODE. Null
@@ -157,6 +158,8 @@ func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string)
 	fs.Var(pairFlag{&m.Indicators}, "map-indicator", "SOURCE=CODE: the publisher's measure SOURCE (SCB ContentsCode, Kolada kpi) is indicator CODE; repeatable")
 	fs.Var(pairFlag{&m.Fixed}, "fix", "DIMENSION=CATEGORY: import only the cells of that category; repeatable, and required for "+
 		"every dimension that is not area, year, sex or measure")
+	fs.StringVar(&m.CountMeasure, "count-measure", "", "JSON-stat: the measure (ContentsCode) whose cells are the number of persons "+
+		"each other measure's cell rests on, stored as its count")
 	fs.StringVar(&m.AreaDim, "area-dim", "", "dimension (or SCB CSV column) holding the area code (default Region, or the one of role geo; in CSV region)")
 	fs.StringVar(&m.YearDim, "year-dim", "", "dimension holding the year (default Tid, or the one of role time)")
 	fs.StringVar(&m.SexDim, "sex-dim", "", "dimension (or SCB CSV column) holding the sex in SCB's codes 1, 2 and 1+2 (default Kon; in CSV kön, by label); without it every value is TOTAL")
@@ -188,7 +191,7 @@ func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string)
 		}
 	case transfer.FormatJSONStat, transfer.FormatSCBCSV:
 	case transfer.FormatKolada:
-		if m.AreaDim != "" || m.YearDim != "" || m.SexDim != "" || m.IndicatorDim != "" || len(m.Fixed) > 0 {
+		if m.CountMeasure != "" || m.YearDim != "" || m.SexDim != "" || m.IndicatorDim != "" || len(m.Fixed) > 0 {
 			return errors.New("a Kolada answer has no dimensions to name or fix; map its kpi with --indicator or --map-indicator")
 		}
 	default:
