@@ -12,10 +12,13 @@ import (
 
 // Actor is who makes a write, as the audit log names them: "key:<key id>"
 // for an API key, "oidc:<subject>" for a token from the configured issuer,
-// "cli" for the command line acting on the database directly.
+// "cli" for the command line acting on the database directly. Orgs, when
+// set, binds the caller to those organisations (global ids, normalised by
+// NormalizeOrgs): a partner, whose writes scope.go limits.
 type Actor struct {
 	ID   string
 	Role Role
+	Orgs []string
 }
 
 // Action is what a write did to one record.

@@ -2,6 +2,7 @@ package db
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"time"
 )
@@ -49,6 +50,10 @@ type APIKey struct {
 	CreatedAt time.Time
 	ExpiresAt *time.Time // nil: never
 	RevokedAt *time.Time // nil: in force
+	// Orgs binds the key to organisations, as global ids in ascending
+	// order ("Association:35"): the key speaks for a partner and may
+	// change only what scope.go allows. Empty: the key's role alone.
+	Orgs []string
 }
 
 // Clone returns a copy of k that shares nothing with it, as Area.Clone.
@@ -59,6 +64,7 @@ func (k *APIKey) Clone() *APIKey {
 	c := *k
 	c.Hash = bytes.Clone(k.Hash)
 	c.ExpiresAt, c.RevokedAt = clonePtr(k.ExpiresAt), clonePtr(k.RevokedAt)
+	c.Orgs = slices.Clone(k.Orgs)
 	return &c
 }
 
@@ -73,10 +79,14 @@ func (k *APIKey) auditView() any {
 		CreatedAt time.Time  `json:"createdAt"`
 		ExpiresAt *time.Time `json:"expiresAt"`
 		RevokedAt *time.Time `json:"revokedAt"`
-	}{k.ID, k.Name, k.Role, k.CreatedAt.UTC(), utc(k.ExpiresAt), utc(k.RevokedAt)}
+		Orgs      []string   `json:"organizations,omitempty"`
+	}{k.ID, k.Name, k.Role, k.CreatedAt.UTC(), utc(k.ExpiresAt), utc(k.RevokedAt), k.Orgs}
 }
 
-// CheckAPIKey checks a key before CreateKey stores it.
+// CheckAPIKey checks a key before CreateKey stores it, its organisations
+// normalised (NormalizeOrgs). A scope is for editors only: a partner never
+// reads the audit log or manages keys, which an admin's role would let it,
+// and a reader writes nothing a scope could narrow.
 func CheckAPIKey(k *APIKey) error {
 	switch {
 	case k == nil:
@@ -92,6 +102,12 @@ func CheckAPIKey(k *APIKey) error {
 	}
 	if err := checkText(text{"key id", k.ID}, text{"name", k.Name}); err != nil {
 		return Errorf(EINVALID, "%s", err.Error())
+	}
+	if err := CheckOrgs(k.Orgs); err != nil {
+		return err
+	}
+	if len(k.Orgs) > 0 && k.Role != RoleEditor {
+		return Errorf(EINVALID, "only an %s key can be bound to organisations, not %s", RoleEditor, k.Role)
 	}
 	return nil
 }

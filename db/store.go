@@ -211,9 +211,16 @@ type Pinger interface {
 // nothing at all. Problems are found in this order, so both backends give
 // the same error for the same call:
 //
+//  0. a caller bound to organisations (a partner, Actor.Orgs) writing what
+//     its scope does not allow, as far as that is known without a record:
+//     EFORBIDDEN (scope.go);
 //  1. the input on its own (CheckArea, CheckOrganization, …; an update's
 //     patch with its Check): EINVALID;
-//  2. the target record: ENOTFOUND when it does not exist;
+//  2. the target record: ENOTFOUND when it does not exist; for a partner's
+//     update or delete of an initiative, EFORBIDDEN first when its
+//     organisations do not lead the initiative as stored, or it does not
+//     exist (CheckInitiativeTarget), and after the patch is applied when
+//     the change leaves its scope (CheckInitiativeChange);
 //  3. its version: ECONFLICT when it is not the stored one (2 and 3 are
 //     decided by CheckTarget); then, for an update, the record as its
 //     patch leaves it (the patch's Apply): EINVALID;

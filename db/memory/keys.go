@@ -121,6 +121,9 @@ type keyRecord struct {
 	CreatedAt time.Time  `json:"createdAt"`
 	ExpiresAt *time.Time `json:"expiresAt"`
 	RevokedAt *time.Time `json:"revokedAt"`
+	// Orgs is absent from files written before keys had a scope: those
+	// keys are unscoped, as they were.
+	Orgs []string `json:"organizations,omitempty"`
 }
 
 // reload reads the whole file into r. The file's identity is taken from
@@ -156,7 +159,7 @@ func (r *keyring) reload() error {
 			return fmt.Errorf("keys file %s: key %d: sha256: %w", r.path, i, err)
 		}
 		k := &db.APIKey{ID: rec.ID, Name: rec.Name, Role: rec.Role, Hash: hash, CreatedAt: rec.CreatedAt.UTC(),
-			ExpiresAt: utcMicro(rec.ExpiresAt), RevokedAt: utcMicro(rec.RevokedAt)}
+			ExpiresAt: utcMicro(rec.ExpiresAt), RevokedAt: utcMicro(rec.RevokedAt), Orgs: db.NormalizeOrgs(rec.Orgs)}
 		if err := db.CheckAPIKey(k); err != nil {
 			return fmt.Errorf("keys file %s: key %d: %s", r.path, i, db.ErrorMessage(err))
 		}
@@ -184,7 +187,7 @@ func (r *keyring) save(keys []*db.APIKey) error {
 	kf := keyFile{Keys: make([]keyRecord, len(keys))}
 	for i, k := range keys {
 		kf.Keys[i] = keyRecord{ID: k.ID, Name: k.Name, Role: k.Role, SHA256: hex.EncodeToString(k.Hash),
-			CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt}
+			CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, Orgs: k.Orgs}
 	}
 	data, err := json.MarshalIndent(kf, "", "  ")
 	if err != nil {
@@ -252,7 +255,13 @@ func (s *Store) logKey(by db.Actor, at time.Time, action db.Action, k *db.APIKey
 
 // CreateKey implements db.Writer.
 func (s *Store) CreateKey(ctx context.Context, by db.Actor, k *db.APIKey) (*db.APIKey, error) {
+	if err := db.CheckUnscoped(by, "API keys"); err != nil {
+		return nil, err
+	}
 	c := k.Clone()
+	if c != nil {
+		c.Orgs = db.NormalizeOrgs(c.Orgs)
+	}
 	if err := db.CheckAPIKey(c); err != nil {
 		return nil, err
 	}
@@ -269,6 +278,9 @@ func (s *Store) CreateKey(ctx context.Context, by db.Actor, k *db.APIKey) (*db.A
 	if _, ok := s.keys.byHash[string(c.Hash)]; ok {
 		return nil, db.Errorf(db.ECONFLICT, "another key has the same secret; make a new one")
 	}
+	if err := s.checkScopeOrgs(c.Orgs); err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -280,6 +292,20 @@ func (s *Store) CreateKey(ctx context.Context, by db.Actor, k *db.APIKey) (*db.A
 	s.keys.put(c)
 	s.logKey(by, at, db.ActionCreate, c, nil, db.AuditJSON(c))
 	return c.Clone(), nil
+}
+
+// checkScopeOrgs is step 5 for a key's organisations: the first that
+// names no organisation of its kind.
+func (s *Store) checkScopeOrgs(orgs []string) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, g := range orgs {
+		typ, id, _ := db.ParseGlobalID(g) // checked by CheckAPIKey
+		if o := s.orgs[id]; o == nil || o.NodeType() != typ {
+			return db.UnknownReferenceError("organization", id)
+		}
+	}
+	return nil
 }
 
 // Keys implements db.Writer.
@@ -312,6 +338,9 @@ func (s *Store) KeyByHash(_ context.Context, hash []byte) (*db.APIKey, error) {
 
 // RevokeKey implements db.Writer.
 func (s *Store) RevokeKey(ctx context.Context, by db.Actor, id string) (*db.APIKey, error) {
+	if err := db.CheckUnscoped(by, "API keys"); err != nil {
+		return nil, err
+	}
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	if err := s.keys.refresh(); err != nil {

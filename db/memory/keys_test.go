@@ -1,11 +1,13 @@
 package memory_test
 
 import (
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -171,3 +173,48 @@ func TestKeysFileConcurrentUse(t *testing.T) {
 		t.Errorf("audit entries of the keys: %d, %v", log.Total, err)
 	}
 }
+
+// TestKeysFileScope reads a file written before keys had a scope (its keys
+// unscoped) beside a key bound to organisations, and writes both back as
+// they were.
+func TestKeysFileScope(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "keys.json")
+	old := `{"keys": [
+  {"id": "kold", "name": "Planner", "role": "EDITOR", "sha256": "` + hexOf(dbtest.KeyHash("old")) + `",
+   "createdAt": "2026-01-02T03:04:05Z", "expiresAt": null, "revokedAt": null},
+  {"id": "kgamma", "name": "Norrby partner portal", "role": "EDITOR", "sha256": "` + hexOf(dbtest.KeyHash("gamma")) + `",
+   "createdAt": "2026-01-02T03:04:06Z", "expiresAt": null, "revokedAt": null,
+   "organizations": ["Employer:3", "Association:35"]}
+]}`
+	if err := os.WriteFile(path, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := storeOn(t, path)
+	for hash, want := range map[string][]string{"old": nil, "gamma": {"Association:35", "Employer:3"}} {
+		k, err := s.KeyByHash(ctx, dbtest.KeyHash(hash))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(k.Orgs, want) {
+			t.Errorf("key %s: organisations %q, want %q", k.ID, k.Orgs, want)
+		}
+	}
+	// A write rewrites the file; a second store reads both keys as before.
+	if _, err := s.RevokeKey(ctx, cli, "kold"); err != nil {
+		t.Fatal(err)
+	}
+	k, err := storeOn(t, path).KeyByHash(ctx, dbtest.KeyHash("gamma"))
+	if err != nil || !reflect.DeepEqual(k.Orgs, []string{"Association:35", "Employer:3"}) {
+		t.Errorf("scoped key after a rewrite: %+v, %v", k, err)
+	}
+	bad := strings.Replace(old, `"Employer:3"`, `"Area:3"`, 1)
+	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := memory.New().UseKeysFile(path); err == nil || !strings.Contains(err.Error(), "not an organisation") {
+		t.Errorf("a scope naming an area: %v", err)
+	}
+}
+
+func hexOf(b []byte) string { return hex.EncodeToString(b) }

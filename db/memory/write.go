@@ -62,6 +62,9 @@ func (tx *writeTx) log(action db.Action, rec db.Audited, before, after []byte) {
 
 // CreateArea implements db.Writer.
 func (s *Store) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Area, error) {
+	if err := db.CheckUnscoped(by, "areas"); err != nil {
+		return nil, err
+	}
 	in := a.Clone()
 	if in != nil {
 		in.ID, in.Version = 0, 0
@@ -91,6 +94,9 @@ func (s *Store) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 
 // UpdateArea implements db.Writer.
 func (s *Store) UpdateArea(ctx context.Context, by db.Actor, id, version int64, p db.AreaPatch) (*db.Area, error) {
+	if err := db.CheckUnscoped(by, "areas"); err != nil {
+		return nil, err
+	}
 	if err := p.Check(id); err != nil {
 		return nil, err
 	}
@@ -143,6 +149,9 @@ func (s *Store) checkParent(a *db.Area) error {
 
 // DeleteArea implements db.Writer.
 func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, detach bool) error {
+	if err := db.CheckUnscoped(by, "areas"); err != nil {
+		return err
+	}
 	tx, err := s.begin(ctx, by)
 	if err != nil {
 		return err
@@ -200,6 +209,9 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 
 // CreateOrganization implements db.Writer.
 func (s *Store) CreateOrganization(ctx context.Context, by db.Actor, o *db.Organization) (*db.Organization, error) {
+	if err := db.CheckUnscoped(by, "new organisations"); err != nil {
+		return nil, err
+	}
 	in := o.Clone()
 	if in != nil {
 		in.ID, in.Version = 0, 0
@@ -226,6 +238,9 @@ func (s *Store) CreateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 
 // UpdateOrganization implements db.Writer.
 func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, kind db.OrgKind, id, version int64, p db.OrganizationPatch) (*db.Organization, error) {
+	if err := db.CheckOrganizationScope(by, kind, id); err != nil {
+		return nil, err
+	}
 	if err := p.Check(kind, id); err != nil {
 		return nil, err
 	}
@@ -265,6 +280,9 @@ func (s *Store) checkAreas(ids []int64) error {
 
 // DeleteOrganization implements db.Writer.
 func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, kind db.OrgKind, id, version int64, detach bool) error {
+	if err := db.CheckUnscoped(by, "deletions of organisations"); err != nil {
+		return err
+	}
 	tx, err := s.begin(ctx, by)
 	if err != nil {
 		return err
@@ -301,6 +319,9 @@ func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, kind db.Org
 
 // CreateInitiative implements db.Writer.
 func (s *Store) CreateInitiative(ctx context.Context, by db.Actor, in *db.Initiative) (*db.Initiative, error) {
+	if err := db.CheckInitiativeCreate(by, in); err != nil {
+		return nil, err
+	}
 	c := in.Clone()
 	if c != nil {
 		c.ID, c.Version = 0, 0
@@ -336,11 +357,17 @@ func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, id, version i
 	}
 	defer tx.end()
 	old := s.inits[id]
+	if err := db.CheckInitiativeTarget(by, id, old, &p); err != nil {
+		return nil, err
+	}
 	if err := db.CheckTarget(db.TypeInitiative, db.IDKey(id), old, version); err != nil {
 		return nil, err
 	}
 	next := old.Clone()
 	if err := p.Apply(next); err != nil {
+		return nil, err
+	}
+	if err := db.CheckInitiativeChange(by, old, next); err != nil {
 		return nil, err
 	}
 	// Cloned again: what the patch gave is the caller's.
@@ -379,6 +406,9 @@ func (s *Store) DeleteInitiative(ctx context.Context, by db.Actor, id, version i
 	}
 	defer tx.end()
 	old := s.inits[id]
+	if err := db.CheckInitiativeTarget(by, id, old, nil); err != nil {
+		return err
+	}
 	if err := db.CheckTarget(db.TypeInitiative, db.IDKey(id), old, version); err != nil {
 		return err
 	}
@@ -393,6 +423,9 @@ func (s *Store) DeleteInitiative(ctx context.Context, by db.Actor, id, version i
 
 // CreateIndicator implements db.Writer.
 func (s *Store) CreateIndicator(ctx context.Context, by db.Actor, ind *db.Indicator) (*db.Indicator, error) {
+	if err := db.CheckUnscoped(by, "indicator definitions"); err != nil {
+		return nil, err
+	}
 	c := ind.Clone()
 	if c != nil {
 		c.Version = 0
@@ -416,6 +449,9 @@ func (s *Store) CreateIndicator(ctx context.Context, by db.Actor, ind *db.Indica
 
 // UpdateIndicator implements db.Writer.
 func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, code string, version int64, p db.IndicatorPatch) (*db.Indicator, error) {
+	if err := db.CheckUnscoped(by, "indicator definitions"); err != nil {
+		return nil, err
+	}
 	if err := p.Check(code); err != nil {
 		return nil, err
 	}
@@ -440,6 +476,9 @@ func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, code string, v
 
 // DeleteIndicator implements db.Writer.
 func (s *Store) DeleteIndicator(ctx context.Context, by db.Actor, code string, version int64, detach bool) error {
+	if err := db.CheckUnscoped(by, "indicator definitions"); err != nil {
+		return err
+	}
 	tx, err := s.begin(ctx, by)
 	if err != nil {
 		return err
@@ -496,6 +535,9 @@ func (s *Store) DeleteIndicator(ctx context.Context, by db.Actor, code string, v
 
 // PutIndicatorValues implements db.Writer.
 func (s *Store) PutIndicatorValues(ctx context.Context, by db.Actor, values []db.IndicatorValue) (int, error) {
+	if err := db.CheckUnscoped(by, "indicator values"); err != nil {
+		return 0, err
+	}
 	if err := db.CheckIndicatorValues(values); err != nil {
 		return 0, err
 	}

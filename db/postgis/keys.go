@@ -10,7 +10,7 @@ import (
 )
 
 // keyColumns are the columns keyRow reads.
-const keyColumns = "id, name, role, hash, created_at, expires_at, revoked_at"
+const keyColumns = "id, name, role, hash, created_at, expires_at, revoked_at, organizations"
 
 type keyRow struct {
 	k    db.APIKey
@@ -20,7 +20,7 @@ type keyRow struct {
 func newKeyRow() scanner[*db.APIKey] { return &keyRow{} }
 
 func (r *keyRow) dest() []any {
-	return []any{&r.k.ID, &r.k.Name, &r.role, &r.k.Hash, &r.k.CreatedAt, &r.k.ExpiresAt, &r.k.RevokedAt}
+	return []any{&r.k.ID, &r.k.Name, &r.role, &r.k.Hash, &r.k.CreatedAt, &r.k.ExpiresAt, &r.k.RevokedAt, &r.k.Orgs}
 }
 
 func (r *keyRow) record() (*db.APIKey, error) {
@@ -29,6 +29,9 @@ func (r *keyRow) record() (*db.APIKey, error) {
 	k.CreatedAt = k.CreatedAt.UTC()
 	k.ExpiresAt = utcTime(k.ExpiresAt)
 	k.RevokedAt = utcTime(k.RevokedAt)
+	if len(k.Orgs) == 0 {
+		k.Orgs = nil
+	}
 	return &k, nil
 }
 
@@ -47,6 +50,13 @@ func utcTime(t *time.Time) *time.Time {
 
 // CreateKey stores a key the caller made; the store sets CreatedAt.
 func (s *Store) CreateKey(ctx context.Context, by db.Actor, k *db.APIKey) (*db.APIKey, error) {
+	if err := db.CheckUnscoped(by, "API keys"); err != nil {
+		return nil, err
+	}
+	if k != nil {
+		k = k.Clone()
+		k.Orgs = db.NormalizeOrgs(k.Orgs)
+	}
 	if err := db.CheckAPIKey(k); err != nil {
 		return nil, err
 	}
@@ -69,9 +79,17 @@ func (s *Store) CreateKey(ctx context.Context, by db.Actor, k *db.APIKey) (*db.A
 			// could not tell them apart.
 			return db.Errorf(db.ECONFLICT, "%s", keyHashTaken)
 		}
-		found, err := queryTx(ctx, tx, newKeyRow, `INSERT INTO api_keys (id, name, role, hash, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+keyColumns,
-			k.ID, k.Name, string(k.Role), k.Hash, at, k.ExpiresAt)
+		if err := scopeReferences(ctx, tx, k.Orgs); err != nil {
+			return err
+		}
+		orgs := k.Orgs
+		if orgs == nil {
+			orgs = []string{}
+		}
+		found, err := queryTx(ctx, tx, newKeyRow, `INSERT INTO api_keys (id, name, role, hash, created_at, expires_at,
+				organizations)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+keyColumns,
+			k.ID, k.Name, string(k.Role), k.Hash, at, k.ExpiresAt, orgs)
 		if err != nil {
 			return err
 		}
@@ -82,6 +100,40 @@ func (s *Store) CreateKey(ctx context.Context, by db.Actor, k *db.APIKey) (*db.A
 		return nil, err
 	}
 	return out, nil
+}
+
+// scopeReferences is step 5 for a key's organisations: the first that
+// names no organisation of its kind.
+func scopeReferences(ctx context.Context, tx pgx.Tx, orgs []string) error {
+	if len(orgs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(orgs))
+	for i, g := range orgs {
+		_, ids[i], _ = db.ParseGlobalID(g) // checked by CheckAPIKey
+	}
+	kinds := map[int64]string{}
+	rows, err := tx.Query(ctx, `SELECT id, kind FROM organizations WHERE id = ANY($1::bigint[])`, ids)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var kind string
+		if err := rows.Scan(&id, &kind); err != nil {
+			return err
+		}
+		kinds[id] = db.OrgKind(kind).NodeType()
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i, g := range orgs {
+		if typ, _, _ := db.ParseGlobalID(g); kinds[ids[i]] != typ {
+			return db.UnknownReferenceError("organization", ids[i])
+		}
+	}
+	return nil
 }
 
 // Keys lists every key, revoked ones included, by creation then id.
@@ -113,6 +165,9 @@ func (s *Store) KeyByHash(ctx context.Context, hash []byte) (*db.APIKey, error) 
 // RevokeKey revokes the key with id from now on; a revoked key stays as
 // it is.
 func (s *Store) RevokeKey(ctx context.Context, by db.Actor, id string) (*db.APIKey, error) {
+	if err := db.CheckUnscoped(by, "API keys"); err != nil {
+		return nil, err
+	}
 	var out *db.APIKey
 	err := s.write(ctx, "revoke key", func(tx pgx.Tx) error {
 		at, err := lockAudit(ctx, tx)

@@ -34,6 +34,9 @@ const immediateParentCheck = `SET CONSTRAINTS areas_parent_id_fkey IMMEDIATE`
 
 // CreateArea adds an area with a new id and version 1.
 func (s *Store) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Area, error) {
+	if err := db.CheckUnscoped(by, "areas"); err != nil {
+		return nil, err
+	}
 	if a == nil {
 		return nil, db.CheckArea(nil)
 	}
@@ -96,6 +99,9 @@ func areaReferences(a *db.Area, holder *int64, parentOf func(int64) (int64, bool
 
 // UpdateArea applies p to the area with id if its version is version.
 func (s *Store) UpdateArea(ctx context.Context, by db.Actor, id, version int64, p db.AreaPatch) (*db.Area, error) {
+	if err := db.CheckUnscoped(by, "areas"); err != nil {
+		return nil, err
+	}
 	if err := p.Check(id); err != nil {
 		return nil, err
 	}
@@ -166,6 +172,9 @@ func (s *Store) UpdateArea(ctx context.Context, by db.Actor, id, version int64, 
 // DeleteArea deletes the area with id if its version is version; see
 // db.Writer for what detach does to the records that point at it.
 func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, detach bool) error {
+	if err := db.CheckUnscoped(by, "areas"); err != nil {
+		return err
+	}
 	err := s.write(ctx, "delete area", func(tx pgx.Tx) error {
 		// A delete changes the hierarchy too (children become roots), so
 		// it takes the hierarchy lock first, in the same order as imports

@@ -40,6 +40,9 @@ func readIndicator(ctx context.Context, tx pgx.Tx, code string) (*db.Indicator, 
 
 // CreateIndicator adds an indicator definition with version 1.
 func (s *Store) CreateIndicator(ctx context.Context, by db.Actor, ind *db.Indicator) (*db.Indicator, error) {
+	if err := db.CheckUnscoped(by, "indicator definitions"); err != nil {
+		return nil, err
+	}
 	if err := db.CheckIndicator(ind); err != nil {
 		return nil, err
 	}
@@ -72,6 +75,9 @@ func (s *Store) CreateIndicator(ctx context.Context, by db.Actor, ind *db.Indica
 // UpdateIndicator applies p to the definition with code if its version is
 // version.
 func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, code string, version int64, p db.IndicatorPatch) (*db.Indicator, error) {
+	if err := db.CheckUnscoped(by, "indicator definitions"); err != nil {
+		return nil, err
+	}
 	if err := p.Check(code); err != nil {
 		return nil, err
 	}
@@ -108,6 +114,9 @@ func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, code string, v
 // DeleteIndicator deletes the definition with code if its version is
 // version; its values point at it, and with detach they go with it.
 func (s *Store) DeleteIndicator(ctx context.Context, by db.Actor, code string, version int64, detach bool) error {
+	if err := db.CheckUnscoped(by, "indicator definitions"); err != nil {
+		return err
+	}
 	return s.write(ctx, "delete indicator", func(tx pgx.Tx) error {
 		target, err := lockIndicator(ctx, tx, code)
 		if err != nil {
@@ -165,6 +174,9 @@ func keyOf(v db.IndicatorValue) valueKey { return valueKey{v.AreaID, v.Indicator
 // size: one to check references and lock the stored values with those
 // keys, one to write what changes, one for the audit entries.
 func (s *Store) PutIndicatorValues(ctx context.Context, by db.Actor, values []db.IndicatorValue) (int, error) {
+	if err := db.CheckUnscoped(by, "indicator values"); err != nil {
+		return 0, err
+	}
 	if err := db.CheckIndicatorValues(values); err != nil {
 		return 0, err
 	}

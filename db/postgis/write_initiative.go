@@ -105,6 +105,9 @@ func queueLinks(b *pgx.Batch, id int64, in *db.Initiative) {
 
 // CreateInitiative adds an initiative with a new id and version 1.
 func (s *Store) CreateInitiative(ctx context.Context, by db.Actor, in *db.Initiative) (*db.Initiative, error) {
+	if err := db.CheckInitiativeCreate(by, in); err != nil {
+		return nil, err
+	}
 	c, err := initiativeInput(in)
 	if err != nil {
 		return nil, err
@@ -153,11 +156,17 @@ func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, id, version i
 		if err != nil {
 			return err
 		}
+		if err := db.CheckInitiativeTarget(by, id, before, &p); err != nil {
+			return err
+		}
 		if err := db.CheckTarget(db.TypeInitiative, db.IDKey(id), before, version); err != nil {
 			return err
 		}
 		c := before.Clone()
 		if err := p.Apply(c); err != nil {
+			return err
+		}
+		if err := db.CheckInitiativeChange(by, before, c); err != nil {
 			return err
 		}
 		if err := initiativeReferences(ctx, tx, c); err != nil {
@@ -189,6 +198,9 @@ func (s *Store) DeleteInitiative(ctx context.Context, by db.Actor, id, version i
 	return s.write(ctx, "delete initiative", func(tx pgx.Tx) error {
 		target, err := lockTarget(ctx, tx, initiativeRecord, newInitiativeRow, id)
 		if err != nil {
+			return err
+		}
+		if err := db.CheckInitiativeTarget(by, id, target, nil); err != nil {
 			return err
 		}
 		if err := db.CheckTarget(db.TypeInitiative, db.IDKey(id), target, version); err != nil {

@@ -51,6 +51,9 @@ func organizationInput(o *db.Organization) (*db.Organization, error) {
 
 // CreateOrganization adds an organisation with a new id and version 1.
 func (s *Store) CreateOrganization(ctx context.Context, by db.Actor, o *db.Organization) (*db.Organization, error) {
+	if err := db.CheckUnscoped(by, "new organisations"); err != nil {
+		return nil, err
+	}
 	in, err := organizationInput(o)
 	if err != nil {
 		return nil, err
@@ -94,6 +97,9 @@ func (s *Store) CreateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 // UpdateOrganization applies p to the organisation of the kind with id if
 // its version is version.
 func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, kind db.OrgKind, id, version int64, p db.OrganizationPatch) (*db.Organization, error) {
+	if err := db.CheckOrganizationScope(by, kind, id); err != nil {
+		return nil, err
+	}
 	if err := p.Check(kind, id); err != nil {
 		return nil, err
 	}
@@ -142,6 +148,9 @@ func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, kind db.Org
 // version. The initiatives it leads or takes part in point at it; with
 // detach it stops being their lead or partner.
 func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, kind db.OrgKind, id, version int64, detach bool) error {
+	if err := db.CheckUnscoped(by, "deletions of organisations"); err != nil {
+		return err
+	}
 	return s.write(ctx, "delete organization", func(tx pgx.Tx) error {
 		locked, err := lockTarget(ctx, tx, organizationRecord, newOrganizationRow, id)
 		if err != nil {
