@@ -79,6 +79,11 @@ type Config struct {
 	// "" means DefaultRoleClaim. See roleFromClaims for the forms it may
 	// take.
 	OIDCRoleClaim string
+	// OIDCOrgClaim is the claim that carries the organisations a caller
+	// speaks for (global ids such as "Association:35", a string or an
+	// array): a token with it is a partner's, bound to them as a key with
+	// organisations is (db/scope.go). "" reads no such claim.
+	OIDCOrgClaim string
 	// Log receives why a token was refused, which the client is never
 	// told; nil means slog.Default().
 	Log *slog.Logger
@@ -223,7 +228,7 @@ func (a *Authenticator) authenticateKey(ctx context.Context, secret string) (db.
 		a.refuse(ctx, "expired API key", "key", id, "expired_at", k.ExpiresAt.UTC())
 		return db.Actor{}, errInvalidToken
 	}
-	return db.Actor{ID: "key:" + k.ID, Role: k.Role}, nil
+	return db.Actor{ID: "key:" + k.ID, Role: k.Role, Orgs: k.Orgs}, nil
 }
 
 func (a *Authenticator) authenticateJWT(ctx context.Context, raw string) (db.Actor, error) {
@@ -257,7 +262,31 @@ func (a *Authenticator) authenticateJWT(ctx context.Context, raw string) (db.Act
 		// actor is granted nothing by Role.Allows.
 		a.log.InfoContext(ctx, "access token carries no known role", "subject", tok.Subject, "claim", a.cfg.OIDCRoleClaim)
 	}
-	return db.Actor{ID: "oidc:" + tok.Subject, Role: role}, nil
+	actor := db.Actor{ID: "oidc:" + tok.Subject, Role: role}
+	if a.cfg.OIDCOrgClaim != "" {
+		orgs, present := claimStrings(claims, a.cfg.OIDCOrgClaim)
+		orgs = db.NormalizeOrgs(orgs)
+		if err := db.CheckOrgs(orgs); present && (err != nil || len(orgs) == 0) {
+			// A partner's token whose organisations cannot be read must
+			// not pass for an unscoped one: it gets no role, as a token
+			// without a known role does, and the issuer's setup is what
+			// needs fixing.
+			a.log.InfoContext(ctx, "access token names no organisations areagraph can read", "subject", tok.Subject,
+				"claim", a.cfg.OIDCOrgClaim)
+			return db.Actor{ID: actor.ID}, nil
+		}
+		if len(orgs) > 0 {
+			// A partner edits at most: the audit log and keys stay with
+			// the city, as for a key with organisations.
+			actor.Orgs = orgs
+			if actor.Role.Allows(db.RoleEditor) {
+				actor.Role = db.RoleEditor
+			} else {
+				actor.Role = ""
+			}
+		}
+	}
+	return actor, nil
 }
 
 // roleFromClaims reads the role from the claim named claim: a string, or
@@ -266,6 +295,22 @@ func (a *Authenticator) authenticateJWT(ctx context.Context, raw string) (db.Act
 // with dots that is no claim itself is read as a path into nested
 // objects, e.g. "realm_access.roles". "" when no known role is found.
 func roleFromClaims(claims map[string]any, claim string) db.Role {
+	names, _ := claimStrings(claims, claim)
+	var best db.Role
+	for _, n := range names {
+		r := db.Role(strings.ToUpper(strings.TrimSpace(n)))
+		if r.Rank() > best.Rank() {
+			best = r
+		}
+	}
+	return best
+}
+
+// claimStrings reads the claim named claim as roleFromClaims does: a
+// string or an array of strings, a dotted name a path into nested objects.
+// present says whether the claim is there at all; an array's entries that
+// are not strings are kept as "" so that a check of them fails.
+func claimStrings(claims map[string]any, claim string) (names []string, present bool) {
 	v, ok := claims[claim]
 	if !ok && strings.Contains(claim, ".") {
 		var cur any = claims
@@ -279,25 +324,19 @@ func roleFromClaims(claims map[string]any, claim string) db.Role {
 		}
 		v = cur
 	}
-	var names []string
 	switch v := v.(type) {
+	case nil:
+		return nil, false
 	case string:
-		names = []string{v}
+		return []string{v}, true
 	case []any:
 		for _, e := range v {
-			if s, ok := e.(string); ok {
-				names = append(names, s)
-			}
+			s, _ := e.(string)
+			names = append(names, s)
 		}
+		return names, true
 	}
-	var best db.Role
-	for _, n := range names {
-		r := db.Role(strings.ToUpper(strings.TrimSpace(n)))
-		if r.Rank() > best.Rank() {
-			best = r
-		}
-	}
-	return best
+	return []string{""}, true
 }
 
 func (a *Authenticator) refuse(ctx context.Context, why string, attrs ...any) {

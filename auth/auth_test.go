@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -496,12 +497,65 @@ func TestAuthenticate(t *testing.T) {
 	}
 	secret, k := authtest.Key(t, store, db.RoleEditor)
 	actor, err := a.Authenticate(context.Background(), secret)
-	if err != nil || actor != (db.Actor{ID: "key:" + k.ID, Role: db.RoleEditor}) {
+	if err != nil || !reflect.DeepEqual(actor, db.Actor{ID: "key:" + k.ID, Role: db.RoleEditor}) {
 		t.Errorf("%v %v", actor, err)
 	}
 	_, err = a.Authenticate(context.Background(), "nonsense")
 	var e *db.Error
 	if !errors.As(err, &e) || e.Code != db.EUNAUTHENTICATED || e.Message != "invalid or expired token" {
 		t.Errorf("nonsense: %v", err)
+	}
+}
+
+// TestScopedCallers: a key bound to organisations and a token whose org
+// claim names them make callers bound to them; a token whose org claim
+// cannot be read gets no role rather than passing for an unscoped one, and
+// a partner's token edits at most.
+func TestScopedCallers(t *testing.T) {
+	store := memory.New()
+	ctx := context.Background()
+	if err := store.Load(ctx, &db.Dataset{Organizations: []*db.Organization{
+		{ID: 35, Kind: db.OrgAssociation, Name: "Gamma IF"}, {ID: 3, Kind: db.OrgEmployer, Name: "Alfa AB"}}}); err != nil {
+		t.Fatal(err)
+	}
+	iss := authtest.NewIssuer(t)
+	cfg := iss.Config()
+	cfg.OIDCOrgClaim = "areagraph_orgs"
+	cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := auth.New(ctx, store, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, k := authtest.ScopedKey(t, store, "Employer:3", "Association:35")
+	actor, err := a.Authenticate(ctx, secret)
+	want := db.Actor{ID: "key:" + k.ID, Role: db.RoleEditor, Orgs: []string{"Association:35", "Employer:3"}}
+	if err != nil || !reflect.DeepEqual(actor, want) {
+		t.Errorf("scoped key: %+v %v, want %+v", actor, err, want)
+	}
+	for _, c := range []struct {
+		name string
+		role db.Role
+		orgs any
+		want db.Actor
+	}{
+		{"no claim", db.RoleAdmin, nil, db.Actor{ID: "oidc:erin", Role: db.RoleAdmin}},
+		{"one", db.RoleEditor, "Association:35", db.Actor{ID: "oidc:erin", Role: db.RoleEditor, Orgs: []string{"Association:35"}}},
+		{"an admin bound to organisations edits", db.RoleAdmin, []string{"Employer:3", "Association:35"},
+			db.Actor{ID: "oidc:erin", Role: db.RoleEditor, Orgs: []string{"Association:35", "Employer:3"}}},
+		{"a reader bound to organisations writes nothing", db.RoleReader, []string{"Employer:3"},
+			db.Actor{ID: "oidc:erin", Orgs: []string{"Employer:3"}}},
+		{"unreadable", db.RoleEditor, []any{"Association:35", 7}, db.Actor{ID: "oidc:erin"}},
+		{"not an organisation", db.RoleEditor, "Area:1", db.Actor{ID: "oidc:erin"}},
+		{"empty", db.RoleEditor, []string{}, db.Actor{ID: "oidc:erin"}},
+	} {
+		claims := iss.Claims("erin", time.Hour)
+		claims[auth.DefaultRoleClaim] = string(c.role)
+		if c.orgs != nil {
+			claims["areagraph_orgs"] = c.orgs
+		}
+		got, err := a.Authenticate(ctx, iss.Sign(t, claims))
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %+v %v, want %+v", c.name, got, err, c.want)
+		}
 	}
 }

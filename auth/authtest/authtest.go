@@ -47,6 +47,22 @@ func KeyWith(t testing.TB, store db.KeyStore, name string, role db.Role, expires
 	return secret, stored
 }
 
+// ScopedKey stores a new EDITOR key bound to the organisations orgs (global
+// ids; they must exist in store) and returns its secret and the key.
+func ScopedKey(t testing.TB, store db.KeyStore, orgs ...string) (secret string, key *db.APIKey) {
+	t.Helper()
+	secret, k, err := auth.NewKey("partner key", db.RoleEditor, nil)
+	if err != nil {
+		t.Fatalf("authtest: new key: %v", err)
+	}
+	k.Orgs = orgs
+	stored, err := store.CreateKey(context.Background(), db.Actor{ID: "test", Role: db.RoleAdmin}, k)
+	if err != nil {
+		t.Fatalf("authtest: create key: %v", err)
+	}
+	return secret, stored
+}
+
 // Issuer is an OIDC issuer on a local test server: it serves the discovery
 // document and its key set (RS256), and signs tokens.
 type Issuer struct {

@@ -74,6 +74,7 @@ type serveConfig struct {
 	oidcIssuer           string
 	oidcAudience         string
 	oidcRoleClaim        string
+	oidcOrgClaim         string
 }
 
 // serveSetting ties a flag to its environment variable; the list is the
@@ -114,6 +115,7 @@ var serveSettings = []serveSetting{
 	{"oidc-issuer", "AREAGRAPH_OIDC_ISSUER", false},
 	{"oidc-audience", "AREAGRAPH_OIDC_AUDIENCE", false},
 	{"oidc-role-claim", "AREAGRAPH_OIDC_ROLE_CLAIM", false},
+	{"oidc-org-claim", "AREAGRAPH_OIDC_ORG_CLAIM", false},
 }
 
 // serveFlags defines serve's flags on a new FlagSet, each help line
@@ -182,6 +184,10 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.oidcRoleClaim, "oidc-role-claim", auth.DefaultRoleClaim,
 		help("oidc-role-claim", "claim of the issuer's tokens that holds the role (a string or a list); "+
 			"a dotted name such as realm_access.roles reads a nested claim"))
+	fs.StringVar(&c.oidcOrgClaim, "oidc-org-claim", "",
+		help("oidc-org-claim", "claim of the issuer's tokens that holds the organisations a partner speaks for "+
+			"(ids such as Association:35, a string or a list); a token with it changes only what is theirs; "+
+			"empty reads none"))
 	return fs, c
 }
 
@@ -292,6 +298,7 @@ func (c *serveConfig) auth(log *slog.Logger) auth.Config {
 		OIDCIssuer:           c.oidcIssuer,
 		OIDCAudience:         c.oidcAudience,
 		OIDCRoleClaim:        c.oidcRoleClaim,
+		OIDCOrgClaim:         c.oidcOrgClaim,
 		Log:                  log,
 	}
 }

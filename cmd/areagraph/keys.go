@@ -16,6 +16,7 @@ import (
 
 	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/memory"
 )
 
@@ -23,7 +24,11 @@ const keysHelp = `Manages the API keys that let clients write (and read, when th
 requires a token for reads). Clients send a key as "Authorization: Bearer <secret>".
 
   areagraph keys create --name NAME --role reader|editor|admin [--expires 90d|2027-01-01]
-      makes a key and prints its secret, which is shown only this once
+                       [--org Association:35 [--org Employer:3]]
+      makes a key and prints its secret, which is shown only this once; with
+      --org (role editor only) the key belongs to a partner and changes only
+      those organisations, the initiatives they lead and their own
+      partnerships in others' initiatives
   areagraph keys list
       lists every key, revoked ones too; never a secret or its hash
   areagraph keys revoke KEY-ID
@@ -166,6 +171,11 @@ func keysCreate(ctx context.Context, args []string, getenv func(string) string, 
 		"and indicator values; admins also areas, indicator definitions and keys")
 	expires := fs.String("expires", "", "when the key stops working: after a duration such as 90d or 12h, "+
 		"or on a date such as 2027-01-01 (at 00:00 UTC); empty: never")
+	var orgs orgList
+	fs.Var(&orgs, "org", "an organisation the key speaks for, by id (Association:35, Employer:3); repeat for more; "+
+		"binds an editor's key to them")
+	dataFile := fs.String("data", getenv("AREAGRAPH_DATA"), "without a database: the dataset file the embedded "+
+		"server serves (env AREAGRAPH_DATA), in which --org must name organisations; default the demo")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -189,16 +199,30 @@ func keysCreate(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer store.Close()
+	if m, ok := store.(*memory.Store); ok && len(orgs) > 0 {
+		// The organisations are checked against those the embedded server
+		// serves, which the keys file's empty store does not hold.
+		if *dataFile == "" {
+			err = m.Load(ctx, demo.Dataset())
+		} else {
+			err = loadDatasetFile(ctx, m, *dataFile)
+		}
+		if err != nil {
+			return err
+		}
+	}
 
 	secret, k, err := auth.NewKey(strings.TrimSpace(*name), r, expiresAt)
 	if err != nil {
 		return err
 	}
+	k.Orgs = orgs
 	k, err = store.CreateKey(ctx, cliActor, k)
 	if err != nil {
 		return keyError(err)
 	}
-	fmt.Fprintf(stdout, "created key %s (%s) with the role %s, %s\n", k.ID, k.Name, k.Role, expiryText(k.ExpiresAt))
+	fmt.Fprintf(stdout, "created key %s (%s) with the role %s%s, %s\n", k.ID, k.Name, k.Role, scopeText(k.Orgs),
+		expiryText(k.ExpiresAt))
 	fmt.Fprintf(stdout, "secret: %s\n", secret)
 	fmt.Fprintln(stdout, "The secret is shown only this once: store it now. Clients send it as \"Authorization: Bearer <secret>\".")
 	return nil
@@ -224,7 +248,7 @@ func keysList(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	now := time.Now()
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED\tEXPIRES\tREVOKED\tSTATUS")
+	fmt.Fprintln(tw, "ID\tNAME\tROLE\tORGANIZATIONS\tCREATED\tEXPIRES\tREVOKED\tSTATUS")
 	for _, k := range keys {
 		status := "active"
 		switch {
@@ -233,7 +257,11 @@ func keysList(ctx context.Context, args []string, getenv func(string) string, st
 		case k.ExpiresAt != nil && !now.Before(*k.ExpiresAt):
 			status = "expired"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, strconv.Quote(k.Name), k.Role,
+		scope := "-"
+		if len(k.Orgs) > 0 {
+			scope = strings.Join(k.Orgs, ",")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, strconv.Quote(k.Name), k.Role, scope,
 			timeText(&k.CreatedAt), timeText(k.ExpiresAt), timeText(k.RevokedAt), status)
 	}
 	if err := tw.Flush(); err != nil {
@@ -263,6 +291,24 @@ func keysRevoke(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	fmt.Fprintf(stdout, "revoked key %s (%s) as of %s\n", k.ID, k.Name, timeText(k.RevokedAt))
 	return nil
+}
+
+// orgList is --org, given once per organisation.
+type orgList []string
+
+func (o *orgList) String() string { return strings.Join(*o, ",") }
+
+func (o *orgList) Set(v string) error {
+	*o = append(*o, strings.TrimSpace(v))
+	return nil
+}
+
+// scopeText says which organisations a new key speaks for.
+func scopeText(orgs []string) string {
+	if len(orgs) == 0 {
+		return ""
+	}
+	return " for " + strings.Join(orgs, ", ")
 }
 
 // keyError shows a store's client-safe message; anything else (a database

@@ -17,6 +17,7 @@ import (
 	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/auth/authtest"
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/demo"
 	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
 )
@@ -127,6 +128,33 @@ func lifecycle(t *testing.T, c keysCLI) {
 	c.fails([]string{"keys", "create", "--name", "x", "--role", "editor", "--expires", "2001-01-01"}, "past")
 	c.fails([]string{"keys", "create", "--name", "x", "--role", "editor", "--expires", "soon"}, "--expires")
 	c.fails([]string{"keys", "rotate"}, "keys what")
+
+	// A partner's key, bound to organisations of the data served (the
+	// demo, for the keys file).
+	var assoc, employer string
+	for _, o := range demo.Dataset().Organizations {
+		if o.Kind == db.OrgAssociation && assoc == "" {
+			assoc = o.NodeID()
+		}
+		if o.Kind == db.OrgEmployer && employer == "" {
+			employer = o.NodeID()
+		}
+	}
+	out = c.must("keys", "create", "--name", "Norrby partner portal", "--role", "editor", "--org", employer,
+		"--org", assoc, "--expires", "90d")
+	if !strings.Contains(out, "for "+assoc+", "+employer) {
+		t.Errorf("keys create --org: %s", out)
+	}
+	_, partner := c.create("--name", "Gamma", "--role", "editor", "--org", assoc)
+	if line := c.listed(partner); !strings.Contains(line, " "+assoc+" ") {
+		t.Errorf("scoped key listed as %s", line)
+	}
+	if f := strings.Fields(c.listed(admin)); len(f) < 4 || f[2] != "ADMIN" || f[3] != "-" {
+		t.Errorf("unscoped key listed as %q", f)
+	}
+	c.fails([]string{"keys", "create", "--name", "x", "--role", "admin", "--org", assoc}, "only an EDITOR key")
+	c.fails([]string{"keys", "create", "--name", "x", "--role", "editor", "--org", "Area:1"}, "not an organisation")
+	c.fails([]string{"keys", "create", "--name", "x", "--role", "editor", "--org", "Association:999999"}, "does not exist")
 }
 
 func authHash(secret string) string { return hex.EncodeToString(auth.HashSecret(secret)) }
@@ -134,7 +162,7 @@ func authHash(secret string) string { return hex.EncodeToString(auth.HashSecret(
 func TestKeysPostGIS(t *testing.T) {
 	url := pgtest.SchemaURL(t)
 	c := keysCLI{t, map[string]string{"DATABASE_URL": url}}
-	c.must("migrate")
+	c.must("seed") // the demo's organisations, for keys bound to them
 	lifecycle(t, c)
 
 	// The audit log names the command line.
