@@ -539,6 +539,7 @@ func (r *mutationResolver) createAPIKey(ctx context.Context, in model.CreateAPIK
 	if err != nil {
 		return nil, err
 	}
+	key.Orgs = in.Organizations
 	stored, err := write(ctx, func(by db.Actor) (*db.APIKey, error) { return r.Store.CreateKey(ctx, by, key) })
 	if err != nil {
 		return nil, err

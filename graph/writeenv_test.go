@@ -68,7 +68,9 @@ func eachWriteBackend(t *testing.T, fn func(t *testing.T, e *writeEnv)) {
 func newWriteEnv(t *testing.T, s db.Store, cfg server.Config) *writeEnv {
 	t.Helper()
 	iss := authtest.NewIssuer(t)
-	a, err := auth.New(t.Context(), s, iss.Config())
+	acfg := iss.Config()
+	acfg.OIDCOrgClaim = orgClaim
+	a, err := auth.New(t.Context(), s, acfg)
 	if err != nil {
 		t.Fatal(err)
 	}

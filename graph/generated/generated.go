@@ -58,6 +58,7 @@ type ComplexityRoot struct {
 		ExpiresAt func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
+		Orgs      func(childComplexity int) int
 		RevokedAt func(childComplexity int) int
 		Role      func(childComplexity int) int
 	}
@@ -588,6 +589,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKey.Name(childComplexity), true
+	case "ApiKey.organizations":
+		if e.ComplexityRoot.ApiKey.Orgs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Orgs(childComplexity), true
 	case "ApiKey.revokedAt":
 		if e.ComplexityRoot.ApiKey.RevokedAt == nil {
 			break
@@ -3540,7 +3547,8 @@ type Mutation {
 
   """
   Makes an API key. Its secret is in the payload, this once: the server
-  keeps only a hash of it. Needs the ADMIN role.
+  keeps only a hash of it. A key given ` + "`" + `organizations` + "`" + ` belongs to a partner
+  and may change only what is theirs. Needs the ADMIN role.
   """
   createApiKey("What the key is for, its role and expiry." input: CreateApiKeyInput!): CreateApiKeyPayload @auth(requires: ADMIN)
 
@@ -4054,6 +4062,13 @@ type ApiKey {
   revokedAt: DateTime
   "Whether the key works now: neither revoked nor expired."
   active: Boolean!
+  """
+  The organisations the key speaks for, as their ids, ascending: such a key
+  belongs to a partner and changes only its own organisations, the
+  initiatives they lead and, in others' initiatives, its own partnerships.
+  Empty for a key with the rights of its role alone.
+  """
+  organizations: [ID!]!
 }
 
 "A new API key."
@@ -4066,6 +4081,14 @@ input CreateApiKeyInput {
   role: Role!
   "When the key stops working, in the future; never when absent."
   expiresAt: DateTime
+  """
+  The organisations (Employer or Association ids) the key speaks for, which
+  binds it to them: a partner's key, with the role EDITOR only. It may then
+  update those organisations, create, update and delete the initiatives
+  they lead, and add or remove only them as partners of others'
+  initiatives; nothing else. Absent or empty: the key has its role's rights.
+  """
+  organizations: [ID!]
 }
 
 "The answer to ` + "`" + `createApiKey` + "`" + `."
@@ -4169,6 +4192,8 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
 	case "active":
 		return ec.fieldContext_ApiKey_active(ctx, field)
+	case "organizations":
+		return ec.fieldContext_ApiKey_organizations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApiKey", field.Name)
 }
@@ -6252,6 +6277,29 @@ func (ec *executionContext) _ApiKey_active(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_ApiKey_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApiKey", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _ApiKey_organizations(ctx context.Context, field graphql.CollectedField, obj *db.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_organizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orgs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_organizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Area_id(ctx context.Context, field graphql.CollectedField, obj *db.Area) (ret graphql.Marshaler) {
@@ -14600,7 +14648,7 @@ func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "name", "role", "expiresAt"}
+	fieldsInOrder := [...]string{"clientMutationId", "name", "role", "expiresAt", "organizations"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14635,6 +14683,13 @@ func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context,
 				return it, err
 			}
 			it.ExpiresAt = data
+		case "organizations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizations"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organizations = data
 		}
 	}
 	return it, nil
@@ -16747,6 +16802,11 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ApiKey_active(ctx, field, obj)
 				})
+		case "organizations":
+			out.Values[i] = ec._ApiKey_organizations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20330,6 +20390,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNIndicator2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Indicator) graphql.Marshaler {

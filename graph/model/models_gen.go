@@ -112,6 +112,12 @@ type CreateAPIKeyInput struct {
 	Role db.Role `json:"role"`
 	// When the key stops working, in the future; never when absent.
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// The organisations (Employer or Association ids) the key speaks for, which
+	// binds it to them: a partner's key, with the role EDITOR only. It may then
+	// update those organisations, create, update and delete the initiatives
+	// they lead, and add or remove only them as partners of others'
+	// initiatives; nothing else. Absent or empty: the key has its role's rights.
+	Organizations []string `json:"organizations,omitempty"`
 }
 
 // The answer to `createApiKey`.
