@@ -125,3 +125,44 @@ func BenchmarkIntersectionArea(b *testing.B) {
 		}
 	}
 }
+
+// The shortcut for boxes wholly inside or outside gives what the overlay
+// gives: a star cut by a grid of cells, many of them far inside or
+// outside it, some across its edge, a few inside its hole.
+func TestIntersectionAreaShortcut(t *testing.T) {
+	const x, y = 400_000.0, 6_400_000.0
+	var outer, hole orb.Ring
+	for i := range 96 {
+		a := 2 * math.Pi * float64(i) / 96
+		r := 900 + 250*math.Sin(4*a)
+		outer = append(outer, orb.Point{x + 1200 + r*math.Cos(a), y + 1200 + r*math.Sin(a)})
+		hole = append(hole, orb.Point{x + 1200 + 150*math.Cos(-a), y + 1200 + 150*math.Sin(-a)})
+	}
+	outer, hole = append(outer, outer[0]), append(hole, hole[0])
+	star := orb.Polygon{outer, hole}
+	var fast, slow int
+	for i := range 24 {
+		for j := range 24 {
+			cell := square(x+float64(i)*100, y+float64(j)*100, 100)
+			got, err := IntersectionArea(star, cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := overlayArea(star, cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(got-want) > 1e-6 {
+				t.Errorf("cell %d,%d: %.9f, the overlay %.9f", i, j, got, want)
+			}
+			if edgesNear(star, cell.Bound()) {
+				slow++
+			} else {
+				fast++
+			}
+		}
+	}
+	if fast == 0 || slow == 0 {
+		t.Errorf("%d cells took the shortcut and %d the overlay; the test wants both", fast, slow)
+	}
+}
