@@ -112,3 +112,50 @@ func BenchRollup(b *testing.B, s db.Reader, defs []*db.Indicator, targets []int6
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(targets))/1e3, "µs/target")
 }
+
+// LargeTarget is a generated dataset of 6,000 statistical areas whose
+// population sums and unemployment is a mean weighed by it, with one more
+// area, a district drawn over all of them: the target with thousands of
+// sources that a roll-up must still answer within a request's limits.
+func LargeTarget() (*db.Dataset, int64) {
+	ds := synth.Generate(synth.Config{Seed: 3, StatisticalAreas: 6000, Initiatives: 1, Organizations: 1, Years: 1})
+	for _, d := range ds.Indicators {
+		switch d.Code {
+		case "population":
+			d.Rollup = db.RollupSum
+		case "unemployment":
+			d.Rollup, d.WeightIndicator = db.RollupWeightedMean, "population"
+		}
+	}
+	var b orb.Bound
+	var maxID int64
+	for i, a := range ds.Areas {
+		if i == 0 {
+			b = a.Geometry.Bound()
+		}
+		b = b.Union(a.Geometry.Bound())
+		maxID = max(maxID, a.ID)
+	}
+	id := maxID + 1
+	ds.Areas = append(ds.Areas, &db.Area{ID: id, Code: "LARGE", Name: "Over everything", Kind: db.KindDistrict,
+		Geometry: b.Pad(-1e-4).ToPolygon()})
+	return ds, id
+}
+
+// BenchRollupLarge derives the large target's values; it reports the
+// sources it rests on.
+func BenchRollupLarge(b *testing.B, s db.Reader, defs []*db.Indicator, target int64) {
+	b.Helper()
+	var sources int
+	for b.Loop() {
+		got, err := db.DerivedValues(b.Context(), s, defs, []int64{target}, db.ValueFilter{Codes: []string{"population", "unemployment"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(got[0]) == 0 {
+			b.Fatal("nothing derived")
+		}
+		sources = len(got[0][0].Provenance.Sources)
+	}
+	b.ReportMetric(float64(sources), "sources")
+}

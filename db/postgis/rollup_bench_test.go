@@ -35,3 +35,21 @@ func BenchmarkRollup(b *testing.B) {
 	}
 	dbtest.BenchRollup(b, s, ds.Indicators, targets)
 }
+
+// BenchmarkRollupLargeTarget: one area over 6,000 statistical areas,
+// measured by PostGIS on every read.
+func BenchmarkRollupLargeTarget(b *testing.B) {
+	ds, target := dbtest.LargeTarget()
+	s, err := postgis.Open(b.Context(), pgtest.SchemaURL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.Close)
+	if err := s.Migrate(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Load(b.Context(), ds); err != nil {
+		b.Fatal(err)
+	}
+	dbtest.BenchRollupLarge(b, s, ds.Indicators, target)
+}
