@@ -17,9 +17,13 @@
 //     holds great-circle arcs, measure.go areas and centroids, label.go
 //     label points;
 //   - overlay.go measures how much of one area lies in another (planar, in
-//     projected metres: IntersectionArea, PlanarArea);
+//     projected metres: IntersectionArea, PlanarArea), share.go the share
+//     of it, without the overlay when it is far from the other's border;
 //   - simplify.go, simplify_fit.go and round.go make geometry smaller for
-//     the wire; crs.go recognises coordinate reference systems.
+//     the wire;
+//   - crs.go recognises coordinate reference systems (WGS 84, SWEREF 99
+//     TM, the local SWEREF 99 zones, RT90 2.5 gon V), converts between
+//     them as PROJ does, and tells which a file's ranges may be.
 package geo
 
 import (
