@@ -53,6 +53,12 @@ func explainOperationNotFound(ctx context.Context, e *gqlerror.Error) {
 	}
 	names := make([]string, 0, len(op.Doc.Operations))
 	for _, o := range op.Doc.Operations {
+		// An unnamed operation is only ever alone in a valid document;
+		// it is told as such, not as an empty name.
+		if o.Name == "" {
+			names = append(names, "one unnamed "+string(o.Operation)+": leave operationName out")
+			continue
+		}
 		names = append(names, o.Name)
 	}
 	switch {

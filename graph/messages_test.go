@@ -38,6 +38,8 @@ func TestRequestErrorsSayWhatIsWrong(t *testing.T) {
 			[]string{"2 operations (a, b)", "operationName"}},
 		{"an operationName the document lacks", fmt.Sprintf(`{"query": %q, "operationName": "c"}`, two),
 			[]string{`operationName "c"`, "a, b"}},
+		{"an operationName for a document of one unnamed query", `{"query": "{ areas { totalCount } }", "operationName": "c"}`,
+			[]string{`operationName "c"`, "it holds one unnamed query: leave operationName out"}},
 	}
 	for _, c := range cases {
 		res, err := http.Post(srv.URL+"/graphql", "application/json", strings.NewReader(c.body))
