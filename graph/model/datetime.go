@@ -27,7 +27,7 @@ func MarshalDateTime(t time.Time) graphql.Marshaler {
 func UnmarshalDateTime(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, db.Errorf(db.EINVALID, "a DateTime is an RFC 3339 string such as 2025-03-01T12:00:00Z, got %T", v)
+		return time.Time{}, db.Errorf(db.EINVALID, "a DateTime is an RFC 3339 string such as 2025-03-01T12:00:00Z, got %s", valueKind(v))
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
