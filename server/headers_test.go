@@ -90,6 +90,9 @@ func TestGraphiQLPolicy(t *testing.T) {
 		t.Fatalf("found %d links in the page, want its script and style sheet:\n%s", len(links), page)
 	}
 	for _, m := range links {
+		if strings.HasPrefix(m[1], "data:") {
+			continue
+		}
 		if strings.Contains(m[1], "//") {
 			t.Errorf("the page loads %s from another origin", m[1])
 			continue
@@ -138,6 +141,19 @@ func TestGraphiQLUnderBasePath(t *testing.T) {
 	for _, m := range regexp.MustCompile(`(?:src|href)="([^"]+)"`).FindAllStringSubmatch(page, -1) {
 		if strings.HasPrefix(m[1], "/") || strings.Contains(m[1], "//") {
 			t.Errorf("the page links %s, which would leave the base path", m[1])
+		}
+	}
+}
+
+// The pages name their icon (an empty one), so a browser asks for no
+// /favicon.ico, which is not served and would show as an error in its
+// console.
+func TestPagesNameTheirIcon(t *testing.T) {
+	srv := corsServer(t, server.Config{})
+	for _, p := range []string{"/", "/graphiql"} {
+		page, _ := getPage(t, srv.URL+p)
+		if !regexp.MustCompile(`<link rel="icon" href="data:,">`).MatchString(page) {
+			t.Errorf("%s names no icon, so browsers fetch /favicon.ico:\n%s", p, page)
 		}
 	}
 }

@@ -46,6 +46,7 @@ writeFileSync(join(outdir, 'index.html'), `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>GraphiQL · areagraph</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="graphiql/assets/${names.css}">
 <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
 </head>
