@@ -384,6 +384,23 @@ for (const backend of BACKENDS) {
       await s.close();
     });
 
+    test("the municipality's chart leaves out a year derived for part of it, and says so below", async () => {
+      const muni = (await gql(server.url, `{ areas(filter: {kinds: [MUNICIPALITY]}) { nodes { id name
+        indicators(codes: ["unemployment"]) { values { year value provenance { derived partial } } } } } }`)).areas.nodes[0];
+      const values = muni.indicators[0].values;
+      const partial = values.filter((v) => v.provenance.derived && v.provenance.partial);
+      assert.ok(partial.length > 0, 'the demo derives a partial year for the municipality');
+      const s = new Visit(browser.instance, server.url);
+      const page = await s.open(`#lang=en&area=${muni.id}`);
+      await page.waitForFunction((name) => !document.getElementById('panel').hidden && !document.getElementById('panel').hasAttribute('aria-busy')
+        && document.getElementById('panel-title').textContent === name, muni.name, { timeout: 15000 });
+      const fig = page.locator('#panel figure[data-indicator="unemployment"]');
+      const drawn = ((await fig.locator('svg path.area').getAttribute('d')) || '').match(/[ML]/g) || [];
+      assert.equal(drawn.length, values.filter((v) => v.value !== null).length - partial.length, 'points on the line');
+      assert.match(await fig.locator(`p.provenance.partial[data-year="${partial[0].year}"]`).innerText(), /partial/);
+      await s.close();
+    });
+
     test('a focus-group filter changes the number of points shown', async () => {
       const s = new Visit(browser.instance, server.url);
       const page = await s.open('#show=i&lang=en');

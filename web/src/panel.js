@@ -68,6 +68,10 @@ function trends(ctx, area, row) {
     // it (statistical areas covering the town only) would compare a part
     // with the whole, so it is left out rather than drawn unmarked.
     const theirs = muni ? wholeValues(seriesOf(muni.indicators, ind.code)) : [];
+    // The area's own line leaves them out for the same reason: a value for
+    // part of the area drawn on its line would read as the whole area's
+    // (the municipality's town-only 2025 as a jump of the whole). The note
+    // under the chart still names the year.
     const now = own.find((v) => v.year === ctx.year);
     const mnow = theirs.find((v) => v.year === ctx.year);
     const value = now ? (now.suppressed ? t('suppressed') : fmt(now.value, ind.unit)) : t('noData');
@@ -84,7 +88,7 @@ function trends(ctx, area, row) {
       : '';
     return h('figure', { class: ind.code === ctx.indicator.code ? 'trend-fig current' : 'trend-fig', dataset: { indicator: ind.code } },
       h('figcaption', {}, h('strong', {}, indicatorName(ind)), ` ${value}${change}`),
-      trendChart({ area: own, municipality: theirs, year: ctx.year, baseline: ctx.baseline, unit: ind.unit, label: summary }),
+      trendChart({ area: wholeValues(own), municipality: theirs, year: ctx.year, baseline: ctx.baseline, unit: ind.unit, label: summary }),
       derivedNotes(own).map((n) => h('p', { class: n.partial ? 'provenance partial' : 'provenance', dataset: { year: String(n.year) } }, n.text)));
   });
   return h('section', { class: 'trends', 'aria-labelledby': 'panel-trends' },
