@@ -76,12 +76,16 @@ func (p Page) Bounds(total, upTo, below int) (lo, hi int) {
 // in ascending id order, or nearest first when a Near filter is set; then
 // Distances holds each record's distance in metres. Start is how many
 // matches come before the page's first item, so a page knows whether there
-// is one before and after it.
+// is one before and after it. With a Within filter, WithinDistances holds
+// each record's distance in metres from its geometry (geo.PointsDistance:
+// 0 inside, else on the WGS 84 ellipsoid); both distances are nil without
+// their filter.
 type List[T any] struct {
-	Items     []T
-	Total     int
-	Start     int
-	Distances []float64
+	Items           []T
+	Total           int
+	Start           int
+	Distances       []float64
+	WithinDistances []float64
 }
 
 // Store is the storage contract. Every backend passes dbtest.Run. It is

@@ -163,5 +163,48 @@ func TestWithinArea(t *testing.T) {
 		if out.Around.TotalCount <= out.Inside.TotalCount {
 			t.Errorf("organisations within 1.5 km of Norrby (%d) should outnumber those inside it (%d)", out.Around.TotalCount, out.Inside.TotalCount)
 		}
+
+		// Each edge says how far from the area it is, 0 inside; within
+		// alone keeps no near distance, and without within there is none.
+		var dists struct {
+			Around struct {
+				Edges []struct {
+					DistanceMeters, WithinDistanceMeters *float64
+				}
+			}
+			Initiatives struct {
+				Edges []struct{ WithinDistanceMeters *float64 }
+			}
+			Plain struct {
+				Edges []struct{ WithinDistanceMeters *float64 }
+			}
+		}
+		c.ok(`{ around: organizations(first: 100, filter: {within: {area: "Area:13", meters: 1500}}) { edges { distanceMeters withinDistanceMeters } }
+			initiatives(first: 100, filter: {within: {area: "Area:13", meters: 1500}}) { edges { withinDistanceMeters } }
+			plain: organizations(first: 5) { edges { withinDistanceMeters } } }`, nil, &dists)
+		inside, outside := 0, 0
+		for _, e := range dists.Around.Edges {
+			switch d := e.WithinDistanceMeters; {
+			case e.DistanceMeters != nil || d == nil || *d < 0 || *d > 1500:
+				t.Fatalf("within edge: distance %v, within distance %v", e.DistanceMeters, d)
+			case *d == 0:
+				inside++
+			default:
+				outside++
+			}
+		}
+		if inside != out.Inside.TotalCount || outside == 0 {
+			t.Errorf("%d edges at 0 m and %d beyond, want %d and some", inside, outside, out.Inside.TotalCount)
+		}
+		for _, e := range dists.Initiatives.Edges {
+			if d := e.WithinDistanceMeters; d == nil || *d < 0 || *d > 1500 {
+				t.Errorf("initiative within distance %v", d)
+			}
+		}
+		for _, e := range dists.Plain.Edges {
+			if e.WithinDistanceMeters != nil {
+				t.Errorf("within distance %v without within", *e.WithinDistanceMeters)
+			}
+		}
 	})
 }

@@ -109,15 +109,45 @@ func testWithinOrganizations(t *testing.T, s db.Store) {
 			BBox: &orb.Bound{Min: orb.Point{12.9, 57.9}, Max: orb.Point{13.1, 58.1}}}}, []int64{5}},
 	}
 	for _, c := range cases {
-		wantList(t, c.name, must[db.List[*db.Organization]](t)(s.Organizations(ctx(t), c.f, page)), len(c.want), c.want...)
+		got := must[db.List[*db.Organization]](t)(s.Organizations(ctx(t), c.f, page))
+		wantList(t, c.name, got, len(c.want), c.want...)
+		if len(got.WithinDistances) != len(got.Items) {
+			t.Errorf("%s: %d within distances for %d organisations", c.name, len(got.WithinDistances), len(got.Items))
+		}
+		for i, d := range got.WithinDistances {
+			if !(d >= 0 && d <= c.f.Within.Meters) {
+				t.Errorf("%s: organisation %d at %v m, beyond %v m", c.name, got.Items[i].ID, d, c.f.Within.Meters)
+			}
+		}
+	}
+
+	// Each record comes with its distance from the geometry: 0 inside,
+	// PostGIS's ST_Distance outside.
+	got := must[db.List[*db.Organization]](t)(s.Organizations(ctx(t), within(withinArea(4, math.Ceil(holeCentreToArea4))), page))
+	wantList(t, "within distances", got, 2, 1, 3)
+	wantDistances(t, "within distances", got.WithinDistances, []float64{holeCentreToArea4, 0})
+	if got.Distances != nil {
+		t.Errorf("within distances: near distances without near: %v", got.Distances)
+	}
+	got = must[db.List[*db.Organization]](t)(s.Organizations(ctx(t), within(withinArea(1, math.Ceil(bowedSouthEdgeToPoint))), db.Page{Offset: 4, Limit: 1}))
+	wantList(t, "within distances, a page", got, 5, 6)
+	wantDistances(t, "within distances, a page", got.WithinDistances, []float64{bowedSouthEdgeToPoint})
+	got = must[db.List[*db.Organization]](t)(s.Organizations(ctx(t), within(&db.Within{Geometry: orb.Point{20, 60}, Meters: 1000}), page))
+	wantList(t, "within, none", got, 0)
+	if len(got.WithinDistances) != 0 {
+		t.Errorf("within, none: within distances %v", got.WithinDistances)
+	}
+	if got := must[db.List[*db.Organization]](t)(s.Organizations(ctx(t), db.OrganizationFilter{}, page)); got.WithinDistances != nil {
+		t.Errorf("within distances without within: %v", got.WithinDistances)
 	}
 
 	// With Near, nearest first and with distances, as ever.
 	f := db.OrganizationFilter{Spatial: db.Spatial{Within: withinArea(4, math.Ceil(holeCentreToArea4)),
 		Near: &db.Near{Point: orb.Point{12.5, 57.5}, RadiusMeters: 30000}}}
-	got := must[db.List[*db.Organization]](t)(s.Organizations(ctx(t), f, page))
+	got = must[db.List[*db.Organization]](t)(s.Organizations(ctx(t), f, page))
 	wantList(t, "within and near", got, 2, 1, 3)
 	wantDistances(t, "within and near", got.Distances, []float64{0, 25311.52686955})
+	wantDistances(t, "within and near: within", got.WithinDistances, []float64{holeCentreToArea4, 0})
 
 	byArea := must[[]db.List[*db.Organization]](t)(s.OrganizationsByArea(ctx(t), []int64{4, 5},
 		within(withinArea(4, 0)), page))
@@ -146,9 +176,14 @@ func testWithinInitiatives(t *testing.T, s db.Store) {
 	for _, c := range cases {
 		wantList(t, c.name, must[db.List[*db.Initiative]](t)(s.Initiatives(ctx(t), c.f, page)), len(c.want), c.want...)
 	}
+	// An initiative's distance is its nearest location's.
+	got := must[db.List[*db.Initiative]](t)(s.Initiatives(ctx(t), within(withinArea(4, math.Ceil(initiative3ToArea4))), page))
+	wantList(t, "within distances", got, 3, 1, 2, 3)
+	wantDistances(t, "within distances", got.WithinDistances, []float64{0, 0, initiative3ToArea4})
 	byArea := must[[]db.List[*db.Initiative]](t)(s.InitiativesByArea(ctx(t), []int64{5, 4}, within(withinArea(4, 0)), page))
 	wantList(t, "serving 5, located in 4", byArea[0], 1, 2)
 	wantList(t, "serving 4, located in 4", byArea[1], 2, 1, 2)
+	wantDistances(t, "serving 4, located in 4", byArea[1].WithinDistances, []float64{0, 0})
 	byOrg := must[[]db.List[*db.Initiative]](t)(s.InitiativesByOrganization(ctx(t), []int64{2, 4}, within(withinArea(5, 0)), page))
 	wantList(t, "by 2, located in 5", byOrg[0], 2, 2, 3)
 	wantList(t, "by 4, located in 5", byOrg[1], 0)

@@ -15,12 +15,16 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// hit is a record that passed a filter, with its distance when the filter
-// has a Near part.
+// hit is a record that passed a filter, with its distances when the
+// filter has a Near or a Within part.
 type hit struct {
 	id   int64
-	dist float64
+	dist dists
 }
+
+// dists are a record's distances from a filter's Near point and from its
+// Within geometry.
+type dists struct{ near, within float64 }
 
 // spatialBound is a box every record passing sp must touch, so that the
 // R-tree gives the candidates; ok is false when sp sets no location filter.
@@ -54,32 +58,40 @@ func boundArea(b orb.Bound) float64 { return (b.Max[0] - b.Min[0]) * (b.Max[1] -
 
 // matchSpatial applies the exact location tests to a geometry; the distance
 // is for Near, whose ordering the caller applies.
-func matchSpatial(sp db.Spatial, g orb.Geometry) (bool, float64) {
+func matchSpatial(sp db.Spatial, g orb.Geometry) (bool, dists) {
+	var d dists
 	if g == nil {
-		return false, 0
+		return false, d
 	}
 	if sp.BBox != nil && !geo.Intersects(g, geo.BoundGeometry(*sp.BBox)) {
-		return false, 0
+		return false, d
 	}
 	if sp.Intersects != nil && !geo.Intersects(g, sp.Intersects) {
-		return false, 0
+		return false, d
 	}
-	if sp.Within != nil && !within(g, sp.Within) {
-		return false, 0
+	if sp.Within != nil {
+		d.within = withinDistance(g, sp.Within)
+		if !(d.within <= sp.Within.Meters) {
+			return false, d
+		}
+		d.within = roundDistance(d.within)
 	}
 	if sp.Near != nil {
-		// PostGIS rounds geography distances to 1e-8 m; rounding alike
-		// keeps rounding noise (a point on an edge two areas share is 0 m
-		// from one and 2e-10 m from the other) from ordering ties apart.
-		d := math.Round(geo.DistanceToGeometry(sp.Near.Point, g)*1e8) / 1e8
-		return d <= sp.Near.RadiusMeters, d
+		d.near = roundDistance(geo.DistanceToGeometry(sp.Near.Point, g))
+		return d.near <= sp.Near.RadiusMeters, d
 	}
-	return true, 0
+	return true, d
 }
 
-// within reports whether any point of g, a location or the locations of an
-// initiative, lies within w's distance of its geometry.
-func within(g orb.Geometry, w *db.Within) bool {
+// roundDistance rounds to 1e-8 m as PostGIS rounds geography distances:
+// rounding alike keeps rounding noise (a point on an edge two areas share
+// is 0 m from one and 2e-10 m from the other) from ordering ties apart.
+func roundDistance(d float64) float64 { return math.Round(d*1e8) / 1e8 }
+
+// withinDistance is the distance of g, a location or the locations of an
+// initiative, from w's geometry: that of the nearest point, as PostGIS's
+// ST_DWithin and ST_Distance take it.
+func withinDistance(g orb.Geometry, w *db.Within) float64 {
 	var pts []orb.Point
 	switch g := g.(type) {
 	case orb.Point:
@@ -87,7 +99,7 @@ func within(g orb.Geometry, w *db.Within) bool {
 	case orb.MultiPoint:
 		pts = g
 	}
-	return geo.PointsDistance(pts, w.Geometry) <= w.Meters
+	return geo.PointsDistance(pts, w.Geometry)
 }
 
 func hasSpatial(sp db.Spatial) bool {
@@ -112,7 +124,7 @@ func candidates(sp db.Spatial, all []int64, search func(lo, hi [2]float64, fn fu
 }
 
 // collect runs match over ids, keeping the order the contract asks for.
-func collect(pl *poll, ids []int64, near bool, match func(id int64) (bool, float64)) ([]hit, error) {
+func collect(pl *poll, ids []int64, near bool, match func(id int64) (bool, dists)) ([]hit, error) {
 	var hits []hit
 	for _, id := range ids {
 		if err := pl.next(); err != nil {
@@ -123,7 +135,7 @@ func collect(pl *poll, ids []int64, near bool, match func(id int64) (bool, float
 		}
 	}
 	if near {
-		slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(a.dist, b.dist) })
+		slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(a.dist.near, b.dist.near) })
 	}
 	return hits, nil
 }
@@ -131,7 +143,8 @@ func collect(pl *poll, ids []int64, near bool, match func(id int64) (bool, float
 // page cuts one page out of hits, which are in the list's order, and
 // clones its records. The keys are found by binary search: hits are sorted
 // by (distance, id) nearest first, by id otherwise.
-func page[T any](hits []hit, p db.Page, near bool, get func(int64) T) db.List[T] {
+func page[T any](hits []hit, p db.Page, sp db.Spatial, get func(int64) T) db.List[T] {
+	near, within := sp.Near != nil, sp.Within != nil
 	less := func(ad float64, aid int64, bd float64, bid int64) bool { // a comes before b
 		if near && ad != bd {
 			return ad < bd
@@ -140,21 +153,27 @@ func page[T any](hits []hit, p db.Page, near bool, get func(int64) T) db.List[T]
 	}
 	upTo, below := 0, len(hits)
 	if k := p.After; k != nil { // the first hit after the place
-		upTo = sort.Search(len(hits), func(i int) bool { return less(k.Dist, k.ID, hits[i].dist, hits[i].id) })
+		upTo = sort.Search(len(hits), func(i int) bool { return less(k.Dist, k.ID, hits[i].dist.near, hits[i].id) })
 	}
 	if k := p.Before; k != nil { // the first hit not before the place
-		below = sort.Search(len(hits), func(i int) bool { return !less(hits[i].dist, hits[i].id, k.Dist, k.ID) })
+		below = sort.Search(len(hits), func(i int) bool { return !less(hits[i].dist.near, hits[i].id, k.Dist, k.ID) })
 	}
 	lo, hi := p.Bounds(len(hits), upTo, below)
 	l := db.List[T]{Total: len(hits), Start: lo, Items: []T{}}
 	for _, h := range hits[lo:hi] {
 		l.Items = append(l.Items, get(h.id))
 		if near {
-			l.Distances = append(l.Distances, h.dist)
+			l.Distances = append(l.Distances, h.dist.near)
+		}
+		if within {
+			l.WithinDistances = append(l.WithinDistances, h.dist.within)
 		}
 	}
 	if near && l.Distances == nil {
 		l.Distances = []float64{}
+	}
+	if within && l.WithinDistances == nil {
+		l.WithinDistances = []float64{}
 	}
 	return l
 }
@@ -179,13 +198,13 @@ func oneOf[T comparable](set []T, v T) bool { return len(set) == 0 || slices.Con
 
 // --- areas ---
 
-func (s *Store) matchArea(f *db.AreaFilter) func(id int64) (bool, float64) {
-	return func(id int64) (bool, float64) {
+func (s *Store) matchArea(f *db.AreaFilter) func(id int64) (bool, dists) {
+	return func(id int64) (bool, dists) {
 		a := s.areas[id]
 		if !oneOf(f.Kinds, a.Kind) || !oneOf(f.Codes, a.Code) || !oneOf(f.ParentIDs, a.ParentID) ||
 			!oneOf(f.AreaTypes, a.AreaType) || !containsFold(a.Name, f.NameContains) ||
 			(!f.ValidOn.IsZero() && !a.ValidOn(f.ValidOn)) {
-			return false, 0
+			return false, dists{}
 		}
 		return matchSpatial(f.Spatial, a.Geometry)
 	}
@@ -211,7 +230,7 @@ func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[
 	if err != nil {
 		return db.List[*db.Area]{}, err
 	}
-	return page(hits, p, f.Near != nil, s.getArea), nil
+	return page(hits, p, f.Spatial, s.getArea), nil
 }
 
 // ChildAreas implements db.Store.
@@ -224,7 +243,7 @@ func (s *Store) ChildAreas(ctx context.Context, parentIDs []int64, f db.AreaFilt
 	}
 	return byParent(ctx, &s.mu, parentIDs, func(pl *poll, pid int64) (db.List[*db.Area], error) {
 		hits, err := collect(pl, s.children[pid], f.Near != nil, s.matchArea(&f))
-		return page(hits, p, f.Near != nil, s.getArea), err
+		return page(hits, p, f.Spatial, s.getArea), err
 	})
 }
 
@@ -271,17 +290,17 @@ func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind, 
 
 // --- organisations ---
 
-func (s *Store) matchOrg(f *db.OrganizationFilter) func(id int64) (bool, float64) {
-	return func(id int64) (bool, float64) {
+func (s *Store) matchOrg(f *db.OrganizationFilter) func(id int64) (bool, dists) {
+	return func(id int64) (bool, dists) {
 		o := s.orgs[id]
 		if !oneOf(f.Kinds, o.Kind) || !anyOf(f.AreaIDs, o.AreaIDs) || !containsFold(o.Name, f.NameContains) {
-			return false, 0
+			return false, dists{}
 		}
 		if !hasSpatial(f.Spatial) {
-			return true, 0
+			return true, dists{}
 		}
 		if o.Location == nil {
-			return false, 0
+			return false, dists{}
 		}
 		return matchSpatial(f.Spatial, *o.Location)
 	}
@@ -307,7 +326,7 @@ func (s *Store) Organizations(ctx context.Context, f db.OrganizationFilter, p db
 	if err != nil {
 		return db.List[*db.Organization]{}, err
 	}
-	return page(hits, p, f.Near != nil, s.getOrg), nil
+	return page(hits, p, f.Spatial, s.getOrg), nil
 }
 
 // OrganizationsByArea implements db.Store.
@@ -320,26 +339,26 @@ func (s *Store) OrganizationsByArea(ctx context.Context, areaIDs []int64, f db.O
 	}
 	return byParent(ctx, &s.mu, areaIDs, func(pl *poll, a int64) (db.List[*db.Organization], error) {
 		hits, err := collect(pl, s.orgsByArea[a], f.Near != nil, s.matchOrg(&f))
-		return page(hits, p, f.Near != nil, s.getOrg), err
+		return page(hits, p, f.Spatial, s.getOrg), err
 	})
 }
 
 // --- initiatives ---
 
-func (s *Store) matchInitiative(f *db.InitiativeFilter) func(id int64) (bool, float64) {
-	return func(id int64) (bool, float64) {
+func (s *Store) matchInitiative(f *db.InitiativeFilter) func(id int64) (bool, dists) {
+	return func(id int64) (bool, dists) {
 		in := s.inits[id]
 		if !oneOf(f.Statuses, in.Status) || !oneOf(f.GoalAreas, in.GoalArea) ||
 			!anyOf(f.FocusGroups, in.FocusGroups) || !anyOf(f.Themes, in.Themes) ||
 			!anyOf(f.AreaIDs, in.AreaIDs) || !anyOf(f.OrganizationIDs, orgsOf(in)) ||
 			!containsFold(in.Title, f.TitleContains) {
-			return false, 0
+			return false, dists{}
 		}
 		if !hasSpatial(f.Spatial) {
-			return true, 0
+			return true, dists{}
 		}
 		if len(in.Locations) == 0 {
-			return false, 0
+			return false, dists{}
 		}
 		return matchSpatial(f.Spatial, orb.MultiPoint(in.Locations))
 	}
@@ -365,7 +384,7 @@ func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pag
 	if err != nil {
 		return db.List[*db.Initiative]{}, err
 	}
-	return page(hits, p, f.Near != nil, s.getInitiative), nil
+	return page(hits, p, f.Spatial, s.getInitiative), nil
 }
 
 // InitiativesByArea implements db.Store.
@@ -387,6 +406,6 @@ func (s *Store) initiativesBy(ctx context.Context, index map[int64][]int64, pare
 	}
 	return byParent(ctx, &s.mu, parents, func(pl *poll, id int64) (db.List[*db.Initiative], error) {
 		hits, err := collect(pl, index[id], f.Near != nil, s.matchInitiative(&f))
-		return page(hits, p, f.Near != nil, s.getInitiative), err
+		return page(hits, p, f.Spatial, s.getInitiative), err
 	})
 }

@@ -64,9 +64,9 @@ func validOn(a *args, alias string, on time.Time) []string {
 }
 
 // areaConds are the conditions of an AreaFilter on the areas aliased a.
-func areaConds(a *args, f db.AreaFilter) (conds []string, dist string, err error) {
+func areaConds(a *args, f db.AreaFilter) (conds []string, dist dists, err error) {
 	if err := f.Validate(); err != nil {
-		return nil, "", err
+		return nil, dists{}, err
 	}
 	conds = slices.Concat(
 		inSet(a, "a.kind", "text", strs(f.Kinds)),
@@ -117,7 +117,7 @@ func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[
 		return db.List[*db.Area]{}, err
 	}
 	sel := selection{from: "areas a", parent: "0", conds: conds, dist: dist}
-	lists, err := queryPaged(ctx, s, "areas", newAreaRow, (*db.Area).Clone, pagedSQL(&a, sel, areaRecord, p), a, p, dist != "", []int64{0})
+	lists, err := queryPaged(ctx, s, "areas", newAreaRow, (*db.Area).Clone, pagedSQL(&a, sel, areaRecord, p), a, p, dist, []int64{0})
 	if err != nil {
 		return db.List[*db.Area]{}, err
 	}
@@ -137,7 +137,7 @@ func (s *Store) ChildAreas(ctx context.Context, parentIDs []int64, f db.AreaFilt
 	}
 	conds = append(conds, "a.parent_id = ANY("+a.add(distinct(parentIDs))+"::bigint[])")
 	sel := selection{from: "areas a", parent: "a.parent_id", conds: conds, dist: dist}
-	return queryPaged(ctx, s, "child areas", newAreaRow, (*db.Area).Clone, pagedSQL(&a, sel, areaRecord, p), a, p, dist != "", parentIDs)
+	return queryPaged(ctx, s, "child areas", newAreaRow, (*db.Area).Clone, pagedSQL(&a, sel, areaRecord, p), a, p, dist, parentIDs)
 }
 
 // kindOrder is db.AreaKinds as SQL sees it: AreasAt sorts by the position

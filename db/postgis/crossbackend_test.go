@@ -179,9 +179,10 @@ type probe struct {
 // answer is what a store said: ids in order, the total and, for Near, the
 // distances.
 type answer struct {
-	ids   []int64
-	total int
-	dists []float64
+	ids    []int64
+	total  int
+	dists  []float64
+	wdists []float64 // from a Within geometry
 }
 
 func (a answer) String() string {
@@ -322,6 +323,17 @@ func compareWithin(p *probe, m, g answer) (string, tolerance) {
 	}
 	if !slices.Equal(keepM, keepG) || m.total-g.total != len(m.ids)-len(g.ids) {
 		return idDiff(m.ids, g.ids), tol
+	}
+	// Each record's distance from the geometry, to a millimetre.
+	if len(m.wdists) != len(m.ids) || len(g.wdists) != len(g.ids) {
+		return fmt.Sprintf("%d ids and %d within distances from memory, %d and %d from postgis",
+			len(m.ids), len(m.wdists), len(g.ids), len(g.wdists)), tol
+	}
+	dg := distances(answer{ids: g.ids, dists: g.wdists})
+	for i, id := range m.ids {
+		if d, ok := dg[id]; ok && math.Abs(d-m.wdists[i]) > distTol {
+			return fmt.Sprintf("id %d at %.6f m from the geometry in memory, %.6f m in postgis", id, m.wdists[i], d), tol
+		}
 	}
 	return "", tol
 }
@@ -881,7 +893,7 @@ func organizationsProbe(f db.OrganizationFilter, pg db.Page, full bool, how stri
 }
 
 func listAnswer[T any](l db.List[T], id func(T) int64) answer {
-	a := answer{total: l.Total, dists: l.Distances}
+	a := answer{total: l.Total, dists: l.Distances, wdists: l.WithinDistances}
 	for _, x := range l.Items {
 		a.ids = append(a.ids, id(x))
 	}

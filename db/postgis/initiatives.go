@@ -71,7 +71,7 @@ func initiativeID(in *db.Initiative) int64 { return in.ID }
 
 // initiativeConds are the conditions of an InitiativeFilter on the
 // initiatives aliased i.
-func initiativeConds(a *args, f db.InitiativeFilter) (conds []string, dist string, err error) {
+func initiativeConds(a *args, f db.InitiativeFilter) (conds []string, dist dists, err error) {
 	conds = slices.Concat(
 		inSet(a, "i.status", "text", strs(f.Statuses)),
 		inSet(a, "i.goal_area", "text", strs(f.GoalAreas)),
@@ -120,7 +120,7 @@ func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pag
 	}
 	sel := selection{from: "initiatives i", parent: "0", conds: conds, dist: dist}
 	lists, err := queryPaged(ctx, s, "initiatives", newInitiativeRow, (*db.Initiative).Clone,
-		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist != "", []int64{0})
+		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist, []int64{0})
 	if err != nil {
 		return db.List[*db.Initiative]{}, err
 	}
@@ -150,7 +150,7 @@ func (s *Store) InitiativesByArea(ctx context.Context, areaIDs []int64, f db.Ini
 	}
 	sel.conds = append(sel.conds, "l.area_id = ANY("+a.add(distinct(areaIDs))+"::bigint[])")
 	return queryPaged(ctx, s, "initiatives by area", newInitiativeRow, (*db.Initiative).Clone,
-		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist != "", areaIDs)
+		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist, areaIDs)
 }
 
 // InitiativesByOrganization returns, for each organisation in orgIDs, a
@@ -180,5 +180,5 @@ func (s *Store) InitiativesByOrganization(ctx context.Context, orgIDs []int64, f
 		sel.from, sel.id = involved, "l.initiative_id"
 	}
 	return queryPaged(ctx, s, "initiatives by organization", newInitiativeRow, (*db.Initiative).Clone,
-		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist != "", orgIDs)
+		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist, orgIDs)
 }

@@ -47,7 +47,7 @@ func organizationID(o *db.Organization) int64 { return o.ID }
 
 // organizationConds are the conditions of an OrganizationFilter on the
 // organisations aliased o.
-func organizationConds(a *args, f db.OrganizationFilter) (conds []string, dist string, err error) {
+func organizationConds(a *args, f db.OrganizationFilter) (conds []string, dist dists, err error) {
 	conds = slices.Concat(
 		inSet(a, "o.kind", "text", strs(f.Kinds)),
 		contains(a, "o.name", f.NameContains),
@@ -84,7 +84,7 @@ func (s *Store) Organizations(ctx context.Context, f db.OrganizationFilter, p db
 	}
 	sel := selection{from: "organizations o", parent: "0", conds: conds, dist: dist}
 	lists, err := queryPaged(ctx, s, "organizations", newOrganizationRow, (*db.Organization).Clone,
-		pagedSQL(&a, sel, organizationRecord, p), a, p, dist != "", []int64{0})
+		pagedSQL(&a, sel, organizationRecord, p), a, p, dist, []int64{0})
 	if err != nil {
 		return db.List[*db.Organization]{}, err
 	}
@@ -108,5 +108,5 @@ func (s *Store) OrganizationsByArea(ctx context.Context, areaIDs []int64, f db.O
 		parent: "l.area_id", conds: conds, dist: dist,
 	}
 	return queryPaged(ctx, s, "organizations by area", newOrganizationRow, (*db.Organization).Clone,
-		pagedSQL(&a, sel, organizationRecord, p), a, p, dist != "", areaIDs)
+		pagedSQL(&a, sel, organizationRecord, p), a, p, dist, areaIDs)
 }

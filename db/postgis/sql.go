@@ -81,14 +81,18 @@ func contains(a *args, col, sub string) []string {
 // spatial holds the conditions of the location filters on col and, with a
 // Near filter, the distance expression the list is ordered by. A NULL col
 // (no location) fails every condition.
-func spatial(a *args, col string, s db.Spatial) (conds []string, dist string, err error) {
+// dists are the SQL expressions of a record's distances from a filter's
+// Near point and from its Within geometry, "" for a filter without them.
+type dists struct{ near, within string }
+
+func spatial(a *args, col string, s db.Spatial) (conds []string, dist dists, err error) {
 	if s.BBox != nil {
 		if !geo.Finite(s.BBox.Min) || !geo.Finite(s.BBox.Max) {
-			return nil, "", db.Errorf(db.EINVALID, "bbox: coordinates must be finite numbers")
+			return nil, dists{}, db.Errorf(db.EINVALID, "bbox: coordinates must be finite numbers")
 		}
 		b, err := encode(geo.BoundGeometry(*s.BBox))
 		if err != nil {
-			return nil, "", err
+			return nil, dists{}, err
 		}
 		g := "ST_GeomFromWKB(" + a.add(b) + ", 4326)"
 		conds = append(conds, col+" && "+g, "ST_Intersects("+col+", "+g+")")
@@ -96,39 +100,42 @@ func spatial(a *args, col string, s db.Spatial) (conds []string, dist string, er
 	if s.Intersects != nil {
 		b, err := encode(s.Intersects)
 		if err != nil {
-			return nil, "", err
+			return nil, dists{}, err
 		}
 		conds = append(conds, "ST_Intersects("+col+", ST_GeomFromWKB("+a.add(b)+", 4326))")
 	}
 	if s.Near != nil {
 		if err := checkNear(s.Near); err != nil {
-			return nil, "", err
+			return nil, dists{}, err
 		}
 		pt, _ := encode(s.Near.Point)
 		// On the WGS 84 ellipsoid, geography's default: PostGIS finds the
 		// nearest points on the sphere and measures between them with
 		// GeographicLib, as geo.DistanceToGeometry does.
-		dist = "ST_Distance(" + col + "::geography, ST_GeomFromWKB(" + a.add(pt) + ", 4326)::geography)"
+		dist.near = "ST_Distance(" + col + "::geography, ST_GeomFromWKB(" + a.add(pt) + ", 4326)::geography)"
 		// The box holds everything within the radius, so it only prunes;
 		// it is what lets the GiST index on col answer. An edge is a
 		// great-circle arc that bows poleward out of its vertices' box; the
 		// pad (about 100 m, as in the memory backend) keeps an area whose
 		// arc comes within the radius.
 		box := geo.RadiusBound(s.Near.Point, s.Near.RadiusMeters).Pad(0.001)
-		conds = append(conds, col+" && "+envelope(a, box), dist+" <= "+a.add(s.Near.RadiusMeters))
+		conds = append(conds, col+" && "+envelope(a, box), dist.near+" <= "+a.add(s.Near.RadiusMeters))
 	}
 	if s.Within != nil {
 		if err := s.Within.Validate(); err != nil {
-			return nil, "", err
+			return nil, dists{}, err
 		}
 		g, err := encode(s.Within.Geometry)
 		if err != nil {
-			return nil, "", err
+			return nil, dists{}, err
 		}
 		// As with Near, the box only prunes, for the index; ST_DWithin
-		// on the ellipsoid decides, as geo.PointsDistance does.
+		// on the ellipsoid decides, as geo.PointsDistance does, and the
+		// distance is reported as ST_Distance measures it.
+		wg := "ST_GeomFromWKB(" + a.add(g) + ", 4326)::geography"
 		conds = append(conds, col+" && "+envelope(a, s.Within.Bound()),
-			"ST_DWithin("+col+"::geography, ST_GeomFromWKB("+a.add(g)+", 4326)::geography, "+a.add(s.Within.Meters)+")")
+			"ST_DWithin("+col+"::geography, "+wg+", "+a.add(s.Within.Meters)+")")
+		dist.within = "ST_Distance(" + col + "::geography, " + wg + ")"
 	}
 	return conds, dist, nil
 }
@@ -141,7 +148,7 @@ func envelope(a *args, b orb.Bound) string {
 // selection is the part of a list query that picks the matching records:
 // from binds the record table under its alias (joined with a link table for
 // the per-parent lists), parent is the key each record is listed under ("0"
-// for a plain list) and dist the Near distance, "" without one. id is the
+// for a plain list) and dist the Near and Within distances. id is the
 // record's key as from exposes it, alias.id when empty: a link table's own
 // foreign key spares the join with the record table when no condition
 // needs the record's columns.
@@ -150,7 +157,7 @@ type selection struct {
 	parent string
 	id     string
 	conds  []string
-	dist   string
+	dist   dists
 }
 
 // record is how a table's rows are read: cols lists the columns a scanner
@@ -172,9 +179,13 @@ type record struct {
 // of 0.
 func pagedSQL(a *args, sel selection, rec record, p db.Page) string {
 	dist, order := "NULL::double precision", "id"
-	near := sel.dist != ""
+	near := sel.dist.near != ""
 	if near {
-		dist, order = sel.dist, "dist, id"
+		dist, order = sel.dist.near, "dist, id"
+	}
+	wdist := "NULL::double precision"
+	if sel.dist.within != "" {
+		wdist = sel.dist.within
 	}
 	id := sel.id
 	if id == "" {
@@ -208,12 +219,12 @@ func pagedSQL(a *args, sel selection, rec record, p db.Page) string {
 		lo, hi = "greatest("+upto+", "+below+" - "+limit+")", below
 	}
 	keep := "w.rn > w.lo AND w.rn <= w.hi"
-	return "WITH m AS (SELECT " + sel.parent + " AS pid, " + id + " AS id, " + dist + " AS dist FROM " +
+	return "WITH m AS (SELECT " + sel.parent + " AS pid, " + id + " AS id, " + dist + " AS dist, " + wdist + " AS wdist FROM " +
 		sel.from + where(sel.conds) + "), " +
-		"n AS (SELECT pid, id, dist, row_number() OVER (PARTITION BY pid ORDER BY " + order + ") AS rn, " +
+		"n AS (SELECT pid, id, dist, wdist, row_number() OVER (PARTITION BY pid ORDER BY " + order + ") AS rn, " +
 		"count(*) OVER (PARTITION BY pid) AS total" + counts + " FROM m), " +
-		"w AS (SELECT pid, id, dist, rn, total, " + lo + " AS lo, " + hi + " AS hi FROM n) " +
-		"SELECT w.pid, w.total, w.rn, w.dist, w.lo, w.hi, " + rec.cols(keep) + " FROM w JOIN " + rec.table + " " + rec.alias +
+		"w AS (SELECT pid, id, dist, wdist, rn, total, " + lo + " AS lo, " + hi + " AS hi FROM n) " +
+		"SELECT w.pid, w.total, w.rn, w.dist, w.wdist, w.lo, w.hi, " + rec.cols(keep) + " FROM w JOIN " + rec.table + " " + rec.alias +
 		" ON " + rec.alias + ".id = w.id WHERE w.rn = 1 OR (" + keep + ") ORDER BY w.pid, w.rn"
 }
 
@@ -294,7 +305,8 @@ func byIDs[T any](ids []int64, records []T, idOf func(T) int64, clone func(T) T)
 // queryPaged runs a statement built by pagedSQL and hands back one list per
 // parent in the order of parents; a parent listed twice gets a copy.
 func queryPaged[T any](ctx context.Context, s *Store, op string, newRow func() scanner[T], clone func(T) T,
-	sql string, args args, p db.Page, near bool, parents []int64) ([]db.List[T], error) {
+	sql string, args args, p db.Page, dist dists, parents []int64) ([]db.List[T], error) {
+	near, within := dist.near != "", dist.within != ""
 	if err := p.Check(near); err != nil {
 		return nil, err
 	}
@@ -306,9 +318,9 @@ func queryPaged[T any](ctx context.Context, s *Store, op string, newRow func() s
 	lists := make(map[int64]*db.List[T], len(parents))
 	for rows.Next() {
 		var pid, total, rn, lo, hi int64
-		var dist *float64
+		var d, wd *float64
 		r := newRow()
-		if err := rows.Scan(append([]any{&pid, &total, &rn, &dist, &lo, &hi}, r.dest()...)...); err != nil {
+		if err := rows.Scan(append([]any{&pid, &total, &rn, &d, &wd, &lo, &hi}, r.dest()...)...); err != nil {
 			return nil, translateIn(ctx, err, op)
 		}
 		l := lists[pid]
@@ -325,8 +337,11 @@ func queryPaged[T any](ctx context.Context, s *Store, op string, newRow func() s
 			return nil, err
 		}
 		l.Items = append(l.Items, v)
-		if near && dist != nil {
-			l.Distances = append(l.Distances, *dist)
+		if near && d != nil {
+			l.Distances = append(l.Distances, *d)
+		}
+		if within && wd != nil {
+			l.WithinDistances = append(l.WithinDistances, *wd)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -346,6 +361,7 @@ func queryPaged[T any](ctx context.Context, s *Store, op string, newRow func() s
 				out[i].Items[j] = clone(v)
 			}
 			out[i].Distances = append([]float64(nil), l.Distances...)
+			out[i].WithinDistances = append([]float64(nil), l.WithinDistances...)
 		}
 		used[pid] = true
 	}

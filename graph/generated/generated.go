@@ -118,9 +118,10 @@ type ComplexityRoot struct {
 	}
 
 	AssociationEdge struct {
-		Cursor         func(childComplexity int) int
-		DistanceMeters func(childComplexity int) int
-		Node           func(childComplexity int) int
+		Cursor               func(childComplexity int) int
+		DistanceMeters       func(childComplexity int) int
+		Node                 func(childComplexity int) int
+		WithinDistanceMeters func(childComplexity int) int
 	}
 
 	AuditEntry struct {
@@ -246,9 +247,10 @@ type ComplexityRoot struct {
 	}
 
 	EmployerEdge struct {
-		Cursor         func(childComplexity int) int
-		DistanceMeters func(childComplexity int) int
-		Node           func(childComplexity int) int
+		Cursor               func(childComplexity int) int
+		DistanceMeters       func(childComplexity int) int
+		Node                 func(childComplexity int) int
+		WithinDistanceMeters func(childComplexity int) int
 	}
 
 	Indicator struct {
@@ -318,9 +320,10 @@ type ComplexityRoot struct {
 	}
 
 	InitiativeEdge struct {
-		Cursor         func(childComplexity int) int
-		DistanceMeters func(childComplexity int) int
-		Node           func(childComplexity int) int
+		Cursor               func(childComplexity int) int
+		DistanceMeters       func(childComplexity int) int
+		Node                 func(childComplexity int) int
+		WithinDistanceMeters func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -351,9 +354,10 @@ type ComplexityRoot struct {
 	}
 
 	OrganizationEdge struct {
-		Cursor         func(childComplexity int) int
-		DistanceMeters func(childComplexity int) int
-		Node           func(childComplexity int) int
+		Cursor               func(childComplexity int) int
+		DistanceMeters       func(childComplexity int) int
+		Node                 func(childComplexity int) int
+		WithinDistanceMeters func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -895,6 +899,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssociationEdge.Node(childComplexity), true
+	case "AssociationEdge.withinDistanceMeters":
+		if e.ComplexityRoot.AssociationEdge.WithinDistanceMeters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationEdge.WithinDistanceMeters(childComplexity), true
 
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
@@ -1345,6 +1355,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EmployerEdge.Node(childComplexity), true
+	case "EmployerEdge.withinDistanceMeters":
+		if e.ComplexityRoot.EmployerEdge.WithinDistanceMeters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmployerEdge.WithinDistanceMeters(childComplexity), true
 
 	case "Indicator.attribution":
 		if e.ComplexityRoot.Indicator.Attribution == nil {
@@ -1658,6 +1674,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InitiativeEdge.Node(childComplexity), true
+	case "InitiativeEdge.withinDistanceMeters":
+		if e.ComplexityRoot.InitiativeEdge.WithinDistanceMeters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InitiativeEdge.WithinDistanceMeters(childComplexity), true
 
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
@@ -1890,6 +1912,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganizationEdge.Node(childComplexity), true
+	case "OrganizationEdge.withinDistanceMeters":
+		if e.ComplexityRoot.OrganizationEdge.WithinDistanceMeters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationEdge.WithinDistanceMeters(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3383,6 +3411,12 @@ type InitiativeEdge {
   node: Initiative!
   "Distance in metres from the ` + "`" + `near` + "`" + ` point to the nearest location; null without ` + "`" + `near` + "`" + `."
   distanceMeters: Float
+  """
+  Distance in metres of the nearest location from the ` + "`" + `within` + "`" + ` area's
+  outline, 0 inside it, measured on the WGS 84 ellipsoid as ` + "`" + `within` + "`" + `
+  measures it; null without ` + "`" + `within` + "`" + `.
+  """
+  withinDistanceMeters: Float
 }
 
 "A page of employers."
@@ -3405,6 +3439,12 @@ type EmployerEdge {
   node: Employer!
   "Distance in metres from the ` + "`" + `near` + "`" + ` point; null without ` + "`" + `near` + "`" + `."
   distanceMeters: Float
+  """
+  Distance in metres of the nearest location from the ` + "`" + `within` + "`" + ` area's
+  outline, 0 inside it, measured on the WGS 84 ellipsoid as ` + "`" + `within` + "`" + `
+  measures it; null without ` + "`" + `within` + "`" + `.
+  """
+  withinDistanceMeters: Float
 }
 
 "A page of associations."
@@ -3427,6 +3467,12 @@ type AssociationEdge {
   node: Association!
   "Distance in metres from the ` + "`" + `near` + "`" + ` point; null without ` + "`" + `near` + "`" + `."
   distanceMeters: Float
+  """
+  Distance in metres of the nearest location from the ` + "`" + `within` + "`" + ` area's
+  outline, 0 inside it, measured on the WGS 84 ellipsoid as ` + "`" + `within` + "`" + `
+  measures it; null without ` + "`" + `within` + "`" + `.
+  """
+  withinDistanceMeters: Float
 }
 
 "A page of organisations."
@@ -3449,6 +3495,12 @@ type OrganizationEdge {
   node: Organization!
   "Distance in metres from the ` + "`" + `near` + "`" + ` point; null without ` + "`" + `near` + "`" + `."
   distanceMeters: Float
+  """
+  Distance in metres of the nearest location from the ` + "`" + `within` + "`" + ` area's
+  outline, 0 inside it, measured on the WGS 84 ellipsoid as ` + "`" + `within` + "`" + `
+  measures it; null without ` + "`" + `within` + "`" + `.
+  """
+  withinDistanceMeters: Float
 }
 
 """
@@ -4314,6 +4366,8 @@ func (ec *executionContext) childFields_AssociationEdge(ctx context.Context, fie
 		return ec.fieldContext_AssociationEdge_node(ctx, field)
 	case "distanceMeters":
 		return ec.fieldContext_AssociationEdge_distanceMeters(ctx, field)
+	case "withinDistanceMeters":
+		return ec.fieldContext_AssociationEdge_withinDistanceMeters(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssociationEdge", field.Name)
 }
@@ -4570,6 +4624,8 @@ func (ec *executionContext) childFields_EmployerEdge(ctx context.Context, field 
 		return ec.fieldContext_EmployerEdge_node(ctx, field)
 	case "distanceMeters":
 		return ec.fieldContext_EmployerEdge_distanceMeters(ctx, field)
+	case "withinDistanceMeters":
+		return ec.fieldContext_EmployerEdge_withinDistanceMeters(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EmployerEdge", field.Name)
 }
@@ -4714,6 +4770,8 @@ func (ec *executionContext) childFields_InitiativeEdge(ctx context.Context, fiel
 		return ec.fieldContext_InitiativeEdge_node(ctx, field)
 	case "distanceMeters":
 		return ec.fieldContext_InitiativeEdge_distanceMeters(ctx, field)
+	case "withinDistanceMeters":
+		return ec.fieldContext_InitiativeEdge_withinDistanceMeters(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InitiativeEdge", field.Name)
 }
@@ -4740,6 +4798,8 @@ func (ec *executionContext) childFields_OrganizationEdge(ctx context.Context, fi
 		return ec.fieldContext_OrganizationEdge_node(ctx, field)
 	case "distanceMeters":
 		return ec.fieldContext_OrganizationEdge_distanceMeters(ctx, field)
+	case "withinDistanceMeters":
+		return ec.fieldContext_OrganizationEdge_withinDistanceMeters(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganizationEdge", field.Name)
 }
@@ -7484,6 +7544,29 @@ func (ec *executionContext) fieldContext_AssociationEdge_distanceMeters(_ contex
 	return graphql.NewScalarFieldContext("AssociationEdge", field, false, false, "Float")
 }
 
+func (ec *executionContext) _AssociationEdge_withinDistanceMeters(ctx context.Context, field graphql.CollectedField, obj *model.AssociationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationEdge_withinDistanceMeters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithinDistanceMeters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationEdge_withinDistanceMeters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationEdge", field, false, false, "Float")
+}
+
 func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *db.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9318,6 +9401,29 @@ func (ec *executionContext) fieldContext_EmployerEdge_distanceMeters(_ context.C
 	return graphql.NewScalarFieldContext("EmployerEdge", field, false, false, "Float")
 }
 
+func (ec *executionContext) _EmployerEdge_withinDistanceMeters(ctx context.Context, field graphql.CollectedField, obj *model.EmployerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmployerEdge_withinDistanceMeters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithinDistanceMeters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmployerEdge_withinDistanceMeters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmployerEdge", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Indicator_code(ctx context.Context, field graphql.CollectedField, obj *db.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10617,6 +10723,29 @@ func (ec *executionContext) fieldContext_InitiativeEdge_distanceMeters(_ context
 	return graphql.NewScalarFieldContext("InitiativeEdge", field, false, false, "Float")
 }
 
+func (ec *executionContext) _InitiativeEdge_withinDistanceMeters(ctx context.Context, field graphql.CollectedField, obj *model.InitiativeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InitiativeEdge_withinDistanceMeters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithinDistanceMeters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InitiativeEdge_withinDistanceMeters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InitiativeEdge", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Mutation_createArea(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11865,6 +11994,29 @@ func (ec *executionContext) _OrganizationEdge_distanceMeters(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_OrganizationEdge_distanceMeters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganizationEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _OrganizationEdge_withinDistanceMeters(ctx context.Context, field graphql.CollectedField, obj *model.OrganizationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationEdge_withinDistanceMeters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithinDistanceMeters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationEdge_withinDistanceMeters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationEdge", field, false, false, "Float")
 }
 
@@ -17199,6 +17351,11 @@ func (ec *executionContext) _AssociationEdge(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "withinDistanceMeters":
+			out.Values[i] = ec._AssociationEdge_withinDistanceMeters(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18088,6 +18245,11 @@ func (ec *executionContext) _EmployerEdge(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "withinDistanceMeters":
+			out.Values[i] = ec._EmployerEdge_withinDistanceMeters(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18551,6 +18713,11 @@ func (ec *executionContext) _InitiativeEdge(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "withinDistanceMeters":
+			out.Values[i] = ec._InitiativeEdge_withinDistanceMeters(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18794,6 +18961,11 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 			}
 		case "distanceMeters":
 			out.Values[i] = ec._OrganizationEdge_distanceMeters(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "withinDistanceMeters":
+			out.Values[i] = ec._OrganizationEdge_withinDistanceMeters(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

@@ -80,21 +80,22 @@ type PageInfo struct {
 }
 
 // conn is the part every connection shares: one page of items, Start of
-// the Total before it, with the place of each item and its distance when
-// the query had `near`.
+// the Total before it, with the place of each item, its distance when the
+// query had `near` and its distance from the area when it had `within`.
 type conn[T any] struct {
-	Items     []T
-	Keys      []db.Key
-	Distances []float64
-	Total     int
-	Start     int
+	Items           []T
+	Keys            []db.Key
+	Distances       []float64
+	WithinDistances []float64
+	Total           int
+	Start           int
 }
 
 // newConn wraps a page, taking each item's place from its id (and its
 // distance, nearest first) before the item is wrapped.
 func newConn[T, R any](l db.List[T], id func(T) int64, wrap func(T) R) conn[R] {
 	c := conn[R]{Items: make([]R, len(l.Items)), Keys: make([]db.Key, len(l.Items)), Distances: l.Distances,
-		Total: l.Total, Start: l.Start}
+		WithinDistances: l.WithinDistances, Total: l.Total, Start: l.Start}
 	for i, v := range l.Items {
 		c.Items[i] = wrap(v)
 		c.Keys[i] = db.Key{ID: id(v)}
@@ -140,6 +141,15 @@ func (c *conn[T]) edge(i int) (string, *float64) {
 	return EncodeCursor(c.Keys[i]), d
 }
 
+// withinDistance returns item i's distance from the `within` area, nil
+// without one.
+func (c *conn[T]) withinDistance(i int) *float64 {
+	if c.WithinDistances == nil {
+		return nil
+	}
+	return &c.WithinDistances[i]
+}
+
 // AreaConnection is a page of areas.
 type AreaConnection struct{ conn[*db.Area] }
 
@@ -170,9 +180,10 @@ type InitiativeConnection struct{ conn[*db.Initiative] }
 
 // InitiativeEdge is an initiative in a page.
 type InitiativeEdge struct {
-	Cursor         string
-	Node           *db.Initiative
-	DistanceMeters *float64
+	Cursor               string
+	Node                 *db.Initiative
+	DistanceMeters       *float64
+	WithinDistanceMeters *float64
 }
 
 // NewInitiativeConnection makes a connection from a page.
@@ -185,7 +196,7 @@ func (c *InitiativeConnection) Edges() []*InitiativeEdge {
 	out := make([]*InitiativeEdge, len(c.Items))
 	for i, v := range c.Items {
 		cur, d := c.edge(i)
-		out[i] = &InitiativeEdge{cur, v, d}
+		out[i] = &InitiativeEdge{cur, v, d, c.withinDistance(i)}
 	}
 	return out
 }
@@ -195,9 +206,10 @@ type EmployerConnection struct{ conn[*Employer] }
 
 // EmployerEdge is an employer in a page.
 type EmployerEdge struct {
-	Cursor         string
-	Node           *Employer
-	DistanceMeters *float64
+	Cursor               string
+	Node                 *Employer
+	DistanceMeters       *float64
+	WithinDistanceMeters *float64
 }
 
 // NewEmployerConnection makes a connection from a page of employer records.
@@ -210,7 +222,7 @@ func (c *EmployerConnection) Edges() []*EmployerEdge {
 	out := make([]*EmployerEdge, len(c.Items))
 	for i, v := range c.Items {
 		cur, d := c.edge(i)
-		out[i] = &EmployerEdge{cur, v, d}
+		out[i] = &EmployerEdge{cur, v, d, c.withinDistance(i)}
 	}
 	return out
 }
@@ -220,9 +232,10 @@ type AssociationConnection struct{ conn[*Association] }
 
 // AssociationEdge is an association in a page.
 type AssociationEdge struct {
-	Cursor         string
-	Node           *Association
-	DistanceMeters *float64
+	Cursor               string
+	Node                 *Association
+	DistanceMeters       *float64
+	WithinDistanceMeters *float64
 }
 
 // NewAssociationConnection makes a connection from a page of association records.
@@ -235,7 +248,7 @@ func (c *AssociationConnection) Edges() []*AssociationEdge {
 	out := make([]*AssociationEdge, len(c.Items))
 	for i, v := range c.Items {
 		cur, d := c.edge(i)
-		out[i] = &AssociationEdge{cur, v, d}
+		out[i] = &AssociationEdge{cur, v, d, c.withinDistance(i)}
 	}
 	return out
 }
@@ -245,9 +258,10 @@ type OrganizationConnection struct{ conn[Organization] }
 
 // OrganizationEdge is an organisation in a page.
 type OrganizationEdge struct {
-	Cursor         string
-	Node           Organization
-	DistanceMeters *float64
+	Cursor               string
+	Node                 Organization
+	DistanceMeters       *float64
+	WithinDistanceMeters *float64
 }
 
 // NewOrganizationConnection makes a connection from a page of records.
@@ -260,7 +274,7 @@ func (c *OrganizationConnection) Edges() []*OrganizationEdge {
 	out := make([]*OrganizationEdge, len(c.Items))
 	for i, v := range c.Items {
 		cur, d := c.edge(i)
-		out[i] = &OrganizationEdge{cur, v, d}
+		out[i] = &OrganizationEdge{cur, v, d, c.withinDistance(i)}
 	}
 	return out
 }
