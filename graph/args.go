@@ -303,14 +303,11 @@ func areaGeometry(g orb.Geometry, zoom, simplifyMeters *float64, precision *int)
 		}
 		tolerance = *simplifyMeters
 	}
-	if precision != nil && (*precision < 0 || *precision > 15) {
-		return nil, db.Errorf(db.EINVALID, "geometry: precision must be between 0 and 15, got %d", *precision)
+	if _, err := model.Rounded("geometry", nil, precision); err != nil {
+		return nil, err
 	}
 	if tolerance > 0 {
 		g = geo.Simplify(g, tolerance)
 	}
-	if precision != nil {
-		g = geo.Round(g, *precision)
-	}
-	return g, nil
+	return model.Rounded("geometry", g, precision)
 }

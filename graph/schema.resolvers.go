@@ -38,12 +38,12 @@ func (r *areaResolver) Geometry(ctx context.Context, obj *db.Area, zoom *float64
 	return areaGeometry(obj.Geometry, zoom, simplifyMeters, precision)
 }
 
-func (r *areaResolver) Centroid(ctx context.Context, obj *db.Area) (orb.Geometry, error) {
-	return geo.Centroid(obj.Geometry), nil
+func (r *areaResolver) Centroid(ctx context.Context, obj *db.Area, precision *int) (orb.Geometry, error) {
+	return model.Rounded("centroid", geo.Centroid(obj.Geometry), precision)
 }
 
-func (r *areaResolver) LabelPoint(ctx context.Context, obj *db.Area) (orb.Geometry, error) {
-	return geo.LabelPoint(obj.Geometry), nil
+func (r *areaResolver) LabelPoint(ctx context.Context, obj *db.Area, precision *int) (orb.Geometry, error) {
+	return model.Rounded("labelPoint", geo.LabelPoint(obj.Geometry), precision)
 }
 
 func (r *areaResolver) Bbox(ctx context.Context, obj *db.Area) ([]float64, error) {
@@ -190,11 +190,12 @@ func (r *initiativeResolver) Areas(ctx context.Context, obj *db.Initiative) ([]*
 	return loader.For(ctx).AreaList(ctx, obj.AreaIDs)
 }
 
-func (r *initiativeResolver) Locations(ctx context.Context, obj *db.Initiative) (orb.Geometry, error) {
+func (r *initiativeResolver) Locations(ctx context.Context, obj *db.Initiative, precision *int) (orb.Geometry, error) {
 	if len(obj.Locations) == 0 {
-		return nil, nil
+		_, err := model.Rounded("locations", nil, precision)
+		return nil, err
 	}
-	return orb.MultiPoint(obj.Locations), nil
+	return model.Rounded("locations", orb.MultiPoint(obj.Locations), precision)
 }
 
 func (r *initiativeResolver) Lead(ctx context.Context, obj *db.Initiative) (model.Organization, error) {

@@ -67,7 +67,7 @@ type ComplexityRoot struct {
 		AreaSquareMeters func(childComplexity int) int
 		AreaType         func(childComplexity int) int
 		Bbox             func(childComplexity int) int
-		Centroid         func(childComplexity int) int
+		Centroid         func(childComplexity int, precision *int) int
 		Children         func(childComplexity int, filter *model.AreaFilter, first *int, after *string, last *int, before *string) int
 		Code             func(childComplexity int) int
 		Description      func(childComplexity int) int
@@ -75,7 +75,7 @@ type ComplexityRoot struct {
 		Indicators       func(childComplexity int, codes []string, fromYear *int, toYear *int, sexes []db.Sex, baselineYear *int) int
 		Initiatives      func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) int
 		Kind             func(childComplexity int) int
-		LabelPoint       func(childComplexity int) int
+		LabelPoint       func(childComplexity int, precision *int) int
 		Name             func(childComplexity int) int
 		NodeID           func(childComplexity int) int
 		Organizations    func(childComplexity int, kinds []db.OrgKind, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) int
@@ -102,7 +102,7 @@ type ComplexityRoot struct {
 		Activity           func(childComplexity int) int
 		Areas              func(childComplexity int) int
 		Initiatives        func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) int
-		Location           func(childComplexity int) int
+		Location           func(childComplexity int, precision *int) int
 		Name               func(childComplexity int) int
 		NodeID             func(childComplexity int) int
 		OrganizationNumber func(childComplexity int) int
@@ -230,7 +230,7 @@ type ComplexityRoot struct {
 		Areas              func(childComplexity int) int
 		Industry           func(childComplexity int) int
 		Initiatives        func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) int
-		Location           func(childComplexity int) int
+		Location           func(childComplexity int, precision *int) int
 		Name               func(childComplexity int) int
 		NodeID             func(childComplexity int) int
 		OrganizationNumber func(childComplexity int) int
@@ -301,7 +301,7 @@ type ComplexityRoot struct {
 		FocusGroups func(childComplexity int) int
 		GoalArea    func(childComplexity int) int
 		Lead        func(childComplexity int) int
-		Locations   func(childComplexity int) int
+		Locations   func(childComplexity int, precision *int) int
 		NodeID      func(childComplexity int) int
 		Partners    func(childComplexity int) int
 		Reach       func(childComplexity int) int
@@ -459,8 +459,8 @@ type AreaResolver interface {
 	Description(ctx context.Context, obj *db.Area) (*string, error)
 
 	Geometry(ctx context.Context, obj *db.Area, zoom *float64, simplifyMeters *float64, precision *int) (orb.Geometry, error)
-	Centroid(ctx context.Context, obj *db.Area) (orb.Geometry, error)
-	LabelPoint(ctx context.Context, obj *db.Area) (orb.Geometry, error)
+	Centroid(ctx context.Context, obj *db.Area, precision *int) (orb.Geometry, error)
+	LabelPoint(ctx context.Context, obj *db.Area, precision *int) (orb.Geometry, error)
 	Bbox(ctx context.Context, obj *db.Area) ([]float64, error)
 	AreaSquareMeters(ctx context.Context, obj *db.Area) (float64, error)
 	Parent(ctx context.Context, obj *db.Area) (*db.Area, error)
@@ -495,7 +495,7 @@ type InitiativeResolver interface {
 	Description(ctx context.Context, obj *db.Initiative) (*string, error)
 
 	Areas(ctx context.Context, obj *db.Initiative) ([]*db.Area, error)
-	Locations(ctx context.Context, obj *db.Initiative) (orb.Geometry, error)
+	Locations(ctx context.Context, obj *db.Initiative, precision *int) (orb.Geometry, error)
 	Lead(ctx context.Context, obj *db.Initiative) (model.Organization, error)
 }
 type MutationResolver interface {
@@ -635,7 +635,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Area.Centroid(childComplexity), true
+		args, err := ec.field_Area_centroid_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Area.Centroid(childComplexity, args["precision"].(*int)), true
 	case "Area.children":
 		if e.ComplexityRoot.Area.Children == nil {
 			break
@@ -703,7 +708,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Area.LabelPoint(childComplexity), true
+		args, err := ec.field_Area_labelPoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Area.LabelPoint(childComplexity, args["precision"].(*int)), true
 	case "Area.name":
 		if e.ComplexityRoot.Area.Name == nil {
 			break
@@ -824,7 +834,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Association.Location(childComplexity), true
+		args, err := ec.field_Association_location_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Association.Location(childComplexity, args["precision"].(*int)), true
 	case "Association.name":
 		if e.ComplexityRoot.Association.Name == nil {
 			break
@@ -1274,7 +1289,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Employer.Location(childComplexity), true
+		args, err := ec.field_Employer_location_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Employer.Location(childComplexity, args["precision"].(*int)), true
 	case "Employer.name":
 		if e.ComplexityRoot.Employer.Name == nil {
 			break
@@ -1581,7 +1601,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Initiative.Locations(childComplexity), true
+		args, err := ec.field_Initiative_locations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Initiative.Locations(childComplexity, args["precision"].(*int)), true
 	case "Initiative.id":
 		if e.ComplexityRoot.Initiative.NodeID == nil {
 			break
@@ -2393,7 +2418,8 @@ are, who acts there (employers and associations), what is being done
 
 Conventions:
 - Geometry is RFC 7946 GeoJSON in WGS 84, longitude first, exterior rings
-  counter-clockwise.
+  counter-clockwise. Geometry fields give 6 decimals (about 0.1 m), as the
+  map layers do; their ` + "`" + `precision` + "`" + ` argument asks for 0 to 15.
 - Distances and areas are measured on the WGS 84 ellipsoid, as PostGIS
   ` + "`" + `geography` + "`" + ` and GIS tools measure them, the same in every storage
   backend: a distance is the geodesic length to the nearest point (found
@@ -2764,13 +2790,19 @@ type Area implements Node {
     zoom: Float
     "Simplification tolerance in metres, 0 to 100,000."
     simplifyMeters: Float
-    "Decimal places to round coordinates to, 0 to 15 (6 is about 0.1 m, 7 about 1 cm); full precision when absent."
+    "Decimal places to round coordinates to, 0 to 15: 6, the default, is about 0.1 m, 7 about 1 cm, 15 every digit stored; a polygon stays valid."
     precision: Int
   ): GeoJSON!
   "The area-weighted centre (a GeoJSON Point); for a concave area it may lie outside. Use ` + "`" + `labelPoint` + "`" + ` to place a label."
-  centroid: GeoJSON!
+  centroid(
+    "Decimal places to round coordinates to, 0 to 15: 6, the default, is about 0.1 m, 7 about 1 cm, 15 every digit stored."
+    precision: Int
+  ): GeoJSON!
   "A point inside the area, as far from its edges as can be found (a GeoJSON Point): where a label goes."
-  labelPoint: GeoJSON!
+  labelPoint(
+    "Decimal places to round coordinates to, 0 to 15: 6, the default, is about 0.1 m, 7 about 1 cm, 15 every digit stored."
+    precision: Int
+  ): GeoJSON!
   "The bounding box as [minLon, minLat, maxLon, maxLat] (RFC 7946 order)."
   bbox: [Float!]!
   "Surface area in square metres on the WGS 84 ellipsoid, edges taken as geodesics (as PostGIS geography and GIS tools measure); holes excluded."
@@ -2978,7 +3010,10 @@ type Initiative implements Node {
   "The areas it serves, in id order."
   areas: [Area!]!
   "Where it happens: a GeoJSON MultiPoint; null when no place is recorded."
-  locations: GeoJSON
+  locations(
+    "Decimal places to round coordinates to, 0 to 15: 6, the default, is about 0.1 m, 7 about 1 cm, 15 every digit stored."
+    precision: Int
+  ): GeoJSON
   "The organisation that leads it; null when none is recorded."
   lead: Organization
   "The partner organisations and their roles, the lead not among them."
@@ -3070,7 +3105,10 @@ interface Organization {
   "Swedish organisation number, NNNNNN-NNNN; null when not known."
   organizationNumber: String
   "Where it sits: a GeoJSON Point; null when not known."
-  location: GeoJSON
+  location(
+    "Decimal places to round coordinates to, 0 to 15: 6, the default, is about 0.1 m, 7 about 1 cm, 15 every digit stored."
+    precision: Int
+  ): GeoJSON
   "Web site; null when none."
   website: String
   "The areas it engages in, in id order."
@@ -3113,7 +3151,10 @@ type Employer implements Organization & Node {
   "Swedish organisation number, NNNNNN-NNNN; null when not known."
   organizationNumber: String
   "Where it sits: a GeoJSON Point; null when not known."
-  location: GeoJSON
+  location(
+    "Decimal places to round coordinates to, 0 to 15: 6, the default, is about 0.1 m, 7 about 1 cm, 15 every digit stored."
+    precision: Int
+  ): GeoJSON
   "Web site; null when none."
   website: String
   "The areas it engages in, in id order."
@@ -3148,7 +3189,10 @@ type Association implements Organization & Node {
   "Swedish organisation number, NNNNNN-NNNN; null when not known."
   organizationNumber: String
   "Where it sits: a GeoJSON Point; null when not known."
-  location: GeoJSON
+  location(
+    "Decimal places to round coordinates to, 0 to 15: 6, the default, is about 0.1 m, 7 about 1 cm, 15 every digit stored."
+    precision: Int
+  ): GeoJSON
   "Web site; null when none."
   website: String
   "The areas it engages in, in id order."
@@ -5074,6 +5118,20 @@ func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[strin
 	return args, nil
 }
 
+func (ec *executionContext) field_Area_centroid_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "precision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["precision"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Area_children_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5242,6 +5300,20 @@ func (ec *executionContext) field_Area_initiatives_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Area_labelPoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "precision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["precision"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Area_organizations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5342,6 +5414,20 @@ func (ec *executionContext) field_Association_initiatives_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Association_location_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "precision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["precision"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Employer_initiatives_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5385,6 +5471,34 @@ func (ec *executionContext) field_Employer_initiatives_args(ctx context.Context,
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Employer_location_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "precision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["precision"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Initiative_locations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "precision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["precision"] = arg0
 	return args, nil
 }
 
@@ -6622,7 +6736,8 @@ func (ec *executionContext) _Area_centroid(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Area_centroid(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Area().Centroid(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Area().Centroid(ctx, obj, fc.Args["precision"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v orb.Geometry) graphql.Marshaler {
@@ -6632,8 +6747,28 @@ func (ec *executionContext) _Area_centroid(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Area_centroid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Area", field, true, true, "GeoJSON")
+func (ec *executionContext) fieldContext_Area_centroid(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Area",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type GeoJSON does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Area_centroid_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Area_labelPoint(ctx context.Context, field graphql.CollectedField, obj *db.Area) (ret graphql.Marshaler) {
@@ -6645,7 +6780,8 @@ func (ec *executionContext) _Area_labelPoint(ctx context.Context, field graphql.
 			return ec.fieldContext_Area_labelPoint(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Area().LabelPoint(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Area().LabelPoint(ctx, obj, fc.Args["precision"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v orb.Geometry) graphql.Marshaler {
@@ -6655,8 +6791,28 @@ func (ec *executionContext) _Area_labelPoint(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Area_labelPoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Area", field, true, true, "GeoJSON")
+func (ec *executionContext) fieldContext_Area_labelPoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Area",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type GeoJSON does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Area_labelPoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Area_bbox(ctx context.Context, field graphql.CollectedField, obj *db.Area) (ret graphql.Marshaler) {
@@ -7211,7 +7367,8 @@ func (ec *executionContext) _Association_location(ctx context.Context, field gra
 			return ec.fieldContext_Association_location(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Location(), nil
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Location(fc.Args["precision"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v orb.Geometry) graphql.Marshaler {
@@ -7221,8 +7378,28 @@ func (ec *executionContext) _Association_location(ctx context.Context, field gra
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Association_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Association", field, true, false, "GeoJSON")
+func (ec *executionContext) fieldContext_Association_location(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Association",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type GeoJSON does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Association_location_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Association_website(ctx context.Context, field graphql.CollectedField, obj *model.Association) (ret graphql.Marshaler) {
@@ -9045,7 +9222,8 @@ func (ec *executionContext) _Employer_location(ctx context.Context, field graphq
 			return ec.fieldContext_Employer_location(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Location(), nil
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Location(fc.Args["precision"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v orb.Geometry) graphql.Marshaler {
@@ -9055,8 +9233,28 @@ func (ec *executionContext) _Employer_location(ctx context.Context, field graphq
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Employer_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Employer", field, true, false, "GeoJSON")
+func (ec *executionContext) fieldContext_Employer_location(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Employer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type GeoJSON does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Employer_location_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Employer_website(ctx context.Context, field graphql.CollectedField, obj *model.Employer) (ret graphql.Marshaler) {
@@ -10416,7 +10614,8 @@ func (ec *executionContext) _Initiative_locations(ctx context.Context, field gra
 			return ec.fieldContext_Initiative_locations(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Initiative().Locations(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Initiative().Locations(ctx, obj, fc.Args["precision"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v orb.Geometry) graphql.Marshaler {
@@ -10426,8 +10625,28 @@ func (ec *executionContext) _Initiative_locations(ctx context.Context, field gra
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Initiative_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Initiative", field, true, true, "GeoJSON")
+func (ec *executionContext) fieldContext_Initiative_locations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Initiative",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type GeoJSON does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Initiative_locations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Initiative_lead(ctx context.Context, field graphql.CollectedField, obj *db.Initiative) (ret graphql.Marshaler) {

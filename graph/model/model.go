@@ -45,12 +45,14 @@ func (o orgFields) Website() *string { return optional(o.O.Website) }
 // Version counts the organisation's writes.
 func (o orgFields) Version() int64 { return o.O.Version }
 
-// Location is nil when not known, so that the field is null.
-func (o orgFields) Location() orb.Geometry {
+// Location is nil when not known, so that the field is null; else the
+// point rounded to precision decimals (DefaultPrecision when nil).
+func (o orgFields) Location(precision *int) (orb.Geometry, error) {
 	if o.O.Location == nil {
-		return nil
+		_, err := Rounded("location", nil, precision)
+		return nil, err
 	}
-	return *o.O.Location
+	return Rounded("location", *o.O.Location, precision)
 }
 
 // Employer is an organisation of kind EMPLOYER.
