@@ -298,7 +298,9 @@ func angRound(x float64) float64 {
 // GeodesicInverse solves the inverse geodesic problem on the WGS 84
 // ellipsoid: the length in metres of the shortest path from a to b, and
 // the azimuths in degrees clockwise from north with which it leaves a and
-// arrives at b. Points are longitude, latitude in degrees. Coincident
+// arrives at b. Points are longitude, latitude in degrees; a latitude
+// beyond ±90° is taken as the pole, and a coordinate that is not a finite
+// number gives NaN. Coincident
 // points are 0 m apart; antipodal ones have a shortest path of about
 // 20 004 km along a meridian or, near the equator, along other lines of
 // equal length, of which one is reported.
@@ -544,6 +546,10 @@ func (g *geodPair) lambda(salp1, calp1, slam120, clam120 float64, diff bool) lam
 // geodInverse solves the inverse problem between (lat1, lon1) and (lat2,
 // lon2) in degrees; area asks for area12 too.
 func geodInverse(lat1, lon1, lat2, lon2 float64, area bool) geodResult {
+	if !Finite(orb.Point{lon1, lat1}) || !Finite(orb.Point{lon2, lat2}) {
+		nan := math.NaN()
+		return geodResult{nan, nan, nan, nan}
+	}
 	lon12, lon12s := angDiff(lon1, lon2)
 	// Work with lon12 >= 0 and mirror the azimuths at the end.
 	lonsign := 1.0

@@ -304,3 +304,22 @@ func BenchmarkGeodesicArea(b *testing.B) {
 		}
 	})
 }
+
+// Coordinates that are not numbers give NaN, not a hang in the iteration,
+// and out-of-range latitudes are taken as the pole.
+func TestGeodesicInverseOddInput(t *testing.T) {
+	for _, p := range []orb.Point{{math.NaN(), 10}, {10, math.NaN()}, {math.Inf(1), 10}, {10, math.Inf(-1)}} {
+		if d := GeodesicDistance(orb.Point{0, 0}, p); !math.IsNaN(d) {
+			t.Errorf("distance to %v = %v, want NaN", p, d)
+		}
+	}
+	if d, want := GeodesicDistance(orb.Point{0, 0}, orb.Point{0, 95}), GeodesicDistance(orb.Point{0, 0}, orb.Point{0, 90}); d != want {
+		t.Errorf("latitude 95 gives %v m, the pole %v m", d, want)
+	}
+	if d := GeodesicDistance(orb.Point{370, 10}, orb.Point{10, 10}); d != 0 {
+		t.Errorf("longitudes 360° apart are %v m apart", d)
+	}
+	if a := GeodesicArea(orb.Polygon{{{0, 0}, {math.NaN(), 1}, {1, 1}, {0, 0}}}); !math.IsNaN(a) {
+		t.Errorf("area with a NaN vertex = %v, want NaN", a)
+	}
+}
