@@ -93,18 +93,21 @@ func FuzzReadValuesKolada(f *testing.F) {
 	})
 }
 
-// FuzzReadValuesSCBCSV reads SCB's CSV export, the age column fixed.
+// FuzzReadValuesSCBCSV reads SCB's CSV export, the age column fixed, and
+// with a measure of counts.
 func FuzzReadValuesSCBCSV(f *testing.F) {
 	seedFile(f, "BE0101N1.csv")
 	seedFile(f, "deso_employment.csv")
 	for _, s := range []string{
 		"region;2023\n1490 Borås;4,5\n1490C1010;-\n1490C1020;\n", "\"T\"\n\n\"region\",\"kön\",\"2023\"\n\"1490\",\"män\",\"..\"\n",
-		"region,kön,1066\n1490,män,1\n", "region,2023\n\"1490\x00\",1\n", "region,2023\n\"Bor\xe5s\",1e400\n", "", "\"T\"\n",
+		"region,kön,1066\n1490,män,1\n", "region;Andel 2023;Antal 2023\n1490;4,5;1200\n1491;..;-\n1492;1;1,5\n", "region,2023\n\"1490\x00\",1\n", "region,2023\n\"Bor\xe5s\",1e400\n", "", "\"T\"\n",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m := StatMapping{Indicator: "population", Fixed: map[string]string{"ålder": "totalt ålder"}}
-		checkStatValues(t, "fuzz.csv", ReadValuesSCBCSV(bytes.NewReader(data), "fuzz.csv", m, Skipped{}))
+		for _, m := range []StatMapping{{Indicator: "population", Fixed: map[string]string{"ålder": "totalt ålder"}},
+			{Indicator: "population", CountMeasure: "Antal"}} {
+			checkStatValues(t, "fuzz.csv", ReadValuesSCBCSV(bytes.NewReader(data), "fuzz.csv", m, Skipped{}))
+		}
 	})
 }

@@ -106,6 +106,7 @@ const (
 	roleYear
 	roleSex
 	roleIndicator
+	roleCount // a column of SCB's CSV that counts the persons of others
 )
 
 // statDim is one dimension as the reader uses it: its role, the value of

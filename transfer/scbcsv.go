@@ -85,6 +85,7 @@ type scbColumn struct {
 	keep      string  // the category kept of a fixed column
 	year      int
 	indicator string
+	count     int // of a value column: the column of its count, or -1
 }
 
 func eachSCBCSV(in io.Reader, m *StatMapping, skipped Skipped, fn func(string, *db.ValueInput) bool) error {
@@ -179,6 +180,11 @@ rows:
 				continue
 			}
 			v := &db.ValueInput{AreaCode: code, IndicatorCode: col.indicator, Year: col.year, Sex: sex}
+			if col.count >= 0 {
+				if v.Count, err = scbCount(rec[col.count]); err != nil {
+					return fmt.Errorf("%d: column %q: %s", line, header[col.count], err)
+				}
+			}
 			switch {
 			case s == "-" || s == "–":
 				v.Value = 0
@@ -212,9 +218,9 @@ rows:
 // scbColumns tells what each column of the header is, by m.
 func scbColumns(header []string, m *StatMapping, line int) ([]scbColumn, error) {
 	areaDim, sexDim := cmpOr(m.AreaDim, DefaultSCBCSVMapping.AreaDim), cmpOr(m.SexDim, DefaultSCBCSVMapping.SexDim)
-	if m.YearDim != "" || m.IndicatorDim != "" || m.CountMeasure != "" {
-		return nil, fmt.Errorf("%d: SCB's CSV has a column a year, the measure leading the year; --year-dim, --indicator-dim "+
-			"and --count-measure are for JSON-stat", line)
+	if m.YearDim != "" || m.IndicatorDim != "" {
+		return nil, fmt.Errorf("%d: SCB's CSV has a column a year, the measure leading the year; --year-dim and --indicator-dim "+
+			"are for JSON-stat", line)
 	}
 	cols := make([]scbColumn, len(header))
 	fixed := map[string]bool{}
@@ -237,11 +243,15 @@ func scbColumns(header []string, m *StatMapping, line int) ([]scbColumn, error) 
 			if measure == "" {
 				what = fmt.Sprintf("column %q, which names no measure,", h)
 			}
+			if measure != "" && measure == m.CountMeasure {
+				cols[i] = scbColumn{role: roleCount, year: y, count: -1}
+				continue
+			}
 			code, err := m.indicatorFor(measure, what)
 			if err != nil {
 				return nil, fmt.Errorf("%d: %w", line, err)
 			}
-			cols[i] = scbColumn{role: roleYear, year: y, indicator: code}
+			cols[i] = scbColumn{role: roleYear, year: y, indicator: code, count: -1}
 			if keep, ok := m.Fixed[h]; ok {
 				return nil, fmt.Errorf("%d: --fix %s=%s: column %q is a year of values, not a dimension", line, h, keep, h)
 			}
@@ -280,6 +290,21 @@ func scbColumns(header []string, m *StatMapping, line int) ([]scbColumn, error) 
 	if unfixed != nil {
 		return nil, unfixed
 	}
+	if m.CountMeasure != "" {
+		// Each value counts by the count column of its year.
+		found := false
+		for i := range cols {
+			for j, c := range cols {
+				if cols[i].role == roleYear && c.role == roleCount && c.year == cols[i].year {
+					cols[i].count, found = j, true
+				}
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("%d: --count-measure %s: no year column is led by it (as %q); the columns are %s",
+				line, m.CountMeasure, m.CountMeasure+" 2023", strings.Join(names, ", "))
+		}
+	}
 	return cols, nil
 }
 
@@ -288,6 +313,22 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// scbCount reads a cell of a count column: a whole number of persons, or
+// nil where the cell has no value; "-" is none.
+func scbCount(s string) (*int, error) {
+	switch s = strings.TrimSpace(s); {
+	case s == "" || isDots(s):
+		return nil, nil
+	case s == "-" || s == "–":
+		return new(0), nil
+	}
+	c, err := strconv.Atoi(s)
+	if err != nil || c < 0 {
+		return nil, fmt.Errorf("%q is no count of persons; a count is a whole number from 0, without separators", s)
+	}
+	return &c, nil
 }
 
 // headerLine is the first line of head with a comma or semicolon outside

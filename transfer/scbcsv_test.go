@@ -133,3 +133,31 @@ func TestImportValuesSCBCSV(t *testing.T) {
 		}
 	})
 }
+
+// TestReadValuesSCBCSVCounts reads a share and, led by another measure,
+// the number of persons it rests on.
+func TestReadValuesSCBCSVCounts(t *testing.T) {
+	body := "\"Förvärvsarbetande 20-64 år efter region och år\"\n\n" +
+		"\"region\";\"Andel, procent 2022\";\"Antal 2022\";\"Andel, procent 2023\";\"Antal 2023\"\n" +
+		"\"1490C1010\";78,4;1210;79,1;1232\n\"1490C1020\";52,3;\"..\";54,8;-\n"
+	m := StatMapping{Indicator: "employment_rate", CountMeasure: "Antal"}
+	got, _, err := readSCBCSV(body, m)
+	if s := valueLines(got); err != nil || s != "1490C1010,employment_rate,2022,78.4,TOTAL,1210\n"+
+		"1490C1010,employment_rate,2023,79.1,TOTAL,1232\n1490C1020,employment_rate,2022,52.3,TOTAL,\n"+
+		"1490C1020,employment_rate,2023,54.8,TOTAL,0\n" {
+		t.Errorf("read\n%s%v", s, err)
+	}
+	for _, tc := range []struct {
+		name, body string
+		m          StatMapping
+		parts      []string
+	}{
+		{"a count not whole", strings.Replace(body, "1232", "1232,5", 1), m,
+			[]string{"table.csv:4: ", `column "Antal 2023"`, `"1232,5" is no count`}},
+		{"no count column", body, StatMapping{Indicator: "employment_rate", CountMeasure: "Antal personer"},
+			[]string{"table.csv:3: ", "--count-measure Antal personer", `"Antal personer 2023"`}},
+	} {
+		_, _, err := readSCBCSV(tc.body, tc.m)
+		errorSays(t, tc.name, err, tc.parts...)
+	}
+}

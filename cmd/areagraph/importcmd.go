@@ -70,7 +70,8 @@ written in one transaction (all of it, or nothing), definitions one by one.
                  led by the measure). The area is column region ("1490
                  Borås": the code before the first space), the sex column
                  kön (män, kvinnor, totalt); other columns need --fix
-                 LABEL=CATEGORY. Cells ".." are skipped and counted.
+                 LABEL=CATEGORY; --count-measure names the measure whose
+                 columns count persons. Cells ".." are skipped and counted.
       Areas and indicator definitions must exist already.`
 
 // importCmd dispatches "import areas" and "import indicators".
@@ -158,8 +159,8 @@ func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string)
 	fs.Var(pairFlag{&m.Indicators}, "map-indicator", "SOURCE=CODE: the publisher's measure SOURCE (SCB ContentsCode, Kolada kpi) is indicator CODE; repeatable")
 	fs.Var(pairFlag{&m.Fixed}, "fix", "DIMENSION=CATEGORY: import only the cells of that category; repeatable, and required for "+
 		"every dimension that is not area, year, sex or measure")
-	fs.StringVar(&m.CountMeasure, "count-measure", "", "JSON-stat: the measure (ContentsCode) whose cells are the number of persons "+
-		"each other measure's cell rests on, stored as its count")
+	fs.StringVar(&m.CountMeasure, "count-measure", "", "the measure (JSON-stat ContentsCode, or what leads SCB CSV's year columns) whose cells are the "+
+		"number of persons each other measure's cell rests on, stored as its count")
 	fs.StringVar(&m.AreaDim, "area-dim", "", "dimension (or SCB CSV column) holding the area code (default Region, or the one of role geo; in CSV region)")
 	fs.StringVar(&m.YearDim, "year-dim", "", "dimension holding the year (default Tid, or the one of role time)")
 	fs.StringVar(&m.SexDim, "sex-dim", "", "dimension (or SCB CSV column) holding the sex in SCB's codes 1, 2 and 1+2 (default Kon; in CSV kön, by label); without it every value is TOTAL")
