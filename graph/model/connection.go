@@ -1,75 +1,15 @@
 package model
 
 import (
-	"encoding/base64"
-	"math"
-	"strconv"
-	"strings"
-
 	"github.com/areagraph/areagraph/db"
 )
 
-// Cursors are opaque to clients. Inside, a cursor is an item's place in
-// the order of its list: "i:" and the id in a list by id (or newest first),
-// "n:", the distance in metres and the id in a list nearest first. A place
-// stays where it is when records before it are deleted or added, so paging
-// by places hands out each record once (db.Page). The distance is written
-// with the fewest digits that read back to the same float64, so the store
-// compares exactly what it measured.
-const (
-	idCursor   = "i:"
-	nearCursor = "n:"
-)
+// EncodeCursor returns the cursor of a place: the key's own text form
+// (db.Key.Cursor), which the map layers' and OGC API's links carry too.
+func EncodeCursor(k db.Key) string { return k.Cursor() }
 
-// EncodeCursor returns the cursor of a place.
-func EncodeCursor(k db.Key) string {
-	var b []byte
-	if k.Near {
-		b = append([]byte(nearCursor), strconv.FormatFloat(k.Dist, 'g', -1, 64)...)
-		b = append(b, ':')
-	} else {
-		b = []byte(idCursor)
-	}
-	b = strconv.AppendInt(b, k.ID, 10)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// DecodeCursor returns the place a cursor marks. A cursor is accepted only
-// as EncodeCursor spells it: one place, one cursor.
-func DecodeCursor(c string) (db.Key, error) {
-	if k, ok := decodeCursor(c); ok && EncodeCursor(k) == c {
-		return k, nil
-	}
-	return db.Key{}, db.Errorf(db.EINVALID, "malformed cursor %q: pass a cursor exactly as the API returned it", c)
-}
-
-func decodeCursor(c string) (db.Key, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return db.Key{}, false
-	}
-	s := string(b)
-	var k db.Key
-	if rest, ok := strings.CutPrefix(s, nearCursor); ok {
-		d, id, ok := strings.Cut(rest, ":")
-		if !ok {
-			return db.Key{}, false
-		}
-		dist, err := strconv.ParseFloat(d, 64)
-		if err != nil || math.IsNaN(dist) || math.IsInf(dist, 0) || dist < 0 {
-			return db.Key{}, false
-		}
-		k.Near, k.Dist, s = true, dist, id
-	} else if s, ok = strings.CutPrefix(s, idCursor); !ok {
-		return db.Key{}, false
-	}
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id < 0 {
-		return db.Key{}, false
-	}
-	k.ID = id
-	return k, true
-}
+// DecodeCursor returns the place a cursor marks (db.ParseCursor).
+func DecodeCursor(c string) (db.Key, error) { return db.ParseCursor(c) }
 
 // PageInfo tells where a page ends.
 type PageInfo struct {
