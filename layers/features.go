@@ -68,10 +68,13 @@ func featureCollection(r *http.Request, req *request, res *result) ([]byte, erro
 	b = append(b, `,"numberReturned":`...)
 	b = strconv.AppendInt(b, int64(len(res.features)), 10)
 	b = append(b, `,"links":[`...)
-	b = appendLink(b, r, "self", req.page.Offset)
-	if n := len(res.features); n > 0 && req.page.Offset+n < res.total {
+	b = appendLink(b, r, "self", "")
+	// The next page starts after this one's last feature by its place,
+	// not by a count, so a feature deleted or added meanwhile shifts
+	// nothing and the walk hands out every other feature once (db.Page).
+	if n := len(res.features); n > 0 && res.start+n < res.total {
 		b = append(b, ',')
-		b = appendLink(b, r, "next", req.page.Offset+n)
+		b = appendLink(b, r, "next", res.features[n-1].key.Cursor())
 	}
 	b = append(b, ']')
 	if hasBBox {
@@ -128,11 +131,14 @@ func simplifyFor(req *request, g orb.Geometry) orb.Geometry {
 	return geo.Simplify(g, tol)
 }
 
-// appendLink writes an OGC API link to this request with another offset.
-func appendLink(b []byte, r *http.Request, rel string, offset int) []byte {
+// appendLink writes an OGC API link to this request, starting after the
+// place the cursor after marks when it is given; an offset the request
+// carried gives way to it.
+func appendLink(b []byte, r *http.Request, rel string, after string) []byte {
 	q := r.URL.Query()
-	if rel != "self" {
-		q.Set("offset", strconv.Itoa(offset))
+	if after != "" {
+		q.Del("offset")
+		q.Set("after", after)
 	}
 	href := httpx.BaseURL(r) + r.URL.EscapedPath()
 	if enc := q.Encode(); enc != "" {

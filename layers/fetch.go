@@ -21,6 +21,7 @@ type prop struct {
 // feature is a record ready for either output.
 type feature struct {
 	id    int64        // the store key, used as the vector tile feature id
+	key   db.Key       // its place in the list's order, for the next page's after=
 	gid   string       // the global id
 	geom  orb.Geometry // nil when the record has no location
 	props []prop
@@ -30,10 +31,12 @@ type feature struct {
 	from, to *time.Time
 }
 
-// result is one page of features.
+// result is one page of features: start of the total matches come
+// before it.
 type result struct {
 	features  []feature
 	total     int
+	start     int
 	indicator *db.Indicator // the definition asked for with indicator=, if any
 }
 
@@ -99,6 +102,15 @@ func dayAfter(t *time.Time) *time.Time {
 	return &d
 }
 
+// keyOf is the place of item i with id in a list, nearest first when the
+// store measured distances.
+func keyOf(id int64, distances []float64, i int) db.Key {
+	if i < len(distances) {
+		return db.Key{ID: id, Dist: distances[i], Near: true}
+	}
+	return db.Key{ID: id}
+}
+
 // withDistance adds the distance from near's point when near is set.
 func withDistance(props []prop, distances []float64, i int) []prop {
 	if i < len(distances) {
@@ -126,7 +138,7 @@ func fetchAreas(ctx context.Context, store db.Reader, req *request, page db.Page
 	if err != nil {
 		return nil, err
 	}
-	res.total = l.Total
+	res.total, res.start = l.Total, l.Start
 	if err := areaFeatures(ctx, store, req, res, l.Items, l.Distances); err != nil {
 		return nil, err
 	}
@@ -197,7 +209,7 @@ func areaFeatures(ctx context.Context, store db.IndicatorReader, req *request, r
 			props = append(props, prop{req.indicator, val}, prop{"suppressed", hidden})
 		}
 		res.features = append(res.features, feature{
-			id: a.ID, gid: a.NodeID(), geom: a.Geometry, props: withDistance(props, distances, i),
+			id: a.ID, key: keyOf(a.ID, distances, i), gid: a.NodeID(), geom: a.Geometry, props: withDistance(props, distances, i),
 			from: a.ValidFrom, to: a.ValidTo,
 		})
 	}
@@ -211,7 +223,7 @@ func fetchInitiatives(ctx context.Context, store db.Reader, req *request, page d
 	if err != nil {
 		return nil, err
 	}
-	res := &result{total: l.Total}
+	res := &result{total: l.Total, start: l.Start}
 	if err := initiativeFeatures(ctx, store, res, l.Items, l.Distances); err != nil {
 		return nil, err
 	}
@@ -272,7 +284,7 @@ func initiativeFeatures(ctx context.Context, store db.OrganizationReader, res *r
 			{"leadName", leadName},
 		}
 		res.features = append(res.features, feature{
-			id: in.ID, gid: in.NodeID(), geom: geom, props: withDistance(props, distances, i),
+			id: in.ID, key: keyOf(in.ID, distances, i), gid: in.NodeID(), geom: geom, props: withDistance(props, distances, i),
 			from: in.StartDate, to: dayAfter(in.EndDate),
 		})
 	}
@@ -286,7 +298,7 @@ func fetchOrganizations(ctx context.Context, store db.OrganizationReader, req *r
 	if err != nil {
 		return nil, err
 	}
-	res := &result{total: l.Total}
+	res := &result{total: l.Total, start: l.Start}
 	organizationFeatures(res, l.Items, l.Distances)
 	return res, nil
 }
@@ -305,7 +317,7 @@ func organizationFeatures(res *result, items []*db.Organization, distances []flo
 			geom = *o.Location
 		}
 		res.features = append(res.features, feature{
-			id: o.ID, gid: o.NodeID(), geom: geom, props: withDistance(props, distances, i),
+			id: o.ID, key: keyOf(o.ID, distances, i), gid: o.NodeID(), geom: geom, props: withDistance(props, distances, i),
 		})
 	}
 }

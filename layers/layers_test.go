@@ -613,6 +613,97 @@ func testPaging(t *testing.T, c *client) {
 	if fc := c.features("/layers/initiatives.geojson?offset=100000"); len(fc.Features) != 0 || fc.link("next") != "" {
 		t.Errorf("offset past the end: %d features", len(fc.Features))
 	}
+	// offset= still reads a position, for clients that count pages; its
+	// next link carries on by place.
+	all := c.features("/layers/initiatives.geojson?limit=6")
+	fc := c.features("/layers/initiatives.geojson?limit=2&offset=2")
+	if !slices.Equal(fc.ids(), all.ids()[2:4]) {
+		t.Errorf("offset=2: %v, want %v", fc.ids(), all.ids()[2:4])
+	}
+	next, err := url.Parse(fc.link("next"))
+	if err != nil || next.Query().Has("offset") || next.Query().Get("after") == "" {
+		t.Fatalf("next link after an offset: %q", fc.link("next"))
+	}
+	if fc := c.features(next.RequestURI()); !slices.Equal(fc.ids(), all.ids()[4:6]) {
+		t.Errorf("after offset=2's next link: %v, want %v", fc.ids(), all.ids()[4:6])
+	}
+}
+
+// TestPagingUnderWrites walks layers page by page along their next links
+// while a feature already handed out is deleted and another added between
+// the pages: each feature present throughout the walk comes exactly once,
+// in id order and nearest first.
+func TestPagingUnderWrites(t *testing.T) {
+	actor := db.Actor{ID: "key:layers-test", Role: db.RoleAdmin}
+	for _, be := range backends {
+		t.Run(be.Name, func(t *testing.T) {
+			c := newClient(t, be.Open(t))
+			walkUnderWrites(t, c, "/layers/initiatives.geojson?", "limit=3", actor)
+			walkUnderWrites(t, c, "/layers/initiatives.geojson?near=12.94,57.72,50000&", "limit=2", actor)
+		})
+	}
+}
+
+func walkUnderWrites(t *testing.T, c *client, layer, limit string, actor db.Actor) {
+	t.Helper()
+	ctx := t.Context()
+	before := c.features(layer + "limit=10000")
+	path := layer + limit
+	seen := map[string]int{}
+	pages := 0
+	for path != "" {
+		fc := c.features(path)
+		for _, id := range fc.ids() {
+			seen[id]++
+		}
+		next := fc.link("next")
+		if next == "" {
+			break
+		}
+		u, err := url.Parse(next)
+		if err != nil || u.Query().Has("offset") || u.Query().Get("after") == "" {
+			t.Fatalf("next link %q: want one with after=", next)
+		}
+		path = u.RequestURI()
+		if pages < 3 {
+			// Between the pages: delete a feature already handed out,
+			// which moves every offset after it, and add one.
+			_, id, err := db.ParseGlobalID(fc.Features[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ins, err := c.store.InitiativesByID(ctx, []int64{id})
+			if err != nil || len(ins) != 1 || ins[0] == nil {
+				t.Fatalf("initiative %d: %v", id, err)
+			}
+			if err := c.store.DeleteInitiative(ctx, actor, id, ins[0].Version); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.store.CreateInitiative(ctx, actor, &db.Initiative{Title: "Added meanwhile",
+				Status: db.StatusPlanned, GoalArea: db.GoalGoodStart, Locations: []orb.Point{{12.94, 57.72}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if pages++; pages > 100 {
+			t.Fatal("paging does not end")
+		}
+	}
+	if pages < 4 {
+		t.Errorf("%s: %d pages; the walk proves little", layer, pages+1)
+	}
+	if len(before.Features) < 8 {
+		t.Fatalf("%s: %d features to walk; the walk proves little", layer, len(before.Features))
+	}
+	for _, id := range before.ids() {
+		if seen[id] != 1 {
+			t.Errorf("%s: %s, present throughout or deleted once handed out, came %d times", layer, id, seen[id])
+		}
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s: %s came %d times", layer, id, n)
+		}
+	}
 }
 
 // vertices counts the positions of a GeoJSON geometry.
@@ -971,6 +1062,11 @@ func testBadInput(t *testing.T, c *client) {
 		{"/layers/areas.geojson?limit=-1", "limit must be between 0 and 10000, got -1", 400},
 		{"/layers/areas.geojson?limit=ten", `limit: want an integer, got "ten"`, 400},
 		{"/layers/areas.geojson?offset=-1", "offset must be between 0 and", 400},
+		{"/layers/areas.geojson?after=xyz", `after: malformed cursor "xyz": pass a cursor exactly as the API returned it`, 400},
+		{"/layers/areas.geojson?after=aToxOQ&offset=2", "give offset or after, not both", 400},
+		{"/layers/areas.geojson?after=aToxOQ&after=aToxOQ", "after is given 2 times", 400},
+		// A cursor of a list nearest first ("n:5:1") in a list by id.
+		{"/layers/areas.geojson?after=bjo1OjE", "the cursor is from a list nearest first", 400},
 		{"/layers/areas.geojson?name=a&name=b", "name is given 2 times; give it once", 400},
 		{"/tiles/areas/23/0/0.mvt", `z must be an integer between 0 and 22, got "23"`, 400},
 		{"/tiles/areas/2/4/0.mvt", `x must be an integer between 0 and 3 at zoom 2, got "4"`, 400},

@@ -142,7 +142,7 @@ func parameters(l *layer, out output) []string {
 		ps = []string{"near"}
 	}
 	if out == outFeatures {
-		ps = append(ps, "limit", "offset", "precision")
+		ps = append(ps, "limit", "offset", "after", "precision")
 	}
 	switch l.source {
 	case fromAreas:
@@ -362,6 +362,21 @@ func (p params) page() (db.Page, error) {
 	} else if ok {
 		pg.Offset = v
 	}
+	// after= is the cursor a next link carries: the page starts after that
+	// place in the layer's order. offset= still reads a position, for
+	// clients that count pages themselves.
+	s, ok, err := p.one("after")
+	if err != nil || !ok {
+		return pg, err
+	}
+	if _, hasOffset := p["offset"]; hasOffset {
+		return pg, invalid("give offset or after, not both: after continues from a next link, offset counts from the start")
+	}
+	k, err := db.ParseCursor(s)
+	if err != nil {
+		return pg, invalid("after: %s", db.ErrorMessage(err))
+	}
+	pg.After = &k
 	return pg, nil
 }
 

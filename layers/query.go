@@ -148,6 +148,9 @@ type Feature struct {
 	ID         string       // the global id
 	Geometry   orb.Geometry // nil when the record has no location
 	Properties []Property
+	// Key is the feature's place in the layer's order (db.Key), for a
+	// link to the page after or before it.
+	Key db.Key
 	// ValidFrom and ValidTo bound an area's validity or an initiative's
 	// run by db.InPeriod's rule: the first day in use and the first day
 	// no longer in use (the day after an initiative's end date); nil is
@@ -165,8 +168,9 @@ type Property struct {
 // Page is a window of the features a query matches.
 type Page struct {
 	Features []Feature
-	// Total is the number of features the query matches.
-	Total int
+	// Total is the number of features the query matches, Start how many
+	// of them come before the page.
+	Total, Start int
 }
 
 // Fetch reads one page of the query's features with the same few store
@@ -252,13 +256,13 @@ func containsKind(kinds []db.AreaKind, k db.AreaKind) bool {
 }
 
 func exported(res *result) *Page {
-	p := &Page{Features: make([]Feature, len(res.features)), Total: res.total}
+	p := &Page{Features: make([]Feature, len(res.features)), Total: res.total, Start: res.start}
 	for i, f := range res.features {
 		props := make([]Property, len(f.props))
 		for j, pr := range f.props {
 			props[j] = Property{pr.key, pr.val}
 		}
-		p.Features[i] = Feature{ID: f.gid, Geometry: f.geom, Properties: props, ValidFrom: f.from, ValidTo: f.to}
+		p.Features[i] = Feature{ID: f.gid, Key: f.key, Geometry: f.geom, Properties: props, ValidFrom: f.from, ValidTo: f.to}
 	}
 	return p
 }
