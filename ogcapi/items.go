@@ -44,14 +44,16 @@ var maxScan = MaxScan
 
 // itemsParams are the parameters of /items that are OGC's own; every
 // other is a filter of the layer.
-var itemsParams = []string{"f", "limit", "offset", "bbox", "bbox-crs", "datetime", "crs", "filter", "filter-lang", "filter-crs"}
+var itemsParams = []string{"f", "limit", "offset", "after", "before", "bbox", "bbox-crs", "datetime", "crs", "filter", "filter-lang", "filter-crs"}
 
 // itemParams are the parameters /items/{featureId} takes.
 var itemParams = []string{"f", "crs", "indicator", "year"}
 
 // itemsRequest is what OGC's own parameters ask of /items.
 type itemsRequest struct {
-	limit, offset int
+	// page is limit with offset, or with the cursor of after or before,
+	// the places next and prev links carry.
+	page db.Page
 	// crs is the system of the coordinates written.
 	crs *crs
 	// bbox is the box asked for in longitude and latitude; box, when a
@@ -98,7 +100,7 @@ func parseItems(l *layers.Layer, q url.Values) (*itemsRequest, error) {
 	if err := checkText(q, itemsParams); err != nil {
 		return nil, err
 	}
-	p := &itemsRequest{limit: DefaultLimit}
+	p := &itemsRequest{page: db.Page{Limit: DefaultLimit}}
 	var err error
 	if p.crs, err = crsParam(q, "crs"); err != nil {
 		return nil, err
@@ -114,7 +116,7 @@ func parseItems(l *layers.Layer, q url.Values) (*itemsRequest, error) {
 		if err != nil || v < 1 {
 			return nil, invalid("limit: want a whole number from 1 to %d, got %q", MaxLimit, s)
 		}
-		p.limit = min(v, MaxLimit)
+		p.page.Limit = min(v, MaxLimit)
 	}
 	if s, ok, err := one(q, "offset"); err != nil {
 		return nil, err
@@ -123,7 +125,10 @@ func parseItems(l *layers.Layer, q url.Values) (*itemsRequest, error) {
 		if err != nil || v < 0 || v > math.MaxInt32 {
 			return nil, invalid("offset: want a whole number from 0 to %d, got %q", math.MaxInt32, s)
 		}
-		p.offset = v
+		p.page.Offset = v
+	}
+	if err := parseCursors(q, &p.page); err != nil {
+		return nil, err
 	}
 	if s, ok, err := one(q, "bbox"); err != nil {
 		return nil, err
@@ -151,6 +156,38 @@ func parseItems(l *layers.Layer, q url.Values) (*itemsRequest, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// parseCursors reads after and before, the places next and prev links
+// carry (db.Key's cursors, as GraphQL's): the page starts after the one
+// or ends before the other, so a walk along the links hands out every
+// feature present throughout it once, whatever is written meanwhile.
+// offset still counts from the start, for clients that page by count.
+func parseCursors(q url.Values, pg *db.Page) error {
+	given := 0
+	for _, c := range []struct {
+		name string
+		dst  **db.Key
+	}{{"after", &pg.After}, {"before", &pg.Before}} {
+		s, ok, err := one(q, c.name)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		k, err := db.ParseCursor(s)
+		if err != nil {
+			return invalid("%s: %s", c.name, db.ErrorMessage(err))
+		}
+		*c.dst = &k
+		given++
+	}
+	if given > 0 && q.Has("offset") || given > 1 {
+		return invalid("give one of offset, after and before: after and before continue from a next or prev link, offset counts from the start")
+	}
+	pg.FromEnd = pg.Before != nil
+	return nil
 }
 
 // crsParam reads a coordinate reference system parameter; CRS84 when it
@@ -321,11 +358,18 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 			query.Spatial().BBox = &b
 		}
 	}
+	// A cursor of a list nearest first marks no place in one by id, and
+	// the other way round; the scan compares keys itself, so it is
+	// checked here for both paths.
+	if err := p.page.Check(query.Spatial().Near != nil); err != nil {
+		sendError(w, r, h.log, err)
+		return
+	}
 	var page *layers.Page
 	if keep == nil {
-		page, err = query.Fetch(r.Context(), h.store, db.Page{Offset: p.offset, Limit: p.limit})
+		page, err = query.Fetch(r.Context(), h.store, p.page)
 	} else {
-		page, err = scan(r.Context(), h.store, query, keep, p.offset, p.limit)
+		page, err = scan(r.Context(), h.store, query, keep, p.page)
 	}
 	if err != nil {
 		sendError(w, r, h.log, err)
@@ -341,17 +385,25 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 }
 
 // scan reads the features the query matches in chunks and keeps those
-// keep accepts, counting them all and returning the window offset..limit
-// of them. It reads at most MaxScan features: a query matching more in
-// the store is refused before any is read, so a filter costs a bounded
-// number of store calls and bounded memory.
-func scan(ctx context.Context, store db.Reader, query *layers.Query, keep func(*layers.Feature) bool, offset, limit int) (*layers.Page, error) {
-	out := &layers.Page{}
-	for from := 0; ; from += scanChunk {
+// keep accepts: it counts them all, for numberMatched, and returns the
+// page pg asks for of them, after or before a place or from an offset.
+// Each chunk starts after the last one's place, so a write during the scan
+// shifts nothing. It reads at most MaxScan features: a query matching
+// more in the store is refused before any is read, so a filter costs a
+// bounded number of store calls and bounded memory.
+//
+// A page after a place could be read from that place on and stop once
+// full, but numberMatched would then be lost, and QGIS and GDAL show it as
+// the layer's feature count; within MaxScan, reading the whole set for an
+// exact count is the better trade.
+func scan(ctx context.Context, store db.Reader, query *layers.Query, keep func(*layers.Feature) bool, pg db.Page) (*layers.Page, error) {
+	out := &layers.Page{Features: []layers.Feature{}}
+	var after *db.Key
+	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		chunk, err := query.Fetch(ctx, store, db.Page{Offset: from, Limit: scanChunk})
+		chunk, err := query.Fetch(ctx, store, db.Page{After: after, Limit: scanChunk})
 		if err != nil {
 			return nil, err
 		}
@@ -363,14 +415,25 @@ func scan(ctx context.Context, store db.Reader, query *layers.Query, keep func(*
 			if !keep(f) {
 				continue
 			}
-			if out.Total >= offset && len(out.Features) < limit {
-				out.Features = append(out.Features, *f)
-			}
 			out.Total++
+			switch {
+			case pg.After != nil && !pg.After.Precedes(f.Key), pg.After == nil && pg.Before == nil && out.Total <= pg.Offset:
+				out.Start++ // before the page
+			case pg.Before != nil && !f.Key.Precedes(*pg.Before):
+				// after the page
+			case len(out.Features) < pg.Limit:
+				out.Features = append(out.Features, *f)
+			case pg.Before != nil:
+				// The last Limit before the place: the page slides on.
+				out.Features = append(out.Features[1:], *f)
+				out.Start++
+			}
 		}
-		if len(chunk.Features) == 0 || from+scanChunk >= chunk.Total {
+		n := len(chunk.Features)
+		if n == 0 || chunk.Start+n >= chunk.Total {
 			return out, nil
 		}
+		after = &chunk.Features[n-1].Key
 	}
 }
 
@@ -385,14 +448,16 @@ func featureCollection(r *http.Request, query *layers.Query, p *itemsRequest, pa
 	b = append(b, `,"timeStamp":`...)
 	b = appendJSON(b, time.Now().UTC().Format(time.RFC3339))
 	links := []link{
-		{Href: pageURL(r, -1), Rel: "self", Type: typeGeoJSON, Title: "This page"},
+		{Href: pageURL(r, ""), Rel: "self", Type: typeGeoJSON, Title: "This page"},
 		{Href: httpx.BaseURL(r) + "/collections/" + r.PathValue("id"), Rel: "collection", Type: typeJSON, Title: "The collection"},
 	}
-	if n := len(page.Features); n > 0 && p.offset+n < page.Total {
-		links = append(links, link{Href: pageURL(r, p.offset+n), Rel: "next", Type: typeGeoJSON, Title: "The next page"})
+	// The links mark places, not counts (db.Page): the page after the
+	// last feature, the page before the first.
+	if n := len(page.Features); n > 0 && page.Start+n < page.Total {
+		links = append(links, link{Href: pageURL(r, "after="+page.Features[n-1].Key.Cursor()), Rel: "next", Type: typeGeoJSON, Title: "The next page"})
 	}
-	if p.offset > 0 {
-		links = append(links, link{Href: pageURL(r, max(0, p.offset-p.limit)), Rel: "prev", Type: typeGeoJSON, Title: "The previous page"})
+	if len(page.Features) > 0 && page.Start > 0 {
+		links = append(links, link{Href: pageURL(r, "before="+page.Features[0].Key.Cursor()), Rel: "prev", Type: typeGeoJSON, Title: "The previous page"})
 	}
 	b = append(b, `,"links":`...)
 	b = appendJSON(b, links)
@@ -409,11 +474,15 @@ func featureCollection(r *http.Request, query *layers.Query, p *itemsRequest, pa
 	return append(b, "]}\n"...), nil
 }
 
-// pageURL is this request's URL with another offset; -1 keeps it as it
-// is. The query is kept as the client wrote it, order and spelling, so
-// that a client that adds its own parameters to every URL (GDAL does)
-// finds them there and does not add them twice.
-func pageURL(r *http.Request, offset int) string {
+// pagingParams are what pageURL replaces in a link to another page.
+var pagingParams = []string{"offset", "after", "before"}
+
+// pageURL is this request's URL with the paging parameter place (after=…
+// or before=…) in place of its own; "" keeps it as it is. The query is
+// kept as the client wrote it, order and spelling, so that a client that
+// adds its own parameters to every URL (GDAL does) finds them there and
+// does not add them twice. A cursor is base64url: it needs no escaping.
+func pageURL(r *http.Request, place string) string {
 	href := httpx.BaseURL(r) + r.URL.EscapedPath()
 	var parts []string
 	for part := range strings.SplitSeq(r.URL.RawQuery, "&") {
@@ -421,13 +490,13 @@ func pageURL(r *http.Request, offset int) string {
 			continue
 		}
 		key, _, _ := strings.Cut(part, "=")
-		if k, err := url.QueryUnescape(key); offset >= 0 && err == nil && k == "offset" {
+		if k, err := url.QueryUnescape(key); place != "" && err == nil && slices.Contains(pagingParams, k) {
 			continue
 		}
 		parts = append(parts, part)
 	}
-	if offset > 0 {
-		parts = append(parts, "offset="+strconv.Itoa(offset))
+	if place != "" {
+		parts = append(parts, place)
 	}
 	if len(parts) == 0 {
 		return href

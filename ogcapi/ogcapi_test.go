@@ -259,6 +259,14 @@ func TestErrorsAreOGCExceptions(t *testing.T) {
 		{"/collections/priority-areas/items?limit=0", 400, db.EINVALID, "limit", nil},
 		{"/collections/priority-areas/items?limit=ten", 400, db.EINVALID, "limit", nil},
 		{"/collections/priority-areas/items?offset=-1", 400, db.EINVALID, "offset", nil},
+		{"/collections/priority-areas/items?after=xyz", 400, db.EINVALID, `after: malformed cursor "xyz": pass a cursor exactly as the API returned it`, nil},
+		{"/collections/priority-areas/items?before=aToxOQ==", 400, db.EINVALID, "before: malformed cursor", nil},
+		{"/collections/priority-areas/items?after=aToxOQ&offset=1", 400, db.EINVALID, "give one of offset, after and before", nil},
+		{"/collections/priority-areas/items?after=aToxOQ&before=aToyMA", 400, db.EINVALID, "give one of offset, after and before", nil},
+		// A cursor nearest first ("n:5:1") in a list by id, on the store's
+		// path and on the scan's.
+		{"/collections/priority-areas/items?after=bjo1OjE", 400, db.EINVALID, "the cursor is from a list nearest first", nil},
+		{"/collections/priority-areas/items?after=bjo1OjE&datetime=../..&filter=areaType=1", 400, db.EINVALID, "the cursor is from a list nearest first", nil},
 		{"/collections/priority-areas/items?bbox=1,2,3", 400, db.EINVALID, "bbox", nil},
 		{"/collections/priority-areas/items?bbox=13,57,12,58", 400, db.EINVALID, "antimeridian", nil},
 		{"/collections/priority-areas/items?bbox=12,95,13,96", 400, db.EINVALID, "bbox: latitude 95", nil},
@@ -435,8 +443,16 @@ func TestItemsFilters(t *testing.T) {
 		if fc.NumberMatched != 4 {
 			t.Errorf("numberMatched %d, want 4", fc.NumberMatched)
 		}
-		if next, _ := linkOf(fc.Links, "next"); !strings.HasSuffix(next, "datetime=2020-01-01&limit=2&offset=3") {
+		// The next link carries on after Area:15 by its place (db.Key's
+		// cursor "i:15"), whatever offset the page was asked with.
+		next, _ := linkOf(fc.Links, "next")
+		if !strings.HasSuffix(next, "datetime=2020-01-01&limit=2&after="+db.Key{ID: 15}.Cursor()) {
 			t.Errorf("next link %q", next)
+		}
+		var fc2 featureCollection
+		c.getJSON(next, &fc2)
+		if got := ids(fc2.Features); !slices.Equal(got, []string{"Area:16"}) || fc2.NumberMatched != 4 {
+			t.Errorf("next page: %v of %d, want [Area:16] of 4", got, fc2.NumberMatched)
 		}
 		// One feature, with the indicator joined as on the collection.
 		var f feature

@@ -74,7 +74,7 @@ func (h *Handler) apiDocument(base string) obj {
 	for i, l := range h.layers {
 		names[i] = l.Name
 	}
-	itemsParams := []obj{ref("collectionId"), ref("f"), ref("limit"), ref("offset"), ref("bbox"), ref("bbox-crs"), ref("datetime"), ref("crs"), ref("filter"), ref("filter-lang"), ref("filter-crs")}
+	itemsParams := []obj{ref("collectionId"), ref("f"), ref("limit"), ref("offset"), ref("after"), ref("before"), ref("bbox"), ref("bbox-crs"), ref("datetime"), ref("crs"), ref("filter"), ref("filter-lang"), ref("filter-crs")}
 	paths := obj{
 		"/": get("getLandingPage", "The landing page (JSON with f=json or Accept: application/json)", []obj{ref("f")},
 			obj{"description": "The landing page", "content": jsonContent(typeJSON, "landingPage")}),
@@ -103,7 +103,7 @@ func (h *Handler) apiDocument(base string) obj {
 	// Each collection's items with the filters it takes, so that a client
 	// (GDAL) learns which properties it may filter on.
 	for _, l := range h.layers {
-		params := []obj{ref("f"), ref("limit"), ref("offset"), ref("bbox"), ref("bbox-crs"), ref("datetime"), ref("crs"), ref("filter"), ref("filter-lang"), ref("filter-crs")}
+		params := []obj{ref("f"), ref("limit"), ref("offset"), ref("after"), ref("before"), ref("bbox"), ref("bbox-crs"), ref("datetime"), ref("crs"), ref("filter"), ref("filter-lang"), ref("filter-crs")}
 		for _, f := range l.Filters {
 			params = append(params, obj{
 				"name": f, "in": "query", "required": false, "style": "form", "explode": false,
@@ -137,8 +137,12 @@ func (h *Handler) apiDocument(base string) obj {
 				"limit": obj{"name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
 					"description": "The most features a page holds; a larger value is served as " + strconv.Itoa(MaxLimit),
 					"schema":      obj{"type": "integer", "minimum": 1, "maximum": MaxLimit, "default": DefaultLimit}},
-				"offset": obj{"name": "offset", "in": "query", "required": false, "description": "How many matching features to skip; next and prev links carry it",
+				"offset": obj{"name": "offset", "in": "query", "required": false, "description": "How many matching features to skip; next and prev links carry after and before instead, which skip nothing when features are added or deleted between pages",
 					"schema": obj{"type": "integer", "minimum": 0, "default": 0}},
+				"after": obj{"name": "after", "in": "query", "required": false, "description": "An opaque cursor from a next link: the page starts after that feature's place, whatever was written since",
+					"schema": obj{"type": "string"}},
+				"before": obj{"name": "before", "in": "query", "required": false, "description": "An opaque cursor from a prev link: the page ends before that feature's place",
+					"schema": obj{"type": "string"}},
 				"bbox": obj{"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
 					"description": "Features that intersect the box: the lower corner, then the upper, in the axis order of bbox-crs (CRS84: minLon,minLat,maxLon,maxLat)",
 					"schema":      obj{"type": "array", "minItems": 4, "maxItems": 6, "items": obj{"type": "number"}}},
