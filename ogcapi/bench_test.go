@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/areagraph/areagraph/server"
 )
@@ -38,4 +39,16 @@ func BenchmarkItemsAreasSWEREF(b *testing.B) {
 // BenchmarkItemsFiltered scans all initiatives with a CQL2 filter.
 func BenchmarkItemsFiltered(b *testing.B) {
 	benchmarkItems(b, "/collections/initiatives/items?"+url.Values{"filter": {"status = 'ACTIVE' AND title LIKE '%a%' AND S_INTERSECTS(geometry, BBOX(12.8, 57.6, 13.1, 57.8))"}}.Encode())
+}
+
+// BenchmarkItemsPageAfter is the page a next link asks for: ten
+// initiatives after a place.
+func BenchmarkItemsPageAfter(b *testing.B) {
+	benchmarkItems(b, "/collections/initiatives/items?limit=10&after="+db.Key{ID: 20}.Cursor())
+}
+
+// BenchmarkItemsFilteredAfter is a next page of the filtered scan: the
+// whole set is still read, for numberMatched.
+func BenchmarkItemsFilteredAfter(b *testing.B) {
+	benchmarkItems(b, "/collections/initiatives/items?limit=2&after="+db.Key{ID: 10}.Cursor()+"&"+url.Values{"filter": {"status = 'ACTIVE' AND title LIKE '%a%' AND S_INTERSECTS(geometry, BBOX(12.8, 57.6, 13.1, 57.8))"}}.Encode())
 }
