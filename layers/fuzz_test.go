@@ -26,6 +26,7 @@ func FuzzParseRequest(f *testing.F) {
 		"kind=COUNTY", "status=active,planned", "goalArea=conditions-for-work", "area=Area:1", "area=B1,Area:x",
 		"within=Area:1", "parent=Area:1", "name=Norrby", "_=123", "limit=1&limit=2", "unknown=1",
 		"bbox=%00", "name=%ff%fe", "area=Area:9223372036854775807", "area=Area:-1",
+		"after=aToxOQ", "after=bjo1OjE", "after=xyz", "after=aToxOQ&offset=1",
 	} {
 		for i := range layerList {
 			f.Add(uint8(i), uint8(outFeatures), q)
