@@ -77,7 +77,10 @@ func TestSmoke(t *testing.T) {
 	t.Setenv(serveEnv, "1")
 	var log bytes.Buffer
 	cfg := Config{
-		Scale: 0.01, Seed: 3, Duration: 200 * time.Millisecond, Warmup: 20 * time.Millisecond, Concurrency: 2, Requests: 6,
+		// One round of 600 ms per target: a round counts the requests that
+		// start and end inside it, and on a loaded machine (a CI runner
+		// with -race) one nested request can outlast a shorter round.
+		Scale: 0.01, Seed: 3, Duration: 600 * time.Millisecond, Rounds: 1, Warmup: 20 * time.Millisecond, Concurrency: 2, Requests: 6,
 		DatabaseURL: pgtest.DatabaseURL(), Schema: benchSchema(t), Dir: t.TempDir(),
 		Server: []string{os.Args[0]}, NoAllocs: true, Log: &log,
 	}
