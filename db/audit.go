@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/areagraph/areagraph/geo"
@@ -39,9 +40,12 @@ const (
 
 // AuditEntry records one change to one record.
 type AuditEntry struct {
-	ID       int64 // ascending in the order changes were committed
-	At       time.Time
-	Actor    string // Actor.ID
+	ID    int64 // ascending in the order changes were committed
+	At    time.Time
+	Actor string // Actor.ID
+	// Orgs are the organisations the caller acted for (Actor.Orgs): set
+	// when a partner's key or token made the write, nil otherwise.
+	Orgs     []string
 	Action   Action
 	Type     string // TypeArea, TypeEmployer, …, TypeIndicatorValue, TypeAPIKey
 	RecordID string // see AuditRecordID
@@ -59,6 +63,7 @@ func (e *AuditEntry) Clone() *AuditEntry {
 	}
 	c := *e
 	c.Before, c.After = bytes.Clone(e.Before), bytes.Clone(e.After)
+	c.Orgs = slices.Clone(e.Orgs)
 	return &c
 }
 

@@ -264,6 +264,27 @@ func TestCreateScopedApiKey(t *testing.T) {
 		o := p.current(p.lead)
 		c := gql{t: t, url: e.url, token: out.Secret}
 		c.mutateOK("updateEmployer", map[string]any{"id": o.NodeID(), "version": o.Version, "name": "Renamed by its partner"}, "clientMutationId", nil)
+		// The audit log says on whose behalf the partner wrote.
+		var log struct {
+			AuditLog struct {
+				Edges []struct {
+					Node struct {
+						Actor         string
+						Organizations []string
+					}
+				}
+			}
+		}
+		e.admin().ok(`query($id: ID!) { auditLog(recordId: $id, first: 1) { edges { node { actor organizations } } } }`,
+			map[string]any{"id": o.NodeID()}, &log)
+		if n := log.AuditLog.Edges; len(n) != 1 || n[0].Node.Actor != "key:"+out.APIKey.ID || !slices.Equal(n[0].Node.Organizations, want) {
+			t.Errorf("audit entry of the partner's write: %+v", n)
+		}
+		e.admin().ok(`query($id: ID!) { auditLog(recordId: $id, first: 1) { edges { node { actor organizations } } } }`,
+			map[string]any{"id": "ApiKey:" + out.APIKey.ID}, &log)
+		if n := log.AuditLog.Edges; len(n) != 1 || n[0].Node.Organizations == nil || len(n[0].Node.Organizations) != 0 {
+			t.Errorf("audit entry of an unscoped write: %+v", n)
+		}
 		c.fails(mutation("createEmployer", "clientMutationId"), map[string]any{"input": map[string]any{"name": "X"}}, db.EFORBIDDEN)
 		e.admin().fails(mutation("createApiKey", "clientMutationId"), map[string]any{"input": map[string]any{
 			"name": "X", "role": "ADMIN", "organizations": []string{p.lead.NodeID()}}}, db.EINVALID, "only an EDITOR key")

@@ -193,6 +193,9 @@ func wantAudit(t *testing.T, what string, got []*db.AuditEntry, by db.Actor, wan
 		if e.Actor != by.ID {
 			t.Errorf("%s: actor %q, want %q", where, e.Actor, by.ID)
 		}
+		if !slices.Equal(e.Orgs, by.Orgs) || (e.Orgs == nil) != (by.Orgs == nil) {
+			t.Errorf("%s: on behalf of %q, want %q", where, e.Orgs, by.Orgs)
+		}
 		if i > 0 && e.ID <= got[i-1].ID {
 			t.Errorf("%s: id %d does not follow %d", where, e.ID, got[i-1].ID)
 		}

@@ -1,6 +1,7 @@
 package dbtest
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/areagraph/areagraph/db"
@@ -171,10 +172,15 @@ func testWriteScopeAllows(t *testing.T, s db.Store) {
 	wantEqual(t, "the lead sets others as partners", got.Partners,
 		[]db.Partner{{OrganizationID: 2, Role: db.RoleMentors}, {OrganizationID: 4, Role: db.RoleOutreach}})
 
-	// The audit log names the key, as for any caller.
-	for _, e := range auditAfter(t, s, mark) {
-		if e.Actor != partner.ID {
-			t.Errorf("audit entry %d of %s by %q, not %q", e.ID, e.RecordID, e.Actor, partner.ID)
+	// The audit log names the key, as for any caller, and the
+	// organisations it acted for.
+	entries := auditAfter(t, s, mark)
+	if len(entries) != 8 {
+		t.Errorf("%d audit entries, want 8", len(entries))
+	}
+	for _, e := range entries {
+		if e.Actor != partner.ID || !slices.Equal(e.Orgs, partner.Orgs) {
+			t.Errorf("audit entry %d of %s by %q for %q, not %q for %q", e.ID, e.RecordID, e.Actor, e.Orgs, partner.ID, partner.Orgs)
 		}
 	}
 }

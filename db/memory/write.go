@@ -50,6 +50,7 @@ func (tx *writeTx) log(action db.Action, rec db.Audited, before, after []byte) {
 		ID:       int64(len(s.audit)) + 1,
 		At:       tx.at,
 		Actor:    tx.by.ID,
+		Orgs:     slices.Clone(tx.by.Orgs),
 		Action:   action,
 		Type:     db.AuditType(rec),
 		RecordID: db.AuditRecordID(rec),

@@ -94,7 +94,7 @@ func (s *Store) CreateKey(ctx context.Context, by db.Actor, k *db.APIKey) (*db.A
 			return err
 		}
 		out = found[0]
-		return insertAudit(ctx, tx, at, by.ID, []change{created(out)})
+		return insertAudit(ctx, tx, at, by, []change{created(out)})
 	})
 	if err != nil {
 		return nil, err
@@ -192,7 +192,7 @@ func (s *Store) RevokeKey(ctx context.Context, by db.Actor, id string) (*db.APIK
 			return err
 		}
 		out = found[0]
-		return insertAudit(ctx, tx, at, by.ID, []change{updated(before, out)})
+		return insertAudit(ctx, tx, at, by, []change{updated(before, out)})
 	})
 	if err != nil {
 		return nil, err

@@ -127,9 +127,13 @@ func lockAudit(ctx context.Context, tx pgx.Tx) (time.Time, error) {
 }
 
 // insertAudit appends changes, in their order, as written by actor at at.
-func insertAudit(ctx context.Context, tx pgx.Tx, at time.Time, actor string, changes []change) error {
-	return insertRows(ctx, tx, `INSERT INTO audit_log (at, actor, action, type, record_id, before, after)
-		SELECT $1::timestamptz, $2::text, action, type, record_id, before::json, after::json
+func insertAudit(ctx context.Context, tx pgx.Tx, at time.Time, by db.Actor, changes []change) error {
+	orgs := by.Orgs
+	if orgs == nil {
+		orgs = []string{}
+	}
+	return insertRows(ctx, tx, `INSERT INTO audit_log (at, actor, organizations, action, type, record_id, before, after)
+		SELECT $1::timestamptz, $2::text, $8::text[], action, type, record_id, before::json, after::json
 		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
 			WITH ORDINALITY AS u(action, type, record_id, before, after, n)
 		ORDER BY n`,
@@ -141,12 +145,13 @@ func insertAudit(ctx context.Context, tx pgx.Tx, at time.Time, actor string, cha
 				s := string(b)
 				return &s
 			}
-			return []any{at, actor,
+			return []any{at, by.ID,
 				column(changes, lo, hi, func(c change) string { return string(c.action) }),
 				column(changes, lo, hi, func(c change) string { return c.typ }),
 				column(changes, lo, hi, func(c change) string { return c.recordID }),
 				column(changes, lo, hi, func(c change) *string { return text(c.before) }),
 				column(changes, lo, hi, func(c change) *string { return text(c.after) }),
+				orgs,
 			}
 		})
 }
@@ -160,7 +165,7 @@ func audit(ctx context.Context, tx pgx.Tx, by db.Actor, changes ...change) error
 	if err != nil {
 		return err
 	}
-	return insertAudit(ctx, tx, at, by.ID, changes)
+	return insertAudit(ctx, tx, at, by, changes)
 }
 
 // readSQL reads the records of rec with the ids in $1, in id order.
@@ -296,7 +301,7 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 	} else if p.After == nil && p.Before == nil {
 		walk += " OFFSET " + a.add(int64(max(p.Offset, 0)))
 	}
-	sql := "SELECT t.total, t.upto, t.below, e.id, e.at, e.actor, e.action, e.type, e.record_id, e.before::text, e.after::text " +
+	sql := "SELECT t.total, t.upto, t.below, e.id, e.at, e.actor, e.action, e.type, e.record_id, e.before::text, e.after::text, e.organizations " +
 		"FROM (SELECT count(*) AS total, " + upto + " AS upto, " + below + " AS below FROM audit_log" + where(conds) + ") t " +
 		"LEFT JOIN LATERAL (SELECT * FROM audit_log" + where(page) + walk + " LIMIT " + a.add(int64(max(p.Limit, 0))) +
 		") e ON true ORDER BY e.id DESC"
@@ -312,7 +317,8 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 		var at *time.Time
 		var actor, action, typ, recordID *string
 		var before, after *string
-		if err := rows.Scan(&total, &upto, &below, &id, &at, &actor, &action, &typ, &recordID, &before, &after); err != nil {
+		var orgs []string
+		if err := rows.Scan(&total, &upto, &below, &id, &at, &actor, &action, &typ, &recordID, &before, &after, &orgs); err != nil {
 			return db.List[*db.AuditEntry]{}, translateIn(ctx, err, "audit log")
 		}
 		if p.Before == nil {
@@ -325,6 +331,9 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 		}
 		l.Items = append(l.Items, &db.AuditEntry{ID: *id, At: at.UTC(), Actor: *actor, Action: db.Action(*action),
 			Type: *typ, RecordID: *recordID, Before: bytesOf(before), After: bytesOf(after)})
+		if len(orgs) > 0 {
+			l.Items[len(l.Items)-1].Orgs = orgs
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return db.List[*db.AuditEntry]{}, translateIn(ctx, err, "audit log")

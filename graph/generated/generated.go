@@ -130,6 +130,7 @@ type ComplexityRoot struct {
 		After    func(childComplexity int) int
 		At       func(childComplexity int) int
 		Before   func(childComplexity int) int
+		Orgs     func(childComplexity int) int
 		RecordID func(childComplexity int) int
 		Type     func(childComplexity int) int
 	}
@@ -951,6 +952,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntry.Before(childComplexity), true
+	case "AuditEntry.organizations":
+		if e.ComplexityRoot.AuditEntry.Orgs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Orgs(childComplexity), true
 	case "AuditEntry.recordId":
 		if e.ComplexityRoot.AuditEntry.RecordID == nil {
 			break
@@ -4233,6 +4240,11 @@ type AuditEntry {
   at: DateTime!
   "Who made it: ` + "`" + `key:<key id>` + "`" + `, ` + "`" + `oidc:<subject>` + "`" + ` or ` + "`" + `cli` + "`" + `."
   actor: String!
+  """
+  The organisations on whose behalf it was made, when the caller's key or
+  token was bound to them (a partner's); empty for everyone else.
+  """
+  organizations: [ID!]!
   "What it did."
   action: AuditAction!
   "The record's type: Area, Employer, Association, Initiative, Indicator, IndicatorValue or ApiKey."
@@ -4422,6 +4434,8 @@ func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field gr
 		return ec.fieldContext_AuditEntry_at(ctx, field)
 	case "actor":
 		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "organizations":
+		return ec.fieldContext_AuditEntry_organizations(ctx, field)
 	case "action":
 		return ec.fieldContext_AuditEntry_action(ctx, field)
 	case "recordType":
@@ -7788,6 +7802,29 @@ func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_organizations(ctx context.Context, field graphql.CollectedField, obj *db.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_organizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orgs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_organizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *db.AuditEntry) (ret graphql.Marshaler) {
@@ -17610,6 +17647,11 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 			}
 		case "actor":
 			out.Values[i] = ec._AuditEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organizations":
+			out.Values[i] = ec._AuditEntry_organizations(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
