@@ -37,6 +37,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			explainEnumVariable(gqlErr)
 			explainNumberVariable(gqlErr)
 			explainOperationNotFound(ctx, gqlErr)
+			explainNoOperation(gqlErr)
 		default:
 			log.ErrorContext(ctx, "internal error", "error", err, "path", gqlErr.Path.String())
 			gqlErr.Message = "internal error"

@@ -75,3 +75,11 @@ func explainOperationNotFound(ctx context.Context, e *gqlerror.Error) {
 	// is what is wrong, an input like any other.
 	setCode(e, db.EINVALID)
 }
+
+// explainNoOperation rewords gqlgen's refusal of a document that parses
+// but holds no operation: only fragments, or only comments.
+func explainNoOperation(e *gqlerror.Error) {
+	if e.Message == "no operation provided" {
+		e.Message = "the document holds no operation, only fragments or comments: send a query, mutation or subscription"
+	}
+}

@@ -335,7 +335,9 @@ func (h *graphqlHandler) readGet(r *http.Request) (*graphql.RawParams, *badReque
 // needQuery checks that a request has a query, or a persisted query's hash
 // in its place.
 func (h *graphqlHandler) needQuery(hasQuery bool, p *graphql.RawParams) *badRequest {
-	if hasQuery {
+	// A blank query is no query (as for Apollo Server), except that a
+	// persisted query's hash may stand in for it.
+	if hasQuery && strings.TrimSpace(p.Query) != "" {
 		return nil
 	}
 	if p.Extensions["persistedQuery"] != nil {

@@ -205,6 +205,17 @@ func TestRequestErrorCode(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity && r.status != http.StatusBadRequest || r.code() != "GRAPHQL_PARSE_FAILED" {
 		t.Errorf("parse error: %d %+v", r.status, r.Errors)
 	}
+	r = postAs(t, srv.URL, grJSON, `{"query":"fragment F on Area { id } # and a comment"}`)
+	if r.status != http.StatusBadRequest || r.code() != "GRAPHQL_VALIDATION_FAILED" || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "holds no operation") {
+		t.Errorf("a document of fragments alone: %d %+v", r.status, r.Errors)
+	}
+	// A blank query is no query, as an absent one is.
+	for _, body := range []string{`{"query":""}`, `{"query":" \n\t "}`} {
+		r = postAs(t, srv.URL, grJSON, body)
+		if r.status != http.StatusBadRequest || r.code() != db.EINVALID || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "has no query") {
+			t.Errorf("%s: %d %+v", body, r.status, r.Errors)
+		}
+	}
 	r = postAs(t, srv.URL, grJSON, `{"query":"query($f: Int) { areas(first: $f) { totalCount } }","variables":{"f":"ten"}}`)
 	if r.status != http.StatusBadRequest && r.status != http.StatusUnprocessableEntity || r.code() != db.EINVALID {
 		t.Errorf("variable of the wrong type: %d %+v", r.status, r.Errors)
