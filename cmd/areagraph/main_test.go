@@ -12,6 +12,7 @@ import (
 
 	"github.com/areagraph/areagraph/db/postgis/pgtest"
 	"github.com/areagraph/areagraph/internal/logtest"
+	"github.com/jackc/pgx/v5"
 )
 
 var listening = regexp.MustCompile(`http://([^/]+)/`)
@@ -122,5 +123,40 @@ func TestVersion(t *testing.T) {
 			strings.Count(out, "\n") != 1 {
 			t.Errorf("%v printed %q", args, out)
 		}
+	}
+}
+
+// A binary newer than its database's schema refuses to serve, naming the
+// migrations to apply, rather than failing request by request on what
+// they add.
+func TestServeRefusesAnUnmigratedDatabase(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": pgtest.SchemaURL(t), "AREAGRAPH_ADDR": "127.0.0.1:0"}
+	getenv := func(k string) string { return env[k] }
+	ctx := context.Background()
+	// Were it to serve, it would stop (with no error) when this ends.
+	serve := func() error {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		return Main(ctx, []string{"serve"}, getenv, io.Discard, io.Discard)
+	}
+	err := serve()
+	if err == nil || !strings.Contains(err.Error(), "0001_init") || !strings.Contains(err.Error(), `run "areagraph migrate" first`) {
+		t.Fatalf("serve on an empty schema: %v", err)
+	}
+	if err := Main(ctx, []string{"migrate"}, getenv, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var last string
+	if err := conn.QueryRow(ctx, `DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations) RETURNING version`).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	err = serve()
+	if err == nil || !strings.Contains(err.Error(), "lacks the migrations "+last+":") {
+		t.Fatalf("serve without %s: %v", last, err)
 	}
 }

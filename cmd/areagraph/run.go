@@ -218,6 +218,15 @@ func openStore(ctx context.Context, src storeSource) (db.Store, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
+		pending, err := s.Pending(ctx)
+		if err != nil {
+			s.Close()
+			return nil, "", err
+		}
+		if len(pending) > 0 {
+			s.Close()
+			return nil, "", fmt.Errorf("the database lacks the migrations %s: run \"areagraph migrate\" first", strings.Join(pending, ", "))
+		}
 		return s, "PostGIS", nil
 	}
 	var s *memory.Store
