@@ -252,6 +252,72 @@ type AreaInput struct {
 	ValidFrom   *time.Time
 	ValidTo     *time.Time
 	Description string
+	// Absent are the optional fields the file does not carry at all (a
+	// property missing from the feature, or not read), as opposed to ones
+	// it gives empty. An upsert keeps the stored value of each for a known
+	// code, so a partial file never clears what it does not mention; a new
+	// area has none of them. The zero value carries every field.
+	Absent AreaFields
+}
+
+// AreaFields is a set of the optional fields of an area.
+type AreaFields uint8
+
+// The optional fields of an area, as AreaInput.Absent names them.
+const (
+	FieldParent AreaFields = 1 << iota
+	FieldAreaType
+	FieldValidFrom
+	FieldValidTo
+	FieldDescription
+
+	// AllOptionalAreaFields is every optional field.
+	AllOptionalAreaFields = FieldParent | FieldAreaType | FieldValidFrom | FieldValidTo | FieldDescription
+)
+
+// KeepAbsent sets on a, an area as an import writes it over stored, the
+// stored value of every optional field in absent: the one rule of what an
+// import keeps, which the PostGIS backend states again in SQL.
+func KeepAbsent(a, stored *Area, absent AreaFields) {
+	if absent&FieldParent != 0 {
+		a.ParentID = stored.ParentID
+	}
+	if absent&FieldAreaType != 0 {
+		a.AreaType = stored.AreaType
+	}
+	if absent&FieldValidFrom != 0 {
+		a.ValidFrom = clonePtr(stored.ValidFrom)
+	}
+	if absent&FieldValidTo != 0 {
+		a.ValidTo = clonePtr(stored.ValidTo)
+	}
+	if absent&FieldDescription != 0 {
+		a.Description = stored.Description
+	}
+}
+
+// SameArea says whether a and b agree on every field but id and version:
+// geometries with the same coordinates in the same order, dates on the
+// same day. An import leaves an area it would not change alone.
+func SameArea(a, b *Area) bool {
+	return a.Code == b.Code && a.Name == b.Name && a.Kind == b.Kind && a.AreaType == b.AreaType &&
+		a.ParentID == b.ParentID && a.Description == b.Description && sameDate(a.ValidFrom, b.ValidFrom) &&
+		sameDate(a.ValidTo, b.ValidTo) && orb.Equal(a.Geometry, b.Geometry)
+}
+
+func sameDate(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+// PeriodAfterKeepError is the error about an imported area whose validity
+// period ends no later than it starts once the stored end or start it keeps is
+// taken with the one the file gives.
+func PeriodAfterKeepError(item int, code string) error {
+	return AreaItemError(item, code, "valid to must come after valid from once the stored date the file does not give is kept; "+
+		"give both dates")
 }
 
 // Check checks the item-th area of an upsert on its own, as

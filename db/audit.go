@@ -13,9 +13,10 @@ import (
 
 // Actor is who makes a write, as the audit log names them: "key:<key id>"
 // for an API key, "oidc:<subject>" for a token from the configured issuer,
-// "cli" for the command line acting on the database directly. Orgs, when
-// set, binds the caller to those organisations (global ids, normalised by
-// NormalizeOrgs): a partner, whose writes scope.go limits.
+// "cli:<user>" for the command line acting on the database directly, as
+// the operating system's user who ran it. Orgs, when set, binds the caller
+// to those organisations (global ids, normalised by NormalizeOrgs): a
+// partner, whose writes scope.go limits.
 type Actor struct {
 	ID   string
 	Role Role
@@ -35,6 +36,7 @@ const (
 // Record types of the audit log, besides the node types of id.go.
 const (
 	TypeIndicatorValue = "IndicatorValue"
+	TypeValueImport    = "ValueImport" // one import of values (import.go)
 	TypeAPIKey         = "ApiKey"
 )
 
@@ -47,7 +49,7 @@ type AuditEntry struct {
 	// when a partner's key or token made the write, nil otherwise.
 	Orgs     []string
 	Action   Action
-	Type     string // TypeArea, TypeEmployer, …, TypeIndicatorValue, TypeAPIKey
+	Type     string // TypeArea, TypeEmployer, …, TypeIndicatorValue, TypeValueImport, TypeAPIKey
 	RecordID string // see AuditRecordID
 	// Before and After are the record as AuditJSON renders it; Before is
 	// nil for a create, After nil for a delete. Stores keep the bytes as
@@ -75,7 +77,8 @@ type AuditFilter struct {
 }
 
 // Audited is a record the audit log keeps: an area, an organisation, an
-// initiative, an indicator definition or value, or an API key. Each kind
+// initiative, an indicator definition or value, an import of values, or an
+// API key. Each kind
 // implements it in its own file. Its unexported method keeps the set
 // closed, so writing a record kind that the log cannot render is a compile
 // error rather than a failure at run time.
@@ -83,7 +86,8 @@ type Audited interface {
 	// AuditRef is the record's type and id as its audit entries name
 	// them: the global id for areas, organisations and initiatives
 	// ("Area:12"), "Indicator:<code>", "ApiKey:<id>", and
-	// "IndicatorValue:<area id>:<code>:<year>:<sex>".
+	// "IndicatorValue:<area id>:<code>:<year>:<sex>", and
+	// "ValueImport:<sha256 of the file>".
 	AuditRef() (typ, id string)
 	// auditView is the value AuditJSON encodes.
 	auditView() any

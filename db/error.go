@@ -84,7 +84,9 @@ func ErrorMessage(err error) string {
 // on its own as it is read (the first bad item wins); then, once the whole
 // sequence is in, keys that appear twice (the first repeat wins); then
 // references to areas, parents and indicators that exist neither in the
-// import nor in the store (the first such item wins).
+// import nor in the store (the first such item wins); then, for areas,
+// validity periods made wrong by a stored date kept (KeepAbsent), and last
+// parents that would make the hierarchy a cycle.
 //
 // A key that appears twice in one import is an error, not "last wins": a
 // file that says two things about one area or one value is wrong, and

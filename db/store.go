@@ -172,8 +172,9 @@ type IndicatorReader interface {
 }
 
 // BulkImporter is the operator's bulk paths: a whole dataset, and the
-// imports of areas and values from files. They write no audit entries (see
-// the notes on writes above Writer).
+// imports of areas and values from files. A load writes no audit entries;
+// the imports do, as import.go says (see also the notes on writes above
+// Writer).
 type BulkImporter interface {
 	// Load adds a whole dataset in one transaction: all of it or nothing.
 	// Records keep the ids and versions they carry; a version of 0 is
@@ -182,17 +183,24 @@ type BulkImporter interface {
 
 	// UpsertAreas writes areas keyed on code in one transaction: a new
 	// code adds an area, a known one updates it in place (its id stays,
-	// its version goes up by one, as with UpdateArea).
+	// its version goes up by one, as with UpdateArea) unless it would not
+	// change (SameArea), when it is left alone. Fields an item has in
+	// Absent keep their stored values (KeepAbsent). Each area added or
+	// changed gets an audit entry by by, as CreateArea and UpdateArea
+	// leave, in the order of the sequence.
 	// Parents may come later in the sequence than their children. The
 	// sequence is read once; if any item or error is bad, nothing is
-	// written. It returns the number of areas written. A code that
+	// written, audit entries included. A code that
 	// appears twice in one sequence is an error; errors about one item are
 	// *ItemError values that name it by its place in the sequence, from 1
 	// (see ItemError in error.go for the order in which problems are found).
-	UpsertAreas(ctx context.Context, areas iter.Seq2[*AreaInput, error]) (int, error)
+	UpsertAreas(ctx context.Context, by Actor, areas iter.Seq2[*AreaInput, error]) (ImportCounts, error)
 	// UpsertIndicatorValues writes values keyed on area code, indicator,
 	// year and sex in one transaction, with the same all-or-nothing rule.
-	UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*ValueInput, error]) (int, error)
+	// A value equal to the stored one (value and count) is left alone, as
+	// PutIndicatorValues leaves it. The import gets one audit entry by by,
+	// a ValueImport naming file, even when it changed nothing.
+	UpsertIndicatorValues(ctx context.Context, by Actor, file ImportFile, values iter.Seq2[*ValueInput, error]) (ImportCounts, error)
 }
 
 // Pinger tells whether a store can serve: what the readiness check holds.
@@ -238,7 +246,9 @@ type Pinger interface {
 //
 // Load and the imports (UpsertAreas, UpsertIndicatorValues) are the
 // operator's bulk paths, run with database access rather than through the
-// API; they write no audit entries. Error messages name a record by its
+// API. A load writes no audit entries (it fills an empty store); the
+// imports write theirs in their transaction, an entry per area and one per
+// import of values (import.go). Error messages name a record by its
 // type and key ("Area 12", "Indicator \"unemployment\"").
 //
 // Times (AuditEntry.At, APIKey.CreatedAt, ExpiresAt, RevokedAt) are kept to the

@@ -53,7 +53,7 @@ type writeEnv struct {
 }
 
 // cli is who the tests' own direct store writes are recorded as.
-var cli = db.Actor{ID: "cli", Role: db.RoleAdmin}
+var cli = db.Actor{ID: "cli:operator", Role: db.RoleAdmin}
 
 // eachWriteBackend runs fn against a server with authentication over
 // every backend, each loaded with the demo.

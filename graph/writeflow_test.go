@@ -14,6 +14,7 @@ import (
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph"
 	"github.com/areagraph/areagraph/server"
+	"github.com/paulmach/orb"
 )
 
 // TestMutationsRunInOrder sends several mutations in one request: they run
@@ -282,4 +283,41 @@ func TestLimitsApplyToMutations(t *testing.T) {
 				map[string]any{"id": a.NodeID(), "v": a.Version}, nil)
 		})
 	}
+}
+
+// TestAuditLogOfImports reads through GraphQL what the imports leave in
+// the log: an entry per area, and one per import of values with its file.
+func TestAuditLogOfImports(t *testing.T) {
+	importer := db.Actor{ID: "cli:importer", Role: db.RoleAdmin}
+	eachWriteBackend(t, func(t *testing.T, e *writeEnv) {
+		sq := orb.Polygon{{{12.90, 57.70}, {12.92, 57.70}, {12.92, 57.72}, {12.90, 57.72}, {12.90, 57.70}}}
+		if _, err := e.store.UpsertAreas(t.Context(), importer, func(yield func(*db.AreaInput, error) bool) {
+			yield(&db.AreaInput{Code: "1490X1", Name: "Imported", Kind: db.KindStatisticalArea, ParentCode: "1490", Geometry: sq}, nil)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		file := db.ImportFile{Name: "values.csv", SHA256: strings.Repeat("ab", 32)}
+		if _, err := e.store.UpsertIndicatorValues(t.Context(), importer, file, func(yield func(*db.ValueInput, error) bool) {
+			yield(&db.ValueInput{AreaCode: "1490X1", IndicatorCode: "unemployment", Year: 2030, Sex: db.SexTotal, Value: 5}, nil)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			AuditLog struct{ Nodes []auditOut }
+		}
+		e.admin().ok(`query($actor: String) { auditLog(actor: $actor) { nodes { actor action recordType recordId at before after } } }`,
+			map[string]any{"actor": importer.ID}, &got)
+		n := got.AuditLog.Nodes
+		if len(n) != 2 {
+			t.Fatalf("entries by %s: %+v, want 2", importer.ID, n)
+		}
+		imp, area := n[0], n[1]
+		if imp.RecordType != "ValueImport" || imp.RecordID != "ValueImport:"+file.SHA256 || imp.Action != "CREATE" ||
+			imp.Before != nil || imp.After["file"] != "values.csv" || imp.After["added"] != 1.0 || imp.After["sha256"] != file.SHA256 {
+			t.Errorf("the values' import: %+v", imp)
+		}
+		if area.RecordType != "Area" || area.Action != "CREATE" || area.After["code"] != "1490X1" {
+			t.Errorf("the imported area: %+v", area)
+		}
+	})
 }

@@ -490,7 +490,7 @@ func TestAreasOfADay(t *testing.T) {
 				}
 			}
 		}
-		if _, err := s.UpsertAreas(t.Context(), seq); err != nil {
+		if _, err := s.UpsertAreas(t.Context(), db.Actor{ID: "cli:test", Role: db.RoleAdmin}, seq); err != nil {
 			t.Fatal(err)
 		}
 	}, func(t *testing.T, c *client) {

@@ -33,7 +33,7 @@ func TestImportLocalZoneUndeclared(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s db.Store) {
 		before := areaCount(t, s)
 		body := collection(feature(`{"code":"0680-J","name":"Jönköping","kind":"DISTRICT"}`, inCRS(t, "EPSG:3008")))
-		_, _, err := ImportAreasGeoJSON(t.Context(), s, text("jonkoping.geojson", body), DefaultAreaMapping, nil)
+		_, _, err := ImportAreasGeoJSON(t.Context(), s, operator, text("jonkoping.geojson", body), DefaultAreaMapping, nil)
 		errorSays(t, "undeclared EPSG:3008", err, "jonkoping.geojson: feature 1", "EPSG:3006", "EPSG:3008",
 			"does not guess", "--crs")
 		if n := areaCount(t, s); n != before {
@@ -42,9 +42,9 @@ func TestImportLocalZoneUndeclared(t *testing.T) {
 
 		m := DefaultAreaMapping
 		m.CRS = "EPSG:3008"
-		if n, crs, err := ImportAreasGeoJSON(t.Context(), s, text("jonkoping.geojson", body), m, nil); n != 1 ||
+		if n, crs, err := ImportAreasGeoJSON(t.Context(), s, operator, text("jonkoping.geojson", body), m, nil); n.Written()+n.Unchanged != 1 ||
 			crs != "EPSG:3008" || err != nil {
-			t.Fatalf("with --crs EPSG:3008: %d areas in %q, %v", n, crs, err)
+			t.Fatalf("with --crs EPSG:3008: %+v in %q, %v", n, crs, err)
 		}
 		a, err := s.AreaByCode(t.Context(), "0680-J")
 		if err != nil {
@@ -54,9 +54,9 @@ func TestImportLocalZoneUndeclared(t *testing.T) {
 
 		declared := `{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3008"}},` +
 			`"features":[` + feature(`{"code":"0680-K","name":"Jönköping","kind":"DISTRICT"}`, inCRS(t, "EPSG:3008")) + `]}`
-		if n, crs, err := ImportAreasGeoJSON(t.Context(), s, text("declared.geojson", declared), DefaultAreaMapping, nil); n != 1 ||
+		if n, crs, err := ImportAreasGeoJSON(t.Context(), s, operator, text("declared.geojson", declared), DefaultAreaMapping, nil); n.Written()+n.Unchanged != 1 ||
 			crs != "EPSG:3008" || err != nil {
-			t.Fatalf("with a crs member: %d areas in %q, %v", n, crs, err)
+			t.Fatalf("with a crs member: %+v in %q, %v", n, crs, err)
 		}
 		a, err = s.AreaByCode(t.Context(), "0680-K")
 		if err != nil {

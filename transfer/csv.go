@@ -17,11 +17,11 @@ import (
 	"github.com/areagraph/areagraph/db"
 )
 
-// ImportValuesCSV imports the values of the long-format CSV file src in
-// two passes and returns how many it wrote.
-func ImportValuesCSV(ctx context.Context, store db.BulkImporter, src Source, prog io.Writer) (int, error) {
+// ImportValuesCSV imports the values of the long-format CSV file src by by
+// in two passes and returns what it did.
+func ImportValuesCSV(ctx context.Context, store db.BulkImporter, by db.Actor, src Source, prog io.Writer) (db.ImportCounts, error) {
 	read := func(r io.Reader) iter.Seq2[*db.ValueInput, error] { return ReadValuesCSV(r, src.Name) }
-	n, err := twoPasses(ctx, src, prog, read, store.UpsertIndicatorValues)
+	n, err := twoPasses(ctx, src, prog, read, upsertValues(store, by))
 	var ie *db.ItemError
 	if errors.As(err, &ie) {
 		// The store counts values; people look for lines, which quoted
@@ -34,7 +34,7 @@ func ImportValuesCSV(ctx context.Context, store db.BulkImporter, src Source, pro
 			})
 			f.Close()
 		}
-		return 0, fmt.Errorf("%s:%d: %s", src.Name, line, db.ErrorMessage(err))
+		return db.ImportCounts{}, fmt.Errorf("%s:%d: %s", src.Name, line, db.ErrorMessage(err))
 	}
 	return n, err
 }

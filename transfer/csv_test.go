@@ -82,7 +82,7 @@ func TestImportValuesRejects(t *testing.T) {
 			{"a bad row after good ones", "area_code,indicator_code,year,value\n1490,unemployment,2030,5\n1490,unemployment,2031,x\n",
 				[]string{":3:", "decimal point"}},
 		} {
-			_, err := ImportValuesCSV(t.Context(), s, text("values.csv", tc.body), nil)
+			_, err := ImportValuesCSV(t.Context(), s, operator, text("values.csv", tc.body), nil)
 			errorSays(t, tc.name, err, append([]string{"values.csv"}, tc.parts...)...)
 		}
 		after, err := s.IndicatorValues(t.Context(), db.ValueFilter{})
@@ -97,8 +97,8 @@ func TestImportValuesRejects(t *testing.T) {
 		var progress bytes.Buffer
 		good := text("values.csv", "area_code,indicator_code,year,value,sex,count\n1490,unemployment,2030,5.5,,1200\n"+
 			"1490,unemployment,2030,6,female,\n")
-		if n, err := ImportValuesCSV(t.Context(), s, good, &progress); n != 2 || err != nil {
-			t.Fatalf("import: %d values, %v", n, err)
+		if n, err := ImportValuesCSV(t.Context(), s, operator, good, &progress); n != (db.ImportCounts{Added: 2}) || err != nil {
+			t.Fatalf("import: %+v, %v", n, err)
 		}
 		// Each pass shows its progress, and ends its line.
 		if got := progress.String(); !strings.Contains(got, "\rchecking: 100% (2 records)\n") ||

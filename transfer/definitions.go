@@ -166,18 +166,15 @@ type DefinitionCounts struct {
 	Created, Updated, Unchanged int
 }
 
-// CLIActor is who the command line's writes are by in the audit log.
-var CLIActor = db.Actor{ID: "cli", Role: db.RoleAdmin}
-
 // ImportIndicatorDefinitions imports the definitions file src into store,
 // keyed on code: a new code is created, a known one whose fields differ is
 // updated whole, an equal one is left alone; definitions the file does not
-// name stay. Each write goes through the audited Writer as CLIActor, in the
+// name stay. Each write goes through the audited Writer as by, in the
 // order of the file. The Writer has no transaction across calls, so the
 // whole file is read and checked first and nothing is written unless all of
 // it passes; a store error half way (a concurrent edit, a lost connection)
 // leaves the definitions before it written, which a second run completes.
-func ImportIndicatorDefinitions(ctx context.Context, store db.Store, src Source, prog io.Writer) (DefinitionCounts, error) {
+func ImportIndicatorDefinitions(ctx context.Context, store db.Store, by db.Actor, src Source, prog io.Writer) (DefinitionCounts, error) {
 	var c DefinitionCounts
 	f, err := src.Open()
 	if err != nil {
@@ -202,13 +199,13 @@ func ImportIndicatorDefinitions(ctx context.Context, store db.Store, src Source,
 		old, ok := byCode[d.Code]
 		switch {
 		case !ok:
-			_, err = store.CreateIndicator(ctx, CLIActor, d)
+			_, err = store.CreateIndicator(ctx, by, d)
 			c.Created++
 		case sameDefinition(old, d):
 			c.Unchanged++
 			continue
 		default:
-			_, err = store.UpdateIndicator(ctx, CLIActor, d.Code, old.Version, d.Patch())
+			_, err = store.UpdateIndicator(ctx, by, d.Code, old.Version, d.Patch())
 			c.Updated++
 		}
 		if err != nil {

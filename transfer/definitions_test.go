@@ -51,17 +51,17 @@ func TestDefinitionsRoundTrip(t *testing.T) {
 				t.Errorf("the export has %d definitions, want %d:\n%s", n, len(inds), defs)
 			}
 			fresh := emptyStore(t, b.Name)
-			if _, _, err := ImportAreasGeoJSON(t.Context(), fresh, text("areas.geojson", areas), DefaultAreaMapping, nil); err != nil {
+			if _, _, err := ImportAreasGeoJSON(t.Context(), fresh, operator, text("areas.geojson", areas), DefaultAreaMapping, nil); err != nil {
 				t.Fatal(err)
 			}
-			c, err := ImportIndicatorDefinitions(t.Context(), fresh, text("definitions.json", defs), nil)
+			c, err := ImportIndicatorDefinitions(t.Context(), fresh, operator, text("definitions.json", defs), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if c != (DefinitionCounts{Created: len(inds)}) {
 				t.Errorf("first import: %+v, want %d created", c, len(inds))
 			}
-			if _, err := ImportValuesCSV(t.Context(), fresh, text("values.csv", values), nil); err != nil {
+			if _, err := ImportValuesCSV(t.Context(), fresh, operator, text("values.csv", values), nil); err != nil {
 				t.Fatal(err)
 			}
 			gotAreas, gotDefs, gotValues := allExports(t, fresh)
@@ -75,7 +75,7 @@ func TestDefinitionsRoundTrip(t *testing.T) {
 
 			// Again: nothing changes. Then one changed field updates one
 			// definition, audited as the command line's.
-			if c, err := ImportIndicatorDefinitions(t.Context(), fresh, text("definitions.json", defs), nil); err != nil || c != (DefinitionCounts{Unchanged: len(inds)}) {
+			if c, err := ImportIndicatorDefinitions(t.Context(), fresh, operator, text("definitions.json", defs), nil); err != nil || c != (DefinitionCounts{Unchanged: len(inds)}) {
 				t.Errorf("second import: %+v, %v", c, err)
 			}
 			slices.SortFunc(inds, func(a, b *db.Indicator) int { return strings.Compare(a.Code, b.Code) })
@@ -87,14 +87,14 @@ func TestDefinitionsRoundTrip(t *testing.T) {
 			}
 			lines[1] = strings.Replace(lines[1], mc, `"minCount":`+strconv.Itoa(first.MinCount+7), 1)
 			changed := strings.Join(lines, "\n")
-			if c, err := ImportIndicatorDefinitions(t.Context(), fresh, text("definitions.json", changed), nil); err != nil || c != (DefinitionCounts{Updated: 1, Unchanged: len(inds) - 1}) {
+			if c, err := ImportIndicatorDefinitions(t.Context(), fresh, operator, text("definitions.json", changed), nil); err != nil || c != (DefinitionCounts{Updated: 1, Unchanged: len(inds) - 1}) {
 				t.Errorf("changed import: %+v, %v", c, err)
 			}
 			got, err := fresh.Indicators(t.Context(), []string{first.Code})
 			if err != nil || len(got) != 1 || got[0].MinCount != first.MinCount+7 || got[0].Name != first.Name {
 				t.Errorf("after the changed import: %+v, %v", got, err)
 			}
-			log, err := fresh.AuditLog(t.Context(), db.AuditFilter{Actor: CLIActor.ID}, db.Page{Limit: 1000})
+			log, err := fresh.AuditLog(t.Context(), db.AuditFilter{Actor: operator.ID}, db.Page{Limit: 1000})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -110,7 +110,7 @@ func TestDefinitionsRoundTrip(t *testing.T) {
 			}
 			if creates != len(inds) || updates != 1 {
 				t.Errorf("the audit log holds %d creates and %d updates of definitions by %s, want %d and 1",
-					creates, updates, CLIActor.ID, len(inds))
+					creates, updates, operator.ID, len(inds))
 			}
 		})
 	}
@@ -144,7 +144,7 @@ func TestDefinitionsRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = ImportIndicatorDefinitions(t.Context(), s, text("d.json", c.body), nil)
+			_, err = ImportIndicatorDefinitions(t.Context(), s, operator, text("d.json", c.body), nil)
 			errorSays(t, c.name, err, c.says...)
 			after, _ := s.Indicators(t.Context(), nil)
 			if len(after) != len(before) {

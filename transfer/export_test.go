@@ -60,10 +60,10 @@ func TestExportImportRoundTrip(t *testing.T) {
 		if err := os.WriteFile(path, []byte(areas), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := ImportAreasGeoJSON(t.Context(), fresh, File(path), DefaultAreaMapping, nil); err != nil {
+		if _, _, err := ImportAreasGeoJSON(t.Context(), fresh, operator, File(path), DefaultAreaMapping, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ImportValuesCSV(t.Context(), fresh, text("values.csv", values), nil); err != nil {
+		if _, err := ImportValuesCSV(t.Context(), fresh, operator, text("values.csv", values), nil); err != nil {
 			t.Fatal(err)
 		}
 		gotAreas, gotValues := exports(t, fresh)

@@ -15,18 +15,18 @@ import (
 )
 
 // ImportAreasGeoJSON imports the features of the GeoJSON FeatureCollection
-// src as areas, mapped as m says, in two passes with the parent check
-// (MinShareInParent) between them, and returns how many it wrote and the
+// src as areas by by, mapped as m says, in two passes with the parent
+// check (MinShareInParent) between them, and returns what it did and the
 // coordinate system it read them in.
-func ImportAreasGeoJSON(ctx context.Context, store AreaStore, src Source, m AreaMapping, prog io.Writer) (int, string, error) {
+func ImportAreasGeoJSON(ctx context.Context, store AreaStore, by db.Actor, src Source, m AreaMapping, prog io.Writer) (db.ImportCounts, string, error) {
 	// The first pass settles the system in m.CRS; holding to it in the
 	// second keeps a file that changed in between from being read in
 	// another.
 	read := func(r io.Reader) iter.Seq2[*db.AreaInput, error] { return ReadAreasGeoJSON(r, src.Name, &m) }
-	n, err := importAreas(ctx, store, src, prog, streamed(src, read), m.Force)
+	n, err := importAreas(ctx, store, by, src, prog, streamed(src, read), m.Force)
 	var ie *db.ItemError
 	if errors.As(err, &ie) {
-		return 0, "", fmt.Errorf("%s: feature %d: %s", src.Name, ie.Item, db.ErrorMessage(err))
+		return db.ImportCounts{}, "", fmt.Errorf("%s: feature %d: %s", src.Name, ie.Item, db.ErrorMessage(err))
 	}
 	return n, m.CRS, err
 }

@@ -152,9 +152,9 @@ func TestImportSWEREF99TM(t *testing.T) {
 		}
 		m := AreaMapping{CodeProp: "deso", NameProp: "deso", ParentProp: "kommun", Kind: db.KindStatisticalArea}
 		detected := text("deso.geojson", fc("", feats...))
-		n, crs, err := ImportAreasGeoJSON(t.Context(), s, detected, m, nil)
-		if err != nil || n != 3 || crs != geo.CRSSWEREF99TM {
-			t.Errorf("import: %d areas in %q, %v", n, crs, err)
+		n, crs, err := ImportAreasGeoJSON(t.Context(), s, operator, detected, m, nil)
+		if err != nil || n != (db.ImportCounts{Added: 3}) || crs != geo.CRSSWEREF99TM {
+			t.Errorf("import: %+v in %q, %v", n, crs, err)
 		}
 		boras, err := s.AreaByCode(t.Context(), "1490")
 		if err != nil {
@@ -186,31 +186,31 @@ func TestImportSWEREF99TM(t *testing.T) {
 		// A legacy "crs" member names the system, whatever the coordinates
 		// look like; and a system given overrides it.
 		named := text("named.geojson", fc(`"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3006"}},`, feats[0]))
-		if _, crs, err := ImportAreasGeoJSON(t.Context(), s, named, AreaMapping{CodeProp: "deso", NameProp: "deso",
+		if _, crs, err := ImportAreasGeoJSON(t.Context(), s, operator, named, AreaMapping{CodeProp: "deso", NameProp: "deso",
 			Kind: db.KindStatisticalArea}, nil); err != nil || crs != geo.CRSSWEREF99TM {
 			t.Errorf("the crs member: %q, %v", crs, err)
 		}
 		given := m
 		given.CRS = geo.CRSWGS84
-		_, _, err = ImportAreasGeoJSON(t.Context(), s, detected, given, nil)
+		_, _, err = ImportAreasGeoJSON(t.Context(), s, operator, detected, given, nil)
 		errorSays(t, "WGS 84 given", err, "deso.geojson: feature 1", "out of range")
 		unknownCRS := text("mercator.geojson", fc(`"crs":{"type":"name","properties":{"name":"EPSG:3857"}},`, feats[0]))
-		_, _, err = ImportAreasGeoJSON(t.Context(), s, unknownCRS, m, nil)
+		_, _, err = ImportAreasGeoJSON(t.Context(), s, operator, unknownCRS, m, nil)
 		errorSays(t, "web Mercator", err, "mercator.geojson", "EPSG:3857", "unsupported")
 		// A declared system is followed: SWEREF 99 TM metres declared as
 		// RT90 land in the North Sea, and are refused there.
 		wrongCRS := text("rt90.geojson", fc(`"crs":{"type":"name","properties":{"name":"EPSG:3021"}},`, feats[0]))
-		_, _, err = ImportAreasGeoJSON(t.Context(), s, wrongCRS, m, nil)
+		_, _, err = ImportAreasGeoJSON(t.Context(), s, operator, wrongCRS, m, nil)
 		errorSays(t, "RT90 declared", err, "rt90.geojson: feature 1", "outside Sweden", "--crs")
 
 		// One feature in degrees among metres is a mistake, named.
 		mixed := text("mixed.geojson", fc("", feats[0], desoFeature(t, "1490C1099", "1490", shapes[1])))
-		_, _, err = ImportAreasGeoJSON(t.Context(), s, mixed, m, nil)
+		_, _, err = ImportAreasGeoJSON(t.Context(), s, operator, mixed, m, nil)
 		errorSays(t, "mixed", err, "mixed.geojson: feature 2", "EPSG:4326", "EPSG:3006", "--crs")
 		// Metres of another zone fit neither system.
 		far := text("far.geojson", fc("", desoFeature(t, "X", "1490",
 			orb.Polygon{{{1e6 + 5e5, 7e6}, {1.6e6, 7e6}, {1.6e6, 7.1e6}, {1e6 + 5e5, 7e6}}})))
-		_, _, err = ImportAreasGeoJSON(t.Context(), s, far, m, nil)
+		_, _, err = ImportAreasGeoJSON(t.Context(), s, operator, far, m, nil)
 		errorSays(t, "far", err, "far.geojson: feature 1", "--crs")
 		if n := areaCount(t, s); n != len(demo.Dataset().Areas)+3 {
 			t.Errorf("%d areas after the failed imports, want %d", n, len(demo.Dataset().Areas)+3)
@@ -218,7 +218,7 @@ func TestImportSWEREF99TM(t *testing.T) {
 
 		// An empty collection is read as WGS 84.
 		empty := text("empty.geojson", fc(""))
-		if n, crs, err := ImportAreasGeoJSON(t.Context(), s, empty, m, nil); n != 0 || crs != geo.CRSWGS84 || err != nil {
+		if n, crs, err := ImportAreasGeoJSON(t.Context(), s, operator, empty, m, nil); n != (db.ImportCounts{}) || crs != geo.CRSWGS84 || err != nil {
 			t.Errorf("an empty collection: %d areas in %q, %v", n, crs, err)
 		}
 	})
@@ -248,11 +248,11 @@ func TestImportAreasRejects(t *testing.T) {
 				[]string{"feature 2", `area "N2"`, "outside Sweden"}},
 		} {
 			src := text("areas.geojson", tc.body)
-			_, _, err := ImportAreasGeoJSON(t.Context(), s, src, DefaultAreaMapping, nil)
+			_, _, err := ImportAreasGeoJSON(t.Context(), s, operator, src, DefaultAreaMapping, nil)
 			errorSays(t, tc.name, err, append(tc.parts, "areas.geojson")...)
 		}
 		missing := filepath.Join(t.TempDir(), "missing.geojson")
-		_, _, err := ImportAreasGeoJSON(t.Context(), s, File(missing), DefaultAreaMapping, nil)
+		_, _, err := ImportAreasGeoJSON(t.Context(), s, operator, File(missing), DefaultAreaMapping, nil)
 		errorSays(t, "a missing file", err, "missing.geojson")
 		if !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("a missing file: %v", err)

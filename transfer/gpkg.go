@@ -48,18 +48,18 @@ const maxLayersListed = 20
 // are SQLite's, a GeoJSON FeatureCollection otherwise. It returns how many it wrote, and m as the file filled it in:
 // the coordinate system the features were in and, for a GeoPackage, the
 // layer read.
-func ImportAreas(ctx context.Context, store AreaStore, src Source, m AreaMapping, prog io.Writer) (int, AreaMapping, error) {
+func ImportAreas(ctx context.Context, store AreaStore, by db.Actor, src Source, m AreaMapping, prog io.Writer) (db.ImportCounts, AreaMapping, error) {
 	gpkg, err := isGeoPackage(src)
 	if err != nil {
-		return 0, m, err
+		return db.ImportCounts{}, m, err
 	}
 	if gpkg {
-		return ImportAreasGeoPackage(ctx, store, src, m, prog)
+		return ImportAreasGeoPackage(ctx, store, by, src, m, prog)
 	}
 	if m.Layer != "" {
-		return 0, m, fmt.Errorf("%s: a layer (%q) is named, but the file is not a GeoPackage; GeoJSON has one collection", src.Name, m.Layer)
+		return db.ImportCounts{}, m, fmt.Errorf("%s: a layer (%q) is named, but the file is not a GeoPackage; GeoJSON has one collection", src.Name, m.Layer)
 	}
-	n, crs, err := ImportAreasGeoJSON(ctx, store, src, m, prog)
+	n, crs, err := ImportAreasGeoJSON(ctx, store, by, src, m, prog)
 	m.CRS = crs
 	return n, m, err
 }
@@ -90,21 +90,21 @@ func isGeoPackage(src Source) (bool, error) {
 // ImportAreasGeoPackage imports the features of one layer of the
 // GeoPackage src as areas, mapped as m says (m.Layer names the layer; ""
 // takes the only one), in two passes with the parent check
-// (MinShareInParent) between them. It returns how many it wrote, and m
+// (MinShareInParent) between them. It returns what it did, and m
 // with the layer and the coordinate system it read filled in.
-func ImportAreasGeoPackage(ctx context.Context, store AreaStore, src Source, m AreaMapping, prog io.Writer) (int, AreaMapping, error) {
+func ImportAreasGeoPackage(ctx context.Context, store AreaStore, by db.Actor, src Source, m AreaMapping, prog io.Writer) (db.ImportCounts, AreaMapping, error) {
 	if src.Path == "" {
-		return 0, m, fmt.Errorf("%s: a GeoPackage is read from a file on disk, not from a stream", src.Name)
+		return db.ImportCounts{}, m, fmt.Errorf("%s: a GeoPackage is read from a file on disk, not from a stream", src.Name)
 	}
 	// The first pass settles the layer and system in m; holding to them in
 	// the second keeps a file changed in between from being read otherwise.
 	read := func(p *progress) iter.Seq2[*db.AreaInput, error] {
 		return readAreasGeoPackage(ctx, src.Path, src.Name, &m, p)
 	}
-	n, err := importAreas(ctx, store, src, prog, read, m.Force)
+	n, err := importAreas(ctx, store, by, src, prog, read, m.Force)
 	var ie *db.ItemError
 	if errors.As(err, &ie) {
-		return 0, m, fmt.Errorf("%s: layer %q, feature %d: %s", src.Name, m.Layer, ie.Item, db.ErrorMessage(err))
+		return db.ImportCounts{}, m, fmt.Errorf("%s: layer %q, feature %d: %s", src.Name, m.Layer, ie.Item, db.ErrorMessage(err))
 	}
 	return n, m, err
 }

@@ -111,9 +111,9 @@ func TestImportGeoPackageMunicipalities(t *testing.T) {
 		path := municipalitiesGeoPackage(t, crs, "kommuner", "")
 		t.Run(crs, func(t *testing.T) {
 			eachBackend(t, func(t *testing.T, s db.Store) {
-				n, m, err := ImportAreas(t.Context(), s, File(path), municipalityMapping, nil)
-				if err != nil || n != 290 || m.CRS != crs || m.Layer != "kommuner" {
-					t.Fatalf("import: %d areas of layer %q in %q, %v", n, m.Layer, m.CRS, err)
+				n, m, err := ImportAreas(t.Context(), s, operator, File(path), municipalityMapping, nil)
+				if err != nil || n.Written()+n.Unchanged != 290 || m.CRS != crs || m.Layer != "kommuner" {
+					t.Fatalf("import: %+v of layer %q in %q, %v", n, m.Layer, m.CRS, err)
 				}
 				for code, w := range want {
 					a, err := s.AreaByCode(t.Context(), code)
@@ -155,21 +155,21 @@ func TestImportGeoPackageLayers(t *testing.T) {
 		"-where", "id = 'none'")
 	eachBackend(t, func(t *testing.T, s db.Store) {
 		before := areaCount(t, s)
-		_, _, err := ImportAreas(t.Context(), s, File(path), municipalityMapping, nil)
+		_, _, err := ImportAreas(t.Context(), s, operator, File(path), municipalityMapping, nil)
 		errorSays(t, "no layer named", err, path, "3 features layers", `"boras", "none", "sjuharad"`, "--layer")
 		m := municipalityMapping
 		m.Layer = "kommuner"
-		_, _, err = ImportAreas(t.Context(), s, File(path), m, nil)
+		_, _, err = ImportAreas(t.Context(), s, operator, File(path), m, nil)
 		errorSays(t, "a layer it has not", err, path, `no features layer "kommuner"`, `"boras", "none", "sjuharad"`)
 
 		m.Layer = "sjuharad"
-		n, got, err := ImportAreas(t.Context(), s, File(path), m, nil)
-		if err != nil || n != 3 || got.Layer != "sjuharad" || got.CRS != geo.CRSWGS84 {
-			t.Errorf("layer sjuharad: %d areas of %q in %q, %v", n, got.Layer, got.CRS, err)
+		n, got, err := ImportAreas(t.Context(), s, operator, File(path), m, nil)
+		if err != nil || n.Written()+n.Unchanged != 3 || got.Layer != "sjuharad" || got.CRS != geo.CRSWGS84 {
+			t.Errorf("layer sjuharad: %+v of %q in %q, %v", n, got.Layer, got.CRS, err)
 		}
 		m.Layer = "none"
-		if n, got, err := ImportAreas(t.Context(), s, File(path), m, nil); err != nil || n != 0 || got.CRS != geo.CRSWGS84 {
-			t.Errorf("an empty layer: %d areas in %q, %v", n, got.CRS, err)
+		if n, got, err := ImportAreas(t.Context(), s, operator, File(path), m, nil); err != nil || n != (db.ImportCounts{}) || got.CRS != geo.CRSWGS84 {
+			t.Errorf("an empty layer: %+v in %q, %v", n, got.CRS, err)
 		}
 		if after := areaCount(t, s); after != before+2 { // Borås was there
 			t.Errorf("%d areas after the imports, want %d", after, before+2)
@@ -215,7 +215,7 @@ func TestImportGeoPackageRejects(t *testing.T) {
 		exec.Close()
 		eachBackend(t, func(t *testing.T, s db.Store) {
 			before, _ := exports(t, s)
-			_, _, err := ImportAreas(t.Context(), s, File(path), municipalityMapping, nil)
+			_, _, err := ImportAreas(t.Context(), s, operator, File(path), municipalityMapping, nil)
 			errorSays(t, tc.name, err, append(tc.parts, path+`: layer "kommuner", feature 2`)...)
 			if tc.name != "a code twice" {
 				errorSays(t, tc.name, err, "(fid 2)")
@@ -230,15 +230,15 @@ func TestImportGeoPackageRejects(t *testing.T) {
 	s := storetest.Demo(t)
 	m := municipalityMapping
 	m.CodeProp = "kod"
-	_, _, err := ImportAreas(t.Context(), s, File(good), m, nil)
+	_, _, err := ImportAreas(t.Context(), s, operator, File(good), m, nil)
 	errorSays(t, "a column it has not", err, good, `layer "kommuner" has no column "kod" (the code)`, "id, kom_namn", "--code-prop")
 	m = municipalityMapping
 	m.CRS = geo.CRSSWEREF99TM
-	_, _, err = ImportAreas(t.Context(), s, File(good), m, nil)
+	_, _, err = ImportAreas(t.Context(), s, operator, File(good), m, nil)
 	errorSays(t, "another system named", err, good, "is in EPSG:4326, but EPSG:3006 was named")
 
 	mercator := municipalitiesGeoPackage(t, "EPSG:3857", "kommuner", "id = '1490'")
-	_, _, err = ImportAreas(t.Context(), s, File(mercator), municipalityMapping, nil)
+	_, _, err = ImportAreas(t.Context(), s, operator, File(mercator), municipalityMapping, nil)
 	errorSays(t, "web mercator", err, mercator, `layer "kommuner" is in EPSG:3857`, "unsupported", "ogr2ogr -t_srs")
 
 	plain := filepath.Join(t.TempDir(), "plain.gpkg")
@@ -247,26 +247,26 @@ func TestImportGeoPackageRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	exec.Close()
-	_, _, err = ImportAreas(t.Context(), s, File(plain), municipalityMapping, nil)
+	_, _, err = ImportAreas(t.Context(), s, operator, File(plain), municipalityMapping, nil)
 	errorSays(t, "an SQLite database", err, plain, "not a GeoPackage of version 1.2 or later")
 
 	json := filepath.Join(t.TempDir(), "areas.gpkg")
 	if err := os.WriteFile(json, []byte(collection(district("N1"))), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = ImportAreas(t.Context(), s, File(json), DefaultAreaMapping, nil)
+	_, _, err = ImportAreas(t.Context(), s, operator, File(json), DefaultAreaMapping, nil)
 	errorSays(t, "JSON named .gpkg", err, json, "not a GeoPackage", "SQLite")
 
 	m = DefaultAreaMapping
 	m.Layer = "kommuner"
-	_, _, err = ImportAreas(t.Context(), s, text("areas.geojson", collection(district("N1"))), m, nil)
+	_, _, err = ImportAreas(t.Context(), s, operator, text("areas.geojson", collection(district("N1"))), m, nil)
 	errorSays(t, "a layer of GeoJSON", err, "areas.geojson", `layer ("kommuner")`, "not a GeoPackage")
 
 	body, err := os.ReadFile(good)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = ImportAreas(t.Context(), s, text("stdin", string(body)), municipalityMapping, nil)
+	_, _, err = ImportAreas(t.Context(), s, operator, text("stdin", string(body)), municipalityMapping, nil)
 	errorSays(t, "a GeoPackage streamed", err, "stdin", "from a file on disk")
 }
 
@@ -330,8 +330,8 @@ func BenchmarkImportAreasGeoPackage(b *testing.B) {
 			s := backend.Open(b)
 			b.ReportAllocs()
 			for b.Loop() {
-				if n, _, err := ImportAreas(b.Context(), s, File(path), municipalityMapping, nil); err != nil || n != 290 {
-					b.Fatalf("%d areas: %v", n, err)
+				if n, _, err := ImportAreas(b.Context(), s, operator, File(path), municipalityMapping, nil); err != nil || n.Written()+n.Unchanged != 290 {
+					b.Fatalf("%+v: %v", n, err)
 				}
 			}
 		})

@@ -2,7 +2,10 @@ package transfer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"iter"
 	"os"
@@ -44,8 +47,8 @@ func File(path string) Source {
 // the sequence upsert writes. prog, when not nil, is shown each pass's
 // progress.
 func twoPasses[T any](ctx context.Context, src Source, prog io.Writer, read func(io.Reader) iter.Seq2[*T, error],
-	upsert func(context.Context, iter.Seq2[*T, error]) (int, error)) (int, error) {
-	return twoReadings(ctx, prog, streamed(src, read), upsert)
+	upsert func(context.Context, db.ImportFile, iter.Seq2[*T, error]) (db.ImportCounts, error)) (db.ImportCounts, error) {
+	return twoReadings(ctx, src, prog, streamed(src, read), upsert)
 }
 
 // A reading is one pass over a file: its records, read one at a time, the
@@ -56,14 +59,70 @@ type reading[T any] func(p *progress) iter.Seq2[*T, error]
 
 // twoReadings is twoPasses for any reading: a format that is not a stream
 // (GeoPackage) reads its file its own way, with the same two passes.
-func twoReadings[T any](ctx context.Context, prog io.Writer, read reading[T],
-	upsert func(context.Context, iter.Seq2[*T, error]) (int, error)) (int, error) {
+func twoReadings[T any](ctx context.Context, src Source, prog io.Writer, read reading[T],
+	upsert func(context.Context, db.ImportFile, iter.Seq2[*T, error]) (db.ImportCounts, error)) (db.ImportCounts, error) {
+	sum, err := fileSum(src)
+	if err != nil {
+		return db.ImportCounts{}, err
+	}
 	for _, err := range pass(read, newProgress(prog, "checking")) {
 		if err != nil {
-			return 0, err
+			return db.ImportCounts{}, err
 		}
 	}
-	return upsert(ctx, pass(read, newProgress(prog, "importing")))
+	return secondReading(ctx, src, prog, read, sum, upsert)
+}
+
+// secondReading hands upsert the reading that writes, with the file named
+// by src and sum, its SHA-256 before the first reading. The file is summed
+// again once read: a file changed in between ends the sequence with an
+// error, so the upsert writes nothing of it, and the audit log never names
+// a file by a sum it no longer has.
+func secondReading[T any](ctx context.Context, src Source, prog io.Writer, read reading[T], sum string,
+	upsert func(context.Context, db.ImportFile, iter.Seq2[*T, error]) (db.ImportCounts, error)) (db.ImportCounts, error) {
+	return upsert(ctx, db.ImportFile{Name: src.Name, SHA256: sum}, func(yield func(*T, error) bool) {
+		for v, err := range pass(read, newProgress(prog, "importing")) {
+			if !yield(v, err) || err != nil {
+				return
+			}
+		}
+		if now, err := fileSum(src); err != nil {
+			yield(nil, err)
+		} else if now != sum {
+			yield(nil, fmt.Errorf("%s: the file changed while it was imported; nothing was written, import it again", src.Name))
+		}
+	})
+}
+
+// fileSum is the SHA-256 of the file src, in lower-case hex: what names it
+// in the audit log. Reading it whole once more costs little next to
+// parsing it.
+func fileSum(src Source) (string, error) {
+	f, err := src.Open()
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", src.Name, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// upsertAreas is store's upsert of areas by by for twoReadings. The audit
+// entries of areas name each area, not the file.
+func upsertAreas(store db.BulkImporter, by db.Actor) func(context.Context, db.ImportFile, iter.Seq2[*db.AreaInput, error]) (db.ImportCounts, error) {
+	return func(ctx context.Context, _ db.ImportFile, areas iter.Seq2[*db.AreaInput, error]) (db.ImportCounts, error) {
+		return store.UpsertAreas(ctx, by, areas)
+	}
+}
+
+// upsertValues is store's upsert of values by by for twoReadings.
+func upsertValues(store db.BulkImporter, by db.Actor) func(context.Context, db.ImportFile, iter.Seq2[*db.ValueInput, error]) (db.ImportCounts, error) {
+	return func(ctx context.Context, file db.ImportFile, values iter.Seq2[*db.ValueInput, error]) (db.ImportCounts, error) {
+		return store.UpsertIndicatorValues(ctx, by, file, values)
+	}
 }
 
 // streamed is the reading of src as a stream with read.

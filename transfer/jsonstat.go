@@ -46,9 +46,9 @@ var DefaultJSONStatMapping = StatMapping{AreaDim: "Region", YearDim: "Tid", SexD
 
 // ImportValuesJSONStat imports the values of the JSON-stat 2.0 dataset
 // src, mapped by m, in two passes.
-func ImportValuesJSONStat(ctx context.Context, store IndicatorImporter, src Source, m StatMapping,
+func ImportValuesJSONStat(ctx context.Context, store IndicatorImporter, by db.Actor, src Source, m StatMapping,
 	prog io.Writer) (StatImport, error) {
-	return importStat(ctx, store, src, &m, jsonStatReader(&m), prog)
+	return importStat(ctx, store, by, src, &m, jsonStatReader(&m), prog)
 }
 
 // ReadValuesJSONStat reads the JSON-stat 2.0 dataset in r, named name in

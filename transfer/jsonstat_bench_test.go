@@ -90,7 +90,7 @@ func BenchmarkImportValuesJSONStat(b *testing.B) {
 	for _, backend := range storetest.Backends {
 		b.Run(backend.Name, func(b *testing.B) {
 			s := backend.Open(b)
-			_, err := s.UpsertAreas(b.Context(), func(yield func(*db.AreaInput, error) bool) {
+			_, err := s.UpsertAreas(b.Context(), operator, func(yield func(*db.AreaInput, error) bool) {
 				for r := range desoRegions {
 					x, y := 12.0+float64(r%80)*0.02, 57.0+float64(r/80)*0.02
 					sq := orb.Polygon{{{x, y}, {x + 0.02, y}, {x + 0.02, y + 0.02}, {x, y + 0.02}, {x, y}}}
@@ -106,11 +106,11 @@ func BenchmarkImportValuesJSONStat(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			var res StatImport
 			for b.Loop() {
-				if res, err = ImportValuesJSONStat(b.Context(), s, text("deso.json", string(data)), m, nil); err != nil {
+				if res, err = ImportValuesJSONStat(b.Context(), s, operator, text("deso.json", string(data)), m, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(res.Values)*float64(b.N)/b.Elapsed().Seconds(), "values/s")
+			b.ReportMetric(float64(res.Values.Written()+res.Values.Unchanged)*float64(b.N)/b.Elapsed().Seconds(), "values/s")
 		})
 	}
 }

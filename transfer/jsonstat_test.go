@@ -179,7 +179,7 @@ func TestReadValuesJSONStatRejects(t *testing.T) {
 // deso adds three DeSO areas in Borås to s, for the imports of DeSO tables.
 func deso(t *testing.T, s db.Store) {
 	t.Helper()
-	_, err := s.UpsertAreas(t.Context(), func(yield func(*db.AreaInput, error) bool) {
+	_, err := s.UpsertAreas(t.Context(), operator, func(yield func(*db.AreaInput, error) bool) {
 		for i, code := range []string{"1490C1010", "1490C1020", "1490C1030"} {
 			x, y := 12.93+float64(i)*0.01, 57.71
 			sq := orb.Polygon{{{x, y}, {x + 0.01, y}, {x + 0.01, y + 0.01}, {x, y + 0.01}, {x, y}}}
@@ -199,19 +199,19 @@ func TestImportValuesJSONStat(t *testing.T) {
 		m := StatMapping{Indicators: map[string]string{"0000089Y": "employment_rate"}}
 
 		// Areas that do not exist are named by the cell.
-		_, err := ImportValuesJSONStat(t.Context(), s, src, m, nil)
+		_, err := ImportValuesJSONStat(t.Context(), s, operator, src, m, nil)
 		errorSays(t, "DeSO not imported", err, "deso_employment.json: value index 0: ", `area code "1490C1010" does not exist`)
 		// A definition that does not exist is named before the file is read.
-		_, err = ImportValuesJSONStat(t.Context(), s, src, StatMapping{Indicator: "employment"}, nil)
+		_, err = ImportValuesJSONStat(t.Context(), s, operator, src, StatMapping{Indicator: "employment"}, nil)
 		errorSays(t, "no definition", err, "deso_employment.json: ", `indicator "employment" is not defined`, "import definitions")
 
 		deso(t, s)
-		got, err := ImportValuesJSONStat(t.Context(), s, src, m, nil)
+		got, err := ImportValuesJSONStat(t.Context(), s, operator, src, m, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Values != 16 || got.Skipped.String() != `2 marked ".."` {
-			t.Errorf("imported %d values, skipped %s", got.Values, got.Skipped)
+		if got.Values != (db.ImportCounts{Added: 16}) || got.Skipped.String() != `2 marked ".."` {
+			t.Errorf("imported %+v, skipped %s", got.Values, got.Skipped)
 		}
 		a, err := s.AreaByCode(t.Context(), "1490C1030")
 		if err != nil {
@@ -286,7 +286,7 @@ func TestImportValuesJSONStatCounts(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s db.Store) {
 		deso(t, s)
 		src := text("share.json", shareAndCount(`["Region","Kon","ContentsCode","Tid"]`, `,"value":[80.5,1200,76,1150,70.1,null,66,980]`))
-		if _, err := ImportValuesJSONStat(t.Context(), s, src, StatMapping{Indicator: "employment_rate", CountMeasure: "N"}, nil); err != nil {
+		if _, err := ImportValuesJSONStat(t.Context(), s, operator, src, StatMapping{Indicator: "employment_rate", CountMeasure: "N"}, nil); err != nil {
 			t.Fatal(err)
 		}
 		a, err := s.AreaByCode(t.Context(), "1490C1010")

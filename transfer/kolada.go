@@ -31,9 +31,9 @@ import (
 
 // ImportValuesKolada imports the values of the Kolada data answer src,
 // its key figures mapped to indicators by m, in two passes.
-func ImportValuesKolada(ctx context.Context, store IndicatorImporter, src Source, m StatMapping,
+func ImportValuesKolada(ctx context.Context, store IndicatorImporter, by db.Actor, src Source, m StatMapping,
 	prog io.Writer) (StatImport, error) {
-	return importStat(ctx, store, src, &m, koladaReader(&m), prog)
+	return importStat(ctx, store, by, src, &m, koladaReader(&m), prog)
 }
 
 // ReadValuesKolada reads the Kolada data answer in r, named name in

@@ -97,15 +97,15 @@ func TestImportValuesKolada(t *testing.T) {
 		// The area is named by its record and gender.
 		src := text("N00945.json", kolada(`{"kpi":"N00945","municipality":"1490","period":2030,"values":[{"gender":"T","value":1}]}`,
 			`{"kpi":"N00945","municipality":"1491","period":2030,"values":[{"gender":"K","value":null},{"gender":"M","value":2}]}`))
-		_, err := ImportValuesKolada(t.Context(), s, src, m, nil)
+		_, err := ImportValuesKolada(t.Context(), s, operator, src, m, nil)
 		errorSays(t, "Ulricehamn", err, "N00945.json: record 2, gender M: ", `area code "1491" does not exist`)
 
-		got, err := ImportValuesKolada(t.Context(), s, text("N00945.json", fixture(t, "N00945.json")), m, nil)
+		got, err := ImportValuesKolada(t.Context(), s, operator, text("N00945.json", fixture(t, "N00945.json")), m, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Values != 4 || got.Skipped.Total() != 2 {
-			t.Errorf("imported %d values, skipped %s", got.Values, got.Skipped)
+		if got.Values.Written()+got.Values.Unchanged != 4 || got.Skipped.Total() != 2 {
+			t.Errorf("imported %+v, skipped %s", got.Values, got.Skipped)
 		}
 		boras, err := s.AreaByCode(t.Context(), "1490")
 		if err != nil {

@@ -27,6 +27,14 @@ type AreaMapping struct {
 	// an import meant to break it; never through the check that they lie
 	// in Sweden.
 	Force bool
+	// Replace makes each area the file's whole truth: an optional field
+	// (parent, area type, validity dates, description) a feature does not
+	// carry is cleared. Without it, a stored area keeps such a field
+	// (db.AreaInput.Absent), so a partial file, say a statistics office's
+	// codes, names and shapes, updates those and wipes nothing else. A
+	// property the feature gives as null or "" is carried, and clears the
+	// field either way.
+	Replace bool
 }
 
 // DefaultAreaMapping names the properties ExportAreasGeoJSON writes, so
@@ -83,12 +91,30 @@ func (m *AreaMapping) fields(g orb.Geometry, p props) (*db.AreaInput, error) {
 	if a.Description, _, err = p.text(m.DescriptionProp); err != nil {
 		return nil, err
 	}
+	if !m.Replace {
+		for _, f := range []struct {
+			prop  string
+			field db.AreaFields
+		}{{m.ParentProp, db.FieldParent}, {m.AreaTypeProp, db.FieldAreaType}, {m.ValidFromProp, db.FieldValidFrom},
+			{m.ValidToProp, db.FieldValidTo}, {m.DescriptionProp, db.FieldDescription}} {
+			if !p.has(f.prop) {
+				a.Absent |= f.field
+			}
+		}
+	}
 	return a, nil
 }
 
 // props reads feature properties. Codes are often numbers in files made
 // by spreadsheets, so text properties take numbers too, as written.
 type props map[string]json.RawMessage
+
+// has says whether the feature carries the property name at all, null
+// included; a property named "" is never carried.
+func (p props) has(name string) bool {
+	_, ok := p[name]
+	return name != "" && ok
+}
 
 // text returns the property name as text; ok is false when the feature
 // does not have it (or it is null, or no property is named).

@@ -189,17 +189,21 @@ func checkInParent(a *db.AreaInput, p *parentOutline) error {
 		a.Code, pct, p.name, a.ParentCode, (1-MinShareInParent)*100)
 }
 
-// importAreas is twoReadings for areas, with the parent check between the
+// importAreas is twoReadings for areas by by, with the parent check between the
 // passes: after the first pass has checked every record on its own, and
 // before anything is written. m.Force leaves the parent check out. src
 // names the file in messages; read reads it.
-func importAreas(ctx context.Context, store AreaStore, src Source, prog io.Writer,
-	read reading[db.AreaInput], force bool) (int, error) {
+func importAreas(ctx context.Context, store AreaStore, by db.Actor, src Source, prog io.Writer,
+	read reading[db.AreaInput], force bool) (db.ImportCounts, error) {
+	sum, err := fileSum(src)
+	if err != nil {
+		return db.ImportCounts{}, err
+	}
 	pc := newParentCheck()
 	n := 0
 	for a, err := range pass(read, newProgress(prog, "checking")) {
 		if err != nil {
-			return 0, err
+			return db.ImportCounts{}, err
 		}
 		n++
 		if !force {
@@ -208,8 +212,8 @@ func importAreas(ctx context.Context, store AreaStore, src Source, prog io.Write
 	}
 	if !force {
 		if err := pc.check(ctx, src, read, store, prog); err != nil {
-			return 0, err
+			return db.ImportCounts{}, err
 		}
 	}
-	return store.UpsertAreas(ctx, pass(read, newProgress(prog, "importing")))
+	return secondReading(ctx, src, prog, read, sum, upsertAreas(store, by))
 }

@@ -64,8 +64,8 @@ func TestImportParentCheck(t *testing.T) {
 		imp := func(name string, force bool, feats ...string) (int, error) {
 			m := DefaultAreaMapping
 			m.Force = force
-			n, _, err := ImportAreasGeoJSON(t.Context(), s, text(name, collection(feats...)), m, nil)
-			return n, err
+			n, _, err := ImportAreasGeoJSON(t.Context(), s, operator, text(name, collection(feats...)), m, nil)
+			return n.Written() + n.Unchanged, err
 		}
 		before := areaCount(t, s)
 
@@ -143,7 +143,7 @@ func TestParentCheckBatches(t *testing.T) {
 				feature(fmt.Sprintf(`{"code":"%s-D","name":"Child","kind":"DISTRICT","parent":%q}`, code, code), geoJSON(t, child)),
 				feature(fmt.Sprintf(`{"code":%q,"name":"Town %d","kind":"MUNICIPALITY"}`, code, i), geoJSON(t, box(x, 57.60, x+0.02, 57.61))))
 		}
-		_, _, err := ImportAreasGeoJSON(t.Context(), s, text("towns.geojson", collection(feats...)), DefaultAreaMapping, nil)
+		_, _, err := ImportAreasGeoJSON(t.Context(), s, operator, text("towns.geojson", collection(feats...)), DefaultAreaMapping, nil)
 		errorSays(t, "batched", err, "towns.geojson: feature 5", `area "9992-D"`, "lies 50 % outside its parent Town 2")
 		if err != nil && strings.Contains(err.Error(), "feature 1:") {
 			t.Error(err)

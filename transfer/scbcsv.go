@@ -45,9 +45,9 @@ var DefaultSCBCSVMapping = StatMapping{AreaDim: "region", SexDim: "kön"}
 
 // ImportValuesSCBCSV imports the values of SCB's CSV export src, mapped
 // by m, in two passes.
-func ImportValuesSCBCSV(ctx context.Context, store IndicatorImporter, src Source, m StatMapping,
+func ImportValuesSCBCSV(ctx context.Context, store IndicatorImporter, by db.Actor, src Source, m StatMapping,
 	prog io.Writer) (StatImport, error) {
-	return importStat(ctx, store, src, &m, scbCSVReader(&m), prog)
+	return importStat(ctx, store, by, src, &m, scbCSVReader(&m), prog)
 }
 
 // ReadValuesSCBCSV reads SCB's CSV export in r, named name in errors, one

@@ -106,19 +106,19 @@ func TestImportValuesSCBCSV(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s db.Store) {
 		src := text("deso_employment.csv", fixture(t, "deso_employment.csv"))
 		m := StatMapping{Indicators: map[string]string{employmentMeasure: "employment_rate"}}
-		_, err := ImportValuesSCBCSV(t.Context(), s, src, m, nil)
+		_, err := ImportValuesSCBCSV(t.Context(), s, operator, src, m, nil)
 		errorSays(t, "DeSO not imported", err, `deso_employment.csv: line 4, column "Andel förvärvsarbetande, procent 2022": `,
 			`area code "1490C1010" does not exist`)
-		_, err = ImportValuesSCBCSV(t.Context(), s, src, StatMapping{Indicator: "employment"}, nil)
+		_, err = ImportValuesSCBCSV(t.Context(), s, operator, src, StatMapping{Indicator: "employment"}, nil)
 		errorSays(t, "no definition", err, `indicator "employment" is not defined`, "import definitions")
 
 		deso(t, s)
-		got, err := ImportValuesSCBCSV(t.Context(), s, src, m, nil)
+		got, err := ImportValuesSCBCSV(t.Context(), s, operator, src, m, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Values != 10 || got.Skipped.String() != `2 marked ".."` {
-			t.Errorf("imported %d values, skipped %s", got.Values, got.Skipped)
+		if got.Values != (db.ImportCounts{Added: 10}) || got.Skipped.String() != `2 marked ".."` {
+			t.Errorf("imported %+v, skipped %s", got.Values, got.Skipped)
 		}
 		a, err := s.AreaByCode(t.Context(), "1490C1030")
 		if err != nil {

@@ -112,8 +112,8 @@ func (s Skipped) String() string {
 
 // StatImport is what a statistics import did.
 type StatImport struct {
-	Values  int     // values written
-	Skipped Skipped // cells without a value, not imported
+	Values  db.ImportCounts // values added, changed and left as stored
+	Skipped Skipped         // cells without a value, not imported
 }
 
 // IndicatorImporter is what a statistics import needs of a store: the
@@ -138,8 +138,8 @@ func seqOf(each statReader, r io.Reader, name string, skipped Skipped) iter.Seq2
 	}
 }
 
-// importStat imports src, read by each under m, in two passes.
-func importStat(ctx context.Context, store IndicatorImporter, src Source, m *StatMapping, each statReader,
+// importStat imports src, read by each under m, by by in two passes.
+func importStat(ctx context.Context, store IndicatorImporter, by db.Actor, src Source, m *StatMapping, each statReader,
 	prog io.Writer) (StatImport, error) {
 	if err := checkDefined(ctx, store, m.codes()); err != nil {
 		return StatImport{}, fmt.Errorf("%s: %w", src.Name, err)
@@ -155,7 +155,7 @@ func importStat(ctx context.Context, store IndicatorImporter, src Source, m *Sta
 			}
 		}
 	}
-	n, err := twoPasses(ctx, src, prog, read, store.UpsertIndicatorValues)
+	n, err := twoPasses(ctx, src, prog, read, upsertValues(store, by))
 	var ie *db.ItemError
 	if errors.As(err, &ie) {
 		// The store counts values; name the cell the person can find.

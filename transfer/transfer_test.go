@@ -9,6 +9,9 @@ import (
 	"github.com/areagraph/areagraph/internal/storetest"
 )
 
+// operator is who the imports of these tests are by.
+var operator = db.Actor{ID: "cli:operator", Role: db.RoleAdmin}
+
 // eachBackend runs test on a store of each backend holding the Borås demo:
 // imports write through the store's upsert, and both must take and refuse
 // the same files with the same words.

@@ -36,7 +36,7 @@ func TestImportGeoPackage(t *testing.T) {
 	c.fails(append(args, "--layer", "kommun"), gpkg, `no features layer "kommun"`)
 	c.fails(append(args, "--layer", "kommuner", "--crs", "EPSG:4326"), gpkg, "is in EPSG:3006, but EPSG:4326 was named")
 	out := c.must(append(args, "--layer", "kommuner")...)
-	if want := "imported 290 areas from " + gpkg + ` (layer "kommuner", coordinates in EPSG:3006)` + "\n"; out != want {
+	if want := "imported areas from " + gpkg + ` (layer "kommuner", coordinates in EPSG:3006): 290 added, 0 changed, 0 unchanged` + "\n"; out != want {
 		t.Errorf("import said %q, want %q", out, want)
 	}
 	boras, err := c.store().AreaByCode(t.Context(), "1490")

@@ -137,7 +137,7 @@ func TestImportMunicipalities(t *testing.T) {
 	c := newCLI(t)
 	args := []string{"import", "areas", municipalitiesFile, "--code-prop", "id", "--name-prop", "kom_namn", "--kind", "MUNICIPALITY"}
 	out := c.must(args...)
-	if !strings.Contains(out, "imported 290 areas") || !strings.Contains(out, geo.CRSWGS84) {
+	if !strings.Contains(out, ": 290 added, 0 changed, 0 unchanged") || !strings.Contains(out, geo.CRSWGS84) {
 		t.Errorf("import said %q", out)
 	}
 	s := c.store()
@@ -241,7 +241,7 @@ func TestImportAreasFlags(t *testing.T) {
 		`"properties":{"deso":"1490C1001","kommun":"1490"},"geometry":`+string(geom)+`}]}`)
 	args := []string{"import", "areas", deso, "--code-prop", "deso", "--name-prop", "deso", "--parent-prop", "kommun",
 		"--kind", "statistical_area"}
-	if out := c.must(args...); out != "imported 1 areas from "+deso+" (coordinates in "+geo.CRSSWEREF99TM+")\n" {
+	if out := c.must(args...); out != "imported areas from "+deso+" (coordinates in "+geo.CRSSWEREF99TM+"): 1 added, 0 changed, 0 unchanged\n" {
 		t.Errorf("import said %q", out)
 	}
 	s := c.store()
@@ -273,7 +273,7 @@ func TestImportAreasFlags(t *testing.T) {
 	if _, err := s.AreaByCode(t.Context(), "1490C1002"); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("after the refused imports: %v", err)
 	}
-	if out := c.must(append(slices.Clone(args), "--crs", "EPSG:3008", "--force")...); out != "imported 1 areas from "+zone+" (coordinates in EPSG:3008)\n" {
+	if out := c.must(append(slices.Clone(args), "--crs", "EPSG:3008", "--force")...); out != "imported areas from "+zone+" (coordinates in EPSG:3008): 1 added, 0 changed, 0 unchanged\n" {
 		t.Errorf("import said %q", out)
 	}
 	if a, err := s.AreaByCode(t.Context(), "1490C1002"); err != nil || a.Geometry.Bound().Min.Lon() < 14.14 {
@@ -354,12 +354,12 @@ func TestImportRejects(t *testing.T) {
 	}
 
 	// The same files without their faults go in.
-	if out := c.must("import", "areas", writeFile(t, "areas.geojson", fc(good))); !strings.Contains(out, "imported 1 areas") {
+	if out := c.must("import", "areas", writeFile(t, "areas.geojson", fc(good))); !strings.Contains(out, ": 1 added, 0 changed, 0 unchanged") {
 		t.Errorf("import said %q", out)
 	}
 	path := writeFile(t, "values.csv", "area_code,indicator_code,year,value,sex,count\n1490,unemployment,2030,5.5,,1200\n"+
 		"1490,unemployment,2030,6,female,\n")
-	if out := c.must("import", "indicators", path); out != "imported 2 indicator values from "+path+"\n" {
+	if out := c.must("import", "indicators", path); out != "imported indicator values from "+path+": 2 added, 0 changed, 0 unchanged\n" {
 		t.Errorf("import said %q", out)
 	}
 }
@@ -410,7 +410,7 @@ func TestImportOneMillionValues(t *testing.T) {
 	s := c.store()
 	// A thousand statistical areas in a grid over Borås.
 	areas := make([]string, 1000)
-	_, err := s.UpsertAreas(t.Context(), func(yield func(*db.AreaInput, error) bool) {
+	_, err := s.UpsertAreas(t.Context(), db.Actor{ID: "cli:test", Role: db.RoleAdmin}, func(yield func(*db.AreaInput, error) bool) {
 		for i := range areas {
 			areas[i] = fmt.Sprintf("1490S%04d", i)
 			x, y := 12.7+float64(i%40)*0.01, 57.6+float64(i/40)*0.01
@@ -475,7 +475,7 @@ func TestImportOneMillionValues(t *testing.T) {
 	close(stop)
 	wg.Wait()
 
-	if !strings.Contains(out, fmt.Sprintf("imported %d indicator values", n)) {
+	if !strings.Contains(out, fmt.Sprintf(": %d added, 0 changed, 0 unchanged", n)) {
 		t.Errorf("import said %q", out)
 	}
 	growth := int64(peak.Load()) - int64(base)

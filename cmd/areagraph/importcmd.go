@@ -19,8 +19,12 @@ import (
 const importHelp = `Imports areas from a GeoJSON FeatureCollection or a GeoPackage, indicator
 definitions from a JSON file, or indicator values from a CSV or statistics
 file, into DATABASE_URL. Records are keyed on their code: a known code is
-updated in place and keeps its id, a new one is added. The whole file is checked first; areas and values are then
-written in one transaction (all of it, or nothing), definitions one by one.
+updated in place and keeps its id, a new one is added, and one the file
+gives as it is stored is left alone. The whole file is checked first; areas
+and values are then written in one transaction (all of it, or nothing,
+audit entries included), definitions one by one. Every import is audited as
+"cli:<user>", the operating system's user who ran it (its uid when the
+system has no name for it).
 
   areagraph import areas FILE.geojson|FILE.gpkg [flags]
       Each feature becomes an area; its properties are read as the flags
@@ -34,13 +38,22 @@ written in one transaction (all of it, or nothing), definitions one by one.
       layer at a time: the only one, or the one --layer names; its columns
       are the properties, and its coordinate system is the one the layer
       declares.
+      Each area added or changed gets an audit entry with how it read
+      before and after.
+      A property a feature does not carry at all (parent, area type,
+      validity dates, description) keeps the stored area's value, so a
+      partial file, such as codes, names and shapes from a statistics
+      office, updates what it gives and wipes nothing else. A property
+      given as null or "" clears the field. With --replace, a property
+      the feature does not carry clears it too: the file is the whole
+      truth about each area it names.
 
   areagraph import definitions FILE.json
       Indicator definitions as "areagraph export definitions" writes them: a
       JSON array of objects with code, name and unit, and optionally nameSv,
       description, higherIsBetter, source, license, attribution and
       minCount. A new code is created, a known one whose fields differ is
-      updated whole; each write is audited as "cli". The whole file is
+      updated whole; each write is audited on its own. The whole file is
       checked before the first write; the writes are one per definition.
       Import definitions before the values that use them.
 
@@ -72,7 +85,10 @@ written in one transaction (all of it, or nothing), definitions one by one.
                  kön (män, kvinnor, totalt); other columns need --fix
                  LABEL=CATEGORY; --count-measure names the measure whose
                  columns count persons. Cells ".." are skipped and counted.
-      Areas and indicator definitions must exist already.`
+      Areas and indicator definitions must exist already. A value is
+      replaced whole, its count with it. The import is one audit entry:
+      the file's name and SHA-256, how many values it added, changed and
+      left as they were, and the indicators and years it added or changed.`
 
 // importCmd dispatches "import areas" and "import indicators".
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -104,6 +120,7 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 	crs := fs.String("crs", "auto", "coordinate system of the file: auto, or an EPSG code: EPSG:4326 (WGS 84), EPSG:3006 (SWEREF 99 TM), EPSG:3007–3018 (the local SWEREF 99 zones), EPSG:3021 (RT90 2.5 gon V)")
 	fs.StringVar(&m.Layer, "layer", "", "GeoPackage layer (table) to read; may be left out when the file has one")
 	fs.BoolVar(&m.Force, "force", false, "import areas that lie more than 1 % outside their parent (never areas outside Sweden)")
+	fs.BoolVar(&m.Replace, "replace", false, "clear an optional field a feature does not carry, rather than keep the stored value")
 	file, err := parseWithFile(fs, args)
 	if err != nil {
 		return err
@@ -129,7 +146,7 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer store.Close()
-	n, read, err := transfer.ImportAreas(ctx, store, transfer.File(file), m, transfer.ProgressTo(stderr))
+	c, read, err := transfer.ImportAreas(ctx, store, cliActor(), transfer.File(file), m, transfer.ProgressTo(stderr))
 	if err != nil {
 		return err
 	}
@@ -137,8 +154,13 @@ func importAreasCmd(ctx context.Context, args []string, getenv func(string) stri
 	if read.Layer != "" {
 		layer = fmt.Sprintf("layer %q, ", read.Layer)
 	}
-	fmt.Fprintf(stdout, "imported %d areas from %s (%scoordinates in %s)\n", n, file, layer, read.CRS)
+	fmt.Fprintf(stdout, "imported areas from %s (%scoordinates in %s): %s\n", file, layer, read.CRS, countsText(c))
 	return nil
+}
+
+// countsText says what an import did.
+func countsText(c db.ImportCounts) string {
+	return fmt.Sprintf("%d added, %d changed, %d unchanged", c.Added, c.Changed, c.Unchanged)
 }
 
 func kindList() string {
@@ -202,18 +224,18 @@ func importIndicatorsCmd(ctx context.Context, args []string, getenv func(string)
 	var res transfer.StatImport
 	switch *format {
 	case transfer.FormatValuesCSV:
-		res.Values, err = transfer.ImportValuesCSV(ctx, store, src, prog)
+		res.Values, err = transfer.ImportValuesCSV(ctx, store, cliActor(), src, prog)
 	case transfer.FormatJSONStat:
-		res, err = transfer.ImportValuesJSONStat(ctx, store, src, m, prog)
+		res, err = transfer.ImportValuesJSONStat(ctx, store, cliActor(), src, m, prog)
 	case transfer.FormatKolada:
-		res, err = transfer.ImportValuesKolada(ctx, store, src, m, prog)
+		res, err = transfer.ImportValuesKolada(ctx, store, cliActor(), src, m, prog)
 	case transfer.FormatSCBCSV:
-		res, err = transfer.ImportValuesSCBCSV(ctx, store, src, m, prog)
+		res, err = transfer.ImportValuesSCBCSV(ctx, store, cliActor(), src, m, prog)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "imported %d indicator values from %s\n", res.Values, file)
+	fmt.Fprintf(stdout, "imported indicator values from %s: %s\n", file, countsText(res.Values))
 	if n := res.Skipped.Total(); n > 0 {
 		fmt.Fprintf(stdout, "skipped %d cells without a value (%s): suppressed or missing at the source\n", n, res.Skipped)
 	}
@@ -267,7 +289,7 @@ func readHead(file string) ([]byte, error) {
 
 func importDefinitionsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	return importFileCmd(ctx, "import definitions FILE.json", args, getenv, stderr, func(store *postgis.Store, file string) error {
-		c, err := transfer.ImportIndicatorDefinitions(ctx, store, transfer.File(file), transfer.ProgressTo(stderr))
+		c, err := transfer.ImportIndicatorDefinitions(ctx, store, cliActor(), transfer.File(file), transfer.ProgressTo(stderr))
 		if err != nil {
 			return err
 		}

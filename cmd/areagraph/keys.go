@@ -41,9 +41,6 @@ embedded server, --keys-file or AREAGRAPH_KEYS_FILE, by default
 the same file "areagraph serve" reads: a key made here works on a running
 server at once, and a revoked one stops working.`
 
-// cliActor is who the audit log names for what the command line does.
-var cliActor = db.Actor{ID: "cli", Role: db.RoleAdmin}
-
 // keysCmd dispatches "keys create", "keys list" and "keys revoke".
 func keysCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	what, args, err := subcommand("keys", args, []string{"create", "list", "revoke"}, keysHelp, stderr)
@@ -217,7 +214,7 @@ func keysCreate(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	k.Orgs = orgs
-	k, err = store.CreateKey(ctx, cliActor, k)
+	k, err = store.CreateKey(ctx, cliActor(), k)
 	if err != nil {
 		return keyError(err)
 	}
@@ -285,7 +282,7 @@ func keysRevoke(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer store.Close()
-	k, err := store.RevokeKey(ctx, cliActor, id)
+	k, err := store.RevokeKey(ctx, cliActor(), id)
 	if err != nil {
 		return keyError(err)
 	}

@@ -171,7 +171,7 @@ func TestKeysPostGIS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	entries, err := s.AuditLog(context.Background(), db.AuditFilter{Actor: "cli"}, db.Page{Limit: 100})
+	entries, err := s.AuditLog(context.Background(), db.AuditFilter{Actor: cliActor().ID}, db.Page{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,14 +154,15 @@ func (s *hooked) Load(ctx context.Context, ds *db.Dataset) (err error) {
 	return s.next.Load(ctx, ds)
 }
 
-func (s *hooked) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, error]) (_ int, err error) {
+func (s *hooked) UpsertAreas(ctx context.Context, by db.Actor, areas iter.Seq2[*db.AreaInput, error]) (_ db.ImportCounts, err error) {
 	defer end(s.hook(ctx, "UpsertAreas"), &err)
-	return s.next.UpsertAreas(ctx, areas)
+	return s.next.UpsertAreas(ctx, by, areas)
 }
 
-func (s *hooked) UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*db.ValueInput, error]) (_ int, err error) {
+func (s *hooked) UpsertIndicatorValues(ctx context.Context, by db.Actor, file db.ImportFile,
+	values iter.Seq2[*db.ValueInput, error]) (_ db.ImportCounts, err error) {
 	defer end(s.hook(ctx, "UpsertIndicatorValues"), &err)
-	return s.next.UpsertIndicatorValues(ctx, values)
+	return s.next.UpsertIndicatorValues(ctx, by, file, values)
 }
 
 // db.Writer.

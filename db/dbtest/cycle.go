@@ -120,7 +120,7 @@ func testUpsertAreasRejectsCycles(t *testing.T, s db.Store) {
 			db.ParentCycleItemError(1, "9999-D2", []string{"9999-D2", "9999-P1", "9999-D1", "9999-P2"})},
 	}
 	for _, c := range cases {
-		_, err := s.UpsertAreas(ctx(t), seqOf(t, c.items...))
+		_, err := s.UpsertAreas(ctx(t), testActor, seqOf(t, c.items...))
 		wantMessage(t, c.name, err, db.EINVALID, c.want)
 		wantItemError(t, c.name, err, itemOf(c.want))
 		wantNoChange(t, c.name, s, before)
@@ -129,11 +129,11 @@ func testUpsertAreasRejectsCycles(t *testing.T, s db.Store) {
 	// A cycle is a reference problem: items on their own, repeated codes
 	// and unknown parents are found before it.
 	cyc := []*db.AreaInput{newArea("X1", "X2"), newArea("X2", "X1")}
-	_, err := s.UpsertAreas(ctx(t), seqOf(t, append(cyc, newArea("N1", "NOWHERE"))...))
+	_, err := s.UpsertAreas(ctx(t), testActor, seqOf(t, append(cyc, newArea("N1", "NOWHERE"))...))
 	wantItemError(t, "a cycle and an unknown parent", err, 3, `parent "NOWHERE" does not exist`)
-	_, err = s.UpsertAreas(ctx(t), seqOf(t, append(cyc, newArea("X1", "9999"))...))
+	_, err = s.UpsertAreas(ctx(t), testActor, seqOf(t, append(cyc, newArea("X1", "9999"))...))
 	wantItemError(t, "a cycle and a repeated code", err, 3, "appears twice")
-	_, err = s.UpsertAreas(ctx(t), seqOf(t, append(cyc, areaIn("BAD", "Bad", "COUNTY", "", orb.Polygon{box(12, 57, 13, 58)}))...))
+	_, err = s.UpsertAreas(ctx(t), testActor, seqOf(t, append(cyc, areaIn("BAD", "Bad", "COUNTY", "", orb.Polygon{box(12, 57, 13, 58)}))...))
 	wantItemError(t, "a cycle and a bad item", err, 3, `unknown kind "COUNTY"`)
 	wantNoChange(t, "after the ordering checks", s, before)
 }
@@ -152,11 +152,9 @@ func testUpsertAreasReparents(t *testing.T, s db.Store) {
 	// import moves to district B: under the stored parents that would be
 	// a cycle, under the imported ones it is a chain. The check reads the
 	// hierarchy as the import leaves it.
-	n := must[int](t)(s.UpsertAreas(ctx(t), seqOf(t,
+	n := must[db.ImportCounts](t)(s.UpsertAreas(ctx(t), testActor, seqOf(t,
 		fixtureArea("9999-D1", "9999-P1"), fixtureArea("9999-P1", "9999-D2"))))
-	if n != 2 {
-		t.Errorf("UpsertAreas wrote %d areas, want 2", n)
-	}
+	wantEqual(t, "counts", n, db.ImportCounts{Changed: 2})
 	parents := func() map[int64]int64 {
 		out := map[int64]int64{}
 		for _, a := range must[db.List[*db.Area]](t)(s.Areas(ctx(t), db.AreaFilter{}, db.Page{Limit: 100})).Items {
@@ -170,14 +168,14 @@ func testUpsertAreasReparents(t *testing.T, s db.Store) {
 		s.ChildAreas(ctx(t), []int64{4}, db.AreaFilter{}, db.Page{Limit: 10}))[0], 1, 2)
 
 	// And back, in one import: the root keeps no parent.
-	must[int](t)(s.UpsertAreas(ctx(t), seqOf(t, fixtureArea("9999-P1", "9999-D1"), fixtureArea("9999-D1", "9999"))))
+	must[db.ImportCounts](t)(s.UpsertAreas(ctx(t), testActor, seqOf(t, fixtureArea("9999-P1", "9999-D1"), fixtureArea("9999-D1", "9999"))))
 	wantEqual(t, "parents after moving back", parents(), map[int64]int64{1: 0, 2: 1, 3: 1, 4: 2, 5: 3, 6: 2})
 	if v := areaByID(t, s, 2).Version; v != 3 {
 		t.Errorf("version of district A after two imports: got %d, want 3", v)
 	}
 
 	// A cycle refused after a valid import leaves that import in place.
-	_, err := s.UpsertAreas(ctx(t), seqOf(t, fixtureArea("9999-D1", "9999S0001")))
+	_, err := s.UpsertAreas(ctx(t), testActor, seqOf(t, fixtureArea("9999-D1", "9999S0001")))
 	wantItemError(t, "district A under its statistical area", err, 1, `"9999-D1" → "9999S0001" → "9999-D1"`)
 	wantEqual(t, "parents after the refused import", parents(), map[int64]int64{1: 0, 2: 1, 3: 1, 4: 2, 5: 3, 6: 2})
 }
@@ -191,14 +189,14 @@ func testHierarchyConcurrently(t *testing.T, s db.Store) {
 	loaded(t, s)
 	reset := func() {
 		t.Helper()
-		must[int](t)(s.UpsertAreas(ctx(t), seqOf(t, fixtureArea("9999-D1", "9999"), fixtureArea("9999-D2", "9999"))))
+		must[db.ImportCounts](t)(s.UpsertAreas(ctx(t), testActor, seqOf(t, fixtureArea("9999-D1", "9999"), fixtureArea("9999-D2", "9999"))))
 	}
 	// Each write is made ready just before its pair runs, so that an
 	// update names the version the last reset left.
 	upsert := func(code, parent string) func() func() error {
 		return func() func() error {
 			return func() error {
-				_, err := s.UpsertAreas(context.Background(), seqOf(t, fixtureArea(code, parent)))
+				_, err := s.UpsertAreas(context.Background(), testActor, seqOf(t, fixtureArea(code, parent)))
 				return err
 			}
 		}

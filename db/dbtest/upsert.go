@@ -69,6 +69,10 @@ func wantUnchanged(t *testing.T, what string, s db.Store, before snapshot) {
 	wantEqual(t, what+": the store after the failed upsert", snap(t, s), before)
 }
 
+// testFile is the file the values of an upsert come from, as the import
+// names it in its audit entry.
+var testFile = db.ImportFile{Name: "values.csv", SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}
+
 func areaIn(code, name string, kind db.AreaKind, parent string, g orb.Geometry) *db.AreaInput {
 	return &db.AreaInput{Code: code, Name: name, Kind: kind, ParentCode: parent, Geometry: g}
 }
@@ -78,13 +82,11 @@ func testUpsertAreasInsert(t *testing.T, s db.Store) {
 	p := &db.AreaInput{Code: "9999-P3", Name: "Priority R", Kind: db.KindPriorityArea, AreaType: 3, ParentCode: "9999-D2",
 		Geometry:  orb.MultiPolygon{{box(13.1, 57.1, 13.2, 57.2)}, {box(13.3, 57.1, 13.4, 57.2)}},
 		ValidFrom: date(2024, 1, 1), ValidTo: date(2027, 12, 31), Description: "Imported."}
-	n := must[int](t)(s.UpsertAreas(ctx(t), seqOf(t,
+	n := must[db.ImportCounts](t)(s.UpsertAreas(ctx(t), testActor, seqOf(t,
 		areaIn("9999S0002", "Statistical T", db.KindStatisticalArea, "9999-D1", orb.Polygon{box(12.5, 57, 13, 57.5)}),
 		p,
 	)))
-	if n != 2 {
-		t.Errorf("UpsertAreas wrote %d areas, want 2", n)
-	}
+	wantEqual(t, "counts", n, db.ImportCounts{Added: 2})
 	// New areas are numbered after the largest id, in import order.
 	got := must[db.List[*db.Area]](t)(s.Areas(ctx(t), db.AreaFilter{Codes: []string{"9999S0002", "9999-P3"}}, db.Page{Limit: 10}))
 	wantList(t, "imported areas", got, 2, 7, 8)
@@ -107,10 +109,8 @@ func testUpsertAreasInsert(t *testing.T, s db.Store) {
 	}
 
 	// An empty sequence writes nothing, and is no error.
-	empty := must[int](t)(s.UpsertAreas(ctx(t), seqOf[db.AreaInput](t)))
-	if empty != 0 {
-		t.Errorf("an empty upsert wrote %d areas", empty)
-	}
+	empty := must[db.ImportCounts](t)(s.UpsertAreas(ctx(t), testActor, seqOf[db.AreaInput](t)))
+	wantEqual(t, "counts of an empty upsert", empty, db.ImportCounts{})
 }
 
 func testUpsertAreasUpdateInPlace(t *testing.T, s db.Store) {
@@ -121,10 +121,8 @@ func testUpsertAreasUpdateInPlace(t *testing.T, s db.Store) {
 	moved := &db.AreaInput{Code: "9999S0001", Name: "Statistical S, moved", Kind: db.KindPriorityArea, AreaType: 4,
 		ParentCode: "9999-D2", Geometry: orb.Polygon{box(13.5, 57, 14, 57.25)}}
 	renamed := areaIn("9999-D1", "District A, renamed", db.KindDistrict, "9999", orb.Polygon{box(12, 57, 13, 58)})
-	n := must[int](t)(s.UpsertAreas(ctx(t), seqOf(t, moved, renamed)))
-	if n != 2 {
-		t.Errorf("UpsertAreas wrote %d areas, want 2", n)
-	}
+	n := must[db.ImportCounts](t)(s.UpsertAreas(ctx(t), testActor, seqOf(t, moved, renamed)))
+	wantEqual(t, "counts", n, db.ImportCounts{Changed: 2})
 	after := must[db.List[*db.Area]](t)(s.Areas(ctx(t), db.AreaFilter{}, db.Page{Limit: 100}))
 	wantList(t, "areas after the update: same ids, same count", after, before.Total, ids(before.Items)...)
 	// An update in place raises the version by one, as UpdateArea does.
@@ -141,23 +139,20 @@ func testUpsertAreasUpdateInPlace(t *testing.T, s db.Store) {
 	wantList(t, "priority areas", must[db.List[*db.Area]](t)(s.Areas(ctx(t),
 		db.AreaFilter{Kinds: []db.AreaKind{db.KindPriorityArea}}, db.Page{Limit: 10})), 3, 4, 5, 6)
 
-	// Importing the same again changes nothing but the versions of the
-	// areas it names: each import is a write of them.
-	must[int](t)(s.UpsertAreas(ctx(t), seqOf(t, moved, renamed)))
-	after.Items[1].Version, after.Items[5].Version = 3, 3
+	// Importing the same again changes nothing, not even the versions.
+	n = must[db.ImportCounts](t)(s.UpsertAreas(ctx(t), testActor, seqOf(t, moved, renamed)))
+	wantEqual(t, "counts of the same import again", n, db.ImportCounts{Unchanged: 2})
 	wantEqual(t, "areas after the same import again", must[db.List[*db.Area]](t)(
 		s.Areas(ctx(t), db.AreaFilter{}, db.Page{Limit: 100})), after)
 }
 
 func testUpsertAreasParentAfterChild(t *testing.T, s db.Store) {
-	n := must[int](t)(s.UpsertAreas(ctx(t), seqOf(t,
+	n := must[db.ImportCounts](t)(s.UpsertAreas(ctx(t), testActor, seqOf(t,
 		areaIn("C", "Child", db.KindDistrict, "M", orb.Polygon{box(12, 57, 13, 58)}),
 		areaIn("G", "Grandchild", db.KindStatisticalArea, "C", orb.Polygon{box(12, 57, 12.5, 57.5)}),
 		areaIn("M", "Municipality", db.KindMunicipality, "", orb.Polygon{box(12, 57, 14, 58)}),
 	)))
-	if n != 3 {
-		t.Errorf("UpsertAreas wrote %d areas, want 3", n)
-	}
+	wantEqual(t, "counts", n, db.ImportCounts{Added: 3})
 	got := must[db.List[*db.Area]](t)(s.Areas(ctx(t), db.AreaFilter{}, db.Page{Limit: 10}))
 	wantList(t, "areas", got, 3, 1, 2, 3)
 	parents := []int64{got.Items[0].ParentID, got.Items[1].ParentID, got.Items[2].ParentID}
@@ -202,25 +197,25 @@ func testUpsertAreasAllOrNothing(t *testing.T, s db.Store) {
 	for _, c := range cases {
 		// The bad item sits between good ones, and after it comes one that
 		// would update a stored area: none of them may be written.
-		_, err := s.UpsertAreas(ctx(t), seqOf(t, good(1), good(2), c.bad, good(4),
+		_, err := s.UpsertAreas(ctx(t), testActor, seqOf(t, good(1), good(2), c.bad, good(4),
 			areaIn("9999-D1", "District A, renamed", db.KindDistrict, "9999", orb.Polygon{box(12, 57, 13, 58)})))
 		wantItemError(t, c.name, err, 3, c.parts...)
 		wantUnchanged(t, c.name, s, before)
 	}
 
-	_, err := s.UpsertAreas(ctx(t), seqOf(t, good(1), good(2),
+	_, err := s.UpsertAreas(ctx(t), testActor, seqOf(t, good(1), good(2),
 		areaIn("9999-D1", "District A, renamed", db.KindDistrict, "9999", orb.Polygon{box(12, 57, 13, 58)}),
 		areaIn("N004", "New", db.KindStatisticalArea, "NOWHERE", orb.Polygon{box(12, 57, 12.1, 57.1)})))
 	wantItemError(t, "unknown parent code", err, 4, `area 4 (code "N004")`, `parent "NOWHERE" does not exist`)
 	wantUnchanged(t, "unknown parent code", s, before)
 
-	_, err = s.UpsertAreas(ctx(t), seqOf(t, good(1), good(2), good(3), good(2)))
+	_, err = s.UpsertAreas(ctx(t), testActor, seqOf(t, good(1), good(2), good(3), good(2)))
 	wantItemError(t, "a code twice in one import", err, 4, `area 4 (code "N002")`, "appears twice", "first as area 2")
 	wantUnchanged(t, "a code twice in one import", s, before)
 
 	// An error of the sequence itself comes back as it is.
 	broken := errors.New("the file broke off")
-	_, err = s.UpsertAreas(ctx(t), func(yield func(*db.AreaInput, error) bool) {
+	_, err = s.UpsertAreas(ctx(t), testActor, func(yield func(*db.AreaInput, error) bool) {
 		if yield(good(1), nil) {
 			yield(nil, broken)
 		}
@@ -232,11 +227,11 @@ func testUpsertAreasAllOrNothing(t *testing.T, s db.Store) {
 
 	// The first problem in the order the contract sets is the one named:
 	// items on their own, then repeated codes, then references.
-	_, err = s.UpsertAreas(ctx(t), seqOf(t,
+	_, err = s.UpsertAreas(ctx(t), testActor, seqOf(t,
 		areaIn("N001", "New", db.KindStatisticalArea, "NOWHERE", orb.Polygon{box(12, 57, 12.1, 57.1)}),
 		good(2), good(2), areaIn("BAD", "Bad", "COUNTY", "", orb.Polygon{box(12, 57, 13, 58)})))
 	wantItemError(t, "a bad item after a repeat and a bad reference", err, 4)
-	_, err = s.UpsertAreas(ctx(t), seqOf(t,
+	_, err = s.UpsertAreas(ctx(t), testActor, seqOf(t,
 		areaIn("N001", "New", db.KindStatisticalArea, "NOWHERE", orb.Polygon{box(12, 57, 12.1, 57.1)}), good(2), good(2)))
 	wantItemError(t, "a repeat after a bad reference", err, 3)
 	wantUnchanged(t, "after the ordering checks", s, before)
@@ -255,16 +250,14 @@ func testUpsertValues(t *testing.T, s db.Store) {
 	// in no particular order.
 	counted := valueIn("9999-P1", "unemployment", 2022, db.SexFemale, 33.25)
 	counted.Count = intp(812)
-	n := must[int](t)(s.UpsertIndicatorValues(ctx(t), seqOf(t,
+	n := must[db.ImportCounts](t)(s.UpsertIndicatorValues(ctx(t), testActor, testFile, seqOf(t,
 		valueIn("9999-P1", "unemployment", 2021, db.SexMale, 41),
 		counted,
 		valueIn("9999-P1", "unemployment", 2022, db.SexTotal, 34.5),
 		valueIn("9999-P1", "unemployment", 2021, db.SexTotal, 38.5),
 		valueIn("9999-D2", "population", 2021, db.SexTotal, 50000),
 	)))
-	if n != 5 {
-		t.Errorf("UpsertIndicatorValues wrote %d values, want 5", n)
-	}
+	wantEqual(t, "counts", n, db.ImportCounts{Added: 3, Changed: 2})
 	// Values the upsert did not name keep their counts.
 	stored := func(year int, sex db.Sex) *int {
 		for _, fv := range Fixture().Values {
@@ -287,10 +280,8 @@ func testUpsertValues(t *testing.T, s db.Store) {
 		[]db.IndicatorValue{v(3, "population", 2021, db.SexTotal, 50000, nil)})
 
 	// Overwriting replaces the count too, with none when none is given.
-	n = must[int](t)(s.UpsertIndicatorValues(ctx(t), seqOf(t, valueIn("9999-P1", "unemployment", 2022, db.SexFemale, 33))))
-	if n != 1 {
-		t.Errorf("second upsert wrote %d values, want 1", n)
-	}
+	n = must[db.ImportCounts](t)(s.UpsertIndicatorValues(ctx(t), testActor, testFile, seqOf(t, valueIn("9999-P1", "unemployment", 2022, db.SexFemale, 33))))
+	wantEqual(t, "counts of the second upsert", n, db.ImportCounts{Changed: 1})
 	wantEqual(t, "overwritten value", must[[]db.IndicatorValue](t)(s.IndicatorValues(ctx(t),
 		db.ValueFilter{AreaIDs: []int64{4}, FromYear: 2022, Sexes: []db.Sex{db.SexFemale}})),
 		[]db.IndicatorValue{v(4, "unemployment", 2022, db.SexFemale, 33, nil)})
@@ -334,23 +325,23 @@ func testUpsertValuesAllOrNothing(t *testing.T, s db.Store) {
 		{"missing", nil, []string{"value 250", "missing"}},
 	}
 	for _, c := range cases {
-		_, err := s.UpsertIndicatorValues(ctx(t), seqOf(t, many(c.bad)...))
+		_, err := s.UpsertIndicatorValues(ctx(t), testActor, testFile, seqOf(t, many(c.bad)...))
 		wantItemError(t, c.name, err, 250, c.parts...)
 		wantUnchanged(t, c.name, s, before)
 	}
 	// Items on their own first, then repeated keys, then references.
-	_, err := s.UpsertIndicatorValues(ctx(t), seqOf(t,
+	_, err := s.UpsertIndicatorValues(ctx(t), testActor, testFile, seqOf(t,
 		valueIn("NOWHERE", "unemployment", 2023, db.SexTotal, 1),
 		valueIn("9999-P1", "unemployment", 2023, db.SexTotal, 1),
 		valueIn("9999-P1", "unemployment", 2023, db.SexTotal, 2),
 		valueIn("9999-P1", "unemployment", 2023, "X", 1)))
 	wantItemError(t, "a bad item after a repeat and a bad reference", err, 4)
-	_, err = s.UpsertIndicatorValues(ctx(t), seqOf(t,
+	_, err = s.UpsertIndicatorValues(ctx(t), testActor, testFile, seqOf(t,
 		valueIn("NOWHERE", "unemployment", 2023, db.SexTotal, 1),
 		valueIn("9999-P1", "unemployment", 2023, db.SexTotal, 1),
 		valueIn("9999-P1", "unemployment", 2023, db.SexTotal, 2)))
 	wantItemError(t, "a repeat after a bad reference", err, 3)
-	_, err = s.UpsertIndicatorValues(ctx(t), seqOf(t,
+	_, err = s.UpsertIndicatorValues(ctx(t), testActor, testFile, seqOf(t,
 		valueIn("9999-P1", "happiness", 2023, db.SexTotal, 1),
 		valueIn("NOWHERE", "unemployment", 2023, db.SexTotal, 1)))
 	wantItemError(t, "references in item order", err, 1, `indicator "happiness"`)
@@ -372,7 +363,7 @@ func testUpsertAreasConcurrently(t *testing.T, s db.Store) {
 				items = append(items, areaIn(fmt.Sprintf("W%d-%02d", w, i), "New", db.KindStatisticalArea, "9999",
 					orb.Polygon{box(x, 57, x+1.0/128, 57.5)}))
 			}
-			_, errs[w] = s.UpsertAreas(context.Background(), seqOf(t, items...))
+			_, errs[w] = s.UpsertAreas(context.Background(), testActor, seqOf(t, items...))
 		})
 	}
 	wg.Wait()

@@ -53,7 +53,7 @@ func testWriteIDsNeverReused(t *testing.T, s db.Store) {
 	}
 
 	// So do imported ones.
-	must[int](t)(s.UpsertAreas(ctx(t), seqOf(t, areaIn("U1", "Imported", db.KindDistrict, "", orb.Polygon{box(17, 57, 18, 58)}))))
+	must[db.ImportCounts](t)(s.UpsertAreas(ctx(t), testActor, seqOf(t, areaIn("U1", "Imported", db.KindDistrict, "", orb.Polygon{box(17, 57, 18, 58)}))))
 	u := must[*db.Area](t)(s.AreaByCode(ctx(t), "U1"))
 	if u.ID <= a3.ID || u.Version != 1 {
 		t.Errorf("imported area: id %d (want above %d), version %d (want 1)", u.ID, a3.ID, u.Version)

@@ -12,30 +12,31 @@ import (
 // checked before the write lock is taken, so readers wait only while the
 // areas are applied; references are checked under the lock, and after
 // that nothing can fail, so a failed upsert leaves no trace.
-func (s *Store) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, error]) (int, error) {
+func (s *Store) UpsertAreas(ctx context.Context, by db.Actor, areas iter.Seq2[*db.AreaInput, error]) (db.ImportCounts, error) {
+	var c db.ImportCounts
 	items, err := readAll(ctx, areas, (*db.AreaInput).Check, (*db.AreaInput).Clone)
 	if err != nil {
-		return 0, err
+		return c, err
 	}
 	first := make(map[string]int, len(items))
 	for i, a := range items {
 		if f, ok := first[a.Code]; ok {
-			return 0, db.DuplicateAreaError(i+1, f, a.Code)
+			return c, db.DuplicateAreaError(i+1, f, a.Code)
 		}
 		first[a.Code] = i + 1
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return c, err
+	}
+	defer tx.end()
 	for i, a := range items {
 		if _, inImport := first[a.ParentCode]; a.ParentCode != "" && !inImport {
 			if _, stored := s.areaByCode[a.ParentCode]; !stored {
-				return 0, db.UnknownParentError(i+1, a.Code, a.ParentCode)
+				return c, db.UnknownParentError(i+1, a.Code, a.ParentCode)
 			}
 		}
-	}
-	if err := s.upsertCycle(items, first); err != nil {
-		return 0, err
 	}
 	// Known codes keep their ids; new ones follow the largest id ever
 	// used, in import order, as the PostGIS backend numbers them.
@@ -55,49 +56,81 @@ func (s *Store) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, 
 		}
 		return s.areaByCode[code]
 	}
-	for _, a := range items {
+	written := make([]*db.Area, len(items))
+	for i, a := range items {
 		area := &db.Area{ID: ids[a.Code], Code: a.Code, Name: a.Name, Kind: a.Kind, AreaType: a.AreaType,
 			Geometry: a.Geometry, ValidFrom: a.ValidFrom, ValidTo: a.ValidTo, Description: a.Description}
 		if a.ParentCode != "" {
 			area.ParentID = idOf(a.ParentCode)
 		}
 		if old := s.areas[area.ID]; old != nil {
-			area.Version = old.Version + 1
-			s.unindexArea(old)
-		} else {
+			db.KeepAbsent(area, old, a.Absent)
+			if area.ValidFrom != nil && area.ValidTo != nil && !db.Day(*area.ValidTo).After(db.Day(*area.ValidFrom)) {
+				return c, db.PeriodAfterKeepError(i+1, a.Code)
+			}
+		}
+		written[i] = area
+	}
+	if err := s.upsertCycle(written); err != nil {
+		return c, err
+	}
+	for _, area := range written {
+		old := s.areas[area.ID]
+		switch {
+		case old == nil:
 			area.Version = 1
 			// New ids exceed every stored one and come in ascending
 			// order, so the list stays sorted.
 			s.areaIDs = append(s.areaIDs, area.ID)
+			tx.log(db.ActionCreate, area, nil, db.AuditJSON(area))
+			c.Added++
+		case db.SameArea(area, old):
+			c.Unchanged++
+			continue
+		default:
+			area.Version = old.Version + 1
+			s.unindexArea(old)
+			tx.log(db.ActionUpdate, area, db.AuditJSON(old), db.AuditJSON(area))
+			c.Changed++
 		}
 		s.indexArea(area)
 	}
 	s.maxAreaID = next
-	return len(items), nil
+	return c, nil
 }
 
 // upsertCycle finds the first imported area whose parents, as they would
-// be after the import, lead back to it; first holds each imported code's
-// place. Imported areas take their parents from the import, the others
-// keep their stored ones, so re-parenting a stored area can close a cycle
-// through areas the import does not name. The caller holds the lock and
-// has found every parent code.
-func (s *Store) upsertCycle(items []*db.AreaInput, first map[string]int) error {
-	codes := make([]string, len(items))
-	for i, a := range items {
+// be after the import, lead back to it; written holds the imported areas
+// as they would be written, in import order. The others keep their stored
+// parents, so re-parenting a stored area can close a cycle through areas
+// the import does not name. The caller holds the lock.
+func (s *Store) upsertCycle(written []*db.Area) error {
+	codes := make([]string, len(written))
+	byCode := make(map[string]*db.Area, len(written))
+	codeByID := make(map[int64]string, len(written))
+	for i, a := range written {
 		codes[i] = a.Code
+		byCode[a.Code] = a
+		codeByID[a.ID] = a.Code
 	}
-	i, cycle := db.FirstParentCycle(codes, func(code string) (string, bool) {
-		if f, ok := first[code]; ok {
-			p := items[f-1].ParentCode
-			return p, p != ""
+	codeOf := func(id int64) (string, bool) {
+		if code, ok := codeByID[id]; ok {
+			return code, true
 		}
-		if a := s.areas[s.areaByCode[code]]; a != nil && a.ParentID != 0 {
-			if p := s.areas[a.ParentID]; p != nil {
-				return p.Code, true
-			}
+		if p := s.areas[id]; p != nil {
+			return p.Code, true
 		}
 		return "", false
+	}
+	i, cycle := db.FirstParentCycle(codes, func(code string) (string, bool) {
+		a := byCode[code]
+		if a == nil {
+			a = s.areas[s.areaByCode[code]]
+		}
+		if a == nil || a.ParentID == 0 {
+			return "", false
+		}
+		return codeOf(a.ParentID)
 	})
 	if i >= 0 {
 		return db.ParentCycleItemError(i+1, codes[i], cycle)
@@ -107,10 +140,12 @@ func (s *Store) upsertCycle(items []*db.AreaInput, first map[string]int) error {
 
 // UpsertIndicatorValues implements db.Store, in the same steps as
 // UpsertAreas.
-func (s *Store) UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*db.ValueInput, error]) (int, error) {
+func (s *Store) UpsertIndicatorValues(ctx context.Context, by db.Actor, file db.ImportFile,
+	values iter.Seq2[*db.ValueInput, error]) (db.ImportCounts, error) {
+	var c db.ImportCounts
 	items, err := readAll(ctx, values, (*db.ValueInput).Check, (*db.ValueInput).Clone)
 	if err != nil {
-		return 0, err
+		return c, err
 	}
 	type key struct {
 		area, code string
@@ -121,19 +156,22 @@ func (s *Store) UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*db.
 	for i, v := range items {
 		k := key{v.AreaCode, v.IndicatorCode, v.Year, v.Sex}
 		if f, ok := first[k]; ok {
-			return 0, db.DuplicateValueError(i+1, f, v)
+			return c, db.DuplicateValueError(i+1, f, v)
 		}
 		first[k] = i + 1
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	tx, err := s.begin(ctx, by)
+	if err != nil {
+		return c, err
+	}
+	defer tx.end()
 	for i, v := range items {
 		if _, ok := s.areaByCode[v.AreaCode]; !ok {
-			return 0, db.UnknownValueAreaError(i+1, v)
+			return c, db.UnknownValueAreaError(i+1, v)
 		}
 		if s.indicators[v.IndicatorCode] == nil {
-			return 0, db.UnknownIndicatorError(i+1, v)
+			return c, db.UnknownIndicatorError(i+1, v)
 		}
 	}
 	byArea := map[int64][]db.IndicatorValue{}
@@ -142,24 +180,36 @@ func (s *Store) UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*db.
 		byArea[id] = append(byArea[id], db.IndicatorValue{AreaID: id, IndicatorCode: v.IndicatorCode,
 			Year: v.Year, Sex: v.Sex, Value: v.Value, Count: v.Count})
 	}
+	var codes []string
+	var years []int
 	for id, vals := range byArea {
 		stored := s.values[id]
 		n := len(stored)
 		for _, v := range vals {
 			// Only the stored prefix is sorted; the import has no key
 			// twice, so a new value never meets another new one.
-			if j, found := slices.BinarySearchFunc(stored[:n], v, db.CompareValues); found {
+			j, found := slices.BinarySearchFunc(stored[:n], v, db.CompareValues)
+			switch {
+			case found && stored[j].Equal(v):
+				c.Unchanged++
+				continue
+			case found:
 				stored[j] = v
-			} else {
+				c.Changed++
+			default:
 				stored = append(stored, v)
+				c.Added++
 			}
+			codes, years = append(codes, v.IndicatorCode), append(years, v.Year)
 		}
 		if len(stored) > n {
 			slices.SortFunc(stored, db.CompareValues)
 		}
 		s.values[id] = stored
 	}
-	return len(items), nil
+	rec := db.NewValueImport(file, c, codes, years)
+	tx.log(db.ActionCreate, rec, nil, db.AuditJSON(rec))
+	return c, nil
 }
 
 // readAll reads a whole upsert sequence, checking each item as it comes

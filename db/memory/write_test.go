@@ -193,7 +193,7 @@ func TestIndexesInStep(t *testing.T) {
 		}},
 		{"delete indicator unemployment with detach", func() error { return s.DeleteIndicator(ctx, by, "unemployment", 1, true) }},
 		{"upsert areas", func() error {
-			_, err := s.UpsertAreas(ctx, func(yield func(*db.AreaInput, error) bool) {
+			_, err := s.UpsertAreas(ctx, by, func(yield func(*db.AreaInput, error) bool) {
 				_ = yield(&db.AreaInput{Code: "N1", Name: "N1 again", Kind: db.KindDistrict, Geometry: box(15, 57, 16, 58)}, nil) &&
 					yield(&db.AreaInput{Code: "U2", Name: "U2", Kind: db.KindDistrict, ParentCode: "N1", Geometry: box(15, 57, 15.5, 57.5)}, nil)
 			})

@@ -181,12 +181,12 @@ func TestReplicaFollowsOtherProcesses(t *testing.T) {
 	// A second store stands for a second server process.
 	second := openAt(t, url)
 	code := "imported"
-	n, err := second.UpsertAreas(ctx, func(yield func(*db.AreaInput, error) bool) {
+	n, err := second.UpsertAreas(ctx, db.Actor{ID: "cli:test", Role: db.RoleAdmin}, func(yield func(*db.AreaInput, error) bool) {
 		yield(&db.AreaInput{Code: code, Name: "Imported", Kind: db.KindPriorityArea, AreaType: 1,
 			Geometry: orb.Polygon{{{22.2, 60.2}, {22.4, 60.2}, {22.4, 60.4}, {22.2, 60.4}, {22.2, 60.2}}}}, nil)
 	})
-	if err != nil || n != 1 {
-		t.Fatalf("upsert: %d, %v", n, err)
+	if err != nil || n.Added != 1 {
+		t.Fatalf("upsert: %+v, %v", n, err)
 	}
 	imported, err := sql.AreaByCode(ctx, code)
 	if err != nil {
@@ -238,7 +238,7 @@ func TestReplicaReadsOwnWrites(t *testing.T) {
 	}
 
 	// The same through the store's write methods.
-	admin := db.Actor{ID: "cli", Role: db.RoleAdmin}
+	admin := db.Actor{ID: "cli:test", Role: db.RoleAdmin}
 	a, err := s.CreateArea(ctx, admin, &db.Area{Code: "new", Name: "New", Kind: db.KindDistrict,
 		Geometry: orb.Polygon{{{30, 60}, {31, 60}, {31, 61}, {30, 61}, {30, 60}}}})
 	if err != nil {
@@ -383,8 +383,8 @@ func (m memoryFirst) Load(ctx context.Context, ds *db.Dataset) error {
 	return err
 }
 
-func (m memoryFirst) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, error]) (int, error) {
-	n, err := m.Store.UpsertAreas(ctx, areas)
+func (m memoryFirst) UpsertAreas(ctx context.Context, by db.Actor, areas iter.Seq2[*db.AreaInput, error]) (db.ImportCounts, error) {
+	n, err := m.Store.UpsertAreas(ctx, by, areas)
 	waitLive(m.t, m.Store)
 	return n, err
 }

@@ -19,23 +19,29 @@ import (
 // in the order db/error.go sets above ItemError, so both backends report the same item.
 
 // UpsertAreas implements db.Store.
-func (s *Store) UpsertAreas(ctx context.Context, areas iter.Seq2[*db.AreaInput, error]) (int, error) {
+func (s *Store) UpsertAreas(ctx context.Context, by db.Actor, areas iter.Seq2[*db.AreaInput, error]) (db.ImportCounts, error) {
 	return upsert(ctx, s, "upsert areas", createImportAreas, "import_areas", importAreaColumns, areas,
-		areaImportRow, mergeAreas)
+		areaImportRow, func(ctx context.Context, tx pgx.Tx, n int) (db.ImportCounts, error) {
+			return mergeAreas(ctx, tx, by, n)
+		})
 }
 
 // UpsertIndicatorValues implements db.Store.
-func (s *Store) UpsertIndicatorValues(ctx context.Context, values iter.Seq2[*db.ValueInput, error]) (int, error) {
+func (s *Store) UpsertIndicatorValues(ctx context.Context, by db.Actor, file db.ImportFile,
+	values iter.Seq2[*db.ValueInput, error]) (db.ImportCounts, error) {
 	return upsert(ctx, s, "upsert indicator values", createImportValues, "import_values", importValueColumns, values,
-		valueImportRow, mergeValues)
+		valueImportRow, func(ctx context.Context, tx pgx.Tx, n int) (db.ImportCounts, error) {
+			return mergeValues(ctx, tx, by, file, n)
+		})
 }
 
 // upsert runs one upsert in a transaction: create the import table, copy
-// the sequence into it, then merge. An error of the sequence itself comes
-// back as it was, so the caller can recognise its own.
+// the sequence into it, then merge, which writes the audit entries too. An
+// error of the sequence itself comes back as it was, so the caller can
+// recognise its own.
 func upsert[T any](ctx context.Context, s *Store, op, create, table string, cols []string, seq iter.Seq2[*T, error],
-	row func(item int, v *T) ([]any, error), merge func(context.Context, pgx.Tx) error) (int, error) {
-	var n int
+	row func(item int, v *T) ([]any, error), merge func(ctx context.Context, tx pgx.Tx, n int) (db.ImportCounts, error)) (db.ImportCounts, error) {
+	var counts db.ImportCounts
 	var seqErr error
 	// An import, like a load, waits for a connection as long as ctx lets
 	// it (see pool).
@@ -56,19 +62,16 @@ func upsert[T any](ctx context.Context, s *Store, op, create, table string, cols
 		if err != nil {
 			return err
 		}
-		n = src.n
-		if n == 0 {
-			return nil // nothing to merge, and no lock to take for it
-		}
-		return merge(ctx, tx)
+		counts, err = merge(ctx, tx, src.n)
+		return err
 	})
 	if seqErr != nil {
-		return 0, seqErr
+		return db.ImportCounts{}, seqErr
 	}
 	if err != nil {
-		return 0, translateIn(ctx, err, op)
+		return db.ImportCounts{}, translateIn(ctx, err, op)
 	}
-	return n, nil
+	return counts, nil
 }
 
 // copySource feeds COPY from a pulled sequence, checking and encoding each
@@ -113,12 +116,15 @@ const createImportAreas = `CREATE TEMP TABLE import_areas (
 	valid_from  date,
 	valid_to    date,
 	description text NOT NULL,
+	absent      smallint NOT NULL,
 	id          bigint,
-	parent_id   bigint
+	parent_id   bigint,
+	stored      boolean NOT NULL DEFAULT false,
+	unchanged   boolean NOT NULL DEFAULT false
 ) ON COMMIT DROP`
 
 var importAreaColumns = []string{"item", "code", "name", "kind", "area_type", "parent_code", "wkb", "valid_from",
-	"valid_to", "description"}
+	"valid_to", "description", "absent"}
 
 func areaImportRow(item int, a *db.AreaInput) ([]any, error) {
 	if err := a.Check(item); err != nil {
@@ -134,7 +140,7 @@ func areaImportRow(item int, a *db.AreaInput) ([]any, error) {
 		areaType = &t
 	}
 	return []any{int32(item), a.Code, a.Name, string(a.Kind), areaType, a.ParentCode, wkb,
-		dateOf(a.ValidFrom), dateOf(a.ValidTo), a.Description}, nil
+		dateOf(a.ValidFrom), dateOf(a.ValidTo), a.Description, int16(a.Absent)}, nil
 }
 
 // dateOf hands pgx a nil interface for a missing date rather than a nil
@@ -184,22 +190,28 @@ const areaCycle = `WITH RECURSIVE up(item, start, id, path) AS (
 	WHERE up.id = up.start
 	ORDER BY up.item LIMIT 1`
 
-// mergeAreas checks the imported areas as a whole and writes them. Known
-// codes keep their ids and go up a version; new ones take ids from the
-// sequence in import order, above every id handed out before. The table
-// lock makes the codes looked up stay as they are against a concurrent
-// upsert, load or write, while reads go on; the hierarchy lock, taken
-// first, keeps the parents the cycle check reads from changing.
-func mergeAreas(ctx context.Context, tx pgx.Tx) error {
+// mergeAreas checks the imported areas as a whole and writes them, with
+// their audit entries. Known codes keep their ids and go up a version;
+// new ones take ids from the sequence in import order, above every id
+// handed out before; known ones that would not change are left alone
+// (db.SameArea, stated here in SQL). The table lock makes the codes looked
+// up stay as they are against a concurrent upsert, load or write, while
+// reads go on; the hierarchy lock, taken first, keeps the parents the
+// cycle check reads from changing.
+func mergeAreas(ctx context.Context, tx pgx.Tx, by db.Actor, n int) (db.ImportCounts, error) {
+	var c db.ImportCounts
+	if n == 0 {
+		return c, nil // nothing to merge, and no lock to take for it
+	}
 	var item, first int
 	var code, parent string
 	err := tx.QueryRow(ctx, `SELECT item, first, code FROM (
 			SELECT item, code, min(item) OVER (PARTITION BY code) AS first FROM import_areas) d
 		WHERE item <> first ORDER BY item LIMIT 1`).Scan(&item, &first, &code)
 	if err == nil {
-		return db.DuplicateAreaError(item, first, code)
+		return c, db.DuplicateAreaError(item, first, code)
 	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return err
+		return c, err
 	}
 	// Temporary tables are never analysed on their own; without
 	// statistics the planner would guess at the lookups by code.
@@ -207,7 +219,7 @@ func mergeAreas(ctx context.Context, tx pgx.Tx) error {
 		ANALYZE import_areas;
 		`+lockHierarchy+`;
 		LOCK TABLE areas IN SHARE ROW EXCLUSIVE MODE;
-		UPDATE import_areas i SET id = a.id FROM areas a WHERE a.code = i.code;
+		UPDATE import_areas i SET id = a.id, stored = true FROM areas a WHERE a.code = i.code;
 		UPDATE import_areas i SET id = n.id
 			FROM (SELECT item, nextval('areas_id_seq') AS id
 				FROM (SELECT item FROM import_areas WHERE id IS NULL ORDER BY item) o) n
@@ -216,14 +228,48 @@ func mergeAreas(ctx context.Context, tx pgx.Tx) error {
 				(SELECT p.id FROM import_areas p WHERE p.code = i.parent_code),
 				(SELECT a.id FROM areas a WHERE a.code = i.parent_code))
 			WHERE i.parent_code <> ''`); err != nil {
-		return err
+		return c, err
 	}
 	err = tx.QueryRow(ctx, `SELECT item, code, parent_code FROM import_areas
 		WHERE parent_code <> '' AND parent_id IS NULL ORDER BY item LIMIT 1`).Scan(&item, &code, &parent)
 	if err == nil {
-		return db.UnknownParentError(item, code, parent)
+		return c, db.UnknownParentError(item, code, parent)
 	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return err
+		return c, err
+	}
+	// The fields a file does not carry keep their stored values
+	// (db.KeepAbsent); after that, a period can end before it starts.
+	if _, err := tx.Exec(ctx, `UPDATE import_areas i SET
+			parent_id = CASE WHEN i.absent & $1 <> 0 THEN a.parent_id ELSE i.parent_id END,
+			area_type = CASE WHEN i.absent & $2 <> 0 THEN a.area_type ELSE i.area_type END,
+			valid_from = CASE WHEN i.absent & $3 <> 0 THEN a.valid_from ELSE i.valid_from END,
+			valid_to = CASE WHEN i.absent & $4 <> 0 THEN a.valid_to ELSE i.valid_to END,
+			description = CASE WHEN i.absent & $5 <> 0 THEN a.description ELSE i.description END
+		FROM areas a WHERE a.id = i.id AND i.absent <> 0`,
+		int16(db.FieldParent), int16(db.FieldAreaType), int16(db.FieldValidFrom), int16(db.FieldValidTo),
+		int16(db.FieldDescription)); err != nil {
+		return c, err
+	}
+	err = tx.QueryRow(ctx, `SELECT item, code FROM import_areas WHERE stored AND valid_to <= valid_from
+		ORDER BY item LIMIT 1`).Scan(&item, &code)
+	if err == nil {
+		return c, db.PeriodAfterKeepError(item, code)
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return c, err
+	}
+	// What would not change is left out of the write; what would is kept
+	// as it was, for the audit entries. Geometries are compared as
+	// PostGIS writes them, coordinates and their order exactly.
+	if _, err := tx.Exec(ctx, `UPDATE import_areas i SET unchanged = true FROM areas a
+		WHERE a.id = i.id AND a.name = i.name AND a.kind = i.kind
+			AND a.area_type IS NOT DISTINCT FROM i.area_type AND a.parent_id IS NOT DISTINCT FROM i.parent_id
+			AND a.valid_from IS NOT DISTINCT FROM i.valid_from AND a.valid_to IS NOT DISTINCT FROM i.valid_to
+			AND a.description = i.description
+			AND ST_AsBinary(a.geom, 'NDR') = ST_AsBinary(ST_GeomFromWKB(i.wkb, 4326), 'NDR');
+		CREATE TEMP TABLE import_before ON COMMIT DROP AS
+			SELECT a.* FROM areas a JOIN import_areas i ON i.id = a.id WHERE NOT i.unchanged;
+		CREATE INDEX ON import_before (id)`); err != nil {
+		return c, err
 	}
 	// The write and the cycle check after it go in one round trip; a
 	// cycle fails the transaction, which undoes the write.
@@ -232,7 +278,7 @@ func mergeAreas(ctx context.Context, tx pgx.Tx) error {
 	b.Queue(`INSERT INTO areas (id, code, name, kind, area_type, parent_id, geom, valid_from, valid_to,
 			description)
 		SELECT id, code, name, kind, area_type, parent_id, ST_GeomFromWKB(wkb, 4326), valid_from, valid_to, description
-		FROM import_areas ORDER BY item
+		FROM import_areas WHERE NOT unchanged ORDER BY item
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, area_type = excluded.area_type,
 			parent_id = excluded.parent_id, geom = excluded.geom, valid_from = excluded.valid_from,
 			valid_to = excluded.valid_to, description = excluded.description, version = areas.version + 1`)
@@ -243,13 +289,121 @@ func mergeAreas(ctx context.Context, tx pgx.Tx) error {
 		}
 		return err
 	})
+	b.Queue(`SELECT count(*) FILTER (WHERE NOT stored), count(*) FILTER (WHERE stored AND NOT unchanged),
+		count(*) FILTER (WHERE unchanged) FROM import_areas`).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&c.Added, &c.Changed, &c.Unchanged)
+	})
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return err
+		return c, err
 	}
 	if cycle != nil {
-		return db.ParentCycleItemError(item, code, cycle)
+		return c, db.ParentCycleItemError(item, code, cycle)
 	}
-	return nil
+	return c, auditImportedAreas(ctx, tx, by)
+}
+
+// importBeforeRecord reads the areas an import changes as they were
+// before it, from the copy mergeAreas keeps of them.
+var importBeforeRecord = record{table: "import_before", alias: "a", cols: areaRecord.cols}
+
+// auditChunk is how many imported areas auditImportedAreas renders at a
+// time: enough to keep round trips few, few enough that an import of any
+// size holds a bounded number of geometries in memory.
+const auditChunk = 256
+
+// auditImportedAreas writes the audit entries of the areas an import added
+// or changed, in import order. The entries are rendered in Go, as every
+// other write's are (db.AuditJSON), a chunk of areas at a time, into a
+// table of the transaction; the audit log's lock is taken only for the
+// one statement that copies them from there, so other writes wait for it
+// no longer than for any write.
+func auditImportedAreas(ctx context.Context, tx pgx.Tx, by db.Actor) error {
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_audit (
+			item      integer NOT NULL,
+			action    text NOT NULL,
+			record_id text NOT NULL,
+			before    text,
+			after     text NOT NULL
+		) ON COMMIT DROP`); err != nil {
+		return err
+	}
+	type written struct {
+		item   int32
+		id     int64
+		stored bool
+	}
+	last := int32(0)
+	for {
+		rows, err := tx.Query(ctx, `SELECT item, id, stored FROM import_areas
+			WHERE item > $1 AND NOT unchanged ORDER BY item LIMIT $2`, last, auditChunk)
+		if err != nil {
+			return err
+		}
+		var w written
+		chunk, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (written, error) {
+			err := row.Scan(&w.item, &w.id, &w.stored)
+			return w, err
+		})
+		if err != nil {
+			return err
+		}
+		if len(chunk) == 0 {
+			break
+		}
+		last = chunk[len(chunk)-1].item
+		var ids, storedIDs []int64
+		for _, w := range chunk {
+			ids = append(ids, w.id)
+			if w.stored {
+				storedIDs = append(storedIDs, w.id)
+			}
+		}
+		before, err := readRecords(ctx, tx, importBeforeRecord, newAreaRow, storedIDs)
+		if err != nil {
+			return err
+		}
+		after, err := readRecords(ctx, tx, areaRecord, newAreaRow, ids)
+		if err != nil {
+			return err
+		}
+		beforeOf := make(map[int64]*db.Area, len(before))
+		for _, a := range before {
+			beforeOf[a.ID] = a
+		}
+		afterOf := make(map[int64]*db.Area, len(after))
+		for _, a := range after {
+			afterOf[a.ID] = a
+		}
+		changes := make([]change, len(chunk))
+		for i, w := range chunk {
+			if old := beforeOf[w.id]; old != nil {
+				changes[i] = updated(old, afterOf[w.id])
+			} else {
+				changes[i] = created(afterOf[w.id])
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO import_audit (item, action, record_id, before, after)
+			SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[])`,
+			column(chunk, 0, len(chunk), func(w written) int32 { return w.item }),
+			column(changes, 0, len(changes), func(c change) string { return string(c.action) }),
+			column(changes, 0, len(changes), func(c change) string { return c.recordID }),
+			column(changes, 0, len(changes), func(c change) *string { return textOf(c.before) }),
+			column(changes, 0, len(changes), func(c change) string { return string(c.after) })); err != nil {
+			return err
+		}
+	}
+	at, err := lockAudit(ctx, tx)
+	if err != nil {
+		return err
+	}
+	orgs := by.Orgs
+	if orgs == nil {
+		orgs = []string{}
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO audit_log (at, actor, organizations, action, type, record_id, before, after)
+		SELECT $1::timestamptz, $2::text, $4::text[], action, $3::text, record_id, before::json, after::json
+		FROM import_audit ORDER BY item`, at, by.ID, db.TypeArea, orgs)
+	return err
 }
 
 // The values' import table has no index: COPY fills it fastest bare, and
@@ -274,12 +428,14 @@ func valueImportRow(item int, v *db.ValueInput) ([]any, error) {
 }
 
 // mergeValues checks the imported values as a whole and writes them,
-// overwriting stored values with the same key.
-func mergeValues(ctx context.Context, tx pgx.Tx) error {
+// overwriting stored values with the same key unless they are equal, and
+// appends the import's one audit entry.
+func mergeValues(ctx context.Context, tx pgx.Tx, by db.Actor, file db.ImportFile, n int) (db.ImportCounts, error) {
+	var c db.ImportCounts
 	// The checks sort and hash the whole import; a larger budget keeps
 	// that in memory for imports of a few million rows.
 	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
-		return err
+		return c, err
 	}
 	var item, first int
 	var v db.ValueInput
@@ -291,9 +447,9 @@ func mergeValues(ctx context.Context, tx pgx.Tx) error {
 		WHERE item <> first ORDER BY item LIMIT 1`).Scan(&item, &first, &v.AreaCode, &v.IndicatorCode, &v.Year, &sex)
 	if err == nil {
 		v.Sex = db.Sex(sex)
-		return db.DuplicateValueError(item, first, &v)
+		return c, db.DuplicateValueError(item, first, &v)
 	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return err
+		return c, err
 	}
 	var noArea bool
 	err = tx.QueryRow(ctx, `SELECT v.item, v.area_code, v.indicator_code, v.year, v.sex, a.id IS NULL
@@ -305,16 +461,30 @@ func mergeValues(ctx context.Context, tx pgx.Tx) error {
 	switch {
 	case err == nil && noArea:
 		v.Sex = db.Sex(sex)
-		return db.UnknownValueAreaError(item, &v)
+		return c, db.UnknownValueAreaError(item, &v)
 	case err == nil:
 		v.Sex = db.Sex(sex)
-		return db.UnknownIndicatorError(item, &v)
+		return c, db.UnknownIndicatorError(item, &v)
 	case !errors.Is(err, pgx.ErrNoRows):
-		return err
+		return c, err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO indicator_values (area_id, indicator_code, year, sex, value, count)
-		SELECT a.id, v.indicator_code, v.year, v.sex, v.value, v.count
-		FROM import_values v JOIN areas a ON a.code = v.area_code
-		ON CONFLICT (area_id, indicator_code, year, sex) DO UPDATE SET value = excluded.value, count = excluded.count`)
-	return err
+	// A row the conflict clause does not update is not returned; xmax is
+	// 0 on a row the statement inserted and set on one it updated.
+	var codes []string
+	var years []int
+	err = tx.QueryRow(ctx, `WITH w AS (
+			INSERT INTO indicator_values (area_id, indicator_code, year, sex, value, count)
+			SELECT a.id, v.indicator_code, v.year, v.sex, v.value, v.count
+			FROM import_values v JOIN areas a ON a.code = v.area_code
+			ON CONFLICT (area_id, indicator_code, year, sex) DO UPDATE SET value = excluded.value, count = excluded.count
+				WHERE indicator_values.value <> excluded.value OR indicator_values.count IS DISTINCT FROM excluded.count
+			RETURNING indicator_code, year, xmax = 0 AS added)
+		SELECT count(*) FILTER (WHERE added), count(*) FILTER (WHERE NOT added),
+			coalesce(array_agg(DISTINCT indicator_code), '{}'), coalesce(array_agg(DISTINCT year), '{}')
+		FROM w`).Scan(&c.Added, &c.Changed, &codes, &years)
+	if err != nil {
+		return c, err
+	}
+	c.Unchanged = n - c.Added - c.Changed
+	return c, audit(ctx, tx, by, created(db.NewValueImport(file, c, codes, years)))
 }

@@ -156,6 +156,15 @@ func insertAudit(ctx context.Context, tx pgx.Tx, at time.Time, by db.Actor, chan
 		})
 }
 
+// textOf is a rendered record as a text argument, NULL for none.
+func textOf(b []byte) *string {
+	if b == nil {
+		return nil
+	}
+	s := string(b)
+	return &s
+}
+
 // audit appends the entries of a write that has made its changes.
 func audit(ctx context.Context, tx pgx.Tx, by db.Actor, changes ...change) error {
 	if len(changes) == 0 {

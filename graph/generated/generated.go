@@ -2645,14 +2645,16 @@ type Query {
   auditLog(
     """
     Only the changes to this record: a global id such as ` + "`" + `Area:12` + "`" + ` or
-    ` + "`" + `Employer:3` + "`" + `, or ` + "`" + `Indicator:<code>` + "`" + `, ` + "`" + `ApiKey:<key id>` + "`" + ` or
-    ` + "`" + `IndicatorValue:<area number>:<indicator code>:<year>:<sex>` + "`" + `, as
-    ` + "`" + `AuditEntry.recordId` + "`" + ` gives them.
+    ` + "`" + `Employer:3` + "`" + `, or ` + "`" + `Indicator:<code>` + "`" + `, ` + "`" + `ApiKey:<key id>` + "`" + `,
+    ` + "`" + `IndicatorValue:<area number>:<indicator code>:<year>:<sex>` + "`" + ` or
+    ` + "`" + `ValueImport:<SHA-256 of the file>` + "`" + `, as ` + "`" + `AuditEntry.recordId` + "`" + ` gives them.
+    An import of values is one entry of its own, not one per value.
     """
     recordId: ID
     """
     Only the changes by this caller: ` + "`" + `key:<key id>` + "`" + ` for an API key,
-    ` + "`" + `oidc:<subject>` + "`" + ` for an access token, ` + "`" + `cli` + "`" + ` for the command line.
+    ` + "`" + `oidc:<subject>` + "`" + ` for an access token, ` + "`" + `cli:<user>` + "`" + ` for the command line
+    run by that operating-system user.
     """
     actor: String
     "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
@@ -4238,7 +4240,7 @@ enum AuditAction {
 type AuditEntry {
   "When the change was committed."
   at: DateTime!
-  "Who made it: ` + "`" + `key:<key id>` + "`" + `, ` + "`" + `oidc:<subject>` + "`" + ` or ` + "`" + `cli` + "`" + `."
+  "Who made it: ` + "`" + `key:<key id>` + "`" + `, ` + "`" + `oidc:<subject>` + "`" + ` or ` + "`" + `cli:<user>` + "`" + ` (the command line, run by that operating-system user)."
   actor: String!
   """
   The organisations on whose behalf it was made, when the caller's key or
@@ -4247,7 +4249,13 @@ type AuditEntry {
   organizations: [ID!]!
   "What it did."
   action: AuditAction!
-  "The record's type: Area, Employer, Association, Initiative, Indicator, IndicatorValue or ApiKey."
+  """
+  The record's type: Area, Employer, Association, Initiative, Indicator,
+  IndicatorValue, ApiKey, or ValueImport for one import of indicator values
+  from a file, whose ` + "`" + `after` + "`" + ` holds the file's name and ` + "`" + `sha256` + "`" + `, the counts
+  ` + "`" + `added` + "`" + `, ` + "`" + `changed` + "`" + ` and ` + "`" + `unchanged` + "`" + `, and the ` + "`" + `indicators` + "`" + ` and ` + "`" + `years` + "`" + ` it
+  added or changed.
+  """
   recordType: String!
   "The record, named as ` + "`" + `Query.auditLog(recordId:)` + "`" + ` takes it."
   recordId: ID!
