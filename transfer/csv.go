@@ -51,7 +51,11 @@ func ReadValuesCSV(r io.Reader, name string) iter.Seq2[*db.ValueInput, error] {
 }
 
 // valueColumns are the columns of the long format, the required first.
-var valueColumns = []string{"area_code", "indicator_code", "year", "value", "sex", "count"}
+// license and attribution are the value's indicator's, which the export
+// writes on every line so that a value keeps its terms however the file
+// is cut up; an import reads them as notes and ignores them, since the
+// terms belong to the definition (import definitions).
+var valueColumns = []string{"area_code", "indicator_code", "year", "value", "sex", "count", "license", "attribution"}
 
 // utf8BOM is the byte order mark spreadsheets (Excel) write at the start
 // of a file saved as UTF-8.
@@ -117,7 +121,7 @@ func eachValue(in io.Reader, name string, fn func(line int, v *db.ValueInput) bo
 	}
 	for _, c := range valueColumns[:4] {
 		if _, ok := col[c]; !ok {
-			return fmt.Errorf("%s:1: column %q is missing; the header must name %s, and may add sex and count",
+			return fmt.Errorf("%s:1: column %q is missing; the header must name %s, and may add sex, count, license and attribution",
 				name, c, strings.Join(valueColumns[:4], ","))
 		}
 	}
@@ -217,6 +221,14 @@ func parseDecimalComma(s string) (float64, error) {
 // ExportValuesCSV writes every indicator value in the long format, in the
 // store's order, reading the values of one page of areas at a time.
 func ExportValuesCSV(ctx context.Context, store db.Reader, w io.Writer) error {
+	inds, err := store.Indicators(ctx, nil)
+	if err != nil {
+		return err
+	}
+	terms := make(map[string]*db.Indicator, len(inds))
+	for _, ind := range inds {
+		terms[ind.Code] = ind
+	}
 	if _, err := io.WriteString(w, strings.Join(valueColumns, ",")+"\n"); err != nil {
 		return err
 	}
@@ -233,8 +245,13 @@ func ExportValuesCSV(ctx context.Context, store db.Reader, w io.Writer) error {
 			return err
 		}
 		for _, v := range values {
-			row = appendValueRow(row[:0], &db.ValueInput{AreaCode: codes[v.AreaID], IndicatorCode: v.IndicatorCode,
+			var license, attribution string
+			if ind := terms[v.IndicatorCode]; ind != nil {
+				license, attribution = ind.License, ind.Attribution
+			}
+			row = appendValueFields(row[:0], &db.ValueInput{AreaCode: codes[v.AreaID], IndicatorCode: v.IndicatorCode,
 				Year: v.Year, Sex: v.Sex, Value: v.Value, Count: v.Count})
+			row = append(appendTerms(row, license, attribution), '\n')
 			if _, err := w.Write(row); err != nil {
 				return err
 			}
@@ -243,9 +260,15 @@ func ExportValuesCSV(ctx context.Context, store db.Reader, w io.Writer) error {
 	})
 }
 
-// appendValueRow appends v as a line of the long format, the columns in
-// the order of valueColumns, as ReadValuesCSV reads it back.
+// appendValueRow appends v as a line of the long format, without the
+// licence and attribution.
 func appendValueRow(row []byte, v *db.ValueInput) []byte {
+	return append(appendValueFields(row, v), '\n')
+}
+
+// appendValueFields appends the fields of v in the order of valueColumns,
+// up to count, as ReadValuesCSV reads them back.
+func appendValueFields(row []byte, v *db.ValueInput) []byte {
 	row = appendCSVField(row, v.AreaCode)
 	row = append(row, ',')
 	row = appendCSVField(row, v.IndicatorCode)
@@ -259,7 +282,15 @@ func appendValueRow(row []byte, v *db.ValueInput) []byte {
 	if v.Count != nil {
 		row = strconv.AppendInt(row, int64(*v.Count), 10)
 	}
-	return append(row, '\n')
+	return row
+}
+
+// appendTerms appends the license and attribution columns.
+func appendTerms(row []byte, license, attribution string) []byte {
+	row = append(row, ',')
+	row = appendCSVField(row, license)
+	row = append(row, ',')
+	return appendCSVField(row, attribution)
 }
 
 // appendCSVField quotes a field only when CSV needs it to, as encoding/csv

@@ -42,6 +42,11 @@ func TestExportImportRoundTrip(t *testing.T) {
 		if n := strings.Count(values, "\n") - 1; n != len(ds.Values) {
 			t.Errorf("export has %d values, want %d", n, len(ds.Values))
 		}
+		// Every value carries its indicator's licence and attribution.
+		if !strings.HasPrefix(values, "area_code,indicator_code,year,value,sex,count,license,attribution\n") ||
+			strings.Count(values, `,CC BY 4.0,"Demo data, after SCB and Borås Stad"`+"\n") != len(ds.Values) {
+			t.Errorf("the values export does not carry the terms on every line:\n%.300s", values)
+		}
 		var fc struct {
 			Type     string            `json:"type"`
 			Features []json.RawMessage `json:"features"`

@@ -153,7 +153,7 @@ func FuzzReadValuesCSV(f *testing.F) {
 		// Written as the export writes them, the values read back the same.
 		out := strings.Join(valueColumns, ",") + "\n"
 		for _, v := range got {
-			out += string(appendValueRow(nil, v))
+			out += string(appendTerms(appendValueFields(nil, v), "CC BY 4.0", "Källa: SCB, \"bearbetad\"")) + "\n"
 		}
 		i := 0
 		for v, err := range ReadValuesCSV(strings.NewReader(out), "again.csv") {

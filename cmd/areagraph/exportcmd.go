@@ -26,7 +26,10 @@ DATABASE_URL to standard output, in the formats "areagraph import" reads with it
 
   areagraph export indicators > values.csv
       Every value in the long format: area_code,indicator_code,year,value,
-      sex,count; by area id, indicator, year and sex.
+      sex,count,license,attribution; by area id, indicator, year and sex.
+      Each line carries its indicator's licence and attribution, so a value
+      keeps its terms however the file is cut up; an import reads them as
+      notes (the terms belong to the definitions).
 
   areagraph export dataset > national.agds
       Everything (areas, organisations, initiatives, indicators and their

@@ -63,7 +63,9 @@ system has no name for it).
                  columns: area_code,indicator_code,year,value[,sex][,count].
                  sex is TOTAL, FEMALE or MALE (TOTAL when left out or empty);
                  count, the number of persons the value rests on, may be
-                 empty.
+                 empty. The license and attribution columns "areagraph
+                 export indicators" writes are read as notes and not
+                 imported: the terms are the definition's.
       json-stat  JSON-stat 2.0 as SCB's PxWeb API answers (format
                  json-stat2): dimensions Region, Tid, Kon (1 men, 2 women,
                  1+2 both) and ContentsCode by default (--area-dim,
