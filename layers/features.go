@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
 	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/paulmach/orb"
@@ -40,7 +41,9 @@ func (h *Handler) serveFeatures(w http.ResponseWriter, r *http.Request) {
 // featureCollection writes a page of features as an RFC 7946
 // FeatureCollection with the paging members of OGC API – Features
 // (numberMatched, numberReturned, links), so OGC clients page through it
-// and plain GeoJSON readers ignore what they do not know.
+// and plain GeoJSON readers ignore what they do not know. With an
+// indicator it carries the indicator's attribution and licence as
+// foreign members, as the TileJSON document does.
 func featureCollection(r *http.Request, req *request, res *result) ([]byte, error) {
 	geoms := make([]orb.Geometry, len(res.features))
 	var bbox orb.Bound
@@ -87,6 +90,14 @@ func featureCollection(r *http.Request, req *request, res *result) ([]byte, erro
 		}
 		b = append(b, ']')
 	}
+	if ind := res.indicator; ind != nil {
+		// The values come with their terms, so that whoever shows them
+		// can credit the source as its licence asks.
+		b = append(b, `,"attribution":`...)
+		b = appendJSON(b, credit(ind))
+		b = append(b, `,"license":`...)
+		b = appendJSON(b, ind.License)
+	}
 	b = append(b, `,"features":[`...)
 	for i, f := range res.features {
 		if i > 0 {
@@ -116,6 +127,15 @@ func featureCollection(r *http.Request, req *request, res *result) ([]byte, erro
 		b = append(b, "}}"...)
 	}
 	return append(b, "]}"...), nil
+}
+
+// credit is whom a layer of indicator values credits: the indicator's
+// attribution, or its source when it names none.
+func credit(ind *db.Indicator) string {
+	if ind.Attribution != "" {
+		return ind.Attribution
+	}
+	return ind.Source
 }
 
 // simplifyFor simplifies an area for the zoom or tolerance asked for.

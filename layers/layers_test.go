@@ -108,6 +108,8 @@ type collection struct {
 	NumberMatched  int       `json:"numberMatched"`
 	NumberReturned int       `json:"numberReturned"`
 	BBox           []float64 `json:"bbox"`
+	Attribution    string    `json:"attribution"`
+	License        string    `json:"license"`
 	Links          []struct {
 		Href string `json:"href"`
 		Rel  string `json:"rel"`
@@ -494,6 +496,19 @@ func testIndicatorProperty(t *testing.T, c *client) {
 		if got, _ := f.Properties["unemployment"].(float64); !ok || got != w || f.Properties["suppressed"] != false {
 			t.Errorf("%s: unemployment %v, want %v", f.ID, f.Properties["unemployment"], w)
 		}
+	}
+	// The collection credits the indicator's source under its licence;
+	// one without an indicator credits nothing.
+	defs, err := c.store.Indicators(t.Context(), []string{"unemployment"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fc.Attribution != defs[0].Attribution || fc.License != defs[0].License || fc.Attribution == "" || fc.License == "" {
+		t.Errorf("attribution %q, license %q; want the indicator's %q, %q", fc.Attribution, fc.License,
+			defs[0].Attribution, defs[0].License)
+	}
+	if plain := c.features("/layers/priority-areas.geojson"); plain.Attribution != "" || plain.License != "" {
+		t.Errorf("without an indicator: attribution %q, license %q", plain.Attribution, plain.License)
 	}
 	// A year with no values leaves the property null, not absent, so
 	// every feature has the same columns.

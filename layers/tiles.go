@@ -146,14 +146,11 @@ func (h *Handler) serveTileJSON(w http.ResponseWriter, r *http.Request) {
 	if ind := res.indicator; ind != nil {
 		// Map libraries show attribution as HTML, and it comes from
 		// imported data: escape it so it can only ever be text.
-		credit := ind.Attribution
-		if credit == "" {
-			credit = ind.Source
-		}
+		text := credit(ind)
 		if ind.License != "" {
-			credit += " (" + ind.License + ")"
+			text += " (" + ind.License + ")"
 		}
-		doc.Attribution = html.EscapeString(credit)
+		doc.Attribution = html.EscapeString(text)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
