@@ -15,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { creditOf } from '../src/credit.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = process.env.AREAGRAPH_BIN;
@@ -324,6 +325,13 @@ for (const backend of BACKENDS) {
       assert.ok(seen.size >= 3, `only ${seen.size} distinct fill colours`);
       const legend = await page.locator('#legend .classes li').count();
       assert.ok(legend >= 3, `legend has ${legend} classes`);
+      // The legend credits the values it reads as their licence asks.
+      const inds = (await gql(server.url, '{ indicators { code name source license attribution } }')).indicators;
+      const shownName = await page.locator('#legend-title').innerText();
+      const ind = inds.find((i) => shownName.includes(i.name));
+      assert.ok(ind, `no indicator named in "${shownName}"`);
+      assert.equal(await page.locator('#legend .source').innerText(), creditOf(ind));
+      assert.ok(ind.license && ind.attribution && creditOf(ind).includes(ind.license));
       await page.screenshot({ path: join(ARTIFACTS, `choropleth-${backend}.png`) });
       await s.close();
     });
@@ -352,6 +360,9 @@ for (const backend of BACKENDS) {
       assert.equal(await field('gap'), row.gapToMunicipality);
       assert.equal(await field('gapBaseline'), row.gapToMunicipalityAtBaseline);
       assert.equal(await field('change'), row.changeSinceBaseline);
+      // Next to the values, their attribution and licence.
+      const unemployment = (await gql(server.url, '{ indicators(codes: ["unemployment"]) { source license attribution } }')).indicators[0];
+      assert.equal(await page.locator('#panel .headline .source').innerText(), creditOf(unemployment));
 
       // areasAt: the point lies in the priority area, its district and the municipality.
       const [lon, lat] = area.labelPoint.coordinates;

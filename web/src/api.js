@@ -52,7 +52,7 @@ export async function layer(name, params = {}, signal) {
 }
 
 export const BOOT_QUERY = `query Boot {
-  indicators { code name nameSv unit higherIsBetter attribution }
+  indicators { code name nameSv unit higherIsBetter source license attribution }
   areas(first: 100, filter: {kinds: [MUNICIPALITY]}) {
     nodes { id name bbox indicators { indicator { code } values { year provenance { derived } } } }
   }

@@ -4,6 +4,7 @@
 import { AttributionControl, Map as MapLibre, Marker, NavigationControl, Popup, ScaleControl, setWorkerUrl } from 'maplibre-gl';
 import * as api from './api.js';
 import { classify, NO_VALUE_COLOR } from './classify.js';
+import { creditOf } from './credit.js';
 import { clear, h } from './dom.js';
 import {
   defaultLang, FOCUS_GROUPS, fmt, getLang, indicatorName, label, setLang, STATUSES, t, THEMES,
@@ -186,7 +187,6 @@ function renderControls() {
         fieldRow('ctl-theme', t('theme'), select('ctl-theme', [['', t('all')], ...THEMES.map((v) => [v, label(v)])], st.theme, (v) => setFilter('theme', v))),
         fieldRow('ctl-status', t('status'), select('ctl-status', [['', t('all')], ...STATUSES.map((v) => [v, label(v)])], st.status, (v) => setFilter('status', v))))),
     h('section', { id: 'ranking', 'aria-labelledby': 'ranking-title' }),
-    ind && ind.attribution ? h('p', { class: 'source' }, ind.attribution) : null,
   );
   renderLegend();
   renderCounts();
@@ -216,6 +216,9 @@ function renderLegend() {
       t('noValue'), h('span', { class: 'n' }, ` (${app.classes.missing})`)));
   }
   el.append(h('ul', { class: 'classes' }, rows), h('p', { class: 'note' }, t('classes')));
+  // The values' terms go with them, next to the legend that reads them.
+  const credit = creditOf(ind);
+  if (credit) el.append(h('p', { class: 'source' }, credit));
   // Colours go in through the CSSOM: the page's policy allows no inline
   // style attributes.
   el.querySelectorAll('.swatch').forEach((s) => { s.style.background = s.dataset.color; });

@@ -1,6 +1,7 @@
 // The area panel: what the area is, how its indicators move against the
 // municipality, and the initiatives that serve it.
 import { trendChart } from './chart.js';
+import { creditOf } from './credit.js';
 import { h } from './dom.js';
 import { fmt, fmtDiff, indicatorName, label, t } from './i18n.js';
 import { derivedNotes, wholeValues } from './provenance.js';
@@ -10,6 +11,12 @@ import { derivedNotes, wholeValues } from './provenance.js';
 function seriesOf(indicators, code) {
   const s = (indicators || []).find((x) => x.indicator.code === code);
   return s ? s.values : [];
+}
+
+// sourceLine credits an indicator's values where they are shown.
+function sourceLine(ind) {
+  const credit = creditOf(ind);
+  return credit ? h('p', { class: 'source' }, credit) : null;
 }
 
 function field(name, term, value, extra) {
@@ -55,7 +62,8 @@ function headline(ctx, area, row) {
   return h('section', { class: 'headline', 'aria-labelledby': 'panel-headline' },
     h('h3', { id: 'panel-headline' }, `${indicatorName(ind)}, ${ctx.year}`),
     h('p', { class: 'direction' }, ind.higherIsBetter ? t('higherBetter') : t('lowerBetter')),
-    h('dl', {}, items));
+    h('dl', {}, items),
+    sourceLine(ind));
 }
 
 function trends(ctx, area, row) {
@@ -89,7 +97,8 @@ function trends(ctx, area, row) {
     return h('figure', { class: ind.code === ctx.indicator.code ? 'trend-fig current' : 'trend-fig', dataset: { indicator: ind.code } },
       h('figcaption', {}, h('strong', {}, indicatorName(ind)), ` ${value}${change}`),
       trendChart({ area: wholeValues(own), municipality: theirs, year: ctx.year, baseline: ctx.baseline, unit: ind.unit, label: summary }),
-      derivedNotes(own).map((n) => h('p', { class: n.partial ? 'provenance partial' : 'provenance', dataset: { year: String(n.year) } }, n.text)));
+      derivedNotes(own).map((n) => h('p', { class: n.partial ? 'provenance partial' : 'provenance', dataset: { year: String(n.year) } }, n.text)),
+      sourceLine(ind));
   });
   return h('section', { class: 'trends', 'aria-labelledby': 'panel-trends' },
     h('h3', { id: 'panel-trends' }, t('trends')),
