@@ -62,8 +62,7 @@ func Series(def *db.Indicator, vals []db.IndicatorValue, fromYear, toYear, basel
 // changes to and from it.
 func DerivedSeries(def *db.Indicator, vals []db.IndicatorValue, prov map[int]*db.Provenance, fromYear, toYear, baselineYear int) []Point {
 	suppressed := func(v db.IndicatorValue) bool {
-		p := prov[v.Year]
-		return Suppressed(def, v) || p != nil && len(p.SuppressedBy) > 0
+		return def.Withholds(v, prov[v.Year])
 	}
 	byYear := make(map[int]*float64, len(vals))
 	for _, v := range vals {

@@ -353,3 +353,71 @@ func DerivedValues(ctx context.Context, r Reader, defs []*Indicator, targetIDs [
 	}
 	return out, nil
 }
+
+// Withholds reports whether a value with provenance p (nil for a measured
+// value) must not be shown: its own count under the small-count rule
+// (rule 2 above, Suppresses), or, for a derived value, a suppressed value
+// it rests on (rule 1). Every reader that shows derived values asks here.
+func (ind *Indicator) Withholds(v IndicatorValue, p *Provenance) bool {
+	return ind.Suppresses(v) || p != nil && len(p.SuppressedBy) > 0
+}
+
+// ValuesOrDerived reads the values f asks for (f.AreaIDs is ignored) of
+// the areas in areaIDs: each area's measured value where it has one, else
+// the value derived for it (DerivedValues), the measured one winning for
+// the same indicator, year and sex. A measured value has a nil
+// Provenance. The answer is flat, in the order of CompareValues; it costs
+// one read of values plus DerivedValues' two, whatever the number of
+// areas, and only one when every area has a measured value for everything
+// f names.
+func ValuesOrDerived(ctx context.Context, r Reader, defs []*Indicator, areaIDs []int64, f ValueFilter) ([]Derived, error) {
+	if len(areaIDs) == 0 {
+		return nil, nil
+	}
+	f.AreaIDs = slices.Clone(areaIDs)
+	slices.Sort(f.AreaIDs)
+	f.AreaIDs = slices.Compact(f.AreaIDs)
+	vals, err := r.IndicatorValues(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		area int64
+		code string
+		year int
+		sex  Sex
+	}
+	have := make(map[key]bool, len(vals))
+	perArea := map[int64]int{}
+	out := make([]Derived, 0, len(vals))
+	for _, v := range vals {
+		have[key{v.AreaID, v.IndicatorCode, v.Year, v.Sex}] = true
+		perArea[v.AreaID]++
+		out = append(out, Derived{Value: v})
+	}
+	// When f names every indicator, sex and year, an area holding all of
+	// them measured needs no roll-up.
+	want := -1
+	if len(f.Codes) > 0 && len(f.Sexes) > 0 && f.FromYear != 0 && f.ToYear >= f.FromYear {
+		want = len(f.Codes) * len(f.Sexes) * (f.ToYear - f.FromYear + 1)
+	}
+	var targets []int64
+	for _, id := range f.AreaIDs {
+		if want < 0 || perArea[id] < want {
+			targets = append(targets, id)
+		}
+	}
+	derived, err := DerivedValues(ctx, r, defs, targets, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, ds := range derived {
+		for _, d := range ds {
+			if !have[key{d.Value.AreaID, d.Value.IndicatorCode, d.Value.Year, d.Value.Sex}] {
+				out = append(out, d)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Derived) int { return CompareValues(a.Value, b.Value) })
+	return out, nil
+}

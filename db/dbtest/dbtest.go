@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"AreaOverlaps", testAreaOverlaps},
 		{"AreaOverlapsGenerated", testAreaOverlapsGenerated},
 		{"RollupNeverStale", testRollupNeverStale},
+		{"ValuesOrDerived", testValuesOrDerived},
 		{"Validity", testValidity},
 		{"ValidityOutOfRange", testValidityOutOfRange},
 		{"Organizations", testOrganizations},

@@ -277,3 +277,81 @@ func testRollupNeverStale(t *testing.T, s db.Store) {
 		t.Errorf("after the roll-up was turned off: %+v", d)
 	}
 }
+
+// testValuesOrDerived: an area's measured value wins, others get their
+// derived one with its provenance; a derived value resting on a
+// suppressed source is withheld; coverage tells a partial value.
+func testValuesOrDerived(t *testing.T, s db.Store) {
+	ds := overlapWorld()
+	ds.Indicators = []*db.Indicator{
+		{Code: "jobless", Name: "Jobless", Unit: "persons", Rollup: db.RollupSum, MinCount: 5},
+		{Code: "population", Name: "Population", Unit: "persons", Rollup: db.RollupSum},
+	}
+	for id := int64(11); id <= 16; id++ {
+		n := 100
+		if id == 12 {
+			n = 3
+		}
+		ds.Values = append(ds.Values,
+			db.IndicatorValue{AreaID: id, IndicatorCode: "population", Year: 2024, Sex: db.SexTotal, Value: 1000},
+			db.IndicatorValue{AreaID: id, IndicatorCode: "jobless", Year: 2024, Sex: db.SexTotal, Value: float64(n), Count: &n})
+	}
+	// 22 was measured itself.
+	ds.Values = append(ds.Values, db.IndicatorValue{AreaID: 22, IndicatorCode: "population", Year: 2024, Sex: db.SexTotal, Value: 7})
+	if err := s.Load(ctx(t), ds); err != nil {
+		t.Fatal(err)
+	}
+	defs := must[[]*db.Indicator](t)(s.Indicators(ctx(t), nil))
+	got := must[[]db.Derived](t)(db.ValuesOrDerived(ctx(t), s, defs, []int64{24, 22, 12, 21, 21},
+		db.ValueFilter{Codes: []string{"population"}, Sexes: []db.Sex{db.SexTotal}, FromYear: 2024, ToYear: 2024}))
+	type want struct {
+		area     int64
+		value    float64
+		derived  bool
+		coverage float64
+	}
+	// 21 lies on 1.75 of its 2 km² in 2024 (16 is drawn in 2025); 24 on
+	// half of 13 and half outside the grid.
+	wants := []want{{12, 1000, false, 0}, {21, 1750, true, 0.875}, {22, 7, false, 0}, {24, 500, true, 0.5}}
+	if len(got) != len(wants) {
+		t.Fatalf("got %d values, want %d: %+v", len(got), len(wants), got)
+	}
+	for i, w := range wants {
+		g := got[i]
+		if g.Value.AreaID != w.area || !closeTo(g.Value.Value, w.value) || (g.Provenance != nil) != w.derived {
+			t.Errorf("value %d: %+v %+v, want %+v", i, g.Value, g.Provenance, w)
+			continue
+		}
+		if w.derived && (!closeTo(g.Provenance.Coverage, w.coverage) || !g.Provenance.Partial) {
+			t.Errorf("area %d: coverage %v partial %v, want %v partial", w.area, g.Provenance.Coverage, g.Provenance.Partial, w.coverage)
+		}
+	}
+	// Every area of the year and sex measured: nothing derived.
+	got = must[[]db.Derived](t)(db.ValuesOrDerived(ctx(t), s, defs, []int64{22, 12},
+		db.ValueFilter{Codes: []string{"population"}, Sexes: []db.Sex{db.SexTotal}, FromYear: 2024, ToYear: 2024}))
+	if len(got) != 2 || got[0].Provenance != nil || got[1].Provenance != nil {
+		t.Errorf("measured only: %+v", got)
+	}
+	got = must[[]db.Derived](t)(db.ValuesOrDerived(ctx(t), s, defs, []int64{21, 24},
+		db.ValueFilter{Codes: []string{"jobless"}, FromYear: 2024, ToYear: 2024}))
+	var jobless *db.Indicator
+	for _, d := range defs {
+		if d.Code == "jobless" {
+			jobless = d
+		}
+	}
+	if len(got) != 2 {
+		t.Fatalf("jobless: %+v", got)
+	}
+	// 21 rests on 12, whose 3 are suppressed: withheld, though its own
+	// count is large. 24 rests on 13 only.
+	if p := got[0].Provenance; p == nil || !jobless.Withholds(got[0].Value, p) || len(p.SuppressedBy) != 1 || p.SuppressedBy[0] != "OW12" {
+		t.Errorf("21: %+v %+v, want withheld by OW12", got[0].Value, p)
+	}
+	if p := got[1].Provenance; p == nil || jobless.Withholds(got[1].Value, p) || !closeTo(got[1].Value.Value, 50) {
+		t.Errorf("24: %+v %+v, want 50 shown", got[1].Value, p)
+	}
+	if got := must[[]db.Derived](t)(db.ValuesOrDerived(ctx(t), s, defs, nil, db.ValueFilter{})); len(got) != 0 {
+		t.Errorf("no areas: %+v", got)
+	}
+}
