@@ -17,6 +17,9 @@ import (
 // exists: the safe side of "never returned raw".
 func Suppressed(def *db.Indicator, v db.IndicatorValue) bool { return def.Suppresses(v) }
 
+// Measured is the provenance of every measured value.
+var Measured = db.Provenance{Method: db.RollupNone, Coverage: 1}
+
 // Point is one year of a series, ready to show.
 type Point struct {
 	Year                    int
@@ -105,6 +108,9 @@ type Row struct {
 	ChangeSinceBaseline         *float64
 	GapToMunicipalityAtBaseline *float64
 	GapClosing                  *bool
+	// Provenance of Value (nil when the area has no value in the year, a
+	// measured one's Derived false).
+	Provenance *db.Provenance
 }
 
 // Comparison is the input of Compare.
@@ -116,8 +122,9 @@ type Comparison struct {
 	Municipality map[int64]int64 // area → its municipality (0: none)
 	Reference    int64           // 0: none
 	// Values of the indicator and sex for the areas, their municipalities
-	// and the reference, in the year and the baseline year.
-	Values []db.IndicatorValue
+	// and the reference, in the year and the baseline year: measured ones
+	// (nil Provenance) or derived ones (db.ValuesOrDerived).
+	Values []db.Derived
 }
 
 // Compare ranks the areas, best first by the indicator's direction, equal
@@ -129,9 +136,18 @@ func Compare(c Comparison) []Row {
 	}
 	val := map[key]*float64{}
 	supp := map[key]bool{}
-	for _, v := range c.Values {
-		k := key{v.AreaID, v.Year}
-		val[k], supp[k] = visible(c.Indicator, v), Suppressed(c.Indicator, v)
+	prov := map[key]*db.Provenance{}
+	for _, d := range c.Values {
+		k := key{d.Value.AreaID, d.Value.Year}
+		supp[k] = c.Indicator.Withholds(d.Value, d.Provenance)
+		if !supp[k] {
+			x := d.Value.Value
+			val[k] = &x
+		}
+		prov[k] = d.Provenance
+		if prov[k] == nil {
+			prov[k] = &Measured
+		}
 	}
 	get := func(area int64, year int) *float64 {
 		if area == 0 || year == 0 {
@@ -143,7 +159,7 @@ func Compare(c Comparison) []Row {
 	rows := make([]Row, 0, len(c.AreaIDs))
 	for _, id := range c.AreaIDs {
 		m := c.Municipality[id]
-		r := Row{AreaID: id, MunicipalityID: m, Value: get(id, c.Year), Suppressed: supp[key{id, c.Year}]}
+		r := Row{AreaID: id, MunicipalityID: m, Value: get(id, c.Year), Suppressed: supp[key{id, c.Year}], Provenance: prov[key{id, c.Year}]}
 		r.MunicipalityValue = get(m, c.Year)
 		r.GapToMunicipality = diff(r.Value, r.MunicipalityValue)
 		r.GapToReference = diff(r.Value, ref)

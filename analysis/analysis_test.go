@@ -75,6 +75,14 @@ func fs(p *float64) string {
 	return fmt.Sprint(*p)
 }
 
+func measuredValues(vs ...db.IndicatorValue) []db.Derived {
+	out := make([]db.Derived, len(vs))
+	for i, v := range vs {
+		out[i].Value = v
+	}
+	return out
+}
+
 // The planner's question: how far is each priority area from the
 // municipality, and is the gap closing?
 func TestCompare(t *testing.T) {
@@ -85,14 +93,14 @@ func TestCompare(t *testing.T) {
 		AreaIDs:      []int64{sjobo, norrby, hulta, gota},
 		Municipality: map[int64]int64{norrby: mun, sjobo: mun, hulta: mun, gota: mun},
 		Reference:    district,
-		Values: []db.IndicatorValue{
+		Values: measuredValues(
 			val(mun, 2015, 8, n(1000)), val(mun, 2024, 6.5, n(1000)),
 			val(district, 2024, 20, n(1000)),
 			val(norrby, 2015, 44, n(500)), val(norrby, 2024, 31, n(500)),
 			val(sjobo, 2015, 20, n(500)), val(sjobo, 2024, 14.5, n(500)),
 			val(hulta, 2015, 18, n(500)), val(hulta, 2024, 14.5, n(500)),
 			val(gota, 2024, 12, n(3)), // suppressed
-		},
+		),
 	}
 	rows := Compare(c)
 	var order []int64

@@ -90,11 +90,19 @@ func compareIndicator(ctx context.Context, s db.Reader, code string, year int, a
 	if err := checkYears(map[string]*int{"year": &year, "baselineYear": baseline}); err != nil {
 		return nil, err
 	}
-	defs, err := s.Indicators(ctx, []string{code})
+	// Every definition: a roll-up weighed by persons needs its weight
+	// indicator's too (db.DerivedValues).
+	defs, err := s.Indicators(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	if len(defs) == 0 {
+	var def *db.Indicator
+	for _, d := range defs {
+		if d.Code == code {
+			def = d
+		}
+	}
+	if def == nil {
 		return nil, db.Errorf(db.ENOTFOUND, "no indicator with code %q", code)
 	}
 	// A year's comparison is of the areas in use on the day that stands
@@ -117,7 +125,7 @@ func compareIndicator(ctx context.Context, s db.Reader, code string, year int, a
 	if err != nil {
 		return nil, err
 	}
-	c := analysis.Comparison{Indicator: defs[0], Year: year, BaselineYear: deref(baseline), Municipality: of}
+	c := analysis.Comparison{Indicator: def, Year: year, BaselineYear: deref(baseline), Municipality: of}
 	want := map[int64]bool{}
 	for _, a := range areas {
 		c.AreaIDs = append(c.AreaIDs, a.ID)
@@ -130,23 +138,25 @@ func compareIndicator(ctx context.Context, s db.Reader, code string, year int, a
 	if c.BaselineYear != 0 {
 		f.FromYear, f.ToYear = min(year, c.BaselineYear), max(year, c.BaselineYear)
 	}
+	var wanted []int64
 	for id := range want {
 		if id != 0 {
-			f.AreaIDs = append(f.AreaIDs, id)
+			wanted = append(wanted, id)
 		}
 	}
-	slices.Sort(f.AreaIDs)
-	if c.Values, err = s.IndicatorValues(ctx, f); err != nil {
+	// Each area's measured value, else its value rolled up from the
+	// statistical areas (db/rollup.go), for all areas in one batch.
+	if c.Values, err = db.ValuesOrDerived(ctx, s, defs, wanted, f); err != nil {
 		return nil, err
 	}
-	out := &model.IndicatorComparison{Indicator: defs[0], Year: year, BaselineYear: baseline, Sex: sex, ReferenceArea: ref}
+	out := &model.IndicatorComparison{Indicator: def, Year: year, BaselineYear: baseline, Sex: sex, ReferenceArea: ref}
 	for _, r := range analysis.Compare(c) {
 		row := &model.ComparisonRow{
 			Area: known[r.AreaID], Value: r.Value, Suppressed: r.Suppressed,
 			MunicipalityValue: r.MunicipalityValue, GapToMunicipality: r.GapToMunicipality,
 			GapToReference: r.GapToReference, BaselineValue: r.BaselineValue,
 			ChangeSinceBaseline: r.ChangeSinceBaseline, GapToMunicipalityAtBaseline: r.GapToMunicipalityAtBaseline,
-			GapClosing: r.GapClosing,
+			GapClosing: r.GapClosing, Provenance: r.Provenance,
 		}
 		if r.Rank > 0 {
 			row.Rank = &r.Rank
@@ -156,8 +166,8 @@ func compareIndicator(ctx context.Context, s db.Reader, code string, year int, a
 		}
 		out.Rows = append(out.Rows, row)
 	}
-	for _, v := range c.Values {
-		if ref != nil && v.AreaID == ref.ID && v.Year == year && !analysis.Suppressed(defs[0], v) {
+	for _, d := range c.Values {
+		if v := d.Value; ref != nil && v.AreaID == ref.ID && v.Year == year && !def.Withholds(v, d.Provenance) {
 			x := v.Value
 			out.ReferenceValue = &x
 		}

@@ -154,7 +154,7 @@ func derefSex(s *db.Sex) db.Sex {
 }
 
 // measured is the provenance of every measured value.
-var measured = db.Provenance{Method: db.RollupNone, Coverage: 1}
+var measured = analysis.Measured
 
 // nonNil is l, or an empty list for nil: a non-null list field.
 func nonNil[T any](l []T) []T {

@@ -157,6 +157,7 @@ type ComplexityRoot struct {
 		GapToReference              func(childComplexity int) int
 		Municipality                func(childComplexity int) int
 		MunicipalityValue           func(childComplexity int) int
+		Provenance                  func(childComplexity int) int
 		Rank                        func(childComplexity int) int
 		Suppressed                  func(childComplexity int) int
 		Value                       func(childComplexity int) int
@@ -1063,6 +1064,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComparisonRow.MunicipalityValue(childComplexity), true
+	case "ComparisonRow.provenance":
+		if e.ComplexityRoot.ComparisonRow.Provenance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonRow.Provenance(childComplexity), true
 	case "ComparisonRow.rank":
 		if e.ComplexityRoot.ComparisonRow.Rank == nil {
 			break
@@ -2719,6 +2726,15 @@ type ComparisonRow {
   gapToMunicipalityAtBaseline: Float
   "Whether the gap to the municipality is smaller now than in the baseline year; null when either gap is unknown."
   gapClosing: Boolean
+  """
+  How the value in the year compared was made: measured for the area itself
+  or, when it has none, derived from the statistical areas in use that year,
+  with their coverage, exactly as in ` + "`" + `Area.indicators` + "`" + `; null when the area
+  has neither. A derived value resting on a suppressed one is suppressed
+  (` + "`" + `suppressedBy` + "`" + `). The municipality's, the reference's and the baseline
+  year's values are taken the same way.
+  """
+  provenance: Provenance
 }
 
 "Initiatives per area and focus group (and theme)."
@@ -4508,6 +4524,8 @@ func (ec *executionContext) childFields_ComparisonRow(ctx context.Context, field
 		return ec.fieldContext_ComparisonRow_gapToMunicipalityAtBaseline(ctx, field)
 	case "gapClosing":
 		return ec.fieldContext_ComparisonRow_gapClosing(ctx, field)
+	case "provenance":
+		return ec.fieldContext_ComparisonRow_provenance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ComparisonRow", field.Name)
 }
@@ -8416,6 +8434,38 @@ func (ec *executionContext) _ComparisonRow_gapClosing(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_ComparisonRow_gapClosing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ComparisonRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ComparisonRow_provenance(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonRow_provenance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provenance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Provenance) graphql.Marshaler {
+			return ec.marshalOProvenance2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐProvenance(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonRow_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComparisonRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Provenance(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Coverage_cells(ctx context.Context, field graphql.CollectedField, obj *model.Coverage) (ret graphql.Marshaler) {
@@ -17862,6 +17912,11 @@ func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "provenance":
+			out.Values[i] = ec._ComparisonRow_provenance(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22345,6 +22400,13 @@ func (ec *executionContext) unmarshalOPartnerInput2ᚕᚖgithubᚗcomᚋareagrap
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOProvenance2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐProvenance(ctx context.Context, sel ast.SelectionSet, v *db.Provenance) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Provenance(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOReachInput2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐReachInput(ctx context.Context, v any) (*model.ReachInput, error) {

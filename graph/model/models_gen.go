@@ -76,6 +76,13 @@ type ComparisonRow struct {
 	GapToMunicipalityAtBaseline *float64 `json:"gapToMunicipalityAtBaseline,omitempty"`
 	// Whether the gap to the municipality is smaller now than in the baseline year; null when either gap is unknown.
 	GapClosing *bool `json:"gapClosing,omitempty"`
+	// How the value in the year compared was made: measured for the area itself
+	// or, when it has none, derived from the statistical areas in use that year,
+	// with their coverage, exactly as in `Area.indicators`; null when the area
+	// has neither. A derived value resting on a suppressed one is suppressed
+	// (`suppressedBy`). The municipality's, the reference's and the baseline
+	// year's values are taken the same way.
+	Provenance *db.Provenance `json:"provenance,omitempty"`
 }
 
 // Initiatives per area and focus group (and theme).
