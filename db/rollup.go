@@ -363,18 +363,24 @@ func (ind *Indicator) Withholds(v IndicatorValue, p *Provenance) bool {
 }
 
 // ValuesOrDerived reads the values f asks for (f.AreaIDs is ignored) of
-// the areas in areaIDs: each area's measured value where it has one, else
-// the value derived for it (DerivedValues), the measured one winning for
-// the same indicator, year and sex. A measured value has a nil
-// Provenance. The answer is flat, in the order of CompareValues; it costs
-// one read of values plus DerivedValues' two, whatever the number of
-// areas, and only one when every area has a measured value for everything
-// f names.
-func ValuesOrDerived(ctx context.Context, r Reader, defs []*Indicator, areaIDs []int64, f ValueFilter) ([]Derived, error) {
-	if len(areaIDs) == 0 {
+// areas: each area's measured value where it has one, else the value
+// derived for it (DerivedValues), the measured one winning for the same
+// indicator, year and sex. A statistical area is never a target: its
+// values are measured. A measured value has a nil Provenance. The answer
+// is flat, in the order of CompareValues. It costs one read of values,
+// plus DerivedValues' two for every MaxOverlapTargets areas to derive
+// (a city has a few dozen areas that are not statistical areas), none
+// when every area has a measured value for everything f names.
+func ValuesOrDerived(ctx context.Context, r Reader, defs []*Indicator, areas []*Area, f ValueFilter) ([]Derived, error) {
+	f.AreaIDs = nil
+	for _, a := range areas {
+		if a != nil {
+			f.AreaIDs = append(f.AreaIDs, a.ID)
+		}
+	}
+	if len(f.AreaIDs) == 0 {
 		return nil, nil
 	}
-	f.AreaIDs = slices.Clone(areaIDs)
 	slices.Sort(f.AreaIDs)
 	f.AreaIDs = slices.Compact(f.AreaIDs)
 	vals, err := r.IndicatorValues(ctx, f)
@@ -402,19 +408,24 @@ func ValuesOrDerived(ctx context.Context, r Reader, defs []*Indicator, areaIDs [
 		want = len(f.Codes) * len(f.Sexes) * (f.ToYear - f.FromYear + 1)
 	}
 	var targets []int64
-	for _, id := range f.AreaIDs {
-		if want < 0 || perArea[id] < want {
-			targets = append(targets, id)
+	seen := map[int64]bool{}
+	for _, a := range areas {
+		if a == nil || a.Kind == KindStatisticalArea || seen[a.ID] || want >= 0 && perArea[a.ID] >= want {
+			continue
 		}
+		seen[a.ID] = true
+		targets = append(targets, a.ID)
 	}
-	derived, err := DerivedValues(ctx, r, defs, targets, f)
-	if err != nil {
-		return nil, err
-	}
-	for _, ds := range derived {
-		for _, d := range ds {
-			if !have[key{d.Value.AreaID, d.Value.IndicatorCode, d.Value.Year, d.Value.Sex}] {
-				out = append(out, d)
+	for chunk := range slices.Chunk(targets, MaxOverlapTargets) {
+		derived, err := DerivedValues(ctx, r, defs, chunk, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, ds := range derived {
+			for _, d := range ds {
+				if !have[key{d.Value.AreaID, d.Value.IndicatorCode, d.Value.Year, d.Value.Sex}] {
+					out = append(out, d)
+				}
 			}
 		}
 	}

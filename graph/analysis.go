@@ -138,10 +138,12 @@ func compareIndicator(ctx context.Context, s db.Reader, code string, year int, a
 	if c.BaselineYear != 0 {
 		f.FromYear, f.ToYear = min(year, c.BaselineYear), max(year, c.BaselineYear)
 	}
-	var wanted []int64
+	var wanted []*db.Area
 	for id := range want {
-		if id != 0 {
-			wanted = append(wanted, id)
+		if a := known[id]; a != nil {
+			wanted = append(wanted, a)
+		} else if ref != nil && id == ref.ID {
+			wanted = append(wanted, ref)
 		}
 	}
 	// Each area's measured value, else its value rolled up from the

@@ -302,7 +302,8 @@ func testValuesOrDerived(t *testing.T, s db.Store) {
 		t.Fatal(err)
 	}
 	defs := must[[]*db.Indicator](t)(s.Indicators(ctx(t), nil))
-	got := must[[]db.Derived](t)(db.ValuesOrDerived(ctx(t), s, defs, []int64{24, 22, 12, 21, 21},
+	areas := func(ids ...int64) []*db.Area { return must[[]*db.Area](t)(s.AreasByID(ctx(t), ids)) }
+	got := must[[]db.Derived](t)(db.ValuesOrDerived(ctx(t), s, defs, areas(24, 22, 12, 21, 21),
 		db.ValueFilter{Codes: []string{"population"}, Sexes: []db.Sex{db.SexTotal}, FromYear: 2024, ToYear: 2024}))
 	type want struct {
 		area     int64
@@ -327,12 +328,12 @@ func testValuesOrDerived(t *testing.T, s db.Store) {
 		}
 	}
 	// Every area of the year and sex measured: nothing derived.
-	got = must[[]db.Derived](t)(db.ValuesOrDerived(ctx(t), s, defs, []int64{22, 12},
+	got = must[[]db.Derived](t)(db.ValuesOrDerived(ctx(t), s, defs, areas(22, 12),
 		db.ValueFilter{Codes: []string{"population"}, Sexes: []db.Sex{db.SexTotal}, FromYear: 2024, ToYear: 2024}))
 	if len(got) != 2 || got[0].Provenance != nil || got[1].Provenance != nil {
 		t.Errorf("measured only: %+v", got)
 	}
-	got = must[[]db.Derived](t)(db.ValuesOrDerived(ctx(t), s, defs, []int64{21, 24},
+	got = must[[]db.Derived](t)(db.ValuesOrDerived(ctx(t), s, defs, areas(21, 24),
 		db.ValueFilter{Codes: []string{"jobless"}, FromYear: 2024, ToYear: 2024}))
 	var jobless *db.Indicator
 	for _, d := range defs {
