@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/areagraph/areagraph/analysis"
 	"github.com/areagraph/areagraph/db"
 	"github.com/paulmach/orb"
 )
@@ -38,11 +37,16 @@ type result struct {
 	total     int
 	start     int
 	indicator *db.Indicator // the definition asked for with indicator=, if any
+	// defs are every indicator's definition when one is asked for: a
+	// roll-up weighed by persons needs its weight indicator's too.
+	defs []*db.Indicator
 }
 
-// fetch runs a request against the store: at most four calls whatever the
-// number of features (area codes, the indicator definition, the records,
-// then indicator values or lead organisations for the whole page at once).
+// fetch runs a request against the store: at most six calls whatever the
+// number of features (area codes, the indicator definitions, the records,
+// then indicator values, with the overlaps and the statistical areas'
+// values to roll up from, or lead organisations for the whole page at
+// once).
 func fetch(ctx context.Context, store db.Reader, req *request, page db.Page) (*result, error) {
 	if err := resolveAreaRefs(ctx, store, req); err != nil {
 		return nil, err
@@ -150,35 +154,35 @@ func lookUpIndicator(ctx context.Context, store db.IndicatorReader, req *request
 	if req.indicator == "" {
 		return nil
 	}
-	defs, err := store.Indicators(ctx, []string{req.indicator})
+	defs, err := store.Indicators(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if len(defs) == 0 || defs[0] == nil {
-		return invalid("indicator: unknown indicator %q", req.indicator)
+	for _, d := range defs {
+		if d != nil && d.Code == req.indicator {
+			res.indicator, res.defs = d, defs
+			return nil
+		}
 	}
-	res.indicator = defs[0]
-	return nil
+	return invalid("indicator: unknown indicator %q", req.indicator)
 }
 
 // areaFeatures turns areas into features, with the indicator's values of
-// all of them read in one call.
-func areaFeatures(ctx context.Context, store db.IndicatorReader, req *request, res *result, areas []*db.Area, distances []float64) error {
-	var values map[int64]db.IndicatorValue
+// all of them read at once: each area's measured value, else the one
+// rolled up from the statistical areas in use that year, by the rule the
+// GraphQL API follows (db.ValuesOrDerived).
+func areaFeatures(ctx context.Context, store db.Reader, req *request, res *result, areas []*db.Area, distances []float64) error {
+	var values map[int64]db.Derived
 	if res.indicator != nil && len(areas) > 0 {
-		ids := make([]int64, len(areas))
-		for i, a := range areas {
-			ids[i] = a.ID
-		}
-		vs, err := store.IndicatorValues(ctx, db.ValueFilter{
-			AreaIDs: ids, Codes: []string{req.indicator}, FromYear: req.year, ToYear: req.year, Sexes: []db.Sex{db.SexTotal},
+		vs, err := db.ValuesOrDerived(ctx, store, res.defs, areas, db.ValueFilter{
+			Codes: []string{req.indicator}, FromYear: req.year, ToYear: req.year, Sexes: []db.Sex{db.SexTotal},
 		})
 		if err != nil {
 			return err
 		}
-		values = make(map[int64]db.IndicatorValue, len(vs))
+		values = make(map[int64]db.Derived, len(vs))
 		for _, v := range vs {
-			values[v.AreaID] = v
+			values[v.Value.AreaID] = v
 		}
 	}
 	for i, a := range areas {
@@ -199,14 +203,20 @@ func areaFeatures(ctx context.Context, store db.IndicatorReader, req *request, r
 			// A value under the indicator's small-count rule is withheld
 			// here as everywhere else; suppressed tells it apart from a
 			// value that is simply missing, so a map can hatch the area
-			// rather than leave it blank.
+			// rather than leave it blank. A derived value resting on a
+			// suppressed one is withheld too (db.Indicator.Withholds);
+			// derived and partial say how a value was made, so a map can
+			// mark the areas whose figure is rolled up, or stands for part
+			// of the area only.
 			var val any
 			v, ok := values[a.ID]
-			hidden := ok && analysis.Suppressed(res.indicator, v)
+			hidden := ok && res.indicator.Withholds(v.Value, v.Provenance)
 			if ok && !hidden {
-				val = v.Value
+				val = v.Value.Value
 			}
-			props = append(props, prop{req.indicator, val}, prop{"suppressed", hidden})
+			derived := ok && v.Provenance != nil
+			partial := derived && v.Provenance.Partial
+			props = append(props, prop{req.indicator, val}, prop{"suppressed", hidden}, prop{"derived", derived}, prop{"partial", partial})
 		}
 		res.features = append(res.features, feature{
 			id: a.ID, key: keyOf(a.ID, distances, i), gid: a.NodeID(), geom: a.Geometry, props: withDistance(props, distances, i),

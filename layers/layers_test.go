@@ -1139,8 +1139,11 @@ func testStoreCallsAreBounded(t *testing.T, c *client) {
 		{"/tiles/municipalities/" + borasTile + ".mvt?indicator=unemployment&year=2024", "/tiles/areas/" + borasTile + ".mvt?indicator=unemployment&year=2024"},
 		{"/tiles/initiatives/" + borasTile + ".mvt?title=language", "/tiles/initiatives/" + borasTile + ".mvt"},
 	} {
+		// Values of areas without their own roll up from the statistical
+		// areas (db.ValuesOrDerived): two more reads for the whole page,
+		// none when every area of it is measured.
 		one, many := calls(pair[0]), calls(pair[1])
-		if one != many || many > 4 {
+		if one > many || many > 6 {
 			t.Errorf("store calls: %d for %s, %d for %s", one, pair[0], many, pair[1])
 		}
 	}

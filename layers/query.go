@@ -24,7 +24,8 @@ type Layer struct {
 	// Filters are the query parameters Query takes for the layer.
 	Filters []string
 	// Fields are the properties every feature carries, in their order;
-	// a joined indicator adds its code and suppressed after them.
+	// a joined indicator adds its code, suppressed, derived and partial
+	// after them.
 	Fields []Field
 	// Temporal is true when features carry a period (ValidFrom, ValidTo).
 	Temporal bool

@@ -229,6 +229,8 @@ func fieldsOf(req *request, ind *db.Indicator) map[string]string {
 			}
 			f[ind.Code] = desc + "; absent where the area has no value or it is suppressed"
 			f["suppressed"] = "Boolean: true where the value is withheld to protect small counts"
+			f["derived"] = "Boolean: true where the value is rolled up from the statistical areas in use that year, the area having none of its own"
+			f["partial"] = "Boolean: true where a derived value's statistical areas cover less than 95 % of the area"
 		}
 	case fromInitiatives:
 		f["title"] = "String: the initiative's title"

@@ -26,7 +26,8 @@ var filterLangs = []string{"cql2-text", "cql-text"}
 
 // queryables lists what a filter on layer l may name: its scalar
 // properties (lists are not queryable: CQL2's array functions are not
-// served), the joined indicator's value and suppressed when q joins one,
+// served), the joined indicator's value, suppressed, derived and partial
+// when q joins one,
 // distanceMeters with near, and the geometry.
 func queryables(l *layers.Layer, q url.Values) []cql2.Property {
 	var out []cql2.Property
@@ -36,7 +37,8 @@ func queryables(l *layers.Layer, q url.Values) []cql2.Property {
 		}
 	}
 	if code := strings.TrimSpace(q.Get("indicator")); code != "" {
-		out = append(out, cql2.Property{Name: code, Type: cql2.Number}, cql2.Property{Name: "suppressed", Type: cql2.Boolean})
+		out = append(out, cql2.Property{Name: code, Type: cql2.Number}, cql2.Property{Name: "suppressed", Type: cql2.Boolean},
+			cql2.Property{Name: "derived", Type: cql2.Boolean}, cql2.Property{Name: "partial", Type: cql2.Boolean})
 	}
 	if q.Has("near") {
 		out = append(out, cql2.Property{Name: "distanceMeters", Type: cql2.Number})
