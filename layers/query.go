@@ -172,7 +172,15 @@ type Page struct {
 	// Total is the number of features the query matches, Start how many
 	// of them come before the page.
 	Total, Start int
+	// Indicator is the indicator whose values the features carry, when
+	// the query joins one: whoever shows them credits it (Credit).
+	Indicator *db.Indicator
 }
+
+// Credit is whom features carrying an indicator's values credit, as its
+// licence asks: the indicator's attribution, or its source when it names
+// none. Every front door that serves values says the same.
+func Credit(ind *db.Indicator) string { return credit(ind) }
 
 // Fetch reads one page of the query's features with the same few store
 // calls whatever the page's size.
@@ -257,7 +265,7 @@ func containsKind(kinds []db.AreaKind, k db.AreaKind) bool {
 }
 
 func exported(res *result) *Page {
-	p := &Page{Features: make([]Feature, len(res.features)), Total: res.total, Start: res.start}
+	p := &Page{Features: make([]Feature, len(res.features)), Total: res.total, Start: res.start, Indicator: res.indicator}
 	for i, f := range res.features {
 		props := make([]Property, len(f.props))
 		for j, pr := range f.props {

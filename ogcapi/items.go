@@ -407,6 +407,7 @@ func scan(ctx context.Context, store db.Reader, query *layers.Query, keep func(*
 		if err != nil {
 			return nil, err
 		}
+		out.Indicator = chunk.Indicator
 		if chunk.Total > maxScan {
 			return nil, invalid("the filter would be checked against %d features, more than the %d one request may check; narrow it with bbox or a property filter", chunk.Total, maxScan)
 		}
@@ -461,6 +462,14 @@ func featureCollection(r *http.Request, query *layers.Query, p *itemsRequest, pa
 	}
 	b = append(b, `,"links":`...)
 	b = appendJSON(b, links)
+	if ind := page.Indicator; ind != nil {
+		// The values come with their terms, as on the map layers, so that
+		// a GIS tool's user can credit the source as its licence asks.
+		b = append(b, `,"attribution":`...)
+		b = appendJSON(b, layers.Credit(ind))
+		b = append(b, `,"license":`...)
+		b = appendJSON(b, ind.License)
+	}
 	b = append(b, `,"features":[`...)
 	for i := range page.Features {
 		if i > 0 {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -147,6 +148,8 @@ type featureCollection struct {
 	NumberReturned int
 	Links          []link
 	Features       []feature
+	Attribution    *string
+	License        *string
 }
 
 // readAll follows next links from path and returns every feature, with
@@ -453,6 +456,24 @@ func TestItemsFilters(t *testing.T) {
 		c.getJSON(next, &fc2)
 		if got := ids(fc2.Features); !slices.Equal(got, []string{"Area:16"}) || fc2.NumberMatched != 4 {
 			t.Errorf("next page: %v of %d, want [Area:16] of 4", got, fc2.NumberMatched)
+		}
+		// Values come with their indicator's terms, as on the map layers;
+		// without an indicator there are none to credit.
+		var withValues featureCollection
+		c.getJSON("/collections/priority-areas/items?indicator=unemployment&year=2024", &withValues)
+		if withValues.Attribution == nil || *withValues.Attribution != "Demo data, after SCB and Borås Stad" ||
+			withValues.License == nil || *withValues.License != "CC BY 4.0" {
+			t.Errorf("values without their terms: attribution %v, licence %v", withValues.Attribution, withValues.License)
+		}
+		var filtered featureCollection
+		c.getJSON("/collections/priority-areas/items?indicator=unemployment&year=2024&filter="+url.QueryEscape("areaType >= 1"), &filtered)
+		if filtered.Attribution == nil || filtered.License == nil {
+			t.Errorf("filtered values without their terms: attribution %v, licence %v", filtered.Attribution, filtered.License)
+		}
+		var plain featureCollection
+		c.getJSON("/collections/priority-areas/items", &plain)
+		if plain.Attribution != nil || plain.License != nil {
+			t.Errorf("no values, yet attribution %v, licence %v", plain.Attribution, plain.License)
 		}
 		// One feature, with the indicator joined as on the collection.
 		var f feature
