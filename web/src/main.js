@@ -10,7 +10,7 @@ import {
   defaultLang, FOCUS_GROUPS, fmt, getLang, indicatorName, label, setLang, STATUSES, t, THEMES,
 } from './i18n.js';
 import { renderPanel } from './panel.js';
-import { measuredYears } from './provenance.js';
+import { yearOptions } from './provenance.js';
 import { setupSearch } from './search.js';
 import { formatHash, parseHash } from './state.js';
 
@@ -98,17 +98,20 @@ function currentIndicator() {
   return app.indicators.find((i) => i.code === st.indicator) || null;
 }
 
-// yearsOf lists the years that the municipalities have measured values
-// for; years only derived from statistical areas show in the panel's
-// charts, with their provenance.
-function yearsOf(code) {
-  const years = new Set();
+// yearOptionsOf lists the years the municipalities have values for,
+// measured or derived from the statistical areas (yearOptions).
+function yearOptionsOf(code) {
+  const series = [];
   for (const m of app.municipalities) {
     for (const s of m.indicators) {
-      if (s.indicator.code === code) measuredYears(s.values).forEach((y) => years.add(y));
+      if (s.indicator.code === code) series.push(s.values);
     }
   }
-  return [...years].sort((a, b) => a - b);
+  return yearOptions(series);
+}
+
+function yearsOf(code) {
+  return yearOptionsOf(code).map((o) => o.year);
 }
 
 // settle makes indicator, year and baseline valid for the data.
@@ -117,8 +120,13 @@ function settle() {
     const pick = app.indicators.find((i) => i.code === 'unemployment') || app.indicators.find((i) => i.unit === '%') || app.indicators[0];
     st.indicator = pick ? pick.code : null;
   }
-  const years = st.indicator ? yearsOf(st.indicator) : [];
-  if (!years.includes(st.year)) st.year = years.length ? years[years.length - 1] : null;
+  const opts = st.indicator ? yearOptionsOf(st.indicator) : [];
+  const years = opts.map((o) => o.year);
+  // The explorer opens on the latest measured year; derived years are a
+  // choice away.
+  const measured = opts.filter((o) => !o.derived).map((o) => o.year);
+  const latest = measured.length ? measured[measured.length - 1] : years[years.length - 1];
+  if (!years.includes(st.year)) st.year = years.length ? latest : null;
   if (!years.includes(st.baseline) || st.baseline > st.year) st.baseline = years.length ? years[0] : null;
 }
 
@@ -138,7 +146,9 @@ function fieldRow(id, text, control) {
 function renderControls() {
   const root = clear($('controls-body'));
   const ind = currentIndicator();
-  const years = st.indicator ? yearsOf(st.indicator) : [];
+  const opts = st.indicator ? yearOptionsOf(st.indicator) : [];
+  const years = opts.map((o) => o.year);
+  const yearText = (o) => (o.derived ? t('yearDerived', { year: o.year }) : String(o.year));
   root.append(
     fieldRow('ctl-indicator', t('indicator'), select('ctl-indicator',
       app.indicators.map((i) => [i.code, indicatorName(i)]), st.indicator, (v) => {
@@ -148,14 +158,14 @@ function renderControls() {
         refreshAreas();
       })),
     h('div', { class: 'row' },
-      fieldRow('ctl-year', t('year'), select('ctl-year', years.map((y) => [String(y), String(y)]), String(st.year), (v) => {
+      fieldRow('ctl-year', t('year'), select('ctl-year', opts.map((o) => [String(o.year), yearText(o)]), String(st.year), (v) => {
         st.year = Number(v);
         if (st.baseline > st.year) st.baseline = years[0];
         renderControls();
         refreshAreas();
       })),
       fieldRow('ctl-baseline', t('baseline'), select('ctl-baseline',
-        years.filter((y) => y <= st.year).map((y) => [String(y), String(y)]), String(st.baseline), (v) => {
+        opts.filter((o) => o.year <= st.year).map((o) => [String(o.year), yearText(o)]), String(st.baseline), (v) => {
           st.baseline = Number(v);
           writeHash();
           refreshPanel();

@@ -29,10 +29,26 @@ export function derivedNotes(values) {
 }
 
 // measuredYears is the years of a series whose values were measured: the
-// years the explorer offers, so that the map (which colours measured
-// values) and the panel speak of the same year.
+// latest of them is the year the explorer opens on, where the
+// municipality's own figure is whole.
 export function measuredYears(values) {
   return (values || []).filter((v) => !(v.provenance && v.provenance.derived)).map((v) => v.year);
+}
+
+// yearOptions lists the years of the given series (one per municipality)
+// that have a value, measured or derived from the statistical areas, in
+// order, each marked derived where no series measured it: the years the
+// explorer offers, since the map, the comparison and the panel all show a
+// value rolled up for an area without one of its own.
+export function yearOptions(seriesList) {
+  const derived = new Map();
+  for (const values of seriesList || []) {
+    for (const v of values || []) {
+      const d = Boolean(v.provenance && v.provenance.derived);
+      derived.set(v.year, derived.has(v.year) ? derived.get(v.year) && d : d);
+    }
+  }
+  return [...derived.keys()].sort((a, b) => a - b).map((year) => ({ year, derived: derived.get(year) }));
 }
 
 // wholeValues drops the partial derived values of a series: those that

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setLang } from '../src/i18n.js';
-import { coveragePercent, derivedNotes, measuredYears, wholeValues } from '../src/provenance.js';
+import { coveragePercent, derivedNotes, measuredYears, wholeValues, yearOptions } from '../src/provenance.js';
 
 const derived = (year, n, coverage, partial, suppressedBy = []) => ({
   year,
@@ -38,6 +38,15 @@ test('the years offered are the measured ones', () => {
   assert.deepEqual(measuredYears([measured(2023), measured(2024), derived(2025, 3, 1, false)]), [2023, 2024]);
   assert.deepEqual(measuredYears([{ year: 2020 }]), [2020]);
   assert.deepEqual(measuredYears(undefined), []);
+});
+
+test('the years offered are the measured and the derived ones, derived where no series measured them', () => {
+  const a = [measured(2023), measured(2024), derived(2025, 3, 1, false)];
+  const b = [derived(2023, 2, 0.5, true), derived(2024, 2, 1, false), derived(2026, 2, 1, false)];
+  assert.deepEqual(yearOptions([a, b]), [
+    { year: 2023, derived: false }, { year: 2024, derived: false }, { year: 2025, derived: true }, { year: 2026, derived: true }]);
+  assert.deepEqual(yearOptions([[{ year: 2020 }]]), [{ year: 2020, derived: false }]);
+  assert.deepEqual(yearOptions(undefined), []);
 });
 
 test('a comparison line leaves out partial derived values', () => {
