@@ -2,10 +2,15 @@ package graph_test
 
 import (
 	"math"
+	"net/http/httptest"
 	"slices"
 	"testing"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/dbtest"
+	"github.com/areagraph/areagraph/db/demo"
+	"github.com/areagraph/areagraph/db/memory"
+	"github.com/areagraph/areagraph/server"
 )
 
 type comparedRow struct {
@@ -179,5 +184,55 @@ func noErr[T any](t *testing.T) func(T, error) T {
 			t.Fatal(err)
 		}
 		return v
+	}
+}
+
+// TestComparisonBatched: a comparison's values, derived ones included,
+// cost the same store calls whatever the number of areas compared.
+func TestComparisonBatched(t *testing.T) {
+	s := memory.New()
+	if err := s.Load(t.Context(), demo.Dataset()); err != nil {
+		t.Fatal(err)
+	}
+	cs := dbtest.NewCounting(s)
+	srv := httptest.NewServer(server.New(cs, server.Config{}))
+	defer srv.Close()
+	c := client{t, srv.URL}
+	var all struct {
+		Areas struct{ Nodes []struct{ ID string } }
+	}
+	c.ok(`{ areas(first: 100, filter: {kinds: [PRIORITY_AREA, DISTRICT]}) { nodes { id } } }`, nil, &all)
+	ids := make([]string, len(all.Areas.Nodes))
+	for i, n := range all.Areas.Nodes {
+		ids[i] = n.ID
+	}
+	if len(ids) < 10 {
+		t.Fatalf("%d areas", len(ids))
+	}
+	const q = `query($areas: [ID!]) { indicatorComparison(indicator: "unemployment", year: 2025, baselineYear: 2024, areas: $areas) {
+		rows { value provenance { derived coverage } } } }`
+	var calls []int
+	for _, n := range []int{1, 3, len(ids)} {
+		cs.Reset()
+		var out struct {
+			IndicatorComparison struct {
+				Rows []struct {
+					Value      *float64
+					Provenance *struct{ Derived bool }
+				}
+			}
+		}
+		c.ok(q, map[string]any{"areas": ids[:n]}, &out)
+		rows := out.IndicatorComparison.Rows
+		if len(rows) != n || rows[0].Value == nil || rows[0].Provenance == nil || !rows[0].Provenance.Derived {
+			t.Fatalf("%d areas: %+v", n, rows)
+		}
+		calls = append(calls, cs.Reset())
+	}
+	t.Logf("store calls for 1, 3 and %d areas: %v", len(ids), calls)
+	// Definitions, areas, their parents, values, overlaps, the sources'
+	// values.
+	if calls[0] != calls[1] || calls[1] != calls[2] || calls[0] > 7 {
+		t.Errorf("store calls for 1, 3 and %d areas: %v; want the same, at most 7", len(ids), calls)
 	}
 }

@@ -1320,3 +1320,9 @@ func BenchmarkTile(b *testing.B) {
 func BenchmarkFeatureCollection(b *testing.B) {
 	benchmarkGet(b, "/layers/areas.geojson?indicator=unemployment&year=2024&zoom=11")
 }
+
+// BenchmarkFeatureCollectionDerived: the year the demo's areas above the
+// statistical ones are rolled up for.
+func BenchmarkFeatureCollectionDerived(b *testing.B) {
+	benchmarkGet(b, "/layers/areas.geojson?indicator=unemployment&year=2025&zoom=11")
+}
