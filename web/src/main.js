@@ -10,7 +10,7 @@ import {
   defaultLang, FOCUS_GROUPS, fmt, getLang, indicatorName, label, setLang, STATUSES, t, THEMES,
 } from './i18n.js';
 import { renderPanel } from './panel.js';
-import { yearOptions } from './provenance.js';
+import { featureMark, yearOptions } from './provenance.js';
 import { setupSearch } from './search.js';
 import { formatHash, parseHash } from './state.js';
 
@@ -262,7 +262,7 @@ function renderRanking() {
       h('span', { class: 'swatch', 'aria-hidden': 'true', dataset: { color: p._color } }),
       h('span', { class: 'name' }, p.name),
       h('span', { class: 'kind' }, label(p.kind)),
-      h('span', { class: 'value' }, p.suppressed ? t('suppressed') : fmt(p[ind.code], ind.unit))));
+      h('span', { class: 'value' }, p.suppressed ? t('suppressed') : [fmt(p[ind.code], ind.unit), featureMark(p)].filter(Boolean).join(' '))));
     })));
   el.querySelectorAll('.swatch').forEach((s) => { s.style.background = s.dataset.color; });
 }

@@ -51,6 +51,16 @@ export function yearOptions(seriesList) {
   return [...derived.keys()].sort((a, b) => a - b).map((year) => ({ year, derived: derived.get(year) }));
 }
 
+// featureMark is the words after a map feature's value where the value
+// was rolled up from the statistical areas rather than measured for the
+// area (the layers' derived and partial properties): "(derived)", or
+// "(derived, partial)" where they cover only part of the area; empty for
+// a measured, missing or suppressed value.
+export function featureMark(props) {
+  if (!props || !props.derived || props.suppressed) return '';
+  return t(props.partial ? 'markPartial' : 'markDerived');
+}
+
 // wholeValues drops the partial derived values of a series: those that
 // stand for part of the area only.
 export function wholeValues(values) {

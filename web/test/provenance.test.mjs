@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setLang } from '../src/i18n.js';
-import { coveragePercent, derivedNotes, measuredYears, wholeValues, yearOptions } from '../src/provenance.js';
+import { coveragePercent, derivedNotes, featureMark, measuredYears, wholeValues, yearOptions } from '../src/provenance.js';
 
 const derived = (year, n, coverage, partial, suppressedBy = []) => ({
   year,
@@ -47,6 +47,18 @@ test('the years offered are the measured and the derived ones, derived where no 
     { year: 2023, derived: false }, { year: 2024, derived: false }, { year: 2025, derived: true }, { year: 2026, derived: true }]);
   assert.deepEqual(yearOptions([[{ year: 2020 }]]), [{ year: 2020, derived: false }]);
   assert.deepEqual(yearOptions(undefined), []);
+});
+
+test('a map feature whose value was rolled up says so after it', () => {
+  setLang('en');
+  assert.equal(featureMark({ derived: true, partial: false, suppressed: false }), '(derived)');
+  assert.equal(featureMark({ derived: true, partial: true, suppressed: false }), '(derived, partial)');
+  assert.equal(featureMark({ derived: false, partial: false, suppressed: false }), '');
+  assert.equal(featureMark({ derived: true, partial: false, suppressed: true }), '');
+  assert.equal(featureMark(undefined), '');
+  setLang('sv');
+  assert.equal(featureMark({ derived: true, partial: true }), '(beräknat, ofullständigt)');
+  setLang('en');
 });
 
 test('a comparison line leaves out partial derived values', () => {
