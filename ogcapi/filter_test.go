@@ -47,6 +47,9 @@ func TestFilters(t *testing.T) {
 			{"priority-areas", "S_INTERSECTS(geometry, POLYGON((12.934 57.728, 12.936 57.728, 12.936 57.729, 12.934 57.728))) AND areaType = 2", nil, nil},
 			{"priority-areas", "NOT S_INTERSECTS(geometry, POINT(12.935 57.7285))", nil, []string{"Area:14", "Area:15", "Area:16", "Area:17"}},
 			{"priority-areas", "unemployment IS NOT NULL AND suppressed = FALSE AND areaType = 1", []string{"indicator", "unemployment", "year", "2024"}, []string{"Area:13", "Area:15"}},
+			// 2024 is measured for the priority areas, 2025 rolled up, whole.
+			{"priority-areas", "derived = TRUE", []string{"indicator", "unemployment", "year", "2024"}, nil},
+			{"priority-areas", "derived = TRUE AND partial = FALSE AND unemployment IS NOT NULL AND areaType = 1", []string{"indicator", "unemployment", "year", "2025"}, []string{"Area:13", "Area:15"}},
 			{"priority-areas", "areaType = 1", []string{"datetime", "2020-01-01", "bbox", "12.90,57.70,12.94,57.73"}, []string{"Area:13"}},
 		} {
 			var fc featureCollection
