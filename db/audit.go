@@ -73,7 +73,20 @@ func (e *AuditEntry) Clone() *AuditEntry {
 type AuditFilter struct {
 	RecordID string // one record, by AuditRecordID
 	Actor    string // one actor, by Actor.ID
-	Since    *time.Time
+	// Organization keeps the writes made on behalf of one organisation (a
+	// partner's key or token bound to it), by its global id: its history
+	// of changes, whoever of its people made them.
+	Organization string
+	Since        *time.Time
+}
+
+// Check refuses an organisation that is not the global id of an employer
+// or an association.
+func (f AuditFilter) Check() error {
+	if f.Organization != "" {
+		return CheckOrgs([]string{f.Organization})
+	}
+	return nil
 }
 
 // Audited is a record the audit log keeps: an area, an organisation, an

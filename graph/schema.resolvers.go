@@ -437,8 +437,8 @@ func (r *queryResolver) Coverage(ctx context.Context, areas []string, validAt *t
 	return coverage(ctx, r.Store, areas, on, statuses, themes)
 }
 
-func (r *queryResolver) AuditLog(ctx context.Context, recordID *string, actor *string, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error) {
-	f := db.AuditFilter{RecordID: str(recordID), Actor: str(actor)}
+func (r *queryResolver) AuditLog(ctx context.Context, recordID *string, actor *string, organization *string, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error) {
+	f := db.AuditFilter{RecordID: str(recordID), Actor: str(actor), Organization: str(organization)}
 	return paged(pages(first, after, last, before), func(p db.Page) (db.List[*db.AuditEntry], error) {
 		return r.Store.AuditLog(ctx, f, p)
 	}, nil, model.NewAuditEntryConnection)

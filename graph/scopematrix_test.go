@@ -285,6 +285,19 @@ func TestCreateScopedApiKey(t *testing.T) {
 		if n := log.AuditLog.Edges; len(n) != 1 || n[0].Node.Organizations == nil || len(n[0].Node.Organizations) != 0 {
 			t.Errorf("audit entry of an unscoped write: %+v", n)
 		}
+		// The organisation's history holds the write made on its behalf.
+		var history struct {
+			AuditLog struct {
+				TotalCount int
+				Nodes      []struct{ RecordID string }
+			}
+		}
+		e.admin().ok(`query($org: ID!) { auditLog(organization: $org, first: 10) { totalCount nodes { recordId } } }`,
+			map[string]any{"org": want[0]}, &history)
+		if history.AuditLog.TotalCount != 1 || history.AuditLog.Nodes[0].RecordID != o.NodeID() {
+			t.Errorf("%s's history: %+v, want the one write on its behalf", want[0], history.AuditLog)
+		}
+		e.admin().fails(`{ auditLog(organization: "Area:1") { totalCount } }`, nil, db.EINVALID, "not an organisation")
 		c.fails(mutation("createEmployer", "clientMutationId"), map[string]any{"input": map[string]any{"name": "X"}}, db.EFORBIDDEN)
 		e.admin().fails(mutation("createApiKey", "clientMutationId"), map[string]any{"input": map[string]any{
 			"name": "X", "role": "ADMIN", "organizations": []string{p.lead.NodeID()}}}, db.EINVALID, "only an EDITOR key")

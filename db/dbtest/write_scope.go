@@ -183,6 +183,30 @@ func testWriteScopeAllows(t *testing.T, s db.Store) {
 			t.Errorf("audit entry %d of %s by %q for %q, not %q for %q", e.ID, e.RecordID, e.Actor, e.Orgs, partner.ID, partner.Orgs)
 		}
 	}
+
+	// An organisation's history: the writes made on its behalf, and no
+	// others; an organisation with none has an empty one.
+	history := must[db.List[*db.AuditEntry]](t)(s.AuditLog(ctx(t), db.AuditFilter{Organization: "Association:3"}, db.Page{Limit: 100}))
+	if history.Total != len(entries) {
+		t.Errorf("Association:3's history holds %d entries, want its %d", history.Total, len(entries))
+	}
+	for _, e := range history.Items {
+		if !slices.Contains(e.Orgs, "Association:3") {
+			t.Errorf("Association:3's history holds entry %d for %q", e.ID, e.Orgs)
+		}
+	}
+	for what, f := range map[string]db.AuditFilter{
+		"Employer:1's history":                     {Organization: "Employer:1"},
+		"Association:3's history by another actor": {Organization: "Association:3", Actor: "key:nobody"},
+	} {
+		if l := must[db.List[*db.AuditEntry]](t)(s.AuditLog(ctx(t), f, db.Page{Limit: 100})); l.Total != 0 || len(l.Items) != 0 {
+			t.Errorf("%s: %d entries of %d, want none", what, len(l.Items), l.Total)
+		}
+	}
+	for _, bad := range []string{"Area:1", "Association:03", "nonsense"} {
+		_, err := s.AuditLog(ctx(t), db.AuditFilter{Organization: bad}, db.Page{Limit: 1})
+		wantCode(t, "the history of "+bad, err, db.EINVALID)
+	}
 }
 
 func testWriteScopedKeys(t *testing.T, s db.Store) {

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"slices"
 	"sort"
 
 	"github.com/areagraph/areagraph/db"
@@ -19,6 +20,9 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 	if err := p.Check(false); err != nil {
 		return db.List[*db.AuditEntry]{}, err
 	}
+	if err := f.Check(); err != nil {
+		return db.List[*db.AuditEntry]{}, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var hits []*db.AuditEntry
@@ -30,6 +34,7 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 		e := s.audit[i]
 		if (f.RecordID == "" || e.RecordID == f.RecordID) &&
 			(f.Actor == "" || e.Actor == f.Actor) &&
+			(f.Organization == "" || slices.Contains(e.Orgs, f.Organization)) &&
 			(f.Since == nil || !e.At.Before(*f.Since)) {
 			hits = append(hits, e)
 		}

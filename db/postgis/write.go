@@ -277,6 +277,9 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 	if err := p.Check(false); err != nil {
 		return db.List[*db.AuditEntry]{}, err
 	}
+	if err := f.Check(); err != nil {
+		return db.List[*db.AuditEntry]{}, err
+	}
 	var a args
 	var conds []string
 	if f.RecordID != "" {
@@ -284,6 +287,10 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 	}
 	if f.Actor != "" {
 		conds = append(conds, "actor = "+a.add(f.Actor))
+	}
+	if f.Organization != "" {
+		// Containment, which the GIN index on the column answers.
+		conds = append(conds, "organizations @> ARRAY["+a.add(f.Organization)+"::text COLLATE \"C\"]")
 	}
 	if f.Since != nil {
 		conds = append(conds, "at >= "+a.add(*f.Since))

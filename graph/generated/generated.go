@@ -397,7 +397,7 @@ type ComplexityRoot struct {
 		Areas               func(childComplexity int, filter *model.AreaFilter, first *int, after *string, last *int, before *string) int
 		AreasAt             func(childComplexity int, lon float64, lat float64, kinds []db.AreaKind, validAt *time.Time) int
 		Associations        func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) int
-		AuditLog            func(childComplexity int, recordID *string, actor *string, first *int, after *string, last *int, before *string) int
+		AuditLog            func(childComplexity int, recordID *string, actor *string, organization *string, first *int, after *string, last *int, before *string) int
 		Coverage            func(childComplexity int, areas []string, validAt *time.Time, statuses []db.InitiativeStatus, themes []db.Theme) int
 		Employers           func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) int
 		IndicatorComparison func(childComplexity int, indicator string, year int, areas []string, referenceArea *string, baselineYear *int, sex *db.Sex) int
@@ -543,7 +543,7 @@ type QueryResolver interface {
 	Indicators(ctx context.Context, codes []string) ([]*db.Indicator, error)
 	IndicatorComparison(ctx context.Context, indicator string, year int, areas []string, referenceArea *string, baselineYear *int, sex *db.Sex) (*model.IndicatorComparison, error)
 	Coverage(ctx context.Context, areas []string, validAt *time.Time, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error)
-	AuditLog(ctx context.Context, recordID *string, actor *string, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
+	AuditLog(ctx context.Context, recordID *string, actor *string, organization *string, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
 	APIKeys(ctx context.Context) ([]*db.APIKey, error)
 }
 
@@ -2124,7 +2124,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["recordId"].(*string), args["actor"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["recordId"].(*string), args["actor"].(*string), args["organization"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.coverage":
 		if e.ComplexityRoot.Query.Coverage == nil {
 			break
@@ -2664,6 +2664,12 @@ type Query {
     run by that operating-system user.
     """
     actor: String
+    """
+    Only the changes made on behalf of this organisation (` + "`" + `Employer:3` + "`" + `,
+    ` + "`" + `Association:35` + "`" + `) by a partner's key or token bound to it: its history,
+    whoever of its people made the changes.
+    """
+    organization: ID
     "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
@@ -5965,38 +5971,46 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["actor"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "organization",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organization"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg5
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -13246,7 +13260,7 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["recordId"].(*string), fc.Args["actor"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["recordId"].(*string), fc.Args["actor"].(*string), fc.Args["organization"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
