@@ -19,9 +19,7 @@ package ogcapi
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -29,6 +27,7 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/internal/httperr"
 	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/layers"
 	"github.com/areagraph/areagraph/ogcapi/cql2"
@@ -244,34 +243,12 @@ type exception struct {
 	Description string `json:"description"`
 }
 
-// statusOf maps the domain's error codes to HTTP statuses.
-var statusOf = map[string]int{
-	db.EINVALID:         http.StatusBadRequest,
-	db.ENOTFOUND:        http.StatusNotFound,
-	db.ECONFLICT:        http.StatusConflict,
-	db.EUNAUTHENTICATED: http.StatusUnauthorized,
-	db.EFORBIDDEN:       http.StatusForbidden,
-	db.EUNAVAILABLE:     http.StatusServiceUnavailable,
-	db.EINTERNAL:        http.StatusInternalServerError,
-}
-
-// sendError answers with err's code and client-safe message. Anything not
-// a domain error is internal: logged in full, shown as a generic message,
-// so no SQL or driver text leaves the server.
+// sendError answers with err's code and client-safe message
+// (httperr.Client); an internal error is logged in full.
 func sendError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	code, msg := db.ErrorCode(err), db.ErrorMessage(err)
-	switch {
-	case code != db.EINTERNAL:
-	case errors.Is(err, context.DeadlineExceeded):
-		code, msg = db.EUNAVAILABLE, "the request took too long"
-	case errors.Is(err, context.Canceled):
-		code, msg = db.EUNAVAILABLE, "the request was cancelled"
-	default:
+	status, code, msg, internal := httperr.Client(err)
+	if internal {
 		log.ErrorContext(r.Context(), "internal error", "error", err, "path", r.URL.Path, "query", r.URL.RawQuery)
-	}
-	status, ok := statusOf[code]
-	if !ok {
-		status = http.StatusInternalServerError
 	}
 	writeError(w, r, status, code, msg)
 }
