@@ -93,13 +93,13 @@ func IntersectionArea(a, b orb.Geometry) (float64, error) {
 	// wholly outside it, and one point tells which. The overlay is the
 	// costly path (its noding is most of a roll-up's time); this one costs
 	// a pass over the edges.
-	if !edgesNear(a, bb) {
+	if !edgeNear(a, bb) {
 		if Covers(a, bb.Center()) {
 			return PlanarArea(b), nil
 		}
 		return 0, nil
 	}
-	if !edgesNear(b, ba) {
+	if !edgeNear(b, ba) {
 		if Covers(b, ba.Center()) {
 			return PlanarArea(a), nil
 		}
@@ -170,46 +170,4 @@ func sfPolygon(p orb.Polygon) sf.Polygon {
 		rings = append(rings, sf.NewLineString(sf.NewSequence(flat, sf.DimXY)))
 	}
 	return sf.NewPolygon(rings)
-}
-
-// edgesNear says whether an edge of a ring of g may meet box: it compares
-// each edge's own box with it, so it may say yes for an edge that passes
-// by a corner, never no for one that meets it. Geometry without rings
-// (points, lines) answers yes, leaving it to the overlay.
-func edgesNear(g orb.Geometry, box orb.Bound) bool {
-	near := func(r orb.Ring) bool {
-		for i := 1; i < len(r); i++ {
-			p, q := r[i-1], r[i]
-			if max(p[0], q[0]) >= box.Min[0] && min(p[0], q[0]) <= box.Max[0] &&
-				max(p[1], q[1]) >= box.Min[1] && min(p[1], q[1]) <= box.Max[1] {
-				return true
-			}
-		}
-		// The closing edge, when the ring leaves it implicit.
-		if n := len(r); n > 1 && r[0] != r[n-1] {
-			return edgesNear(orb.Ring{r[n-1], r[0]}, box)
-		}
-		return false
-	}
-	switch g := g.(type) {
-	case orb.Ring:
-		return near(g)
-	case orb.Polygon:
-		for _, r := range g {
-			if near(r) {
-				return true
-			}
-		}
-		return false
-	case orb.MultiPolygon:
-		for _, p := range g {
-			if edgesNear(p, box) {
-				return true
-			}
-		}
-		return false
-	case orb.Bound:
-		return edgesNear(g.ToPolygon(), box)
-	}
-	return true
 }

@@ -155,7 +155,7 @@ func TestIntersectionAreaShortcut(t *testing.T) {
 			if math.Abs(got-want) > 1e-6 {
 				t.Errorf("cell %d,%d: %.9f, the overlay %.9f", i, j, got, want)
 			}
-			if edgesNear(star, cell.Bound()) {
+			if edgeNear(star, cell.Bound()) {
 				slow++
 			} else {
 				fast++
