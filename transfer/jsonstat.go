@@ -58,14 +58,7 @@ func ReadValuesJSONStat(r io.Reader, name string, m StatMapping, skipped Skipped
 	return seqOf(jsonStatReader(&m), r, name, skipped)
 }
 
-func jsonStatReader(m *StatMapping) statReader {
-	return func(r io.Reader, name string, skipped Skipped, fn func(string, *db.ValueInput) bool) error {
-		if err := eachJSONStat(r, m, skipped, fn); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		return nil
-	}
-}
+func jsonStatReader(m *StatMapping) statReader { return named(eachJSONStat, m, ": ") }
 
 // jsonStatHeader is the dataset without its cells, which are found by
 // jsonStatCells and never copied.

@@ -43,14 +43,7 @@ func ReadValuesKolada(r io.Reader, name string, m StatMapping, skipped Skipped) 
 	return seqOf(koladaReader(&m), r, name, skipped)
 }
 
-func koladaReader(m *StatMapping) statReader {
-	return func(r io.Reader, name string, skipped Skipped, fn func(string, *db.ValueInput) bool) error {
-		if err := eachKolada(r, m, skipped, fn); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		return nil
-	}
-}
+func koladaReader(m *StatMapping) statReader { return named(eachKolada, m, ": ") }
 
 type koladaRecord struct {
 	KPI          string          `json:"kpi"`

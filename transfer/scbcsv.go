@@ -57,14 +57,7 @@ func ReadValuesSCBCSV(r io.Reader, name string, m StatMapping, skipped Skipped) 
 	return seqOf(scbCSVReader(&m), r, name, skipped)
 }
 
-func scbCSVReader(m *StatMapping) statReader {
-	return func(r io.Reader, name string, skipped Skipped, fn func(string, *db.ValueInput) bool) error {
-		if err := eachSCBCSV(r, m, skipped, fn); err != nil {
-			return fmt.Errorf("%s:%w", name, err)
-		}
-		return nil
-	}
-}
+func scbCSVReader(m *StatMapping) statReader { return named(eachSCBCSV, m, ":") }
 
 // yearColumn is a header of a year column: the year, perhaps led by the
 // measure.

@@ -129,6 +129,19 @@ type IndicatorImporter interface {
 // returns the first error, which names the file and the place.
 type statReader func(r io.Reader, name string, skipped Skipped, fn func(where string, v *db.ValueInput) bool) error
 
+// named makes a format's reading of values, each, a statReader whose
+// errors start with the file's name, then sep (": ", or ":" before a
+// line:column), as every reader's errors do.
+func named(each func(io.Reader, *StatMapping, Skipped, func(string, *db.ValueInput) bool) error, m *StatMapping,
+	sep string) statReader {
+	return func(r io.Reader, name string, skipped Skipped, fn func(string, *db.ValueInput) bool) error {
+		if err := each(r, m, skipped, fn); err != nil {
+			return fmt.Errorf("%s%s%w", name, sep, err)
+		}
+		return nil
+	}
+}
+
 // seqOf turns a statReader into the sequence twoPasses reads.
 func seqOf(each statReader, r io.Reader, name string, skipped Skipped) iter.Seq2[*db.ValueInput, error] {
 	return func(yield func(*db.ValueInput, error) bool) {
