@@ -163,3 +163,25 @@ func nonNil[T any](l []T) []T {
 	}
 	return l
 }
+
+// scopeOrganizations loads the organisations of a caller's scope (global
+// ids, as db.Actor.Orgs keeps them), in that order. One deleted since the
+// key was made, or an id of no organisation, is left out: the scope still
+// names it, but there is nothing to show.
+func scopeOrganizations(ctx context.Context, gids []string) ([]model.Organization, error) {
+	out := []model.Organization{}
+	for _, g := range gids {
+		typ, id, err := db.ParseGlobalID(g)
+		if err != nil || (typ != db.TypeEmployer && typ != db.TypeAssociation) {
+			continue
+		}
+		o, err := loader.For(ctx).Organization(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if o != nil && o.NodeType() == typ {
+			out = append(out, model.NewOrganization(o))
+		}
+	}
+	return out, nil
+}

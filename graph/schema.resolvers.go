@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/analysis"
+	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/geo"
 	"github.com/areagraph/areagraph/graph/generated"
@@ -448,6 +449,25 @@ func (r *queryResolver) APIKeys(ctx context.Context) ([]*db.APIKey, error) {
 	return r.Store.Keys(ctx)
 }
 
+func (r *queryResolver) Viewer(ctx context.Context) (*db.Actor, error) {
+	a, ok := auth.ActorFrom(ctx)
+	if !ok {
+		return nil, nil
+	}
+	return &a, nil
+}
+
+func (r *viewerResolver) Role(ctx context.Context, obj *db.Actor) (*db.Role, error) {
+	if obj.Role.Rank() < 0 {
+		return nil, nil
+	}
+	return &obj.Role, nil
+}
+
+func (r *viewerResolver) Organizations(ctx context.Context, obj *db.Actor) ([]model.Organization, error) {
+	return scopeOrganizations(ctx, obj.Orgs)
+}
+
 func (r *Resolver) ApiKey() generated.ApiKeyResolver { return &apiKeyResolver{r} }
 
 func (r *Resolver) Area() generated.AreaResolver { return &areaResolver{r} }
@@ -476,6 +496,8 @@ func (r *Resolver) ProvenanceSource() generated.ProvenanceSourceResolver {
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) Viewer() generated.ViewerResolver { return &viewerResolver{r} }
+
 type (
 	apiKeyResolver           struct{ *Resolver }
 	areaResolver             struct{ *Resolver }
@@ -489,4 +511,5 @@ type (
 	provenanceResolver       struct{ *Resolver }
 	provenanceSourceResolver struct{ *Resolver }
 	queryResolver            struct{ *Resolver }
+	viewerResolver           struct{ *Resolver }
 )

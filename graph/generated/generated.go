@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Provenance() ProvenanceResolver
 	ProvenanceSource() ProvenanceSourceResolver
 	Query() QueryResolver
+	Viewer() ViewerResolver
 }
 
 type DirectiveRoot struct {
@@ -405,6 +406,7 @@ type ComplexityRoot struct {
 		Initiatives         func(childComplexity int, filter *model.InitiativeFilter, first *int, after *string, last *int, before *string) int
 		Node                func(childComplexity int, id string) int
 		Organizations       func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) int
+		Viewer              func(childComplexity int) int
 	}
 
 	Reach struct {
@@ -446,6 +448,12 @@ type ComplexityRoot struct {
 	UpsertIndicatorValuesPayload struct {
 		ClientMutationID func(childComplexity int) int
 		Written          func(childComplexity int) int
+	}
+
+	Viewer struct {
+		ID            func(childComplexity int) int
+		Organizations func(childComplexity int) int
+		Role          func(childComplexity int) int
 	}
 }
 
@@ -545,6 +553,11 @@ type QueryResolver interface {
 	Coverage(ctx context.Context, areas []string, validAt *time.Time, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error)
 	AuditLog(ctx context.Context, recordID *string, actor *string, organization *string, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
 	APIKeys(ctx context.Context) ([]*db.APIKey, error)
+	Viewer(ctx context.Context) (*db.Actor, error)
+}
+type ViewerResolver interface {
+	Role(ctx context.Context, obj *db.Actor) (*db.Role, error)
+	Organizations(ctx context.Context, obj *db.Actor) ([]model.Organization, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2203,6 +2216,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organizations(childComplexity, args["filter"].(*model.OrganizationFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.viewer":
+		if e.ComplexityRoot.Query.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
 	case "Reach.intoStudy":
 		if e.ComplexityRoot.Reach.IntoStudy == nil {
@@ -2313,6 +2332,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpsertIndicatorValuesPayload.Written(childComplexity), true
+
+	case "Viewer.actor":
+		if e.ComplexityRoot.Viewer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.ID(childComplexity), true
+	case "Viewer.organizations":
+		if e.ComplexityRoot.Viewer.Organizations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Organizations(childComplexity), true
+	case "Viewer.role":
+		if e.ComplexityRoot.Viewer.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Role(childComplexity), true
 
 	}
 	return 0, false
@@ -2686,6 +2724,33 @@ type Query {
   null, with an error, for other callers.
   """
   apiKeys: [ApiKey!] @auth(requires: ADMIN)
+
+  """
+  Who is calling: the caller the request's bearer token makes, with its
+  role and the organisations it speaks for, so that a client can show who
+  is signed in and offer only what the caller may change. Null for a
+  request without a token.
+  """
+  viewer: Viewer
+}
+
+"The caller of a request, as its bearer token makes it."
+type Viewer {
+  """
+  The caller as the audit log names it (` + "`" + `AuditEntry.actor` + "`" + `): ` + "`" + `key:<key id>` + "`" + `
+  for an API key, ` + "`" + `oidc:<subject>` + "`" + ` for an access token.
+  """
+  actor: String!
+  "What the caller may do; null for an access token whose role claim names no role areagraph knows."
+  role: Role
+  """
+  The organisations the caller speaks for, in id order: a partner's key or
+  token changes only them, the initiatives they lead and, in others'
+  initiatives, its own partnerships (see ` + "`" + `ApiKey.organizations` + "`" + `). Empty for
+  a caller with the rights of its role alone. An organisation deleted since
+  the key was made is left out.
+  """
+  organizations: [Organization!]!
 }
 
 "One indicator compared across areas in one year."
@@ -5032,6 +5097,18 @@ func (ec *executionContext) childFields_UpsertIndicatorValuesPayload(ctx context
 		return ec.fieldContext_UpsertIndicatorValuesPayload_written(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpsertIndicatorValuesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actor":
+		return ec.fieldContext_Viewer_actor(ctx, field)
+	case "role":
+		return ec.fieldContext_Viewer_role(ctx, field)
+	case "organizations":
+		return ec.fieldContext_Viewer_organizations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13362,6 +13439,38 @@ func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_viewer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Viewer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Actor) graphql.Marshaler {
+			return ec.marshalOViewer2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐActor(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13881,6 +13990,84 @@ func (ec *executionContext) _UpsertIndicatorValuesPayload_written(ctx context.Co
 }
 func (ec *executionContext) fieldContext_UpsertIndicatorValuesPayload_written(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UpsertIndicatorValuesPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Viewer_actor(ctx context.Context, field graphql.CollectedField, obj *db.Actor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *db.Actor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, true, true, "Role")
+}
+
+func (ec *executionContext) _Viewer_organizations(ctx context.Context, field graphql.CollectedField, obj *db.Actor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_organizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Organizations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐOrganizationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_organizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -19623,6 +19810,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_apiKeys(ctx, field)
 				})
+		case "viewer":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_viewer(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -19946,6 +20139,51 @@ func (ec *executionContext) _UpsertIndicatorValuesPayload(ctx context.Context, s
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var viewerImplementors = []string{"Viewer"}
+
+func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *db.Actor) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Viewer")
+		case "actor":
+			out.Values[i] = ec._Viewer_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_role(ctx, field, obj)
+				})
+		case "organizations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_organizations(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22438,6 +22676,38 @@ func (ec *executionContext) marshalORevokeApiKeyPayload2ᚖgithubᚗcomᚋareagr
 	return ec._RevokeApiKeyPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalORole2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx context.Context, v any) (*db.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalORole2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx context.Context, sel ast.SelectionSet, v *db.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalORole2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole[*v])
+	return res
+}
+
+var (
+	unmarshalORole2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole = map[string]db.Role{
+		"READER": db.RoleReader,
+		"EDITOR": db.RoleEditor,
+		"ADMIN":  db.RoleAdmin,
+	}
+	marshalORole2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole = map[db.Role]string{
+		db.RoleReader: "READER",
+		db.RoleEditor: "EDITOR",
+		db.RoleAdmin:  "ADMIN",
+	}
+)
+
 func (ec *executionContext) unmarshalORollup2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐRollup(ctx context.Context, v any) (*db.Rollup, error) {
 	if v == nil {
 		return nil, nil
@@ -22715,6 +22985,13 @@ func (ec *executionContext) marshalOUpsertIndicatorValuesPayload2ᚖgithubᚗcom
 		return graphql.Null
 	}
 	return ec._UpsertIndicatorValuesPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOViewer2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐActor(ctx context.Context, sel ast.SelectionSet, v *db.Actor) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Viewer(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOWithinArea2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐWithinArea(ctx context.Context, v any) (*model.WithinArea, error) {
