@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -97,6 +98,11 @@ type Config struct {
 	Log io.Writer
 	// Command is the command line, for the report.
 	Command string
+	// Peers adds the peers (see peers.go) to the PostGIS measurements:
+	// PostGraphile, installed with npm into PeersDir, and the statements
+	// of pg_featureserv and pg_tileserv, timed bare.
+	Peers    bool
+	PeersDir string
 }
 
 // Defaults of Config.
@@ -167,6 +173,16 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
+	if c.Peers && !c.needsPostGIS() {
+		return c, fmt.Errorf("the peers run on PostGIS: measure a PostGIS backend with them")
+	}
+	if c.Peers && c.PeersDir == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return c, fmt.Errorf("no directory to install the peers into: %w", err)
+		}
+		c.PeersDir = filepath.Join(dir, "areagraph-bench", "peers")
+	}
 	return c, nil
 }
 
@@ -210,6 +226,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if env.pg != nil && q.sql != nil {
 			targets = append(targets, env.sqlTarget(q, in))
 			qr.SQLNote = q.sqlNote
+		}
+		if cfg.Peers {
+			peers, err := env.peerTargets(ctx, q, in)
+			if err != nil {
+				return nil, err
+			}
+			targets = append(targets, peers...)
 		}
 		qr.Runs = env.measure(ctx, targets)
 		bare.stop()

@@ -279,3 +279,72 @@ func TestScaleTag(t *testing.T) {
 		t.Errorf("tile %d/%d at zoom 10 does not hold its point: %v", x, y, b)
 	}
 }
+
+// TestPeerStatementsNameTheSameRecords checks the statements timed for
+// pg_featureserv and pg_tileserv against areagraph's answers: a peer's
+// rate counts only if it answers the same question.
+func TestPeerStatementsNameTheSameRecords(t *testing.T) {
+	ctx := t.Context()
+	cfg := testConfig(t, Config{Scale: 0.02, Seed: 5, DatabaseURL: pgtest.DatabaseURL(), Schema: benchSchema(t)})
+	d, err := newDataset(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.bboxSide = 0.2
+	schemaURL, _, err := loadPostGIS(ctx, cfg, d.ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgxpool.New(ctx, schemaURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := installPeerFunctions(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.New()
+	if err := mem.Load(ctx, d.ds); err != nil {
+		t.Fatal(err)
+	}
+	h := quietServer(mem)
+	for _, name := range []string{queryBBox, queryNear, queryTile} {
+		q, st := queryNamed(name), peerStatements[name]
+		named := 0
+		for _, r := range q.build(d, 20) {
+			w := serveInProcess(h, r)
+			if err := answer(r, w); err != nil {
+				t.Fatal(err)
+			}
+			r.response = w.Body.Bytes()
+			sql, args := st.sql(r)
+			got, err := statementIDs(ctx, pool, sql, args)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			want := answerIDs(r)
+			if len(want) > 0 {
+				named++
+			}
+			if !sameIDs(name, got, want) {
+				t.Errorf("%s %s %s: %s names %v, areagraph %v", name, r.path, r.body, st.name, got, want)
+			}
+		}
+		if named == 0 {
+			t.Errorf("%s: no answer names a record, so nothing was compared", name)
+		}
+	}
+}
+
+func TestIDsOfAnswers(t *testing.T) {
+	doc := `{"data":{"area":{"id":"Area:3","name":"x","initiatives":{"totalCount":2,"nodes":[` +
+		`{"id":"Initiative:5","lead":null,"partners":[{"role":"R","organization":{"id":"Employer:7"}}]},` +
+		`{"id":"Initiative:6","lead":{"id":"Association:8","name":"id"},"partners":[]}]}}}}`
+	if got, want := jsonIDs([]byte(doc)), []int64{3, 5, 7, 6, 8}; !slices.Equal(got, want) {
+		t.Errorf("jsonIDs = %v, want %v", got, want)
+	}
+	pg := `{"data":{"areaById":{"id":"3","x":[{"id":"5"}]}}}`
+	if got, want := jsonIDs([]byte(pg)), []int64{3, 5}; !slices.Equal(got, want) {
+		t.Errorf("jsonIDs = %v, want %v", got, want)
+	}
+}

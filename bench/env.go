@@ -54,6 +54,8 @@ type env struct {
 	closers  []func()
 	pg       *pgxpool.Pool
 	pgStore  *postgis.Store
+	// postGraphile is the PostGraphile peer, when peers are measured.
+	postGraphile *postGraphile
 	// noop is the allocation count of the harness alone, taken off the
 	// handlers' figures.
 	noop float64
@@ -220,6 +222,16 @@ func prepare(ctx context.Context, cfg Config, rep *Report) (_ *env, err error) {
 			return nil, err
 		}
 		e.closers = append(e.closers, e.pg.Close)
+		if cfg.Peers {
+			if err := installPeerFunctions(ctx, e.pg); err != nil {
+				return nil, err
+			}
+			cfg.logf("starting PostGraphile")
+			if e.postGraphile, err = startPostGraphile(ctx, cfg, cfg.DatabaseURL, cfg.Schema, cfg.Concurrency); err != nil {
+				return nil, err
+			}
+			e.closers = append(e.closers, e.postGraphile.stop)
+		}
 	}
 
 	if !cfg.NoAllocs {
@@ -256,8 +268,11 @@ type target struct {
 	name       string
 	newOp      func() op
 	mismatches int
-	close      func()
-	samples    sample
+	// idsDiffer counts a peer's answers that name other records than
+	// areagraph's.
+	idsDiffer int
+	close     func()
+	samples   sample
 }
 
 // httpTarget checks that the server at base answers every prepared
@@ -347,6 +362,7 @@ func (e *env) measure(ctx context.Context, targets []*target) []Load {
 	for i, t := range targets {
 		out[i] = t.samples.summary(t.name, e.cfg.Duration)
 		out[i].Mismatches = t.mismatches
+		out[i].IDsDiffer = t.idsDiffer
 		if out[i].Errors > 0 {
 			e.cfg.logf("  %s: %d errors; the first: %s", t.name, out[i].Errors, out[i].FirstError)
 		}

@@ -47,6 +47,7 @@ type request struct {
 	box    orb.Bound
 	areaID int64
 	first  int
+	tile   [3]int // z, x, y
 	// the real server's answer, which the bare HTTP handler replays
 	response    []byte
 	contentType string
@@ -122,6 +123,7 @@ var queries = []*query{
 				x, y := tileOf(p, z)
 				out[i] = &request{method: "GET", path: fmt.Sprintf("/tiles/statistical-areas/%d/%d/%d.mvt", z, x, y)}
 				out[i].box = tileBound(z, x, y, tileBuffer)
+				out[i].tile = [3]int{z, x, y}
 			}
 			return out
 		},

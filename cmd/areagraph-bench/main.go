@@ -4,7 +4,7 @@
 // bench. scripts/bench runs it with a PostGIS at hand.
 //
 //	areagraph-bench [-scale 1] [-duration 10s] [-rounds 3] [-concurrency 8] [-backends memory,postgis,postgis-sql]
-//	                [-queries point,bbox,near,nested,tile] [-database URL] [-out bench/RESULTS.md]
+//	                [-queries point,bbox,near,nested,tile] [-database URL] [-out bench/RESULTS.md] [-peers]
 //
 // areagraph-bench serve … is the server the benchmark starts as a child
 // process; it is not meant to be run by hand.
@@ -62,6 +62,8 @@ func run(ctx context.Context, args []string) error {
 	out := fs.String("out", "", "also write the report to this file (Markdown)")
 	noAllocs := fs.Bool("no-allocs", false, "skip the allocation figures")
 	memLimit := fs.String("memlimit", "", "GOMEMLIMIT of the embedded server, e.g. 280MiB (default: none)")
+	peers := fs.Bool("peers", false, "also measure the peers on PostGIS: PostGraphile (installed with npm), and pg_featureserv's and pg_tileserv's statements timed bare")
+	peersDir := fs.String("peers-dir", "", "where npm installs the peers (default: areagraph-bench/peers in the user's cache directory)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -73,7 +75,7 @@ func run(ctx context.Context, args []string) error {
 		Scale: *scale, Seed: *seed, Duration: *duration, Warmup: *warmup, Rounds: *rounds, Concurrency: *concurrency,
 		Backends: split(*backends), Queries: split(*queries), DatabaseURL: *database, Dir: *dir,
 		Server: []string{self, "serve"}, NoAllocs: *noAllocs, MemoryLimit: *memLimit, Log: os.Stderr,
-		Command: "scripts/bench " + strings.Join(args, " "),
+		Command: "scripts/bench " + strings.Join(args, " "), Peers: *peers, PeersDir: *peersDir,
 	}
 	began := time.Now()
 	rep, err := bench.Run(ctx, cfg)
