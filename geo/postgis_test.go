@@ -79,6 +79,12 @@ func TestPointsMatchPostGIS(t *testing.T) {
 
 func TestPairsMatchPostGIS(t *testing.T) {
 	ref := loadPostGISReference(t)
+	boxes := 0
+	defer func() {
+		if boxes == 0 {
+			t.Error("no pair has a box: IntersectsBox went untested")
+		}
+	}()
 	for _, c := range ref.Pairs {
 		a, err := ParseGeoJSON(c.A)
 		if err != nil {
@@ -93,6 +99,14 @@ func TestPairsMatchPostGIS(t *testing.T) {
 		}
 		if got := Intersects(b, a); got != c.Intersects {
 			t.Errorf("%s: Intersects(b, a) = %v, PostGIS = %v", c.Name, got, c.Intersects)
+		}
+		// A square among the shapes is a box: the box test must answer
+		// as PostGIS does.
+		if box, ok := axisBox(b); ok {
+			boxes++
+			if got := IntersectsBox(a, box); got != c.Intersects {
+				t.Errorf("%s: IntersectsBox = %v, PostGIS = %v", c.Name, got, c.Intersects)
+			}
 		}
 	}
 }
@@ -109,4 +123,19 @@ func TestValidityMatchesPostGIS(t *testing.T) {
 			t.Errorf("%s: Validate = %v, PostGIS says %s", c.Geometry, err, c.Reason)
 		}
 	}
+}
+
+// axisBox is the box a polygon of one axis-aligned rectangle is.
+func axisBox(g orb.Geometry) (orb.Bound, bool) {
+	p, ok := g.(orb.Polygon)
+	if !ok || len(p) != 1 || len(p[0]) != 5 {
+		return orb.Bound{}, false
+	}
+	b := p[0].Bound()
+	for _, q := range p[0] {
+		if (q[0] != b.Min[0] && q[0] != b.Max[0]) || (q[1] != b.Min[1] && q[1] != b.Max[1]) {
+			return orb.Bound{}, false
+		}
+	}
+	return b, b.Min[0] < b.Max[0] && b.Min[1] < b.Max[1]
 }

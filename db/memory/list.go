@@ -63,7 +63,7 @@ func matchSpatial(sp db.Spatial, g orb.Geometry) (bool, dists) {
 	if g == nil {
 		return false, d
 	}
-	if sp.BBox != nil && !geo.Intersects(g, geo.BoundGeometry(*sp.BBox)) {
+	if sp.BBox != nil && !geo.IntersectsBox(g, *sp.BBox) {
 		return false, d
 	}
 	if sp.Intersects != nil && !geo.Intersects(g, sp.Intersects) {
