@@ -16,6 +16,7 @@ import (
 // indexArea stores a and enters it in the indexes.
 func (s *Store) indexArea(a *db.Area) {
 	s.overlaps.forget(a)
+	s.boxes.forget()
 	s.areas[a.ID] = a
 	s.areaByCode[a.Code] = a.ID
 	s.areaIdx.Insert(a)
@@ -28,6 +29,7 @@ func (s *Store) indexArea(a *db.Area) {
 // parent's children; the record itself stays in s.areas.
 func (s *Store) unindexArea(a *db.Area) {
 	s.overlaps.forget(a)
+	s.boxes.forget()
 	if s.areaByCode[a.Code] == a.ID {
 		delete(s.areaByCode, a.Code)
 	}

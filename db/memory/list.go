@@ -225,8 +225,21 @@ func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[
 	if err := p.Check(f.Near != nil); err != nil {
 		return db.List[*db.Area]{}, err
 	}
-	ids := candidates(f.Spatial, s.areaIDs, s.areaIdx.Search)
-	hits, err := collect(&poll{ctx: ctx}, ids, f.Near != nil, s.matchArea(&f))
+	pl := &poll{ctx: ctx}
+	match := f
+	var ids []int64
+	if f.BBox != nil {
+		// The box's answer is kept for the next page (boxes.go); the
+		// other tests are cheap or rare and run as usual.
+		var err error
+		if ids, err = s.areasInBox(pl, *f.BBox); err != nil {
+			return db.List[*db.Area]{}, err
+		}
+		match.BBox = nil
+	} else {
+		ids = candidates(f.Spatial, s.areaIDs, s.areaIdx.Search)
+	}
+	hits, err := collect(pl, ids, f.Near != nil, s.matchArea(&match))
 	if err != nil {
 		return db.List[*db.Area]{}, err
 	}

@@ -50,6 +50,7 @@ type Store struct {
 	audit []*db.AuditEntry // ascending by ID, which is its place + 1
 
 	overlaps overlapCache // what AreaOverlaps measured (overlap.go)
+	boxes    boxCache     // the areas a bbox filter's box meets (boxes.go)
 
 	// API keys have a lock of their own: every authenticated request
 	// looks one up, and it should not wait for a large write of records.
