@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"path"
@@ -45,35 +46,48 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		header := r.Header.Values("Authorization")
-		if len(header) == 0 {
-			if a.cfg.RequireTokenForReads {
-				a.deny(w, r, `Bearer`, db.Errorf(db.EUNAUTHENTICATED,
-					"this service needs a bearer token (an API key or an access token) in the Authorization header"))
-				return
-			}
+		actor, challenge, err := a.Caller(r.Context(), r.Header.Values("Authorization"))
+		if err != nil {
+			a.deny(w, r, challenge, err)
+			return
+		}
+		if actor == nil {
 			next.ServeHTTP(w, r)
 			return
 		}
-		token, ok := bearer(header)
-		if !ok {
-			a.refuse(r.Context(), "the Authorization header is not one bearer token", "path", r.URL.Path)
-			a.deny(w, r, `Bearer error="invalid_token"`, errInvalidToken)
-			return
-		}
-		actor, err := a.Authenticate(r.Context(), token)
-		if err != nil {
-			a.deny(w, r, `Bearer error="invalid_token"`, err)
-			return
-		}
-		if a.cfg.RequireTokenForReads && !actor.Role.Allows(db.RoleReader) {
-			// An access token with no known role: who it is is known, but
-			// it was given no right to read.
-			a.deny(w, r, "", db.Errorf(db.EFORBIDDEN, "reading needs the role %s; the token carries no role areagraph knows", db.RoleReader))
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(WithActor(r.Context(), actor)))
+		next.ServeHTTP(w, r.WithContext(WithActor(r.Context(), *actor)))
 	})
+}
+
+// Caller applies Middleware's rules to the values of an Authorization
+// header (none, or the one a WebSocket client sends in its
+// connection_init message): the caller they stand for, nil for an
+// anonymous one that may read, or the refusal with the WWW-Authenticate
+// challenge that goes with it. Every transport asks it, so a token is
+// held to the same checks however it arrives.
+func (a *Authenticator) Caller(ctx context.Context, header []string) (actor *db.Actor, challenge string, err error) {
+	if len(header) == 0 {
+		if a.cfg.RequireTokenForReads {
+			return nil, `Bearer`, db.Errorf(db.EUNAUTHENTICATED,
+				"this service needs a bearer token (an API key or an access token) in the Authorization header")
+		}
+		return nil, "", nil
+	}
+	token, ok := bearer(header)
+	if !ok {
+		a.refuse(ctx, "the Authorization header is not one bearer token")
+		return nil, `Bearer error="invalid_token"`, errInvalidToken
+	}
+	who, err := a.Authenticate(ctx, token)
+	if err != nil {
+		return nil, `Bearer error="invalid_token"`, err
+	}
+	if a.cfg.RequireTokenForReads && !who.Role.Allows(db.RoleReader) {
+		// An access token with no known role: who it is is known, but
+		// it was given no right to read.
+		return nil, "", db.Errorf(db.EFORBIDDEN, "reading needs the role %s; the token carries no role areagraph knows", db.RoleReader)
+	}
+	return &who, "", nil
 }
 
 // bearer returns the token of a single "Bearer <token>" header. The scheme
