@@ -42,6 +42,10 @@ type HandlerConfig struct {
 	APQCacheBytes int64
 	// DisableIntrospection refuses __schema and __type queries.
 	DisableIntrospection bool
+	// Streams configures subscriptions over WebSocket and Server-Sent
+	// Events; WebSocket messages are bounded by Limits.MaxBodyBytes, as
+	// POST bodies are.
+	Streams StreamConfig
 	// Now is the clock that says which day today is, the day questions
 	// about areas are answered for when they name none; nil means
 	// time.Now. Tests set it to ask on a day of their choosing.
@@ -64,6 +68,7 @@ const (
 func (c HandlerConfig) withDefaults() HandlerConfig {
 	c.Log = obs.WithRequestIDs(c.Log)
 	c.Limits = c.Limits.WithDefaults()
+	c.Streams = c.Streams.withDefaults()
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -87,8 +92,9 @@ func (c HandlerConfig) withDefaults() HandlerConfig {
 
 // NewHandler returns the GraphQL endpoint over store: GraphQL over HTTP
 // (POST, and GET for queries) with its limits, caches and error presenter.
-// Authentication, CORS, the deadline and the access log are the
-// business of the HTTP server that mounts it.
+// Subscriptions are served over WebSocket and Server-Sent Events (see
+// stream.go). Authentication, CORS, the deadline and the access log are
+// the business of the HTTP server that mounts it.
 func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	cfg = cfg.withDefaults()
 	exec := executor.New(generated.NewExecutableSchema(generated.Config{
@@ -118,6 +124,9 @@ func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	if !cfg.DisableIntrospection {
 		exec.Use(extension.Introspection{})
 	}
+	// Outermost: a subscription is refused before it takes a slot of the
+	// root fields or a loader.
+	exec.AroundOperations(newStreamGate(cfg.Streams.MaxSubscriptions).around)
 	exec.SetErrorPresenter(presentError(cfg.Log))
 	exec.SetRecoverFunc(recoverPanic(cfg.Log))
 	// Every operation gets its own loaders: batching and caching last as
@@ -127,7 +136,10 @@ func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 		return next(loader.With(ctx, loader.New(store)))
 	})
 	exec.AroundRootFields(rootFieldsInTurn)
-	return &graphqlHandler{exec: exec, maxBody: cfg.Limits.MaxBodyBytes, apq: cfg.APQCacheSize > 0, log: cfg.Log}
+	return &graphqlHandler{
+		exec: exec, maxBody: cfg.Limits.MaxBodyBytes, apq: cfg.APQCacheSize > 0, log: cfg.Log,
+		streams: cfg.Streams, ws: newWebSocket(cfg.Streams, cfg.Limits.MaxBodyBytes, cfg.Log),
+	}
 }
 
 // maxRootFieldsAtOnce is how many root fields of one query run at once.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/obs"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -41,6 +42,8 @@ type graphqlHandler struct {
 	maxBody int64
 	apq     bool
 	log     *slog.Logger
+	streams StreamConfig
+	ws      transport.Websocket
 }
 
 func (h *graphqlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -57,6 +60,14 @@ func (h *graphqlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		h.refuse(w, r, mediaJSON, http.StatusMethodNotAllowed, "GraphQL is served over POST, and GET for queries, not %s", r.Method)
+		return
+	}
+	switch {
+	case IsWebSocket(r):
+		h.serveWebSocket(w, r)
+		return
+	case IsEventStream(r):
+		h.serveEventStream(w, r)
 		return
 	}
 	media, ok := negotiate(r.Header.Values("Accept"))
@@ -497,6 +508,10 @@ func (g getGuard) MutateOperationParameters(ctx context.Context, p *graphql.RawP
 	}
 	op := doc.Operations.ForName(p.OperationName)
 	if op == nil || op.Operation == ast.Query {
+		return nil
+	}
+	if op.Operation == ast.Subscription && streamOf(ctx) != nil {
+		// A subscription reads, and EventSource can only GET.
 		return nil
 	}
 	e := methodNotAllowed{db.Errorf(db.EINVALID, "a %s cannot be sent with GET: send it with POST", op.Operation)}

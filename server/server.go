@@ -57,8 +57,28 @@ func New(store db.Store, cfg Config) http.Handler {
 	// once. It sits outside authentication, so a flood is shed before it
 	// costs a key lookup.
 	shed := inFlightLimit(cfg.MaxInFlight)
+	// The layers write absolute links (next pages, tile URLs), built by
+	// httpx.BaseURL from the forwarding configuration.
+	forwarding := cfg.Forwarding
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", shed(authn(httpx.Gzip(withTimeout(cfg.Limits.Timeout, graph.NewHandler(store, cfg.graphQL()))))))
+	gql := graph.NewHandler(store, cfg.graphQL())
+	requests := shed(authn(httpx.Gzip(withTimeout(cfg.Limits.Timeout, gql))))
+	// Streams have bounds of their own (streams.go). A WebSocket is
+	// authenticated by the GraphQL handler from its connection_init
+	// message, since browsers cannot put a header on the upgrade; Server-
+	// Sent Events are requests like any other.
+	streams := streamLimit(cfg.MaxStreams, cfg.MaxStreamsPerClient, &forwarding)
+	sockets, events := streams(gql), streams(authn(gql))
+	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case graph.IsWebSocket(r):
+			sockets.ServeHTTP(w, r)
+		case graph.IsEventStream(r):
+			events.ServeHTTP(w, r)
+		default:
+			requests.ServeHTTP(w, r)
+		}
+	}))
 	explorer := web.New(cfg.Explorer, log)
 	mux.Handle("GET /assets/", explorer)
 	if !cfg.DisableGraphiQL {
@@ -69,9 +89,6 @@ func New(store db.Store, cfg Config) http.Handler {
 		mux.Handle("GET /graphiql", htmlPage(graphiql.ContentSecurityPolicy, ide))
 		mux.Handle("GET /graphiql/assets/", ide)
 	}
-	// The layers write absolute links (next pages, tile URLs), built by
-	// httpx.BaseURL from the forwarding configuration.
-	forwarding := cfg.Forwarding
 	layerLinks := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h.ServeHTTP(w, httpx.WithForwarding(r, &forwarding))
@@ -203,6 +220,17 @@ type Config struct {
 	// are served at once; one more is answered 503 with Retry-After at
 	// once. 0 means DefaultMaxInFlight, negative no bound.
 	MaxInFlight int
+	// MaxStreams bounds the streams (WebSockets and Server-Sent Events
+	// at /graphql) open at once; one more is answered 503. 0 means
+	// DefaultMaxStreams, negative no bound.
+	MaxStreams int
+	// MaxStreamsPerClient bounds those of one client address (the
+	// peer's, or the one a trusted proxy forwards); one more is answered
+	// 429. 0 means DefaultMaxStreamsPerClient, negative no bound.
+	MaxStreamsPerClient int
+	// Streams bounds the subscriptions and the streams' timing; its
+	// origins and authentication are AllowedOrigins' and Auth's.
+	Streams graph.StreamConfig
 	// Auth reads each request's bearer token and puts the caller on its
 	// context. Nil serves everyone as anonymous: reads work, every write
 	// is UNAUTHENTICATED.
@@ -217,6 +245,12 @@ func (c Config) withDefaults() Config {
 	c.Limits = c.Limits.WithDefaults()
 	if c.MaxInFlight == 0 {
 		c.MaxInFlight = DefaultMaxInFlight
+	}
+	if c.MaxStreams == 0 {
+		c.MaxStreams = DefaultMaxStreams
+	}
+	if c.MaxStreamsPerClient == 0 {
+		c.MaxStreamsPerClient = DefaultMaxStreamsPerClient
 	}
 	return c
 }
@@ -264,7 +298,26 @@ func (c Config) graphQL() graph.HandlerConfig {
 		APQCacheBytes:        c.APQCacheBytes,
 		DisableIntrospection: c.DisableIntrospection,
 		Now:                  c.Now,
+		Streams:              c.streams(),
 	}
+}
+
+// streams is the configuration of the streaming transports: the
+// WebSocket's origins are those CORS allows, and its caller is
+// authenticated as a request's would be.
+func (c Config) streams() graph.StreamConfig {
+	s := c.Streams
+	s.AllowedOrigins = c.AllowedOrigins
+	if a := c.Auth; a != nil {
+		s.Authenticate = func(ctx context.Context, authorization []string) (context.Context, error) {
+			actor, _, err := a.Caller(ctx, authorization)
+			if err != nil || actor == nil {
+				return ctx, err
+			}
+			return auth.WithActor(ctx, *actor), nil
+		}
+	}
+	return s
 }
 
 // corsFor answers preflights and sets CORS headers. With no allow-list any

@@ -52,16 +52,24 @@ type serveConfig struct {
 	maxTokens     int
 	maxSelections int
 	maxInFlight   int
-	queryCache    int
-	queryBytes    byteSize
-	apqCache      int
-	apqBytes      byteSize
-	introspection bool
-	graphiql      bool
-	metrics       bool
-	logFormat     string
-	logLevel      string
-	explorer      web.Options
+	// The streams' bounds (WebSockets and Server-Sent Events).
+	maxStreams          int
+	maxStreamsPerClient int
+	maxSubs             int
+	maxSubsPerSocket    int
+	streamInitTimeout   time.Duration
+	streamKeepAlive     time.Duration
+	streamWriteTimeout  time.Duration
+	queryCache          int
+	queryBytes          byteSize
+	apqCache            int
+	apqBytes            byteSize
+	introspection       bool
+	graphiql            bool
+	metrics             bool
+	logFormat           string
+	logLevel            string
+	explorer            web.Options
 
 	// trustedProxies and basePath say how the server is reached behind a
 	// reverse proxy (httpx.Forwarding).
@@ -99,6 +107,13 @@ var serveSettings = []serveSetting{
 	{"max-tokens", "AREAGRAPH_MAX_TOKENS", false},
 	{"max-selections", "AREAGRAPH_MAX_SELECTIONS", false},
 	{"max-in-flight", "AREAGRAPH_MAX_IN_FLIGHT", false},
+	{"max-streams", "AREAGRAPH_MAX_STREAMS", false},
+	{"max-streams-per-client", "AREAGRAPH_MAX_STREAMS_PER_CLIENT", false},
+	{"max-subscriptions", "AREAGRAPH_MAX_SUBSCRIPTIONS", false},
+	{"max-subscriptions-per-socket", "AREAGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET", false},
+	{"stream-init-timeout", "AREAGRAPH_STREAM_INIT_TIMEOUT", false},
+	{"stream-keepalive", "AREAGRAPH_STREAM_KEEPALIVE", false},
+	{"stream-write-timeout", "AREAGRAPH_STREAM_WRITE_TIMEOUT", false},
 	{"query-cache", "AREAGRAPH_QUERY_CACHE", false},
 	{"query-cache-bytes", "AREAGRAPH_QUERY_CACHE_BYTES", false},
 	{"apq-cache", "AREAGRAPH_APQ_CACHE", false},
@@ -154,6 +169,20 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 		help("max-selections", "most selections a query may have: fields (aliases included), inline fragments and fragment spreads"))
 	fs.IntVar(&c.maxInFlight, "max-in-flight", server.DefaultMaxInFlight,
 		help("max-in-flight", "most requests to GraphQL and the map layers served at once; one more is answered 503 with Retry-After"))
+	fs.IntVar(&c.maxStreams, "max-streams", server.DefaultMaxStreams,
+		help("max-streams", "most streams (WebSockets and Server-Sent Events at /graphql) open at once; one more is answered 503"))
+	fs.IntVar(&c.maxStreamsPerClient, "max-streams-per-client", server.DefaultMaxStreamsPerClient,
+		help("max-streams-per-client", "most streams open at once from one client address (as --trusted-proxies reads it); one more is answered 429"))
+	fs.IntVar(&c.maxSubs, "max-subscriptions", graph.DefaultMaxSubscriptions,
+		help("max-subscriptions", "most subscriptions running at once over both transports"))
+	fs.IntVar(&c.maxSubsPerSocket, "max-subscriptions-per-socket", graph.DefaultMaxSubscriptionsPerSocket,
+		help("max-subscriptions-per-socket", "most subscriptions running at once on one WebSocket"))
+	fs.DurationVar(&c.streamInitTimeout, "stream-init-timeout", graph.DefaultStreamInitTimeout,
+		help("stream-init-timeout", "how long a WebSocket may take to send connection_init before it is closed"))
+	fs.DurationVar(&c.streamKeepAlive, "stream-keepalive", graph.DefaultStreamKeepAlive,
+		help("stream-keepalive", "how often streams are pinged; a WebSocket that does not answer within twice this is closed"))
+	fs.DurationVar(&c.streamWriteTimeout, "stream-write-timeout", graph.DefaultStreamWriteTimeout,
+		help("stream-write-timeout", "how long one message to a stream may take to be written before its client is dropped as too slow"))
 	fs.IntVar(&c.queryCache, "query-cache", graph.DefaultQueryCacheSize, help("query-cache", "how many parsed and validated queries to keep"))
 	fs.Var(&c.queryBytes, "query-cache-bytes",
 		help("query-cache-bytes", "memory the parsed queries kept may take, a `size` as for --max-body; a query over 1/16 of it is not kept"))
@@ -232,6 +261,13 @@ func (c *serveConfig) check() error {
 	positive("max-tokens", c.maxTokens > 0)
 	positive("max-selections", c.maxSelections > 0)
 	positive("max-in-flight", c.maxInFlight > 0)
+	positive("max-streams", c.maxStreams > 0)
+	positive("max-streams-per-client", c.maxStreamsPerClient > 0)
+	positive("max-subscriptions", c.maxSubs > 0)
+	positive("max-subscriptions-per-socket", c.maxSubsPerSocket > 0)
+	positive("stream-init-timeout", c.streamInitTimeout > 0)
+	positive("stream-keepalive", c.streamKeepAlive > 0)
+	positive("stream-write-timeout", c.streamWriteTimeout > 0)
 	positive("query-cache", c.queryCache > 0)
 	positive("query-cache-bytes", c.queryBytes > 0)
 	positive("apq-cache-bytes", c.apqBytes > 0)
@@ -324,7 +360,16 @@ func (c *serveConfig) server(log *slog.Logger) server.Config {
 			MaxSelections: c.maxSelections,
 			Timeout:       c.timeout,
 		},
-		MaxInFlight:          c.maxInFlight,
+		MaxInFlight:         c.maxInFlight,
+		MaxStreams:          c.maxStreams,
+		MaxStreamsPerClient: c.maxStreamsPerClient,
+		Streams: graph.StreamConfig{
+			MaxSubscriptions:          c.maxSubs,
+			MaxSubscriptionsPerSocket: c.maxSubsPerSocket,
+			InitTimeout:               c.streamInitTimeout,
+			KeepAlive:                 c.streamKeepAlive,
+			WriteTimeout:              c.streamWriteTimeout,
+		},
 		QueryCacheSize:       c.queryCache,
 		QueryCacheBytes:      int64(c.queryBytes),
 		APQCacheSize:         apq,
