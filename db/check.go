@@ -1,6 +1,7 @@
 package db
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -33,6 +34,37 @@ func checkText(texts ...text) error {
 		}
 	}
 	return nil
+}
+
+// fieldError is a check's error about one field of a record, named as the
+// write's input names it; the record's Check… function makes it an *Error
+// with that Field (asField).
+type fieldError struct {
+	field string
+	err   error
+}
+
+func (e fieldError) Error() string { return e.err.Error() }
+
+func (e fieldError) Unwrap() error { return e.err }
+
+// onField marks err, when there is one, as about the input field field.
+func onField(field string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fieldError{field, err}
+}
+
+// asField is the EINVALID *Error of a check's error, with the field it
+// names, if it names one.
+func asField(err error) *Error {
+	e := Errorf(EINVALID, "%s", err.Error())
+	var fe fieldError
+	if errors.As(err, &fe) {
+		e.Field = fe.field
+	}
+	return e
 }
 
 // fitsInt32 says whether n can be a count: GraphQL's Int is 32 bits, and so

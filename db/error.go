@@ -25,6 +25,12 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Field names the input field a BAD_USER_INPUT error is about, as the
+	// write's input names it ("title", "endDate", "partners[0].organization"),
+	// so a form can show the message beside it; empty when the error is
+	// about no one field. The GraphQL layer hands it out as
+	// extensions.field.
+	Field string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
@@ -47,6 +53,12 @@ var (
 // Errorf returns an *Error with a formatted, client-safe message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf returns the EINVALID *Error about one input field (see
+// Error.Field).
+func FieldErrorf(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Message: fmt.Sprintf(format, args...), Field: field}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, or EINTERNAL.

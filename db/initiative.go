@@ -215,13 +215,13 @@ func CheckInitiative(in *Initiative) error {
 		return Errorf(EINVALID, "the initiative is missing")
 	}
 	if strings.TrimSpace(in.Title) == "" {
-		return Errorf(EINVALID, "title is required")
+		return FieldErrorf("title", "title is required")
 	}
 	if in.LeadID < 0 {
-		return Errorf(EINVALID, "lead id must be positive")
+		return FieldErrorf("lead", "lead id must be positive")
 	}
 	if err := in.validate(); err != nil {
-		return Errorf(EINVALID, "%s", err.Error())
+		return asField(err)
 	}
 	return nil
 }
@@ -294,49 +294,52 @@ func (p *InitiativePatch) set(in *Initiative) {
 
 func (in *Initiative) validate() error {
 	if in.Title == "" {
-		return fmt.Errorf("title is required")
+		return onField("title", fmt.Errorf("title is required"))
 	}
-	if err := checkText(text{"title", in.Title}, text{"description", in.Description}); err != nil {
-		return err
+	if err := checkText(text{"title", in.Title}); err != nil {
+		return onField("title", err)
+	}
+	if err := checkText(text{"description", in.Description}); err != nil {
+		return onField("description", err)
 	}
 	if !slices.Contains(initiativeStatuses, in.Status) {
-		return fmt.Errorf("unknown status %q", in.Status)
+		return onField("status", fmt.Errorf("unknown status %q", in.Status))
 	}
 	if !slices.Contains([]GoalArea{GoalGoodStart, GoalHousingLocal, GoalConditionsForWork}, in.GoalArea) {
-		return fmt.Errorf("unknown goal area %q", in.GoalArea)
+		return onField("goalArea", fmt.Errorf("unknown goal area %q", in.GoalArea))
 	}
 	if err := inOrder(in.FocusGroups, FocusGroups); err != nil {
-		return fmt.Errorf("focus groups: %w", err)
+		return onField("focusGroups", fmt.Errorf("focus groups: %w", err))
 	}
 	if err := inOrder(in.Themes, Themes); err != nil {
-		return fmt.Errorf("themes: %w", err)
+		return onField("themes", fmt.Errorf("themes: %w", err))
 	}
 	if err := sortedUnique(in.AreaIDs); err != nil {
-		return fmt.Errorf("area ids: %w", err)
+		return onField("areas", fmt.Errorf("area ids: %w", err))
 	}
 	for i, p := range in.Locations {
 		if err := ValidatePoint(p); err != nil {
-			return fmt.Errorf("location %d: %w", i, err)
+			return onField(fmt.Sprintf("locations[%d]", i), fmt.Errorf("location %d: %w", i, err))
 		}
 	}
 	roles := []PartnerRole{RoleCoOrganiser, RoleFunder, RolePlacements, RoleMentors, RoleVenue, RoleOutreach}
 	for i, p := range in.Partners {
 		if !slices.Contains(roles, p.Role) {
-			return fmt.Errorf("partner %d: unknown role %q", i, p.Role)
+			return onField("partners", fmt.Errorf("partner %d: unknown role %q", i, p.Role))
 		}
 		if p.OrganizationID == in.LeadID {
-			return fmt.Errorf("partner %d: the lead organisation is not also a partner", i)
+			return onField("partners", fmt.Errorf("partner %d: the lead organisation is not also a partner", i))
 		}
 		if i > 0 && p.OrganizationID <= in.Partners[i-1].OrganizationID {
-			return fmt.Errorf("partners must be in ascending organisation order, each once")
+			return onField("partners", fmt.Errorf("partners must be in ascending organisation order, each once"))
 		}
 	}
 	if in.StartDate != nil && in.EndDate != nil && in.EndDate.Before(*in.StartDate) {
-		return fmt.Errorf("end date is before start date")
+		return onField("endDate", fmt.Errorf("end date is before start date"))
 	}
 	for _, n := range []*int{in.Reach.Participants, in.Reach.IntoWork, in.Reach.IntoStudy} {
 		if n != nil && !fitsInt32(*n) {
-			return fmt.Errorf("reach figures must be between 0 and %d", math.MaxInt32)
+			return onField("reach", fmt.Errorf("reach figures must be between 0 and %d", math.MaxInt32))
 		}
 	}
 	return nil

@@ -24,6 +24,11 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.As(err, &dbErr):
 			gqlErr.Message = dbErr.Message
 			setCode(gqlErr, dbErr.Code)
+			if dbErr.Field != "" {
+				// The input field the error is about, for a form to show
+				// the message beside it.
+				gqlErr.Extensions["field"] = dbErr.Field
+			}
 		case errors.Is(err, context.DeadlineExceeded):
 			gqlErr.Message = "the request took too long"
 			setCode(gqlErr, db.EUNAVAILABLE)

@@ -40,13 +40,13 @@ func write[T any](ctx context.Context, fn func(by db.Actor) (T, error)) (T, erro
 
 // invalidField is the BAD_USER_INPUT error about one input field.
 func invalidField(field string, err error) error {
-	return db.Errorf(db.EINVALID, "%s: %s", field, db.ErrorMessage(err))
+	return db.FieldErrorf(field, "%s: %s", field, db.ErrorMessage(err))
 }
 
 // nullNotAllowed is the error about an explicit null in an update for a
 // field the record cannot be without.
 func nullNotAllowed(field string) error {
-	return db.Errorf(db.EINVALID, "%s cannot be null: leave it out to keep the stored value", field)
+	return db.FieldErrorf(field, "%s cannot be null: leave it out to keep the stored value", field)
 }
 
 // parseID parses the global id of a record of type typ.
@@ -88,7 +88,7 @@ func parseOrgID(field, gid string) (int64, error) {
 		return 0, invalidField(field, err)
 	}
 	if typ != db.TypeEmployer && typ != db.TypeAssociation {
-		return 0, db.Errorf(db.EINVALID, "%s: id %q is not an Employer or Association id", field, gid)
+		return 0, db.FieldErrorf(field, "%s: id %q is not an Employer or Association id", field, gid)
 	}
 	return id, nil
 }
@@ -128,7 +128,7 @@ func parseLocation(field string, g orb.Geometry) (*orb.Point, error) {
 	case orb.Point:
 		return &g, nil
 	default:
-		return nil, db.Errorf(db.EINVALID, "%s: expected a GeoJSON Point, got a %s", field, g.GeoJSONType())
+		return nil, db.FieldErrorf(field, "%s: expected a GeoJSON Point, got a %s", field, g.GeoJSONType())
 	}
 }
 
@@ -143,7 +143,7 @@ func parseLocations(field string, g orb.Geometry) ([]orb.Point, error) {
 	case orb.MultiPoint:
 		return []orb.Point(g), nil
 	default:
-		return nil, db.Errorf(db.EINVALID, "%s: expected a GeoJSON Point or MultiPoint, got a %s", field, g.GeoJSONType())
+		return nil, db.FieldErrorf(field, "%s: expected a GeoJSON Point or MultiPoint, got a %s", field, g.GeoJSONType())
 	}
 }
 
@@ -533,7 +533,7 @@ func (r *mutationResolver) upsertIndicatorValues(ctx context.Context, in model.U
 
 func (r *mutationResolver) createAPIKey(ctx context.Context, in model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error) {
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(time.Now()) {
-		return nil, db.Errorf(db.EINVALID, "expiresAt: %s is not in the future", in.ExpiresAt.UTC().Format(time.RFC3339))
+		return nil, db.FieldErrorf("expiresAt", "expiresAt: %s is not in the future", in.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	secret, key, err := auth.NewKey(in.Name, in.Role, in.ExpiresAt)
 	if err != nil {
