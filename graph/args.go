@@ -15,8 +15,15 @@ import (
 
 // Limits of what one request may ask for.
 const (
-	// MaxFirst caps every page, so no list is unbounded.
-	MaxFirst = 100
+	// MaxFirst caps every page, so no list is unbounded. Within it the
+	// complexity limit decides (limits.go): a page's items count once
+	// for every field they select, so a page of a thousand outlines with
+	// a few fields each is one request, and one that nests lists in its
+	// items is refused by its cost. The cap does not raise what a request
+	// may fetch: nested pages of 100 already reached 10,000 items, and
+	// the complexity limit is what bounds every answer, in bytes and in
+	// the records the store reads.
+	MaxFirst = 1_000
 	// MaxQueryVertices caps the vertices of a geometry given as a filter.
 	MaxQueryVertices = 10_000
 	// MaxRadius caps a near filter; beyond it a bbox is the better tool.

@@ -80,8 +80,11 @@ func TestLimitsRefuseBeforeTheStore(t *testing.T) {
 			nil, "complexity limit of 250000"},
 		{"too complex by default page sizes", `{ a: areas { nodes { children { nodes { initiatives { nodes { partners { organization { initiatives { nodes { title } } } } } } } } } } }`,
 			nil, "complexity limit"},
-		{"first beyond the cap, nested", `{ areas { nodes { initiatives(first: 1000) { totalCount } } } }`, nil, "first must be between 0 and 100, got 1000"},
-		{"first beyond the cap, in a variable", `query($n: Int) { initiatives(first: $n) { totalCount } }`, map[string]any{"n": 101}, "first must be between 0 and 100, got 101"},
+		{"first beyond the cap, nested", `{ areas { nodes { initiatives(first: 1001) { totalCount } } } }`, nil, "first must be between 0 and 1000, got 1001"},
+		{"first beyond the cap, in a variable", `query($n: Int) { initiatives(first: $n) { totalCount } }`, map[string]any{"n": 1001}, "first must be between 0 and 1000, got 1001"},
+		// A large page is admitted for what it selects, not for its size:
+		// nesting a list in each of a thousand items costs too much.
+		{"a large page that nests lists", `{ areas(first: 1000) { nodes { id children(first: 100) { nodes { id name geometry } } } } }`, nil, "complexity limit"},
 		{"negative first", `{ areas { nodes { children(first: -1) { totalCount } } } }`, nil, "got -1"},
 		{"too deep through fragments", `{ areas { nodes { ...A } } }
 			fragment A on Area { children { nodes { ...B } } }
@@ -107,7 +110,9 @@ func TestLimitsRefuseBeforeTheStore(t *testing.T) {
 		})
 	}
 	// The deepest and heaviest queries the limits admit still run.
-	for _, q := range []string{nested(4), `{ areas(first: 100) { nodes { children(first: 100) { nodes { name } } } } }`} {
+	for _, q := range []string{nested(4), `{ areas(first: 100) { nodes { children(first: 100) { nodes { name } } } } }`,
+		// A cheap selection of many outlines is one request.
+		`{ areas(first: 1000, filter: {kinds: [STATISTICAL_AREA]}) { totalCount nodes { id name kind geometry } } }`} {
 		if a := postAs(t, srv.URL, grJSON, body(q, nil)); a.status != http.StatusOK || len(a.Errors) > 0 {
 			t.Errorf("%s: %d %s", q, a.status, a.raw)
 		}

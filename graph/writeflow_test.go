@@ -269,7 +269,7 @@ func TestLimitsApplyToMutations(t *testing.T) {
 			wide := `mutation($id: ID!, $v: Int!) { updateArea(input: {id: $id, version: $v, name: "Wide"}) {
 				area { children(first: 100) { nodes { initiatives(first: 100) { nodes { title } } } } } } }`
 			firstTooLarge := `mutation($id: ID!, $v: Int!) { updateArea(input: {id: $id, version: $v, name: "Big"}) {
-				area { children(first: 1000) { nodes { name } } } } }`
+				area { children(first: 1001) { nodes { name } } } } }`
 			for name, doc := range map[string]string{"depth": deep, "complexity": wide, "first": firstTooLarge} {
 				e.unchanged(name, func() {
 					r := e.admin().do(doc, map[string]any{"id": a.NodeID(), "v": a.Version})

@@ -2477,7 +2477,9 @@ Conventions:
   backend: a distance is the geodesic length to the nearest point (found
   with edges taken as great-circle arcs), an area that of the outline with
   geodesic edges.
-- Lists are Relay connections; ` + "`" + `first` + "`" + ` is at most 100.
+- Lists are Relay connections; ` + "`" + `first` + "`" + ` is at most 1,000, and a page's items
+  count towards the query's complexity limit once for every field they
+  select, so a large page must select little.
 - Errors carry ` + "`" + `extensions.code` + "`" + `: BAD_USER_INPUT, NOT_FOUND, UNAUTHENTICATED,
   FORBIDDEN, CONFLICT, UNAVAILABLE or INTERNAL.
 - Writes need a bearer token in ` + "`" + `Authorization` + "`" + ` (an API key or an access
@@ -2546,11 +2548,11 @@ type Query {
   areas(
     "What to select; all areas when absent."
     filter: AreaFilter
-    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 1,000 within the complexity limit; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
-    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 1,000 within the complexity limit; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
     last: Int
     "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
     before: String
@@ -2580,11 +2582,11 @@ type Query {
   initiatives(
     "What to select; all initiatives when absent."
     filter: InitiativeFilter
-    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 1,000 within the complexity limit; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
-    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 1,000 within the complexity limit; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
     last: Int
     "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
     before: String
@@ -2594,11 +2596,11 @@ type Query {
   employers(
     "What to select; all employers when absent."
     filter: OrganizationFilter
-    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 1,000 within the complexity limit; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
-    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 1,000 within the complexity limit; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
     last: Int
     "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
     before: String
@@ -2608,11 +2610,11 @@ type Query {
   associations(
     "What to select; all associations when absent."
     filter: OrganizationFilter
-    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 1,000 within the complexity limit; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
-    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 1,000 within the complexity limit; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
     last: Int
     "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
     before: String
@@ -2625,11 +2627,11 @@ type Query {
   organizations(
     "What to select; all organisations when absent."
     filter: OrganizationFilter
-    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 1,000 within the complexity limit; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
-    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 1,000 within the complexity limit; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
     last: Int
     "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
     before: String
@@ -2708,11 +2710,11 @@ type Query {
     whoever of its people made the changes.
     """
     organization: ID
-    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 1,000 within the complexity limit; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
-    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 1,000 within the complexity limit; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
     last: Int
     "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
     before: String
@@ -2909,11 +2911,11 @@ type Area implements Node {
   children(
     "What to select among the children."
     filter: AreaFilter
-    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 50 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 1,000 within the complexity limit; 50 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
-    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 1,000 within the complexity limit; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
     last: Int
     "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
     before: String
@@ -2922,11 +2924,11 @@ type Area implements Node {
   initiatives(
     "What to select among them."
     filter: InitiativeFilter
-    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 1,000 within the complexity limit; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
-    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 1,000 within the complexity limit; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
     last: Int
     "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
     before: String
@@ -2937,11 +2939,11 @@ type Area implements Node {
     kinds: [OrganizationKind!]
     "What to select among them."
     filter: OrganizationFilter
-    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 1,000 within the complexity limit; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
-    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 1,000 within the complexity limit; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
     last: Int
     "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
     before: String
@@ -3213,11 +3215,11 @@ interface Organization {
   initiatives(
     "What to select among them."
     filter: InitiativeFilter
-    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 1,000 within the complexity limit; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
-    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 1,000 within the complexity limit; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
     last: Int
     "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
     before: String
@@ -3259,11 +3261,11 @@ type Employer implements Organization & Node {
   initiatives(
     "What to select among them."
     filter: InitiativeFilter
-    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 1,000 within the complexity limit; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
-    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 1,000 within the complexity limit; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
     last: Int
     "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
     before: String
@@ -3297,11 +3299,11 @@ type Association implements Organization & Node {
   initiatives(
     "What to select among them."
     filter: InitiativeFilter
-    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 100; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
+    "Page size from the start of the list (after ` + "`" + `after` + "`" + `), 0 to 1,000 within the complexity limit; 20 when neither ` + "`" + `first` + "`" + ` nor ` + "`" + `last` + "`" + ` is given."
     first: Int
     "Only items after this cursor: the ` + "`" + `endCursor` + "`" + ` of the previous page, or any edge's ` + "`" + `cursor` + "`" + `."
     after: String
-    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 100; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
+    "Page size from the end of the list (before ` + "`" + `before` + "`" + `), 0 to 1,000 within the complexity limit; give ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, not both."
     last: Int
     "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
     before: String
