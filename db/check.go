@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -107,7 +108,8 @@ func sortedUnique(ids []int64) error {
 	return nil
 }
 
-func sortedSet(ids []int64) []int64 {
+// sortedSet returns ids ascending, each once.
+func sortedSet[T cmp.Ordered](ids []T) []T {
 	if len(ids) == 0 {
 		return ids
 	}

@@ -100,6 +100,9 @@ type Store interface {
 	Writer
 	KeyStore
 	Pinger
+	// ChangeFeed is every committed write as events in commit order
+	// (changes.go).
+	ChangeFeed
 	Close()
 }
 

@@ -259,6 +259,25 @@ func (s *hooked) RevokeKey(ctx context.Context, by db.Actor, id string) (_ *db.A
 	return s.next.RevokeKey(ctx, by, id)
 }
 
+// db.ChangeFeed.
+
+func (s *hooked) Changes(ctx context.Context, after int64, f db.ChangeFilter, limit int) (_ []db.Change, err error) {
+	defer end(s.hook(ctx, "Changes"), &err)
+	return s.next.Changes(ctx, after, f, limit)
+}
+
+func (s *hooked) Heads(ctx context.Context) (_ map[string]int64, _ int64, err error) {
+	defer end(s.hook(ctx, "Heads"), &err)
+	return s.next.Heads(ctx)
+}
+
+// Watch is hooked as the call that opens the channel; what the channel
+// carries afterwards is no store call.
+func (s *hooked) Watch(ctx context.Context) (_ <-chan int64, err error) {
+	defer end(s.hook(ctx, "Watch"), &err)
+	return s.next.Watch(ctx)
+}
+
 // db.Pinger.
 
 func (s *hooked) Ping(ctx context.Context) (err error) {

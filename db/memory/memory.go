@@ -48,6 +48,7 @@ type Store struct {
 	maxAreaID, maxOrgID, maxInitID int64
 
 	audit []*db.AuditEntry // ascending by ID, which is its place + 1
+	feed                   // the change feed (changes.go)
 
 	overlaps overlapCache // what AreaOverlaps measured (overlap.go)
 	boxes    boxCache     // the areas a bbox filter's box meets (boxes.go)
@@ -95,13 +96,22 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 		return err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	head := int64(0)
+	defer func() {
+		s.mu.Unlock()
+		if head > 0 {
+			s.hub.Publish(head)
+		}
+	}()
 	if err := s.checkRefs(ds); err != nil {
 		return err
 	}
 	if err := ds.CheckCycles(); err != nil {
 		return err
 	}
+	// The events first, while s.orgs holds only the organisations stored
+	// before: those of ds are known from it.
+	head = s.appendChanges(now(), db.LoadChanges(ds, s.orgType))
 	for _, a := range ds.Areas {
 		a = a.Clone()
 		a.Version = loadedVersion(a.Version)

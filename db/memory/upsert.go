@@ -82,7 +82,7 @@ func (s *Store) UpsertAreas(ctx context.Context, by db.Actor, areas iter.Seq2[*d
 			// New ids exceed every stored one and come in ascending
 			// order, so the list stays sorted.
 			s.areaIDs = append(s.areaIDs, area.ID)
-			tx.log(db.ActionCreate, area, nil, db.AuditJSON(area))
+			tx.log(nil, area)
 			c.Added++
 		case db.SameArea(area, old):
 			c.Unchanged++
@@ -90,7 +90,7 @@ func (s *Store) UpsertAreas(ctx context.Context, by db.Actor, areas iter.Seq2[*d
 		default:
 			area.Version = old.Version + 1
 			s.unindexArea(old)
-			tx.log(db.ActionUpdate, area, db.AuditJSON(old), db.AuditJSON(area))
+			tx.log(old, area)
 			c.Changed++
 		}
 		s.indexArea(area)
@@ -201,6 +201,7 @@ func (s *Store) UpsertIndicatorValues(ctx context.Context, by db.Actor, file db.
 				c.Added++
 			}
 			codes, years = append(codes, v.IndicatorCode), append(years, v.Year)
+			tx.value(db.ChangeUpdated, v.IndicatorCode, id)
 		}
 		if len(stored) > n {
 			slices.SortFunc(stored, db.CompareValues)
@@ -208,7 +209,7 @@ func (s *Store) UpsertIndicatorValues(ctx context.Context, by db.Actor, file db.
 		s.values[id] = stored
 	}
 	rec := db.NewValueImport(file, c, codes, years)
-	tx.log(db.ActionCreate, rec, nil, db.AuditJSON(rec))
+	tx.log(nil, rec)
 	return c, nil
 }
 

@@ -21,12 +21,15 @@ import (
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // writeTx is one write under the lock: who makes it, when, and the audit
-// entries of the records it changed, appended in the contract's order
-// (the target first, then dependents by type and id).
+// entries and change events of the records it changed, appended in the
+// contract's order (the target first, then dependents by type and id).
 type writeTx struct {
 	s  *Store
 	by db.Actor
 	at time.Time
+	// The change events of the write (changes.go), published by end.
+	changes []db.Change
+	values  *db.ValueChanges
 }
 
 // begin takes the write lock for one write. A caller that gave up while
@@ -40,12 +43,44 @@ func (s *Store) begin(ctx context.Context, by db.Actor) (*writeTx, error) {
 	return &writeTx{s: s, by: by, at: now()}, nil
 }
 
-func (tx *writeTx) end() { tx.s.mu.Unlock() }
+// end commits the write's change events and lets go of the lock. A write
+// that failed has logged nothing (it changes nothing before every check
+// has passed), so it yields no event.
+func (tx *writeTx) end() {
+	head := tx.s.appendChanges(tx.at, tx.events())
+	tx.s.mu.Unlock()
+	if head > 0 {
+		tx.s.hub.Publish(head)
+	}
+}
 
-// log appends the audit entry of one changed record; before and after
-// are the record as it was and is (nil for a create or a delete).
-func (tx *writeTx) log(action db.Action, rec db.Audited, before, after []byte) {
+// events are the write's change events: the records', then the values'.
+func (tx *writeTx) events() []db.Change {
+	if tx.values != nil {
+		return append(tx.changes, tx.values.Changes()...)
+	}
+	return tx.changes
+}
+
+// log appends the audit entry of one changed record, as it was before and
+// is after (before nil for a create, after nil for a delete), and notes
+// the change event it yields.
+func (tx *writeTx) log(before, after db.Audited) {
 	s := tx.s
+	action, rec := db.ActionUpdate, after
+	switch {
+	case before == nil:
+		action = db.ActionCreate
+	case after == nil:
+		action, rec = db.ActionDelete, before
+	}
+	var beforeJSON, afterJSON []byte
+	if before != nil {
+		beforeJSON = db.AuditJSON(before)
+	}
+	if after != nil {
+		afterJSON = db.AuditJSON(after)
+	}
 	s.audit = append(s.audit, &db.AuditEntry{
 		ID:       int64(len(s.audit)) + 1,
 		At:       tx.at,
@@ -54,9 +89,29 @@ func (tx *writeTx) log(action db.Action, rec db.Audited, before, after []byte) {
 		Action:   action,
 		Type:     db.AuditType(rec),
 		RecordID: db.AuditRecordID(rec),
-		Before:   before,
-		After:    after,
+		Before:   beforeJSON,
+		After:    afterJSON,
 	})
+	if v, ok := rec.(db.IndicatorValue); ok {
+		va := db.ChangeUpdated
+		if action == db.ActionDelete {
+			va = db.ChangeDeleted
+		}
+		tx.value(va, v.IndicatorCode, v.AreaID)
+		return
+	}
+	if c, ok := db.RecordChange(before, after, s.orgType); ok {
+		tx.changes = append(tx.changes, c)
+	}
+}
+
+// value notes that the values of indicator code in area changed. One
+// write either writes values or deletes them, never both.
+func (tx *writeTx) value(action db.ChangeAction, code string, area int64) {
+	if tx.values == nil {
+		tx.values = db.NewValueChanges(action)
+	}
+	tx.values.Add(code, area)
 }
 
 // --- areas ---
@@ -89,7 +144,7 @@ func (s *Store) CreateArea(ctx context.Context, by db.Actor, a *db.Area) (*db.Ar
 	s.indexArea(in)
 	// The new id is above every stored one: the list stays ascending.
 	s.areaIDs = append(s.areaIDs, in.ID)
-	tx.log(db.ActionCreate, in, nil, db.AuditJSON(in))
+	tx.log(nil, in)
 	return in.Clone(), nil
 }
 
@@ -124,7 +179,7 @@ func (s *Store) UpdateArea(ctx context.Context, by db.Actor, id, version int64, 
 	}
 	in.Version = old.Version + 1
 	s.replaceArea(old, in)
-	tx.log(db.ActionUpdate, in, db.AuditJSON(old), db.AuditJSON(in))
+	tx.log(old, in)
 	return in.Clone(), nil
 }
 
@@ -168,7 +223,7 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 		return db.DependentsError(db.TypeArea, db.IDKey(id), deps)
 	}
 
-	tx.log(db.ActionDelete, old, db.AuditJSON(old), nil)
+	tx.log(old, nil)
 	// The lists below change as the records leave them: walk copies.
 	for _, cid := range slices.Clone(s.children[id]) {
 		c := s.areas[cid]
@@ -176,7 +231,7 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 		nc.ParentID = 0
 		nc.Version++
 		s.replaceArea(c, nc)
-		tx.log(db.ActionUpdate, nc, db.AuditJSON(c), db.AuditJSON(nc))
+		tx.log(c, nc)
 	}
 	for _, oid := range slices.Clone(s.orgsByArea[id]) {
 		o := s.orgs[oid]
@@ -184,7 +239,7 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 		no.AreaIDs = removeSorted(no.AreaIDs, id)
 		no.Version++
 		s.replaceOrg(o, no)
-		tx.log(db.ActionUpdate, no, db.AuditJSON(o), db.AuditJSON(no))
+		tx.log(o, no)
 	}
 	for _, iid := range slices.Clone(s.initsByArea[id]) {
 		in := s.inits[iid]
@@ -192,11 +247,11 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 		ni.AreaIDs = removeSorted(ni.AreaIDs, id)
 		ni.Version++
 		s.replaceInitiative(in, ni)
-		tx.log(db.ActionUpdate, ni, db.AuditJSON(in), db.AuditJSON(ni))
+		tx.log(in, ni)
 	}
 	// Values are kept in the contract's order, which is their key order.
 	for _, v := range s.values[id] {
-		tx.log(db.ActionDelete, v, db.AuditJSON(v), nil)
+		tx.log(v, nil)
 	}
 	delete(s.values, id)
 
@@ -233,7 +288,7 @@ func (s *Store) CreateOrganization(ctx context.Context, by db.Actor, o *db.Organ
 	in.ID, in.Version = s.maxOrgID, 1
 	s.putOrg(in)
 	s.orgIDs = append(s.orgIDs, in.ID)
-	tx.log(db.ActionCreate, in, nil, db.AuditJSON(in))
+	tx.log(nil, in)
 	return in.Clone(), nil
 }
 
@@ -265,7 +320,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, by db.Actor, kind db.Org
 	}
 	in.Version = old.Version + 1
 	s.replaceOrg(old, in)
-	tx.log(db.ActionUpdate, in, db.AuditJSON(old), db.AuditJSON(in))
+	tx.log(old, in)
 	return in.Clone(), nil
 }
 
@@ -298,7 +353,7 @@ func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, kind db.Org
 		return db.DependentsError(old.NodeType(), db.IDKey(id), deps)
 	}
 
-	tx.log(db.ActionDelete, old, db.AuditJSON(old), nil)
+	tx.log(old, nil)
 	for _, iid := range slices.Clone(s.initsByOrg[id]) {
 		in := s.inits[iid]
 		ni := in.Clone()
@@ -308,7 +363,7 @@ func (s *Store) DeleteOrganization(ctx context.Context, by db.Actor, kind db.Org
 		ni.Partners = slices.DeleteFunc(ni.Partners, func(p db.Partner) bool { return p.OrganizationID == id })
 		ni.Version++
 		s.replaceInitiative(in, ni)
-		tx.log(db.ActionUpdate, ni, db.AuditJSON(in), db.AuditJSON(ni))
+		tx.log(in, ni)
 	}
 	s.dropOrg(old)
 	delete(s.orgs, id)
@@ -343,7 +398,7 @@ func (s *Store) CreateInitiative(ctx context.Context, by db.Actor, in *db.Initia
 	c.ID, c.Version = s.maxInitID, 1
 	s.putInitiative(c)
 	s.initIDs = append(s.initIDs, c.ID)
-	tx.log(db.ActionCreate, c, nil, db.AuditJSON(c))
+	tx.log(nil, c)
 	return c.Clone(), nil
 }
 
@@ -378,7 +433,7 @@ func (s *Store) UpdateInitiative(ctx context.Context, by db.Actor, id, version i
 	}
 	c.Version = old.Version + 1
 	s.replaceInitiative(old, c)
-	tx.log(db.ActionUpdate, c, db.AuditJSON(old), db.AuditJSON(c))
+	tx.log(old, c)
 	return c.Clone(), nil
 }
 
@@ -413,7 +468,7 @@ func (s *Store) DeleteInitiative(ctx context.Context, by db.Actor, id, version i
 	if err := db.CheckTarget(db.TypeInitiative, db.IDKey(id), old, version); err != nil {
 		return err
 	}
-	tx.log(db.ActionDelete, old, db.AuditJSON(old), nil)
+	tx.log(old, nil)
 	s.dropInitiative(old)
 	delete(s.inits, id)
 	s.initIDs = removeSorted(s.initIDs, id)
@@ -444,7 +499,7 @@ func (s *Store) CreateIndicator(ctx context.Context, by db.Actor, ind *db.Indica
 	}
 	c.Version = 1
 	s.indicators[c.Code] = c
-	tx.log(db.ActionCreate, c, nil, db.AuditJSON(c))
+	tx.log(nil, c)
 	return c.Clone(), nil
 }
 
@@ -471,7 +526,7 @@ func (s *Store) UpdateIndicator(ctx context.Context, by db.Actor, code string, v
 	}
 	c.Version = old.Version + 1
 	s.indicators[code] = c
-	tx.log(db.ActionUpdate, c, db.AuditJSON(old), db.AuditJSON(c))
+	tx.log(old, c)
 	return c.Clone(), nil
 }
 
@@ -509,14 +564,14 @@ func (s *Store) DeleteIndicator(ctx context.Context, by db.Actor, code string, v
 		return db.DependentsError(db.TypeIndicator, strconv.Quote(code), db.Dependents{Values: n})
 	}
 
-	tx.log(db.ActionDelete, old, db.AuditJSON(old), nil)
+	tx.log(old, nil)
 	if n > 0 {
 		slices.Sort(areas)
 		for _, a := range areas {
 			kept := s.values[a][:0:0]
 			for _, v := range s.values[a] {
 				if v.IndicatorCode == code {
-					tx.log(db.ActionDelete, v, db.AuditJSON(v), nil)
+					tx.log(v, nil)
 				} else {
 					kept = append(kept, v)
 				}
@@ -582,9 +637,9 @@ func (s *Store) PutIndicatorValues(ctx context.Context, by db.Actor, values []db
 
 	for _, c := range changes {
 		if c.old == nil {
-			tx.log(db.ActionCreate, c.v, nil, db.AuditJSON(c.v))
+			tx.log(nil, c.v)
 		} else {
-			tx.log(db.ActionUpdate, c.v, db.AuditJSON(*c.old), db.AuditJSON(c.v))
+			tx.log(*c.old, c.v)
 		}
 	}
 	// Replacements first, while every area's list is still sorted for the
