@@ -134,3 +134,37 @@ func NoteWrite(ctx context.Context, c Consistency) {
 		w.note(c)
 	}
 }
+
+// ReplicaStatus is what a store that reads from copies of the system of
+// record (read replicas) reports about one of them, for the metrics.
+type ReplicaStatus struct {
+	// Name tells the copy apart: its host and port, never its password.
+	Name string
+	// Up is whether reads may go to it: it answers, and lags within the
+	// store's bound.
+	Up bool
+	// Answers is whether it answered its last health check.
+	Answers bool
+	// Lag is how far behind the system of record it was at its last
+	// check: at least this long ago the record held a write the copy has
+	// not replayed.
+	Lag float64 // seconds
+	// LagBytes is how much of the record's history it had yet to replay.
+	LagBytes int64
+}
+
+// ReadRoute is how many reads went to Server ("primary" or "replica") for
+// Reason.
+type ReadRoute struct {
+	Server, Reason string
+	Count          uint64
+}
+
+// ReplicationStats is the state of a store's read replicas and where its
+// reads went.
+type ReplicationStats struct {
+	// PrimaryUp is whether the system of record answered its last check.
+	PrimaryUp bool
+	Replicas  []ReplicaStatus
+	Routes    []ReadRoute
+}

@@ -39,7 +39,7 @@ func (s *Store) AreaOverlaps(ctx context.Context, targetIDs []int64) ([]*db.Over
 	if len(targetIDs) == 0 {
 		return out, nil
 	}
-	rows, err := s.pool.Query(ctx, overlapSQL, distinct(targetIDs), db.MaxOverlapSources+1)
+	rows, err := s.reads.Query(ctx, overlapSQL, distinct(targetIDs), db.MaxOverlapSources+1)
 	if err != nil {
 		return nil, translateIn(ctx, err, "area overlaps")
 	}

@@ -80,6 +80,13 @@ type Store struct {
 	// replica answers AreasAt from memory (db/replica); nil when turned
 	// off with area_replica=off.
 	replica *replica.Replica
+	// readers routes reads to the read replicas (readers.go); nil
+	// without them.
+	readers *readers
+	// reads serves the store's reads: the readers, or else the pool;
+	// keyReads the key lookups, which ask the primary first.
+	reads, keyReads querier
+	log             *slog.Logger
 }
 
 var _ db.Store = (*Store)(nil)
@@ -105,7 +112,8 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 type Option func(*options)
 
 type options struct {
-	log *slog.Logger
+	log      *slog.Logger
+	replicas ReadReplicas
 }
 
 // WithLogger has the store log to log (the area replica's losses and
@@ -142,15 +150,27 @@ func open(ctx context.Context, cfg *pgxpool.Config, opts ...Option) (*Store, err
 	if err != nil {
 		return nil, fmt.Errorf("postgis: invalid pool configuration: %v", err)
 	}
-	s := &Store{pool: &pool{Pool: p, acquireTimeout: acquireTimeout}, replica: r}
+	if o.log == nil {
+		o.log = slog.Default()
+	}
+	s := &Store{pool: &pool{Pool: p, acquireTimeout: acquireTimeout}, replica: r, log: o.log}
+	s.reads, s.keyReads = s.pool, s.pool
 	if fs != nil {
 		fs.pool = s.pool
 	}
 	// The pool connects lazily; ping so that a wrong URL fails here and not
 	// on the first request.
-	if err := s.Ping(ctx); err != nil {
+	if err := s.pingPrimary(ctx); err != nil {
 		p.Close()
 		return nil, err
+	}
+	if len(o.replicas.URLs) > 0 {
+		rs, err := openReaders(ctx, s.pool, o.replicas, o.log)
+		if err != nil {
+			p.Close()
+			return nil, err
+		}
+		s.readers, s.reads, s.keyReads = rs, rs, primaryFirst{rs}
 	}
 	return s, nil
 }
@@ -260,9 +280,26 @@ func (r *releasingRows) Close() {
 	}
 }
 
-// Ping reports whether the database answers.
+// Ping reports whether the database answers: the primary, or with read
+// replicas, one of them when the primary does not (reads are then served).
 func (s *Store) Ping(ctx context.Context) error {
-	c, err := s.pool.acquire(ctx)
+	err := s.pingPrimary(ctx)
+	if err == nil || s.readers == nil || ctx.Err() != nil {
+		return err
+	}
+	for _, sb := range s.readers.replicas {
+		if sb.usable.Load() && s.pingOn(ctx, sb.pool) == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+// pingPrimary reports whether the primary answers.
+func (s *Store) pingPrimary(ctx context.Context) error { return s.pingOn(ctx, s.pool) }
+
+func (s *Store) pingOn(ctx context.Context, p *pool) error {
+	c, err := p.acquire(ctx)
 	if err != nil {
 		return translate(err, "ping")
 	}
@@ -275,6 +312,9 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() {
 	if s.replica != nil {
 		s.replica.Close()
+	}
+	if s.readers != nil {
+		s.readers.close()
 	}
 	s.pool.Close()
 }

@@ -244,7 +244,7 @@ type querier interface {
 
 // queryRecords runs a statement that returns whole records.
 func queryRecords[T any](ctx context.Context, s *Store, op string, newRow func() scanner[T], sql string, args args) ([]T, error) {
-	return queryRecordsOn(ctx, s.pool, op, newRow, sql, args)
+	return queryRecordsOn(ctx, s.reads, op, newRow, sql, args)
 }
 
 // queryRecordsOn is queryRecords on q.
@@ -310,7 +310,7 @@ func queryPaged[T any](ctx context.Context, s *Store, op string, newRow func() s
 	if err := p.Check(near); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, sql, args...)
+	rows, err := s.reads.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, translateIn(ctx, err, op)
 	}

@@ -71,6 +71,9 @@ func (s *Store) commit(ctx context.Context, acquire func(context.Context) (*pgxp
 		return err
 	}
 	err = pgx.BeginFunc(ctx, c, fn)
+	if err == nil {
+		s.noteCommit(ctx, c)
+	}
 	c.Release()
 	if err != nil {
 		return err
@@ -79,6 +82,25 @@ func (s *Store) commit(ctx context.Context, acquire func(context.Context) (*pgxp
 		s.replica.Sync(ctx)
 	}
 	return nil
+}
+
+// noteCommit hands the context of a committed write its consistency token
+// (readers.go, "Reading one's own writes"), read on the connection that
+// committed it. A token that cannot be had is logged and left out: the
+// write stands, and a read that would have carried it may be stale.
+func (s *Store) noteCommit(ctx context.Context, c *pgxpool.Conn) {
+	if db.WritesOf(ctx) == nil {
+		// Nobody to hand it to (an import, a test): no round trip.
+		return
+	}
+	var pos int64
+	if err := c.QueryRow(ctx, commitPositionSQL).Scan(&pos); err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("no consistency token for a committed write", "error", translate(err, "commit position"))
+		}
+		return
+	}
+	db.NoteWrite(ctx, db.Consistency(pos))
 }
 
 // retryable tells the errors after which a write runs again.
@@ -321,7 +343,7 @@ func (s *Store) AuditLog(ctx context.Context, f db.AuditFilter, p db.Page) (db.L
 		"FROM (SELECT count(*) AS total, " + upto + " AS upto, " + below + " AS below FROM audit_log" + where(conds) + ") t " +
 		"LEFT JOIN LATERAL (SELECT * FROM audit_log" + where(page) + walk + " LIMIT " + a.add(int64(max(p.Limit, 0))) +
 		") e ON true ORDER BY e.id DESC"
-	rows, err := s.pool.Query(ctx, sql, a...)
+	rows, err := s.reads.Query(ctx, sql, a...)
 	if err != nil {
 		return db.List[*db.AuditEntry]{}, translateIn(ctx, err, "audit log")
 	}
