@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph/generated"
 	"github.com/areagraph/areagraph/graph/internal/bytecache"
 	"github.com/areagraph/areagraph/graph/loader"
@@ -133,13 +134,37 @@ func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	// long as one request, so no request sees another's data.
 	exec.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		ctx = context.WithValue(ctx, rootSlotsKey{}, make(chan struct{}, maxRootFieldsAtOnce))
+		// The writes' consistency tokens, for withConsistency; the HTTP
+		// server's sink when it gave one.
+		ctx, _ = db.WithWrites(ctx)
 		return next(loader.With(ctx, loader.New(store)))
 	})
+	exec.AroundResponses(withConsistency)
 	exec.AroundRootFields(rootFieldsInTurn)
 	return &graphqlHandler{
 		exec: exec, maxBody: cfg.Limits.MaxBodyBytes, apq: cfg.APQCacheSize > 0, log: cfg.Log,
 		streams: cfg.Streams, ws: newWebSocket(cfg.Streams, cfg.Limits.MaxBodyBytes, cfg.Log),
 	}
+}
+
+// withConsistency answers, in extensions.consistency, the consistency
+// token of the operation's writes (db.Consistency): a later read that
+// sends it back, to any server instance, sees them. The HTTP server gives
+// the same in a header (server.ConsistencyHeader).
+func withConsistency(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return resp
+	}
+	if w := db.WritesOf(ctx); w != nil {
+		if c := w.Consistency(); c != 0 {
+			if resp.Extensions == nil {
+				resp.Extensions = map[string]any{}
+			}
+			resp.Extensions["consistency"] = c.String()
+		}
+	}
+	return resp
 }
 
 // maxRootFieldsAtOnce is how many root fields of one query run at once.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/internal/buildinfo"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -44,7 +45,8 @@ type Metrics struct {
 	operations *labelSet
 	layers     *labelSet
 
-	poolOnce sync.Once
+	poolOnce        sync.Once
+	replicationOnce sync.Once
 }
 
 // storeBuckets reach lower than the default buckets: most store calls take
@@ -142,6 +144,78 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(poolAcquired, prometheus.GaugeValue, float64(acquired))
 	ch <- prometheus.MustNewConstMetric(poolIdle, prometheus.GaugeValue, float64(idle))
 	ch <- prometheus.MustNewConstMetric(poolTotal, prometheus.GaugeValue, float64(total))
+}
+
+// ReplicationStatser is a store that reads from replicas of its database
+// and can tell how they are and where its reads went.
+type ReplicationStatser interface {
+	ReplicationStats() db.ReplicationStats
+}
+
+// WatchReplication exports the read replicas of store when it is a
+// ReplicationStatser, read at each scrape, and reports whether it is. As
+// with WatchPool, a second store is ignored.
+func (m *Metrics) WatchReplication(store any) bool {
+	r, ok := store.(ReplicationStatser)
+	if !ok {
+		return false
+	}
+	m.replicationOnce.Do(func() {
+		err := m.reg.Register(replicationCollector{r})
+		if err != nil && !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
+			panic(err)
+		}
+	})
+	return true
+}
+
+var (
+	primaryUp = prometheus.NewDesc("areagraph_db_primary_up",
+		"1 when the primary database answered its last check, 0 when not; only with read replicas.", nil, nil)
+	replicaUp = prometheus.NewDesc("areagraph_db_replica_up",
+		"1 when a read replica answered its last check, 0 when not.", []string{"replica"}, nil)
+	replicaUsable = prometheus.NewDesc("areagraph_db_replica_usable",
+		"1 when reads go to a read replica: it answers and lags within the bound.", []string{"replica"}, nil)
+	replicaLag = prometheus.NewDesc("areagraph_db_replica_lag_seconds",
+		"How far a read replica is behind the primary: at least this long ago the primary held a write the replica has not replayed.",
+		[]string{"replica"}, nil)
+	replicaLagBytes = prometheus.NewDesc("areagraph_db_replica_lag_bytes",
+		"WAL a read replica had yet to replay at its last check.", []string{"replica"}, nil)
+	dbReads = prometheus.NewDesc("areagraph_db_reads_total",
+		`Reads by the server that answered ("primary" or "replica") and why it was chosen.`, []string{"server", "reason"}, nil)
+)
+
+// replicationCollector reads the store when scraped, as poolCollector.
+type replicationCollector struct{ r ReplicationStatser }
+
+func (c replicationCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{primaryUp, replicaUp, replicaUsable, replicaLag, replicaLagBytes, dbReads} {
+		ch <- d
+	}
+}
+
+func (c replicationCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.r.ReplicationStats()
+	if len(st.Replicas) == 0 {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(primaryUp, prometheus.GaugeValue, boolValue(st.PrimaryUp))
+	for _, r := range st.Replicas {
+		ch <- prometheus.MustNewConstMetric(replicaUp, prometheus.GaugeValue, boolValue(r.Answers), r.Name)
+		ch <- prometheus.MustNewConstMetric(replicaUsable, prometheus.GaugeValue, boolValue(r.Up), r.Name)
+		ch <- prometheus.MustNewConstMetric(replicaLag, prometheus.GaugeValue, r.Lag, r.Name)
+		ch <- prometheus.MustNewConstMetric(replicaLagBytes, prometheus.GaugeValue, float64(r.LagBytes), r.Name)
+	}
+	for _, r := range st.Routes {
+		ch <- prometheus.MustNewConstMetric(dbReads, prometheus.CounterValue, float64(r.Count), r.Server, r.Reason)
+	}
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // labelSet admits the first max distinct values of a label and maps every

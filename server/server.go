@@ -37,6 +37,7 @@ func New(store db.Store, cfg Config) http.Handler {
 	log := cfg.Log
 	metrics := cfg.Metrics
 	metrics.WatchPool(store)
+	metrics.WatchReplication(store)
 	store = obs.InstrumentStore(store, metrics)
 	// Authentication guards the routes that serve data. It sits inside
 	// CORS, so a browser's preflight is answered without a token (browsers
@@ -131,7 +132,7 @@ func New(store db.Store, cfg Config) http.Handler {
 	if !cfg.DisableMetrics {
 		mux.Handle("GET /metrics", metrics.Handler())
 	}
-	return obs.Middleware(withCommonHeaders(corsFor(cfg.AllowedOrigins).Handler(mux)), obs.Options{
+	return obs.Middleware(withCommonHeaders(corsFor(cfg.AllowedOrigins).Handler(withConsistency(mux))), obs.Options{
 		Log:     log,
 		Metrics: metrics,
 		Route:   routeOf,
@@ -326,11 +327,12 @@ func (c Config) streams() graph.StreamConfig {
 func corsFor(origins []string) *cors.Cors {
 	opts := cors.Options{
 		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", "X-Request-Id"},
+		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", "X-Request-Id", ConsistencyHeader},
 		// A page must be able to read why it was refused (the bearer
 		// challenge) and when to try again, not only the body;
-		// Content-Crs names the coordinate system of OGC API features.
-		ExposedHeaders: []string{"ETag", "X-Request-Id", "WWW-Authenticate", "Retry-After", "Content-Crs"},
+		// Content-Crs names the coordinate system of OGC API features;
+		// a write's consistency token is for the page to send back.
+		ExposedHeaders: []string{"ETag", "X-Request-Id", "WWW-Authenticate", "Retry-After", "Content-Crs", ConsistencyHeader},
 		MaxAge:         600,
 	}
 	if len(origins) == 0 {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/auth"
+	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/graph"
 	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/obs"
@@ -41,9 +42,17 @@ force is logged at start, with the database password masked.`
 
 // serveConfig is what serve runs with.
 type serveConfig struct {
-	addr          string
-	databaseURL   string
-	corsOrigins   string
+	addr        string
+	databaseURL string
+	corsOrigins string
+
+	// readURLs, replicaMaxLag, consistencyWait and replicaCheck: the read
+	// replicas (postgis.ReadReplicas).
+	readURLs        string
+	replicaMaxLag   time.Duration
+	consistencyWait time.Duration
+	replicaCheck    time.Duration
+
 	drain         time.Duration
 	timeout       time.Duration
 	maxDepth      int
@@ -95,6 +104,10 @@ type serveSetting struct {
 var serveSettings = []serveSetting{
 	{"addr", "AREAGRAPH_ADDR", false},
 	{"database-url", "DATABASE_URL", true},
+	{"database-read-url", "DATABASE_READ_URL", true},
+	{"replica-max-lag", "AREAGRAPH_REPLICA_MAX_LAG", false},
+	{"consistency-wait", "AREAGRAPH_CONSISTENCY_WAIT", false},
+	{"replica-check-interval", "AREAGRAPH_REPLICA_CHECK_INTERVAL", false},
 	{"data", "AREAGRAPH_DATA", false},
 	{"cors-origins", "AREAGRAPH_CORS_ORIGINS", false},
 	{"trusted-proxies", "AREAGRAPH_TRUSTED_PROXIES", false},
@@ -146,6 +159,15 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.addr, "addr", "localhost:8080", help("addr", "address to listen on"))
 	fs.StringVar(&c.databaseURL, "database-url", "",
 		help("database-url", "PostgreSQL URL or key=value string of a PostGIS database; empty serves the embedded demo"))
+	fs.StringVar(&c.readURLs, "database-read-url", "",
+		help("database-read-url", "comma-separated postgres:// URLs of streaming replicas of --database-url that serve reads; "+
+			"writes, and reads that must see a write not replayed yet, go to the primary"))
+	fs.DurationVar(&c.replicaMaxLag, "replica-max-lag", postgis.DefaultReplicaMaxLag,
+		help("replica-max-lag", "how far behind the primary a read replica may be and still serve reads"))
+	fs.DurationVar(&c.consistencyWait, "consistency-wait", postgis.DefaultConsistencyWait,
+		help("consistency-wait", "how long a read carrying a consistency token waits for a replica to replay it before the primary answers; 0 never waits"))
+	fs.DurationVar(&c.replicaCheck, "replica-check-interval", postgis.DefaultReplicaCheckInterval,
+		help("replica-check-interval", "how often the read replicas' health and lag are checked"))
 	fs.StringVar(&c.dataFile, "data", "",
 		help("data", "dataset file (\"areagraph export dataset\") the embedded store serves instead of the demo"))
 	fs.StringVar(&c.corsOrigins, "cors-origins", "",
@@ -286,6 +308,14 @@ func (c *serveConfig) check() error {
 	if c.dataFile != "" && c.databaseURL != "" {
 		errs = append(errs, errors.New("--data is for the embedded store: with a database, the data live in it"))
 	}
+	if c.readURLs != "" && c.databaseURL == "" {
+		errs = append(errs, errors.New("--database-read-url needs --database-url, the primary the replicas follow"))
+	}
+	positive("replica-max-lag", c.replicaMaxLag > 0)
+	positive("replica-check-interval", c.replicaCheck > 0)
+	if c.consistencyWait < 0 {
+		errs = append(errs, errors.New("--consistency-wait must not be negative"))
+	}
 	if c.keysFile != "" && c.databaseURL != "" {
 		errs = append(errs, errors.New("--keys-file is for the embedded store: with a database, keys live in it"))
 	}
@@ -406,12 +436,45 @@ var (
 	passwordKeyword = regexp.MustCompile(`(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
 )
 
+// readReplicas is the read replicas' configuration.
+func (c *serveConfig) readReplicas() postgis.ReadReplicas {
+	wait := c.consistencyWait
+	if wait == 0 {
+		wait = -1 // never wait: postgis takes 0 for its default
+	}
+	return postgis.ReadReplicas{URLs: splitURLs(c.readURLs), MaxLag: c.replicaMaxLag, Wait: wait, CheckInterval: c.replicaCheck}
+}
+
+// splitURLs splits a comma-separated list of postgres:// URLs. A comma
+// inside a URL (search_path=a,b) stays in it: only a comma followed by a
+// URL's scheme starts the next one.
+func splitURLs(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		t := strings.TrimSpace(part)
+		switch {
+		case t == "":
+		case len(out) > 0 && !strings.HasPrefix(t, "postgres://") && !strings.HasPrefix(t, "postgresql://"):
+			out[len(out)-1] += "," + t
+		default:
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // maskSecret hides the password of a connection string, given in the URL's
 // user part, as a password query parameter, or as a password keyword.
 func maskSecret(s string) string {
 	const mask = "xxxxx"
 	if s == "" {
 		return ""
+	}
+	if urls := splitURLs(s); len(urls) > 1 {
+		for i, u := range urls {
+			urls[i] = maskSecret(u)
+		}
+		return strings.Join(urls, ",")
 	}
 	if u, err := url.Parse(s); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
 		q := u.Query()

@@ -153,7 +153,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			log.Info("API keys", "file", keysFile)
 		}
 	}
-	store, what, err := openServeStore(ctx, storeSource{url: cfg.databaseURL, keysFile: keysFile, dataFile: cfg.dataFile, log: log})
+	store, what, err := openServeStore(ctx, storeSource{url: cfg.databaseURL, keysFile: keysFile, dataFile: cfg.dataFile, log: log,
+		replicas: cfg.readReplicas()})
 	if err != nil {
 		return err
 	}
@@ -209,12 +210,14 @@ var openServeStore = openStore
 type storeSource struct {
 	url, keysFile, dataFile string
 	log                     *slog.Logger
+	// replicas are the read replicas of the database at url.
+	replicas postgis.ReadReplicas
 }
 
 // openStore opens the store src names and says what it serves.
 func openStore(ctx context.Context, src storeSource) (db.Store, string, error) {
 	if src.url != "" {
-		s, err := postgis.Open(ctx, src.url, postgis.WithLogger(src.log))
+		s, err := postgis.Open(ctx, src.url, postgis.WithLogger(src.log), postgis.WithReadReplicas(src.replicas))
 		if err != nil {
 			return nil, "", err
 		}

@@ -121,6 +121,14 @@ func TestServeConfig(t *testing.T) {
 	}
 }
 
+func TestSplitURLs(t *testing.T) {
+	got := splitURLs(" postgres://r1/x?search_path=a,public , postgresql://r2/x,")
+	want := []string{"postgres://r1/x?search_path=a,public", "postgresql://r2/x"}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("splitURLs = %q, want %q", got, want)
+	}
+}
+
 func TestMaskSecret(t *testing.T) {
 	for in, want := range map[string]string{
 		"": "",
@@ -130,6 +138,7 @@ func TestMaskSecret(t *testing.T) {
 		"host=db user=alice password=s3cret dbname=x":       "host=db user=alice password=xxxxx dbname=x",
 		"host=db password='s3 cret' dbname=x":               "host=db password=xxxxx dbname=x",
 		"postgres://alice:s3cr%t@db/x":                      "postgres://alice:xxxxx@db/x",
+		"postgres://a:s1@r1/x,postgres://b:s2@r2/x":         "postgres://a:xxxxx@r1/x,postgres://b:xxxxx@r2/x",
 	} {
 		if got := maskSecret(in); got != want {
 			t.Errorf("maskSecret(%q) = %q, want %q", in, got, want)
