@@ -150,9 +150,10 @@ func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind, 
 	if err := db.CheckAreasAt(pt, on); err != nil {
 		return nil, err
 	}
-	// From memory when the replica is live (db/replica); the statement
-	// below is what it stands in for.
-	if s.replica != nil {
+	// From memory when the replica is live (db/replica), and known to
+	// hold what the read must see (a consistency token, see readers.go);
+	// the statement below is what it stands in for.
+	if s.replica != nil && s.replica.Position() >= uint64(db.ConsistencyOf(ctx)) {
 		if found, ok := s.replica.AreasAt(pt, kinds, on); ok {
 			// nil for none, as the statement's answer is.
 			var out []*db.Area

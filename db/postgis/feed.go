@@ -57,11 +57,14 @@ type pgFeed struct {
 	queue []*pgconn.Notification
 
 	// mu guards channel, which Announce reads from the writers'
-	// goroutines.
+	// goroutines, and positions.
 	mu sync.Mutex
 	// channel is the channel being listened on; "" before the first
 	// snapshot.
 	channel string
+	// positions are the primary's WAL positions when the tokens sent and
+	// not yet back were sent (replica.Positioned).
+	positions map[string]uint64
 }
 
 // feeds opens the replica's feeds: a listening connection with cfg, and
@@ -149,12 +152,14 @@ func (f *pgFeed) Mark(ctx context.Context, token string) error {
 	var triggers int
 	// The triggers are counted in the same statement: dropped triggers
 	// would leave the copy silently behind.
+	var pos int64
 	err := f.conn.QueryRow(ctx, "SELECT (SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass('areas') "+
-		"AND tgname LIKE 'areas_notify_%' AND tgenabled <> 'D'), pg_notify($1, $2)", f.channel, tokenPrefix+token).
-		Scan(&triggers, nil)
+		"AND tgname LIKE 'areas_notify_%' AND tgenabled <> 'D'), pg_notify($1, $2), "+sentPosition, f.channel, tokenPrefix+token).
+		Scan(&triggers, nil, &pos)
 	if err != nil {
 		return err
 	}
+	f.sent(token, pos)
 	if triggers != 4 {
 		return replica.ErrNotReady
 	}
@@ -171,8 +176,43 @@ func (f *pgFeed) Announce(ctx context.Context, token string) error {
 		return err
 	}
 	defer c.Release()
-	_, err = c.Exec(ctx, "SELECT pg_notify($1, $2)", channel, tokenPrefix+token)
-	return err
+	var pos int64
+	if err := c.QueryRow(ctx, "SELECT pg_notify($1, $2), "+sentPosition, channel, tokenPrefix+token).Scan(nil, &pos); err != nil {
+		return err
+	}
+	f.sent(token, pos)
+	return nil
+}
+
+var _ replica.Positioned = (*pgFeed)(nil)
+
+// sentPosition is the primary's WAL position as a token is sent. A write
+// committed before the statement ends at or before it (its commit record
+// is flushed, see readers.go), and its notifications were queued before
+// its commit record was written, so before the token's: a copy that has
+// applied everything up to the token holds every write up to the
+// position. Notifications are not delivered on a standby; the feed is
+// always on the primary.
+const sentPosition = "(pg_current_wal_lsn() - '0/0'::pg_lsn)::int8"
+
+// sent notes the position of a token sent. A token that never comes back
+// (its connection lost) is forgotten with its feed.
+func (f *pgFeed) sent(token string, pos int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.positions == nil {
+		f.positions = map[string]uint64{}
+	}
+	f.positions[token] = uint64(pos)
+}
+
+// Position implements replica.Positioned.
+func (f *pgFeed) Position(token string) (uint64, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	pos, ok := f.positions[token]
+	delete(f.positions, token)
+	return pos, ok
 }
 
 // listen makes sure the connection listens on the channel of the schema

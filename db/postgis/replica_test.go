@@ -465,3 +465,52 @@ func TestReplicaLostConnectionWithUserTracer(t *testing.T) {
 		t.Error("the caller's tracer did not see the store's statements")
 	}
 }
+
+// A read carrying a consistency token is answered from memory only once
+// the copy is known to hold the write: a write through another server
+// shows there only when its change has been applied, which the token
+// alone cannot tell.
+func TestReplicaHonoursConsistencyTokens(t *testing.T) {
+	ctx := t.Context()
+	url := pgtest.SchemaURL(t)
+	s := openAt(t, url)
+	other := openAt(t, url+"&"+replicaParam+"=off")
+	if err := s.Load(ctx, dbtest.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	waitLive(t, s)
+	// The write of the other server, and its token.
+	wctx, writes := db.WithWrites(ctx)
+	if _, err := other.CreateOrganization(wctx, db.Actor{ID: "key:t", Role: db.RoleAdmin},
+		&db.Organization{Kind: db.OrgAssociation, Name: "Elsewhere"}); err != nil {
+		t.Fatal(err)
+	}
+	token := writes.Consistency()
+	if token == 0 {
+		t.Fatal("no token")
+	}
+	pt := orb.Point{20.5, 60.5}
+	before := s.replica.Served()
+	if _, err := s.AreasAt(db.WithConsistency(ctx, token), pt, nil, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if s.replica.Position() < uint64(token) && s.replica.Served() != before {
+		t.Error("a read with a token past the copy's position was answered from memory")
+	}
+	// A write of this server round-trips a token with a position past
+	// the other's: from then on the copy answers.
+	if _, err := s.CreateOrganization(ctx, db.Actor{ID: "key:t", Role: db.RoleAdmin},
+		&db.Organization{Kind: db.OrgAssociation, Name: "Here"}); err != nil {
+		t.Fatal(err)
+	}
+	if s.replica.Position() < uint64(token) {
+		t.Fatalf("position %d after a write of this server, want at least %d", s.replica.Position(), token)
+	}
+	before = s.replica.Served()
+	if _, err := s.AreasAt(db.WithConsistency(ctx, token), pt, nil, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if s.replica.Served() == before {
+		t.Error("a read with a token the copy holds was not answered from memory")
+	}
+}

@@ -240,6 +240,7 @@ func (l *follower) apply() error {
 						return err
 					}
 					clear(changed)
+					l.reached(c.Token)
 				}
 				l.r.seen(c.Token)
 				continue
@@ -307,4 +308,23 @@ func (l *follower) fetch(changed map[int64]bool) error {
 		r.index.Insert(a)
 	}
 	return nil
+}
+
+// reached raises the copy's position to that of a token of a Positioned
+// feed, once everything before the token is applied.
+func (l *follower) reached(token string) {
+	p, ok := l.feed.(Positioned)
+	if !ok {
+		return
+	}
+	pos, ok := p.Position(token)
+	if !ok {
+		return
+	}
+	for {
+		old := l.r.position.Load()
+		if pos <= old || l.r.position.CompareAndSwap(old, pos) {
+			return
+		}
+	}
 }

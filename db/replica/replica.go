@@ -108,6 +108,19 @@ type Feed interface {
 	Close()
 }
 
+// Positioned is a Feed whose tokens also tell a position in the system of
+// record's history (PostgreSQL's WAL position, a db.Consistency): every
+// write committed at or before the position of a token is delivered
+// before the token. A copy that has applied everything up to such a token
+// holds every write at or before its position, which is how a read that
+// must see a given write (one made through another server) knows whether
+// the copy may answer it.
+type Positioned interface {
+	// Position is the position of a token this feed sent; false for any
+	// other token.
+	Position(token string) (uint64, bool)
+}
+
 // Dial opens a feed; the replica calls it again whenever a feed is lost.
 type Dial func(ctx context.Context) (Feed, error)
 
@@ -161,6 +174,9 @@ type Replica struct {
 	// served counts the answers given from memory, doubts the times
 	// Suspect stopped them.
 	served, doubts atomic.Int64
+	// position is how far the copy is known to hold the system of
+	// record (see Positioned); 0 while unknown.
+	position atomic.Uint64
 	// feed is the open feed, asked on every AreasAt whether it is up; nil
 	// when there is none.
 	feed atomic.Pointer[Feed]
@@ -247,6 +263,13 @@ func (r *Replica) AreasAt(pt orb.Point, kinds []db.AreaKind, on time.Time) (foun
 	r.served.Add(1)
 	return found, true
 }
+
+// Position is how far the copy is known to hold the system of record:
+// every write committed at or before it has been applied. It is 0 while
+// unknown, and grows with the tokens of a Positioned feed (its health
+// checks, every HealthInterval while idle, and this process's writes).
+// AreasAt answers only while the replica is live, whatever the position.
+func (r *Replica) Position() uint64 { return r.position.Load() }
 
 // Served is the number of AreasAt calls answered from memory.
 func (r *Replica) Served() int64 { return r.served.Load() }
