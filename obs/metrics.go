@@ -114,13 +114,18 @@ func (m *Metrics) WatchPool(store any) bool {
 	if !ok {
 		return false
 	}
-	m.poolOnce.Do(func() {
-		err := m.reg.Register(poolCollector{p})
+	m.registerOnce(&m.poolOnce, poolCollector{p})
+	return true
+}
+
+// registerOnce registers c the first time once is done.
+func (m *Metrics) registerOnce(once *sync.Once, c prometheus.Collector) {
+	once.Do(func() {
+		err := m.reg.Register(c)
 		if err != nil && !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
 			panic(err)
 		}
 	})
-	return true
 }
 
 var (
@@ -160,12 +165,7 @@ func (m *Metrics) WatchReplication(store any) bool {
 	if !ok {
 		return false
 	}
-	m.replicationOnce.Do(func() {
-		err := m.reg.Register(replicationCollector{r})
-		if err != nil && !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
-			panic(err)
-		}
-	})
+	m.registerOnce(&m.replicationOnce, replicationCollector{r})
 	return true
 }
 

@@ -125,22 +125,11 @@ func (c cluster) caughtUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close(ctx)
-	waitUntil(t, "the standby to catch up", func() bool {
+	waitFor(t, "the standby to catch up", func() bool {
 		var ok bool
 		err := s.QueryRow(ctx, "SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn", target).Scan(&ok)
 		return err == nil && ok
 	})
-}
-
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 // instance is one areagraph server of the topology.
@@ -318,7 +307,7 @@ func TestKilledStandby(t *testing.T) {
 			t.Fatalf("read %d with the standby killed: %d %s", i, r.status, r.raw)
 		}
 	}
-	waitUntil(t, "the standby to be set aside", func() bool { return !a.store.ReplicationStats().Replicas[0].Up })
+	waitFor(t, "the standby to be set aside", func() bool { return !a.store.ReplicationStats().Replicas[0].Up })
 	before := a.routed("primary", "no_replica")
 	if r := a.gql(t, "", "", `{ areas(first: 3) { totalCount } }`, nil); r.status != http.StatusOK || len(r.Errors) > 0 {
 		t.Fatalf("read with the standby set aside: %s", r.raw)
@@ -329,7 +318,7 @@ func TestKilledStandby(t *testing.T) {
 	// Writes carry on, and the standby is used again once it is back.
 	a.write(t, secret, "Fritidsgården")
 	c.run(t, "start-standby")
-	waitUntil(t, "the standby to be used again", func() bool { return a.store.ReplicationStats().Replicas[0].Up })
+	waitFor(t, "the standby to be used again", func() bool { return a.store.ReplicationStats().Replicas[0].Up })
 }
 
 func TestStoppedPrimary(t *testing.T) {
@@ -338,7 +327,7 @@ func TestStoppedPrimary(t *testing.T) {
 	a := c.newInstance(t, postgis.ReadReplicas{}, true, &secret)
 	c.run(t, "stop-primary")
 	t.Cleanup(func() { c.run(t, "start-primary") })
-	waitUntil(t, "the primary to be seen down", func() bool { return !a.store.ReplicationStats().PrimaryUp })
+	waitFor(t, "the primary to be seen down", func() bool { return !a.store.ReplicationStats().PrimaryUp })
 
 	// Reads go on from the standby; writes are UNAVAILABLE; the instance
 	// stays ready, since it serves reads.
@@ -369,7 +358,7 @@ func TestStoppedPrimary(t *testing.T) {
 
 	// Back up, writes go through again.
 	c.run(t, "start-primary")
-	waitUntil(t, "the primary to be seen up", func() bool { return a.store.ReplicationStats().PrimaryUp })
+	waitFor(t, "the primary to be seen up", func() bool { return a.store.ReplicationStats().PrimaryUp })
 	a.write(t, secret, "Biblioteket")
 }
 
@@ -385,7 +374,7 @@ func TestLaggingReplicaIsSkipped(t *testing.T) {
 		}
 	})
 	id, _ := a.write(t, secret, "Kvinnojouren")
-	waitUntil(t, "the lagging standby to be set aside", func() bool { return !a.store.ReplicationStats().Replicas[0].Up })
+	waitFor(t, "the lagging standby to be set aside", func() bool { return !a.store.ReplicationStats().Replicas[0].Up })
 	// Without a token, reads now go to the primary, and so see the write.
 	before := a.routed("primary", "no_replica")
 	if !a.sees(t, id, "") {
@@ -415,7 +404,7 @@ func TestLaggingReplicaIsSkipped(t *testing.T) {
 	}
 	execOn(t, c.standby, "SELECT pg_wal_replay_resume()")
 	resumed = true
-	waitUntil(t, "the standby to be used again", func() bool { return a.store.ReplicationStats().Replicas[0].Up })
+	waitFor(t, "the standby to be used again", func() bool { return a.store.ReplicationStats().Replicas[0].Up })
 }
 
 // A consistency token that is not one is refused on every backend, and a
