@@ -63,7 +63,10 @@ func New(store db.Store, cfg Config) http.Handler {
 	forwarding := cfg.Forwarding
 	mux := http.NewServeMux()
 	gql := graph.NewHandler(store, cfg.graphQL())
-	requests := shed(authn(httpx.Gzip(withTimeout(cfg.Limits.Timeout, gql))))
+	// The routes that serve data also read and answer consistency tokens
+	// (consistency.go); inside the mux, so that the request the access
+	// log and the metrics see is the one the mux labelled with its route.
+	requests := shed(withConsistency(authn(httpx.Gzip(withTimeout(cfg.Limits.Timeout, gql)))))
 	// Streams have bounds of their own (streams.go). A WebSocket is
 	// authenticated by the GraphQL handler from its connection_init
 	// message, since browsers cannot put a header on the upgrade; Server-
@@ -97,13 +100,13 @@ func New(store db.Store, cfg Config) http.Handler {
 	}
 	layerHandler := layers.New(store, log)
 	layerHandler.Now = cfg.Now
-	mapLayers := shed(authn(withTimeout(cfg.Limits.Timeout, layerLinks(layerHandler))))
+	mapLayers := shed(withConsistency(authn(withTimeout(cfg.Limits.Timeout, layerLinks(layerHandler)))))
 	mux.Handle("/layers/", mapLayers)
 	mux.Handle("/tiles/", mapLayers)
 	// OGC API – Features over the same layers, for GIS tools. Its landing
 	// page shares / with the map explorer: a client asking for JSON gets
 	// the one, a browser the other.
-	ogc := shed(authn(withTimeout(cfg.Limits.Timeout, layerLinks(ogcapi.New(store, log)))))
+	ogc := shed(withConsistency(authn(withTimeout(cfg.Limits.Timeout, layerLinks(ogcapi.New(store, log))))))
 	for _, p := range []string{"/api", "/conformance", "/collections", "/collections/"} {
 		mux.Handle(p, ogc)
 	}
@@ -132,7 +135,7 @@ func New(store db.Store, cfg Config) http.Handler {
 	if !cfg.DisableMetrics {
 		mux.Handle("GET /metrics", metrics.Handler())
 	}
-	return obs.Middleware(withCommonHeaders(corsFor(cfg.AllowedOrigins).Handler(withConsistency(mux))), obs.Options{
+	return obs.Middleware(withCommonHeaders(corsFor(cfg.AllowedOrigins).Handler(mux)), obs.Options{
 		Log:     log,
 		Metrics: metrics,
 		Route:   routeOf,
