@@ -18,15 +18,27 @@ import "github.com/paulmach/orb"
 // against b's four sides with exact orientation, as Intersects tries them.
 // Every step allocates nothing.
 //
-// A box collapsed to a line or a point, a geometry other than a Polygon,
-// MultiPolygon or Ring, and coordinates that are not finite go to
-// Intersects.
+// Points and MultiPoints are compared with the box. A box collapsed to a
+// line or a point, a geometry other than these, a Polygon, MultiPolygon
+// or Ring, and coordinates that are not finite go to Intersects.
 func IntersectsBox(g orb.Geometry, b orb.Bound) bool {
 	if !(b.Min[0] < b.Max[0] && b.Min[1] < b.Max[1]) || !Finite(b.Min) || !Finite(b.Max) {
 		return Intersects(g, BoundGeometry(b))
 	}
 	var met, sure bool
 	switch g := g.(type) {
+	case orb.Point:
+		// A point against an axis-aligned box: PostGIS's point-in-polygon
+		// arithmetic, which Intersects uses here, covers the box's edges
+		// and corners exactly, so the box's own comparison is the answer.
+		return b.Contains(g)
+	case orb.MultiPoint:
+		for _, p := range g {
+			if b.Contains(p) {
+				return true
+			}
+		}
+		return false
 	case orb.Polygon:
 		met, sure = polygonMeetsBox(g, b)
 	case orb.Ring:

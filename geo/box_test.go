@@ -55,6 +55,12 @@ func TestIntersectsBoxIsIntersects(t *testing.T) {
 			g = orb.MultiPolygon{g.(orb.Polygon), gridPolygon(rng)}
 		}
 		b := gridBox(rng)
+		switch rng.IntN(6) {
+		case 0: // a point of the grid, often on the box's edges
+			g = orb.Point{float64(rng.IntN(25)) / 2, float64(rng.IntN(25)) / 2}
+		case 1:
+			g = orb.MultiPoint{{float64(rng.IntN(25)) / 2, float64(rng.IntN(25)) / 2}, {float64(rng.IntN(25)) / 2, float64(rng.IntN(25)) / 2}}
+		}
 		want := Intersects(g, BoundGeometry(b))
 		if got := IntersectsBox(g, b); got != want {
 			t.Fatalf("IntersectsBox(%v, %v) = %v, Intersects = %v", g, b, got, want)
