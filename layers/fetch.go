@@ -19,11 +19,14 @@ type prop struct {
 
 // feature is a record ready for either output.
 type feature struct {
-	id    int64        // the store key, used as the vector tile feature id
-	key   db.Key       // its place in the list's order, for the next page's after=
-	gid   string       // the global id
-	geom  orb.Geometry // nil when the record has no location
-	props []prop
+	id int64 // the store key, used as the vector tile feature id
+	// version is an area's version, which keys its simplified outlines
+	// (outlines.go); 0 for other records.
+	version int64
+	key     db.Key       // its place in the list's order, for the next page's after=
+	gid     string       // the global id
+	geom    orb.Geometry // nil when the record has no location
+	props   []prop
 	// from and to bound the period the record is in use or runs, from
 	// the first day to the first day after it (db.InPeriod's rule), nil
 	// when open: an area's validity, an initiative's start and end.
@@ -219,7 +222,7 @@ func areaFeatures(ctx context.Context, store db.Reader, req *request, res *resul
 			props = append(props, prop{req.indicator, val}, prop{"suppressed", hidden}, prop{"derived", derived}, prop{"partial", partial})
 		}
 		res.features = append(res.features, feature{
-			id: a.ID, key: keyOf(a.ID, distances, i), gid: a.NodeID(), geom: a.Geometry, props: withDistance(props, distances, i),
+			id: a.ID, version: a.Version, key: keyOf(a.ID, distances, i), gid: a.NodeID(), geom: a.Geometry, props: withDistance(props, distances, i),
 			from: a.ValidFrom, to: a.ValidTo,
 		})
 	}
@@ -234,6 +237,12 @@ func fetchInitiatives(ctx context.Context, store db.Reader, req *request, page d
 		return nil, err
 	}
 	res := &result{total: l.Total, start: l.Start}
+	if req.locationsOnly {
+		for _, in := range l.Items {
+			res.features = append(res.features, feature{id: in.ID, gid: in.NodeID(), geom: orb.MultiPoint(in.Locations)})
+		}
+		return res, nil
+	}
 	if err := initiativeFeatures(ctx, store, res, l.Items, l.Distances); err != nil {
 		return nil, err
 	}
@@ -309,6 +318,14 @@ func fetchOrganizations(ctx context.Context, store db.OrganizationReader, req *r
 		return nil, err
 	}
 	res := &result{total: l.Total, start: l.Start}
+	if req.locationsOnly {
+		for _, o := range l.Items {
+			if o.Location != nil {
+				res.features = append(res.features, feature{id: o.ID, gid: o.NodeID(), geom: *o.Location})
+			}
+		}
+		return res, nil
+	}
 	organizationFeatures(res, l.Items, l.Distances)
 	return res, nil
 }

@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 
-	"github.com/areagraph/areagraph/geo"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/planar"
@@ -52,32 +51,28 @@ func (t tileProjection) point(p orb.Point) orb.Point {
 	}
 }
 
-// tileGeometry turns a stored WGS 84 geometry into what one tile shows of
-// it: simplified for the zoom, cut to the tile and its buffer, projected
-// onto the tile's integer grid and cleaned. nil means nothing is left.
+// tileGeometry turns a WGS 84 geometry, an outline already simplified for
+// the tile's zoom (outlineCache), into what one tile shows of it: cut to
+// the tile and its buffer, projected onto the tile's integer grid and
+// cleaned. nil means nothing is left.
 //
-// Simplifying before cutting costs the whole outline on every tile, but it
-// is what keeps a border the same line on both sides of a tile edge: cut
-// first, and each tile would simplify a different piece its own way. The
-// tolerance follows the geometry's own latitude for the same reason.
-func tileGeometry(g orb.Geometry, z int, bound orb.Bound, proj tileProjection) orb.Geometry {
+// The whole outline is simplified before it is cut, once per zoom: that
+// keeps a border the same line on both sides of a tile edge, where
+// cutting first would have each tile simplify a different piece its own
+// way. The tolerance follows the outline's own latitude for the same
+// reason.
+func tileGeometry(g orb.Geometry, bound orb.Bound, proj tileProjection) orb.Geometry {
 	if g == nil || !bound.Intersects(g.Bound()) {
 		return nil
 	}
-	switch g.(type) {
-	case orb.Point, orb.MultiPoint:
-		// clip works in place, and the geometry belongs to the store's
-		// answer; Simplify returns a copy of everything else.
-		g = orb.Clone(g)
-	default:
-		g = geo.Simplify(g, geo.ToleranceForZoom(float64(z), g.Bound().Center()[1]))
-	}
-	g = clip.Geometry(bound, g)
+	// clip and project work in place, and the geometry is shared (the
+	// store's answer, or the cache's outline).
+	g = clip.Geometry(bound, orb.Clone(g))
 	if g == nil {
 		return nil
 	}
 	// A Ring or Bound is shown as the polygon it stands for; project works
-	// in place, on what Simplify and clip made.
+	// in place, on what clip made.
 	switch b := g.(type) {
 	case orb.Ring:
 		g = orb.Polygon{b}

@@ -31,6 +31,9 @@ type Handler struct {
 	store db.Reader
 	log   *slog.Logger
 	mux   *http.ServeMux
+	// outlines keeps area outlines simplified per zoom for tiles and for
+	// collections asked for a zoom (outlines.go).
+	outlines *outlineCache
 }
 
 // today is the day the handler's clock reads.
@@ -47,7 +50,7 @@ func New(store db.Reader, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &Handler{store: store, log: log, mux: http.NewServeMux()}
+	h := &Handler{store: store, log: log, mux: http.NewServeMux(), outlines: newOutlineCache(outlineCacheBytes)}
 	h.mux.HandleFunc("GET /layers/{file}", h.serveFeatures)
 	h.mux.HandleFunc("GET /tiles/{file}", h.serveTileJSON)
 	h.mux.HandleFunc("GET /tiles/{layer}/{z}/{x}/{y}", h.serveTile)

@@ -208,13 +208,13 @@ func TestTileGeometryLeavesInputAlone(t *testing.T) {
 		orb.Collection{c, orb.Polygon{ring}},
 	} {
 		before := orb.Clone(g)
-		got := tileGeometry(g, z, wide, proj)
+		got := tileGeometry(g, wide, proj)
 		if !orb.Equal(g, before) {
 			t.Errorf("%T: the input changed to %v", g, g)
 		}
 		switch g.(type) {
 		case orb.Ring, orb.Bound:
-			if want := tileGeometry(orb.Polygon{ring}, z, wide, proj); !orb.Equal(got, want) {
+			if want := tileGeometry(orb.Polygon{ring}, wide, proj); !orb.Equal(got, want) {
 				t.Errorf("%T: got %v, want the polygon's %v", g, got, want)
 			}
 		case orb.Collection:

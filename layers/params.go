@@ -55,17 +55,26 @@ type layer struct {
 	source      source
 	kinds       []db.AreaKind // the fixed kind of a shortcut; nil lets kind= choose
 	description string
+	// minZoom is the shallowest zoom the layer has tiles for, as its
+	// TileJSON says; a tile above it (a lower zoom) is empty. Statistical
+	// areas start at zoom 6, where a pixel is about 1.3 km at Borås'
+	// latitude: further out a tile would hold thousands of areas, most
+	// of them smaller than a pixel, for a map that cannot show them.
+	minZoom int
 }
 
+// statisticalMinZoom is the statistical areas' layer's minZoom.
+const statisticalMinZoom = 6
+
 var layerList = []*layer{
-	{"areas", fromAreas, nil, "Areas of every kind: the municipality, its districts, priority areas and statistical areas"},
-	{"municipalities", fromAreas, []db.AreaKind{db.KindMunicipality}, "Municipalities"},
-	{"districts", fromAreas, []db.AreaKind{db.KindDistrict}, "Districts of the municipality"},
-	{"priority-areas", fromAreas, []db.AreaKind{db.KindPriorityArea}, "Priority areas of the programme, with their area type (1 = largest socio-economic challenges)"},
-	{"statistical-areas", fromAreas, []db.AreaKind{db.KindStatisticalArea}, "Statistical areas (such as DeSO)"},
-	{"initiatives", fromInitiatives, nil, "Initiatives at their locations; one with several locations is a MultiPoint"},
-	{"employers", fromEmployers, nil, "Employers at their locations"},
-	{"associations", fromAssociations, nil, "Associations at their locations"},
+	{"areas", fromAreas, nil, "Areas of every kind: the municipality, its districts, priority areas and statistical areas", 0},
+	{"municipalities", fromAreas, []db.AreaKind{db.KindMunicipality}, "Municipalities", 0},
+	{"districts", fromAreas, []db.AreaKind{db.KindDistrict}, "Districts of the municipality", 0},
+	{"priority-areas", fromAreas, []db.AreaKind{db.KindPriorityArea}, "Priority areas of the programme, with their area type (1 = largest socio-economic challenges)", 0},
+	{"statistical-areas", fromAreas, []db.AreaKind{db.KindStatisticalArea}, "Statistical areas (such as DeSO)", statisticalMinZoom},
+	{"initiatives", fromInitiatives, nil, "Initiatives at their locations; one with several locations is a MultiPoint", 0},
+	{"employers", fromEmployers, nil, "Employers at their locations", 0},
+	{"associations", fromAssociations, nil, "Associations at their locations", 0},
 }
 
 func layerNames() string {
@@ -119,6 +128,11 @@ type request struct {
 	// not -1, asks for the tolerance that suits that zoom instead.
 	tolerance float64
 	zoom      int
+
+	// locationsOnly asks fetch for the ids and locations of point
+	// records and nothing else: all a tile of clusters needs, at a
+	// fraction of the cost of their properties.
+	locationsOnly bool
 }
 
 // areaRefs are areas named in a filter, by global id or by code.

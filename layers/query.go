@@ -29,6 +29,8 @@ type Layer struct {
 	Fields []Field
 	// Temporal is true when features carry a period (ValidFrom, ValidTo).
 	Temporal bool
+	// MinZoom is the shallowest zoom with vector tiles of the layer.
+	MinZoom int
 }
 
 // Field is a property of a layer's features.
@@ -90,6 +92,7 @@ func Layers() []Layer {
 			Points:      l.source != fromAreas,
 			Filters:     parameters(l, outQuery),
 			Temporal:    l.source == fromAreas || l.source == fromInitiatives,
+			MinZoom:     l.minZoom,
 		}
 		switch l.source {
 		case fromAreas:

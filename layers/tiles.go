@@ -46,6 +46,12 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 		sendError(w, r, h.log, err)
 		return
 	}
+	if z < l.minZoom {
+		// Above the layer's minimum zoom, which its TileJSON names, there
+		// is nothing to show, and the store is not asked.
+		sendEmpty(w)
+		return
+	}
 	bound := tileBound(z, x, y, tileBuffer)
 	// The store's box filter selects what reaches into the tile and its
 	// buffer; a bbox from the client narrows it further.
@@ -61,30 +67,62 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	req.spatial.BBox = &sel
-	res, err := fetch(r.Context(), h.store, req, db.Page{Limit: MaxLimit})
+	proj := newTileProjection(z, x, y)
+	var feats []tileFeature
+	var res *result
+	if l.source != fromAreas {
+		// Points are counted into clusters when there are many, so their
+		// locations are read first, every match up to maxClusterScan;
+		// the records themselves only when there are few.
+		req.locationsOnly = true
+		res, err = fetch(r.Context(), h.store, req, db.Page{Limit: maxClusterScan})
+		req.locationsOnly = false
+		if err == nil && res.total > clusterAbove {
+			h.warnCut(r, res, maxClusterScan)
+			feats = clusterPoints(res.features, bound, proj)
+		} else if err == nil {
+			res, err = fetch(r.Context(), h.store, req, db.Page{Limit: clusterAbove})
+		}
+	} else {
+		res, err = fetch(r.Context(), h.store, req, db.Page{Limit: MaxLimit})
+		if err == nil {
+			h.warnCut(r, res, MaxLimit)
+		}
+	}
 	if err != nil {
 		sendError(w, r, h.log, err)
 		return
 	}
-	if res.total > len(res.features) {
-		h.log.WarnContext(r.Context(), "tile cut at the feature cap", "path", r.URL.Path,
-			"matched", res.total, "cap", MaxLimit)
-	}
-	proj := newTileProjection(z, x, y)
-	feats := make([]tileFeature, 0, len(res.features))
-	for _, f := range res.features {
-		g := tileGeometry(f.geom, z, bound, proj)
-		if g == nil {
-			continue // outside the tile, or smaller than its grid
+	if feats == nil {
+		feats = make([]tileFeature, 0, len(res.features))
+		for _, f := range res.features {
+			g := f.geom
+			if l.source == fromAreas && g != nil {
+				// The store's box filter let only outlines that reach
+				// into the tile through.
+				g = h.outlines.at(f.id, f.version, z, g)
+			}
+			g = tileGeometry(g, bound, proj)
+			if g == nil {
+				continue // outside the tile, or smaller than its grid
+			}
+			props := append([]prop{{"id", f.gid}}, f.props...)
+			feats = append(feats, tileFeature{id: uint64(f.id), geom: g, props: props})
 		}
-		props := append([]prop{{"id", f.gid}}, f.props...)
-		feats = append(feats, tileFeature{id: uint64(f.id), geom: g, props: props})
 	}
 	if len(feats) == 0 {
 		sendEmpty(w)
 		return
 	}
 	send(w, r, mvtType, encodeTile([]tileLayer{{name: l.name, features: feats}}))
+}
+
+// warnCut logs a tile that shows fewer of its matches than there are.
+func (h *Handler) warnCut(r *http.Request, res *result, limit int) {
+	if res.total > len(res.features) {
+		h.log.WarnContext(r.Context(), "tile cut at the feature cap", "path", r.URL.Path,
+			"matched", res.total, "cap", limit)
+	}
 }
 
 // tileJSON is a TileJSON 3.0.0 document.
@@ -134,11 +172,11 @@ func (h *Handler) serveTileJSON(w http.ResponseWriter, r *http.Request) {
 		Description: l.description,
 		Scheme:      "xyz",
 		Tiles:       []string{httpx.BaseURL(r) + "/tiles/" + l.name + "/{z}/{x}/{y}.mvt" + tileQuery(q)},
-		MinZoom:     0,
+		MinZoom:     l.minZoom,
 		MaxZoom:     tileJSONMaxZoom,
 		Bounds:      dataBounds(res),
 		VectorLayers: []vectorLayer{{
-			ID: l.name, Description: l.description, MinZoom: 0, MaxZoom: tileJSONMaxZoom,
+			ID: l.name, Description: l.description, MinZoom: l.minZoom, MaxZoom: tileJSONMaxZoom,
 			Fields: fieldsOf(req, res.indicator),
 		}},
 	}
@@ -252,6 +290,9 @@ func fieldsOf(req *request, ind *db.Indicator) map[string]string {
 	}
 	if req.spatial.Near != nil {
 		f["distanceMeters"] = "Number: distance from the near point, in metres"
+	}
+	if req.layer.source != fromAreas {
+		f["count"] = fmt.Sprintf("Number: in a tile of more than %d matches, points are grouped into cells of %d pixels, and each point stands for count records (its properties then are id, for a count of 1, and count); absent in other tiles", clusterAbove, clusterCell/(tileExtent/256))
 	}
 	return f
 }

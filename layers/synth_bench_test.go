@@ -1,0 +1,91 @@
+package layers_test
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/memory"
+	"github.com/areagraph/areagraph/db/synth"
+	"github.com/areagraph/areagraph/layers"
+)
+
+// The tile benchmarks serve the default synthetic dataset (6,000
+// DeSO-like statistical areas, 100,000 initiatives) from the embedded
+// store, loaded once.
+var synthBench struct {
+	once sync.Once
+	h    *layers.Handler
+	ds   *db.Dataset
+	err  error
+}
+
+func synthHandler(b *testing.B) (*layers.Handler, *db.Dataset) {
+	b.Helper()
+	synthBench.once.Do(func() {
+		synthBench.ds = synth.Generate(synth.Config{Seed: 1})
+		s := memory.New()
+		synthBench.err = s.Load(context.Background(), synthBench.ds)
+		synthBench.h = layers.New(s, nil)
+	})
+	if synthBench.err != nil {
+		b.Fatal(synthBench.err)
+	}
+	return synthBench.h, synthBench.ds
+}
+
+// tileOf is the address of the tile at zoom z holding lon, lat.
+func tileOf(lon, lat float64, z int) (x, y int) {
+	n := math.Exp2(float64(z))
+	s := math.Sin(lat * math.Pi / 180)
+	return int((lon + 180) / 360 * n), int((0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)) * n)
+}
+
+// benchTiles serves the tiles at zoom z in a square of side tiles around
+// the middle statistical area, one after the other, and
+// reports the bytes of the largest.
+func benchTiles(b *testing.B, layer string, z, side int) {
+	h, ds := synthHandler(b)
+	// The middle statistical area by id, where the grid is full.
+	var stat []*db.Area
+	for _, a := range ds.Areas {
+		if a.Kind == db.KindStatisticalArea {
+			stat = append(stat, a)
+		}
+	}
+	c := stat[len(stat)/2].Geometry.Bound().Center()
+	cx, cy := tileOf(c[0], c[1], z)
+	var reqs []*http.Request
+	for dx := range side {
+		for dy := range side {
+			x, y := cx-side/2+dx, cy-side/2+dy
+			path := "/tiles/" + layer + "/" + strconv.Itoa(z) + "/" + strconv.Itoa(x) + "/" + strconv.Itoa(y) + ".mvt"
+			reqs = append(reqs, httptest.NewRequest(http.MethodGet, path, nil))
+		}
+	}
+	b.ReportAllocs()
+	largest, i := 0, 0
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, reqs[i%len(reqs)])
+		i++
+		if rec.Code != http.StatusOK && rec.Code != http.StatusNoContent {
+			b.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		largest = max(largest, rec.Body.Len())
+	}
+	b.ReportMetric(float64(largest), "max-bytes/tile")
+}
+
+// BenchmarkTileStatisticalAreasZ12: 16 z12 tiles of statistical areas in
+// turn, as a map pans.
+func BenchmarkTileStatisticalAreasZ12(b *testing.B) { benchTiles(b, "statistical-areas", 12, 4) }
+
+// BenchmarkTileInitiativesZ3: the z3 tile over the dataset, which holds
+// all of its 100,000 initiatives.
+func BenchmarkTileInitiativesZ3(b *testing.B) { benchTiles(b, "initiatives", 3, 1) }
