@@ -289,7 +289,13 @@ func ids[T interface {
 // TestOneStatementPerCall holds every read, whatever its number of ids or
 // parents, to a single statement: batch loaders rely on it to avoid N+1.
 func TestOneStatementPerCall(t *testing.T) {
-	s, rec := newRecordedStore(t)
+	// Without the area replica, which answers AreasAt and AreasByID with
+	// none once it is live.
+	rec := &recorder{}
+	s, _ := newTestStore(t, func(cfg *pgxpool.Config) {
+		cfg.ConnConfig.Tracer = rec
+		cfg.ConnConfig.RuntimeParams[replicaParam] = "off"
+	})
 	ctx := t.Context()
 	if err := s.Load(ctx, dbtest.Fixture()); err != nil {
 		t.Fatal(err)

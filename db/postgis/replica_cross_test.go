@@ -78,6 +78,37 @@ func TestReplicaMatchesSQL(t *testing.T) {
 	if mismatches > 0 {
 		t.Errorf("%d of %d answers differ; replay with AREAGRAPH_SEED=%d", mismatches, n, seed)
 	}
+
+	// AreasByID from memory: every area, in input order, a repeated id
+	// twice, an unknown one nil, records as the database decodes them.
+	ids := []int64{-1}
+	for _, a := range ds.Areas {
+		ids = append(ids, a.ID)
+	}
+	ids = append(ids, ds.Areas[0].ID, 1<<40)
+	served = postgis.ReplicaServed(mem)
+	got, err := mem.AreasByID(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := sql.AreasByID(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if postgis.ReplicaServed(mem) == served {
+		t.Error("AreasByID was not answered from memory")
+	}
+	if !reflect.DeepEqual(got, want) {
+		for i := range got {
+			if !reflect.DeepEqual(got[i], want[i]) {
+				t.Fatalf("AreasByID: id %d: replica %+v, database %+v", ids[i], got[i], want[i])
+			}
+		}
+		t.Fatalf("AreasByID: %d answers from the replica, %d from the database", len(got), len(want))
+	}
+	if got[len(got)-2] == got[1] {
+		t.Error("AreasByID handed out one record twice")
+	}
 }
 
 func areaIDs(as []*db.Area) []int64 {

@@ -246,15 +246,7 @@ func (r *Replica) Close() {
 // records returned are the replica's own: the caller clones them before it
 // hands them out, and never changes them.
 func (r *Replica) AreasAt(pt orb.Point, kinds []db.AreaKind, on time.Time) (found []*db.Area, ok bool) {
-	r.start()
-	if !r.live.Load() {
-		return nil, false
-	}
-	// A feed known lost has stopped delivering, while its follower may not
-	// have been scheduled yet to notice; the copy is not served a moment
-	// longer.
-	if f := r.feed.Load(); f != nil && !(*f).Up() {
-		r.Suspect()
+	if !r.serving() {
 		return nil, false
 	}
 	r.mu.RLock()
@@ -271,7 +263,41 @@ func (r *Replica) AreasAt(pt orb.Point, kinds []db.AreaKind, on time.Time) (foun
 // AreasAt answers only while the replica is live, whatever the position.
 func (r *Replica) Position() uint64 { return r.position.Load() }
 
-// Served is the number of AreasAt calls answered from memory.
+// AreasByID answers from the copy as the store's AreasByID does: one
+// entry per id in input order, nil where no area has the id; ok is false
+// when the replica is not live. The records are the replica's own, as
+// with AreasAt.
+func (r *Replica) AreasByID(ids []int64) (found []*db.Area, ok bool) {
+	if !r.serving() {
+		return nil, false
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	found = make([]*db.Area, len(ids))
+	for i, id := range ids {
+		found[i] = r.areas[id]
+	}
+	r.served.Add(1)
+	return found, true
+}
+
+// serving reports whether the copy may answer now.
+func (r *Replica) serving() bool {
+	r.start()
+	if !r.live.Load() {
+		return false
+	}
+	// A feed known lost has stopped delivering, while its follower may not
+	// have been scheduled yet to notice; the copy is not served a moment
+	// longer.
+	if f := r.feed.Load(); f != nil && !(*f).Up() {
+		r.Suspect()
+		return false
+	}
+	return true
+}
+
+// Served is the number of AreasAt and AreasByID calls answered from memory.
 func (r *Replica) Served() int64 { return r.served.Load() }
 
 // Doubts is the number of times Suspect stopped a live replica.
