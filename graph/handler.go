@@ -11,7 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph/generated"
-	"github.com/areagraph/areagraph/graph/internal/bytecache"
+	"github.com/areagraph/areagraph/internal/bytecache"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/obs"
 )
