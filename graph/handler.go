@@ -11,9 +11,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph/generated"
-	"github.com/areagraph/areagraph/internal/bytecache"
 	"github.com/areagraph/areagraph/graph/loader"
+	"github.com/areagraph/areagraph/internal/bytecache"
 	"github.com/areagraph/areagraph/obs"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // HandlerConfig configures NewHandler. Its zero value serves with the
@@ -107,6 +108,7 @@ func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	// Both caches are bounded by bytes as well as entries, since their
 	// keys are whatever anonymous clients send.
 	queries := bytecache.New(cfg.QueryCacheSize, cfg.QueryCacheBytes, documentBytes)
+	var _ graphql.Cache[*ast.QueryDocument] = queries
 	exec.SetQueryCache(queries)
 	exec.SetDefaultRulesFn(validationRules)
 	if cfg.APQCacheSize > 0 {

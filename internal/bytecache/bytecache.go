@@ -1,15 +1,16 @@
 // Package bytecache is a least-recently-used cache bounded by the bytes its
 // entries hold as well as by their number. The GraphQL handler keeps parsed
-// queries and persisted queries in it: their keys are chosen by anonymous
-// clients, so a cap on the count alone lets a few large entries take any
-// amount of memory.
+// queries and persisted queries in it, and the HTTP response cache its
+// answers: their keys are chosen by anonymous clients, so a cap on the
+// count alone lets a few large entries take any amount of memory. It
+// imports nothing of GraphQL, so the map layers may use it too; it has
+// the methods of gqlgen's graphql.Cache.
 package bytecache
 
 import (
 	"context"
 	"sync"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
@@ -20,8 +21,7 @@ const MaxShare = 16
 
 // Cache keeps values under string keys, at most maxEntries of them and at
 // most maxBytes as its size function counts them, dropping the least
-// recently used first. It is safe for concurrent use and is a
-// graphql.Cache.
+// recently used first. It is safe for concurrent use.
 type Cache[T any] struct {
 	mu       sync.Mutex
 	lru      *simplelru.LRU[string, entry[T]]
@@ -34,8 +34,6 @@ type entry[T any] struct {
 	v    T
 	size int64
 }
-
-var _ graphql.Cache[string] = (*Cache[string])(nil)
 
 // New returns a cache of at most maxEntries entries and maxBytes bytes;
 // size tells what an entry costs, its key included. Both bounds must be
@@ -76,6 +74,13 @@ func (c *Cache[T]) Add(_ context.Context, key string, v T) {
 	for c.bytes > c.maxBytes {
 		c.lru.RemoveOldest()
 	}
+}
+
+// Remove drops what key holds, if anything.
+func (c *Cache[T]) Remove(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lru.Remove(key)
 }
 
 // Bytes is the size of what the cache holds, as its size function counts.

@@ -120,3 +120,18 @@ func TestConcurrentUseKeepsTheBudget(t *testing.T) {
 		t.Fatalf("counts %d bytes, holds %d; budget 16000", b, sum)
 	}
 }
+
+func TestRemoveGivesBackTheBytes(t *testing.T) {
+	ctx := context.Background()
+	c := New(100, 1600, textSize)
+	c.Add(ctx, "a", strings.Repeat("x", 9))
+	c.Add(ctx, "b", strings.Repeat("x", 19))
+	c.Remove("a")
+	c.Remove("missing")
+	if got, n := c.Bytes(), c.Len(); got != 20 || n != 1 {
+		t.Fatalf("after Remove: %d bytes in %d entries, want 20 in 1", got, n)
+	}
+	if _, ok := c.Get(ctx, "a"); ok {
+		t.Fatal("a removed entry is still found")
+	}
+}
