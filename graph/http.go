@@ -18,6 +18,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/obs"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -49,7 +50,7 @@ type graphqlHandler struct {
 func (h *graphqlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The body's media type, and so the status codes, follow Accept:
 	// shared caches must keep the variants apart.
-	w.Header().Add("Vary", "Accept")
+	httpx.AddVary(w.Header(), "Accept")
 	defer h.recoverPanic(w, r)
 	switch r.Method {
 	case http.MethodGet, http.MethodPost:

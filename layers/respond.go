@@ -37,7 +37,7 @@ var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
 func send(w http.ResponseWriter, r *http.Request, contentType string, body []byte, vary ...string) {
 	h := w.Header()
 	h.Set("Cache-Control", cacheControl)
-	h.Add("Vary", strings.Join(append([]string{"Accept-Encoding"}, vary...), ", "))
+	httpx.AddVary(h, append([]string{"Accept-Encoding"}, vary...)...)
 
 	sum := sha256.Sum256(body)
 	tag := base64.RawURLEncoding.EncodeToString(sum[:18])
@@ -75,7 +75,7 @@ func send(w http.ResponseWriter, r *http.Request, contentType string, body []byt
 // most of the world is empty, and a map asks for it again on every pan.
 func sendEmpty(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", cacheControl)
-	w.Header().Add("Vary", "Accept-Encoding")
+	httpx.AddVary(w.Header(), "Accept-Encoding")
 	w.WriteHeader(http.StatusNoContent)
 }
 

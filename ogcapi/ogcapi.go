@@ -207,7 +207,7 @@ const gzipMin = 256
 func send(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
 	hdr := w.Header()
 	hdr.Set("Cache-Control", cacheControl)
-	hdr.Add("Vary", strings.Join(append([]string{"Accept", "Accept-Encoding"}, httpx.ForwardedHeaders...), ", "))
+	httpx.AddVary(hdr, append([]string{"Accept", "Accept-Encoding"}, httpx.ForwardedHeaders...)...)
 	hdr.Set("Content-Type", contentType)
 	if len(body) >= gzipMin && httpx.AcceptsGzip(r.Header) {
 		var buf bytes.Buffer

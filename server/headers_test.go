@@ -157,3 +157,36 @@ func TestPagesNameTheirIcon(t *testing.T) {
 		}
 	}
 }
+
+// TestOneVaryLine: CORS, gzip and each handler add to Vary, and the answer
+// still has one Vary line naming each header once, for the proxies and
+// CDNs that read only the first line.
+func TestOneVaryLine(t *testing.T) {
+	srv := corsServer(t, server.Config{})
+	for _, path := range []string{
+		"/graphql?query=%7B__typename%7D",
+		"/layers/districts.geojson",
+		"/tiles/districts.json",
+		"/tiles/districts/10/549/297.mvt",
+		"/collections/districts/items?limit=2",
+		"/",
+	} {
+		_, h := corsRequest(t, "GET", srv.URL+path, "https://map.example.org", map[string]string{"Accept-Encoding": "gzip"})
+		lines := h.Values("Vary")
+		if len(lines) != 1 {
+			t.Errorf("GET %s: %d Vary lines %q, want one", path, len(lines), lines)
+			continue
+		}
+		seen := map[string]bool{}
+		for tok := range strings.SplitSeq(lines[0], ",") {
+			tok = http.CanonicalHeaderKey(strings.TrimSpace(tok))
+			if seen[tok] {
+				t.Errorf("GET %s: Vary %q names %s twice", path, lines[0], tok)
+			}
+			seen[tok] = true
+		}
+		if !seen["Origin"] {
+			t.Errorf("GET %s: Vary %q lacks Origin", path, lines[0])
+		}
+	}
+}

@@ -112,7 +112,7 @@ func New(store db.Store, cfg Config) http.Handler {
 	}
 	explorerPage := htmlPage(explorer.ContentSecurityPolicy(), explorer)
 	mux.Handle("GET /{$}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Add("Vary", "Accept")
+		httpx.AddVary(w.Header(), "Accept")
 		if ogcapi.WantsJSON(r) {
 			ogc.ServeHTTP(w, r)
 			return

@@ -204,7 +204,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (f *file) serve(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", f.contentType)
-	hdr.Add("Vary", "Accept-Encoding")
+	httpx.AddVary(hdr, "Accept-Encoding")
 	body, etag := f.body, f.etag
 	if httpx.AcceptsGzip(r.Header) {
 		body, etag = f.gzipped(), f.etag+"-gzip"

@@ -24,7 +24,7 @@ var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
 // client that cannot read it.
 func Gzip(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Add("Vary", "Accept-Encoding")
+		AddVary(w.Header(), "Accept-Encoding")
 		if !AcceptsGzip(r.Header) {
 			h.ServeHTTP(w, r)
 			return
