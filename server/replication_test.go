@@ -356,6 +356,16 @@ func TestStoppedPrimary(t *testing.T) {
 		t.Errorf("/readyz with the primary down and the standby up: %d", res.StatusCode)
 	}
 
+	// An instance started now serves reads too, and finds the schema
+	// migrated (on the standby), as serve checks before it starts.
+	late := c.newInstance(t, postgis.ReadReplicas{}, false, nil)
+	if pending, err := late.store.Pending(context.Background()); err != nil || len(pending) > 0 {
+		t.Errorf("migrations pending with the primary down: %v %v", pending, err)
+	}
+	if r := late.gql(t, "", "", `{ areas(first: 3) { totalCount } }`, nil); r.status != http.StatusOK || len(r.Errors) > 0 {
+		t.Errorf("a read on an instance started with the primary down: %d %s", r.status, r.raw)
+	}
+
 	// Back up, writes go through again.
 	c.run(t, "start-primary")
 	waitFor(t, "the primary to be seen up", func() bool { return a.store.ReplicationStats().PrimaryUp })

@@ -138,7 +138,7 @@ func scopeReferences(ctx context.Context, tx pgx.Tx, orgs []string) error {
 
 // Keys lists every key, revoked ones included, by creation then id.
 func (s *Store) Keys(ctx context.Context) ([]*db.APIKey, error) {
-	keys, err := queryRecordsOn(ctx, s.keyReads, "keys", newKeyRow, "SELECT "+keyColumns+" FROM api_keys ORDER BY created_at, id", nil)
+	keys, err := queryRecordsOn(ctx, s.authoritative, "keys", newKeyRow, "SELECT "+keyColumns+" FROM api_keys ORDER BY created_at, id", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func (s *Store) Keys(ctx context.Context) ([]*db.APIKey, error) {
 // KeyByHash finds a key by the hash of its secret, through the unique
 // index on it: it is on the path of every request that carries a key.
 func (s *Store) KeyByHash(ctx context.Context, hash []byte) (*db.APIKey, error) {
-	found, err := queryRecordsOn(ctx, s.keyReads, "key by hash", newKeyRow, "SELECT "+keyColumns+" FROM api_keys WHERE hash = $1",
+	found, err := queryRecordsOn(ctx, s.authoritative, "key by hash", newKeyRow, "SELECT "+keyColumns+" FROM api_keys WHERE hash = $1",
 		args{hash})
 	if err != nil {
 		return nil, err

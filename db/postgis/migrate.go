@@ -56,13 +56,18 @@ func (s *Store) Pending(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	slices.Sort(names)
-	var exists bool
-	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+	// The primary's answer, or with it down a replica's (readers.go).
+	rows, err := s.authoritative.Query(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`)
+	if err != nil {
+		return nil, translate(err, "pending migrations")
+	}
+	exists, err := pgx.CollectExactlyOneRow(rows, pgx.RowTo[bool])
+	if err != nil {
 		return nil, translate(err, "pending migrations")
 	}
 	done := map[string]bool{}
 	if exists {
-		rows, err := s.pool.Query(ctx, `SELECT version FROM schema_migrations`)
+		rows, err := s.authoritative.Query(ctx, `SELECT version FROM schema_migrations`)
 		if err != nil {
 			return nil, translate(err, "pending migrations")
 		}

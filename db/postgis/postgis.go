@@ -84,9 +84,10 @@ type Store struct {
 	// without them.
 	readers *readers
 	// reads serves the store's reads: the readers, or else the pool;
-	// keyReads the key lookups, which ask the primary first.
-	reads, keyReads querier
-	log             *slog.Logger
+	// authoritative the reads that ask the primary first (key lookups,
+	// the migrations check) and a replica only when it is down.
+	reads, authoritative querier
+	log                  *slog.Logger
 }
 
 var _ db.Store = (*Store)(nil)
@@ -154,23 +155,34 @@ func open(ctx context.Context, cfg *pgxpool.Config, opts ...Option) (*Store, err
 		o.log = slog.Default()
 	}
 	s := &Store{pool: &pool{Pool: p, acquireTimeout: acquireTimeout}, replica: r, log: o.log}
-	s.reads, s.keyReads = s.pool, s.pool
+	s.reads, s.authoritative = s.pool, s.pool
 	if fs != nil {
 		fs.pool = s.pool
 	}
 	// The pool connects lazily; ping so that a wrong URL fails here and not
-	// on the first request.
-	if err := s.pingPrimary(ctx); err != nil {
+	// on the first request. With read replicas, a primary that is down
+	// (not one that refuses the login) does not keep the store from
+	// opening while a replica serves: an instance started during an
+	// outage serves reads, as the running ones do.
+	err = s.pingPrimary(ctx)
+	if err != nil && (len(o.replicas.URLs) == 0 || db.ErrorCode(err) != db.EUNAVAILABLE) {
 		p.Close()
 		return nil, err
 	}
 	if len(o.replicas.URLs) > 0 {
-		rs, err := openReaders(ctx, s.pool, o.replicas, o.log)
-		if err != nil {
+		rs, rerr := openReaders(ctx, s.pool, o.replicas, o.log)
+		if rerr != nil {
 			p.Close()
-			return nil, err
+			return nil, rerr
 		}
-		s.readers, s.reads, s.keyReads = rs, rs, primaryFirst{rs}
+		s.readers, s.reads, s.authoritative = rs, rs, primaryFirst{rs}
+		if err != nil {
+			if !rs.anyUsable() {
+				s.Close()
+				return nil, err
+			}
+			o.log.Warn("the primary database does not answer; serving reads from the replicas", "error", err)
+		}
 	}
 	return s, nil
 }

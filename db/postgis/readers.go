@@ -22,8 +22,10 @@ import (
 // Which connection serves a statement:
 //   - a write, and every read inside it, runs in a transaction on the
 //     primary (write.go), as do migrations and loads;
-//   - a key lookup (KeyByHash, Keys) asks the primary first, so a revoked
-//     key stops at once, and a replica when the primary does not answer;
+//   - a key lookup (KeyByHash, Keys) and the migrations check (Pending)
+//     ask the primary first, so a revoked key stops at once and a server
+//     started right after a migration sees it, and a replica when the
+//     primary does not answer;
 //   - every other read goes to a usable replica, in turn; with none usable
 //     (all down or lagging past the bound, or none configured) to the
 //     primary.
@@ -505,6 +507,16 @@ func (sb *standby) poll(ctx context.Context) {
 	if err := sb.pool.queryRow(ctx, replayedPositionSQL, &pos); err == nil {
 		sb.seen(uint64(pos))
 	}
+}
+
+// anyUsable reports whether a replica is usable.
+func (r *readers) anyUsable() bool {
+	for _, sb := range r.replicas {
+		if sb.usable.Load() {
+			return true
+		}
+	}
+	return false
 }
 
 // primaryFirst is the querier of reads that want the primary's answer when
