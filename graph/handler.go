@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/follow"
 	"github.com/areagraph/areagraph/graph/generated"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/internal/bytecache"
@@ -100,7 +101,7 @@ func (c HandlerConfig) withDefaults() HandlerConfig {
 func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	cfg = cfg.withDefaults()
 	exec := executor.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers:  &Resolver{Store: store, Now: cfg.Now},
+		Resolvers:  &Resolver{Store: store, Now: cfg.Now, Follow: follow.New(store, 0, cfg.Log)},
 		Directives: generated.DirectiveRoot{Auth: authDirective},
 	}))
 	// Parsing and validating a query costs more than running most of

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/follow"
 )
 
 // Resolver is the root of the resolvers; it holds what every request shares.
@@ -19,6 +20,8 @@ type Resolver struct {
 	// Now is the server's clock (HandlerConfig.Now): today, for a question
 	// about areas that names no day, is the day it reads.
 	Now func() time.Time
+	// Follow follows the store's change feed for the subscriptions.
+	Follow *follow.Follower
 }
 
 // validAt is the day a question about areas is answered for: the day
@@ -39,10 +42,11 @@ func (r *Resolver) validAt(arg string, d *time.Time) (time.Time, error) {
 }
 
 // Backend is what the API reaches in a store: every read, the audited
-// writes and the keys. The bulk paths (Load, the imports) are the
+// writes, the keys and the change feed. The bulk paths (Load, the imports) are the
 // operator's, and Ping and Close the server's.
 type Backend interface {
 	db.Reader
 	db.Writer
 	db.KeyStore
+	db.ChangeFeed
 }

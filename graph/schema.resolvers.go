@@ -457,6 +457,17 @@ func (r *queryResolver) Viewer(ctx context.Context) (*db.Actor, error) {
 	return &a, nil
 }
 
+func (r *subscriptionResolver) Changes(ctx context.Context, types []string, areas []string, organizations []string, after *int) (<-chan *db.Change, error) {
+	from := int64(-1) // from now on
+	if after != nil {
+		if *after < 0 {
+			return nil, db.Errorf(db.EINVALID, "after must be 0 or a seq the feed gave, not %d", *after)
+		}
+		from = int64(*after)
+	}
+	return r.Follow.Follow(ctx, from, db.ChangeFilter{Types: types, Areas: areas, Organizations: organizations})
+}
+
 func (r *viewerResolver) Role(ctx context.Context, obj *db.Actor) (*db.Role, error) {
 	if obj.Role.Rank() < 0 {
 		return nil, nil
@@ -496,6 +507,8 @@ func (r *Resolver) ProvenanceSource() generated.ProvenanceSourceResolver {
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
 func (r *Resolver) Viewer() generated.ViewerResolver { return &viewerResolver{r} }
 
 type (
@@ -511,5 +524,6 @@ type (
 	provenanceResolver       struct{ *Resolver }
 	provenanceSourceResolver struct{ *Resolver }
 	queryResolver            struct{ *Resolver }
+	subscriptionResolver     struct{ *Resolver }
 	viewerResolver           struct{ *Resolver }
 )

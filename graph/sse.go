@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -63,9 +64,6 @@ func (h *graphqlHandler) serveEventStream(w http.ResponseWriter, r *http.Request
 	hdr.Set("X-Accel-Buffering", "no")
 	out := &eventStream{w: w, rc: rc, timeout: h.streams.WriteTimeout}
 	w.WriteHeader(http.StatusOK)
-	if out.comment() != nil {
-		return
-	}
 	op, errs := h.exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		resp := h.exec.DispatchError(graphql.WithOperationContext(ctx, op), errs)
@@ -76,7 +74,13 @@ func (h *graphqlHandler) serveEventStream(w http.ResponseWriter, r *http.Request
 		return
 	}
 	obs.SetGraphQL(r.Context(), operationName(op), "ok")
+	// Dispatching a subscription starts it; only then do the headers go
+	// out, so a client that has them knows that every change from now on
+	// will reach it.
 	responses, ctx := h.exec.DispatchOperation(ctx, op)
+	if out.comment() != nil {
+		return
+	}
 	results := make(chan *graphql.Response)
 	go func() {
 		defer close(results)
@@ -87,6 +91,10 @@ func (h *graphqlHandler) serveEventStream(w http.ResponseWriter, r *http.Request
 			if resp == nil {
 				return
 			}
+			// The executor writes each result into one buffer, which
+			// the next call reuses while this one may still be being
+			// written out.
+			resp.Data = bytes.Clone(resp.Data)
 			select {
 			case results <- resp:
 			case <-ctx.Done():

@@ -183,6 +183,11 @@ func (g *streamGate) around(ctx context.Context, next graphql.OperationHandler) 
 		return refuseOperation(db.EINVALID,
 			"only subscriptions are served over a stream: send queries and mutations as plain requests to the same endpoint")
 	}
+	// One root field, and not __typename: as the GraphQL spec says of a
+	// subscription, which gqlgen's executor would fail as internal.
+	if fields := graphql.CollectFields(op, op.Operation.SelectionSet, []string{"Subscription"}); len(fields) != 1 || strings.HasPrefix(fields[0].Name, "__") {
+		return refuseOperation(db.EINVALID, "a subscription selects exactly one field of Subscription")
+	}
 	var release []chan struct{}
 	free := func() {
 		for _, c := range release {

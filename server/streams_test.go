@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -75,6 +77,11 @@ func TestStreamsCarrySubscriptionsOnly(t *testing.T) {
 		e = ev.Next()
 		if errs := streamtest.Errors(t, []byte(e.Data)); e.Name != "next" || len(errs) != 1 || errs[0].Extensions["code"] != "GRAPHQL_PARSE_FAILED" && errs[0].Extensions["code"] != db.EINVALID {
 			t.Errorf("a syntax error as events: got %+v", e)
+		}
+		// A subscription is not served as a plain request.
+		a := postAs(t, url, grJSON, `{"query":"subscription { changes { id } }"}`)
+		if len(a.Errors) == 0 || !strings.Contains(a.raw, "not as a plain request") {
+			t.Errorf("a subscription over POST: %d %s", a.status, a.raw)
 		}
 		// A request that is not GraphQL over HTTP is refused as one.
 		ev = streamtest.Post(t, url+"/graphql", `[1]`, nil)
@@ -262,5 +269,83 @@ func TestWebSocketNeedsAHandshake(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusBadRequest {
 		t.Errorf("an upgrade without a handshake: %d", res.StatusCode)
+	}
+}
+
+func TestSlowStreamIsDropped(t *testing.T) {
+	s := backends[0].Open(t)
+	cfg := server.Config{Log: corsQuietLog, Streams: graph.StreamConfig{MaxSubscriptions: 1, WriteTimeout: 200 * time.Millisecond}}
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config = server.HTTPServer(server.New(s, cfg), cfg)
+	// Small socket buffers on both ends, and a client that reads
+	// nothing: the replay of every change since the demo was loaded (some
+	// 100 KB) outgrows what the connection holds.
+	srv.Config.ConnState = func(c net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			_ = c.(*net.TCPConn).SetWriteBuffer(4 << 10)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	url := srv.URL
+	slow := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err == nil {
+			_ = c.(*net.TCPConn).SetReadBuffer(4 << 10)
+		}
+		return c, err
+	}}}
+	const replay = `subscription { changes(after: 0) { seq type id action version at areas organizations } }`
+	t.Run("socket", func(t *testing.T) {
+		c, _, err := websocket.Dial(context.Background(), url+"/graphql",
+			&websocket.DialOptions{HTTPClient: slow, Subprotocols: []string{"graphql-transport-ws"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.CloseNow()
+		for _, m := range []string{`{"type":"connection_init"}`, `{"type":"subscribe","id":"1","payload":{"query":"` + replay + `"}}`} {
+			if err := c.Write(context.Background(), websocket.MessageText, []byte(m)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitFreed(t, url)
+	})
+	t.Run("events", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, url+"/graphql", strings.NewReader(`{"query":"`+replay+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "text/event-stream")
+		res, err := slow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		waitFreed(t, url)
+		// What the slow client gets is cut short: no complete.
+		body, _ := io.ReadAll(res.Body)
+		if strings.Contains(string(body), "event: complete") || !strings.Contains(string(body), "event: next") {
+			t.Errorf("the slow client read %d bytes, ending %q", len(body), body[max(0, len(body)-200):])
+		}
+	})
+}
+
+// waitFreed waits until the server, which runs one subscription, drops
+// the slow one and frees its place: another client's is served.
+func waitFreed(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(streamtest.Wait)
+	for {
+		ev := streamtest.Post(t, url+"/graphql", `{"query":"subscription { changes { seq } }"}`, nil)
+		e, err := ev.NextWithin(time.Second)
+		ev.Close()
+		if err == nil && e.Name == "next" && !strings.Contains(e.Data, "as many subscriptions") {
+			t.Fatalf("got %+v", e)
+		}
+		if err != nil && strings.Contains(err.Error(), "no event within") {
+			break // running, waiting for changes
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the slow stream still holds its subscription")
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Provenance() ProvenanceResolver
 	ProvenanceSource() ProvenanceSourceResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 }
 
@@ -146,6 +147,17 @@ type ComplexityRoot struct {
 	AuditEntryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Change struct {
+		Action  func(childComplexity int) int
+		Areas   func(childComplexity int) int
+		At      func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Orgs    func(childComplexity int) int
+		Seq     func(childComplexity int) int
+		Type    func(childComplexity int) int
+		Version func(childComplexity int) int
 	}
 
 	ComparisonRow struct {
@@ -420,6 +432,10 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 	}
 
+	Subscription struct {
+		Changes func(childComplexity int, types []string, areas []string, organizations []string, after *int) int
+	}
+
 	UpdateAreaPayload struct {
 		Area             func(childComplexity int) int
 		ClientMutationID func(childComplexity int) int
@@ -554,6 +570,9 @@ type QueryResolver interface {
 	AuditLog(ctx context.Context, recordID *string, actor *string, organization *string, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
 	APIKeys(ctx context.Context) ([]*db.APIKey, error)
 	Viewer(ctx context.Context) (*db.Actor, error)
+}
+type SubscriptionResolver interface {
+	Changes(ctx context.Context, types []string, areas []string, organizations []string, after *int) (<-chan *db.Change, error)
 }
 type ViewerResolver interface {
 	Role(ctx context.Context, obj *db.Actor) (*db.Role, error)
@@ -1022,6 +1041,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
+	case "Change.action":
+		if e.ComplexityRoot.Change.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Action(childComplexity), true
+	case "Change.areas":
+		if e.ComplexityRoot.Change.Areas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Areas(childComplexity), true
+	case "Change.at":
+		if e.ComplexityRoot.Change.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.At(childComplexity), true
+	case "Change.id":
+		if e.ComplexityRoot.Change.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ID(childComplexity), true
+	case "Change.organizations":
+		if e.ComplexityRoot.Change.Orgs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Orgs(childComplexity), true
+	case "Change.seq":
+		if e.ComplexityRoot.Change.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Seq(childComplexity), true
+	case "Change.type":
+		if e.ComplexityRoot.Change.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Type(childComplexity), true
+	case "Change.version":
+		if e.ComplexityRoot.Change.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Version(childComplexity), true
 
 	case "ComparisonRow.area":
 		if e.ComplexityRoot.ComparisonRow.Area == nil {
@@ -2255,6 +2323,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RevokeApiKeyPayload.ClientMutationID(childComplexity), true
 
+	case "Subscription.changes":
+		if e.ComplexityRoot.Subscription.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["types"].([]string), args["areas"].([]string), args["organizations"].([]string), args["after"].(*int)), true
+
 	case "UpdateAreaPayload.area":
 		if e.ComplexityRoot.UpdateAreaPayload.Area == nil {
 			break
@@ -2437,6 +2517,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2484,10 +2581,14 @@ Conventions:
   FORBIDDEN, CONFLICT, UNAVAILABLE or INTERNAL.
 - Writes need a bearer token in ` + "`" + `Authorization` + "`" + ` (an API key or an access
   token) whose role allows them; see ` + "`" + `Role` + "`" + ` and ` + "`" + `Mutation` + "`" + `.
+- Subscriptions (` + "`" + `Subscription` + "`" + `) are served over a WebSocket
+  (graphql-transport-ws) or as Server-Sent Events (GraphQL over SSE), at
+  the same endpoint.
 """
 schema {
   query: Query
   mutation: Mutation
+  subscription: Subscription
 }
 
 """
@@ -4373,6 +4474,84 @@ type AuditEntryEdge {
   "The entry."
   node: AuditEntry!
 }
+
+"""
+What is pushed as it happens. A subscription is served over a WebSocket
+with the graphql-transport-ws protocol (a token goes in the
+` + "`" + `connection_init` + "`" + ` payload as ` + "`" + `{"Authorization": "Bearer <token>"}` + "`" + `, or in
+the upgrade request's header), or as Server-Sent Events (GraphQL over SSE,
+distinct connections mode: a POST, or a GET for EventSource, with
+` + "`" + `Accept: text/event-stream` + "`" + `; a token goes in the Authorization header as
+for any request), at the GraphQL endpoint. It is not served as a plain
+request, and streams carry subscriptions only.
+"""
+type Subscription {
+  """
+  Each committed change to the records that matches every filter given, as
+  it is committed, in commit order. With ` + "`" + `after` + "`" + `, first every matching
+  change since that sequence number (the ` + "`" + `seq` + "`" + ` of the last change the
+  client handled), so a client that was away catches up exactly, nothing
+  lost and nothing twice; without it, the changes from now on. The stream
+  ends (completes) only if the server cannot read the changes for a while;
+  subscribe again with ` + "`" + `after` + "`" + ` set to the last ` + "`" + `seq` + "`" + ` received.
+  """
+  changes(
+    """
+    Only changes to records of these types: Area, Employer, Association,
+    Initiative, Indicator, IndicatorValue; at most 100.
+    """
+    types: [String!]
+    """
+    Only changes that concern one of these areas (` + "`" + `Area:12` + "`" + `): the area
+    itself, an organisation engaging in it, an initiative serving it, its
+    indicator values; at most 100. A change to an indicator's definition
+    concerns no area.
+    """
+    areas: [ID!]
+    """
+    Only changes that concern one of these organisations (` + "`" + `Employer:3` + "`" + `,
+    ` + "`" + `Association:35` + "`" + `): the organisation itself, and initiatives it leads or
+    takes part in; at most 100.
+    """
+    organizations: [ID!]
+    "Replay the changes after this sequence number first, 0 or more; 0 replays every change kept."
+    after: Int
+  ): Change!
+}
+
+"What a write did to a record."
+enum ChangeAction {
+  "The record was added."
+  CREATED
+  "The record was changed (for IndicatorValue: values were added or changed)."
+  UPDATED
+  "The record was deleted (for IndicatorValue: values were deleted)."
+  DELETED
+}
+
+"""
+One committed change to one record, or to the values of one indicator.
+Fetch the record itself (` + "`" + `node(id:)` + "`" + `, the map layers) to see it as it is
+now.
+"""
+type Change {
+  "The change's place in the feed: ascending in commit order. Pass the last one handled as ` + "`" + `after` + "`" + ` to catch up."
+  seq: Int!
+  "The record's type: Area, Employer, Association, Initiative, Indicator, or IndicatorValue for the values of one indicator."
+  type: String!
+  "The record's global id; ` + "`" + `Indicator:<code>` + "`" + ` for an indicator and for its values."
+  id: ID!
+  "What the write did."
+  action: ChangeAction!
+  "The record's version after the write (its last for a delete); 0 for values."
+  version: Int!
+  "When the write was made."
+  at: DateTime!
+  "The areas the change concerns, for an update what the record named before and after."
+  areas: [ID!]!
+  "The organisations the change concerns, likewise."
+  organizations: [ID!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4569,6 +4748,28 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_Change_seq(ctx, field)
+	case "type":
+		return ec.fieldContext_Change_type(ctx, field)
+	case "id":
+		return ec.fieldContext_Change_id(ctx, field)
+	case "action":
+		return ec.fieldContext_Change_action(ctx, field)
+	case "version":
+		return ec.fieldContext_Change_version(ctx, field)
+	case "at":
+		return ec.fieldContext_Change_at(ctx, field)
+	case "areas":
+		return ec.fieldContext_Change_areas(ctx, field)
+	case "organizations":
+		return ec.fieldContext_Change_organizations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
 }
 
 func (ec *executionContext) childFields_ComparisonRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6348,6 +6549,44 @@ func (ec *executionContext) field_Query_organizations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "areas",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["areas"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "organizations",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organizations"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -8233,6 +8472,190 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Change_seq(ctx context.Context, field graphql.CollectedField, obj *db.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Change_type(ctx context.Context, field graphql.CollectedField, obj *db.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_id(ctx context.Context, field graphql.CollectedField, obj *db.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Change_action(ctx context.Context, field graphql.CollectedField, obj *db.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.ChangeAction) graphql.Marshaler {
+			return ec.marshalNChangeAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐChangeAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ChangeAction")
+}
+
+func (ec *executionContext) _Change_version(ctx context.Context, field graphql.CollectedField, obj *db.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *db.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Change_areas(ctx context.Context, field graphql.CollectedField, obj *db.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_areas(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Areas, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_areas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Change_organizations(ctx context.Context, field graphql.CollectedField, obj *db.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_organizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orgs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_organizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ComparisonRow_area(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
@@ -13673,6 +14096,50 @@ func (ec *executionContext) fieldContext_RevokeApiKeyPayload_apiKey(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_changes(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["types"].([]string), fc.Args["areas"].([]string), fc.Args["organizations"].([]string), fc.Args["after"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdateAreaPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.UpdateAreaPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18044,6 +18511,74 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *db.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "seq":
+			out.Values[i] = ec._Change_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._Change_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._Change_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._Change_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._Change_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._Change_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "areas":
+			out.Values[i] = ec._Change_areas(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organizations":
+			out.Values[i] = ec._Change_organizations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var comparisonRowImplementors = []string{"ComparisonRow"}
 
 func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.SelectionSet, obj *model.ComparisonRow) graphql.Marshaler {
@@ -19930,6 +20465,26 @@ func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "changes":
+		return ec._Subscription_changes(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var updateAreaPayloadImplementors = []string{"UpdateAreaPayload"}
 
 func (ec *executionContext) _UpdateAreaPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateAreaPayload) graphql.Marshaler {
@@ -20804,6 +21359,42 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	}
 	return res
 }
+
+func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐChange(ctx context.Context, sel ast.SelectionSet, v *db.Change) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Change!")
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChangeAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐChangeAction(ctx context.Context, v any) (db.ChangeAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNChangeAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐChangeAction[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐChangeAction(ctx context.Context, sel ast.SelectionSet, v db.ChangeAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNChangeAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐChangeAction[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ChangeAction!")
+	}
+	return res
+}
+
+var (
+	unmarshalNChangeAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐChangeAction = map[string]db.ChangeAction{
+		"CREATED": db.ChangeCreated,
+		"UPDATED": db.ChangeUpdated,
+		"DELETED": db.ChangeDeleted,
+	}
+	marshalNChangeAction2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐChangeAction = map[db.ChangeAction]string{
+		db.ChangeCreated: "CREATED",
+		db.ChangeUpdated: "UPDATED",
+		db.ChangeDeleted: "DELETED",
+	}
+)
 
 func (ec *executionContext) marshalNComparisonRow2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐComparisonRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComparisonRow) graphql.Marshaler {
 	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {

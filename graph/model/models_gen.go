@@ -539,6 +539,17 @@ type RevokeAPIKeyPayload struct {
 	APIKey *db.APIKey `json:"apiKey"`
 }
 
+// What is pushed as it happens. A subscription is served over a WebSocket
+// with the graphql-transport-ws protocol (a token goes in the
+// `connection_init` payload as `{"Authorization": "Bearer <token>"}`, or in
+// the upgrade request's header), or as Server-Sent Events (GraphQL over SSE,
+// distinct connections mode: a POST, or a GET for EventSource, with
+// `Accept: text/event-stream`; a token goes in the Authorization header as
+// for any request), at the GraphQL endpoint. It is not served as a plain
+// request, and streams carry subscriptions only.
+type Subscription struct {
+}
+
 // Changes to an area: the fields given are set, those left out stay; null clears an optional one.
 type UpdateAreaInput struct {
 	// Any string of the client's, returned as is in the payload to match answers to requests.

@@ -192,15 +192,30 @@ type Event struct {
 // reads the events of its answer as they come. header may be nil.
 func Post(t testing.TB, url, body string, header http.Header) *Events {
 	t.Helper()
+	return open(t, http.MethodPost, url, strings.NewReader(body), header)
+}
+
+// Get sends a GraphQL request in url's query string, as EventSource
+// does, and reads the events of its answer.
+func Get(t testing.TB, url string, header http.Header) *Events {
+	t.Helper()
+	return open(t, http.MethodGet, url, nil, header)
+}
+
+func open(t testing.TB, method, url string, body io.Reader, header http.Header) *Events {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
+		cancel()
 		t.Fatal(err)
 	}
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Accept", "text/event-stream")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
