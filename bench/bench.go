@@ -70,6 +70,11 @@ type Config struct {
 	// each query, in Rounds parts, each after Warmup.
 	Duration, Warmup time.Duration
 	Rounds           int
+	// AtLeastOne makes every worker of every round measure at least one
+	// call, started after the warm-up, however long it takes. For smoke
+	// runs that check that everything answers; the rates it reports on a
+	// slow machine are not comparable.
+	AtLeastOne bool
 	// Concurrency is the number of requests (or statements) in flight.
 	Concurrency int
 	// Backends and Queries choose what is measured; empty means all.
