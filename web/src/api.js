@@ -2,7 +2,20 @@
 // at graphql and the map layers at layers/. URLs are relative to the page,
 // so it works behind a proxy that mounts the server under a path.
 
-export class APIError extends Error {}
+import { authHeaders, getKey } from './session.js';
+
+// APIError is a refused or failed request. code is the first error's
+// extensions.code (FORBIDDEN, CONFLICT, BAD_USER_INPUT, …) and errors all
+// of them, for a form to put each beside the field it names
+// (extensions.field); status is the HTTP status.
+export class APIError extends Error {
+  constructor(message, { code = null, errors = [], status = 0 } = {}) {
+    super(message);
+    this.code = code;
+    this.errors = errors;
+    this.status = status;
+  }
+}
 
 const base = () => document.baseURI;
 
@@ -13,9 +26,10 @@ export const LAYER_LIMIT = 1000;
 // gql runs one query; a response with errors is an error, with the
 // server's message (it names what was wrong, never internals).
 export async function gql(query, variables = {}, signal) {
-  const res = await fetch(new URL('graphql', base()), {
+  const url = new URL('graphql', base());
+  const res = await fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders(url, base()) },
     body: JSON.stringify({ query, variables }),
     signal,
   });
@@ -23,10 +37,13 @@ export async function gql(query, variables = {}, signal) {
   try {
     body = await res.json();
   } catch {
-    throw new APIError(`${res.status} ${res.statusText}`);
+    throw new APIError(`${res.status} ${res.statusText}`, { status: res.status });
   }
-  if (body.errors && body.errors.length) throw new APIError(body.errors.map((e) => e.message).join('; '));
-  if (!res.ok) throw new APIError(`${res.status} ${res.statusText}`);
+  if (body.errors && body.errors.length) {
+    const code = (body.errors[0].extensions && body.errors[0].extensions.code) || null;
+    throw new APIError(body.errors.map((e) => e.message).join('; '), { code, errors: body.errors, status: res.status });
+  }
+  if (!res.ok) throw new APIError(`${res.status} ${res.statusText}`, { status: res.status });
   return body.data;
 }
 
@@ -37,16 +54,27 @@ export async function layer(name, params = {}, signal) {
   for (const [k, v] of Object.entries({ limit: LAYER_LIMIT, precision: 5, ...params })) {
     if (v !== null && v !== undefined && v !== '') url.searchParams.set(k, String(v));
   }
-  const res = await fetch(url, { signal, headers: { Accept: 'application/geo+json' } });
+  // Layers may be kept a minute by the browser. A signed-in user may just
+  // have changed what they show, so the page checks again (a 304 when
+  // nothing changed) rather than show the answer from before the change.
+  const res = await fetch(url, {
+    signal,
+    headers: { Accept: 'application/geo+json', ...authHeaders(url, base()) },
+    cache: getKey() ? 'no-cache' : 'default',
+  });
   if (!res.ok) {
     let msg = `${res.status} ${res.statusText}`;
+    let code = null;
     try {
       const body = await res.json();
       if (body.error && body.error.message) msg = body.error.message;
+      // A refusal by the authentication in front is GraphQL-shaped.
+      else if (body.errors && body.errors.length) msg = body.errors[0].message;
+      code = (body.error && body.error.code) || (body.errors && body.errors[0].extensions && body.errors[0].extensions.code) || null;
     } catch {
       // The status line says enough.
     }
-    throw new APIError(msg);
+    throw new APIError(msg, { code, status: res.status });
   }
   return res.json();
 }
@@ -100,4 +128,8 @@ export const SEARCH_QUERY = `query Search($q: String!) {
   initiatives(first: 8, filter: {titleContains: $q}) {
     nodes { id title status locations areas { id name kind } }
   }
+}`;
+
+export const VIEWER_QUERY = `query Viewer {
+  viewer { actor role organizations { __typename id name } }
 }`;

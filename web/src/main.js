@@ -2,16 +2,19 @@
 // indicator, initiatives and organisations as clustered points, a panel
 // per area, search, and the whole view in the URL.
 import { AttributionControl, Map as MapLibre, Marker, NavigationControl, Popup, ScaleControl, setWorkerUrl } from 'maplibre-gl';
+import { canEdit, setupAccount } from './account.js';
 import * as api from './api.js';
 import { classify, NO_VALUE_COLOR } from './classify.js';
 import { creditOf } from './credit.js';
 import { clear, h } from './dom.js';
+import { setupEditor } from './editor.js';
 import {
   defaultLang, FOCUS_GROUPS, fmt, getLang, indicatorName, label, setLang, STATUSES, t, THEMES,
 } from './i18n.js';
 import { renderPanel } from './panel.js';
 import { featureMark, yearOptions } from './provenance.js';
 import { setupSearch } from './search.js';
+import { authHeaders } from './session.js';
 import { formatHash, parseHash } from './state.js';
 
 /* global WORKER_FILE */
@@ -46,6 +49,8 @@ const app = {
   panelOpener: null,
   popup: null,
   loads: {},
+  account: null, // setupAccount: who is signed in
+  editor: null, // setupEditor: our initiatives
 };
 
 function readConfig() {
@@ -68,6 +73,11 @@ async function load(kind, fn) {
     return await fn(ctl.signal);
   } catch (err) {
     if (err.name === 'AbortError' || ctl.signal.aborted) return undefined;
+    if (err.code === 'UNAUTHENTICATED' && app.account) {
+      // The server reads nothing to a visitor without a key.
+      app.account.needKey();
+      return undefined;
+    }
     toast(t('error', { message: err.message }));
     return undefined;
   } finally {
@@ -392,6 +402,8 @@ function mapStyle() {
   const sources = {
     municipalities: { type: 'geojson', data: EMPTY },
     areas: { type: 'geojson', data: EMPTY },
+    // The locations of the initiative being edited, before they are saved.
+    draft: { type: 'geojson', data: EMPTY },
   };
   sources.points = {
     type: 'geojson',
@@ -430,6 +442,12 @@ function mapStyle() {
       'circle-stroke-color': '#ffffff',
       'circle-stroke-width': 1.5,
     },
+  });
+  layers.push({
+    id: 'draft-points',
+    type: 'circle',
+    source: 'draft',
+    paint: { 'circle-color': '#ffffff', 'circle-radius': 8, 'circle-stroke-color': '#D55E00', 'circle-stroke-width': 4 },
   });
   return { version: 8, sources, layers };
 }
@@ -525,6 +543,8 @@ function showPopup(lngLat, content) {
 async function onMapClick(e) {
   const target = e.originalEvent && e.originalEvent.target;
   if (target && target.closest && target.closest('.maplibregl-marker')) return;
+  // While the editor picks areas or places locations, a click is for it.
+  if (app.editor && app.editor.mapClick(e)) return;
   const map = app.map;
   const box = [[e.point.x - 5, e.point.y - 5], [e.point.x + 5, e.point.y + 5]];
   const pts = map.queryRenderedFeatures(box, { layers: ['points'] });
@@ -641,6 +661,7 @@ function drawPanel() {
     filtered: Boolean(initiativeFilter()),
     here: app.panelHere,
     onOpenArea: (id) => openArea(id, { here: app.panelHere, fit: true }),
+    onEditInitiative: canEdit(app.account && app.account.viewer()) ? (id) => app.editor.edit(id) : null,
   }, data).filter(Boolean));
 }
 
@@ -683,6 +704,8 @@ function renderStatic() {
   $('map').setAttribute('aria-label', t('map'));
   if (app.map) app.map.getCanvas().setAttribute('aria-label', t('map'));
   $('panel-close').setAttribute('aria-label', t('close'));
+  $('editor-close').setAttribute('aria-label', t('close'));
+  if (app.account) app.account.render();
 }
 
 function switchLang() {
@@ -693,6 +716,7 @@ function switchLang() {
   renderControls();
   renderRanking();
   drawPanel();
+  if (app.editor) app.editor.relabel();
   // Cluster buttons carry labels in the old language; they come back on
   // the next frame.
   dropMarkers();
@@ -750,10 +774,12 @@ async function start() {
   const search = setupSearch($('search'), $('search-results'), onSearchPick, (err) => toast(t('error', { message: err.message })));
   document.addEventListener('keydown', (e) => {
     if (e.key !== 'Escape' || e.defaultPrevented) return;
+    if (app.account.close()) return;
     if (app.popup && app.popup.isOpen()) {
       app.popup.remove();
       return;
     }
+    if (app.editor.escape()) return;
     if (closeDrawer()) {
       $('toggle-controls').focus();
       return;
@@ -765,6 +791,37 @@ async function start() {
     search.close();
   });
 
+  app.account = setupAccount({ button: $('account'), dialog: $('dialog'), onOpenEditor: () => app.editor.showList() });
+  app.editor = setupEditor({
+    section: $('editor'),
+    title: $('editor-title'),
+    body: $('editor-body'),
+    closeButton: $('editor-close'),
+    viewer: () => app.account.viewer(),
+    areaChoices,
+    areaAt,
+    centre: () => {
+      const c = app.map ? app.map.getCenter() : { lng: st.lon || 0, lat: st.lat || 0 };
+      return [c.lng, c.lat];
+    },
+    showDraft,
+    announce,
+    onSaved: () => {
+      refreshPoints('initiatives');
+      refreshPanel();
+    },
+    onClose: (back) => {
+      if (back) back.focus();
+      else if (app.map) app.map.getCanvas().focus();
+    },
+  });
+  renderStatic();
+  try {
+    await app.account.load();
+  } catch (err) {
+    toast(t('error', { message: err.message }));
+  }
+
   // The points do not depend on what the boot query tells.
   POINTS.forEach((p) => refreshPoints(p.layer));
   const [boot, munis, areas] = await Promise.all([
@@ -774,7 +831,12 @@ async function start() {
     // query says which indicators exist; a wrong guess is redone.
     st.indicator && st.year ? fetchAreas() : null,
   ]);
-  if (!boot) return;
+  if (!boot) {
+    // Nothing to show (a server that reads only to those signed in): the
+    // page is as ready as it gets.
+    document.body.dataset.ready = 'true';
+    return;
+  }
   app.indicators = boot.indicators;
   app.municipalities = boot.areas.nodes;
   const guess = { indicator: st.indicator, year: st.year };
@@ -795,6 +857,12 @@ async function start() {
     dragRotate: false,
     pitchWithRotate: false,
     canvasContextAttributes: { antialias: true },
+    // Whatever MapLibre fetches from this server's data routes carries the
+    // key; a base map's tiles from elsewhere never do.
+    transformRequest: (url) => {
+      const headers = authHeaders(url, document.baseURI);
+      return headers.Authorization ? { url, headers } : { url };
+    },
   });
   app.map = map;
   map.touchZoomRotate.disableRotation();
@@ -830,6 +898,31 @@ async function start() {
     map.on('idle', () => { document.body.dataset.idle = String(++idle); });
     window.addEventListener('hashchange', applyHash);
     document.body.dataset.ready = 'true';
+  });
+}
+
+// areaChoices are the areas an initiative can serve, for the editor's
+// list: the districts and priority areas on the map, by name.
+function areaChoices() {
+  return app.areas.features.map((f) => ({ id: f.properties.gid, name: f.properties.name, kind: f.properties.kind }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+// areaAt is the area drawn at a point of the map (the innermost shown).
+function areaAt(point) {
+  const map = app.map;
+  const layers = ['priority-fill', 'district-fill'].filter((l) => map.getLayoutProperty(l, 'visibility') !== 'none');
+  const hit = map.queryRenderedFeatures(point, { layers });
+  if (!hit.length) return null;
+  const p = hit[0].properties;
+  return { id: p.gid, name: p.name, kind: p.kind };
+}
+
+function showDraft(locations) {
+  if (!app.mapLoaded) return;
+  app.map.getSource('draft').setData({
+    type: 'FeatureCollection',
+    features: locations.map((c) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: c }, properties: {} })),
   });
 }
 

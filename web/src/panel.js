@@ -110,7 +110,7 @@ function trends(ctx, area, row) {
 
 function initiatives(ctx, conn) {
   const heading = `${t('initiativesHere')}${ctx.filtered ? ` (${t('initiativesFiltered')})` : ''}: ${conn.totalCount}`;
-  const list = conn.nodes.map((n) => h('li', { class: 'initiative' },
+  const list = conn.nodes.map((n) => h('li', { class: 'initiative', dataset: { id: n.id } },
     h('div', { class: 'title' }, h('strong', {}, n.title), ' ', h('span', { class: `badge status-${n.status}` }, label(n.status))),
     h('div', {}, `${t('lead')}: `, n.lead ? n.lead.name : t('noLead')),
     n.partners.length
@@ -118,6 +118,9 @@ function initiatives(ctx, conn) {
       : null,
     n.focusGroups.length || n.themes.length
       ? h('div', { class: 'tags' }, [...n.focusGroups, ...n.themes].map((x) => label(x)).join(' · '))
+      : null,
+    ctx.onEditInitiative
+      ? h('button', { type: 'button', class: 'link edit', 'aria-label': t('edEditNamed', { title: n.title }), onclick: () => ctx.onEditInitiative(n.id) }, t('edEdit'))
       : null));
   return h('section', { class: 'initiatives', 'aria-labelledby': 'panel-initiatives' },
     h('h3', { id: 'panel-initiatives' }, heading),
@@ -127,7 +130,8 @@ function initiatives(ctx, conn) {
 }
 
 // renderPanel builds the panel's body from the AreaPanel answer.
-// ctx: {indicator, indicators, year, baseline, filtered, here, onOpenArea}.
+// ctx: {indicator, indicators, year, baseline, filtered, here, onOpenArea,
+// onEditInitiative (absent unless the viewer may edit)}.
 export function renderPanel(ctx, data) {
   const area = data.node;
   const row = data.indicatorComparison.rows[0] || null;

@@ -1,0 +1,160 @@
+// Signing in with a key: the header's button, a dialog to paste the key
+// into, and who is signed in (Query.viewer). The key itself is kept by
+// session.js; signing in or out reloads the page, so every map layer and
+// panel is read again as the new caller.
+import { gql, VIEWER_QUERY } from './api.js';
+import { clear, h } from './dom.js';
+import { label, t } from './i18n.js';
+import { clearKey, getKey, setKey } from './session.js';
+
+// canEdit says whether a viewer may write initiatives at all.
+export function canEdit(viewer) {
+  return Boolean(viewer && (viewer.role === 'EDITOR' || viewer.role === 'ADMIN'));
+}
+
+// whoText names the viewer in a line: its organisations, else its role.
+export function whoText(viewer) {
+  if (!viewer) return '';
+  if (viewer.organizations.length) return viewer.organizations.map((o) => o.name).join(', ');
+  return viewer.role ? label(viewer.role) : viewer.actor;
+}
+
+export function setupAccount({ button, dialog, onOpenEditor, reload = () => location.reload() }) {
+  const state = { viewer: null, opener: null, note: null };
+
+  const close = () => {
+    if (dialog.hidden) return false;
+    dialog.hidden = true;
+    document.body.classList.remove('dialog-open');
+    const back = state.opener && document.contains(state.opener) ? state.opener : button;
+    state.opener = null;
+    back.focus();
+    return true;
+  };
+
+  const show = (children) => {
+    if (dialog.hidden) state.opener = document.activeElement;
+    clear(dialog).append(h('div', { class: 'dialog-box' }, children));
+    dialog.hidden = false;
+    document.body.classList.add('dialog-open');
+  };
+
+  const signInForm = (message = null) => {
+    const input = h('input', {
+      id: 'signin-key', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true,
+      'aria-describedby': 'signin-help signin-error',
+    });
+    const error = h('p', { id: 'signin-error', class: 'field-error', role: 'alert' }, message || '');
+    const submit = async (e) => {
+      e.preventDefault();
+      const key = input.value.trim();
+      if (!key) {
+        error.textContent = t('signInEmpty');
+        input.focus();
+        return;
+      }
+      setKey(key);
+      try {
+        const data = await gql(VIEWER_QUERY);
+        if (!data.viewer) throw new Error(t('signInRefused', { message: '' }));
+      } catch (err) {
+        clearKey();
+        error.textContent = t('signInRefused', { message: err.message });
+        input.focus();
+        return;
+      }
+      reload();
+    };
+    show([
+      h('h2', { id: 'dialog-title', tabindex: '-1' }, t('signIn')),
+      state.note ? h('p', { class: 'note-strong', id: 'signin-needed' }, state.note) : null,
+      h('form', { onsubmit: submit },
+        h('div', { class: 'field' }, h('label', { for: 'signin-key' }, t('apiKey')), input),
+        h('p', { id: 'signin-help', class: 'note' }, t('signInHelp')),
+        error,
+        h('div', { class: 'actions' },
+          h('button', { type: 'submit', class: 'primary', id: 'signin-submit' }, t('signIn')),
+          h('button', { type: 'button', onclick: close }, t('cancel')))),
+    ]);
+    dialog.setAttribute('aria-labelledby', 'dialog-title');
+    input.focus();
+  };
+
+  const accountView = () => {
+    const v = state.viewer;
+    show([
+      h('h2', { id: 'dialog-title', tabindex: '-1' }, t('signedIn')),
+      h('dl', { class: 'who' },
+        h('div', { class: 'kv' }, h('dt', {}, t('role')), h('dd', { id: 'who-role' }, v.role ? label(v.role) : '–')),
+        h('div', { class: 'kv' }, h('dt', {}, t('organisations')), h('dd', { id: 'who-orgs' },
+          v.organizations.length ? v.organizations.map((o) => `${o.name} (${label(o.__typename)})`).join(', ') : t('noOrganisations'))),
+        h('div', { class: 'kv' }, h('dt', {}, t('keyId')), h('dd', {}, v.actor))),
+      h('div', { class: 'actions' },
+        canEdit(v) ? h('button', {
+          type: 'button',
+          class: 'primary',
+          id: 'open-editor',
+          onclick: () => {
+            close();
+            onOpenEditor();
+          },
+        }, t('ourInitiatives')) : null,
+        h('button', { type: 'button', id: 'signout', onclick: signOut }, t('signOut')),
+        h('button', { type: 'button', onclick: close }, t('close'))),
+    ]);
+    dialog.setAttribute('aria-labelledby', 'dialog-title');
+    dialog.querySelector('h2').focus();
+  };
+
+  const signOut = () => {
+    clearKey();
+    reload();
+  };
+
+  const render = () => {
+    const v = state.viewer;
+    button.textContent = v ? t('signedInAs', { who: whoText(v) }) : t('signIn');
+    button.dataset.signedIn = v ? 'true' : 'false';
+    button.setAttribute('aria-haspopup', 'dialog');
+  };
+
+  button.addEventListener('click', () => {
+    if (state.viewer) accountView();
+    else signInForm();
+  });
+
+  return {
+    // load asks who the stored key makes the caller; a key the server no
+    // longer accepts (revoked, expired) is forgotten, and the user told.
+    async load() {
+      if (!getKey()) {
+        render();
+        return null;
+      }
+      try {
+        state.viewer = (await gql(VIEWER_QUERY)).viewer;
+      } catch (err) {
+        if (err.status === 401 || err.code === 'UNAUTHENTICATED') {
+          clearKey();
+          state.viewer = null;
+          render();
+          signInForm(t('keyRejected', { message: err.message }));
+          return null;
+        }
+        throw err;
+      }
+      render();
+      return state.viewer;
+    },
+    viewer: () => state.viewer,
+    // needKey opens the sign-in, saying that the server shows nothing to
+    // a visitor who is not signed in.
+    needKey() {
+      state.note = t('needKey');
+      if (dialog.hidden) signInForm();
+    },
+    render,
+    close,
+    isOpen: () => !dialog.hidden,
+  };
+}
