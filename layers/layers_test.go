@@ -803,6 +803,9 @@ func testETag(t *testing.T, c *client) {
 		if cc := r.header.Get("Cache-Control"); cc != "public, max-age=60" {
 			t.Errorf("%s: Cache-Control %q", path, cc)
 		}
+		if cc := c.get(path, "Authorization", "Bearer ag_x").header.Get("Cache-Control"); cc != "private, max-age=60" {
+			t.Errorf("%s with a token: Cache-Control %q, want it kept from shared caches", path, cc)
+		}
 		if again := c.get(path); again.header.Get("ETag") != etag || !bytes.Equal(again.body, r.body) {
 			t.Errorf("%s: the same request gave another body or ETag", path)
 		}

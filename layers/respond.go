@@ -16,14 +16,6 @@ import (
 	"github.com/areagraph/areagraph/internal/httpx"
 )
 
-// cacheControl lets browsers and shared caches keep a layer for a minute.
-// The data changes only when someone loads or imports, and nothing tells a
-// cache when that happened; a minute bounds how long a map shows old data
-// after an import, while a map that pans back and forth, or a crowd
-// opening the same view behind a CDN, is served from cache. After the
-// minute the ETag makes checking again cost a 304, not the body.
-const cacheControl = "public, max-age=60"
-
 // gzipMin is the smallest body worth compressing: below it the gzip
 // framing costs about what it saves.
 const gzipMin = 256
@@ -36,7 +28,10 @@ var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
 // depends on.
 func send(w http.ResponseWriter, r *http.Request, contentType string, body []byte, vary ...string) {
 	h := w.Header()
-	h.Set("Cache-Control", cacheControl)
+	// A minute, public or private by whether the request carried a token
+	// (httpx.CacheControl): a map that pans back and forth, or a crowd
+	// opening the same view behind a CDN, is served from cache.
+	h.Set("Cache-Control", httpx.CacheControl(r))
 	httpx.AddVary(h, append([]string{"Accept-Encoding"}, vary...)...)
 
 	sum := sha256.Sum256(body)
@@ -73,8 +68,8 @@ func send(w http.ResponseWriter, r *http.Request, contentType string, body []byt
 
 // sendEmpty answers 204 for an empty tile. It is cached like any tile:
 // most of the world is empty, and a map asks for it again on every pan.
-func sendEmpty(w http.ResponseWriter) {
-	w.Header().Set("Cache-Control", cacheControl)
+func sendEmpty(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", httpx.CacheControl(r))
 	httpx.AddVary(w.Header(), "Accept-Encoding")
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -49,7 +49,7 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 	if z < l.minZoom {
 		// Above the layer's minimum zoom, which its TileJSON names, there
 		// is nothing to show, and the store is not asked.
-		sendEmpty(w)
+		sendEmpty(w, r)
 		return
 	}
 	bound := tileBound(z, x, y, tileBuffer)
@@ -58,7 +58,7 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 	sel := bound
 	if b := req.spatial.BBox; b != nil {
 		if !bound.Intersects(*b) {
-			sendEmpty(w)
+			sendEmpty(w, r)
 			return
 		}
 		sel = orb.Bound{
@@ -111,7 +111,7 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(feats) == 0 {
-		sendEmpty(w)
+		sendEmpty(w, r)
 		return
 	}
 	send(w, r, mvtType, encodeTile([]tileLayer{{name: l.name, features: feats}}))

@@ -194,10 +194,6 @@ func negotiate(w http.ResponseWriter, r *http.Request, offers ...string) (string
 	return best, true
 }
 
-// cacheControl keeps answers a minute, as the map layers do: nothing tells
-// a cache when an import changed the data.
-const cacheControl = "public, max-age=60"
-
 // gzipMin is the smallest body worth compressing.
 const gzipMin = 256
 
@@ -206,7 +202,8 @@ const gzipMin = 256
 // links), and says so in Vary.
 func send(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
 	hdr := w.Header()
-	hdr.Set("Cache-Control", cacheControl)
+	// A minute, as the map layers keep theirs (httpx.CacheControl).
+	hdr.Set("Cache-Control", httpx.CacheControl(r))
 	httpx.AddVary(hdr, append([]string{"Accept", "Accept-Encoding"}, httpx.ForwardedHeaders...)...)
 	hdr.Set("Content-Type", contentType)
 	if len(body) >= gzipMin && httpx.AcceptsGzip(r.Header) {
