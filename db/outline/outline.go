@@ -1,0 +1,337 @@
+// Package outline serves area outlines simplified so that neighbours keep
+// their common border: the outlines of a set of areas that tile a region
+// are simplified together as one coverage (geo.Coverage), once per
+// tolerance, and kept. The map tiles, the GeoJSON layers and GraphQL's
+// geometry field all take simplified outlines from here, so a choropleth
+// has no slivers or overlaps at any zoom, whichever door it came through.
+package outline
+
+import (
+	"container/list"
+	"context"
+	"math"
+	"sync"
+	"unsafe"
+
+	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/geo"
+	"github.com/paulmach/orb"
+)
+
+// DefaultBytes is the memory Cache keeps outlines in when New is given
+// none: the national set of statistical areas (6,000 DeSO, some 20 MB
+// with its arcs) and a dozen zooms of it.
+const DefaultBytes = 96 << 20
+
+// Cache simplifies area outlines as coverages and keeps the results.
+//
+// Areas are simplified together with the others of their group: those of
+// one kind in use over the same period (DeSO 2018 and DeSO 2025 are two
+// groups), which tile their region without overlapping. A group is read
+// from the store when one of its areas is first asked for, and read
+// again when an area is asked for at a version the group does not hold:
+// every write gives an area a new version on both backends (db.Writer),
+// so a group never answers with an outline that has changed; an area
+// added to a group is not in it, and rebuilds it too.
+//
+// It is bounded in bytes: the positions each group holds (as read and as
+// arcs) and each simplification of it, the least recently used going
+// first. A group larger than half the bound is not kept, and its areas
+// are simplified one by one (geo.Simplify), as they would be without it.
+//
+// Tolerances asked in metres are taken down to the nearest of a ladder of
+// steps a twentieth of a decade apart (1, 1.12, 1.26, … 10, 11.2, … m,
+// round figures such as 100 and 1000 among them), and fractional
+// zooms up to the next fifth of a level, never coarser than asked: so a
+// client cannot make the cache simplify a group afresh (some 60 ms of CPU
+// for 6,000 statistical areas) with every request by asking for ever new
+// tolerances; there are some 210 steps from 1 m to 100 km and zoom 0 to
+// 22.
+type Cache struct {
+	store db.AreaReader
+	limit int
+
+	mu     sync.Mutex
+	groups map[groupKey]*group
+	used   int
+	lru    list.List // of *simplified, most recent first
+	// builds counts the groups read and prepared, for tests.
+	builds int
+}
+
+// New returns a Cache over store holding at most limit bytes (DefaultBytes
+// when limit is not positive).
+func New(store db.AreaReader, limit int) *Cache {
+	if limit <= 0 {
+		limit = DefaultBytes
+	}
+	return &Cache{store: store, limit: limit, groups: map[groupKey]*group{}}
+}
+
+// groupKey names a group: a kind and a period, in Unix seconds, with
+// math.MinInt64 and math.MaxInt64 for an open start and end.
+type groupKey struct {
+	kind     db.AreaKind
+	from, to int64
+}
+
+func keyOf(a *db.Area) groupKey {
+	k := groupKey{kind: a.Kind, from: math.MinInt64, to: math.MaxInt64}
+	if a.ValidFrom != nil {
+		k.from = a.ValidFrom.Unix()
+	}
+	if a.ValidTo != nil {
+		k.to = a.ValidTo.Unix()
+	}
+	return k
+}
+
+type group struct {
+	key      groupKey
+	index    map[int64]int // area id → its place
+	versions []int64
+	cov      *geo.Coverage
+	bytes    int
+	byTol    map[tolerance]*list.Element
+}
+
+// tolerance is a zoom (meters 0) or a tolerance in metres (zoom -1).
+type tolerance struct {
+	zoom   float64
+	meters float64
+}
+
+type simplified struct {
+	g     *group
+	tol   tolerance
+	geoms []orb.Geometry
+	bytes int
+}
+
+// Builds is how many groups the cache has read from the store and
+// prepared.
+func (c *Cache) Builds() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.builds
+}
+
+// A nil Cache simplifies every area by itself.
+
+// Zoom returns a's outline simplified for a web map zoom: detail smaller
+// than a pixel at the zoom (geo.ToleranceForZoom at the latitude of each
+// border) is gone, and every border a shares with an area of its group is
+// the same line in both. The geometry is shared: callers must not change
+// it.
+//
+// A fractional zoom is taken up to the next fifth of a zoom level, the
+// steps of the ladder of tolerances (see Cache).
+func (c *Cache) Zoom(ctx context.Context, a *db.Area, zoom float64) (orb.Geometry, error) {
+	return c.at(ctx, a, tolerance{zoom: math.Ceil(max(zoom, 0)*5) / 5})
+}
+
+// Meters is Zoom for a tolerance in metres, taken down to the ladder (see
+// Cache).
+func (c *Cache) Meters(ctx context.Context, a *db.Area, meters float64) (orb.Geometry, error) {
+	if !(meters > 0) {
+		return a.Geometry, nil
+	}
+	return c.at(ctx, a, tolerance{zoom: -1, meters: Step(meters)})
+}
+
+// Step is the tolerance Meters simplifies with for meters: the largest
+// step of the ladder 10^(k/20) m not above it (meters itself below 1 m).
+func Step(meters float64) float64 {
+	if meters < 1 {
+		return meters
+	}
+	// The nudge keeps a round figure, whose logarithm may come out a
+	// hair low, on its own step.
+	k := math.Floor(math.Log10(meters)*20 + 1e-9)
+	s := math.Pow(10, k/20)
+	if s > meters {
+		s = math.Pow(10, (k-1)/20)
+	}
+	return s
+}
+
+func (c *Cache) at(ctx context.Context, a *db.Area, tol tolerance) (orb.Geometry, error) {
+	if a.Geometry == nil {
+		return nil, nil
+	}
+	if c == nil {
+		return c.alone(a, tol), nil
+	}
+	g, err := c.group(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	if g == nil {
+		return c.alone(a, tol), nil
+	}
+	i := g.index[a.ID]
+	c.mu.Lock()
+	if e, ok := g.byTol[tol]; ok {
+		c.lru.MoveToFront(e)
+		out := e.Value.(*simplified).geoms[i]
+		c.mu.Unlock()
+		return out, nil
+	}
+	c.mu.Unlock()
+	var geoms []orb.Geometry
+	if tol.zoom >= 0 {
+		geoms = g.cov.SimplifyForZoom(tol.zoom)
+	} else {
+		geoms = g.cov.Simplify(tol.meters)
+	}
+	s := &simplified{g: g, tol: tol, geoms: geoms, bytes: 64}
+	for _, x := range geoms {
+		s.bytes += geometryBytes(x)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.groups[g.key] == g && g.byTol[tol] == nil {
+		c.makeRoom(s.bytes)
+		// Room may have been made by dropping the group itself.
+		if c.groups[g.key] == g {
+			g.byTol[tol] = c.lru.PushFront(s)
+			c.used += s.bytes
+		}
+	}
+	return geoms[i], nil
+}
+
+// alone simplifies a by itself, for an area whose group is too large to
+// keep.
+func (c *Cache) alone(a *db.Area, tol tolerance) orb.Geometry {
+	t := tol.meters
+	if tol.zoom >= 0 {
+		t = geo.ToleranceForZoom(tol.zoom, a.Geometry.Bound().Center()[1])
+	}
+	return geo.Simplify(a.Geometry, t)
+}
+
+// group returns a's group as the cache holds it, reading it anew when it
+// is not held or does not hold a as it is; nil when the group is too
+// large to keep.
+func (c *Cache) group(ctx context.Context, a *db.Area) (*group, error) {
+	k := keyOf(a)
+	c.mu.Lock()
+	g := c.groups[k]
+	c.mu.Unlock()
+	if g != nil {
+		if i, ok := g.index[a.ID]; ok && g.versions[i] == a.Version {
+			return g, nil
+		}
+	}
+	areas, err := c.read(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	g = &group{key: k, index: make(map[int64]int, len(areas)), versions: make([]int64, len(areas)), byTol: map[tolerance]*list.Element{}}
+	geoms := make([]orb.Geometry, len(areas))
+	for i, x := range areas {
+		g.index[x.ID] = i
+		g.versions[i] = x.Version
+		geoms[i] = x.Geometry
+		// As read and again as arcs.
+		g.bytes += 2 * geometryBytes(x.Geometry)
+	}
+	if i, ok := g.index[a.ID]; !ok || g.versions[i] != a.Version {
+		// a changed again since it was read: serve it by itself.
+		return nil, nil
+	}
+	if g.bytes > c.limit/2 {
+		return nil, nil
+	}
+	g.cov = geo.NewCoverage(geoms)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.builds++
+	if old := c.groups[k]; old != nil {
+		c.drop(old)
+	}
+	c.makeRoom(g.bytes)
+	c.groups[k] = g
+	c.used += g.bytes
+	return g, nil
+}
+
+// read reads every area of a group, in pages.
+func (c *Cache) read(ctx context.Context, k groupKey) ([]*db.Area, error) {
+	var out []*db.Area
+	p := db.Page{Limit: 10_000}
+	for {
+		l, err := c.store.Areas(ctx, db.AreaFilter{Kinds: []db.AreaKind{k.kind}}, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range l.Items {
+			if keyOf(a) == k && a.Geometry != nil {
+				out = append(out, a)
+			}
+		}
+		if len(l.Items) < p.Limit {
+			return out, nil
+		}
+		p.After = &db.Key{ID: l.Items[len(l.Items)-1].ID}
+	}
+}
+
+// drop forgets a group and its simplifications; c.mu is held.
+func (c *Cache) drop(g *group) {
+	for _, e := range g.byTol {
+		c.used -= e.Value.(*simplified).bytes
+		c.lru.Remove(e)
+	}
+	clear(g.byTol)
+	if c.groups[g.key] == g {
+		delete(c.groups, g.key)
+	}
+	c.used -= g.bytes
+}
+
+// makeRoom drops the least recently used simplifications, and then the
+// groups left without any, until n more bytes fit; c.mu is held.
+func (c *Cache) makeRoom(n int) {
+	for c.used+n > c.limit && c.lru.Len() > 0 {
+		e := c.lru.Back()
+		s := e.Value.(*simplified)
+		c.lru.Remove(e)
+		delete(s.g.byTol, s.tol)
+		c.used -= s.bytes
+	}
+	for k, g := range c.groups {
+		if c.used+n <= c.limit {
+			break
+		}
+		if len(g.byTol) == 0 {
+			c.used -= g.bytes
+			delete(c.groups, k)
+		}
+	}
+}
+
+// geometryBytes is about what g holds in memory: its positions and a
+// slice header per ring and part.
+func geometryBytes(g orb.Geometry) int {
+	const point = int(unsafe.Sizeof(orb.Point{}))
+	const header = int(unsafe.Sizeof([]orb.Point{}))
+	n := 16
+	switch g := g.(type) {
+	case orb.Ring:
+		n += header + point*len(g)
+	case orb.Polygon:
+		for _, r := range g {
+			n += header + point*len(r)
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			n += header
+			for _, r := range p {
+				n += header + point*len(r)
+			}
+		}
+	}
+	return n
+}
