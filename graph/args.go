@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/outline"
 	"github.com/areagraph/areagraph/geo"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/graph/model"
@@ -292,29 +293,34 @@ func orgFilter(ctx context.Context, f *model.OrganizationFilter, kinds ...db.Org
 const MaxSimplify = 100_000
 
 // areaGeometry shapes an outline for the zoom a client draws at.
-func areaGeometry(g orb.Geometry, zoom, simplifyMeters *float64, precision *int) (orb.Geometry, error) {
+//
+// A simplified outline comes from outlines, simplified with the other
+// areas of its kind and period so that neighbours keep their common
+// border (db/outline).
+func areaGeometry(ctx context.Context, outlines *outline.Cache, a *db.Area, zoom, simplifyMeters *float64, precision *int) (orb.Geometry, error) {
 	if zoom != nil && simplifyMeters != nil {
 		return nil, db.Errorf(db.EINVALID, "geometry: give zoom or simplifyMeters, not both")
 	}
-	tolerance := 0.0
-	if zoom != nil {
-		if math.IsNaN(*zoom) || *zoom < 0 || *zoom > 22 {
-			return nil, db.Errorf(db.EINVALID, "geometry: zoom must be between 0 and 22, got %g", *zoom)
-		}
-		// One pixel at the area's latitude: what the map cannot show.
-		tolerance = geo.ToleranceForZoom(*zoom, g.Bound().Center()[1])
+	if zoom != nil && (math.IsNaN(*zoom) || *zoom < 0 || *zoom > 22) {
+		return nil, db.Errorf(db.EINVALID, "geometry: zoom must be between 0 and 22, got %g", *zoom)
 	}
-	if simplifyMeters != nil {
-		if math.IsNaN(*simplifyMeters) || *simplifyMeters < 0 || *simplifyMeters > MaxSimplify {
-			return nil, db.Errorf(db.EINVALID, "geometry: simplifyMeters must be between 0 and %d, got %g", MaxSimplify, *simplifyMeters)
-		}
-		tolerance = *simplifyMeters
+	if simplifyMeters != nil && (math.IsNaN(*simplifyMeters) || *simplifyMeters < 0 || *simplifyMeters > MaxSimplify) {
+		return nil, db.Errorf(db.EINVALID, "geometry: simplifyMeters must be between 0 and %d, got %g", MaxSimplify, *simplifyMeters)
 	}
 	if _, err := model.Rounded("geometry", nil, precision); err != nil {
 		return nil, err
 	}
-	if tolerance > 0 {
-		g = geo.Simplify(g, tolerance)
+	g := a.Geometry
+	var err error
+	switch {
+	case zoom != nil:
+		// One pixel at the border's latitude: what the map cannot show.
+		g, err = outlines.Zoom(ctx, a, *zoom)
+	case simplifyMeters != nil && *simplifyMeters > 0:
+		g, err = outlines.Meters(ctx, a, *simplifyMeters)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return model.Rounded("geometry", g, precision)
 }

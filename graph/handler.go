@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/follow"
+	"github.com/areagraph/areagraph/db/outline"
 	"github.com/areagraph/areagraph/graph/generated"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/internal/bytecache"
@@ -101,7 +102,7 @@ func (c HandlerConfig) withDefaults() HandlerConfig {
 func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	cfg = cfg.withDefaults()
 	exec := executor.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers:  &Resolver{Store: store, Now: cfg.Now, Follow: follow.New(store, 0, cfg.Log)},
+		Resolvers:  &Resolver{Store: store, Now: cfg.Now, Follow: follow.New(store, 0, cfg.Log), Outlines: outline.New(store, 0)},
 		Directives: generated.DirectiveRoot{Auth: authDirective},
 	}))
 	// Parsing and validating a query costs more than running most of

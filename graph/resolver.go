@@ -12,6 +12,7 @@ import (
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/follow"
+	"github.com/areagraph/areagraph/db/outline"
 )
 
 // Resolver is the root of the resolvers; it holds what every request shares.
@@ -22,6 +23,9 @@ type Resolver struct {
 	Now func() time.Time
 	// Follow follows the store's change feed for the subscriptions.
 	Follow *follow.Follower
+	// Outlines simplifies area outlines as coverages, so neighbours keep
+	// their common border (db/outline).
+	Outlines *outline.Cache
 }
 
 // validAt is the day a question about areas is answered for: the day

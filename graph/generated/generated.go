@@ -2982,7 +2982,12 @@ type Area implements Node {
   map cannot show more: ` + "`" + `zoom` + "`" + ` drops what is smaller than a pixel at that web
   map zoom (256-pixel tiles), ` + "`" + `simplifyMeters` + "`" + ` what is smaller than a
   tolerance in metres; give one of the two. The result is still valid: rings
-  closed and not crossing, exterior rings counter-clockwise.
+  closed and not crossing, exterior rings counter-clockwise. Areas of one
+  kind in use over the same period are simplified together, each common
+  border once, so neighbours keep it: a map of them has no slivers or
+  overlaps. A tolerance is taken down to the nearest of steps a twentieth of
+  a decade apart (1000 and 1100 simplify with 1000 m), a fractional zoom up
+  to the next fifth of a level.
   """
   geometry(
     "Web map zoom level, 0 to 22, to simplify for; fractions allowed."
