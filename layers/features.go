@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -30,6 +31,10 @@ func (h *Handler) serveFeatures(w http.ResponseWriter, r *http.Request) {
 		sendError(w, r, h.log, err)
 		return
 	}
+	if err := h.simplifyAreas(r.Context(), req, res); err != nil {
+		sendError(w, r, h.log, err)
+		return
+	}
 	body, err := featureCollection(r, req, res)
 	if err != nil {
 		sendError(w, r, h.log, err)
@@ -53,7 +58,10 @@ func featureCollection(r *http.Request, req *request, res *result) ([]byte, erro
 		if g == nil {
 			continue
 		}
-		g = geo.Round(simplifyFor(req, g), req.precision)
+		if !res.simplified {
+			g = simplifyFor(req, g)
+		}
+		g = geo.Round(g, req.precision)
 		geoms[i] = g
 		if g == nil {
 			continue
@@ -140,6 +148,32 @@ func credit(ind *db.Indicator) string {
 
 // simplifyFor simplifies an area for the zoom or tolerance asked for.
 // Simplify never erases an area, so a small one still shows where it is.
+// simplifyAreas simplifies the outlines of a page of areas, when the
+// request asks for a zoom or a tolerance, with their neighbours' (see
+// db/outline), so that borders on the map stay common.
+func (h *Handler) simplifyAreas(ctx context.Context, req *request, res *result) error {
+	if req.zoom < 0 && !(req.tolerance > 0) {
+		return nil
+	}
+	for i := range res.features {
+		f := &res.features[i]
+		if f.area == nil || f.geom == nil {
+			continue
+		}
+		var err error
+		if req.zoom >= 0 {
+			f.geom, err = h.outlines.Zoom(ctx, f.area, float64(req.zoom))
+		} else {
+			f.geom, err = h.outlines.Meters(ctx, f.area, req.tolerance)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	res.simplified = true
+	return nil
+}
+
 func simplifyFor(req *request, g orb.Geometry) orb.Geometry {
 	tol := req.tolerance
 	if req.zoom >= 0 {

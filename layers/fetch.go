@@ -20,13 +20,13 @@ type prop struct {
 // feature is a record ready for either output.
 type feature struct {
 	id int64 // the store key, used as the vector tile feature id
-	// version is an area's version, which keys its simplified outlines
-	// (outlines.go); 0 for other records.
-	version int64
-	key     db.Key       // its place in the list's order, for the next page's after=
-	gid     string       // the global id
-	geom    orb.Geometry // nil when the record has no location
-	props   []prop
+	// area is the area a feature shows, whose outline is simplified
+	// with its neighbours' (db/outline); nil for other records.
+	area  *db.Area
+	key   db.Key       // its place in the list's order, for the next page's after=
+	gid   string       // the global id
+	geom  orb.Geometry // nil when the record has no location
+	props []prop
 	// from and to bound the period the record is in use or runs, from
 	// the first day to the first day after it (db.InPeriod's rule), nil
 	// when open: an area's validity, an initiative's start and end.
@@ -40,6 +40,9 @@ type result struct {
 	total     int
 	start     int
 	indicator *db.Indicator // the definition asked for with indicator=, if any
+	// simplified is set when the outlines are simplified already, with
+	// their neighbours (Handler.simplifyAreas).
+	simplified bool
 	// defs are every indicator's definition when one is asked for: a
 	// roll-up weighed by persons needs its weight indicator's too.
 	defs []*db.Indicator
@@ -222,7 +225,7 @@ func areaFeatures(ctx context.Context, store db.Reader, req *request, res *resul
 			props = append(props, prop{req.indicator, val}, prop{"suppressed", hidden}, prop{"derived", derived}, prop{"partial", partial})
 		}
 		res.features = append(res.features, feature{
-			id: a.ID, version: a.Version, key: keyOf(a.ID, distances, i), gid: a.NodeID(), geom: a.Geometry, props: withDistance(props, distances, i),
+			id: a.ID, area: a, key: keyOf(a.ID, distances, i), gid: a.NodeID(), geom: a.Geometry, props: withDistance(props, distances, i),
 			from: a.ValidFrom, to: a.ValidTo,
 		})
 	}

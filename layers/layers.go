@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/outline"
 )
 
 // Handler serves the map layers of one store. Mount it at /layers/ and
@@ -31,9 +32,10 @@ type Handler struct {
 	store db.Reader
 	log   *slog.Logger
 	mux   *http.ServeMux
-	// outlines keeps area outlines simplified per zoom for tiles and for
-	// collections asked for a zoom (outlines.go).
-	outlines *outlineCache
+	// outlines simplifies area outlines as coverages, once per zoom or
+	// tolerance, for tiles and for collections asked to simplify, so
+	// neighbours keep their common border (db/outline).
+	outlines *outline.Cache
 }
 
 // today is the day the handler's clock reads.
@@ -50,13 +52,16 @@ func New(store db.Reader, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &Handler{store: store, log: log, mux: http.NewServeMux(), outlines: newOutlineCache(outlineCacheBytes)}
+	h := &Handler{store: store, log: log, mux: http.NewServeMux(), outlines: outline.New(store, 0)}
 	h.mux.HandleFunc("GET /layers/{file}", h.serveFeatures)
 	h.mux.HandleFunc("GET /tiles/{file}", h.serveTileJSON)
 	h.mux.HandleFunc("GET /tiles/{layer}/{z}/{x}/{y}", h.serveTile)
 	h.mux.HandleFunc("/", h.serveUnknown)
 	return h
 }
+
+// Outlines is the cache the handler simplifies area outlines with.
+func (h *Handler) Outlines() *outline.Cache { return h.outlines }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

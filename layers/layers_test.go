@@ -1128,6 +1128,10 @@ func testBadInput(t *testing.T, c *client) {
 
 func testStoreCallsAreBounded(t *testing.T, c *client) {
 	calls := func(path string) int {
+		// The first request for a kind of area reads all of them once, to
+		// simplify their outlines together (db/outline); what is counted
+		// is what every request costs after that.
+		c.get(path)
 		c.store.Reset()
 		if r := c.get(path); r.status != http.StatusOK {
 			t.Fatalf("%s: %d %s", path, r.status, r.body)

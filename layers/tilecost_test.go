@@ -41,7 +41,8 @@ func tilePath(layer string, z, x, y int) string {
 }
 
 // TestOutlinesSimplifiedOncePerZoom: the tiles of one zoom around an
-// area simplify its outline once; a write that changes it is seen at once.
+// area read and prepare its group of areas once; a write that changes its
+// outline is seen at once.
 func TestOutlinesSimplifiedOncePerZoom(t *testing.T) {
 	s, ds := synthStore(t, synth.Config{Seed: 5, StatisticalAreas: 40, Initiatives: 10, Organizations: 10, Years: 1})
 	h := layers.New(s, nil)
@@ -55,7 +56,6 @@ func TestOutlinesSimplifiedOncePerZoom(t *testing.T) {
 	c := a.Geometry.Bound().Center()
 	const z = 12
 	cx, cy := tileOf(c[0], c[1], z)
-	before := h.Simplified()
 	var first []byte
 	for round := range 2 {
 		for dx := -1; dx <= 1; dx++ {
@@ -67,10 +67,10 @@ func TestOutlinesSimplifiedOncePerZoom(t *testing.T) {
 			}
 		}
 	}
-	// Nine tiles twice over: each area they reach simplified once.
-	n := h.Simplified() - before
-	if n == 0 || n > 9 {
-		t.Fatalf("%d outlines simplified for nine tiles served twice; want each area once", n)
+	// Nine tiles twice over: the statistical areas read and prepared
+	// once.
+	if n := h.Outlines().Builds(); n != 1 {
+		t.Fatalf("the group of statistical areas prepared %d times for nine tiles served twice; want once", n)
 	}
 
 	// Replace the area's outline by a small square in the middle of the
@@ -83,6 +83,9 @@ func TestOutlinesSimplifiedOncePerZoom(t *testing.T) {
 	after := serve(t, h, tilePath("statistical-areas", z, cx, cy)).Body.Bytes()
 	if string(after) == string(first) {
 		t.Fatal("the tile is unchanged after the area's outline changed")
+	}
+	if n := h.Outlines().Builds(); n != 2 {
+		t.Fatalf("the group prepared %d times in all, want twice: before and after the write", n)
 	}
 	ls, err := layers.DecodeTile(after)
 	if err != nil {

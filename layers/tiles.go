@@ -97,10 +97,13 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 		feats = make([]tileFeature, 0, len(res.features))
 		for _, f := range res.features {
 			g := f.geom
-			if l.source == fromAreas && g != nil {
+			if f.area != nil && g != nil {
 				// The store's box filter let only outlines that reach
 				// into the tile through.
-				g = h.outlines.at(f.id, f.version, z, g)
+				if g, err = h.outlines.Zoom(r.Context(), f.area, float64(z)); err != nil {
+					sendError(w, r, h.log, err)
+					return
+				}
 			}
 			g = tileGeometry(g, bound, proj)
 			if g == nil {
