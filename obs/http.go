@@ -1,6 +1,7 @@
 package obs
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -40,11 +41,14 @@ func Middleware(next http.Handler, opts Options) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &Request{ID: requestID(r.Header.Get("X-Request-Id"))}
+		// What the middleware keeps of a request, in one allocation.
+		st := &served{rec: recorder{ResponseWriter: w}}
+		info, rec := &st.info, &st.rec
+		info.ID = requestID(r.Header.Get("X-Request-Id"))
 		w.Header().Set("X-Request-Id", info.ID)
-		ctx := WithRequest(r.Context(), info)
+		st.ctx = requestContext{Context: r.Context(), info: info}
+		ctx := context.Context(&st.ctx)
 		r = r.WithContext(ctx)
-		rec := &recorder{ResponseWriter: w}
 		if m != nil {
 			m.inFlight.Inc()
 			defer m.inFlight.Dec()
@@ -73,24 +77,11 @@ func Middleware(next http.Handler, opts Options) http.Handler {
 			if ClientGone(ctx) && (status >= 500 || info.Outcome == Canceled) {
 				status = StatusClientClosedRequest
 			}
-			elapsed := time.Since(start)
+			end := time.Now()
+			elapsed := end.Sub(start)
 			routeName, layer := route(r)
 			if m != nil {
 				layer = m.record(info, routeName, layer, status, elapsed)
-			}
-			attrs := []slog.Attr{
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.String("route", routeName),
-				slog.Int("status", status),
-				slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-				slog.Int64("bytes", rec.bytes),
-			}
-			if layer != "" {
-				attrs = append(attrs, slog.String("layer", layer))
-			}
-			if info.GraphQL {
-				attrs = append(attrs, slog.String("operation", info.Operation), slog.String("outcome", info.Outcome))
 			}
 			level := slog.LevelInfo
 			switch {
@@ -99,7 +90,9 @@ func Middleware(next http.Handler, opts Options) http.Handler {
 			case status < 400 && slices.Contains(opts.Quiet, routeName):
 				level = slog.LevelDebug
 			}
-			log.LogAttrs(ctx, level, "request", attrs...)
+			logAccess(ctx, log, level, end, &access{method: r.Method, path: r.URL.Path, route: routeName, status: status,
+				elapsed: elapsed, bytes: rec.bytes, layer: layer, graphQL: info.GraphQL, operation: info.Operation,
+				outcome: info.Outcome})
 		}()
 		next.ServeHTTP(rec, r)
 	})
@@ -116,16 +109,18 @@ func (m *Metrics) record(info *Request, route, layer string, status int, elapsed
 			layer = m.layers.known(layer)
 		}
 	}
-	m.httpRequests.WithLabelValues(route, layer, fmt.Sprint(status)).Inc()
-	m.httpDuration.WithLabelValues(route, layer).Observe(elapsed.Seconds())
+	seconds := elapsed.Seconds()
+	h := m.httpPair(route, layer, status)
+	h.requests.Inc()
+	h.duration.Observe(seconds)
 	if info.GraphQL {
 		op := info.Operation
 		if op == "" {
 			op = Anonymous
 		}
-		op = m.operations.value(op)
-		m.gqlRequests.WithLabelValues(op, info.Outcome).Inc()
-		m.gqlDuration.WithLabelValues(op, info.Outcome).Observe(elapsed.Seconds())
+		g := m.gqlPair(m.operations.value(op), info.Outcome)
+		g.requests.Inc()
+		g.duration.Observe(seconds)
 	}
 	return layer
 }
@@ -146,6 +141,13 @@ func PatternPath(pattern string) string {
 		pattern = path
 	}
 	return strings.TrimSuffix(pattern, "{$}")
+}
+
+// served is what Middleware keeps of a request while it is served.
+type served struct {
+	info Request
+	rec  recorder
+	ctx  requestContext
 }
 
 // recorder notes the status and size of a response on its way out.

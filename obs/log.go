@@ -27,22 +27,17 @@ const (
 // carries its request id.
 func NewLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level}
-	var h slog.Handler
-	switch strings.ToLower(format) {
-	case FormatAuto, "":
-		if isTerminal(w) {
-			h = slog.NewTextHandler(w, opts)
-		} else {
-			h = slog.NewJSONHandler(w, opts)
-		}
-	case FormatJSON:
-		h = slog.NewJSONHandler(w, opts)
-	case FormatText:
-		h = slog.NewTextHandler(w, opts)
+	switch f := strings.ToLower(format); {
+	case f == FormatText || (f == FormatAuto || f == "") && isTerminal(w):
+		return slog.New(contextHandler{Handler: slog.NewTextHandler(w, opts)}), nil
+	case f == FormatJSON || f == FormatAuto || f == "":
+		// The access log writes its lines itself (access.go), to the
+		// same writer, one Write at a time with slog's.
+		lw := &lockedWriter{w: w}
+		return slog.New(contextHandler{Handler: slog.NewJSONHandler(lw, opts), direct: &directJSON{lw}}), nil
 	default:
 		return nil, fmt.Errorf("unknown log format %q: want auto, json or text", format)
 	}
-	return slog.New(contextHandler{h}), nil
 }
 
 // ParseLevel reads debug, info, warn or error (any case).
@@ -74,10 +69,17 @@ func WithRequestIDs(log *slog.Logger) *slog.Logger {
 	if _, ok := log.Handler().(contextHandler); ok {
 		return log
 	}
-	return slog.New(contextHandler{log.Handler()})
+	return slog.New(contextHandler{Handler: log.Handler()})
 }
 
-type contextHandler struct{ slog.Handler }
+// contextHandler adds the request id to every record; direct, when set,
+// is how the access log writes its lines without slog (access.go): only
+// a handler as NewLogger made it has one, not one with attributes or
+// groups added.
+type contextHandler struct {
+	slog.Handler
+	direct *directJSON
+}
 
 func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
 	if id := RequestID(ctx); id != "" {
@@ -87,9 +89,9 @@ func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (h contextHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return contextHandler{h.Handler.WithAttrs(attrs)}
+	return contextHandler{Handler: h.Handler.WithAttrs(attrs)}
 }
 
 func (h contextHandler) WithGroup(name string) slog.Handler {
-	return contextHandler{h.Handler.WithGroup(name)}
+	return contextHandler{Handler: h.Handler.WithGroup(name)}
 }

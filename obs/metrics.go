@@ -45,6 +45,14 @@ type Metrics struct {
 	operations *labelSet
 	layers     *labelSet
 
+	// The series a request or a store call counts in, found once by
+	// their labels and then kept (series.go): a lookup by labels on every
+	// request was most of what the metrics cost. Every key is made of
+	// bounded labels, so these hold no more than the vectors do.
+	httpSeries  sync.Map // httpKey → *seriesPair
+	gqlSeries   sync.Map // gqlKey → *seriesPair
+	storeSeries sync.Map // storeKey → prometheus.Observer
+
 	poolOnce        sync.Once
 	replicationOnce sync.Once
 }
@@ -219,35 +227,39 @@ func boolValue(b bool) float64 {
 }
 
 // labelSet admits the first max distinct values of a label and maps every
-// later one to Other.
+// later one to Other. A value seen before is found without a lock, as it
+// is on nearly every request.
 type labelSet struct {
+	seen sync.Map // string → struct{}
 	mu   sync.Mutex
 	max  int
-	seen map[string]bool
+	n    int // values admitted, under mu
 }
 
 func newLabelSet(max int) *labelSet {
-	return &labelSet{max: max, seen: map[string]bool{}}
+	return &labelSet{max: max}
 }
 
 func (s *labelSet) value(v string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.seen[v] {
+	if _, ok := s.seen.Load(v); ok {
 		return v
 	}
-	if len(s.seen) >= s.max {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.seen.Load(v); ok {
+		return v
+	}
+	if s.n >= s.max {
 		return Other
 	}
-	s.seen[v] = true
+	s.seen.Store(v, struct{}{})
+	s.n++
 	return v
 }
 
 // known returns v if it was admitted before, else Other, admitting nothing.
 func (s *labelSet) known(v string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.seen[v] {
+	if _, ok := s.seen.Load(v); ok {
 		return v
 	}
 	return Other

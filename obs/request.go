@@ -2,8 +2,8 @@ package obs
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
+	"math/rand/v2"
 )
 
 // Request is what the access log and the metrics learn about a request
@@ -61,7 +61,21 @@ func SetGraphQL(ctx context.Context, operation, outcome string) {
 // WithRequest returns ctx carrying r; the middleware does this for every
 // request, tests may for a handler they call directly.
 func WithRequest(ctx context.Context, r *Request) context.Context {
-	return context.WithValue(ctx, requestKey{}, r)
+	return &requestContext{Context: ctx, info: r}
+}
+
+// requestContext carries a Request as context.WithValue would; the
+// middleware allocates it with the rest of what it keeps of a request.
+type requestContext struct {
+	context.Context
+	info *Request
+}
+
+func (c *requestContext) Value(key any) any {
+	if key == (requestKey{}) {
+		return c.info
+	}
+	return c.Context.Value(key)
 }
 
 // maxRequestIDLen bounds an id taken from a client, which ends up in every
@@ -84,5 +98,28 @@ func requestID(given string) string {
 			return given
 		}
 	}
-	return rand.Text()
+	return newRequestID()
+}
+
+// idAlphabet is RFC 4648's base32, the alphabet of crypto/rand.Text, which
+// made the ids before.
+const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// newRequestID makes an id of 26 base32 characters, 128 random bits, from
+// math/rand/v2's generator (ChaCha8, seeded by the runtime): unique enough
+// to tell requests apart across a fleet's logs, and a tenth of the cost of
+// reading the operating system's randomness. An id is no secret (a client
+// may choose its own), so it need not be unpredictable.
+func newRequestID() string {
+	var b [26]byte
+	x, y := rand.Uint64(), rand.Uint64()
+	for i := range 12 {
+		b[i], b[12+i] = idAlphabet[x&31], idAlphabet[y&31]
+		x >>= 5
+		y >>= 5
+	}
+	// Each word has 4 bits left, one character each: 128 random bits in
+	// 26 characters, the last two from the first 16 letters.
+	b[24], b[25] = idAlphabet[x&15], idAlphabet[y&15]
+	return string(b[:])
 }

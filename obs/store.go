@@ -16,7 +16,7 @@ func InstrumentStore(store db.Store, m *Metrics) db.Store {
 	return dbhook.Wrap(store, func(ctx context.Context, method string) func(error) {
 		start := time.Now()
 		return func(err error) {
-			m.storeDuration.WithLabelValues(method, outcome(ctx, err)).Observe(time.Since(start).Seconds())
+			m.observeStore(method, outcome(ctx, err), time.Since(start))
 		}
 	})
 }
