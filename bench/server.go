@@ -26,6 +26,8 @@ import (
 	"github.com/areagraph/areagraph/db/datasetfile"
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
+	"github.com/areagraph/areagraph/internal/memlimit"
+	"github.com/areagraph/areagraph/obs"
 	httpserver "github.com/areagraph/areagraph/server"
 )
 
@@ -59,7 +61,10 @@ func Serve(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 	var ready readyLine
 	// The access log is formatted as in production and then dropped: its
 	// cost is part of serving a request, its lines are not wanted here.
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	log, err := obs.NewLogger(io.Discard, obs.FormatJSON, slog.LevelInfo)
+	if err != nil {
+		return err
+	}
 	switch {
 	case *data != "":
 		// Loading builds a heap of 130 MB from nothing; at the default
@@ -67,6 +72,12 @@ func Serve(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 		// everything built so far each time. Four times less often
 		// shortens the start by a third, for a peak that lasts only
 		// while loading.
+		// The soft memory limit areagraph serve sets itself, unless the
+		// benchmark's -memlimit set GOMEMLIMIT.
+		own := memlimit.Own(os.Getenv)
+		if own {
+			memlimit.Loading(*data)
+		}
 		gc := debug.SetGCPercent(400)
 		s, err := loadMemory(ctx, *data, &ready)
 		debug.SetGCPercent(gc)
@@ -78,6 +89,9 @@ func Serve(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 		// than whenever the scavenger gets to them.
 		runtime.GC()
 		debug.FreeOSMemory()
+		if own {
+			memlimit.Serving()
+		}
 		handler = httpserver.New(s, httpserver.Config{Log: log})
 	case *database != "":
 		s, err := postgis.Open(ctx, *database)

@@ -18,6 +18,7 @@ import (
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/internal/buildinfo"
+	"github.com/areagraph/areagraph/internal/memlimit"
 	"github.com/areagraph/areagraph/server"
 )
 
@@ -154,7 +155,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 	store, what, err := openServeStore(ctx, storeSource{url: cfg.databaseURL, keysFile: keysFile, dataFile: cfg.dataFile, log: log,
-		replicas: cfg.readReplicas()})
+		replicas: cfg.readReplicas(), ownMemoryLimit: memlimit.Own(getenv)})
 	if err != nil {
 		return err
 	}
@@ -212,6 +213,10 @@ type storeSource struct {
 	log                     *slog.Logger
 	// replicas are the read replicas of the database at url.
 	replicas postgis.ReadReplicas
+	// ownMemoryLimit lets an embedded server with a dataset file set its
+	// own soft memory limit (internal/memlimit), as it does unless
+	// GOMEMLIMIT sets one.
+	ownMemoryLimit bool
 }
 
 // openStore opens the store src names and says what it serves.
@@ -248,9 +253,17 @@ func openStore(ctx context.Context, src storeSource) (db.Store, string, error) {
 		}
 		return s, "the Borås demo (embedded store)", nil
 	}
+	if src.ownMemoryLimit {
+		memlimit.Loading(src.dataFile)
+	}
 	if err := loadDatasetFile(ctx, s, src.dataFile); err != nil {
 		s.Close()
 		return nil, "", err
+	}
+	if src.ownMemoryLimit {
+		live, limit := memlimit.Serving()
+		src.log.Info("memory limit", "limit_mib", limit>>20, "heap_mib", live>>20,
+			"why", "GOMEMLIMIT is not set: twice the dataset's heap, at least 256 MiB")
 	}
 	return s, fmt.Sprintf("%s (embedded store)", src.dataFile), nil
 }
