@@ -80,6 +80,15 @@ func areaConds(a *args, f db.AreaFilter) (conds []string, dist dists, err error)
 	return append(conds, sp...), dist, err
 }
 
+// fromMemory tells whether the area replica may answer a read under ctx:
+// it is on, and known to hold what the read must see (a consistency
+// token, see readers.go; one of a write made through another server is
+// held only once the replica's position has passed it). Whether it is
+// live, the replica's own answer says.
+func (s *Store) fromMemory(ctx context.Context) bool {
+	return s.replica != nil && s.replica.Position() >= uint64(db.ConsistencyOf(ctx))
+}
+
 // AreasByID returns the areas with the given ids, in input order, nil for
 // an id no area has.
 func (s *Store) AreasByID(ctx context.Context, ids []int64) ([]*db.Area, error) {
@@ -89,7 +98,7 @@ func (s *Store) AreasByID(ctx context.Context, ids []int64) ([]*db.Area, error) 
 	// From memory when the replica is live, as AreasAt: a nested query
 	// that starts at an area then costs no statement and no outline read
 	// for it.
-	if s.replica != nil {
+	if s.fromMemory(ctx) {
 		if found, ok := s.replica.AreasByID(ids); ok {
 			out := make([]*db.Area, len(found))
 			for i, a := range found {
@@ -164,10 +173,9 @@ func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind, 
 	if err := db.CheckAreasAt(pt, on); err != nil {
 		return nil, err
 	}
-	// From memory when the replica is live (db/replica), and known to
-	// hold what the read must see (a consistency token, see readers.go);
-	// the statement below is what it stands in for.
-	if s.replica != nil && s.replica.Position() >= uint64(db.ConsistencyOf(ctx)) {
+	// From memory when the replica is live (db/replica); the statement
+	// below is what it stands in for.
+	if s.fromMemory(ctx) {
 		if found, ok := s.replica.AreasAt(pt, kinds, on); ok {
 			// nil for none, as the statement's answer is.
 			var out []*db.Area

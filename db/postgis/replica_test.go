@@ -494,6 +494,9 @@ func TestReplicaHonoursConsistencyTokens(t *testing.T) {
 	if _, err := s.AreasAt(db.WithConsistency(ctx, token), pt, nil, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.AreasByID(db.WithConsistency(ctx, token), []int64{1}); err != nil {
+		t.Fatal(err)
+	}
 	if s.replica.Position() < uint64(token) && s.replica.Served() != before {
 		t.Error("a read with a token past the copy's position was answered from memory")
 	}
