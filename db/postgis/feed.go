@@ -62,8 +62,8 @@ type pgFeed struct {
 	// channel is the channel being listened on; "" before the first
 	// snapshot.
 	channel string
-	// positions are the primary's WAL positions when the tokens sent and
-	// not yet back were sent (replica.Positioned).
+	// positions are the primary's WAL positions the tokens received
+	// and not yet applied were sent at (replica.Positioned).
 	positions map[string]uint64
 }
 
@@ -120,31 +120,40 @@ func (f *pgFeed) Receive(ctx context.Context) ([]replica.Change, error) {
 		if n.Channel != f.channel {
 			continue
 		}
-		out = append(out, parsePayload(n.Payload))
+		c, pos := parsePayload(n.Payload)
+		if pos > 0 {
+			f.reachedAt(c.Token, pos)
+		}
+		out = append(out, c)
 	}
 	f.queue = nil
 	return out, nil
 }
 
-// parsePayload reads one notification: a token, "*" for a TRUNCATE, or
-// comma-separated ids. A payload this version cannot read is taken for
-// "everything changed".
-func parsePayload(p string) replica.Change {
+// parsePayload reads one notification: a token, with the position it was
+// sent at when it has one, "*" for a TRUNCATE, or comma-separated ids. A
+// payload this version cannot read is taken for "everything changed".
+func parsePayload(p string) (replica.Change, uint64) {
 	if token, ok := strings.CutPrefix(p, tokenPrefix); ok {
-		return replica.Change{Token: token}
+		if t, at, ok := strings.Cut(token, "@"); ok {
+			if pos, err := strconv.ParseUint(at, 10, 64); err == nil {
+				return replica.Change{Token: t}, pos
+			}
+		}
+		return replica.Change{Token: token}, 0
 	}
 	if p == "*" {
-		return replica.Change{All: true}
+		return replica.Change{All: true}, 0
 	}
 	var ids []int64
 	for f := range strings.SplitSeq(p, ",") {
 		id, err := strconv.ParseInt(f, 10, 64)
 		if err != nil {
-			return replica.Change{All: true}
+			return replica.Change{All: true}, 0
 		}
 		ids = append(ids, id)
 	}
-	return replica.Change{IDs: ids}
+	return replica.Change{IDs: ids}, 0
 }
 
 // Mark implements Feed.
@@ -152,14 +161,12 @@ func (f *pgFeed) Mark(ctx context.Context, token string) error {
 	var triggers int
 	// The triggers are counted in the same statement: dropped triggers
 	// would leave the copy silently behind.
-	var pos int64
 	err := f.conn.QueryRow(ctx, "SELECT (SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass('areas') "+
-		"AND tgname LIKE 'areas_notify_%' AND tgenabled <> 'D'), pg_notify($1, $2), "+sentPosition, f.channel, tokenPrefix+token).
-		Scan(&triggers, nil, &pos)
+		"AND tgname LIKE 'areas_notify_%' AND tgenabled <> 'D'), "+notifyToken, f.channel, tokenPrefix+token).
+		Scan(&triggers, nil)
 	if err != nil {
 		return err
 	}
-	f.sent(token, pos)
 	if triggers != 4 {
 		return replica.ErrNotReady
 	}
@@ -176,34 +183,37 @@ func (f *pgFeed) Announce(ctx context.Context, token string) error {
 		return err
 	}
 	defer c.Release()
-	var pos int64
-	if err := c.QueryRow(ctx, "SELECT pg_notify($1, $2), "+sentPosition, channel, tokenPrefix+token).Scan(nil, &pos); err != nil {
-		return err
-	}
-	f.sent(token, pos)
-	return nil
+	_, err = c.Exec(ctx, "SELECT "+notifyToken, channel, tokenPrefix+token)
+	return err
 }
 
 var _ replica.Positioned = (*pgFeed)(nil)
 
-// sentPosition is the primary's WAL position as a token is sent. A write
-// committed before the statement ends at or before it (its commit record
-// is flushed, see readers.go), and its notifications were queued before
-// its commit record was written, so before the token's: a copy that has
-// applied everything up to the token holds every write up to the
-// position. Notifications are not delivered on a standby; the feed is
-// always on the primary.
-const sentPosition = "(pg_current_wal_lsn() - '0/0'::pg_lsn)::int8"
+// notifyToken sends the token $2 on the channel $1 with the primary's WAL
+// insert position at the statement ("sync:<token>@<position>"), for
+// replica.Positioned. A write whose commit record ends at or before that
+// position had reserved it before the statement read it, and queued its
+// notifications before that (PostgreSQL queues them before it writes the
+// commit record), so before the token's, which is queued at the
+// statement's own commit: a copy that has applied everything up to the
+// token holds every write up to the position. The position travels in
+// the payload, so it is known when the token arrives, whoever sent it
+// (another server's token tells as much). Notifications are not delivered
+// on a standby; the feed is always on the primary.
+const notifyToken = "pg_notify($1, $2 || '@' || (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::int8::text)"
 
-// sent notes the position of a token sent. A token that never comes back
-// (its connection lost) is forgotten with its feed.
-func (f *pgFeed) sent(token string, pos int64) {
+// maxPositions bounds the positions kept of tokens not yet applied; past
+// it they are dropped, which only keeps the copy's position lower.
+const maxPositions = 1024
+
+// reachedAt notes the position of a token received.
+func (f *pgFeed) reachedAt(token string, pos uint64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.positions == nil {
+	if f.positions == nil || len(f.positions) >= maxPositions {
 		f.positions = map[string]uint64{}
 	}
-	f.positions[token] = uint64(pos)
+	f.positions[token] = pos
 }
 
 // Position implements replica.Positioned.

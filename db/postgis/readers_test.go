@@ -163,3 +163,19 @@ func TestReplicaLagFromThePrimarysHistory(t *testing.T) {
 		t.Errorf("%d samples kept, want 1", len(h.samples))
 	}
 }
+
+func TestTokenPayloads(t *testing.T) {
+	for p, want := range map[string]struct {
+		token string
+		pos   uint64
+	}{
+		"sync:ab:1@1234": {"ab:1", 1234},
+		"sync:ab:2":      {"ab:2", 0}, // an older server's token
+		"sync:ab:3@x":    {"ab:3@x", 0},
+	} {
+		c, pos := parsePayload(p)
+		if c.Token != want.token || pos != want.pos {
+			t.Errorf("parsePayload(%q) = %q, %d; want %q, %d", p, c.Token, pos, want.token, want.pos)
+		}
+	}
+}
