@@ -57,7 +57,12 @@ import (
 //
 // Change notifications (the area replica's LISTEN) come only from the
 // primary: PostgreSQL does not deliver NOTIFY on a standby, and LISTEN
-// fails there. The feeds in feed.go dial the primary's configuration.
+// fails there. The feeds in feed.go dial the primary's configuration, and
+// so must any other listener. A read that a notification prompts (the
+// records it announces) must read what the notification announced: on
+// the primary (s.pool), since a replica may not have replayed the commit
+// yet, or with a position the notification carries (as the area
+// replica's tokens do, see notifyToken).
 
 // Defaults of ReadReplicas.
 const (
