@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"unsafe"
 
 	"github.com/paulmach/orb"
 )
@@ -39,19 +40,30 @@ import (
 // arcs of a geometry do not make a valid one (a ring collapsed, arcs
 // crossing), its arcs are kept as given, in it and in every neighbour
 // that shares them, until every geometry is valid. A geometry that is
-// not valid as given comes back unchanged.
+// not valid as given comes back with its vertices as given.
 //
 // A Coverage is safe for concurrent use. It keeps the Douglas–Peucker
 // runs of its arcs, so it is simplified at many tolerances for the cost
 // of about one.
 type Coverage struct {
-	mu    sync.Mutex
-	geoms []orb.Geometry
+	mu sync.Mutex
+	// shape is per geometry what it was given as: shapeRing, shapePolygon
+	// or shapeMulti, or 0 for one that is not polygonal, kept in others.
+	// The polygonal ones are kept only as arcs, each shared border once,
+	// in less memory than they were given in.
+	shape  []byte
+	others map[int]orb.Geometry
 	// parts holds per geometry its polygons as rings of arc uses; nil
 	// for a geometry that is not polygonal.
 	parts [][][]covRing
 	arcs  []*covArc
 }
+
+const (
+	shapeRing byte = 1 + iota
+	shapePolygon
+	shapeMulti
+)
 
 // covRing is a ring as the arcs it runs along, in order.
 type covRing []arcUse
@@ -74,21 +86,22 @@ type covArc struct {
 
 // NewCoverage finds the arcs of gs. Members that are not a Polygon,
 // MultiPolygon or Ring are left out of it and come back unchanged; one
-// that is not valid comes back unchanged from Simplify, whose check finds
-// it invalid even with its arcs as given.
+// that is not valid comes back from Simplify with its vertices as given,
+// since its check finds it invalid even with its arcs as given.
 func NewCoverage(gs []orb.Geometry) *Coverage {
-	c := &Coverage{geoms: gs, parts: make([][][]covRing, len(gs))}
+	c := &Coverage{shape: make([]byte, len(gs)), others: map[int]orb.Geometry{}, parts: make([][][]covRing, len(gs))}
 	polys := make([][]orb.Polygon, len(gs))
 	for i, g := range gs {
 		var ps []orb.Polygon
 		switch g := g.(type) {
 		case orb.Ring:
-			ps = []orb.Polygon{{g}}
+			ps, c.shape[i] = []orb.Polygon{{g}}, shapeRing
 		case orb.Polygon:
-			ps = []orb.Polygon{g}
+			ps, c.shape[i] = []orb.Polygon{g}, shapePolygon
 		case orb.MultiPolygon:
-			ps = g
+			ps, c.shape[i] = g, shapeMulti
 		default:
+			c.others[i] = g
 			continue
 		}
 		polys[i] = ps
@@ -233,6 +246,25 @@ func (c *Coverage) findArc(pts []orb.Point, closed bool, byKey map[arcKey][]int)
 // one.
 func (c *Coverage) Arcs() int { return len(c.arcs) }
 
+// Bytes is about the memory the coverage holds: its arcs' positions and
+// the rings that list them, not counting the Douglas–Peucker runs, which
+// grow as it is simplified (some three times the positions of the arcs
+// simplified so far).
+func (c *Coverage) Bytes() int {
+	n := 64 * len(c.shape)
+	for _, a := range c.arcs {
+		n += 64 + int(unsafe.Sizeof(orb.Point{}))*len(a.pts)
+	}
+	for _, ps := range c.parts {
+		for _, p := range ps {
+			for _, r := range p {
+				n += 32 + 16*len(r)
+			}
+		}
+	}
+	return n
+}
+
 // Simplify returns the coverage with detail smaller than toleranceMeters
 // removed from every border, once per border; the geometries come in the
 // order given, each of its own type.
@@ -276,9 +308,9 @@ func (c *Coverage) simplify(tolerance func(lat float64) float64) []orb.Geometry 
 			}
 		}
 	}
-	out := make([]orb.Geometry, len(c.geoms))
-	check := make([]int, 0, len(c.geoms))
-	for i := range c.geoms {
+	out := make([]orb.Geometry, len(c.shape))
+	check := make([]int, 0, len(c.shape))
+	for i := range c.shape {
 		check = append(check, i)
 	}
 	for len(check) > 0 {
@@ -286,7 +318,7 @@ func (c *Coverage) simplify(tolerance func(lat float64) float64) []orb.Geometry 
 		queued := map[int]bool{}
 		for _, i := range check {
 			if c.parts[i] == nil {
-				out[i] = cloneGeometry(c.geoms[i])
+				out[i] = cloneGeometry(c.others[i])
 				continue
 			}
 			g := c.assemble(i, arcs)
@@ -313,9 +345,9 @@ func (c *Coverage) simplify(tolerance func(lat float64) float64) []orb.Geometry 
 				}
 			}
 			if !queued[i] {
-				// Every arc was as given already: cannot happen for a
-				// valid input, but never loop.
-				out[i] = cloneGeometry(c.geoms[i])
+				// Every arc was as given already: the geometry was not
+				// valid as given, and comes back so.
+				out[i] = g
 			}
 		}
 		check = again
@@ -366,10 +398,10 @@ func (c *Coverage) assemble(i int, arcs [][]orb.Point) orb.Geometry {
 		orientPolygon(poly)
 		polys[j] = poly
 	}
-	switch c.geoms[i].(type) {
-	case orb.Ring:
+	switch c.shape[i] {
+	case shapeRing:
 		return polys[0][0]
-	case orb.Polygon:
+	case shapePolygon:
 		return polys[0]
 	}
 	return orb.MultiPolygon(polys)

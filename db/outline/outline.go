@@ -19,9 +19,11 @@ import (
 )
 
 // DefaultBytes is the memory Cache keeps outlines in when New is given
-// none: the national set of statistical areas (6,000 DeSO, some 20 MB
-// with its arcs) and a dozen zooms of it.
-const DefaultBytes = 96 << 20
+// none: the national set of statistical areas (6,000 DeSO, some 10 MB as
+// arcs) and a few zooms of it, the finest of which are nearly as large
+// and the rest far smaller. The GraphQL API and the map layers keep one
+// each.
+const DefaultBytes = 48 << 20
 
 // Cache simplifies area outlines as coverages and keeps the results.
 //
@@ -34,8 +36,8 @@ const DefaultBytes = 96 << 20
 // so a group never answers with an outline that has changed; an area
 // added to a group is not in it, and rebuilds it too.
 //
-// It is bounded in bytes: the positions each group holds (as read and as
-// arcs) and each simplification of it, the least recently used going
+// It is bounded in bytes: the positions each group holds (as arcs, each
+// shared border once) and each simplification of it, the least recently used going
 // first. A group larger than half the bound is not kept, and its areas
 // are simplified one by one (geo.Simplify), as they would be without it.
 //
@@ -230,21 +232,24 @@ func (c *Cache) group(ctx context.Context, a *db.Area) (*group, error) {
 	}
 	g = &group{key: k, index: make(map[int64]int, len(areas)), versions: make([]int64, len(areas)), byTol: map[tolerance]*list.Element{}}
 	geoms := make([]orb.Geometry, len(areas))
+	size := 0
 	for i, x := range areas {
 		g.index[x.ID] = i
 		g.versions[i] = x.Version
 		geoms[i] = x.Geometry
-		// As read and again as arcs.
-		g.bytes += 2 * geometryBytes(x.Geometry)
+		size += geometryBytes(x.Geometry)
 	}
 	if i, ok := g.index[a.ID]; !ok || g.versions[i] != a.Version {
 		// a changed again since it was read: serve it by itself.
 		return nil, nil
 	}
-	if g.bytes > c.limit/2 {
+	// The arcs hold each shared border once, less than the outlines as
+	// read; with the Douglas–Peucker runs they grow to about three times that.
+	if size > c.limit/2 {
 		return nil, nil
 	}
 	g.cov = geo.NewCoverage(geoms)
+	g.bytes = 3*g.cov.Bytes() + 24*len(areas)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.builds++
