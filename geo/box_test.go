@@ -163,6 +163,32 @@ func FuzzIntersectsBox(f *testing.F) {
 	})
 }
 
+// BenchmarkBoxAgainst100k compares the box test with the sweep on an
+// outline of 100,000 vertices, for a box across its edge, one inside it
+// and one in its bounding box but outside it.
+func BenchmarkBoxAgainst100k(b *testing.B) {
+	poly := orb.Polygon{wobblyCircle(99_999, 7)}
+	for _, c := range []struct {
+		name string
+		box  orb.Bound
+	}{
+		{"across", orb.Bound{Min: orb.Point{13.05, 57.65}, Max: orb.Point{13.2, 57.75}}},
+		{"inside", orb.Bound{Min: orb.Point{12.85, 57.68}, Max: orb.Point{12.95, 57.72}}},
+		{"outside", orb.Bound{Min: orb.Point{13.05, 57.78}, Max: orb.Point{13.1, 57.8}}},
+	} {
+		b.Run("box/"+c.name, func(b *testing.B) {
+			for b.Loop() {
+				IntersectsBox(poly, c.box)
+			}
+		})
+		b.Run("sweep/"+c.name, func(b *testing.B) {
+			for b.Loop() {
+				Intersects(poly, BoundGeometry(c.box))
+			}
+		})
+	}
+}
+
 func BenchmarkIntersectsBox100k(b *testing.B) {
 	poly := orb.Polygon{wobblyCircle(99_999, 7)}
 	box := orb.Bound{Min: orb.Point{13.05, 57.65}, Max: orb.Point{13.2, 57.75}}
