@@ -31,17 +31,28 @@ var keyIDEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithP
 // the random key id is taken).
 func NewKey(name string, role db.Role, expiresAt *time.Time) (secret string, key *db.APIKey, err error) {
 	var idBytes [5]byte
-	var secretBytes [32]byte
 	if _, err := rand.Read(idBytes[:]); err != nil {
 		return "", nil, err
 	}
+	id := keyIDEncoding.EncodeToString(idBytes[:])
+	secret, hash, err := NewSecret(id)
+	if err != nil {
+		return "", nil, err
+	}
+	key = &db.APIKey{ID: id, Name: name, Role: role, Hash: hash, ExpiresAt: expiresAt}
+	return secret, key, nil
+}
+
+// NewSecret makes a new secret for the key with id, and the hash a store
+// keeps of it: what NewKey hands out, and what a rotation gives a key
+// (db.KeyStore.RotateKey), whose id stays.
+func NewSecret(id string) (secret string, hash []byte, err error) {
+	var secretBytes [32]byte
 	if _, err := rand.Read(secretBytes[:]); err != nil {
 		return "", nil, err
 	}
-	id := keyIDEncoding.EncodeToString(idBytes[:])
 	secret = secretPrefix + id + "_" + base64.RawURLEncoding.EncodeToString(secretBytes[:])
-	key = &db.APIKey{ID: id, Name: name, Role: role, Hash: HashSecret(secret), ExpiresAt: expiresAt}
-	return secret, key, nil
+	return secret, HashSecret(secret), nil
 }
 
 // HashSecret is what a store keeps of a secret: its SHA-256. Secrets are

@@ -18,10 +18,11 @@ import (
 //   - in an initiative led by another, add or remove only its own
 //     organisations as partners (or change their roles), nothing else.
 //
-// It writes nothing else: no areas, indicators, indicator values, keys,
+// It writes nothing else: no areas, indicators, indicator values, new keys,
 // new or deleted organisations, other organisations, other leads'
-// initiatives. A caller without organisations (an unscoped editor, an
-// admin, the CLI) keeps the rights of its role.
+// initiatives. What it may do to its own organisations' keys is key.go's
+// rule. A caller without organisations (an unscoped editor, an admin, the
+// CLI) keeps the rights of its role.
 //
 // The rule lives here and both backends call it inside each write, the
 // parts that depend on a record on the record as the write has locked it

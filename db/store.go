@@ -322,18 +322,29 @@ type Writer interface {
 }
 
 // KeyStore keeps the API keys: what auth holds to check a bearer token,
-// and the keys commands to manage them. Creating and revoking a key are
-// audited writes like those of Writer.
+// and the keys commands to manage them. Creating, revoking and rotating a
+// key are audited writes like those of Writer. Who may manage which key
+// is decided in key.go (CheckKeyManager first, then CheckKeyTarget on the
+// key as stored, under the write's lock).
 type KeyStore interface {
 	// CreateKey stores a key the caller made (id, name, role, hash,
 	// expiry); the store sets CreatedAt. A key id in use is ECONFLICT.
 	CreateKey(ctx context.Context, by Actor, k *APIKey) (*APIKey, error)
-	// Keys lists every key, revoked ones included, by creation then id.
-	Keys(ctx context.Context) ([]*APIKey, error)
+	// Keys lists the keys by manages (OwnKeys: every key for an admin,
+	// its organisations' for a partner), revoked ones included, by
+	// creation then id.
+	Keys(ctx context.Context, by Actor) ([]*APIKey, error)
 	// KeyByHash finds a key by the hash of its secret, revoked or not;
 	// ENOTFOUND when none has it.
 	KeyByHash(ctx context.Context, hash []byte) (*APIKey, error)
 	// RevokeKey revokes a key from now on; revoking a revoked key changes
 	// nothing and is not an error. ENOTFOUND when no key has the id.
 	RevokeKey(ctx context.Context, by Actor, id string) (*APIKey, error)
+	// RotateKey gives the key with id the secret whose hash is hash, from
+	// now on: the old secret finds no key at once. Everything else of the
+	// key stays; RotatedAt is set. The problems, in order: CheckKeyManager
+	// (EFORBIDDEN); a hash that is not 32 bytes (EINVALID); CheckKeyTarget
+	// (EFORBIDDEN, or ENOTFOUND for an admin); a revoked key, or a hash
+	// another key has (ECONFLICT).
+	RotateKey(ctx context.Context, by Actor, id string, hash []byte) (*APIKey, error)
 }

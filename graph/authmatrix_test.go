@@ -92,6 +92,10 @@ var guardedFields = []guarded{
 		_, k := authtest.Key(e.t, e.store, db.RoleReader)
 		return map[string]any{"id": k.ID}
 	}),
+	mutating("rotateApiKey", db.RoleAdmin, func(e *writeEnv) map[string]any {
+		_, k := authtest.Key(e.t, e.store, db.RoleReader)
+		return map[string]any{"id": k.ID}
+	}),
 	{"auditLog", db.RoleAdmin, func(*writeEnv, string) (string, map[string]any) {
 		return `{ auditLog(first: 1) { totalCount } }`, nil
 	}},

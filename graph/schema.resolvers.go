@@ -297,6 +297,10 @@ func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input model.RevokeA
 	return r.revokeAPIKey(ctx, input)
 }
 
+func (r *mutationResolver) RotateAPIKey(ctx context.Context, input model.RotateAPIKeyInput) (*model.RotateAPIKeyPayload, error) {
+	return r.rotateAPIKey(ctx, input)
+}
+
 func (r *partnershipResolver) Organization(ctx context.Context, obj *db.Partner) (model.Organization, error) {
 	o, err := loader.For(ctx).Organization(ctx, obj.OrganizationID)
 	if err == nil && o == nil {
@@ -446,7 +450,11 @@ func (r *queryResolver) AuditLog(ctx context.Context, recordID *string, actor *s
 }
 
 func (r *queryResolver) APIKeys(ctx context.Context) ([]*db.APIKey, error) {
-	return r.Store.Keys(ctx)
+	by, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Store.Keys(ctx, by)
 }
 
 func (r *queryResolver) Viewer(ctx context.Context) (*db.Actor, error) {

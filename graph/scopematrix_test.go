@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/auth/authtest"
 	"github.com/areagraph/areagraph/db"
 )
@@ -144,6 +145,10 @@ var scopedRows = []scopedRow{
 	{"createApiKey", "createApiKey", db.RoleAdmin, nil, func(*partnerEnv) map[string]any {
 		return map[string]any{"name": "New key", "role": "READER"}
 	}, ""},
+	{"revokeApiKey (a key of the lead)", "revokeApiKey", db.RoleAdmin, []caller{leadKey, leadJWT}, func(p *partnerEnv) map[string]any {
+		_, k := authtest.ScopedKey(p.t, p.store, p.lead.NodeID())
+		return map[string]any{"id": k.ID}
+	}, "is not among the API keys of"},
 }
 
 // TestPartnerMatrix sends each mutation as callers bound to the lead, the
@@ -188,7 +193,7 @@ func TestPartnerMatrix(t *testing.T) {
 					if after != before {
 						t.Errorf("%s: the audit log grew from %d to %d entries", c, before, after)
 					}
-					if c != editorKey && c != adminKey && r.need == db.RoleEditor && r.says != "" &&
+					if c != editorKey && c != adminKey && r.says != "" &&
 						!strings.Contains(a.Errors[0].Message, r.says) {
 						t.Errorf("%s: %q does not say %q", c, a.Errors[0].Message, r.says)
 					}
@@ -301,5 +306,208 @@ func TestCreateScopedApiKey(t *testing.T) {
 		c.fails(mutation("createEmployer", "clientMutationId"), map[string]any{"input": map[string]any{"name": "X"}}, db.EFORBIDDEN)
 		e.admin().fails(mutation("createApiKey", "clientMutationId"), map[string]any{"input": map[string]any{
 			"name": "X", "role": "ADMIN", "organizations": []string{p.lead.NodeID()}}}, db.EINVALID, "only an EDITOR key")
+	})
+}
+
+// TestPartnerKeyMatrix: a partner manages its own organisations' keys
+// through the HTTP handler: it lists them (never a secret, never another
+// organisation's key), revokes them and rotates its own secret; a caller
+// bound to another organisation is refused alike whether the key exists
+// or not; an unscoped editor manages none; an admin all; an anonymous
+// caller is asked to authenticate.
+func TestPartnerKeyMatrix(t *testing.T) {
+	const (
+		own       caller = "scoped to its own organisation"
+		other     caller = "scoped to another organisation"
+		editor    caller = "unscoped editor"
+		admin     caller = "admin"
+		anonymous caller = "anonymous"
+	)
+	callers := []caller{own, other, editor, admin, anonymous}
+	type keyInfo struct {
+		ID            string
+		Role          string
+		ExpiresAt     *string
+		RevokedAt     *string
+		RotatedAt     *string
+		Organizations []string
+	}
+	const keySel = "id role expiresAt revokedAt rotatedAt organizations"
+	eachWriteBackend(t, func(t *testing.T, e *writeEnv) {
+		p := newPartnerEnv(e)
+		// Each case gets fresh keys: a rotation or revocation must not
+		// change the callers of the next.
+		fresh := func(t *testing.T) (gql, map[caller]gql, *db.APIKey, string) {
+			e := e.with(t)
+			expires := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
+			secret, k, err := auth.NewKey("Lead's portal", db.RoleEditor, &expires)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k.Orgs = []string{p.lead.NodeID()}
+			if k, err = e.store.CreateKey(t.Context(), cli, k); err != nil {
+				t.Fatal(err)
+			}
+			otherSecret, _ := authtest.ScopedKey(t, e.store, p.unrelated.NodeID())
+			as := map[caller]gql{
+				own: {t: t, url: e.url, token: secret}, other: {t: t, url: e.url, token: otherSecret},
+				editor: e.as(editorKey), admin: e.as(adminKey), anonymous: e.as("")}
+			return e.admin(), as, k, secret
+		}
+
+		t.Run("apiKeys", func(t *testing.T) {
+			_, as, k, _ := fresh(t)
+			var lists = map[caller][]keyInfo{}
+			for _, c := range []caller{own, other, admin} {
+				var out struct{ APIKeys []keyInfo }
+				a := as[c].do(`{ apiKeys { `+keySel+` } }`, nil)
+				if a.code() != "" || json.Unmarshal(a.Data, &out) != nil {
+					t.Fatalf("%s: %s", c, a.raw)
+				}
+				if strings.Contains(a.raw, "ag_") {
+					t.Errorf("%s: the list shows a secret: %s", c, a.raw)
+				}
+				lists[c] = out.APIKeys
+			}
+			ids := func(ks []keyInfo) []string {
+				var out []string
+				for _, k := range ks {
+					out = append(out, k.ID)
+				}
+				return out
+			}
+			for _, k := range lists[own] {
+				if !slices.Equal(k.Organizations, []string{p.lead.NodeID()}) {
+					t.Errorf("%s lists a key of others: %+v", own, k)
+				}
+			}
+			if !slices.Contains(ids(lists[own]), k.ID) || slices.Contains(ids(lists[other]), k.ID) {
+				t.Errorf("the lead's key %s: listed to its own %v, to another %v", k.ID, ids(lists[own]), ids(lists[other]))
+			}
+			for _, k := range lists[other] {
+				if !slices.Equal(k.Organizations, []string{p.unrelated.NodeID()}) {
+					t.Errorf("%s lists a key of others: %+v", other, k)
+				}
+			}
+			if len(lists[admin]) <= len(lists[own])+len(lists[other]) {
+				t.Errorf("an admin lists %d keys, no more than the partners' %d and %d", len(lists[admin]), len(lists[own]), len(lists[other]))
+			}
+			as[editor].fails(`{ apiKeys { id } }`, nil, db.EFORBIDDEN, "managing API keys needs the ADMIN role")
+			as[anonymous].fails(`{ apiKeys { id } }`, nil, db.EUNAUTHENTICATED)
+		})
+
+		t.Run("revokeApiKey", func(t *testing.T) {
+			for _, c := range callers {
+				adminC, as, _, _ := fresh(t)
+				// A second key of the lead, which the lead's own key revokes.
+				_, colleague := authtest.ScopedKey(t, e.store, p.lead.NodeID())
+				before := e.auditTotal()
+				a := as[c].mutate("revokeApiKey", map[string]any{"id": colleague.ID}, "apiKey { "+keySel+" }")
+				want, says := map[caller]string{other: db.EFORBIDDEN, editor: db.EFORBIDDEN, anonymous: db.EUNAUTHENTICATED}[c],
+					map[caller]string{other: "is not among the API keys of " + p.unrelated.NodeID(), editor: "needs the ADMIN role"}[c]
+				if a.code() != want || says != "" && !strings.Contains(a.Errors[0].Message, says) {
+					t.Errorf("%s: %s, want %q saying %q", c, a.raw, want, says)
+					continue
+				}
+				if want != "" {
+					if e.auditTotal() != before {
+						t.Errorf("%s: a refused revoke was audited", c)
+					}
+					continue
+				}
+				var log struct {
+					AuditLog struct {
+						Nodes []struct {
+							Actor         string
+							Organizations []string
+						}
+					}
+				}
+				adminC.ok(`query($id: ID!) { auditLog(recordId: $id, first: 1) { nodes { actor organizations } } }`,
+					map[string]any{"id": "ApiKey:" + colleague.ID}, &log)
+				wantOrgs := map[caller][]string{own: {p.lead.NodeID()}, admin: {}}[c]
+				if n := log.AuditLog.Nodes; len(n) != 1 || !slices.Equal(n[0].Organizations, wantOrgs) {
+					t.Errorf("%s: audit entry of the revoke %+v, want on behalf of %q", c, n, wantOrgs)
+				}
+			}
+			// To another organisation, a key that does not exist is
+			// refused as one that is not its own.
+			_, as, _, _ := fresh(t)
+			as[other].fails(mutation("revokeApiKey", "clientMutationId"), map[string]any{"input": map[string]any{"id": "knosuchk"}},
+				db.EFORBIDDEN, `ApiKey "knosuchk" is not among the API keys of`)
+			e.admin().fails(mutation("revokeApiKey", "clientMutationId"), map[string]any{"input": map[string]any{"id": "knosuchk"}},
+				db.ENOTFOUND)
+		})
+
+		t.Run("rotateApiKey", func(t *testing.T) {
+			for _, c := range callers {
+				adminC, as, k, oldSecret := fresh(t)
+				before := e.auditTotal()
+				// Each caller rotates the lead's key: the lead's key itself.
+				var out struct {
+					APIKey keyInfo
+					Secret string
+				}
+				a := as[c].mutate("rotateApiKey", map[string]any{"id": k.ID, "clientMutationId": "r"}, "apiKey { "+keySel+" } secret")
+				want, says := map[caller]string{other: db.EFORBIDDEN, editor: db.EFORBIDDEN, anonymous: db.EUNAUTHENTICATED}[c],
+					map[caller]string{other: "is not among the API keys of " + p.unrelated.NodeID(), editor: "needs the ADMIN role"}[c]
+				if a.code() != want || says != "" && !strings.Contains(a.Errors[0].Message, says) {
+					t.Errorf("%s: %s, want %q saying %q", c, a.raw, want, says)
+					continue
+				}
+				if want != "" {
+					if e.auditTotal() != before {
+						t.Errorf("%s: a refused rotation was audited", c)
+					}
+					// The key still works with its secret.
+					as[own].ok(`{ apiKeys { id } }`, nil, nil)
+					continue
+				}
+				var data map[string]json.RawMessage
+				_ = json.Unmarshal(a.Data, &data)
+				if err := json.Unmarshal(data["rotateApiKey"], &out); err != nil {
+					t.Fatal(err)
+				}
+				if !strings.HasPrefix(out.Secret, "ag_"+k.ID+"_") || out.Secret == oldSecret {
+					t.Errorf("%s: new secret %q", c, out.Secret)
+				}
+				// Role, organisations and expiry stay.
+				if out.APIKey.Role != "EDITOR" || !slices.Equal(out.APIKey.Organizations, []string{p.lead.NodeID()}) ||
+					out.APIKey.ExpiresAt == nil || out.APIKey.RotatedAt == nil || out.APIKey.RevokedAt != nil {
+					t.Errorf("%s: rotated key %+v", c, out.APIKey)
+				}
+				// The old secret stops working at once, the new one works.
+				if a := as[own].do(`{ apiKeys { id } }`, nil); a.status != http.StatusUnauthorized {
+					t.Errorf("%s: the old secret after the rotation: %d %s", c, a.status, a.raw)
+				}
+				renewed := gql{t: t, url: e.url, token: out.Secret}
+				renewed.ok(`{ apiKeys { id } }`, nil, nil)
+				var log struct {
+					AuditLog struct {
+						Nodes []struct {
+							Action        string
+							Organizations []string
+						}
+					}
+				}
+				adminC.ok(`query($id: ID!) { auditLog(recordId: $id, first: 1) { nodes { action organizations } } }`,
+					map[string]any{"id": "ApiKey:" + k.ID}, &log)
+				wantOrgs := map[caller][]string{own: {p.lead.NodeID()}, admin: {}}[c]
+				if n := log.AuditLog.Nodes; len(n) != 1 || n[0].Action != "UPDATE" || !slices.Equal(n[0].Organizations, wantOrgs) {
+					t.Errorf("%s: audit entry of the rotation %+v, want on behalf of %q", c, n, wantOrgs)
+				}
+			}
+			// A partner rotates only the key it calls with, not another
+			// key of its organisation; the input has no role or
+			// organisations to widen it with.
+			_, as, _, _ := fresh(t)
+			_, colleague := authtest.ScopedKey(t, e.store, p.lead.NodeID())
+			as[own].fails(mutation("rotateApiKey", "clientMutationId"), map[string]any{"input": map[string]any{"id": colleague.ID}},
+				db.EFORBIDDEN, "rotates only the secret of the key it calls with")
+			as[own].fails(mutation("rotateApiKey", "clientMutationId"), map[string]any{"input": map[string]any{"id": "x", "role": "ADMIN"}},
+				db.EINVALID, "unknown field")
+			as[own].fails(mutation("rotateApiKey", "clientMutationId"), map[string]any{"input": map[string]any{"id": "knosuchk"}},
+				db.EFORBIDDEN, "is not among the API keys of")
+		})
 	})
 }

@@ -33,6 +33,9 @@ requires a token for reads). Clients send a key as "Authorization: Bearer <secre
       lists every key, revoked ones too; never a secret or its hash
   areagraph keys revoke KEY-ID
       revokes a key from the next request on
+  areagraph keys rotate KEY-ID
+      gives a key a new secret, printed this once; the old one stops working
+      at once, and the key keeps its name, role, organisations and expiry
 
 Keys live in the PostGIS database of DATABASE_URL (migrated with
 "areagraph migrate"). Without a database they live in the keys file of the
@@ -41,9 +44,9 @@ embedded server, --keys-file or AREAGRAPH_KEYS_FILE, by default
 the same file "areagraph serve" reads: a key made here works on a running
 server at once, and a revoked one stops working.`
 
-// keysCmd dispatches "keys create", "keys list" and "keys revoke".
+// keysCmd dispatches "keys create", "keys list", "keys revoke" and "keys rotate".
 func keysCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	what, args, err := subcommand("keys", args, []string{"create", "list", "revoke"}, keysHelp, stderr)
+	what, args, err := subcommand("keys", args, []string{"create", "list", "revoke", "rotate"}, keysHelp, stderr)
 	switch what {
 	case "create":
 		return keysCreate(ctx, args, getenv, stdout, stderr)
@@ -51,6 +54,8 @@ func keysCmd(ctx context.Context, args []string, getenv func(string) string, std
 		return keysList(ctx, args, getenv, stdout, stderr)
 	case "revoke":
 		return keysRevoke(ctx, args, getenv, stdout, stderr)
+	case "rotate":
+		return keysRotate(ctx, args, getenv, stdout, stderr)
 	}
 	return err
 }
@@ -239,7 +244,7 @@ func keysList(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer store.Close()
-	keys, err := store.Keys(ctx)
+	keys, err := store.Keys(ctx, cliActor())
 	if err != nil {
 		return keyError(err)
 	}
@@ -287,6 +292,32 @@ func keysRevoke(ctx context.Context, args []string, getenv func(string) string, 
 		return keyError(err)
 	}
 	fmt.Fprintf(stdout, "revoked key %s (%s) as of %s\n", k.ID, k.Name, timeText(k.RevokedAt))
+	return nil
+}
+
+func keysRotate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("keys rotate KEY-ID", stderr, keysHelp)
+	where := addKeyStoreFlags(fs, getenv)
+	id, err := parseWithFile(fs, args)
+	if err != nil {
+		return fmt.Errorf("keys rotate: %w (the key id, as \"keys list\" shows it)", err)
+	}
+	store, err := where.open(ctx, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	secret, hash, err := auth.NewSecret(id)
+	if err != nil {
+		return err
+	}
+	k, err := store.RotateKey(ctx, cliActor(), id, hash)
+	if err != nil {
+		return keyError(err)
+	}
+	fmt.Fprintf(stdout, "rotated key %s (%s) as of %s; the old secret no longer works\n", k.ID, k.Name, timeText(k.RotatedAt))
+	fmt.Fprintf(stdout, "secret: %s\n", secret)
+	fmt.Fprintln(stdout, "The secret is shown only this once: store it now.")
 	return nil
 }
 

@@ -127,7 +127,21 @@ func lifecycle(t *testing.T, c keysCLI) {
 	c.fails([]string{"keys", "create", "--role", "editor"}, "--name")
 	c.fails([]string{"keys", "create", "--name", "x", "--role", "editor", "--expires", "2001-01-01"}, "past")
 	c.fails([]string{"keys", "create", "--name", "x", "--role", "editor", "--expires", "soon"}, "--expires")
-	c.fails([]string{"keys", "rotate"}, "keys what")
+	c.fails([]string{"keys", "rotate"}, "key id")
+	c.fails([]string{"keys", "rotate", "nosuchky"}, "does not exist")
+	c.fails([]string{"keys", "rotate", id}, "is revoked")
+	c.fails([]string{"keys", "renew"}, "keys what")
+
+	// A rotation prints a new secret for the same key, which keeps its
+	// role and expiry.
+	out = c.must("keys", "rotate", admin)
+	if !strings.Contains(out, "rotated key "+admin) || !strings.Contains(out, "secret: ag_"+admin+"_") {
+		t.Errorf("keys rotate: %s", out)
+	}
+	if line := c.listed(admin); !strings.Contains(line, "ADMIN") || !strings.Contains(line, "2099-01-01T00:00:00Z") ||
+		!strings.Contains(line, "active") {
+		t.Errorf("rotated key listed as %s", line)
+	}
 
 	// A partner's key, bound to organisations of the data served (the
 	// demo, for the keys file).

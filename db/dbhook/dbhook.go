@@ -244,9 +244,9 @@ func (s *hooked) CreateKey(ctx context.Context, by db.Actor, k *db.APIKey) (_ *d
 	return s.next.CreateKey(ctx, by, k)
 }
 
-func (s *hooked) Keys(ctx context.Context) (_ []*db.APIKey, err error) {
+func (s *hooked) Keys(ctx context.Context, by db.Actor) (_ []*db.APIKey, err error) {
 	defer end(s.hook(ctx, "Keys"), &err)
-	return s.next.Keys(ctx)
+	return s.next.Keys(ctx, by)
 }
 
 func (s *hooked) KeyByHash(ctx context.Context, hash []byte) (_ *db.APIKey, err error) {
@@ -257,6 +257,11 @@ func (s *hooked) KeyByHash(ctx context.Context, hash []byte) (_ *db.APIKey, err 
 func (s *hooked) RevokeKey(ctx context.Context, by db.Actor, id string) (_ *db.APIKey, err error) {
 	defer end(s.hook(ctx, "RevokeKey"), &err)
 	return s.next.RevokeKey(ctx, by, id)
+}
+
+func (s *hooked) RotateKey(ctx context.Context, by db.Actor, id string, hash []byte) (_ *db.APIKey, err error) {
+	defer end(s.hook(ctx, "RotateKey"), &err)
+	return s.next.RotateKey(ctx, by, id, hash)
 }
 
 // db.ChangeFeed.

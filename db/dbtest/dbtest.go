@@ -103,6 +103,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"WriteScopeRefuses", testWriteScopeRefuses},
 		{"WriteScopeAllows", testWriteScopeAllows},
 		{"WriteScopedKeys", testWriteScopedKeys},
+		{"WriteKeyScope", testWriteKeyScope},
+		{"WriteKeyRotation", testWriteKeyRotation},
 		{"WriteRefusesBadText", testWriteRefusesBadText},
 		{"ConcurrentReads", testConcurrentReads},
 		{"Ping", testPing},

@@ -76,7 +76,7 @@ func stateOf(t *testing.T, s db.Store) state {
 	st.OrgsInBox = must[db.List[*db.Organization]](t)(s.Organizations(ctx(t), db.OrganizationFilter{Spatial: db.Spatial{BBox: box}}, all))
 	st.InitsInBox = must[db.List[*db.Initiative]](t)(s.Initiatives(ctx(t), db.InitiativeFilter{Spatial: db.Spatial{BBox: box}}, all))
 	st.Audit = must[db.List[*db.AuditEntry]](t)(s.AuditLog(ctx(t), db.AuditFilter{}, all))
-	st.Keys = must[[]*db.APIKey](t)(s.Keys(ctx(t)))
+	st.Keys = must[[]*db.APIKey](t)(s.Keys(ctx(t), testActor))
 	return st
 }
 

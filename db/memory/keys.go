@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/hex"
@@ -12,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +39,10 @@ func newKeyring() keyring {
 }
 
 func (r *keyring) put(k *db.APIKey) {
+	if old := r.byID[k.ID]; old != nil {
+		// A rotated key's old secret must find nothing from now on.
+		delete(r.byHash, string(old.Hash))
+	}
 	r.byID[k.ID] = k
 	r.byHash[string(k.Hash)] = k.ID
 }
@@ -121,6 +125,8 @@ type keyRecord struct {
 	CreatedAt time.Time  `json:"createdAt"`
 	ExpiresAt *time.Time `json:"expiresAt"`
 	RevokedAt *time.Time `json:"revokedAt"`
+	// RotatedAt is absent until the key's secret is first replaced.
+	RotatedAt *time.Time `json:"rotatedAt,omitempty"`
 	// Orgs is absent from files written before keys had a scope: those
 	// keys are unscoped, as they were.
 	Orgs []string `json:"organizations,omitempty"`
@@ -159,7 +165,8 @@ func (r *keyring) reload() error {
 			return fmt.Errorf("keys file %s: key %d: sha256: %w", r.path, i, err)
 		}
 		k := &db.APIKey{ID: rec.ID, Name: rec.Name, Role: rec.Role, Hash: hash, CreatedAt: rec.CreatedAt.UTC(),
-			ExpiresAt: utcMicro(rec.ExpiresAt), RevokedAt: utcMicro(rec.RevokedAt), Orgs: db.NormalizeOrgs(rec.Orgs)}
+			ExpiresAt: utcMicro(rec.ExpiresAt), RevokedAt: utcMicro(rec.RevokedAt), RotatedAt: utcMicro(rec.RotatedAt),
+			Orgs: db.NormalizeOrgs(rec.Orgs)}
 		if err := db.CheckAPIKey(k); err != nil {
 			return fmt.Errorf("keys file %s: key %d: %s", r.path, i, db.ErrorMessage(err))
 		}
@@ -187,7 +194,7 @@ func (r *keyring) save(keys []*db.APIKey) error {
 	kf := keyFile{Keys: make([]keyRecord, len(keys))}
 	for i, k := range keys {
 		kf.Keys[i] = keyRecord{ID: k.ID, Name: k.Name, Role: k.Role, SHA256: hex.EncodeToString(k.Hash),
-			CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, Orgs: k.Orgs}
+			CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt, RotatedAt: k.RotatedAt, Orgs: k.Orgs}
 	}
 	data, err := json.MarshalIndent(kf, "", "  ")
 	if err != nil {
@@ -262,7 +269,7 @@ func (s *Store) logKey(by db.Actor, at time.Time, old, k *db.APIKey) {
 
 // CreateKey implements db.Writer.
 func (s *Store) CreateKey(ctx context.Context, by db.Actor, k *db.APIKey) (*db.APIKey, error) {
-	if err := db.CheckUnscoped(by, "API keys"); err != nil {
+	if err := db.CheckKeyManager(by, db.KeyCreate); err != nil {
 		return nil, err
 	}
 	c := k.Clone()
@@ -316,13 +323,16 @@ func (s *Store) checkScopeOrgs(orgs []string) error {
 }
 
 // Keys implements db.Writer.
-func (s *Store) Keys(context.Context) ([]*db.APIKey, error) {
+func (s *Store) Keys(_ context.Context, by db.Actor) ([]*db.APIKey, error) {
+	if err := db.CheckKeyManager(by, db.KeyList); err != nil {
+		return nil, err
+	}
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
 	if err := s.keys.refresh(); err != nil {
 		return nil, err
 	}
-	keys := s.keys.sorted()
+	keys := db.OwnKeys(by, s.keys.sorted())
 	for i, k := range keys {
 		keys[i] = k.Clone()
 	}
@@ -345,17 +355,14 @@ func (s *Store) KeyByHash(_ context.Context, hash []byte) (*db.APIKey, error) {
 
 // RevokeKey implements db.Writer.
 func (s *Store) RevokeKey(ctx context.Context, by db.Actor, id string) (*db.APIKey, error) {
-	if err := db.CheckUnscoped(by, "API keys"); err != nil {
+	if err := db.CheckKeyManager(by, db.KeyRevoke); err != nil {
 		return nil, err
 	}
 	s.keyMu.Lock()
 	defer s.keyMu.Unlock()
-	if err := s.keys.refresh(); err != nil {
+	old, err := s.keyTarget(by, db.KeyRevoke, id)
+	if err != nil {
 		return nil, err
-	}
-	old := s.keys.byID[id]
-	if old == nil {
-		return nil, db.NotFoundError(db.TypeAPIKey, strconv.Quote(id))
 	}
 	if old.RevokedAt != nil {
 		return old.Clone(), nil
@@ -366,6 +373,54 @@ func (s *Store) RevokeKey(ctx context.Context, by db.Actor, id string) (*db.APIK
 	at := now()
 	c := old.Clone()
 	c.RevokedAt = &at
+	return s.replaceKey(by, at, old, c)
+}
+
+// RotateKey implements db.KeyStore.
+func (s *Store) RotateKey(ctx context.Context, by db.Actor, id string, hash []byte) (*db.APIKey, error) {
+	if err := db.CheckKeyManager(by, db.KeyRotate); err != nil {
+		return nil, err
+	}
+	if err := db.CheckKeyHash(hash); err != nil {
+		return nil, err
+	}
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	old, err := s.keyTarget(by, db.KeyRotate, id)
+	if err != nil {
+		return nil, err
+	}
+	if old.RevokedAt != nil {
+		return nil, db.RevokedKeyError(id)
+	}
+	if _, ok := s.keys.byHash[string(hash)]; ok {
+		return nil, db.Errorf(db.ECONFLICT, "another key has the same secret; make a new one")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	at := now()
+	c := old.Clone()
+	c.Hash, c.RotatedAt = bytes.Clone(hash), &at
+	return s.replaceKey(by, at, old, c)
+}
+
+// keyTarget refreshes the keys and decides on the key with id as stored
+// whether by may go on with op (db.CheckKeyTarget); keyMu is held.
+func (s *Store) keyTarget(by db.Actor, op db.KeyOp, id string) (*db.APIKey, error) {
+	if err := s.keys.refresh(); err != nil {
+		return nil, err
+	}
+	old := s.keys.byID[id]
+	if err := db.CheckKeyTarget(by, op, id, old); err != nil {
+		return nil, err
+	}
+	return old, nil
+}
+
+// replaceKey writes c in place of old, file first, and audits the update
+// by by at; keyMu is held.
+func (s *Store) replaceKey(by db.Actor, at time.Time, old, c *db.APIKey) (*db.APIKey, error) {
 	keys := s.keys.sorted()
 	keys[slices.Index(keys, old)] = c
 	if err := s.keys.save(keys); err != nil {

@@ -38,7 +38,7 @@ func TestKeysFileSharedByTwoStores(t *testing.T) {
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("the file exists before the first write: %v", err)
 	}
-	if keys, err := server.Keys(ctx); err != nil || len(keys) != 0 {
+	if keys, err := server.Keys(ctx, cli); err != nil || len(keys) != 0 {
 		t.Fatalf("keys of a missing file: %v, %v", keys, err)
 	}
 
@@ -66,7 +66,7 @@ func TestKeysFileSharedByTwoStores(t *testing.T) {
 	if _, err := server.CreateKey(ctx, cli, &db.APIKey{ID: "k2", Name: "Import", Role: db.RoleAdmin, Hash: dbtest.KeyHash("s2")}); err != nil {
 		t.Fatal(err)
 	}
-	keys, err := cmd.Keys(ctx)
+	keys, err := cmd.Keys(ctx, cli)
 	if err != nil || len(keys) != 2 || keys[0].ID != "k1" || keys[1].ID != "k2" {
 		t.Fatalf("keys seen by the command line: %v, %v", keys, err)
 	}
@@ -85,9 +85,22 @@ func TestKeysFileSharedByTwoStores(t *testing.T) {
 		t.Errorf("the server after the revocation: %+v, %v", got, err)
 	}
 
+	// A rotation by the server reaches the file: the old secret finds
+	// nothing in the command line's store either.
+	rotated, err := server.RotateKey(ctx, cli, "k2", dbtest.KeyHash("s2.new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd.KeyByHash(ctx, dbtest.KeyHash("s2")); db.ErrorCode(err) != db.ENOTFOUND {
+		t.Errorf("the old secret after a rotation: %v, want NOT_FOUND", err)
+	}
+	if got, err := cmd.KeyByHash(ctx, dbtest.KeyHash("s2.new")); err != nil || !reflect.DeepEqual(got, rotated) {
+		t.Errorf("the new secret after a rotation: %+v, %v; want %+v", got, err, rotated)
+	}
+
 	// A third store starts from the file.
 	third := storeOn(t, path)
-	keys, err = third.Keys(ctx)
+	keys, err = third.Keys(ctx, cli)
 	if err != nil || len(keys) != 2 || keys[0].RevokedAt == nil || keys[1].RevokedAt != nil {
 		t.Errorf("keys of a store opened later: %v, %v", keys, err)
 	}
@@ -164,7 +177,7 @@ func TestKeysFileConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	keys, err := storeOn(t, path).Keys(ctx)
+	keys, err := storeOn(t, path).Keys(ctx, cli)
 	if err != nil || len(keys) != 8 {
 		t.Errorf("keys in the file: %d, %v", len(keys), err)
 	}

@@ -258,7 +258,7 @@ func TestFailedWriteLeavesNothing(t *testing.T) {
 		inits, _ := s.Initiatives(ctx, db.InitiativeFilter{}, db.Page{Limit: 100})
 		inds, _ := s.Indicators(ctx, nil)
 		values, _ := s.IndicatorValues(ctx, db.ValueFilter{})
-		keys, _ := s.Keys(ctx)
+		keys, _ := s.Keys(ctx, db.Actor{ID: "test", Role: db.RoleAdmin})
 		return []any{areas, orgs, inits, inds, values, keys}
 	}
 	before := snapshot()

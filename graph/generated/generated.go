@@ -63,6 +63,7 @@ type ComplexityRoot struct {
 		Orgs      func(childComplexity int) int
 		RevokedAt func(childComplexity int) int
 		Role      func(childComplexity int) int
+		RotatedAt func(childComplexity int) int
 	}
 
 	Area struct {
@@ -353,6 +354,7 @@ type ComplexityRoot struct {
 		DeleteInitiative      func(childComplexity int, input model.DeleteInitiativeInput) int
 		DeleteOrganization    func(childComplexity int, input model.DeleteOrganizationInput) int
 		RevokeAPIKey          func(childComplexity int, input model.RevokeAPIKeyInput) int
+		RotateAPIKey          func(childComplexity int, input model.RotateAPIKeyInput) int
 		UpdateArea            func(childComplexity int, input model.UpdateAreaInput) int
 		UpdateAssociation     func(childComplexity int, input model.UpdateAssociationInput) int
 		UpdateEmployer        func(childComplexity int, input model.UpdateEmployerInput) int
@@ -430,6 +432,12 @@ type ComplexityRoot struct {
 	RevokeApiKeyPayload struct {
 		APIKey           func(childComplexity int) int
 		ClientMutationID func(childComplexity int) int
+	}
+
+	RotateApiKeyPayload struct {
+		APIKey           func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Secret           func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -542,6 +550,7 @@ type MutationResolver interface {
 	UpsertIndicatorValues(ctx context.Context, input model.UpsertIndicatorValuesInput) (*model.UpsertIndicatorValuesPayload, error)
 	CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
 	RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error)
+	RotateAPIKey(ctx context.Context, input model.RotateAPIKeyInput) (*model.RotateAPIKeyPayload, error)
 }
 type PartnershipResolver interface {
 	Organization(ctx context.Context, obj *db.Partner) (model.Organization, error)
@@ -645,6 +654,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKey.Role(childComplexity), true
+	case "ApiKey.rotatedAt":
+		if e.ComplexityRoot.ApiKey.RotatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.RotatedAt(childComplexity), true
 
 	case "Area.areaSquareMeters":
 		if e.ComplexityRoot.Area.AreaSquareMeters == nil {
@@ -1922,6 +1937,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["input"].(model.RevokeAPIKeyInput)), true
+	case "Mutation.rotateApiKey":
+		if e.ComplexityRoot.Mutation.RotateAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateAPIKey(childComplexity, args["input"].(model.RotateAPIKeyInput)), true
 	case "Mutation.updateArea":
 		if e.ComplexityRoot.Mutation.UpdateArea == nil {
 			break
@@ -2323,6 +2349,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RevokeApiKeyPayload.ClientMutationID(childComplexity), true
 
+	case "RotateApiKeyPayload.apiKey":
+		if e.ComplexityRoot.RotateApiKeyPayload.APIKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RotateApiKeyPayload.APIKey(childComplexity), true
+	case "RotateApiKeyPayload.clientMutationId":
+		if e.ComplexityRoot.RotateApiKeyPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RotateApiKeyPayload.ClientMutationID(childComplexity), true
+	case "RotateApiKeyPayload.secret":
+		if e.ComplexityRoot.RotateApiKeyPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RotateApiKeyPayload.Secret(childComplexity), true
+
 	case "Subscription.changes":
 		if e.ComplexityRoot.Subscription.Changes == nil {
 			break
@@ -2460,6 +2505,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PartnerInput", ec.unmarshalInputPartnerInput),
 			graphql.NewInputUnmarshaler("ReachInput", ec.unmarshalInputReachInput),
 			graphql.NewInputUnmarshaler("RevokeApiKeyInput", ec.unmarshalInputRevokeApiKeyInput),
+			graphql.NewInputUnmarshaler("RotateApiKeyInput", ec.unmarshalInputRotateApiKeyInput),
 			graphql.NewInputUnmarshaler("UpdateAreaInput", ec.unmarshalInputUpdateAreaInput),
 			graphql.NewInputUnmarshaler("UpdateAssociationInput", ec.unmarshalInputUpdateAssociationInput),
 			graphql.NewInputUnmarshaler("UpdateEmployerInput", ec.unmarshalInputUpdateEmployerInput),
@@ -2822,11 +2868,14 @@ type Query {
   ): AuditEntryConnection @auth(requires: ADMIN)
 
   """
-  Every API key, revoked and expired ones included, oldest first. Secrets
-  are never shown: the server does not keep them. Needs the ADMIN role;
-  null, with an error, for other callers.
+  The API keys the caller manages, revoked and expired ones included,
+  oldest first: every key for an admin; for a partner's key or token (one
+  bound to organisations), the keys bound to its organisations only (every
+  organisation of the key among its own). Secrets are never shown: the
+  server does not keep them. Null, with a FORBIDDEN error, for a caller
+  that is neither an admin nor a partner.
   """
-  apiKeys: [ApiKey!] @auth(requires: ADMIN)
+  apiKeys: [ApiKey!] @auth(requires: EDITOR)
 
   """
   Who is calling: the caller the request's bearer token makes, with its
@@ -3854,9 +3903,21 @@ type Mutation {
 
   """
   Revokes an API key from now on: requests that carry it are refused.
-  Revoking a revoked key changes nothing. Needs the ADMIN role.
+  Revoking a revoked key changes nothing. An admin revokes any key; a
+  partner's key or token (one bound to organisations) the keys bound to its
+  organisations only, its own included, and is refused any other key just
+  as a key that does not exist (FORBIDDEN). Unscoped editors revoke none.
   """
-  revokeApiKey("The key." input: RevokeApiKeyInput!): RevokeApiKeyPayload @auth(requires: ADMIN)
+  revokeApiKey("The key." input: RevokeApiKeyInput!): RevokeApiKeyPayload @auth(requires: EDITOR)
+
+  """
+  Gives an API key a new secret, in the payload this once; the old secret
+  stops working at once. The key keeps its id, name, role, organisations
+  and expiry: a rotation never widens what a key may do. A partner's key
+  rotates only itself, an admin any key that is not revoked; unscoped
+  editors and access tokens bound to organisations rotate none (FORBIDDEN).
+  """
+  rotateApiKey("The key." input: RotateApiKeyInput!): RotateApiKeyPayload @auth(requires: EDITOR)
 }
 
 "A new area."
@@ -4360,6 +4421,8 @@ type ApiKey {
   expiresAt: DateTime
   "When the key was revoked; null while in force."
   revokedAt: DateTime
+  "When the key last got a new secret (` + "`" + `rotateApiKey` + "`" + `); null while it has the one it was made with."
+  rotatedAt: DateTime
   "Whether the key works now: neither revoked nor expired."
   active: Boolean!
   """
@@ -4419,6 +4482,27 @@ type RevokeApiKeyPayload {
   clientMutationId: String
   "The key as stored, with the time it was revoked."
   apiKey: ApiKey!
+}
+
+"An API key to give a new secret."
+input RotateApiKeyInput {
+  "Any string of the client's, returned as is in the payload to match answers to requests."
+  clientMutationId: String
+  "The key's id (` + "`" + `ApiKey.id` + "`" + `); a partner's key names itself."
+  id: ID!
+}
+
+"The answer to ` + "`" + `rotateApiKey` + "`" + `."
+type RotateApiKeyPayload {
+  "The input's ` + "`" + `clientMutationId` + "`" + `."
+  clientMutationId: String
+  "The key as stored, with the time it was rotated."
+  apiKey: ApiKey!
+  """
+  The key's new secret, shown this once: send it as ` + "`" + `Authorization: Bearer
+  <secret>` + "`" + ` from now on; the old one no longer works.
+  """
+  secret: String!
 }
 
 "What a change did to a record."
@@ -4579,6 +4663,8 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 		return ec.fieldContext_ApiKey_expiresAt(ctx, field)
 	case "revokedAt":
 		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+	case "rotatedAt":
+		return ec.fieldContext_ApiKey_rotatedAt(ctx, field)
 	case "active":
 		return ec.fieldContext_ApiKey_active(ctx, field)
 	case "organizations":
@@ -5245,6 +5331,18 @@ func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context,
 		return ec.fieldContext_RevokeApiKeyPayload_apiKey(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeApiKeyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RotateApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_RotateApiKeyPayload_clientMutationId(ctx, field)
+	case "apiKey":
+		return ec.fieldContext_RotateApiKeyPayload_apiKey(ctx, field)
+	case "secret":
+		return ec.fieldContext_RotateApiKeyPayload_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RotateApiKeyPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateAreaPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5979,6 +6077,20 @@ func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RevokeAPIKeyInput, error) {
 			return ec.unmarshalNRevokeApiKeyInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐRevokeAPIKeyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rotateApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RotateAPIKeyInput, error) {
+			return ec.unmarshalNRotateApiKeyInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐRotateAPIKeyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6804,6 +6916,29 @@ func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ApiKey_rotatedAt(ctx context.Context, field graphql.CollectedField, obj *db.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_rotatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RotatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_rotatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
 }
 
@@ -12589,7 +12724,7 @@ func (ec *executionContext) _Mutation_revokeApiKey(ctx context.Context, field gr
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "ADMIN")
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal *model.RevokeAPIKeyPayload
 					return zeroVal, err
@@ -12629,6 +12764,68 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rotateApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateApiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RotateAPIKey(ctx, fc.Args["input"].(model.RotateAPIKeyInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.RotateAPIKeyPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RotateAPIKeyPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RotateAPIKeyPayload) graphql.Marshaler {
+			return ec.marshalORotateApiKeyPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐRotateAPIKeyPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RotateApiKeyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rotateApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13834,7 +14031,7 @@ func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.Co
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "ADMIN")
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐRole(ctx, "EDITOR")
 				if err != nil {
 					var zeroVal []*db.APIKey
 					return zeroVal, err
@@ -14099,6 +14296,84 @@ func (ec *executionContext) fieldContext_RevokeApiKeyPayload_apiKey(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RotateApiKeyPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.RotateAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RotateApiKeyPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RotateApiKeyPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RotateApiKeyPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RotateApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.RotateAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RotateApiKeyPayload_apiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.APIKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.APIKey) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐAPIKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RotateApiKeyPayload_apiKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RotateApiKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RotateApiKeyPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.RotateAPIKeyPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RotateApiKeyPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RotateApiKeyPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RotateApiKeyPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Subscription_changes(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -17124,6 +17399,55 @@ func UnmarshalRevokeApiKeyInput(ctx context.Context, raw any) (model.RevokeAPIKe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRotateApiKeyInput(ctx context.Context, obj any) (model.RotateAPIKeyInput, error) {
+	var it model.RotateAPIKeyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRotateApiKeyInput unmarshals raw into the RotateApiKeyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRotateApiKeyInput(ctx context.Context, raw any) (model.RotateAPIKeyInput, error) {
+	var out model.RotateAPIKeyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RotateApiKeyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateAreaInput(ctx context.Context, obj any) (model.UpdateAreaInput, error) {
 	var it model.UpdateAreaInput
 	if obj == nil {
@@ -17934,6 +18258,11 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "revokedAt":
 			out.Values[i] = ec._ApiKey_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rotatedAt":
+			out.Values[i] = ec._ApiKey_rotatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -19940,6 +20269,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "rotateApiKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20450,6 +20786,49 @@ func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.Se
 			}
 		case "apiKey":
 			out.Values[i] = ec._RevokeApiKeyPayload_apiKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rotateApiKeyPayloadImplementors = []string{"RotateApiKeyPayload"}
+
+func (ec *executionContext) _RotateApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RotateAPIKeyPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rotateApiKeyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RotateApiKeyPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._RotateApiKeyPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "apiKey":
+			out.Values[i] = ec._RotateApiKeyPayload_apiKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._RotateApiKeyPayload_secret(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22222,6 +22601,11 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNRotateApiKeyInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐRotateAPIKeyInput(ctx context.Context, v any) (model.RotateAPIKeyInput, error) {
+	res, err := ec.unmarshalInputRotateApiKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSex2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex(ctx context.Context, v any) (db.Sex, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNSex2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex[tmp]
@@ -23337,6 +23721,13 @@ var (
 		db.RollupWeightedMean: "WEIGHTED_MEAN",
 	}
 )
+
+func (ec *executionContext) marshalORotateApiKeyPayload2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐRotateAPIKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.RotateAPIKeyPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RotateApiKeyPayload(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalOSex2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSexᚄ(ctx context.Context, v any) ([]db.Sex, error) {
 	if v == nil {

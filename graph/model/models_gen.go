@@ -539,6 +539,25 @@ type RevokeAPIKeyPayload struct {
 	APIKey *db.APIKey `json:"apiKey"`
 }
 
+// An API key to give a new secret.
+type RotateAPIKeyInput struct {
+	// Any string of the client's, returned as is in the payload to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The key's id (`ApiKey.id`); a partner's key names itself.
+	ID string `json:"id"`
+}
+
+// The answer to `rotateApiKey`.
+type RotateAPIKeyPayload struct {
+	// The input's `clientMutationId`.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The key as stored, with the time it was rotated.
+	APIKey *db.APIKey `json:"apiKey"`
+	// The key's new secret, shown this once: send it as `Authorization: Bearer
+	// <secret>` from now on; the old one no longer works.
+	Secret string `json:"secret"`
+}
+
 // What is pushed as it happens. A subscription is served over a WebSocket
 // with the graphql-transport-ws protocol (a token goes in the
 // `connection_init` payload as `{"Authorization": "Bearer <token>"}`, or in
