@@ -48,8 +48,9 @@ export async function gql(query, variables = {}, signal) {
 }
 
 // layer fetches a GeoJSON FeatureCollection; params with empty values are
-// left out.
-export async function layer(name, params = {}, signal) {
+// left out. cache 'no-cache' asks the server again (a 304 when nothing
+// changed), for a layer known to have changed.
+export async function layer(name, params = {}, signal, cache = 'default') {
   const url = new URL(`layers/${name}.geojson`, base());
   for (const [k, v] of Object.entries({ limit: LAYER_LIMIT, precision: 5, ...params })) {
     if (v !== null && v !== undefined && v !== '') url.searchParams.set(k, String(v));
@@ -60,7 +61,7 @@ export async function layer(name, params = {}, signal) {
   const res = await fetch(url, {
     signal,
     headers: { Accept: 'application/geo+json', ...authHeaders(url, base()) },
-    cache: getKey() ? 'no-cache' : 'default',
+    cache: getKey() ? 'no-cache' : cache,
   });
   if (!res.ok) {
     let msg = `${res.status} ${res.statusText}`;

@@ -8,6 +8,7 @@ import { classify, NO_VALUE_COLOR } from './classify.js';
 import { creditOf } from './credit.js';
 import { clear, h } from './dom.js';
 import { setupEditor } from './editor.js';
+import { affected, follow } from './live.js';
 import {
   defaultLang, FOCUS_GROUPS, fmt, getLang, indicatorName, label, setLang, STATUSES, t, THEMES,
 } from './i18n.js';
@@ -320,16 +321,17 @@ function recolour() {
   renderRanking();
 }
 
-function fetchAreas() {
+function fetchAreas(cache) {
   return load('areas', (signal) => api.layer('areas', {
     kind: 'DISTRICT,PRIORITY_AREA', indicator: st.indicator, year: st.year, zoom: 14,
-  }, signal));
+  }, signal, cache));
 }
 
-async function refreshAreas() {
+// refreshAreas reloads the areas; cache 'no-cache' when they changed.
+async function refreshAreas(cache) {
   writeHash();
   renderLegend();
-  const fc = await fetchAreas();
+  const fc = await fetchAreas(cache);
   if (!fc) return;
   setAreas(fc);
   refreshPanel();
@@ -356,7 +358,7 @@ function explode(fc, layer) {
   return { type: 'FeatureCollection', features: out };
 }
 
-async function refreshPoints(layer) {
+async function refreshPoints(layer, cache) {
   const spec = POINTS.find((p) => p.layer === layer);
   if (!st.show.includes(spec.key)) {
     if (app.loads[`points-${layer}`]) app.loads[`points-${layer}`].abort();
@@ -366,7 +368,7 @@ async function refreshPoints(layer) {
     return;
   }
   const params = layer === 'initiatives' ? { status: st.status, focusGroup: st.focusGroup, theme: st.theme } : {};
-  const fc = await load(`points-${layer}`, (signal) => api.layer(layer, params, signal));
+  const fc = await load(`points-${layer}`, (signal) => api.layer(layer, params, signal, cache));
   if (!fc) return;
   const points = explode(fc, layer);
   app.points[layer] = {
@@ -897,6 +899,7 @@ async function start() {
     let idle = 0;
     map.on('idle', () => { document.body.dataset.idle = String(++idle); });
     window.addEventListener('hashchange', applyHash);
+    follow(redrawChanged);
     document.body.dataset.ready = 'true';
   });
 }
@@ -924,6 +927,15 @@ function showDraft(locations) {
     type: 'FeatureCollection',
     features: locations.map((c) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: c }, properties: {} })),
   });
+}
+
+// redrawChanged reloads what a batch of the server's changes touched: the
+// areas (their values colour the map), a point layer, the open panel.
+function redrawChanged(changes) {
+  const what = affected(changes);
+  if (what.areas) refreshAreas('no-cache'); // the panel with them
+  else if (st.area && what.concerns(st.area)) refreshPanel();
+  for (const layer of what.layers) refreshPoints(layer, 'no-cache');
 }
 
 function onSearchPick(item) {
