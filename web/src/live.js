@@ -53,6 +53,12 @@ export function follow(onChanges) {
         body: JSON.stringify({ query: SUBSCRIPTION, variables: { after: last } }),
         signal: ctl.signal,
       });
+      if (res.status === 401 || res.status === 403) {
+        // Reads need a key this page does not have; signing in loads
+        // the page again.
+        document.body.dataset.live = 'refused';
+        return;
+      }
       if (!res.ok || !res.body) throw new Error(`${res.status}`);
       document.body.dataset.live = 'open';
       retry = RETRY_MIN_MS;
