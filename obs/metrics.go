@@ -41,6 +41,8 @@ type Metrics struct {
 	gqlRequests   *prometheus.CounterVec
 	gqlDuration   *prometheus.HistogramVec
 	storeDuration *prometheus.HistogramVec
+	cacheLookups  *prometheus.CounterVec
+	notModified   *prometheus.CounterVec
 
 	operations *labelSet
 	layers     *labelSet
@@ -96,7 +98,9 @@ func NewMetrics() *Metrics {
 		operations: newLabelSet(MaxOperationLabels),
 		layers:     newLabelSet(MaxLayerLabels),
 	}
+	m.cacheLookups, m.notModified = newCacheCounters()
 	m.reg.MustRegister(buildInfoGauge(buildinfo.Read()), m.inFlight, m.httpRequests, m.httpDuration, m.gqlRequests, m.gqlDuration, m.storeDuration,
+		m.cacheLookups, m.notModified,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
