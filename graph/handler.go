@@ -15,6 +15,7 @@ import (
 	"github.com/areagraph/areagraph/graph/generated"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/internal/bytecache"
+	"github.com/areagraph/areagraph/internal/httpcache"
 	"github.com/areagraph/areagraph/obs"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -54,6 +55,10 @@ type HandlerConfig struct {
 	// about areas are answered for when they name none; nil means
 	// time.Now. Tests set it to ask on a day of their choosing.
 	Now func() time.Time
+	// Cache tags the answers of queries with the data they read (ETag on
+	// GET, 304 for a client that holds the tag, before any resolver runs)
+	// and keeps anonymous answers; nil tags and keeps nothing.
+	Cache *httpcache.Cache
 }
 
 // Defaults of HandlerConfig.
@@ -101,10 +106,11 @@ func (c HandlerConfig) withDefaults() HandlerConfig {
 // the business of the HTTP server that mounts it.
 func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	cfg = cfg.withDefaults()
-	exec := executor.New(generated.NewExecutableSchema(generated.Config{
+	schema := generated.NewExecutableSchema(generated.Config{
 		Resolvers:  &Resolver{Store: store, Now: cfg.Now, Follow: follow.New(store, 0, cfg.Log), Outlines: outline.New(store, 0)},
 		Directives: generated.DirectiveRoot{Auth: authDirective},
-	}))
+	})
+	exec := executor.New(schema)
 	// Parsing and validating a query costs more than running most of
 	// them; map frontends send the same few queries again and again.
 	// Both caches are bounded by bytes as well as entries, since their
@@ -148,6 +154,7 @@ func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	return &graphqlHandler{
 		exec: exec, maxBody: cfg.Limits.MaxBodyBytes, apq: cfg.APQCacheSize > 0, log: cfg.Log,
 		streams: cfg.Streams, ws: newWebSocket(cfg.Streams, cfg.Limits.MaxBodyBytes, cfg.Log),
+		cache: cfg.Cache, schema: schema.Schema(),
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/internal/httpcache"
 	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/obs"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -45,12 +46,17 @@ type graphqlHandler struct {
 	log     *slog.Logger
 	streams StreamConfig
 	ws      transport.Websocket
+	cache   *httpcache.Cache
+	schema  *ast.Schema
 }
 
 func (h *graphqlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The body's media type, and so the status codes, follow Accept:
 	// shared caches must keep the variants apart.
 	httpx.AddVary(w.Header(), "Accept")
+	// Nothing may keep an answer but a query's that tag says otherwise
+	// (tagged): writes, refusals and POSTs are no-store.
+	httpcache.NoStore(w.Header())
 	defer h.recoverPanic(w, r)
 	switch r.Method {
 	case http.MethodGet, http.MethodPost:
@@ -114,7 +120,11 @@ func (h *graphqlHandler) execute(w http.ResponseWriter, r *http.Request, media s
 				status = http.StatusMethodNotAllowed
 			}
 		}
-		h.write(w, r, media, status, operationName(op), h.exec.DispatchError(graphql.WithOperationContext(ctx, op), errs))
+		h.write(w, r, media, status, operationName(op), h.exec.DispatchError(graphql.WithOperationContext(ctx, op), errs), "")
+		return
+	}
+	keep, done := h.tagged(w, r, media, params, op)
+	if done {
 		return
 	}
 	responses, ctx := h.exec.DispatchOperation(ctx, op)
@@ -132,7 +142,52 @@ func (h *graphqlHandler) execute(w http.ResponseWriter, r *http.Request, media s
 	if len(resp.Data) == 0 && media == mediaGraphQLResponse {
 		status = statusWithoutData(resp.Errors)
 	}
-	h.write(w, r, media, status, operationName(op), resp)
+	h.write(w, r, media, status, operationName(op), resp, keep)
+}
+
+// cacheRoute labels GraphQL's hits, misses and 304s in the metrics.
+const cacheRoute = "/graphql"
+
+// tagged tags the answer of a query with the data it reads: the query's
+// text (a persisted query's, once looked up), its operation and
+// variables, the media type, the caller and the day, and the heads of the
+// record types its selections read (reads.go). A GET gets the tag as its
+// ETag, and 304 when it sent it back; an anonymous query is answered from
+// the response cache when it holds the tag, else keep is the key to keep
+// its answer under. done says the request has been answered, with no
+// resolver run.
+func (h *graphqlHandler) tagged(w http.ResponseWriter, r *http.Request, media string, params *graphql.RawParams, op *graphql.OperationContext) (keep string, done bool) {
+	heads := h.cache.Heads()
+	if heads == nil {
+		return "", false
+	}
+	types, ok := operationReads(h.schema, op.Doc, op.Operation)
+	if !ok {
+		return "", false
+	}
+	vars, err := json.Marshal(params.Variables) // keys sorted: one spelling
+	if err != nil {
+		return "", false
+	}
+	ctx := r.Context()
+	etag := h.cache.Tag(ctx, "graphql").Add(media, op.RawQuery, op.OperationName, string(vars)).Heads(heads, types).ETag()
+	anonymous := httpcache.Anonymous(ctx)
+	if r.Method == http.MethodGet {
+		h.cache.SetRead(w.Header(), etag, anonymous)
+		if h.cache.NotModified(w, r, cacheRoute, etag) {
+			obs.SetGraphQL(ctx, operationName(op), "ok")
+			return "", true
+		}
+	}
+	if !anonymous || !h.cache.Keeps() {
+		return "", false
+	}
+	if e, ok := h.cache.Get(cacheRoute, etag); ok {
+		obs.SetGraphQL(ctx, operationName(op), "ok")
+		e.Write(w, r)
+		return "", true
+	}
+	return etag, false
 }
 
 // statusWithoutData is the status of a response that has errors and no
@@ -157,7 +212,9 @@ type wireResponse struct {
 	Extensions map[string]any  `json:"extensions,omitempty"`
 }
 
-func (h *graphqlHandler) write(w http.ResponseWriter, r *http.Request, media string, status int, operation string, resp *graphql.Response) {
+// write sends a response; keep, when not empty, is the key to keep a
+// successful answer under in the response cache.
+func (h *graphqlHandler) write(w http.ResponseWriter, r *http.Request, media string, status int, operation string, resp *graphql.Response, keep string) {
 	body, err := encodeResponse(resp)
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "internal error", "error", fmt.Errorf("encoding a response: %w", err))
@@ -171,7 +228,16 @@ func (h *graphqlHandler) write(w http.ResponseWriter, r *http.Request, media str
 		result = obs.Canceled
 	}
 	obs.SetGraphQL(r.Context(), operation, result)
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	contentType := media + "; charset=utf-8"
+	if result != "ok" {
+		// An answer with errors is not to be kept or revalidated: the
+		// next try may well succeed with the same data.
+		w.Header().Del("ETag")
+		httpcache.NoStore(w.Header())
+	} else if keep != "" && status == http.StatusOK {
+		h.cache.Put(keep, &httpcache.Entry{Status: status, Header: http.Header{"Content-Type": {contentType}}, Body: body})
+	}
+	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
@@ -205,7 +271,7 @@ func needsEscape(b []byte) bool {
 // request, with status whatever the media type, as the draft says.
 func (h *graphqlHandler) refuse(w http.ResponseWriter, r *http.Request, media string, status int, format string, args ...any) {
 	e := &gqlerror.Error{Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"code": db.EINVALID}}
-	h.write(w, r, media, status, "", &graphql.Response{Errors: gqlerror.List{e}})
+	h.write(w, r, media, status, "", &graphql.Response{Errors: gqlerror.List{e}}, "")
 }
 
 // recoverPanic answers a panic outside the resolvers (gqlgen recovers
@@ -219,7 +285,7 @@ func (h *graphqlHandler) recoverPanic(w http.ResponseWriter, r *http.Request) {
 		panic(p)
 	}
 	h.log.ErrorContext(r.Context(), "panic serving GraphQL", "panic", fmt.Sprint(p))
-	h.write(w, r, mediaJSON, http.StatusInternalServerError, "", &graphql.Response{Errors: gqlerror.List{internalError()}})
+	h.write(w, r, mediaJSON, http.StatusInternalServerError, "", &graphql.Response{Errors: gqlerror.List{internalError()}}, "")
 }
 
 func internalError() *gqlerror.Error {
