@@ -15,6 +15,7 @@ import (
 	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/internal/httpcache"
 	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/layers"
 	"github.com/areagraph/areagraph/obs"
@@ -62,7 +63,16 @@ func New(store db.Store, cfg Config) http.Handler {
 	// httpx.BaseURL from the forwarding configuration.
 	forwarding := cfg.Forwarding
 	mux := http.NewServeMux()
-	gql := graph.NewHandler(store, cfg.graphQL())
+	// Answers tagged with the data they read, revalidated with a 304 and
+	// kept for anonymous readers until a write to what they read
+	// (internal/httpcache); inside authentication, which says who asks.
+	cache := httpcache.New(httpcache.Config{
+		Versions: cfg.Versions, MaxBytes: cfg.ResponseCacheBytes, MaxAge: cfg.CacheMaxAge,
+		Metrics: metrics, Now: cfg.Now,
+	})
+	gqlConfig := cfg.graphQL()
+	gqlConfig.Cache = cache
+	gql := graph.NewHandler(store, gqlConfig)
 	// The routes that serve data also read and answer consistency tokens
 	// (consistency.go); inside the mux, so that the request the access
 	// log and the metrics see is the one the mux labelled with its route.
@@ -100,13 +110,17 @@ func New(store db.Store, cfg Config) http.Handler {
 	}
 	layerHandler := layers.New(store, log)
 	layerHandler.Now = cfg.Now
-	mapLayers := shed(withConsistency(authn(withTimeout(cfg.Limits.Timeout, layerLinks(layerHandler)))))
+	layerRoute := httpcache.Route{Name: "/layers/", Vary: append([]string{"Accept-Encoding"}, httpx.ForwardedHeaders...),
+		Reads: func(r *http.Request) ([]string, bool) { return layers.ReadsPath(r.URL.Path) }}
+	mapLayers := shed(withConsistency(authn(withTimeout(cfg.Limits.Timeout, layerLinks(cache.Wrap(layerRoute, layerHandler))))))
 	mux.Handle("/layers/", mapLayers)
 	mux.Handle("/tiles/", mapLayers)
 	// OGC API – Features over the same layers, for GIS tools. Its landing
 	// page shares / with the map explorer: a client asking for JSON gets
 	// the one, a browser the other.
-	ogc := shed(withConsistency(authn(withTimeout(cfg.Limits.Timeout, layerLinks(ogcapi.New(store, log))))))
+	ogcRoute := httpcache.Route{Name: "/collections/", Vary: append([]string{"Accept", "Accept-Encoding"}, httpx.ForwardedHeaders...),
+		Reads: func(r *http.Request) ([]string, bool) { return ogcapi.Reads(r.URL.Path) }}
+	ogc := shed(withConsistency(authn(withTimeout(cfg.Limits.Timeout, layerLinks(cache.Wrap(ogcRoute, ogcapi.New(store, log)))))))
 	for _, p := range []string{"/api", "/conformance", "/collections", "/collections/"} {
 		mux.Handle(p, ogc)
 	}
@@ -239,6 +253,19 @@ type Config struct {
 	// context. Nil serves everyone as anonymous: reads work, every write
 	// is UNAUTHENTICATED.
 	Auth *auth.Authenticator
+	// Versions are the change feed's heads, held in memory
+	// (httpcache.Follow on the store): GraphQL queries, map layers, tiles
+	// and OGC API answer an ETag keyed on the data they read and 304 to a
+	// client that holds it, and anonymous answers are kept. Nil tags
+	// nothing and keeps nothing; the layers then tag their bytes.
+	Versions httpcache.Versions
+	// ResponseCacheBytes bounds the anonymous answers kept; 0 means
+	// httpcache.DefaultMaxBytes, negative keeps none (answers are still
+	// tagged).
+	ResponseCacheBytes int64
+	// CacheMaxAge is how long browsers and CDNs may use an anonymous
+	// answer before they revalidate it; 0 makes them ask every time.
+	CacheMaxAge time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -247,6 +274,9 @@ func (c Config) withDefaults() Config {
 		c.Metrics = obs.NewMetrics()
 	}
 	c.Limits = c.Limits.WithDefaults()
+	if c.ResponseCacheBytes == 0 {
+		c.ResponseCacheBytes = httpcache.DefaultMaxBytes
+	}
 	if c.MaxInFlight == 0 {
 		c.MaxInFlight = DefaultMaxInFlight
 	}
