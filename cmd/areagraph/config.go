@@ -15,6 +15,7 @@ import (
 	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/internal/httpcache"
 	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/obs"
 	"github.com/areagraph/areagraph/server"
@@ -73,6 +74,8 @@ type serveConfig struct {
 	queryBytes          byteSize
 	apqCache            int
 	apqBytes            byteSize
+	responseBytes       byteSize
+	cacheMaxAge         time.Duration
 	introspection       bool
 	graphiql            bool
 	metrics             bool
@@ -131,6 +134,8 @@ var serveSettings = []serveSetting{
 	{"query-cache-bytes", "AREAGRAPH_QUERY_CACHE_BYTES", false},
 	{"apq-cache", "AREAGRAPH_APQ_CACHE", false},
 	{"apq-cache-bytes", "AREAGRAPH_APQ_CACHE_BYTES", false},
+	{"response-cache-bytes", "AREAGRAPH_RESPONSE_CACHE_BYTES", false},
+	{"cache-max-age", "AREAGRAPH_CACHE_MAX_AGE", false},
 	{"introspection", "AREAGRAPH_INTROSPECTION", false},
 	{"graphiql", "AREAGRAPH_GRAPHIQL", false},
 	{"metrics", "AREAGRAPH_METRICS", false},
@@ -150,7 +155,8 @@ var serveSettings = []serveSetting{
 // naming its environment variable.
 func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs := newFlags("serve", stderr, serveHelp)
-	c := &serveConfig{maxBody: graph.DefaultMaxBodyBytes, queryBytes: graph.DefaultQueryCacheBytes, apqBytes: graph.DefaultAPQCacheBytes}
+	c := &serveConfig{maxBody: graph.DefaultMaxBodyBytes, queryBytes: graph.DefaultQueryCacheBytes, apqBytes: graph.DefaultAPQCacheBytes,
+		responseBytes: httpcache.DefaultMaxBytes}
 	env := map[string]string{}
 	for _, s := range serveSettings {
 		env[s.flag] = s.env
@@ -212,6 +218,10 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 		help("apq-cache", "how many automatic persisted queries to keep; 0 turns them off"))
 	fs.Var(&c.apqBytes, "apq-cache-bytes",
 		help("apq-cache-bytes", "text the automatic persisted queries kept may take, a `size` as for --max-body; a query over 1/16 of it is not kept"))
+	fs.Var(&c.responseBytes, "response-cache-bytes",
+		help("response-cache-bytes", "memory the anonymous answers kept (GraphQL queries, layers, tiles, OGC API items) may take until a write retires them, a `size` as for --max-body; 0 keeps none; an answer over 1/16 of it is not kept"))
+	fs.DurationVar(&c.cacheMaxAge, "cache-max-age", 0,
+		help("cache-max-age", "how long browsers and CDNs may use an anonymous answer before they revalidate it (a 304 when nothing it read has changed); 0 makes them ask every time"))
 	fs.BoolVar(&c.introspection, "introspection", true, help("introspection", "answer introspection (__schema, __type); GraphiQL's docs need it"))
 	fs.BoolVar(&c.graphiql, "graphiql", true, help("graphiql", "serve GraphiQL"))
 	fs.BoolVar(&c.metrics, "metrics", true, help("metrics", "serve Prometheus metrics at /metrics"))
@@ -293,6 +303,9 @@ func (c *serveConfig) check() error {
 	positive("query-cache", c.queryCache > 0)
 	positive("query-cache-bytes", c.queryBytes > 0)
 	positive("apq-cache-bytes", c.apqBytes > 0)
+	if c.cacheMaxAge < 0 {
+		errs = append(errs, fmt.Errorf("--cache-max-age: must not be negative, not %s", c.cacheMaxAge))
+	}
 	if _, err := httpx.ParseTrustedProxies(c.trustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("--trusted-proxies: %v", err))
 	}
@@ -378,6 +391,10 @@ func (c *serveConfig) server(log *slog.Logger) server.Config {
 	// Checked by check.
 	proxies, _ := httpx.ParseTrustedProxies(c.trustedProxies)
 	basePath, _ := httpx.CleanBasePath(c.basePath)
+	responseBytes := int64(c.responseBytes)
+	if responseBytes == 0 {
+		responseBytes = -1 // none, as server.Config says it
+	}
 	return server.Config{
 		Forwarding:     httpx.Forwarding{TrustedProxies: proxies, BasePath: basePath},
 		AllowedOrigins: c.origins(),
@@ -404,6 +421,8 @@ func (c *serveConfig) server(log *slog.Logger) server.Config {
 		QueryCacheBytes:      int64(c.queryBytes),
 		APQCacheSize:         apq,
 		APQCacheBytes:        int64(c.apqBytes),
+		ResponseCacheBytes:   responseBytes,
+		CacheMaxAge:          c.cacheMaxAge,
 		DisableIntrospection: !c.introspection,
 		DisableGraphiQL:      !c.graphiql,
 		DisableMetrics:       !c.metrics,

@@ -18,6 +18,7 @@ import (
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/internal/buildinfo"
+	"github.com/areagraph/areagraph/internal/httpcache"
 	"github.com/areagraph/areagraph/internal/memlimit"
 	"github.com/areagraph/areagraph/server"
 )
@@ -170,6 +171,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	serverConfig := cfg.server(log)
 	serverConfig.Auth = authn
+	// The change feed's heads, in memory, for the tags of answers and the
+	// response cache: on PostGIS they follow every instance's writes.
+	serverConfig.Versions = httpcache.Follow(ctx, store, log)
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
