@@ -49,6 +49,9 @@ var reads = func() map[string][]string {
 		// are records.
 		"Viewer": orgs,
 
+		// The feed itself: every write yields changes.
+		"Change": all,
+
 		// Every write is audited.
 		"AuditEntry": all, "AuditEntryConnection": all, "AuditEntryEdge": all,
 	}
