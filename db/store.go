@@ -24,6 +24,12 @@ type Page struct {
 	After   *Key // only records after this place
 	Before  *Key // only records before this place
 	FromEnd bool // Limit counts back from the end of the range (GraphQL's last)
+	// NoTotal says the caller does not need List.Total beyond telling
+	// whether records follow the page: a store may then skip counting
+	// every match, and return a Total that is at least the end of the page
+	// and exceeds it exactly when more records follow. Stores honour it
+	// at will; it changes no item, distance or Start.
+	NoTotal bool
 }
 
 // Key is a record's place in the order of its list: its id, and in a list

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/areagraph/areagraph/analysis"
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/graph/loader"
@@ -31,7 +33,7 @@ func orgInitiatives(ctx context.Context, o model.Organization, filter *model.Ini
 	if err != nil {
 		return nil, err
 	}
-	return paged(pa, func(p db.Page) (db.List[*db.Initiative], error) {
+	return paged(ctx, pa, func(p db.Page) (db.List[*db.Initiative], error) {
 		return loader.For(ctx).OrganizationInitiatives(ctx, o.Record().ID, f, p)
 	}, nil, model.NewInitiativeConnection)
 }
@@ -44,7 +46,7 @@ func organizations[C any](ctx context.Context, s db.OrganizationReader, filter *
 		var zero C
 		return zero, err
 	}
-	return paged(pa, func(p db.Page) (db.List[*db.Organization], error) {
+	return paged(ctx, pa, func(p db.Page) (db.List[*db.Organization], error) {
 		return s.Organizations(ctx, f, p)
 	}, loader.For(ctx).Organizations, wrap)
 }
@@ -52,13 +54,18 @@ func organizations[C any](ctx context.Context, s db.OrganizationReader, filter *
 // paged is the shape of every list field: check the page, load it, let
 // the loaders know what was handed out (when the load did not already),
 // and wrap it as a connection.
-func paged[T, C any](pa pageArgs, load func(db.Page) (db.List[T], error),
+//
+// A store need not count every match when the selection does not ask for
+// totalCount (db.Page.NoTotal): pageInfo needs only to know whether more
+// follow.
+func paged[T, C any](ctx context.Context, pa pageArgs, load func(db.Page) (db.List[T], error),
 	register func([]T), wrap func(db.List[T]) C) (C, error) {
 	var zero C
 	p, err := page(pa)
 	if err != nil {
 		return zero, err
 	}
+	p.NoTotal = !selectsField(ctx, "totalCount")
 	l, err := load(p)
 	if err != nil {
 		return zero, err
@@ -184,4 +191,19 @@ func scopeOrganizations(ctx context.Context, gids []string) ([]model.Organizatio
 		}
 	}
 	return out, nil
+}
+
+// selectsField reports whether the field being resolved in ctx selects
+// name directly; outside a resolver (no field context) it says yes, so
+// that nothing is left out.
+func selectsField(ctx context.Context, name string) bool {
+	if graphql.GetFieldContext(ctx) == nil {
+		return true
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }

@@ -70,7 +70,7 @@ func (r *areaResolver) Children(ctx context.Context, obj *db.Area, filter *model
 	}
 	pa := pages(first, after, last, before)
 	pa.size = childrenPageSize
-	return paged(pa, func(p db.Page) (db.List[*db.Area], error) {
+	return paged(ctx, pa, func(p db.Page) (db.List[*db.Area], error) {
 		return loader.For(ctx).Children(ctx, obj.ID, f, p)
 	}, nil, model.NewAreaConnection)
 }
@@ -80,7 +80,7 @@ func (r *areaResolver) Initiatives(ctx context.Context, obj *db.Area, filter *mo
 	if err != nil {
 		return nil, err
 	}
-	return paged(pages(first, after, last, before), func(p db.Page) (db.List[*db.Initiative], error) {
+	return paged(ctx, pages(first, after, last, before), func(p db.Page) (db.List[*db.Initiative], error) {
 		return loader.For(ctx).AreaInitiatives(ctx, obj.ID, f, p)
 	}, nil, model.NewInitiativeConnection)
 }
@@ -90,7 +90,7 @@ func (r *areaResolver) Organizations(ctx context.Context, obj *db.Area, kinds []
 	if err != nil {
 		return nil, err
 	}
-	return paged(pages(first, after, last, before), func(p db.Page) (db.List[*db.Organization], error) {
+	return paged(ctx, pages(first, after, last, before), func(p db.Page) (db.List[*db.Organization], error) {
 		return loader.For(ctx).AreaOrganizations(ctx, obj.ID, f, p)
 	}, nil, model.NewOrganizationConnection)
 }
@@ -384,7 +384,7 @@ func (r *queryResolver) Areas(ctx context.Context, filter *model.AreaFilter, fir
 	if err != nil {
 		return nil, err
 	}
-	return paged(pages(first, after, last, before), func(p db.Page) (db.List[*db.Area], error) {
+	return paged(ctx, pages(first, after, last, before), func(p db.Page) (db.List[*db.Area], error) {
 		return r.Store.Areas(ctx, f, p)
 	}, loader.For(ctx).Areas, model.NewAreaConnection)
 }
@@ -409,7 +409,7 @@ func (r *queryResolver) Initiatives(ctx context.Context, filter *model.Initiativ
 	if err != nil {
 		return nil, err
 	}
-	return paged(pages(first, after, last, before), func(p db.Page) (db.List[*db.Initiative], error) {
+	return paged(ctx, pages(first, after, last, before), func(p db.Page) (db.List[*db.Initiative], error) {
 		return r.Store.Initiatives(ctx, f, p)
 	}, loader.For(ctx).Initiatives, model.NewInitiativeConnection)
 }
@@ -444,7 +444,7 @@ func (r *queryResolver) Coverage(ctx context.Context, areas []string, validAt *t
 
 func (r *queryResolver) AuditLog(ctx context.Context, recordID *string, actor *string, organization *string, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error) {
 	f := db.AuditFilter{RecordID: str(recordID), Actor: str(actor), Organization: str(organization)}
-	return paged(pages(first, after, last, before), func(p db.Page) (db.List[*db.AuditEntry], error) {
+	return paged(ctx, pages(first, after, last, before), func(p db.Page) (db.List[*db.AuditEntry], error) {
 		return r.Store.AuditLog(ctx, f, p)
 	}, nil, model.NewAuditEntryConnection)
 }

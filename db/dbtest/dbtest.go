@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Organizations", testOrganizations},
 		{"OrganizationsByArea", testOrganizationsByArea},
 		{"Initiatives", testInitiatives},
+		{"NearWithoutTotal", testNearWithoutTotal},
 		{"InitiativesByParent", testInitiativesByParent},
 		{"Indicators", testIndicators},
 		{"IndicatorValues", testIndicatorValues},

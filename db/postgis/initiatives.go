@@ -119,6 +119,18 @@ func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pag
 		return db.List[*db.Initiative]{}, err
 	}
 	sel := selection{from: "initiatives i", parent: "0", conds: conds, dist: dist}
+	if knnUsable(sel, p) {
+		ka := slices.Clone(a)
+		lists, err := queryPaged(ctx, s, "initiatives", newInitiativeRow, (*db.Initiative).Clone,
+			knnSQL(&ka, sel, initiativeRecord, p), ka, p, dist, []int64{0})
+		if err != nil {
+			return db.List[*db.Initiative]{}, err
+		}
+		if lists[0].Total >= 0 {
+			return lists[0], nil
+		}
+		// Too few candidates to be sure of the order: rank every match.
+	}
 	lists, err := queryPaged(ctx, s, "initiatives", newInitiativeRow, (*db.Initiative).Clone,
 		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist, []int64{0})
 	if err != nil {

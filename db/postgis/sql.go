@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,7 +84,21 @@ func contains(a *args, col, sub string) []string {
 // (no location) fails every condition.
 // dists are the SQL expressions of a record's distances from a filter's
 // Near point and from its Within geometry, "" for a filter without them.
-type dists struct{ near, within string }
+type dists struct {
+	near, within string
+	// knn orders by the index for a Near filter: the geometry column,
+	// the point's placeholder (WKB) and how far, in degrees of a planar
+	// distance, records may lie (see knnSQL).
+	knn *knnOrder
+}
+
+// knnOrder is what knnSQL needs of a Near filter.
+type knnOrder struct {
+	col, point string
+	// scale turns a planar distance in degrees into a lower bound of the
+	// geodesic distance in metres anywhere within the filter's box.
+	scale float64
+}
 
 func spatial(a *args, col string, s db.Spatial) (conds []string, dist dists, err error) {
 	if s.BBox != nil {
@@ -112,7 +127,8 @@ func spatial(a *args, col string, s db.Spatial) (conds []string, dist dists, err
 		// On the WGS 84 ellipsoid, geography's default: PostGIS finds the
 		// nearest points on the sphere and measures between them with
 		// GeographicLib, as geo.DistanceToGeometry does.
-		dist.near = "ST_Distance(" + col + "::geography, ST_GeomFromWKB(" + a.add(pt) + ", 4326)::geography)"
+		ptArg := a.add(pt)
+		dist.near = "ST_Distance(" + col + "::geography, ST_GeomFromWKB(" + ptArg + ", 4326)::geography)"
 		// The box holds everything within the radius, so it only prunes;
 		// it is what lets the GiST index on col answer. An edge is a
 		// great-circle arc that bows poleward out of its vertices' box; the
@@ -120,6 +136,7 @@ func spatial(a *args, col string, s db.Spatial) (conds []string, dist dists, err
 		// arc comes within the radius.
 		box := geo.RadiusBound(s.Near.Point, s.Near.RadiusMeters).Pad(0.001)
 		conds = append(conds, col+" && "+envelope(a, box), dist.near+" <= "+a.add(s.Near.RadiusMeters))
+		dist.knn = &knnOrder{col: col, point: ptArg, scale: geodesicPerDegree(box)}
 	}
 	if s.Within != nil {
 		if err := s.Within.Validate(); err != nil {
@@ -379,4 +396,73 @@ func distinct(ids []int64) []int64 {
 		}
 	}
 	return out
+}
+
+// geodesicPerDegree is a lower bound, in metres per degree, of how far
+// apart on the WGS 84 ellipsoid two places within b are, against their
+// planar distance in degrees: along any path ds² = M²dφ² + N²cos²φ dλ²,
+// and M ≥ 6,335,439 m (the meridian radius at the equator) while N ≥ M, so
+// ds ≥ M cos φ · √(dφ² + dλ²) with φ the highest latitude the path
+// reaches. A geodesic between two places of b bows poleward out of it by
+// less than half its height, which the latitude is raised by.
+func geodesicPerDegree(b orb.Bound) float64 {
+	lat := max(math.Abs(b.Min[1]), math.Abs(b.Max[1])) + (b.Max[1]-b.Min[1])/2 + 0.01
+	if lat >= 89.9 {
+		return 0
+	}
+	return 6335439 * math.Pi / 180 * math.Cos(lat*math.Pi/180) * 0.999
+}
+
+// knnCandidates is how many records, nearest first by planar distance
+// from the GiST index, knnSQL ranks for a page ending at end: about twice
+// what a page needs holds the geodesically nearest in most places, and
+// the statement says when it did not.
+func knnCandidates(end int) int64 { return int64(knnFactor*end + knnSlack) }
+
+// The candidates knnSQL ranks per record of the page, and beyond; tests
+// lower them to reach the statement's fallback.
+var knnFactor, knnSlack = 4, 16
+
+// knnUsable says whether knnSQL can answer the page: a Near filter on
+// points, a plain list (no parents), no Within distance and no key, and a
+// caller that needs no exact total.
+func knnUsable(sel selection, p db.Page) bool {
+	return sel.dist.knn != nil && sel.dist.knn.scale > 0 && sel.dist.within == "" && sel.parent == "0" &&
+		p.NoTotal && p.After == nil && p.Before == nil && !p.FromEnd
+}
+
+// knnSQL answers a page of a Near list in the index's own order: the GiST
+// index hands out the records nearest by planar distance (ORDER BY
+// col <-> point, an Index Scan with Order By), the first
+// knnCandidates(end) of those that match are measured on the ellipsoid
+// and ranked by (distance, id), and the page is read from them. No match
+// beyond the candidates is counted.
+//
+// The ranking is exact when the candidates are all the matches, or when
+// the last candidate's planar distance, turned into a lower bound in
+// metres (knnOrder.scale), exceeds the distance of the record just past
+// the page: every other match lies at least that far. The statement
+// reports a total of -1 otherwise, and the caller asks again with
+// pagedSQL. Otherwise the total is the number of candidates, which is
+// more than the page's end exactly when a record follows it, as
+// db.Page.NoTotal allows.
+func knnSQL(a *args, sel selection, rec record, p db.Page) string {
+	k := sel.dist.knn
+	off, lim := int64(max(p.Offset, 0)), int64(max(p.Limit, 0))
+	n := a.add(knnCandidates(int(off+lim)+1)) + "::bigint"
+	offArg, limArg := a.add(off)+"::bigint", a.add(lim)+"::bigint"
+	pt := "ST_GeomFromWKB(" + k.point + ", 4326)"
+	// lo and hi bound the page's ranks by the rule of db.Page.Bounds, as
+	// in pagedSQL; with as many candidates as asked for, the count is past
+	// the page's end and they are the offset and its end.
+	lo := "least(" + offArg + ", cnt)"
+	keep := "w.rn > w.lo AND w.rn <= w.hi"
+	return "WITH c AS MATERIALIZED (SELECT " + rec.alias + ".id AS id, " + sel.dist.near + " AS dist, " + k.col + " <-> " + pt +
+		" AS pd FROM " + sel.from + where(sel.conds) + " ORDER BY " + k.col + " <-> " + pt + " LIMIT " + n + "), " +
+		"r AS (SELECT id, dist, row_number() OVER (ORDER BY dist, id) AS rn, count(*) OVER () AS cnt, max(pd) OVER () AS far FROM c), " +
+		"w AS (SELECT id, dist, rn, " + lo + " AS lo, " + lo + " + least(" + limArg + ", cnt - " + lo + ") AS hi, " +
+		"CASE WHEN cnt < " + n + " OR far * " + a.add(k.scale) + "::double precision > " +
+		"(SELECT max(r2.dist) FROM r r2 WHERE r2.rn <= " + offArg + " + " + limArg + " + 1) THEN cnt ELSE -1 END AS total FROM r) " +
+		"SELECT 0::bigint, w.total, w.rn, w.dist, NULL::double precision, w.lo, w.hi, " + rec.cols(keep) +
+		" FROM w JOIN " + rec.table + " " + rec.alias + " ON " + rec.alias + ".id = w.id WHERE w.rn = 1 OR (" + keep + ") ORDER BY w.rn"
 }
