@@ -42,7 +42,11 @@ func newWebSocket(cfg StreamConfig, maxMessage int64, log *slog.Logger) transpor
 		Implementation:   wsAccept{writeTimeout: cfg.WriteTimeout},
 		InitTimeout:      cfg.InitTimeout,
 		PingPongInterval: cfg.KeepAlive,
-		PayloadReadLimit: &limit,
+		// The older graphql-ws protocol has no ping to answer: its
+		// keep-alive messages at least meet the write deadline, so a
+		// peer gone quiet is found there.
+		KeepAlivePingInterval: cfg.KeepAlive,
+		PayloadReadLimit:      &limit,
 		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			return initSocket(ctx, cfg, p)
 		},

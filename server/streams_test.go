@@ -210,6 +210,18 @@ func TestWebSocketLimits(t *testing.T) {
 			t.Errorf("after a second: %+v", m)
 		}
 	})
+	t.Run("the older graphql-ws protocol is kept alive", func(t *testing.T) {
+		ws, _, err := streamtest.Dial(t, url+"/graphql", streamtest.DialOptions{Subprotocols: []string{"graphql-ws"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.Init(nil)
+		for range 3 {
+			if m := ws.Next(); m.Type != "ka" {
+				t.Fatalf("got %+v, want keep-alive messages", m)
+			}
+		}
+	})
 	t.Run("a peer that does not answer pings is dropped", func(t *testing.T) {
 		// A raw client that never reads (so never answers).
 		c, _, err := websocket.Dial(context.Background(), url+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
