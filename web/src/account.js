@@ -118,6 +118,22 @@ export function setupAccount({ button, dialog, onOpenEditor, reload = () => loca
     button.setAttribute('aria-haspopup', 'dialog');
   };
 
+  // The dialog is modal: Tab and Shift+Tab go round inside it.
+  dialog.addEventListener('keydown', (e) => {
+    if (e.key !== 'Tab') return;
+    const items = [...dialog.querySelectorAll('button, input, [tabindex="-1"]')].filter((el) => !el.disabled && el.tagName !== 'H2');
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (e.shiftKey && (document.activeElement === first || !dialog.contains(document.activeElement) || document.activeElement.tagName === 'H2')) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  });
+
   button.addEventListener('click', () => {
     if (state.viewer) accountView();
     else signInForm();

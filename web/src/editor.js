@@ -60,6 +60,9 @@ export function setupEditor(ctx) {
     document.body.classList.remove('editor-open');
     s.view = null;
     s.draft = null;
+    // A form left behind would show, and take input, when the editor opens
+    // again before its next content has loaded.
+    clear(ctx.body);
     ctx.showDraft([]);
     const back = s.opener && document.contains(s.opener) ? s.opener : null;
     s.opener = null;
@@ -121,6 +124,10 @@ export function setupEditor(ctx) {
 
   async function edit(id) {
     openPane();
+    setPick(null);
+    s.view = 'loading';
+    s.draft = null;
+    clear(ctx.body);
     ctx.title.textContent = t('panelLoading');
     let data;
     try {
@@ -466,7 +473,7 @@ export function setupEditor(ctx) {
     if (saveButton) saveButton.disabled = true;
     const wasNew = !s.draft.id;
     try {
-      const input = toInput(s.draft);
+      const input = toInput(s.draft, s.base);
       const data = wasNew ? await gql(CREATE, { input }) : await gql(UPDATE, { input });
       const rec = (wasNew ? data.createInitiative : data.updateInitiative).initiative;
       s.draft = fromRecord(rec);

@@ -65,8 +65,11 @@ function count(s) {
 
 // toInput is the input of createInitiative (a draft without an id) or of
 // updateInitiative (with its id and the version it was read at). An update
-// sends every field, so what the form shows is what is stored.
-export function toInput(d) {
+// given base, the draft as read, sends only the fields changed since: a
+// partner may change no more than its own partnership in an initiative
+// another organisation leads, and an update that names only that field
+// is one it may make.
+export function toInput(d, base = null) {
   const input = {
     title: d.title,
     description: d.description.trim() === '' ? null : d.description,
@@ -82,8 +85,9 @@ export function toInput(d) {
     partners: d.partners.map((p) => ({ organization: p.id, role: p.role })),
     reach: Object.fromEntries(REACH.map((k) => [k, count(d.reach[k])])),
   };
-  if (d.id) return { id: d.id, version: d.version, ...input };
-  return input;
+  if (!d.id) return input;
+  const fields = base ? changedFields(base, d) : FIELDS;
+  return { id: d.id, version: d.version, ...Object.fromEntries(fields.map((f) => [f, input[f]])) };
 }
 
 // canonical is a field's value in a form that compares equal when the

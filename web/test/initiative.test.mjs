@@ -86,3 +86,15 @@ test('an error names its form field through extensions.field', () => {
   assert.equal(fieldOf({ extensions: { field: 'expiresAt' } }), null);
   assert.equal(fieldOf({ extensions: { code: 'FORBIDDEN' } }), null);
 });
+
+test('an update names only the fields changed since the record was read', () => {
+  const base = fromRecord(record);
+  const d = { ...base, partners: [...base.partners, { id: 'Association:9', name: 'Us', role: 'OUTREACH' }] };
+  assert.deepEqual(toInput(d, base), {
+    id: 'Initiative:7',
+    version: 3,
+    partners: [{ organization: 'Employer:3', role: 'VENUE' }, { organization: 'Association:9', role: 'OUTREACH' }],
+  });
+  assert.deepEqual(toInput({ ...base, description: 'New' }, base), { id: 'Initiative:7', version: 3, description: 'New' });
+  assert.deepEqual(toInput({ ...base, description: '' }, { ...base, description: 'Old' }), { id: 'Initiative:7', version: 3, description: null });
+});
