@@ -144,8 +144,12 @@ for (const backend of BACKENDS) {
       await page.click('#account');
       assert.match(await page.locator('#who-role').innerText(), /editor/);
       assert.match(await page.locator('#who-orgs').innerText(), new RegExp(ours.id.split(':')[0]));
+      // The dialog is modal: Tab goes round inside it.
+      for (let i = 0; i < 5; i++) await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.querySelector('#dialog').contains(document.activeElement)), true, 'focus stays in the dialog');
       await page.keyboard.press('Escape');
       assert.equal(await page.locator('#dialog').isHidden(), true, 'Escape closes the dialog');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'account', 'and focus goes back to its button');
 
       // Create.
       const total = Number(await page.locator('#count-initiatives').getAttribute('data-count'));
@@ -276,6 +280,20 @@ for (const backend of BACKENDS) {
       assert.deepEqual((await gql(server.url, READ, { id: other.id }, admin)).node, before);
       await page.keyboard.press('Escape');
       assert.equal(await page.locator('#editor').isHidden(), true, 'Escape closes the editor');
+
+      // What a partner may do there: join it as a partner. The form sends
+      // only what changed, so the update is one the rule allows.
+      await theirs.locator('button.edit').click();
+      await page.waitForSelector('#ed-form');
+      await page.fill('#ed-partner-search', ours.name);
+      await page.click(`#ed-partner-results button:has-text("${ours.name}")`);
+      await page.selectOption(`#ed-partners-list li[data-id="${ours.id}"] select`, 'OUTREACH');
+      await page.click('#ed-save');
+      await page.waitForSelector('#ed-notice.saved');
+      const joined = (await gql(server.url, READ, { id: other.id }, admin)).node;
+      assert.deepEqual(joined.partners.find((p) => p.organization.id === ours.id), { role: 'OUTREACH', organization: { id: ours.id } });
+      assert.equal(joined.title, before.title);
+      await page.keyboard.press('Escape');
 
       assert.deepEqual(keyRequests, [], 'the key is never in a URL');
       await page.screenshot({ path: join(ARTIFACTS, `editor-${backend}.png`) });
