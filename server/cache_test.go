@@ -366,3 +366,21 @@ func TestAWriteThroughAnotherInstanceRetiresKeptAnswers(t *testing.T) {
 		t.Fatal(g.status)
 	}
 }
+
+// TestATagNamesTheDataInAnyCoding: a client that takes gzip and one that
+// does not revalidate with the same tag.
+func TestATagNamesTheDataInAnyCoding(t *testing.T) {
+	eachCachedBackend(t, func(t *testing.T, c *cached) {
+		for _, path := range []string{"/layers/districts.geojson", gqlPath(indicatorsQuery)} {
+			plain := c.get(path)
+			zipped := c.get(path, "Accept-Encoding", "gzip")
+			if zipped.header.Get("Content-Encoding") != "gzip" || plain.header.Get("ETag") != zipped.header.Get("ETag") {
+				t.Errorf("GET %s: Content-Encoding %q; tags %q plain, %q gzipped", path,
+					zipped.header.Get("Content-Encoding"), plain.header.Get("ETag"), zipped.header.Get("ETag"))
+			}
+			if g := c.get(path, "If-None-Match", plain.header.Get("ETag"), "Accept-Encoding", "gzip"); g.status != http.StatusNotModified {
+				t.Errorf("GET %s gzipped with the plain answer's tag: %d", path, g.status)
+			}
+		}
+	})
+}

@@ -27,7 +27,8 @@ var keptHeaders = []string{"Content-Type", "Content-Encoding", "Content-Crs", "C
 
 // Wrap tags the GET and HEAD answers of h: the tag hashes the route, the
 // path and the query parameters (sorted), the base URL the links are
-// written for, the headers of route.Vary, the day, the caller, and the
+// written for, the headers of route.Vary but Accept-Encoding (a weak tag
+// names the data, plain or gzipped), the day, the caller, and the
 // heads of the record types route.Reads names. A request that holds the
 // tag gets 304 before h runs; an anonymous one gets a kept answer when
 // there is one. Only 200 and 204 answers of anonymous GETs are kept;
@@ -54,6 +55,9 @@ func (c *Cache) Wrap(route Route, h http.Handler) http.Handler {
 		}
 		tag := c.Tag(r.Context(), route.Name).Add(r.URL.Path, canonicalQuery(r.URL.RawQuery), httpx.BaseURL(r))
 		for _, name := range route.Vary {
+			if name == "Accept-Encoding" {
+				continue // a weak tag names the data in any coding
+			}
 			tag.Add(name)
 			tag.Add(r.Header.Values(name)...)
 		}
