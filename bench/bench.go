@@ -108,6 +108,10 @@ type Config struct {
 	// of pg_featureserv and pg_tileserv, timed bare.
 	Peers    bool
 	PeersDir string
+	// Cache adds, for every backend, a row of the same requests answered
+	// from the response cache and one of them revalidated with their tag
+	// (304), beside the row that runs them.
+	Cache bool
 }
 
 // Defaults of Config.
@@ -227,6 +231,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		targets := []*target{env.httpTarget(ctx, baselineHTTP, bare.url, in)}
 		for _, b := range cfg.Backends {
 			targets = append(targets, env.httpTarget(ctx, b, env.servers[b].url, in))
+			if cfg.Cache {
+				targets = append(targets, env.cacheTargets(ctx, b, env.servers[b].url, in)...)
+			}
 		}
 		if env.pg != nil && q.sql != nil {
 			targets = append(targets, env.sqlTarget(q, in))

@@ -288,6 +288,9 @@ func (e *env) httpTarget(ctx context.Context, name, base string, in *inputs) *ta
 		if r.body != nil {
 			req.Header.Set("Content-Type", "application/json")
 		}
+		for k, v := range r.header {
+			req.Header.Set(k, v)
+		}
 		resp, err := client.Do(req)
 		if err != nil {
 			return 0, err
@@ -297,6 +300,12 @@ func (e *env) httpTarget(ctx context.Context, name, base string, in *inputs) *ta
 		n, err := buf.ReadFrom(resp.Body)
 		if err != nil {
 			return int(n), err
+		}
+		if r.notModified {
+			if resp.StatusCode != http.StatusNotModified {
+				return int(n), fmt.Errorf("status %d, want 304: %.200s", resp.StatusCode, buf.Bytes())
+			}
+			return int(n), nil
 		}
 		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNoContent {
 			return int(n), fmt.Errorf("status %d: %.200s", resp.StatusCode, buf.Bytes())

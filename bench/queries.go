@@ -51,6 +51,10 @@ type request struct {
 	// the real server's answer, which the bare HTTP handler replays
 	response    []byte
 	contentType string
+	// header is sent with the request (the cached rows'); notModified
+	// says the answer must be 304.
+	header      map[string]string
+	notModified bool
 }
 
 var queries = []*query{

@@ -23,13 +23,31 @@ import (
 	"sync"
 	"time"
 
+	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/datasetfile"
 	"github.com/areagraph/areagraph/db/memory"
 	"github.com/areagraph/areagraph/db/postgis"
+	"github.com/areagraph/areagraph/internal/httpcache"
 	"github.com/areagraph/areagraph/internal/memlimit"
 	"github.com/areagraph/areagraph/obs"
 	httpserver "github.com/areagraph/areagraph/server"
 )
+
+// withCache serves s as production does: a request with cacheHeader gets
+// answers tagged by the change feed, and anonymous ones kept; any other
+// the handler without either, as every row but the cached ones measures.
+func withCache(ctx context.Context, s db.Store, log *slog.Logger) http.Handler {
+	plain := httpserver.New(s, httpserver.Config{Log: log})
+	cached := httpserver.New(s, httpserver.Config{Log: log,
+		Versions: httpcache.Follow(ctx, s, log), ResponseCacheBytes: benchCacheBytes})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get(cacheHeader) != "" {
+			cached.ServeHTTP(w, r)
+			return
+		}
+		plain.ServeHTTP(w, r)
+	})
+}
 
 // readyLine is what a server child prints on its standard output once it
 // serves.
@@ -92,7 +110,7 @@ func Serve(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 		if own {
 			memlimit.Serving()
 		}
-		handler = httpserver.New(s, httpserver.Config{Log: log})
+		handler = withCache(ctx, s, log)
 	case *database != "":
 		s, err := postgis.Open(ctx, *database)
 		if err != nil {
@@ -109,7 +127,7 @@ func Serve(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 			}
 			ready.LoadMillis = millis(time.Since(began))
 		}
-		handler = httpserver.New(s, httpserver.Config{Log: log})
+		handler = withCache(ctx, s, log)
 	case *bare != "":
 		h, err := readBare(*bare)
 		if err != nil {

@@ -64,6 +64,7 @@ func run(ctx context.Context, args []string) error {
 	memLimit := fs.String("memlimit", "", "GOMEMLIMIT of the embedded server, e.g. 280MiB (default: none)")
 	peers := fs.Bool("peers", false, "also measure the peers on PostGIS: PostGraphile (installed with npm), and pg_featureserv's and pg_tileserv's statements timed bare")
 	peersDir := fs.String("peers-dir", "", "where npm installs the peers (default: areagraph-bench/peers in the user's cache directory)")
+	cache := fs.Bool("cache", false, "also measure every backend's requests answered from the response cache, and revalidated with their tag (304)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,6 +77,7 @@ func run(ctx context.Context, args []string) error {
 		Backends: split(*backends), Queries: split(*queries), DatabaseURL: *database, Dir: *dir,
 		Server: []string{self, "serve"}, NoAllocs: *noAllocs, MemoryLimit: *memLimit, Log: os.Stderr,
 		Command: "scripts/bench " + strings.Join(args, " "), Peers: *peers, PeersDir: *peersDir,
+		Cache: *cache,
 	}
 	began := time.Now()
 	rep, err := bench.Run(ctx, cfg)
