@@ -95,14 +95,17 @@ var queries = []*query{
 			for i := range out {
 				p := d.sampler.NearLocation(1000)
 				out[i] = graphQL(`query Near($lon: Float!, $lat: Float!) { initiatives(first: 20, filter: {near: {lon: $lon, lat: $lat, radiusMeters: 1000}}) `+
-					`{ totalCount edges { distanceMeters node { id title status } } } }`,
+					`{ edges { distanceMeters node { id title status } } } }`,
 					map[string]any{"lon": p[0], "lat": p[1]})
 				out[i].point = p
 			}
 			return out
 		},
-		sql:     initiativesNearSQL,
-		sqlNote: "the statement `Initiatives` sends for a near filter and a page of 20",
+		sql: initiativesNearSQL,
+		// The query asks no totalCount, as pg_featureserv's answer has
+		// none: the store reads the page in the index's order and counts
+		// nothing (db/postgis knnSQL).
+		sqlNote: "the statement `Initiatives` sends for a near filter and a page of 20 when totalCount is asked (every match ranked and counted); without it the store reads the index's order",
 	},
 	{
 		name: queryNested, title: "one area with 50 initiatives, their leads and partners",
