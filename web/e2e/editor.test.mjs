@@ -309,6 +309,38 @@ for (const backend of BACKENDS) {
       await v.close();
     });
 
+    test('a partner gives its key a new secret and revokes it', async () => {
+      const old = makeKey(env, ['--name', 'e2e rotated key', '--role', 'editor', '--org', ours.id]);
+      const v = new Visit(browser.instance, server.url);
+      v.signedOut = true;
+      const page = await v.open('#lang=en', { map: false });
+      await signIn(v, old);
+      await page.click('#account');
+      const mine = page.locator('#keys-list li', { hasText: 'e2e rotated key' });
+      await mine.waitFor();
+      assert.match(await mine.innerText(), /in use here/);
+      await mine.locator('button.rotate').click();
+      await page.waitForSelector('#new-secret');
+      const secret = await page.inputValue('#new-secret');
+      assert.notEqual(secret, old);
+      assert.equal(await page.evaluate(() => Object.values(sessionStorage)[0]), secret, 'the tab holds the new secret');
+      const refused = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { Authorization: `Bearer ${old}`, 'Content-Type': 'application/json' }, body: '{"query":"{ viewer { actor } }"}' });
+      assert.equal(refused.status, 401, 'the old secret no longer works');
+      // The page goes on with the new one.
+      await page.keyboard.press('Escape');
+      await openOurs(page);
+      await page.keyboard.press('Escape');
+      // Revoking the key in use signs the tab out.
+      await page.click('#account');
+      await page.locator('#keys-list li', { hasText: 'e2e rotated key' }).locator('button.revoke').click();
+      v.signedOut = true;
+      await page.waitForSelector('#signin-key');
+      assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+      const gone = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' }, body: '{"query":"{ viewer { actor } }"}' });
+      assert.equal(gone.status, 401, 'the revoked key no longer works');
+      await v.close();
+    });
+
     test('the form on a phone', async () => {
       const v = new Visit(browser.instance, server.url, PHONE);
       v.signedOut = true;

@@ -8,6 +8,10 @@ import { label, t } from './i18n.js';
 import { clearKey, getKey, setKey } from './session.js';
 
 // canEdit says whether a viewer may write initiatives at all.
+const KEYS_QUERY = `query OurKeys { apiKeys { id name expiresAt active } }`;
+const REVOKE_KEY = `mutation RevokeKey($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { id active } } }`;
+const ROTATE_KEY = `mutation RotateKey($input: RotateApiKeyInput!) { rotateApiKey(input: $input) { secret } }`;
+
 export function canEdit(viewer) {
   return Boolean(viewer && (viewer.role === 'EDITOR' || viewer.role === 'ADMIN'));
 }
@@ -101,9 +105,61 @@ export function setupAccount({ button, dialog, onOpenEditor, reload = () => loca
         }, t('ourInitiatives')) : null,
         h('button', { type: 'button', id: 'signout', onclick: signOut }, t('signOut')),
         h('button', { type: 'button', onclick: close }, t('close'))),
+      v.organizations.length ? h('section', { id: 'keys', 'aria-live': 'polite' }) : null,
     ]);
     dialog.setAttribute('aria-labelledby', 'dialog-title');
     dialog.querySelector('h2').focus();
+    const box = dialog.querySelector('#keys');
+    if (box) keysView(box);
+  };
+
+  // keysView lists the keys of a partner's organisations (Query.apiKeys
+  // answers a partner with its own): revoke one, or give the key in use a
+  // new secret, which replaces the one the tab holds.
+  const keysView = async (box) => {
+    const own = state.viewer.actor.startsWith('key:') ? state.viewer.actor.slice(4) : null;
+    let keys;
+    try {
+      keys = (await gql(KEYS_QUERY)).apiKeys || [];
+    } catch (err) {
+      clear(box).append(h('p', { class: 'notice error', role: 'alert' }, t('error', { message: err.message })));
+      return;
+    }
+    const status = h('p', { id: 'keys-status', role: 'status' });
+    const act = async (what, k) => {
+      try {
+        if (what === 'revoke') {
+          await gql(REVOKE_KEY, { input: { id: k.id } });
+          if (k.id === own) {
+            signOut();
+            return;
+          }
+          keysView(box);
+          return;
+        }
+        const { secret } = (await gql(ROTATE_KEY, { input: { id: k.id } })).rotateApiKey;
+        setKey(secret);
+        clear(box).append(
+          h('p', { class: 'notice saved', role: 'status' }, t('keyRotated')),
+          h('label', { for: 'new-secret' }, t('newSecret')),
+          h('input', { id: 'new-secret', type: 'text', readonly: true, value: secret, onfocus: (e) => e.target.select() }),
+        );
+        box.querySelector('#new-secret').focus();
+      } catch (err) {
+        status.textContent = t('edFailed', { message: err.message });
+      }
+    };
+    clear(box).append(
+      h('h3', {}, t('keysTitle')),
+      h('ul', { class: 'keys', id: 'keys-list' }, keys.map((k) => h('li', { dataset: { id: k.id } },
+        h('span', { class: 'name' }, k.name), ` (${k.id}${k.id === own ? `, ${t('keyInUse')}` : ''}) `,
+        h('span', { class: 'note' }, k.active ? (k.expiresAt ? t('keyExpires', { date: k.expiresAt.slice(0, 10) }) : t('keyActive')) : t('keyInactive')),
+        k.active ? h('div', { class: 'actions' },
+          k.id === own ? h('button', { type: 'button', class: 'rotate', onclick: () => act('rotate', k) }, t('keyRotate')) : null,
+          h('button', { type: 'button', class: 'revoke', 'aria-label': t('keyRevokeNamed', { name: k.name }), onclick: () => act('revoke', k) }, t('keyRevoke')))
+          : null))),
+      status,
+    );
   };
 
   const signOut = () => {

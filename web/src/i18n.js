@@ -148,6 +148,16 @@ const en = {
   edForbidden: 'Not allowed: {message}',
   edSignedOut: 'Not saved: sign in again. {message}',
   edFailed: 'Not saved: {message}',
+  keysTitle: 'Your organisations\' keys',
+  keyInUse: 'in use here',
+  keyActive: 'active',
+  keyExpires: 'active until {date}',
+  keyInactive: 'revoked or expired',
+  keyRotate: 'New secret',
+  keyRevoke: 'Revoke',
+  keyRevokeNamed: 'Revoke {name}',
+  keyRotated: 'The key has a new secret and this tab uses it; the old one no longer works. It is shown this once: store it now.',
+  newSecret: 'New secret',
 };
 
 const sv = {
@@ -297,6 +307,16 @@ const sv = {
   edForbidden: 'Inte tillåtet: {message}',
   edSignedOut: 'Inte sparad: logga in igen. {message}',
   edFailed: 'Inte sparad: {message}',
+  keysTitle: 'Era organisationers nycklar',
+  keyInUse: 'används här',
+  keyActive: 'aktiv',
+  keyExpires: 'aktiv till {date}',
+  keyInactive: 'återkallad eller utgången',
+  keyRotate: 'Ny hemlighet',
+  keyRevoke: 'Återkalla',
+  keyRevokeNamed: 'Återkalla {name}',
+  keyRotated: 'Nyckeln har en ny hemlighet och den här fliken använder den; den gamla fungerar inte längre. Den visas bara nu: spara den.',
+  newSecret: 'Ny hemlighet',
 };
 
 // Labels of the schema's enums.
