@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/areagraph/areagraph/auth/authtest"
+	"github.com/areagraph/areagraph/db"
 )
 
 // TestViewer: the caller a bearer token makes is told back as it is, so a
@@ -50,6 +53,17 @@ func TestViewer(t *testing.T) {
 				b, _ := json.Marshal(v)
 				t.Errorf("%s: %s, want organisations [%s]", c, b, o)
 			}
+		}
+		// An organisation deleted since its key was made is left out: the
+		// key still speaks for it, but there is nothing to show.
+		gone := e.newOrg(db.OrgAssociation)
+		const goneKey caller = "deleted organisation's key"
+		e.tokens[goneKey], _ = authtest.ScopedKey(t, e.store, gone.NodeID(), p.partner.NodeID())
+		if err := e.store.DeleteOrganization(t.Context(), cli, db.OrgAssociation, gone.ID, gone.Version, true); err != nil {
+			t.Fatal(err)
+		}
+		if v := ask(goneKey); v == nil || len(v.Organizations) != 1 || v.Organizations[0].ID != p.partner.NodeID() {
+			t.Errorf("a key of a deleted organisation and another: %+v, want the other alone", v)
 		}
 		if v := ask(editorJWT); v == nil || v.Actor != "oidc:editor-person" || v.Role == nil || *v.Role != "EDITOR" {
 			t.Errorf("editor JWT: %+v", v)
