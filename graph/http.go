@@ -170,16 +170,17 @@ func (h *graphqlHandler) tagged(w http.ResponseWriter, r *http.Request, media st
 		return "", false
 	}
 	ctx := r.Context()
+	pinned := httpcache.Pinned(ctx)
 	etag := h.cache.Tag(ctx, "graphql").Add(media, op.RawQuery, op.OperationName, string(vars)).Heads(heads, types).ETag()
 	anonymous := httpcache.Anonymous(ctx)
 	if r.Method == http.MethodGet {
 		h.cache.SetRead(w.Header(), etag, anonymous)
-		if h.cache.NotModified(w, r, cacheRoute, etag) {
+		if !pinned && h.cache.NotModified(w, r, cacheRoute, etag) {
 			obs.SetGraphQL(ctx, operationName(op), "ok")
 			return "", true
 		}
 	}
-	if !anonymous || !h.cache.Keeps() {
+	if !anonymous || pinned || !h.cache.Keeps() {
 		return "", false
 	}
 	if e, ok := h.cache.Get(cacheRoute, etag); ok {

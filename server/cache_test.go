@@ -384,3 +384,23 @@ func TestATagNamesTheDataInAnyCoding(t *testing.T) {
 		}
 	})
 }
+
+// TestAReadAfterItsOwnWriteIsRun: a request that carries a consistency
+// token follows a write the heads may not have reached yet, so it is run,
+// not answered with a 304 or a kept answer.
+func TestAReadAfterItsOwnWriteIsRun(t *testing.T) {
+	eachCachedBackend(t, func(t *testing.T, c *cached) {
+		for _, path := range []string{gqlPath(indicatorsQuery), "/layers/districts.geojson"} {
+			first := c.get(path)
+			c.get(path) // kept by now
+			calls := c.storeCalls()
+			g := c.get(path, "If-None-Match", first.header.Get("ETag"), server.ConsistencyHeader, "0/1")
+			if g.status != http.StatusOK || g.body != first.body {
+				t.Errorf("GET %s with a token: %d, want 200 with the answer", path, g.status)
+			}
+			if c.storeCalls() == calls {
+				t.Errorf("GET %s with a token was answered without running it", path)
+			}
+		}
+	})
+}

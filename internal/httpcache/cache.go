@@ -94,6 +94,11 @@ func Anonymous(ctx context.Context) bool {
 	return !ok
 }
 
+// Pinned says whether the request carries a consistency token: it follows
+// a write of its own, which the heads may not have reached yet, so it is
+// run, never answered from the cache or with a 304.
+func Pinned(ctx context.Context) bool { return db.ConsistencyOf(ctx) != 0 }
+
 // SetRead sets the cache headers of a tagged read, the one place they are
 // decided: the tag, public for anonymous callers and private for the
 // others, and Vary on Authorization besides vary, since an answer depends

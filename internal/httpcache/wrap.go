@@ -64,7 +64,8 @@ func (c *Cache) Wrap(route Route, h http.Handler) http.Handler {
 		etag := tag.Heads(heads, types).ETag()
 		anonymous := Anonymous(r.Context())
 		c.SetRead(w.Header(), etag, anonymous, route.Vary...)
-		if c.NotModified(w, r, route.Name, etag) {
+		pinned := Pinned(r.Context())
+		if !pinned && c.NotModified(w, r, route.Name, etag) {
 			return
 		}
 		// The kept answer's key: the tag, and the coding of its body,
@@ -73,7 +74,7 @@ func (c *Cache) Wrap(route Route, h http.Handler) http.Handler {
 		if httpx.AcceptsGzip(r.Header) {
 			key += "gzip"
 		}
-		if anonymous {
+		if anonymous && !pinned {
 			if e, ok := c.Get(route.Name, key); ok {
 				e.Write(w, r)
 				return
@@ -85,7 +86,7 @@ func (c *Cache) Wrap(route Route, h http.Handler) http.Handler {
 			r = r.Clone(r.Context())
 			r.Header.Del("If-None-Match")
 		}
-		keep := anonymous && r.Method == http.MethodGet && c.Keeps()
+		keep := anonymous && !pinned && r.Method == http.MethodGet && c.Keeps()
 		cw := &capture{ResponseWriter: w, c: c, etag: etag, anonymous: anonymous, vary: route.Vary, keep: keep}
 		h.ServeHTTP(cw, r)
 		if keep && cw.keep && (cw.status == http.StatusOK || cw.status == http.StatusNoContent) {
