@@ -59,6 +59,11 @@ type HandlerConfig struct {
 	// GET, 304 for a client that holds the tag, before any resolver runs)
 	// and keeps anonymous answers; nil tags and keeps nothing.
 	Cache *httpcache.Cache
+	// Outlines simplifies the outlines geometry(zoom:) and
+	// geometry(simplifyMeters:) answer with; nil means a cache of the
+	// handler's own of outline.DefaultBytes. The server passes the one it
+	// shares with the map layers.
+	Outlines *outline.Cache
 }
 
 // Defaults of HandlerConfig.
@@ -99,6 +104,15 @@ func (c HandlerConfig) withDefaults() HandlerConfig {
 	return c
 }
 
+// outlines is the cache geometry is simplified with: the one given, or
+// one of the handler's own over store.
+func (c HandlerConfig) outlines(store db.AreaReader) *outline.Cache {
+	if c.Outlines != nil {
+		return c.Outlines
+	}
+	return outline.New(store, 0)
+}
+
 // NewHandler returns the GraphQL endpoint over store: GraphQL over HTTP
 // (POST, and GET for queries) with its limits, caches and error presenter.
 // Subscriptions are served over WebSocket and Server-Sent Events (see
@@ -107,7 +121,7 @@ func (c HandlerConfig) withDefaults() HandlerConfig {
 func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	cfg = cfg.withDefaults()
 	schema := generated.NewExecutableSchema(generated.Config{
-		Resolvers:  &Resolver{Store: store, Now: cfg.Now, Follow: follow.New(store, 0, cfg.Log), Outlines: outline.New(store, 0)},
+		Resolvers:  &Resolver{Store: store, Now: cfg.Now, Follow: follow.New(store, 0, cfg.Log), Outlines: cfg.outlines(store)},
 		Directives: generated.DirectiveRoot{Auth: authDirective},
 	})
 	exec := executor.New(schema)

@@ -63,6 +63,16 @@ func New(store db.Reader, log *slog.Logger) *Handler {
 // Outlines is the cache the handler simplifies area outlines with.
 func (h *Handler) Outlines() *outline.Cache { return h.outlines }
 
+// ShareOutlines makes the handler simplify area outlines with c, a cache
+// over the same store that others (GraphQL) use too, so each group and
+// zoom is simplified and held once for all of them. Call it before the
+// handler serves.
+func (h *Handler) ShareOutlines(c *outline.Cache) {
+	if c != nil {
+		h.outlines = c
+	}
+}
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)

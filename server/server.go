@@ -14,6 +14,7 @@ import (
 
 	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/outline"
 	"github.com/areagraph/areagraph/graph"
 	"github.com/areagraph/areagraph/internal/httpcache"
 	"github.com/areagraph/areagraph/internal/httpx"
@@ -70,8 +71,14 @@ func New(store db.Store, cfg Config) http.Handler {
 		Versions: cfg.Versions, MaxBytes: cfg.ResponseCacheBytes, MaxAge: cfg.CacheMaxAge,
 		Metrics: metrics, Now: cfg.Now,
 	})
+	// One cache of simplified outlines for every door that simplifies
+	// them (GraphQL's geometry, the map layers' tiles and GeoJSON, OGC
+	// API's items): a map reads the same groups and zooms through all of
+	// them, and one budget bounds what they hold together.
+	outlines := outline.New(store, cfg.OutlineCacheBytes)
 	gqlConfig := cfg.graphQL()
 	gqlConfig.Cache = cache
+	gqlConfig.Outlines = outlines
 	gql := graph.NewHandler(store, gqlConfig)
 	// The routes that serve data also read and answer consistency tokens
 	// (consistency.go); inside the mux, so that the request the access
@@ -110,6 +117,7 @@ func New(store db.Store, cfg Config) http.Handler {
 	}
 	layerHandler := layers.New(store, log)
 	layerHandler.Now = cfg.Now
+	layerHandler.ShareOutlines(outlines)
 	layerRoute := httpcache.Route{Name: "/layers/", Vary: append([]string{"Accept-Encoding"}, httpx.ForwardedHeaders...),
 		Reads: func(r *http.Request) ([]string, bool) { return layers.ReadsPath(r.URL.Path) }}
 	mapLayers := shed(withConsistency(authn(withTimeout(cfg.Limits.Timeout, layerLinks(cache.Wrap(layerRoute, layerHandler))))))
@@ -222,6 +230,10 @@ type Config struct {
 	// APQCacheBytes bounds the text of those queries; 0 means
 	// graph.DefaultAPQCacheBytes.
 	APQCacheBytes int64
+	// OutlineCacheBytes bounds the memory of the simplified area
+	// outlines kept for GraphQL, the map layers and OGC API together
+	// (db/outline); 0 means outline.DefaultBytes.
+	OutlineCacheBytes int
 	// DisableIntrospection refuses __schema and __type queries.
 	DisableIntrospection bool
 	// DisableGraphiQL serves no GraphiQL page.

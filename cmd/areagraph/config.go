@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/auth"
+	"github.com/areagraph/areagraph/db/outline"
 	"github.com/areagraph/areagraph/db/postgis"
 	"github.com/areagraph/areagraph/graph"
 	"github.com/areagraph/areagraph/internal/httpcache"
@@ -76,6 +77,7 @@ type serveConfig struct {
 	apqBytes            byteSize
 	responseBytes       byteSize
 	cacheMaxAge         time.Duration
+	outlineBytes        byteSize
 	introspection       bool
 	graphiql            bool
 	metrics             bool
@@ -136,6 +138,7 @@ var serveSettings = []serveSetting{
 	{"apq-cache-bytes", "AREAGRAPH_APQ_CACHE_BYTES", false},
 	{"response-cache-bytes", "AREAGRAPH_RESPONSE_CACHE_BYTES", false},
 	{"cache-max-age", "AREAGRAPH_CACHE_MAX_AGE", false},
+	{"outline-cache-bytes", "AREAGRAPH_OUTLINE_CACHE_BYTES", false},
 	{"introspection", "AREAGRAPH_INTROSPECTION", false},
 	{"graphiql", "AREAGRAPH_GRAPHIQL", false},
 	{"metrics", "AREAGRAPH_METRICS", false},
@@ -156,7 +159,7 @@ var serveSettings = []serveSetting{
 func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs := newFlags("serve", stderr, serveHelp)
 	c := &serveConfig{maxBody: graph.DefaultMaxBodyBytes, queryBytes: graph.DefaultQueryCacheBytes, apqBytes: graph.DefaultAPQCacheBytes,
-		responseBytes: httpcache.DefaultMaxBytes}
+		responseBytes: httpcache.DefaultMaxBytes, outlineBytes: outline.DefaultBytes}
 	env := map[string]string{}
 	for _, s := range serveSettings {
 		env[s.flag] = s.env
@@ -222,6 +225,9 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 		help("response-cache-bytes", "memory the anonymous answers kept (GraphQL queries, layers, tiles, OGC API items) may take until a write retires them, a `size` as for --max-body; 0 keeps none; an answer over 1/16 of it is not kept"))
 	fs.DurationVar(&c.cacheMaxAge, "cache-max-age", 0,
 		help("cache-max-age", "how long browsers and CDNs may use an anonymous answer before they revalidate it (a 304 when nothing it read has changed); 0 makes them ask every time"))
+	fs.Var(&c.outlineBytes, "outline-cache-bytes",
+		help("outline-cache-bytes", "memory the simplified area outlines kept for GraphQL, the map layers and OGC API may take together, "+
+			"a `size` as for --max-body; a kind of area whose outlines take over half of it is simplified area by area"))
 	fs.BoolVar(&c.introspection, "introspection", true, help("introspection", "answer introspection (__schema, __type); GraphiQL's docs need it"))
 	fs.BoolVar(&c.graphiql, "graphiql", true, help("graphiql", "serve GraphiQL"))
 	fs.BoolVar(&c.metrics, "metrics", true, help("metrics", "serve Prometheus metrics at /metrics"))
@@ -306,6 +312,7 @@ func (c *serveConfig) check() error {
 	if c.cacheMaxAge < 0 {
 		errs = append(errs, fmt.Errorf("--cache-max-age: must not be negative, not %s", c.cacheMaxAge))
 	}
+	positive("outline-cache-bytes", c.outlineBytes > 0)
 	if _, err := httpx.ParseTrustedProxies(c.trustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("--trusted-proxies: %v", err))
 	}
@@ -423,6 +430,7 @@ func (c *serveConfig) server(log *slog.Logger) server.Config {
 		APQCacheBytes:        int64(c.apqBytes),
 		ResponseCacheBytes:   responseBytes,
 		CacheMaxAge:          c.cacheMaxAge,
+		OutlineCacheBytes:    int(c.outlineBytes),
 		DisableIntrospection: !c.introspection,
 		DisableGraphiQL:      !c.graphiql,
 		DisableMetrics:       !c.metrics,

@@ -57,17 +57,18 @@ func flagLine(help, name string) string {
 
 func TestServeConfig(t *testing.T) {
 	env := map[string]string{
-		"AREAGRAPH_ADDR":              "127.0.0.1:9999",
-		"AREAGRAPH_TIMEOUT":           "3s",
-		"AREAGRAPH_MAX_DEPTH":         "8",
-		"AREAGRAPH_MAX_BODY":          "64KiB",
-		"AREAGRAPH_INTROSPECTION":     "false",
-		"AREAGRAPH_APQ_CACHE":         "0",
-		"AREAGRAPH_QUERY_CACHE_BYTES": "4MiB",
-		"AREAGRAPH_CORS_ORIGINS":      "https://a.example, https://b.example",
-		"AREAGRAPH_BASEMAP_URL":       "https://tiles.example/{z}/{x}/{y}.png",
-		"AREAGRAPH_TRUSTED_PROXIES":   "10.0.0.0/8, 192.0.2.7",
-		"AREAGRAPH_BASE_PATH":         "/areagraph/",
+		"AREAGRAPH_ADDR":                "127.0.0.1:9999",
+		"AREAGRAPH_TIMEOUT":             "3s",
+		"AREAGRAPH_MAX_DEPTH":           "8",
+		"AREAGRAPH_MAX_BODY":            "64KiB",
+		"AREAGRAPH_INTROSPECTION":       "false",
+		"AREAGRAPH_APQ_CACHE":           "0",
+		"AREAGRAPH_QUERY_CACHE_BYTES":   "4MiB",
+		"AREAGRAPH_CORS_ORIGINS":        "https://a.example, https://b.example",
+		"AREAGRAPH_BASEMAP_URL":         "https://tiles.example/{z}/{x}/{y}.png",
+		"AREAGRAPH_TRUSTED_PROXIES":     "10.0.0.0/8, 192.0.2.7",
+		"AREAGRAPH_BASE_PATH":           "/areagraph/",
+		"AREAGRAPH_OUTLINE_CACHE_BYTES": "32MiB",
 	}
 	cfg, err := loadServeConfig([]string{"--max-depth", "9", "--graphiql=false", "--basemap-attribution", "© T"},
 		func(k string) string { return env[k] }, io.Discard)
@@ -88,6 +89,8 @@ func TestServeConfig(t *testing.T) {
 		t.Errorf("APQ cache %d: 0 on the command line turns them off", sc.APQCacheSize)
 	case sc.QueryCacheBytes != 4<<20 || sc.APQCacheBytes != graph.DefaultAPQCacheBytes:
 		t.Errorf("cache budgets %d and %d bytes", sc.QueryCacheBytes, sc.APQCacheBytes)
+	case sc.OutlineCacheBytes != 32<<20:
+		t.Errorf("outline cache budget %d bytes, want 32 MiB from the environment", sc.OutlineCacheBytes)
 	case len(sc.AllowedOrigins) != 2 || sc.AllowedOrigins[1] != "https://b.example":
 		t.Errorf("origins %q", sc.AllowedOrigins)
 	case sc.Explorer.BasemapURL != env["AREAGRAPH_BASEMAP_URL"] || sc.Explorer.BasemapAttribution != "© T":
@@ -109,6 +112,7 @@ func TestServeConfig(t *testing.T) {
 		{nil, []string{"--log-level", "loud"}, "--log-level"},
 		{nil, []string{"--apq-cache", "-1"}, "--apq-cache"},
 		{nil, []string{"--query-cache-bytes", "0"}, "--query-cache-bytes must be positive"},
+		{nil, []string{"--outline-cache-bytes", "0"}, "--outline-cache-bytes must be positive"},
 		{nil, []string{"extra"}, "no arguments"},
 		{nil, []string{"--trusted-proxies", "10.0.0.0/33"}, "--trusted-proxies"},
 		{map[string]string{"AREAGRAPH_BASE_PATH": "areagraph"}, nil, "--base-path"},

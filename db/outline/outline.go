@@ -21,9 +21,10 @@ import (
 // DefaultBytes is the memory Cache keeps outlines in when New is given
 // none: the national set of statistical areas (6,000 DeSO, some 10 MB as
 // arcs) and a few zooms of it, the finest of which are nearly as large
-// and the rest far smaller. The GraphQL API and the map layers keep one
-// each.
-const DefaultBytes = 48 << 20
+// and the rest far smaller. The server keeps one for GraphQL, the map
+// layers and OGC API together, so a zoom a map asked for through one
+// door is not simplified and held again for another.
+const DefaultBytes = 64 << 20
 
 // Cache simplifies area outlines as coverages and keeps the results.
 //
