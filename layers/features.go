@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/outline"
 	"github.com/areagraph/areagraph/geo"
 	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/paulmach/orb"
@@ -146,13 +147,11 @@ func credit(ind *db.Indicator) string {
 	return ind.Source
 }
 
-// simplifyFor simplifies an area for the zoom or tolerance asked for.
-// Simplify never erases an area, so a small one still shows where it is.
 // simplifyAreas simplifies the outlines of a page of areas, when the
 // request asks for a zoom or a tolerance, with their neighbours' (see
 // db/outline), so that borders on the map stay common.
 func (h *Handler) simplifyAreas(ctx context.Context, req *request, res *result) error {
-	if req.zoom < 0 && !(req.tolerance > 0) {
+	if !req.simplifies() {
 		return nil
 	}
 	for i := range res.features {
@@ -161,12 +160,7 @@ func (h *Handler) simplifyAreas(ctx context.Context, req *request, res *result) 
 			continue
 		}
 		var err error
-		if req.zoom >= 0 {
-			f.geom, err = h.outlines.Zoom(ctx, f.area, float64(req.zoom))
-		} else {
-			f.geom, err = h.outlines.Meters(ctx, f.area, req.tolerance)
-		}
-		if err != nil {
+		if f.geom, err = outlineFor(ctx, h.outlines, req, f.area); err != nil {
 			return err
 		}
 	}
@@ -174,6 +168,20 @@ func (h *Handler) simplifyAreas(ctx context.Context, req *request, res *result) 
 	return nil
 }
 
+// simplifies says whether the request asks for simplified outlines.
+func (req *request) simplifies() bool { return req.zoom >= 0 || req.tolerance > 0 }
+
+// outlineFor is a's outline simplified for the zoom or tolerance req asks
+// for, with the other areas of its group through outlines.
+func outlineFor(ctx context.Context, outlines *outline.Cache, req *request, a *db.Area) (orb.Geometry, error) {
+	if req.zoom >= 0 {
+		return outlines.Zoom(ctx, a, float64(req.zoom))
+	}
+	return outlines.Meters(ctx, a, req.tolerance)
+}
+
+// simplifyFor simplifies an area for the zoom or tolerance asked for.
+// Simplify never erases an area, so a small one still shows where it is.
 func simplifyFor(req *request, g orb.Geometry) orb.Geometry {
 	tol := req.tolerance
 	if req.zoom >= 0 {

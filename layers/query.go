@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/outline"
 	"github.com/paulmach/orb"
 )
 
@@ -143,9 +144,30 @@ func (q *Query) ValidOn(d time.Time) {
 	}
 }
 
-// Simplify simplifies an area's geometry as the query's zoom or simplify
-// asks; other geometries come back as they are.
-func (q *Query) Simplify(g orb.Geometry) orb.Geometry { return simplifyFor(q.req, g) }
+// SimplifyOutlines simplifies the outlines of the areas among features as
+// the query's zoom or simplify asks, in place, each with the other areas
+// of its kind and period through outlines (db/outline), so neighbours keep
+// their common border as on the map layers; other geometries stay as they
+// are. A nil outlines simplifies each area by itself. It is for after any
+// test of the geometries: a filter is matched against the outlines as
+// they are.
+func (q *Query) SimplifyOutlines(ctx context.Context, outlines *outline.Cache, features []Feature) error {
+	if !q.req.simplifies() {
+		return nil
+	}
+	for i := range features {
+		f := &features[i]
+		if f.area == nil || f.Geometry == nil {
+			continue
+		}
+		g, err := outlineFor(ctx, outlines, q.req, f.area)
+		if err != nil {
+			return err
+		}
+		f.Geometry = g
+	}
+	return nil
+}
 
 // Feature is a record of a layer, ready for output.
 type Feature struct {
@@ -160,6 +182,9 @@ type Feature struct {
 	// no longer in use (the day after an initiative's end date); nil is
 	// open.
 	ValidFrom, ValidTo *time.Time
+	// area is the area the feature shows, whose outline SimplifyOutlines
+	// simplifies with its neighbours'; nil for other records.
+	area *db.Area
 }
 
 // Property is one property of a feature. Values are string, int,
@@ -274,7 +299,7 @@ func exported(res *result) *Page {
 		for j, pr := range f.props {
 			props[j] = Property{pr.key, pr.val}
 		}
-		p.Features[i] = Feature{ID: f.gid, Key: f.key, Geometry: f.geom, Properties: props, ValidFrom: f.from, ValidTo: f.to}
+		p.Features[i] = Feature{ID: f.gid, Key: f.key, Geometry: f.geom, Properties: props, ValidFrom: f.from, ValidTo: f.to, area: f.area}
 	}
 	return p
 }

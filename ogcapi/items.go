@@ -375,7 +375,12 @@ func (h *Handler) serveItems(w http.ResponseWriter, r *http.Request) {
 		sendError(w, r, h.log, err)
 		return
 	}
-	body, err := featureCollection(r, query, p, page)
+	// After the filter, which meets the outlines as they are.
+	if err := query.SimplifyOutlines(r.Context(), h.outlines, page.Features); err != nil {
+		sendError(w, r, h.log, err)
+		return
+	}
+	body, err := featureCollection(r, p, page)
 	if err != nil {
 		sendError(w, r, h.log, err)
 		return
@@ -440,7 +445,7 @@ func scan(ctx context.Context, store db.Reader, query *layers.Query, keep func(*
 
 // featureCollection writes a page of features as GeoJSON with OGC's
 // members: numberMatched, numberReturned, timeStamp and the links.
-func featureCollection(r *http.Request, query *layers.Query, p *itemsRequest, page *layers.Page) ([]byte, error) {
+func featureCollection(r *http.Request, p *itemsRequest, page *layers.Page) ([]byte, error) {
 	b := make([]byte, 0, 4096)
 	b = append(b, `{"type":"FeatureCollection","numberMatched":`...)
 	b = strconv.AppendInt(b, int64(page.Total), 10)
@@ -476,7 +481,7 @@ func featureCollection(r *http.Request, query *layers.Query, p *itemsRequest, pa
 			b = append(b, ',')
 		}
 		var err error
-		if b, err = appendFeature(b, query, p.crs, &page.Features[i]); err != nil {
+		if b, err = appendFeature(b, p.crs, &page.Features[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -514,8 +519,9 @@ func pageURL(r *http.Request, place string) string {
 }
 
 // appendFeature writes one feature as a GeoJSON Feature, its coordinates
-// in c.
-func appendFeature(b []byte, query *layers.Query, c *crs, f *layers.Feature) ([]byte, error) {
+// in c; an outline asked for simplified is simplified already
+// (Query.SimplifyOutlines).
+func appendFeature(b []byte, c *crs, f *layers.Feature) ([]byte, error) {
 	b = append(b, `{"type":"Feature","id":`...)
 	b = appendJSON(b, f.ID)
 	b = append(b, `,"geometry":`...)
@@ -523,7 +529,7 @@ func appendFeature(b []byte, query *layers.Query, c *crs, f *layers.Feature) ([]
 		b = append(b, "null"...)
 	} else {
 		// Simplified in degrees, as every layer simplifies, then converted.
-		g := geo.Round(c.toCRS(query.Simplify(f.Geometry)), c.decimals)
+		g := geo.Round(c.toCRS(f.Geometry), c.decimals)
 		var err error
 		// AppendGeoJSON winds rings counter-clockwise, as RFC 7946 asks.
 		if b, err = geo.AppendGeoJSON(b, g); err != nil {
@@ -590,7 +596,7 @@ func (h *Handler) serveItem(w http.ResponseWriter, r *http.Request) {
 		sendError(w, r, h.log, err)
 		return
 	}
-	b, err := appendFeature(make([]byte, 0, 1024), query, c, f)
+	b, err := appendFeature(make([]byte, 0, 1024), c, f)
 	if err != nil {
 		sendError(w, r, h.log, err)
 		return

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/outline"
 	"github.com/areagraph/areagraph/internal/httperr"
 	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/layers"
@@ -53,6 +54,20 @@ type Handler struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	layers []layers.Layer
+	// outlines simplifies area outlines as coverages when a request asks
+	// for a zoom or a tolerance, so neighbours keep their common border
+	// as on the map layers (db/outline).
+	outlines *outline.Cache
+}
+
+// ShareOutlines makes the handler simplify area outlines with c, a cache
+// over the same store that the map layers and GraphQL use too, so each
+// group and zoom is simplified and held once for all of them. Call it
+// before the handler serves.
+func (h *Handler) ShareOutlines(c *outline.Cache) {
+	if c != nil {
+		h.outlines = c
+	}
 }
 
 // New returns a Handler over store; log receives internal errors, and nil
@@ -61,7 +76,7 @@ func New(store db.Reader, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &Handler{store: store, log: log, mux: http.NewServeMux(), layers: layers.Layers()}
+	h := &Handler{store: store, log: log, mux: http.NewServeMux(), layers: layers.Layers(), outlines: outline.New(store, 0)}
 	h.mux.HandleFunc("/{$}", h.serveLanding)
 	h.mux.HandleFunc("/conformance", h.serveConformance)
 	h.mux.HandleFunc("/api", h.serveAPI)

@@ -556,3 +556,37 @@ func eachBackend2(t *testing.T, prepare func(*testing.T, db.Store), fn func(*tes
 		})
 	}
 }
+
+// TestSimplifiedItemsKeepSharedBorders: districts asked for at a zoom or
+// a tolerance come back as GraphQL's geometry(zoom:) and
+// geometry(simplifyMeters:) give them, simplified with their neighbours
+// so that they keep their common borders (simplified one by one, two of
+// them overlap by 0.2 km²), page after page.
+func TestSimplifiedItemsKeepSharedBorders(t *testing.T) {
+	eachBackend(t, func(t *testing.T, c *client) {
+		for _, ask := range []struct{ param, arg string }{{"zoom=6", "zoom: 6"}, {"simplify=5000", "simplifyMeters: 5000"}} {
+			var data struct {
+				Areas struct {
+					Nodes []struct {
+						ID       string
+						Geometry json.RawMessage
+					}
+				}
+			}
+			c.graphQL(`{ areas(filter: {kinds: [DISTRICT]}, first: 1000) { nodes { id geometry(`+ask.arg+`, precision: 6) } } }`, &data)
+			want := map[string]string{}
+			for _, n := range data.Areas.Nodes {
+				want[n.ID] = compact(n.Geometry)
+			}
+			got, _ := c.readAll("/collections/districts/items?limit=5&" + ask.param)
+			if len(got) != len(want) || len(got) < 10 {
+				t.Fatalf("%s: %d districts, GraphQL has %d", ask.param, len(got), len(want))
+			}
+			for _, f := range got {
+				if g := compact(f.Geometry); g != want[f.ID] {
+					t.Errorf("%s %s: geometry\n%s\nGraphQL\n%s", ask.param, f.ID, g, want[f.ID])
+				}
+			}
+		}
+	})
+}

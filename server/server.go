@@ -126,9 +126,11 @@ func New(store db.Store, cfg Config) http.Handler {
 	// OGC API – Features over the same layers, for GIS tools. Its landing
 	// page shares / with the map explorer: a client asking for JSON gets
 	// the one, a browser the other.
+	ogcHandler := ogcapi.New(store, log)
+	ogcHandler.ShareOutlines(outlines)
 	ogcRoute := httpcache.Route{Name: "/collections/", Vary: append([]string{"Accept", "Accept-Encoding"}, httpx.ForwardedHeaders...),
 		Reads: func(r *http.Request) ([]string, bool) { return ogcapi.Reads(r.URL.Path) }}
-	ogc := shed(withConsistency(authn(withTimeout(cfg.Limits.Timeout, layerLinks(cache.Wrap(ogcRoute, ogcapi.New(store, log)))))))
+	ogc := shed(withConsistency(authn(withTimeout(cfg.Limits.Timeout, layerLinks(cache.Wrap(ogcRoute, ogcHandler))))))
 	for _, p := range []string{"/api", "/conformance", "/collections", "/collections/"} {
 		mux.Handle(p, ogc)
 	}
