@@ -204,7 +204,7 @@ func TestBareSQLIsTheStoresSQL(t *testing.T) {
 		kinds []db.AreaKind
 		limit int
 	}{
-		{queryNamed(queryBBox), nil, 100},
+		{queryNamed(queryBBox), nil, bboxPage},
 		{queryNamed(queryTile), []db.AreaKind{db.KindStatisticalArea}, tileFeatureCap},
 	}
 	for _, c := range boxQueries {
