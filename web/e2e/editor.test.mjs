@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  ARTIFACTS, BACKENDS, BIN, DESKTOP, gql, launchBrowser, PHONE, psql, schemaURL, serve, stop, viewHash, Visit, waitIdle, idleCount,
+  ARTIFACTS, backends, BIN, DESKTOP, gql, launchBrowser, PHONE, psql, schemaURL, serve, stop, viewHash, Visit, waitIdle, idleCount,
 } from './helpers.mjs';
 
 const DEMO = `{
@@ -65,7 +65,7 @@ async function mapCentre(page) {
   return { x: box.x + box.width / 2, y: box.y + box.height / 2, box };
 }
 
-for (const backend of BACKENDS) {
+for (const backend of backends()) {
   describe(`signing in and our initiatives on ${backend}`, () => {
     let server;
     let schema;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { creditOf } from '../src/credit.js';
 import {
-  ARTIFACTS, BACKENDS, BIN, DESKTOP, fitView, gql, hexRGB, idleCount, launchBrowser, number, PHONE, pixels, project, psql, schemaURL, serve,
+  ARTIFACTS, backends, BIN, DESKTOP, fitView, gql, hexRGB, idleCount, launchBrowser, number, PHONE, pixels, project, psql, schemaURL, serve,
   solidPNG, stop, viewHash, Visit, waitIdle,
 } from './helpers.mjs';
 
@@ -33,7 +33,7 @@ const browser = { instance: null };
 before(async () => { browser.instance = await launchBrowser(); });
 after(async () => { await browser.instance?.close(); });
 
-for (const backend of BACKENDS) {
+for (const backend of backends()) {
   describe(`map explorer on ${backend}`, () => {
     let server;
     let schema;

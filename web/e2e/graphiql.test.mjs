@@ -4,53 +4,21 @@
 //
 //	AREAGRAPH_BIN=/path/to/areagraph node --test web/e2e/graphiql.test.mjs
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = process.env.AREAGRAPH_BIN;
-const ARTIFACTS = process.env.AREAGRAPH_ARTIFACTS || join(repo, 'testdata', 'artifacts');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-if (!BIN) throw new Error('AREAGRAPH_BIN must name a built areagraph binary (scripts/test builds one)');
-mkdirSync(ARTIFACTS, { recursive: true });
+import { ARTIFACTS, launchBrowser, serve, stop } from './helpers.mjs';
 
 let server;
 let browser;
 
 before(async () => {
-  server = await new Promise((resolve, reject) => {
-    const proc = spawn(BIN, ['serve', '--addr', '127.0.0.1:0'], { env: { ...process.env, DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`no "serving" line within 30 s; stderr:\n${err}`)), 30000);
-    proc.stdout.on('data', (b) => {
-      out += b;
-      const m = out.match(/areagraph serving .* on (http:\/\/\S+?)\/? /);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1].replace(/\/$/, ''), proc });
-      }
-    });
-    proc.stderr.on('data', (b) => { err += b; });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`areagraph exited with ${code}:\n${err}`)); });
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
+  server = await serve({ DATABASE_URL: '' });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.proc.exitCode === null) {
-    await new Promise((resolve) => { server.proc.once('exit', resolve); server.proc.kill('SIGTERM'); });
-  }
+  await stop(server);
 });
 
 test('GraphiQL loads from the server alone and runs a query', async () => {

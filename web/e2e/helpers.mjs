@@ -15,11 +15,17 @@ export const BIN = process.env.AREAGRAPH_BIN;
 export const DB = process.env.AREAGRAPH_TEST_DATABASE_URL;
 export const ARTIFACTS = process.env.AREAGRAPH_ARTIFACTS || join(repo, 'testdata', 'artifacts');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-export const BACKENDS = (process.env.AREAGRAPH_E2E_BACKENDS || 'memory,postgis').split(',');
+const BACKENDS = (process.env.AREAGRAPH_E2E_BACKENDS || 'memory,postgis').split(',');
 
 if (!BIN) throw new Error('AREAGRAPH_BIN must name a built areagraph binary (scripts/test builds one)');
-if (BACKENDS.includes('postgis') && !DB) throw new Error('AREAGRAPH_TEST_DATABASE_URL is needed for the PostGIS run');
 mkdirSync(ARTIFACTS, { recursive: true });
+
+// backends are the backends a test file runs on (AREAGRAPH_E2E_BACKENDS),
+// each one it can: PostGIS needs a database to make its schema in.
+export function backends() {
+  if (BACKENDS.includes('postgis') && !DB) throw new Error('AREAGRAPH_TEST_DATABASE_URL is needed for the PostGIS run');
+  return BACKENDS;
+}
 
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
