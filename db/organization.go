@@ -176,8 +176,19 @@ func NormalizeOrganization(o *Organization) {
 }
 
 func (o *Organization) checkText() error {
-	return checkText(text{"name", o.Name}, text{"organization number", o.OrgNumber}, text{"website", o.Website},
-		text{"industry", o.Industry}, text{"activity", o.Activity})
+	// One at a time, so the error names the input field (onField).
+	for _, f := range []struct {
+		field string
+		text
+	}{
+		{"name", text{"name", o.Name}}, {"organizationNumber", text{"organization number", o.OrgNumber}},
+		{"website", text{"website", o.Website}}, {"industry", text{"industry", o.Industry}}, {"activity", text{"activity", o.Activity}},
+	} {
+		if err := checkText(f.text); err != nil {
+			return onField(f.field, err)
+		}
+	}
+	return nil
 }
 
 // CheckOrganization checks an organisation on its own, after
@@ -187,10 +198,10 @@ func CheckOrganization(o *Organization) error {
 		return Errorf(EINVALID, "the organization is missing")
 	}
 	if strings.TrimSpace(o.Name) == "" {
-		return Errorf(EINVALID, "name is required")
+		return FieldErrorf("name", "name is required")
 	}
 	if err := o.check(); err != nil {
-		return Errorf(EINVALID, "%s", err.Error())
+		return asField(err)
 	}
 	return nil
 }
@@ -206,15 +217,15 @@ func (o *Organization) check() error {
 		return fmt.Errorf("unknown kind %q", o.Kind)
 	}
 	if o.Size != "" && !slices.Contains([]EmployerSize{SizeMicro, SizeSmall, SizeMedium, SizeLarge}, o.Size) {
-		return fmt.Errorf("unknown size %q", o.Size)
+		return onField("size", fmt.Errorf("unknown size %q", o.Size))
 	}
 	if o.Location != nil {
 		if err := ValidatePoint(*o.Location); err != nil {
-			return fmt.Errorf("location: %w", err)
+			return onField("location", fmt.Errorf("location: %w", err))
 		}
 	}
 	if err := sortedUnique(o.AreaIDs); err != nil {
-		return fmt.Errorf("area ids: %w", err)
+		return onField("areas", fmt.Errorf("area ids: %w", err))
 	}
 	return nil
 }

@@ -44,6 +44,9 @@ func TestBadInputNamesItsField(t *testing.T) {
 			{"a negative reach", "createInitiative", create(map[string]any{"reach": map[string]any{"participants": -1}}), "reach"},
 			{"a null title", "updateInitiative", update(map[string]any{"title": nil}), "title"},
 			{"an end before the stored start", "updateInitiative", update(map[string]any{"startDate": "2025-05-01", "endDate": "2025-01-01"}), "endDate"},
+			{"an organisation without a name", "createAssociation", map[string]any{"name": " "}, "name"},
+			{"an organisation's location out of range", "createEmployer", map[string]any{"name": "X", "location": map[string]any{"type": "Point", "coordinates": []float64{12, 95}}}, "location"},
+			{"an organisation's area that is no area", "createAssociation", map[string]any{"name": "X", "areas": []string{"Initiative:1"}}, "areas[0]"},
 			{"an organisation's location that is a line", "createAssociation", map[string]any{"name": "X", "location": map[string]any{"type": "LineString", "coordinates": [][]float64{{12, 57}, {13, 57}}}}, "location"},
 		}
 		for _, c := range cases {
