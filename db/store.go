@@ -162,12 +162,33 @@ type InitiativeReader interface {
 	// InitiativesByOrganization pages through the initiatives each
 	// organisation leads or takes part in.
 	InitiativesByOrganization(ctx context.Context, orgIDs []int64, f InitiativeFilter, p Page) ([]List[*Initiative], error)
+	// InitiativeLocations is Initiatives(ctx, f, Page{Limit: limit}) with
+	// each initiative's id and locations only, for a map that counts or
+	// clusters points (a low-zoom tile reads up to 200,000 of them): the
+	// same matches, order, Total and distances, at the cost of reading
+	// two columns rather than cloning whole records. A limit below 1 is
+	// EINVALID.
+	InitiativeLocations(ctx context.Context, f InitiativeFilter, limit int) (List[Located], error)
 
 	// Coverage counts, per area and focus group (and theme), the
 	// initiatives that serve the area; cells with no initiative are left
 	// out. Cells come by area id, then focus group and theme in the order
 	// of FocusGroups and Themes.
 	Coverage(ctx context.Context, f CoverageFilter) ([]CoverageCell, error)
+}
+
+// Located is a record's id and its locations, without the rest of it.
+type Located struct {
+	ID     int64
+	Points []orb.Point
+}
+
+// CheckLocationsLimit refuses a limit of InitiativeLocations below 1.
+func CheckLocationsLimit(limit int) error {
+	if limit < 1 {
+		return Errorf(EINVALID, "the number of locations must be at least 1, not %d", limit)
+	}
+	return nil
 }
 
 // IndicatorReader reads indicator definitions and their values.

@@ -120,6 +120,11 @@ func (s *hooked) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pa
 	return s.next.Initiatives(ctx, f, p)
 }
 
+func (s *hooked) InitiativeLocations(ctx context.Context, f db.InitiativeFilter, limit int) (_ db.List[db.Located], err error) {
+	defer end(s.hook(ctx, "InitiativeLocations"), &err)
+	return s.next.InitiativeLocations(ctx, f, limit)
+}
+
 func (s *hooked) InitiativesByArea(ctx context.Context, areaIDs []int64, f db.InitiativeFilter, p db.Page) (_ []db.List[*db.Initiative], err error) {
 	defer end(s.hook(ctx, "InitiativesByArea"), &err)
 	return s.next.InitiativesByArea(ctx, areaIDs, f, p)

@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Initiatives", testInitiatives},
 		{"NearWithoutTotal", testNearWithoutTotal},
 		{"InitiativesByParent", testInitiativesByParent},
+		{"InitiativeLocations", testInitiativeLocations},
 		{"Indicators", testIndicators},
 		{"IndicatorValues", testIndicatorValues},
 		{"IndicatorCounts", testIndicatorCounts},

@@ -159,7 +159,7 @@ func page[T any](hits []hit, p db.Page, sp db.Spatial, get func(int64) T) db.Lis
 		below = sort.Search(len(hits), func(i int) bool { return !less(hits[i].dist.near, hits[i].id, k.Dist, k.ID) })
 	}
 	lo, hi := p.Bounds(len(hits), upTo, below)
-	l := db.List[T]{Total: len(hits), Start: lo, Items: []T{}}
+	l := db.List[T]{Total: len(hits), Start: lo, Items: make([]T, 0, hi-lo)}
 	for _, h := range hits[lo:hi] {
 		l.Items = append(l.Items, get(h.id))
 		if near {
@@ -398,6 +398,38 @@ func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pag
 		return db.List[*db.Initiative]{}, err
 	}
 	return page(hits, p, f.Spatial, s.getInitiative), nil
+}
+
+// InitiativeLocations implements db.Store. The points of the whole
+// answer share one array, so reading 85,000 initiatives' locations costs
+// a few allocations rather than a clone of every record.
+func (s *Store) InitiativeLocations(ctx context.Context, f db.InitiativeFilter, limit int) (db.List[db.Located], error) {
+	if err := db.CheckLocationsLimit(limit); err != nil {
+		return db.List[db.Located]{}, err
+	}
+	if err := f.ValidateWithin(true); err != nil {
+		return db.List[db.Located]{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return db.List[db.Located]{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ids := candidates(f.Spatial, s.initIDs, s.initIdx.Search)
+	hits, err := collect(&poll{ctx: ctx}, ids, f.Near != nil, s.matchInitiative(&f))
+	if err != nil {
+		return db.List[db.Located]{}, err
+	}
+	n := 0
+	for _, h := range hits[:min(limit, len(hits))] {
+		n += len(s.inits[h.id].Locations)
+	}
+	points := make([]orb.Point, 0, n)
+	return page(hits, db.Page{Limit: limit}, f.Spatial, func(id int64) db.Located {
+		from := len(points)
+		points = append(points, s.inits[id].Locations...)
+		return db.Located{ID: id, Points: points[from:len(points):len(points)]}
+	}), nil
 }
 
 // InitiativesByArea implements db.Store.

@@ -139,6 +139,51 @@ func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pag
 	return lists[0], nil
 }
 
+// initiativeLocationRecord reads what InitiativeLocations hands out: the
+// id and the locations, none of the other columns nor the two lists.
+var initiativeLocationRecord = record{table: "initiatives", alias: "i", cols: func(keep string) string {
+	locations := "ST_AsBinary(i.locations)"
+	if keep != "" {
+		locations = "CASE WHEN " + keep + " THEN " + locations + " END"
+	}
+	return "i.id, " + locations
+}}
+
+type locatedRow struct {
+	id        int64
+	locations []byte
+}
+
+func newLocatedRow() scanner[db.Located] { return &locatedRow{} }
+
+func (r *locatedRow) dest() []any { return []any{&r.id, &r.locations} }
+
+func (r *locatedRow) record() (db.Located, error) {
+	pts, err := decodePoints(r.locations)
+	return db.Located{ID: r.id, Points: pts}, err
+}
+
+// InitiativeLocations implements db.Store with the statement Initiatives
+// sends, reading two columns.
+func (s *Store) InitiativeLocations(ctx context.Context, f db.InitiativeFilter, limit int) (db.List[db.Located], error) {
+	if err := db.CheckLocationsLimit(limit); err != nil {
+		return db.List[db.Located]{}, err
+	}
+	var a args
+	conds, dist, err := initiativeConds(&a, f)
+	if err != nil {
+		return db.List[db.Located]{}, err
+	}
+	sel := selection{from: "initiatives i", parent: "0", conds: conds, dist: dist}
+	p := db.Page{Limit: limit}
+	lists, err := queryPaged(ctx, s, "initiative locations", newLocatedRow, func(l db.Located) db.Located { return l },
+		pagedSQL(&a, sel, initiativeLocationRecord, p), a, p, dist, []int64{0})
+	if err != nil {
+		return db.List[db.Located]{}, err
+	}
+	return lists[0], nil
+}
+
 // InitiativesByArea returns, for each area in areaIDs, a page of the
 // initiatives serving it that pass f, all in one statement.
 func (s *Store) InitiativesByArea(ctx context.Context, areaIDs []int64, f db.InitiativeFilter, p db.Page) ([]db.List[*db.Initiative], error) {
