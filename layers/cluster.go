@@ -3,6 +3,8 @@ package layers
 import (
 	"math"
 
+	"github.com/areagraph/areagraph/db"
+
 	"github.com/paulmach/orb"
 )
 
@@ -31,18 +33,20 @@ const (
 // several locations counts once in each cell it has one in). A cell of one record keeps
 // that record's id, as feature id and as the id property; a cell of more
 // is no record and has no id. Cells come in the order of their first
-// record, so the tile is the same bytes each time.
-func clusterPoints(features []feature, bound orb.Bound, proj tileProjection) []tileFeature {
+// record, so the tile is the same bytes each time. The records come as
+// ids and locations alone (db.Located): typ is their type, for the global
+// id of a cell of one.
+func clusterPoints(records []db.Located, typ string, bound orb.Bound, proj tileProjection) []tileFeature {
 	type cell struct {
 		n      int     // records
 		k      int     // locations summed
 		sx, sy float64 // their sum, in tile units
-		first  *feature
-		last   int64 // the id of the last record counted, to count each once
+		first  int64   // the id of the first record counted
+		last   int64   // the id of the last record counted, to count each once
 	}
 	cells := map[[2]int64]*cell{}
 	var order [][2]int64
-	add := func(f *feature, p orb.Point) {
+	add := func(id int64, p orb.Point) {
 		if !bound.Contains(p) {
 			return
 		}
@@ -50,27 +54,21 @@ func clusterPoints(features []feature, bound orb.Bound, proj tileProjection) []t
 		key := [2]int64{int64(math.Floor(q[0] / clusterCell)), int64(math.Floor(q[1] / clusterCell))}
 		c := cells[key]
 		if c == nil {
-			c = &cell{first: f, last: -1}
+			c = &cell{first: id, last: -1}
 			cells[key] = c
 			order = append(order, key)
 		}
-		if c.last != f.id {
+		if c.last != id {
 			c.n++
-			c.last = f.id
+			c.last = id
 		}
 		c.k++
 		c.sx += q[0]
 		c.sy += q[1]
 	}
-	for i := range features {
-		f := &features[i]
-		switch g := f.geom.(type) {
-		case orb.Point:
-			add(f, g)
-		case orb.MultiPoint:
-			for _, p := range g {
-				add(f, p)
-			}
+	for _, r := range records {
+		for _, p := range r.Points {
+			add(r.ID, p)
 		}
 	}
 	out := make([]tileFeature, 0, len(order))
@@ -79,8 +77,8 @@ func clusterPoints(features []feature, bound orb.Bound, proj tileProjection) []t
 		at := orb.Point{math.Round(c.sx / float64(c.k)), math.Round(c.sy / float64(c.k))}
 		tf := tileFeature{geom: at, props: []prop{{"count", c.n}}}
 		if c.n == 1 {
-			tf.id = uint64(c.first.id)
-			tf.props = []prop{{"id", c.first.gid}, {"count", 1}}
+			tf.id = uint64(c.first)
+			tf.props = []prop{{"id", db.GlobalID(typ, c.first)}, {"count", 1}}
 		}
 		out = append(out, tf)
 	}

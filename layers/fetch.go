@@ -36,7 +36,10 @@ type feature struct {
 // result is one page of features: start of the total matches come
 // before it.
 type result struct {
-	features  []feature
+	features []feature
+	// located are the records of a read of locations only
+	// (request.locationsOnly), in place of features.
+	located   []db.Located
 	total     int
 	start     int
 	indicator *db.Indicator // the definition asked for with indicator=, if any
@@ -235,17 +238,21 @@ func areaFeatures(ctx context.Context, store db.Reader, req *request, res *resul
 func fetchInitiatives(ctx context.Context, store db.Reader, req *request, page db.Page) (*result, error) {
 	f := req.init
 	f.Spatial = req.spatial
+	if req.locationsOnly {
+		// Only ids and points, read as such: a low-zoom tile counts
+		// every initiative of the country, and whole records for that
+		// cost 116 MB a tile.
+		l, err := store.InitiativeLocations(ctx, f, page.Limit)
+		if err != nil {
+			return nil, err
+		}
+		return &result{total: l.Total, start: l.Start, located: l.Items}, nil
+	}
 	l, err := store.Initiatives(ctx, f, page)
 	if err != nil {
 		return nil, err
 	}
 	res := &result{total: l.Total, start: l.Start}
-	if req.locationsOnly {
-		for _, in := range l.Items {
-			res.features = append(res.features, feature{id: in.ID, gid: in.NodeID(), geom: orb.MultiPoint(in.Locations)})
-		}
-		return res, nil
-	}
 	if err := initiativeFeatures(ctx, store, res, l.Items, l.Distances); err != nil {
 		return nil, err
 	}
@@ -324,7 +331,7 @@ func fetchOrganizations(ctx context.Context, store db.OrganizationReader, req *r
 	if req.locationsOnly {
 		for _, o := range l.Items {
 			if o.Location != nil {
-				res.features = append(res.features, feature{id: o.ID, gid: o.NodeID(), geom: *o.Location})
+				res.located = append(res.located, db.Located{ID: o.ID, Points: []orb.Point{*o.Location}})
 			}
 		}
 		return res, nil

@@ -49,6 +49,19 @@ const (
 	fromAssociations
 )
 
+// nodeType is the type of the records of a source, as global ids name it.
+func (s source) nodeType() string {
+	switch s {
+	case fromInitiatives:
+		return db.TypeInitiative
+	case fromEmployers:
+		return db.OrgEmployer.NodeType()
+	case fromAssociations:
+		return db.OrgAssociation.NodeType()
+	}
+	return db.TypeArea
+}
+
 // layer is one of the layers served.
 type layer struct {
 	name        string

@@ -79,7 +79,7 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 		req.locationsOnly = false
 		if err == nil && res.total > clusterAbove {
 			h.warnCut(r, res, maxClusterScan)
-			feats = clusterPoints(res.features, bound, proj)
+			feats = clusterPoints(res.located, l.source.nodeType(), bound, proj)
 		} else if err == nil {
 			res, err = fetch(r.Context(), h.store, req, db.Page{Limit: clusterAbove})
 		}
@@ -122,7 +122,7 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 
 // warnCut logs a tile that shows fewer of its matches than there are.
 func (h *Handler) warnCut(r *http.Request, res *result, limit int) {
-	if res.total > len(res.features) {
+	if res.total > len(res.features)+len(res.located) {
 		h.log.WarnContext(r.Context(), "tile cut at the feature cap", "path", r.URL.Path,
 			"matched", res.total, "cap", limit)
 	}
