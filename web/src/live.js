@@ -6,8 +6,11 @@
 
 import { authHeaders } from './session.js';
 
-const SUBSCRIPTION = `subscription Live($after: Int) {
-  changes(after: $after) { seq type id action areas organizations }
+// subscription asks for the changes after seq (a string of digits, or
+// null for those from now on), written in the document: a literal of
+// digits is a Sequence whatever its size.
+const subscription = (seq) => `subscription Live {
+  changes${seq === null ? '' : `(after: ${BigInt(seq)})`} { seq type id action areas organizations }
 }`;
 
 // Changes that come together (an import, a delete that detaches) are
@@ -35,8 +38,10 @@ export function follow(onChanges) {
   };
 
   const receive = (change) => {
-    if (last !== null && change.seq <= last) return;
-    last = change.seq;
+    // A seq may pass 2^53, so the server may write it as a string:
+    // compared as a BigInt, never as text.
+    if (last !== null && BigInt(change.seq) <= BigInt(last)) return;
+    last = String(change.seq);
     document.body.dataset.liveSeq = String(last);
     batch.push(change);
     if (!timer) timer = setTimeout(flush, BATCH_MS);
@@ -50,7 +55,7 @@ export function follow(onChanges) {
         method: 'POST',
         // A signed-in user's key, for a server that needs one to read.
         headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', ...authHeaders(url, document.baseURI) },
-        body: JSON.stringify({ query: SUBSCRIPTION, variables: { after: last } }),
+        body: JSON.stringify({ query: subscription(last) }),
         signal: ctl.signal,
       });
       if (res.status === 401 || res.status === 403) {
