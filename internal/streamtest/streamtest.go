@@ -78,7 +78,11 @@ func (s *Socket) read() {
 			return
 		}
 		if m.Type == "ping" {
-			_ = s.Conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":"pong"}`))
+			// Within Wait, so that a server that stops reading does not
+			// hold the reader, and the test sees the socket end.
+			ctx, cancel := context.WithTimeout(context.Background(), Wait)
+			_ = s.Conn.Write(ctx, websocket.MessageText, []byte(`{"type":"pong"}`))
+			cancel()
 			continue
 		}
 		s.msgs <- m
