@@ -432,3 +432,19 @@ func TestConsistencyTokenIsChecked(t *testing.T) {
 		}
 	})
 }
+
+// A page on another origin may send a consistency token back and read the
+// one a write answers: the header is in CORS's allowed and exposed ones
+// (browsers list the headers of a preflight sorted, in lower case).
+func TestConsistencyHeaderCrossesOrigins(t *testing.T) {
+	srv := corsServer(t, server.Config{})
+	_, h := corsRequest(t, http.MethodOptions, srv.URL+"/graphql", "https://map.example",
+		map[string]string{"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "areagraph-consistency,content-type"})
+	if h.Get("Access-Control-Allow-Origin") != "*" || !listHas(h.Get("Access-Control-Allow-Headers"), "areagraph-consistency") {
+		t.Errorf("preflight with the token header: %v", h)
+	}
+	_, h = corsRequest(t, http.MethodGet, srv.URL+"/graphql?query=%7B__typename%7D", "https://map.example", nil)
+	if !listHas(h.Get("Access-Control-Expose-Headers"), server.ConsistencyHeader) {
+		t.Errorf("the page cannot read a write's token: Expose-Headers %q", h.Get("Access-Control-Expose-Headers"))
+	}
+}
