@@ -274,6 +274,11 @@ func TestReadYourWritesAcrossInstances(t *testing.T) {
 	if b.sees(t, id, "") {
 		t.Error("the paused standby served A's write: the test proves nothing")
 	}
+	// A reads its own writes without a token: every read of a server
+	// asks for its latest write.
+	if !a.sees(t, id, "") {
+		t.Error("A did not see its own write while the standby is paused")
+	}
 	behind := b.routed("primary", "token_ahead")
 	start := time.Now()
 	if !b.sees(t, id, token) {

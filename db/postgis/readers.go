@@ -55,6 +55,16 @@ import (
 // asking them again every few milliseconds for up to Wait, and else to the
 // primary, which holds every commit.
 //
+// This server's writes. Every read also asks for the position of the
+// latest write made through this store, whatever request made it: what
+// the server keeps in memory and refills after its own writes (answer
+// caches, simplified outlines) is then never read back from a replica
+// that has not replayed the write, and a client that wrote reads its
+// write on the same server without sending its token. Replicas replay
+// within milliseconds, so the reads right after a write wait that long
+// (one poll per replica, shared by the reads waiting), and longer only as
+// far as Wait.
+//
 // Change notifications (the area replica's LISTEN) come only from the
 // primary: PostgreSQL does not deliver NOTIFY on a standby, and LISTEN
 // fails there. The feeds in feed.go dial the primary's configuration, and
@@ -123,9 +133,12 @@ type readers struct {
 	log      *slog.Logger
 
 	primaryUp atomic.Bool
-	history   history
-	routes    [nRoutes]atomic.Uint64
-	turn      atomic.Uint64
+	// written is the position of this server's latest write, which every
+	// read asks for (see "This server's writes").
+	written atomic.Uint64
+	history history
+	routes  [nRoutes]atomic.Uint64
+	turn    atomic.Uint64
 
 	stop context.CancelFunc
 	done chan struct{}
@@ -307,10 +320,13 @@ func (r *readers) checkReplica(ctx context.Context, sb *standby) {
 
 // seen raises the replayed position to pos; positions only grow, and a
 // poll may race a check.
-func (sb *standby) seen(pos uint64) {
+func (sb *standby) seen(pos uint64) { raise(&sb.replayed, pos) }
+
+// raise sets v to pos unless it holds more already.
+func raise(v *atomic.Uint64, pos uint64) {
 	for {
-		old := sb.replayed.Load()
-		if pos <= old || sb.replayed.CompareAndSwap(old, pos) {
+		old := v.Load()
+		if pos <= old || v.CompareAndSwap(old, pos) {
 			return
 		}
 	}
@@ -453,7 +469,7 @@ func (r *readers) pick(ctx context.Context) (*standby, int) {
 		return nil, routePrimaryNoReplica
 	}
 	start := int(r.turn.Add(1) % uint64(len(usable)))
-	need := uint64(db.ConsistencyOf(ctx))
+	need := max(uint64(db.ConsistencyOf(ctx)), r.written.Load())
 	for i := range usable {
 		sb := usable[(start+i)%len(usable)]
 		if sb.replayed.Load() >= need {

@@ -88,8 +88,11 @@ func (s *Store) commit(ctx context.Context, acquire func(context.Context) (*pgxp
 // (readers.go, "Reading one's own writes"), read on the connection that
 // committed it. A token that cannot be had is logged and left out: the
 // write stands, and a read that would have carried it may be stale.
+//
+// With read replicas the position is also this server's latest write
+// (readers.go, "This server's writes"), so it is read for every write.
 func (s *Store) noteCommit(ctx context.Context, c *pgxpool.Conn) {
-	if db.WritesOf(ctx) == nil {
+	if db.WritesOf(ctx) == nil && s.readers == nil {
 		// Nobody to hand it to (an import, a test): no round trip.
 		return
 	}
@@ -101,6 +104,9 @@ func (s *Store) noteCommit(ctx context.Context, c *pgxpool.Conn) {
 		return
 	}
 	db.NoteWrite(ctx, db.Consistency(pos))
+	if s.readers != nil {
+		raise(&s.readers.written, uint64(pos))
+	}
 }
 
 // retryable tells the errors after which a write runs again.
