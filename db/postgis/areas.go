@@ -81,12 +81,13 @@ func areaConds(a *args, f db.AreaFilter) (conds []string, dist dists, err error)
 }
 
 // fromMemory tells whether the area replica may answer a read under ctx:
-// it is on, and known to hold what the read must see (a consistency
+// it is on, no write of this store is between its commit and the replica
+// holding it, and it is known to hold what the read must see (a consistency
 // token, see readers.go; one of a write made through another server is
 // held only once the replica's position has passed it). Whether it is
 // live, the replica's own answer says.
 func (s *Store) fromMemory(ctx context.Context) bool {
-	return s.replica != nil && s.replica.Position() >= uint64(db.ConsistencyOf(ctx))
+	return s.replica != nil && s.unsynced.Load() == 0 && s.replica.Position() >= uint64(db.ConsistencyOf(ctx))
 }
 
 // AreasByID returns the areas with the given ids, in input order, nil for

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -80,6 +81,11 @@ type Store struct {
 	// replica answers AreasAt from memory (db/replica); nil when turned
 	// off with area_replica=off.
 	replica *replica.Replica
+	// unsynced counts this store's writes that may have committed and
+	// that the replica may not hold yet (write.go, commit): while any is,
+	// the replica answers no read, so a writer that lost a race and reads
+	// the record again sees the version it lost to, not the one before.
+	unsynced atomic.Int64
 	// readers routes reads to the read replicas (readers.go); nil
 	// without them.
 	readers *readers

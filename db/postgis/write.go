@@ -70,7 +70,24 @@ func (s *Store) commit(ctx context.Context, acquire func(context.Context) (*pgxp
 	if err != nil {
 		return err
 	}
-	err = pgx.BeginFunc(ctx, c, fn)
+	// From the moment fn is done, the commit may land at any time, and
+	// until the replica holds it (or has stopped answering) reads of this
+	// store go to the database: another writer's read after a CONFLICT
+	// must see the version it lost to (areas.go, fromMemory).
+	committing := false
+	defer func() {
+		if committing {
+			s.unsynced.Add(-1)
+		}
+	}()
+	err = pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		committing = true
+		s.unsynced.Add(1)
+		return nil
+	})
 	if err == nil {
 		s.noteCommit(ctx, c)
 	}
