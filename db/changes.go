@@ -58,6 +58,14 @@ import (
 // rolling back are never used, so Seqs may skip, but a gap is never filled
 // later.
 //
+// Numbering starts from the time the feed is made (SeqBase), not from 1: a
+// feed made again (the embedded store at every start, a database
+// recreated and loaded) numbers above every Seq of an earlier one, so a
+// client's cursor from before reads the new feed from its start (whose
+// CREATED events tell it to reload) rather than stepping into its middle.
+// Seqs stay below 2^53 for centuries, but the API gives them as strings
+// all the same.
+//
 // Retention. Every event is kept for as long as the store keeps its
 // records, as the audit log is: Changes from any after, 0 included,
 // answers every event since, so a client that was away however long
@@ -70,6 +78,10 @@ import (
 // page, so a commit between the last page and the wait is not missed) and
 // asks again. Since Seqs ascend in commit order, it gets every event once:
 // nothing lost, nothing twice.
+
+// SeqBase is the Seq before the first event of a feed made at t: its
+// microseconds since 1970.
+func SeqBase(t time.Time) int64 { return t.UnixMicro() }
 
 // ChangeAction is what a write did to a record.
 type ChangeAction string
@@ -127,10 +139,11 @@ type ChangeFeed interface {
 	// Watch returns a channel that receives the latest committed Seq
 	// whenever changes are committed, coalesced (a slow reader sees only
 	// the newest), and is closed when ctx ends. A value is a hint to call
-	// Changes, nothing more: it may repeat one already seen (after a
-	// reconnect, the store announces its head again, since it may have
-	// missed news while away). On PostGIS it is fed by LISTEN/NOTIFY from
-	// every instance writing to the same database.
+	// Changes, nothing more: on PostGIS, a store that lost its listening
+	// connection announces the head it finds on connecting again, since
+	// it may have missed news while away, and a new watcher may hear a
+	// head it had read already. On PostGIS it is fed by LISTEN/NOTIFY
+	// from every instance writing to the same database.
 	Watch(ctx context.Context) (<-chan int64, error)
 }
 
@@ -312,20 +325,22 @@ type ChangeHub struct {
 	watchers map[chan int64]struct{}
 }
 
-// Publish announces that changes up to seq are committed. A seq below one
-// already announced is announced again, as the newest known, since a
-// reader may have missed it; every watcher's channel holds only the latest
-// value it has not taken.
+// Publish announces that changes up to seq are committed, to every
+// watcher, if seq is beyond what the hub has announced; every watcher's
+// channel holds only the latest value it has not taken.
 func (h *ChangeHub) Publish(seq int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.head = max(h.head, seq)
+	if seq <= h.head {
+		return
+	}
+	h.head = seq
 	for ch := range h.watchers {
 		select {
 		case <-ch:
 		default:
 		}
-		ch <- h.head
+		ch <- seq
 	}
 }
 

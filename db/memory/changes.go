@@ -11,11 +11,15 @@ import (
 // The change feed of the embedded store: a log in memory beside the
 // records, numbered under the write lock, so Seqs ascend in the order
 // writes end (which is their commit order here) with no gaps. Like the
-// audit log it lives and goes with the records.
+// audit log it lives and goes with the records, and so starts afresh with
+// every process: its numbers start after the time the store was made
+// (db.SeqBase), above those of any earlier run, so that a client's cursor
+// from before a restart reads the new feed from its start.
 
 // feed is the store's change log.
 type feed struct {
-	log   []db.Change      // ascending by Seq, which is its place + 1
+	base  int64            // the Seq before the first event
+	log   []db.Change      // ascending by Seq, which is base + its place + 1
 	heads map[string]int64 // the last Seq per type
 	hub   db.ChangeHub
 }
@@ -31,12 +35,12 @@ func (s *Store) appendChanges(at time.Time, events []db.Change) int64 {
 		s.heads = map[string]int64{}
 	}
 	for _, c := range events {
-		c.Seq = int64(len(s.log)) + 1
+		c.Seq = s.base + int64(len(s.log)) + 1
 		c.At = at
 		s.log = append(s.log, c)
 		s.heads[c.Type] = c.Seq
 	}
-	return int64(len(s.log))
+	return s.base + int64(len(s.log))
 }
 
 // orgType names the type of the organisation with id, for the events of
@@ -85,7 +89,10 @@ func (s *Store) Heads(ctx context.Context) (map[string]int64, int64, error) {
 	for t, seq := range s.heads {
 		heads[t] = seq
 	}
-	return heads, int64(len(s.log)), nil
+	if len(s.log) == 0 {
+		return heads, 0, nil
+	}
+	return heads, s.base + int64(len(s.log)), nil
 }
 
 // Watch implements db.ChangeFeed.

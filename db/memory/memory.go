@@ -12,6 +12,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/areaindex"
@@ -76,6 +77,7 @@ func New() *Store {
 		indicators:  map[string]*db.Indicator{},
 		values:      map[int64][]db.IndicatorValue{},
 		keys:        newKeyring(),
+		feed:        feed{base: db.SeqBase(time.Now())},
 	}
 }
 
@@ -111,7 +113,8 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 	}
 	// The events first, while s.orgs holds only the organisations stored
 	// before: those of ds are known from it.
-	head = s.appendChanges(now(), db.LoadChanges(ds, s.orgType))
+	at := now()
+	head = s.appendChanges(at, db.LoadChanges(ds, s.orgType))
 	for _, a := range ds.Areas {
 		a = a.Clone()
 		a.Version = loadedVersion(a.Version)

@@ -11,7 +11,3 @@ import (
 func TestConformance(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T) db.Store { return memory.New() })
 }
-
-func TestChangesConformance(t *testing.T) {
-	dbtest.RunChanges(t, func(t *testing.T) db.Store { return memory.New() })
-}

@@ -47,12 +47,38 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 		if err := insertDataset(ctx, tx, ds); err != nil {
 			return err
 		}
-		return advanceIDs(ctx, tx, ds)
+		if err := advanceIDs(ctx, tx, ds); err != nil {
+			return err
+		}
+		return feedLoad(ctx, tx, ds)
 	})
 	if err != nil {
 		return translateIn(ctx, err, "load")
 	}
 	return nil
+}
+
+// feedLoad records the change events of a load (db.LoadChanges). An
+// initiative of the dataset may name organisations stored before it; their
+// kinds are read in the transaction.
+func feedLoad(ctx context.Context, tx pgx.Tx, ds *db.Dataset) error {
+	var ask []int64
+	for _, in := range ds.Initiatives {
+		ask = append(ask, db.InitiativeOrgIDs(in)...)
+	}
+	kinds, err := orgKinds(ctx, tx, ask)
+	if err != nil {
+		return err
+	}
+	events := db.LoadChanges(ds, kinds)
+	if len(events) == 0 {
+		return nil
+	}
+	at, err := lockAudit(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return insertChanges(ctx, tx, at, events)
 }
 
 // checkVersions rejects a negative version; 0 means "not set" and loads as

@@ -94,6 +94,8 @@ type Store struct {
 	// the migrations check) and a replica only when it is down.
 	reads, authoritative querier
 	log                  *slog.Logger
+	// listener hears the change feed's notifications (changes.go).
+	listener *changeListener
 }
 
 var _ db.Store = (*Store)(nil)
@@ -160,7 +162,8 @@ func open(ctx context.Context, cfg *pgxpool.Config, opts ...Option) (*Store, err
 	if o.log == nil {
 		o.log = slog.Default()
 	}
-	s := &Store{pool: &pool{Pool: p, acquireTimeout: acquireTimeout}, replica: r, log: o.log}
+	s := &Store{pool: &pool{Pool: p, acquireTimeout: acquireTimeout}, replica: r, log: o.log,
+		listener: newChangeListener(cfg.ConnConfig.Copy(), o.log)}
 	s.reads, s.authoritative = s.pool, s.pool
 	if fs != nil {
 		fs.pool = s.pool
@@ -325,9 +328,10 @@ func (s *Store) pingOn(ctx context.Context, p *pool) error {
 	return translate(c.Ping(ctx), "ping")
 }
 
-// Close stops the area replica and closes every connection of the pool; it
-// waits for queries in flight.
+// Close stops the area replica and the change feed's listener and closes
+// every connection of the pool; it waits for queries in flight.
 func (s *Store) Close() {
+	s.listener.close()
 	if s.replica != nil {
 		s.replica.Close()
 	}

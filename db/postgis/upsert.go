@@ -333,6 +333,9 @@ func auditImportedAreas(ctx context.Context, tx pgx.Tx, by db.Actor) error {
 		stored bool
 	}
 	last := int32(0)
+	// The change events, an area's each, small enough to keep in memory
+	// for an import of any size.
+	var events []db.Change
 	for {
 		rows, err := tx.Query(ctx, `SELECT item, id, stored FROM import_areas
 			WHERE item > $1 AND NOT unchanged ORDER BY item LIMIT $2`, last, auditChunk)
@@ -381,6 +384,8 @@ func auditImportedAreas(ctx context.Context, tx pgx.Tx, by db.Actor) error {
 			} else {
 				changes[i] = created(afterOf[w.id])
 			}
+			e, _ := db.RecordChange(changes[i].was, changes[i].is, nil)
+			events = append(events, e)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO import_audit (item, action, record_id, before, after)
 			SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[])`,
@@ -403,7 +408,10 @@ func auditImportedAreas(ctx context.Context, tx pgx.Tx, by db.Actor) error {
 	_, err = tx.Exec(ctx, `INSERT INTO audit_log (at, actor, organizations, action, type, record_id, before, after)
 		SELECT $1::timestamptz, $2::text, $4::text[], action, $3::text, record_id, before::json, after::json
 		FROM import_audit ORDER BY item`, at, by.ID, db.TypeArea, orgs)
-	return err
+	if err != nil {
+		return err
+	}
+	return insertChanges(ctx, tx, at, events)
 }
 
 // The values' import table has no index: COPY fills it fastest bare, and
@@ -470,21 +478,31 @@ func mergeValues(ctx context.Context, tx pgx.Tx, by db.Actor, file db.ImportFile
 	}
 	// A row the conflict clause does not update is not returned; xmax is
 	// 0 on a row the statement inserted and set on one it updated.
-	var codes []string
+	// The pairs of indicator and area written make the change events, one
+	// per indicator (db.ValueChanges); both arrays are in the same order.
+	var codes, pairCodes []string
 	var years []int
+	var pairAreas []int64
 	err = tx.QueryRow(ctx, `WITH w AS (
 			INSERT INTO indicator_values (area_id, indicator_code, year, sex, value, count)
 			SELECT a.id, v.indicator_code, v.year, v.sex, v.value, v.count
 			FROM import_values v JOIN areas a ON a.code = v.area_code
 			ON CONFLICT (area_id, indicator_code, year, sex) DO UPDATE SET value = excluded.value, count = excluded.count
 				WHERE indicator_values.value <> excluded.value OR indicator_values.count IS DISTINCT FROM excluded.count
-			RETURNING indicator_code, year, xmax = 0 AS added)
+			RETURNING area_id, indicator_code, year, xmax = 0 AS added),
+		p AS (SELECT DISTINCT indicator_code, area_id FROM w)
 		SELECT count(*) FILTER (WHERE added), count(*) FILTER (WHERE NOT added),
-			coalesce(array_agg(DISTINCT indicator_code), '{}'), coalesce(array_agg(DISTINCT year), '{}')
-		FROM w`).Scan(&c.Added, &c.Changed, &codes, &years)
+			coalesce(array_agg(DISTINCT indicator_code), '{}'), coalesce(array_agg(DISTINCT year), '{}'),
+			(SELECT coalesce(array_agg(indicator_code ORDER BY indicator_code, area_id), '{}') FROM p),
+			(SELECT coalesce(array_agg(area_id ORDER BY indicator_code, area_id), '{}') FROM p)
+		FROM w`).Scan(&c.Added, &c.Changed, &codes, &years, &pairCodes, &pairAreas)
 	if err != nil {
 		return c, err
 	}
 	c.Unchanged = n - c.Added - c.Changed
-	return c, audit(ctx, tx, by, created(db.NewValueImport(file, c, codes, years)))
+	values := db.NewValueChanges(db.ChangeUpdated)
+	for i, code := range pairCodes {
+		values.Add(code, pairAreas[i])
+	}
+	return c, auditWith(ctx, tx, by, values.Changes(), created(db.NewValueImport(file, c, codes, years)))
 }

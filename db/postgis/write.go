@@ -135,31 +135,35 @@ func retryable(err error) bool {
 	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
 }
 
-// change is one audit entry before it is stored.
+// change is one audit entry before it is stored, with the records it
+// renders, from which the change feed's events come (changes.go).
 type change struct {
 	action        db.Action
 	typ, recordID string
 	before, after []byte
+	was, is       db.Audited // nil for a create, nil for a delete
 }
 
 func created(rec db.Audited) change {
-	return change{action: db.ActionCreate, typ: db.AuditType(rec), recordID: db.AuditRecordID(rec), after: db.AuditJSON(rec)}
+	return change{action: db.ActionCreate, typ: db.AuditType(rec), recordID: db.AuditRecordID(rec), after: db.AuditJSON(rec),
+		is: rec}
 }
 
 func updated(before, after db.Audited) change {
 	return change{action: db.ActionUpdate, typ: db.AuditType(after), recordID: db.AuditRecordID(after),
-		before: db.AuditJSON(before), after: db.AuditJSON(after)}
+		before: db.AuditJSON(before), after: db.AuditJSON(after), was: before, is: after}
 }
 
 func deleted(rec db.Audited) change {
-	return change{action: db.ActionDelete, typ: db.AuditType(rec), recordID: db.AuditRecordID(rec), before: db.AuditJSON(rec)}
+	return change{action: db.ActionDelete, typ: db.AuditType(rec), recordID: db.AuditRecordID(rec), before: db.AuditJSON(rec),
+		was: rec}
 }
 
 // lockAudit takes the audit log's write lock and returns the time of the
 // write. Writers hold the lock from here to their commit, so audit ids
 // ascend in commit order and times with them, as AuditLog's "newest first"
-// needs; taking it last keeps that stretch short. Readers of the log are
-// not held up.
+// needs, and so do the change feed's numbers (insertChanges); taking it
+// last keeps that stretch short. Readers of the log are not held up.
 func lockAudit(ctx context.Context, tx pgx.Tx) (time.Time, error) {
 	var at time.Time
 	b := &pgx.Batch{}
@@ -210,16 +214,33 @@ func textOf(b []byte) *string {
 	return &s
 }
 
-// audit appends the entries of a write that has made its changes.
+// audit appends the entries of a write that has made its changes, and
+// the change events they yield.
 func audit(ctx context.Context, tx pgx.Tx, by db.Actor, changes ...change) error {
-	if len(changes) == 0 {
+	return auditWith(ctx, tx, by, nil, changes...)
+}
+
+// auditWith is audit with more events after those of the entries: an
+// import of values, whose one entry is no record's, yields the events of
+// the values it wrote. The events are made before the audit log's lock
+// is taken, which keeps the stretch that holds it short.
+func auditWith(ctx context.Context, tx pgx.Tx, by db.Actor, more []db.Change, changes ...change) error {
+	if len(changes) == 0 && len(more) == 0 {
 		return nil
 	}
+	events, err := feedEvents(ctx, tx, changes)
+	if err != nil {
+		return err
+	}
+	events = append(events, more...)
 	at, err := lockAudit(ctx, tx)
 	if err != nil {
 		return err
 	}
-	return insertAudit(ctx, tx, at, by, changes)
+	if err := insertAudit(ctx, tx, at, by, changes); err != nil {
+		return err
+	}
+	return insertChanges(ctx, tx, at, events)
 }
 
 // readSQL reads the records of rec with the ids in $1, in id order.
