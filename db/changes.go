@@ -421,3 +421,30 @@ func LoadChanges(ds *Dataset, orgType func(id int64) string) []Change {
 	}
 	return append(out, vc.Changes()...)
 }
+
+// ChangePage is one page of the feed as a client reads it (ReadChanges).
+type ChangePage struct {
+	Changes []Change
+	// Last is where the next page starts: the Seq of the last change on
+	// the page, or the after the page was read from when it is empty.
+	Last int64
+	// HasMore says the page is full: more changes may follow at once.
+	HasMore bool
+}
+
+// ReadChanges reads the page of up to limit changes after after that pass
+// f, and where the next one starts. The cursor moves only to a change
+// handed out, never past one the filter skipped up to the head: a head
+// read apart from the changes (from another replica, or a moment before)
+// could pass a change not yet read, and the client would never see it.
+func ReadChanges(ctx context.Context, feed ChangeFeed, after int64, f ChangeFilter, limit int) (ChangePage, error) {
+	cs, err := feed.Changes(ctx, after, f, limit)
+	if err != nil {
+		return ChangePage{}, err
+	}
+	p := ChangePage{Changes: cs, Last: after, HasMore: len(cs) == limit}
+	if len(cs) > 0 {
+		p.Last = cs[len(cs)-1].Seq
+	}
+	return p, nil
+}

@@ -201,6 +201,21 @@ func orgIDs(gids []string) ([]int64, error) {
 	return out, nil
 }
 
+// changesFirst is the size of a page of the change feed: 1 to
+// db.MaxChanges, defaultChanges when not given.
+func changesFirst(first *int) (int, error) {
+	if first == nil {
+		return defaultChanges, nil
+	}
+	if *first < 1 || *first > db.MaxChanges {
+		return 0, db.Errorf(db.EINVALID, "first must be between 1 and %d, got %d", db.MaxChanges, *first)
+	}
+	return *first, nil
+}
+
+// defaultChanges is the page of the change feed when first is not given.
+const defaultChanges = 100
+
 func str(s *string) string {
 	if s == nil {
 		return ""

@@ -46,8 +46,8 @@ func (r *Resolver) validAt(arg string, d *time.Time) (time.Time, error) {
 }
 
 // Backend is what the API reaches in a store: every read, the audited
-// writes, the keys and the change feed. The bulk paths (Load, the imports) are the
-// operator's, and Ping and Close the server's.
+// writes, the keys and the change feed. The bulk paths (Load, the imports)
+// are the operator's, and Ping and Close the server's.
 type Backend interface {
 	db.Reader
 	db.Writer

@@ -449,6 +449,19 @@ func (r *queryResolver) AuditLog(ctx context.Context, recordID *string, actor *s
 	}, nil, model.NewAuditEntryConnection)
 }
 
+func (r *queryResolver) Changes(ctx context.Context, after int64, types []string, areas []string, organizations []string, first *int) (*db.ChangePage, error) {
+	limit, err := changesFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	f := db.ChangeFilter{Types: types, Areas: areas, Organizations: organizations}
+	p, err := db.ReadChanges(ctx, r.Store, after, f, limit)
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
 func (r *queryResolver) APIKeys(ctx context.Context) ([]*db.APIKey, error) {
 	by, err := caller(ctx)
 	if err != nil {
@@ -465,13 +478,11 @@ func (r *queryResolver) Viewer(ctx context.Context) (*db.Actor, error) {
 	return &a, nil
 }
 
-func (r *subscriptionResolver) Changes(ctx context.Context, types []string, areas []string, organizations []string, after *int) (<-chan *db.Change, error) {
+func (r *subscriptionResolver) Changes(ctx context.Context, types []string, areas []string, organizations []string, after *int64) (<-chan *db.Change, error) {
 	from := int64(-1) // from now on
 	if after != nil {
-		if *after < 0 {
-			return nil, db.Errorf(db.EINVALID, "after must be 0 or a seq the feed gave, not %d", *after)
-		}
-		from = int64(*after)
+		// A Sequence is never negative (model.UnmarshalSequence).
+		from = *after
 	}
 	return r.Follow.Follow(ctx, from, db.ChangeFilter{Types: types, Areas: areas, Organizations: organizations})
 }

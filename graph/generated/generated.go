@@ -161,6 +161,12 @@ type ComplexityRoot struct {
 		Version func(childComplexity int) int
 	}
 
+	ChangePage struct {
+		Changes func(childComplexity int) int
+		HasMore func(childComplexity int) int
+		Last    func(childComplexity int) int
+	}
+
 	ComparisonRow struct {
 		Area                        func(childComplexity int) int
 		BaselineValue               func(childComplexity int) int
@@ -413,6 +419,7 @@ type ComplexityRoot struct {
 		AreasAt             func(childComplexity int, lon float64, lat float64, kinds []db.AreaKind, validAt *time.Time) int
 		Associations        func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) int
 		AuditLog            func(childComplexity int, recordID *string, actor *string, organization *string, first *int, after *string, last *int, before *string) int
+		Changes             func(childComplexity int, after int64, types []string, areas []string, organizations []string, first *int) int
 		Coverage            func(childComplexity int, areas []string, validAt *time.Time, statuses []db.InitiativeStatus, themes []db.Theme) int
 		Employers           func(childComplexity int, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) int
 		IndicatorComparison func(childComplexity int, indicator string, year int, areas []string, referenceArea *string, baselineYear *int, sex *db.Sex) int
@@ -441,7 +448,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		Changes func(childComplexity int, types []string, areas []string, organizations []string, after *int) int
+		Changes func(childComplexity int, types []string, areas []string, organizations []string, after *int64) int
 	}
 
 	UpdateAreaPayload struct {
@@ -577,11 +584,12 @@ type QueryResolver interface {
 	IndicatorComparison(ctx context.Context, indicator string, year int, areas []string, referenceArea *string, baselineYear *int, sex *db.Sex) (*model.IndicatorComparison, error)
 	Coverage(ctx context.Context, areas []string, validAt *time.Time, statuses []db.InitiativeStatus, themes []db.Theme) (*model.Coverage, error)
 	AuditLog(ctx context.Context, recordID *string, actor *string, organization *string, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
+	Changes(ctx context.Context, after int64, types []string, areas []string, organizations []string, first *int) (*db.ChangePage, error)
 	APIKeys(ctx context.Context) ([]*db.APIKey, error)
 	Viewer(ctx context.Context) (*db.Actor, error)
 }
 type SubscriptionResolver interface {
-	Changes(ctx context.Context, types []string, areas []string, organizations []string, after *int) (<-chan *db.Change, error)
+	Changes(ctx context.Context, types []string, areas []string, organizations []string, after *int64) (<-chan *db.Change, error)
 }
 type ViewerResolver interface {
 	Role(ctx context.Context, obj *db.Actor) (*db.Role, error)
@@ -1105,6 +1113,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Change.Version(childComplexity), true
+
+	case "ChangePage.changes":
+		if e.ComplexityRoot.ChangePage.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePage.Changes(childComplexity), true
+	case "ChangePage.hasMore":
+		if e.ComplexityRoot.ChangePage.HasMore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePage.HasMore(childComplexity), true
+	case "ChangePage.last":
+		if e.ComplexityRoot.ChangePage.Last == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePage.Last(childComplexity), true
 
 	case "ComparisonRow.area":
 		if e.ComplexityRoot.ComparisonRow.Area == nil {
@@ -2232,6 +2259,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["recordId"].(*string), args["actor"].(*string), args["organization"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["after"].(int64), args["types"].([]string), args["areas"].([]string), args["organizations"].([]string), args["first"].(*int)), true
 	case "Query.coverage":
 		if e.ComplexityRoot.Query.Coverage == nil {
 			break
@@ -2378,7 +2416,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["types"].([]string), args["areas"].([]string), args["organizations"].([]string), args["after"].(*int)), true
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["types"].([]string), args["areas"].([]string), args["organizations"].([]string), args["after"].(*int64)), true
 
 	case "UpdateAreaPayload.area":
 		if e.ComplexityRoot.UpdateAreaPayload.Area == nil {
@@ -2668,6 +2706,15 @@ scalar DateTime @specifiedBy(url: "https://datatracker.ietf.org/doc/html/rfc3339
 "Any JSON value, as it is: an object, an array, a string, a number, a boolean or null."
 scalar JSON @specifiedBy(url: "https://datatracker.ietf.org/doc/html/rfc8259")
 
+"""
+A place in the change feed (` + "`" + `Query.changes` + "`" + `): a whole number of 0 or more,
+written as a decimal string such as ` + "`" + `"1765094400000017"` + "`" + `. It is a string
+because the feed's numbers may pass 2^53, beyond which a JavaScript number
+loses digits; compare two as numbers (` + "`" + `BigInt` + "`" + `), not as text. As input an
+Int is taken too, so ` + "`" + `after: 0` + "`" + ` reads the whole feed.
+"""
+scalar Sequence
+
 "Anything with a global id, fetched again with ` + "`" + `node` + "`" + `."
 interface Node {
   "A global identifier, stable across releases. Treat it as opaque."
@@ -2866,6 +2913,44 @@ type Query {
     "Only items before this cursor: the ` + "`" + `startCursor` + "`" + ` of the next page, or any edge's ` + "`" + `cursor` + "`" + `."
     before: String
   ): AuditEntryConnection @auth(requires: ADMIN)
+
+  """
+  The change feed: every committed write as events, one per record it
+  created, updated or deleted (a delete with detach: the record and every
+  record it detached; values: one per indicator a write changed values
+  of), oldest first in the order the writes committed. ` + "`" + `seq` + "`" + ` ascends in
+  that order, so a client that keeps the ` + "`" + `last` + "`" + ` of each page and asks for
+  what follows it gets every change exactly once: nothing lost, nothing
+  twice, however long it was away (every change is kept). A failed write
+  yields nothing. With a filter, a change passes when it matches every
+  list given.
+  """
+  changes(
+    "Only changes after this place: ` + "`" + `0` + "`" + ` for the whole feed, else the ` + "`" + `last` + "`" + ` of the previous page."
+    after: Sequence!
+    """
+    Only changes to records of these types: Area, Employer, Association,
+    Initiative, Indicator, IndicatorValue; at most 100; every type when
+    absent.
+    """
+    types: [String!]
+    """
+    Only changes that concern one of these areas (global ids, at most 100):
+    the area itself, an organisation engaging in it, an initiative serving
+    it, values of it. An update concerns what the record named before it
+    as well as after, so a client learns that an initiative left an area.
+    Indicator definitions concern no area.
+    """
+    areas: [ID!]
+    """
+    Only changes that concern one of these organisations (` + "`" + `Employer:3` + "`" + `,
+    ` + "`" + `Association:35` + "`" + `, at most 100): the organisation itself, and the
+    initiatives it leads or takes part in, before or after the change.
+    """
+    organizations: [ID!]
+    "How many changes at most, 1 to 1000; 100 when absent."
+    first: Int
+  ): ChangePage!
 
   """
   The API keys the caller manages, revoked and expired ones included,
@@ -4505,6 +4590,23 @@ type RotateApiKeyPayload {
   secret: String!
 }
 
+"A page of the change feed (` + "`" + `Query.changes` + "`" + `)."
+type ChangePage {
+  "The changes, oldest first: at most ` + "`" + `first` + "`" + `."
+  changes: [Change!]!
+  """
+  Where the next page starts: give it as ` + "`" + `after` + "`" + `. The ` + "`" + `seq` + "`" + ` of the last
+  change on the page, or ` + "`" + `after` + "`" + ` again when the page is empty.
+  """
+  last: Sequence!
+  """
+  Whether the page is full, so that more changes may follow at once; when
+  false, the client has caught up with every change committed when it
+  asked, and asks again later (or subscribes).
+  """
+  hasMore: Boolean!
+}
+
 "What a change did to a record."
 enum AuditAction {
   "The record was added."
@@ -4604,7 +4706,7 @@ type Subscription {
     """
     organizations: [ID!]
     "Replay the changes after this sequence number first, 0 or more; 0 replays every change kept."
-    after: Int
+    after: Sequence
   ): Change!
 }
 
@@ -4624,8 +4726,11 @@ Fetch the record itself (` + "`" + `node(id:)` + "`" + `, the map layers) to see
 now.
 """
 type Change {
-  "The change's place in the feed: ascending in commit order. Pass the last one handled as ` + "`" + `after` + "`" + ` to catch up."
-  seq: Int!
+  """
+  The change's place in the feed: ascending in commit order. Pass the last
+  one handled as ` + "`" + `after` + "`" + ` to catch up. A string (see ` + "`" + `Sequence` + "`" + `).
+  """
+  seq: Sequence!
   "The record's type: Area, Employer, Association, Initiative, Indicator, or IndicatorValue for the values of one indicator."
   type: String!
   "The record's global id; ` + "`" + `Indicator:<code>` + "`" + ` for an indicator and for its values."
@@ -4861,6 +4966,18 @@ func (ec *executionContext) childFields_Change(ctx context.Context, field graphq
 		return ec.fieldContext_Change_organizations(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangePage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "changes":
+		return ec.fieldContext_ChangePage_changes(ctx, field)
+	case "last":
+		return ec.fieldContext_ChangePage_last(ctx, field)
+	case "hasMore":
+		return ec.fieldContext_ChangePage_hasMore(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangePage", field.Name)
 }
 
 func (ec *executionContext) childFields_ComparisonRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6411,6 +6528,52 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNSequence2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "areas",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["areas"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "organizations",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organizations"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_coverage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6697,8 +6860,8 @@ func (ec *executionContext) field_Subscription_changes_args(ctx context.Context,
 	}
 	args["organizations"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOSequence2ᚖint64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8627,14 +8790,14 @@ func (ec *executionContext) _Change_seq(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
+			return ec.marshalNSequence2int64(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Change_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Change", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Sequence")
 }
 
 func (ec *executionContext) _Change_type(ctx context.Context, field graphql.CollectedField, obj *db.Change) (ret graphql.Marshaler) {
@@ -8796,6 +8959,84 @@ func (ec *executionContext) _Change_organizations(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Change_organizations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Change", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ChangePage_changes(ctx context.Context, field graphql.CollectedField, obj *db.ChangePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePage_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []db.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePage_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangePage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangePage_last(ctx context.Context, field graphql.CollectedField, obj *db.ChangePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePage_last(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Last, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNSequence2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePage_last(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangePage", field, false, false, "Sequence")
+}
+
+func (ec *executionContext) _ChangePage_hasMore(ctx context.Context, field graphql.CollectedField, obj *db.ChangePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePage_hasMore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasMore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePage_hasMore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangePage", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ComparisonRow_area(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonRow) (ret graphql.Marshaler) {
@@ -14016,6 +14257,50 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["after"].(int64), fc.Args["types"].([]string), fc.Args["areas"].([]string), fc.Args["organizations"].([]string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.ChangePage) graphql.Marshaler {
+			return ec.marshalNChangePage2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐChangePage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangePage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14386,7 +14671,7 @@ func (ec *executionContext) _Subscription_changes(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["types"].([]string), fc.Args["areas"].([]string), fc.Args["organizations"].([]string), fc.Args["after"].(*int))
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["types"].([]string), fc.Args["areas"].([]string), fc.Args["organizations"].([]string), fc.Args["after"].(*int64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Change) graphql.Marshaler {
@@ -18913,6 +19198,49 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var changePageImplementors = []string{"ChangePage"}
+
+func (ec *executionContext) _ChangePage(ctx context.Context, sel ast.SelectionSet, obj *db.ChangePage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changePageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangePage")
+		case "changes":
+			out.Values[i] = ec._ChangePage_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "last":
+			out.Values[i] = ec._ChangePage_last(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasMore":
+			out.Values[i] = ec._ChangePage_hasMore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var comparisonRowImplementors = []string{"ComparisonRow"}
 
 func (ec *executionContext) _ComparisonRow(ctx context.Context, sel ast.SelectionSet, obj *model.ComparisonRow) graphql.Marshaler {
@@ -20682,6 +21010,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
 				})
+		case "changes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changes(ctx, field)
+				})
 		case "apiKeys":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -21744,6 +22078,26 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNChange2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐChange(ctx context.Context, sel ast.SelectionSet, v db.Change) graphql.Marshaler {
+	return ec._Change(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChange2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Change) graphql.Marshaler {
+	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChange2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐChange(ctx context.Context, sel ast.SelectionSet, v *db.Change) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Change!")
@@ -21779,6 +22133,14 @@ var (
 		db.ChangeDeleted: "DELETED",
 	}
 )
+
+func (ec *executionContext) marshalNChangePage2ᚖgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐChangePage(ctx context.Context, sel ast.SelectionSet, v *db.ChangePage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangePage!")
+		return graphql.Null
+	}
+	return ec._ChangePage(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNComparisonRow2ᚕᚖgithubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐComparisonRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ComparisonRow) graphql.Marshaler {
 	ret := lists.Marshal(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -22604,6 +22966,20 @@ var (
 func (ec *executionContext) unmarshalNRotateApiKeyInput2githubᚗcomᚋareagraphᚋareagraphᚋgraphᚋmodelᚐRotateAPIKeyInput(ctx context.Context, v any) (model.RotateAPIKeyInput, error) {
 	res, err := ec.unmarshalInputRotateApiKeyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSequence2int64(ctx context.Context, v any) (int64, error) {
+	res, err := model.UnmarshalSequence(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSequence2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalSequence(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Sequence!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNSex2githubᚗcomᚋareagraphᚋareagraphᚋdbᚐSex(ctx context.Context, v any) (db.Sex, error) {
@@ -23727,6 +24103,24 @@ func (ec *executionContext) marshalORotateApiKeyPayload2ᚖgithubᚗcomᚋareagr
 		return graphql.Null
 	}
 	return ec._RotateApiKeyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSequence2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := model.UnmarshalSequence(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSequence2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := model.MarshalSequence(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOSex2ᚕgithubᚗcomᚋareagraphᚋareagraphᚋdbᚐSexᚄ(ctx context.Context, v any) ([]db.Sex, error) {
