@@ -52,6 +52,10 @@ type Area struct {
 	// Version counts the area's writes: 1 when created (or loaded without
 	// one), one more with every update. See Writer in store.go.
 	Version int64
+	// UpdatedAt is when the record was last written: created, updated,
+	// detached by a delete, imported or loaded (see UpdatedAt in store.go).
+	// The store sets it; what a write is given is ignored.
+	UpdatedAt time.Time
 }
 
 func (a *Area) version() int64 { return a.Version }

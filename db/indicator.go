@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Indicator defines a measure followed per area and year.
@@ -30,7 +31,8 @@ type Indicator struct {
 	// that people rather than square metres are weighted; "" weighs by the
 	// area of overlap.
 	WeightIndicator string
-	Version         int64 // as Area.Version
+	Version         int64     // as Area.Version
+	UpdatedAt       time.Time // as Area.UpdatedAt
 }
 
 // Rollup is how an indicator's values of statistical areas are rolled up

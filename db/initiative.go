@@ -111,7 +111,8 @@ type Initiative struct {
 	LeadID      int64        // the lead organisation; 0 when none is recorded
 	Partners    []Partner    // ascending by organisation id, the lead not among them
 	Reach       Reach
-	Version     int64 // as Area.Version
+	Version     int64     // as Area.Version
+	UpdatedAt   time.Time // as Area.UpdatedAt
 }
 
 func (in *Initiative) version() int64 { return in.Version }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 )
@@ -43,8 +44,9 @@ type Organization struct {
 	Industry string
 	Size     EmployerSize
 	// Associations only.
-	Activity string
-	Version  int64 // as Area.Version
+	Activity  string
+	Version   int64     // as Area.Version
+	UpdatedAt time.Time // as Area.UpdatedAt
 }
 
 func (o *Organization) version() int64 { return o.Version }

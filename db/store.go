@@ -281,8 +281,16 @@ type Pinger interface {
 // import of values (import.go). Error messages name a record by its
 // type and key ("Area 12", "Indicator \"unemployment\"").
 //
-// Times (AuditEntry.At, APIKey.CreatedAt, ExpiresAt, RevokedAt) are kept to the
-// microsecond, as PostgreSQL keeps them, in both backends.
+// Times (AuditEntry.At, APIKey.CreatedAt, ExpiresAt, RevokedAt, UpdatedAt)
+// are kept to the microsecond, as PostgreSQL keeps them, in both backends.
+//
+// UpdatedAt. Every write stamps each area, organisation, initiative and
+// indicator definition it creates or changes (the target, what a delete
+// with detach detaches, what an import adds or changes, what a load adds)
+// with one time, the write's, in UTC: on the embedded store the time of
+// its audit entries and change events, on PostgreSQL the start of its
+// transaction, which is at most that. A record a write leaves as it was
+// keeps its time. Writing values changes no indicator's UpdatedAt.
 //
 // Stores normalise what they are given before checking it (Normalize…), so
 // callers may list ids, focus groups and themes in any order.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/paulmach/orb"
@@ -129,6 +130,54 @@ func TestChangesRefuses(t *testing.T) {
 			if r.code() != db.EINVALID {
 				t.Errorf("%v: code %q (%+v), want %s", v, r.code(), r.Errors, db.EINVALID)
 			}
+		}
+	})
+}
+
+// Every record type answers updatedAt as the store keeps it.
+func TestUpdatedAt(t *testing.T) {
+	eachBackend(t, func(t *testing.T, c client, s db.Store) {
+		areas, err := s.Areas(t.Context(), db.AreaFilter{}, db.Page{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		orgs, err := s.Organizations(t.Context(), db.OrganizationFilter{}, db.Page{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inits, err := s.Initiatives(t.Context(), db.InitiativeFilter{}, db.Page{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defs, err := s.Indicators(t.Context(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stamp := func(at time.Time) string { return at.UTC().Format("2006-01-02T15:04:05.999999Z07:00") }
+		for _, n := range []struct {
+			id   string
+			want time.Time
+		}{{areas.Items[0].NodeID(), areas.Items[0].UpdatedAt}, {orgs.Items[0].NodeID(), orgs.Items[0].UpdatedAt},
+			{inits.Items[0].NodeID(), inits.Items[0].UpdatedAt}} {
+			var out struct {
+				Node struct {
+					UpdatedAt string `json:"updatedAt"`
+				} `json:"node"`
+			}
+			c.ok(`query($id: ID!) { node(id: $id) { ... on Area { updatedAt } ... on Organization { updatedAt }
+				... on Initiative { updatedAt } } }`, map[string]any{"id": n.id}, &out)
+			if n.want.IsZero() || out.Node.UpdatedAt != stamp(n.want) {
+				t.Errorf("%s: updatedAt %q, the store has %v", n.id, out.Node.UpdatedAt, n.want)
+			}
+		}
+		var out struct {
+			Indicators []struct {
+				UpdatedAt string `json:"updatedAt"`
+			} `json:"indicators"`
+		}
+		c.ok(`query($c: [String!]) { indicators(codes: $c) { updatedAt } }`, map[string]any{"c": []string{defs[0].Code}}, &out)
+		if len(out.Indicators) != 1 || out.Indicators[0].UpdatedAt != stamp(defs[0].UpdatedAt) {
+			t.Errorf("indicator %s: %+v, the store has %v", defs[0].Code, out.Indicators, defs[0].UpdatedAt)
 		}
 	})
 }

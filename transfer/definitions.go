@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 )
@@ -219,5 +220,6 @@ func ImportIndicatorDefinitions(ctx context.Context, store db.Store, by db.Actor
 func sameDefinition(a, b *db.Indicator) bool {
 	x, y := *a, *b
 	x.Version, y.Version = 0, 0
+	x.UpdatedAt, y.UpdatedAt = time.Time{}, time.Time{}
 	return x == y
 }

@@ -27,6 +27,11 @@ func fill(t *testing.T, v reflect.Value, seed int) {
 	for i := range v.NumField() {
 		f := v.Field(i)
 		name := v.Type().Field(i).Name
+		if name == "UpdatedAt" {
+			// Not kept: a load stamps its records with its own time
+			// (db/store.go).
+			continue
+		}
 		if !fillValue(f, seed+i) {
 			t.Fatalf("%s.%s: the test cannot fill a %s; teach fillValue the type", v.Type(), name, f.Type())
 		}

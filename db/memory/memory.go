@@ -118,6 +118,7 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 	for _, a := range ds.Areas {
 		a = a.Clone()
 		a.Version = loadedVersion(a.Version)
+		a.UpdatedAt = at
 		s.indexArea(a)
 		s.areaIDs = append(s.areaIDs, a.ID)
 		s.maxAreaID = max(s.maxAreaID, a.ID)
@@ -125,6 +126,7 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 	for _, o := range ds.Organizations {
 		o = o.Clone()
 		o.Version = loadedVersion(o.Version)
+		o.UpdatedAt = at
 		s.putOrg(o)
 		s.orgIDs = append(s.orgIDs, o.ID)
 		s.maxOrgID = max(s.maxOrgID, o.ID)
@@ -132,6 +134,7 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 	for _, in := range ds.Initiatives {
 		in = in.Clone()
 		in.Version = loadedVersion(in.Version)
+		in.UpdatedAt = at
 		s.putInitiative(in)
 		s.initIDs = append(s.initIDs, in.ID)
 		s.maxInitID = max(s.maxInitID, in.ID)
@@ -139,6 +142,7 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 	for _, d := range ds.Indicators {
 		c := d.Clone()
 		c.Version = loadedVersion(c.Version)
+		c.UpdatedAt = at
 		s.indicators[d.Code] = c
 	}
 	// Each area's values are counted first and its slice grown once to

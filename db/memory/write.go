@@ -63,10 +63,12 @@ func (tx *writeTx) events() []db.Change {
 }
 
 // log appends the audit entry of one changed record, as it was before and
-// is after (before nil for a create, after nil for a delete), and notes
-// the change event it yields.
+// is after (before nil for a create, after nil for a delete), notes the
+// change event it yields, and stamps the record as stored with the
+// write's time (UpdatedAt; see db/store.go).
 func (tx *writeTx) log(before, after db.Audited) {
 	s := tx.s
+	stamp(after, tx.at)
 	action, rec := db.ActionUpdate, after
 	switch {
 	case before == nil:
@@ -102,6 +104,20 @@ func (tx *writeTx) log(before, after db.Audited) {
 	}
 	if c, ok := db.RecordChange(before, after, s.orgType); ok {
 		tx.changes = append(tx.changes, c)
+	}
+}
+
+// stamp sets the UpdatedAt of a record that has one.
+func stamp(rec db.Audited, at time.Time) {
+	switch r := rec.(type) {
+	case *db.Area:
+		r.UpdatedAt = at
+	case *db.Organization:
+		r.UpdatedAt = at
+	case *db.Initiative:
+		r.UpdatedAt = at
+	case *db.Indicator:
+		r.UpdatedAt = at
 	}
 }
 

@@ -18,7 +18,7 @@ var areaRecord = record{table: "areas", alias: "a", cols: func(keep string) stri
 		geom = "CASE WHEN " + keep + " THEN " + geom + " END"
 	}
 	return "a.id, a.code, a.name, a.kind, coalesce(a.area_type, 0), coalesce(a.parent_id, 0), " + geom +
-		", a.valid_from, a.valid_to, a.description, a.version"
+		", a.valid_from, a.valid_to, a.description, a.version, a.updated_at"
 }}
 
 type areaRow struct {
@@ -31,12 +31,13 @@ func newAreaRow() scanner[*db.Area] { return &areaRow{} }
 
 func (r *areaRow) dest() []any {
 	return []any{&r.a.ID, &r.a.Code, &r.a.Name, &r.kind, &r.a.AreaType, &r.a.ParentID, &r.geom,
-		&r.a.ValidFrom, &r.a.ValidTo, &r.a.Description, &r.a.Version}
+		&r.a.ValidFrom, &r.a.ValidTo, &r.a.Description, &r.a.Version, &r.a.UpdatedAt}
 }
 
 func (r *areaRow) record() (*db.Area, error) {
 	a := r.a
 	a.Kind = db.AreaKind(r.kind)
+	a.UpdatedAt = a.UpdatedAt.UTC()
 	g, err := decode(r.geom)
 	if err != nil {
 		return nil, err

@@ -8,7 +8,7 @@ import (
 )
 
 // indicatorColumns are the columns indicatorRow reads.
-const indicatorColumns = "code, name, name_sv, description, unit, higher_is_better, source, license, attribution, min_count, rollup, weight_indicator, version"
+const indicatorColumns = "code, name, name_sv, description, unit, higher_is_better, source, license, attribution, min_count, rollup, weight_indicator, version, updated_at"
 
 type indicatorRow struct{ d db.Indicator }
 
@@ -16,10 +16,14 @@ func newIndicatorRow() scanner[*db.Indicator] { return &indicatorRow{} }
 
 func (r *indicatorRow) dest() []any {
 	return []any{&r.d.Code, &r.d.Name, &r.d.NameSv, &r.d.Description, &r.d.Unit, &r.d.HigherIsBetter, &r.d.Source,
-		&r.d.License, &r.d.Attribution, &r.d.MinCount, &r.d.Rollup, &r.d.WeightIndicator, &r.d.Version}
+		&r.d.License, &r.d.Attribution, &r.d.MinCount, &r.d.Rollup, &r.d.WeightIndicator, &r.d.Version, &r.d.UpdatedAt}
 }
 
-func (r *indicatorRow) record() (*db.Indicator, error) { d := r.d; return &d, nil }
+func (r *indicatorRow) record() (*db.Indicator, error) {
+	d := r.d
+	d.UpdatedAt = d.UpdatedAt.UTC()
+	return &d, nil
+}
 
 // Indicators returns the definitions with the given codes, or all of them,
 // ordered by code.

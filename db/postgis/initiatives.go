@@ -20,7 +20,7 @@ var initiativeRecord = record{table: "initiatives", alias: "i", cols: func(keep 
 		"ARRAY(SELECT x.area_id FROM initiative_areas x WHERE x.initiative_id = i.id ORDER BY x.area_id), " +
 		"ARRAY(SELECT x.organization_id FROM initiative_partners x WHERE x.initiative_id = i.id ORDER BY x.organization_id), " +
 		"ARRAY(SELECT x.role FROM initiative_partners x WHERE x.initiative_id = i.id ORDER BY x.organization_id), " +
-		"i.version"
+		"i.version, i.updated_at"
 }}
 
 type initiativeRow struct {
@@ -39,12 +39,13 @@ func (r *initiativeRow) dest() []any {
 	return []any{&r.in.ID, &r.in.Title, &r.in.Description, &r.status, &r.in.StartDate, &r.in.EndDate, &r.goalArea,
 		&r.focusGroups, &r.themes, &r.locations, &r.in.LeadID,
 		&r.in.Reach.Participants, &r.in.Reach.IntoWork, &r.in.Reach.IntoStudy,
-		&r.areaIDs, &r.partnerIDs, &r.partnerRoles, &r.in.Version}
+		&r.areaIDs, &r.partnerIDs, &r.partnerRoles, &r.in.Version, &r.in.UpdatedAt}
 }
 
 func (r *initiativeRow) record() (*db.Initiative, error) {
 	in := r.in
 	in.Status = db.InitiativeStatus(r.status)
+	in.UpdatedAt = in.UpdatedAt.UTC()
 	in.GoalArea = db.GoalArea(r.goalArea)
 	// Load stores both in canonical order, so they read back in it.
 	for _, g := range r.focusGroups {

@@ -11,7 +11,7 @@ import (
 // gathered in the same statement.
 var organizationRecord = record{table: "organizations", alias: "o", cols: func(string) string {
 	return "o.id, o.kind, o.name, o.org_number, ST_AsBinary(o.location), o.website, o.industry, o.size, o.activity, " +
-		"ARRAY(SELECT x.area_id FROM organization_areas x WHERE x.organization_id = o.id ORDER BY x.area_id), o.version"
+		"ARRAY(SELECT x.area_id FROM organization_areas x WHERE x.organization_id = o.id ORDER BY x.area_id), o.version, o.updated_at"
 }}
 
 type organizationRow struct {
@@ -25,12 +25,13 @@ func newOrganizationRow() scanner[*db.Organization] { return &organizationRow{} 
 
 func (r *organizationRow) dest() []any {
 	return []any{&r.o.ID, &r.kind, &r.o.Name, &r.o.OrgNumber, &r.location, &r.o.Website, &r.o.Industry, &r.size,
-		&r.o.Activity, &r.areaIDs, &r.o.Version}
+		&r.o.Activity, &r.areaIDs, &r.o.Version, &r.o.UpdatedAt}
 }
 
 func (r *organizationRow) record() (*db.Organization, error) {
 	o := r.o
 	o.Kind = db.OrgKind(r.kind)
+	o.UpdatedAt = o.UpdatedAt.UTC()
 	o.Size = db.EmployerSize(r.size)
 	loc, err := decodePoint(r.location)
 	if err != nil {

@@ -83,6 +83,7 @@ type ComplexityRoot struct {
 		NodeID           func(childComplexity int) int
 		Organizations    func(childComplexity int, kinds []db.OrgKind, filter *model.OrganizationFilter, first *int, after *string, last *int, before *string) int
 		Parent           func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
 		ValidFrom        func(childComplexity int) int
 		ValidTo          func(childComplexity int) int
 		Version          func(childComplexity int) int
@@ -109,6 +110,7 @@ type ComplexityRoot struct {
 		Name               func(childComplexity int) int
 		NodeID             func(childComplexity int) int
 		OrganizationNumber func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
 		Website            func(childComplexity int) int
 	}
@@ -257,6 +259,7 @@ type ComplexityRoot struct {
 		NodeID             func(childComplexity int) int
 		OrganizationNumber func(childComplexity int) int
 		Size               func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
 		Version            func(childComplexity int) int
 		Website            func(childComplexity int) int
 	}
@@ -287,6 +290,7 @@ type ComplexityRoot struct {
 		Rollup          func(childComplexity int) int
 		Source          func(childComplexity int) int
 		Unit            func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
 		Version         func(childComplexity int) int
 		WeightIndicator func(childComplexity int) int
 	}
@@ -331,6 +335,7 @@ type ComplexityRoot struct {
 		Status      func(childComplexity int) int
 		Themes      func(childComplexity int) int
 		Title       func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
 		Version     func(childComplexity int) int
 	}
 
@@ -800,6 +805,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Area.Parent(childComplexity), true
+	case "Area.updatedAt":
+		if e.ComplexityRoot.Area.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.UpdatedAt(childComplexity), true
 	case "Area.validFrom":
 		if e.ComplexityRoot.Area.ValidFrom == nil {
 			break
@@ -915,6 +926,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Association.OrganizationNumber(childComplexity), true
+	case "Association.updatedAt":
+		if e.ComplexityRoot.Association.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Association.UpdatedAt(childComplexity), true
 	case "Association.version":
 		if e.ComplexityRoot.Association.Version == nil {
 			break
@@ -1456,6 +1473,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Employer.Size(childComplexity), true
+	case "Employer.updatedAt":
+		if e.ComplexityRoot.Employer.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Employer.UpdatedAt(childComplexity), true
 	case "Employer.version":
 		if e.ComplexityRoot.Employer.Version == nil {
 			break
@@ -1585,6 +1608,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Unit(childComplexity), true
+	case "Indicator.updatedAt":
+		if e.ComplexityRoot.Indicator.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.UpdatedAt(childComplexity), true
 	case "Indicator.version":
 		if e.ComplexityRoot.Indicator.Version == nil {
 			break
@@ -1786,6 +1815,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Initiative.Title(childComplexity), true
+	case "Initiative.updatedAt":
+		if e.ComplexityRoot.Initiative.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.UpdatedAt(childComplexity), true
 	case "Initiative.version":
 		if e.ComplexityRoot.Initiative.Version == nil {
 			break
@@ -3087,6 +3122,8 @@ type Area implements Node {
   id: ID!
   "Counts the area's changes: 1 when created, one more with every update. Updates and deletes name it."
   version: Int!
+  "When the area was last written: created, updated, detached from a deleted parent, imported or loaded, in UTC. The change feed (` + "`" + `Query.changes` + "`" + `) says by what."
+  updatedAt: DateTime!
   "Unique code, e.g. a municipality code (` + "`" + `1490` + "`" + `) or a DeSO code (` + "`" + `1490C1010` + "`" + `)."
   code: String!
   "Name as people in the place say it."
@@ -3329,6 +3366,8 @@ type Initiative implements Node {
   id: ID!
   "Counts the initiative's changes: 1 when created, one more with every update. Updates and deletes name it."
   version: Int!
+  "When the initiative was last written: created, updated, detached from a deleted area or organisation, or loaded, in UTC."
+  updatedAt: DateTime!
   "Short title."
   title: String!
   "What is done, for whom and how; null when there is none."
@@ -3438,6 +3477,8 @@ interface Organization {
   id: ID!
   "Counts the organisation's changes: 1 when created, one more with every update. Updates and deletes name it."
   version: Int!
+  "When the organisation was last written: created, updated, detached from a deleted area, or loaded, in UTC."
+  updatedAt: DateTime!
   "Name."
   name: String!
   "Swedish organisation number, NNNNNN-NNNN; null when not known."
@@ -3484,6 +3525,8 @@ type Employer implements Organization & Node {
   id: ID!
   "Counts the organisation's changes: 1 when created, one more with every update. Updates and deletes name it."
   version: Int!
+  "When the employer was last written: created, updated, detached from a deleted area, or loaded, in UTC."
+  updatedAt: DateTime!
   "Name."
   name: String!
   "Swedish organisation number, NNNNNN-NNNN; null when not known."
@@ -3522,6 +3565,8 @@ type Association implements Organization & Node {
   id: ID!
   "Counts the organisation's changes: 1 when created, one more with every update. Updates and deletes name it."
   version: Int!
+  "When the association was last written: created, updated, detached from a deleted area, or loaded, in UTC."
+  updatedAt: DateTime!
   "Name."
   name: String!
   "Swedish organisation number, NNNNNN-NNNN; null when not known."
@@ -3602,6 +3647,8 @@ type Indicator {
   code: String!
   "Counts the definition's changes: 1 when created, one more with every update. Updates and deletes name it."
   version: Int!
+  "When the definition was last written: created, updated or loaded, in UTC. Writing its values leaves it."
+  updatedAt: DateTime!
   "Name in English."
   name: String!
   "Name in Swedish, as the source publishes it; null when not known."
@@ -4739,7 +4786,10 @@ type Change {
   action: ChangeAction!
   "The record's version after the write (its last for a delete); 0 for values."
   version: Int!
-  "When the write was made."
+  """
+  When the write was recorded: the time of its audit entries. The records
+  it wrote carry an ` + "`" + `updatedAt` + "`" + ` of at most this: the start of the write.
+  """
   at: DateTime!
   "The areas the change concerns, for an update what the record named before and after."
   areas: [ID!]!
@@ -4784,6 +4834,8 @@ func (ec *executionContext) childFields_Area(ctx context.Context, field graphql.
 		return ec.fieldContext_Area_id(ctx, field)
 	case "version":
 		return ec.fieldContext_Area_version(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Area_updatedAt(ctx, field)
 	case "code":
 		return ec.fieldContext_Area_code(ctx, field)
 	case "name":
@@ -4854,6 +4906,8 @@ func (ec *executionContext) childFields_Association(ctx context.Context, field g
 		return ec.fieldContext_Association_id(ctx, field)
 	case "version":
 		return ec.fieldContext_Association_version(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Association_updatedAt(ctx, field)
 	case "name":
 		return ec.fieldContext_Association_name(ctx, field)
 	case "organizationNumber":
@@ -5148,6 +5202,8 @@ func (ec *executionContext) childFields_Employer(ctx context.Context, field grap
 		return ec.fieldContext_Employer_id(ctx, field)
 	case "version":
 		return ec.fieldContext_Employer_version(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Employer_updatedAt(ctx, field)
 	case "name":
 		return ec.fieldContext_Employer_name(ctx, field)
 	case "organizationNumber":
@@ -5202,6 +5258,8 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_code(ctx, field)
 	case "version":
 		return ec.fieldContext_Indicator_version(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Indicator_updatedAt(ctx, field)
 	case "name":
 		return ec.fieldContext_Indicator_name(ctx, field)
 	case "nameSv":
@@ -5284,6 +5342,8 @@ func (ec *executionContext) childFields_Initiative(ctx context.Context, field gr
 		return ec.fieldContext_Initiative_id(ctx, field)
 	case "version":
 		return ec.fieldContext_Initiative_version(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Initiative_updatedAt(ctx, field)
 	case "title":
 		return ec.fieldContext_Initiative_title(ctx, field)
 	case "description":
@@ -7197,6 +7257,29 @@ func (ec *executionContext) fieldContext_Area_version(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Area", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Area_updatedAt(ctx context.Context, field graphql.CollectedField, obj *db.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Area_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _Area_code(ctx context.Context, field graphql.CollectedField, obj *db.Area) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7985,6 +8068,29 @@ func (ec *executionContext) _Association_version(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Association_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Association", field, true, false, "Int")
+}
+
+func (ec *executionContext) _Association_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Association) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Association_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Association_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Association", field, true, false, "DateTime")
 }
 
 func (ec *executionContext) _Association_name(ctx context.Context, field graphql.CollectedField, obj *model.Association) (ret graphql.Marshaler) {
@@ -10159,6 +10265,29 @@ func (ec *executionContext) fieldContext_Employer_version(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Employer", field, true, false, "Int")
 }
 
+func (ec *executionContext) _Employer_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Employer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Employer_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Employer_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Employer", field, true, false, "DateTime")
+}
+
 func (ec *executionContext) _Employer_name(ctx context.Context, field graphql.CollectedField, obj *model.Employer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10658,6 +10787,29 @@ func (ec *executionContext) _Indicator_version(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Indicator_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Indicator_updatedAt(ctx context.Context, field graphql.CollectedField, obj *db.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Indicator_name(ctx context.Context, field graphql.CollectedField, obj *db.Indicator) (ret graphql.Marshaler) {
@@ -11379,6 +11531,29 @@ func (ec *executionContext) _Initiative_version(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Initiative_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Initiative", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Initiative_updatedAt(ctx context.Context, field graphql.CollectedField, obj *db.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Initiative", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Initiative_title(ctx context.Context, field graphql.CollectedField, obj *db.Initiative) (ret graphql.Marshaler) {
@@ -18600,6 +18775,11 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "updatedAt":
+			out.Values[i] = ec._Area_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Area_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18823,6 +19003,11 @@ func (ec *executionContext) _Association(ctx context.Context, sel ast.SelectionS
 			}
 		case "version":
 			out.Values[i] = ec._Association_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Association_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -19836,6 +20021,11 @@ func (ec *executionContext) _Employer(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "updatedAt":
+			out.Values[i] = ec._Employer_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Employer_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20009,6 +20199,11 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 			}
 		case "version":
 			out.Values[i] = ec._Indicator_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Indicator_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -20274,6 +20469,11 @@ func (ec *executionContext) _Initiative(ctx context.Context, sel ast.SelectionSe
 			}
 		case "version":
 			out.Values[i] = ec._Initiative_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Initiative_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

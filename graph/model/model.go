@@ -4,6 +4,8 @@
 package model
 
 import (
+	"time"
+
 	"github.com/areagraph/areagraph/db"
 	"github.com/paulmach/orb"
 )
@@ -44,6 +46,9 @@ func (o orgFields) Website() *string { return optional(o.O.Website) }
 
 // Version counts the organisation's writes.
 func (o orgFields) Version() int64 { return o.O.Version }
+
+// UpdatedAt is when the organisation was last written.
+func (o orgFields) UpdatedAt() time.Time { return o.O.UpdatedAt }
 
 // Location is nil when not known, so that the field is null; else the
 // point rounded to precision decimals (DefaultPrecision when nil).
