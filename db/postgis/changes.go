@@ -17,7 +17,7 @@ import (
 )
 
 // The change feed on PostgreSQL (db/changes.go): the table changes of
-// migration 0009, written by every write in its transaction, numbered
+// migration 0010, written by every write in its transaction, numbered
 // under the audit log's lock so that seq ascends in commit order (the
 // migration says why), and announced with NOTIFY, which PostgreSQL
 // delivers after the commit to every listening connection, whichever
@@ -32,7 +32,7 @@ import (
 // every listenPoll while nothing is heard, which finds a dead connection
 // that TCP has not reported yet and any notification lost with it.
 
-// changesChannel is the channel the trigger of migration 0009 notifies for
+// changesChannel is the channel the trigger of migration 0010 notifies for
 // the changes table in schema.
 func changesChannel(schema string) string {
 	sum := md5.Sum([]byte(schema))
@@ -229,7 +229,7 @@ func (s *Store) Changes(ctx context.Context, after int64, f db.ChangeFilter, lim
 }
 
 // Heads implements db.ChangeFeed from change_heads, which the trigger of
-// migration 0009 keeps, on the primary as Changes.
+// migration 0010 keeps, on the primary as Changes.
 func (s *Store) Heads(ctx context.Context) (map[string]int64, int64, error) {
 	rows, err := s.pool.Query(ctx, `SELECT type, seq FROM change_heads`)
 	if err != nil {
