@@ -296,14 +296,14 @@ func (l *changeListener) start() {
 	l.once.Do(func() { go l.run() })
 }
 
-// close stops the listener and waits for it, if it ever started.
+// close stops the listener and waits for it, if it ever started; a
+// second close returns at once.
 func (l *changeListener) close() {
 	l.cancel()
-	started := true
-	l.once.Do(func() { started = false })
-	if started {
-		<-l.done
-	}
+	// A listener never started has nothing to wait for, and now never
+	// starts.
+	l.once.Do(func() { close(l.done) })
+	<-l.done
 }
 
 // run listens until the store closes, connecting again whenever the
