@@ -50,7 +50,7 @@ var reads = func() map[string][]string {
 		"Viewer": orgs,
 
 		// The feed itself: every write yields changes.
-		"Change": all,
+		"Change": all, "ChangePage": all,
 
 		// Every write is audited.
 		"AuditEntry": all, "AuditEntryConnection": all, "AuditEntryEdge": all,
