@@ -2,6 +2,7 @@
 // at graphql and the map layers at layers/. URLs are relative to the page,
 // so it works behind a proxy that mounts the server under a path.
 
+import { consistencyHeaders, noteResponse } from './consistency.js';
 import { authHeaders, getKey } from './session.js';
 
 // APIError is a refused or failed request. code is the first error's
@@ -29,10 +30,18 @@ export async function gql(query, variables = {}, signal) {
   const url = new URL('graphql', base());
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders(url, base()) },
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      ...authHeaders(url, base()),
+      ...consistencyHeaders(),
+    },
     body: JSON.stringify({ query, variables }),
     signal,
   });
+  // A write's answer names the position of its commit: later reads send
+  // it back, so they see the write (consistency.js).
+  noteResponse(res);
   let body;
   try {
     body = await res.json();
@@ -60,7 +69,7 @@ export async function layer(name, params = {}, signal, cache = 'default') {
   // nothing changed) rather than show the answer from before the change.
   const res = await fetch(url, {
     signal,
-    headers: { Accept: 'application/geo+json', ...authHeaders(url, base()) },
+    headers: { Accept: 'application/geo+json', ...authHeaders(url, base()), ...consistencyHeaders() },
     cache: getKey() ? 'no-cache' : cache,
   });
   if (!res.ok) {
