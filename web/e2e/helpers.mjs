@@ -4,6 +4,7 @@
 // the map's view. See explorer.test.mjs for how scripts/test runs them.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +73,25 @@ export function schemaURL(schema) {
   const u = new URL(DB);
   u.searchParams.set('search_path', `${schema},public`);
   return u.toString();
+}
+
+// seedSchema makes a fresh PostGIS schema seeded with the demo, points
+// env's DATABASE_URL at it, and returns its name (to drop when done).
+export function seedSchema(env) {
+  const schema = `e2e_${randomBytes(6).toString('hex')}`;
+  psql(`CREATE SCHEMA ${schema}`);
+  env.DATABASE_URL = schemaURL(schema);
+  execFileSync(BIN, ['seed'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return schema;
+}
+
+// makeKey runs `areagraph keys create` with args on env's store and
+// returns the secret it prints.
+export function makeKey(env, args) {
+  const out = execFileSync(BIN, ['keys', 'create', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  const m = out.match(/secret: (\S+)/);
+  assert.ok(m, `no secret in ${out}`);
+  return m[1];
 }
 
 // ------------------------------------------------------------------ helpers
