@@ -230,21 +230,30 @@ func (s *Store) Changes(ctx context.Context, after int64, f db.ChangeFilter, lim
 
 // Heads implements db.ChangeFeed from change_heads, which the trigger of
 // migration 0010 keeps, on the primary as Changes.
+//
+// With read replicas, the heads come with the primary's position, taken
+// after the commits they name were visible, and every later read of this
+// server asks for it (readers.go, "This server's writes"). Whoever tags an
+// answer with these heads (internal/httpcache) then never reads it from a
+// replica that has not replayed them, which would keep an answer from
+// before a write under a tag from after it.
 func (s *Store) Heads(ctx context.Context) (map[string]int64, int64, error) {
-	rows, err := s.pool.Query(ctx, `SELECT type, seq FROM change_heads`)
+	rows, err := s.pool.Query(ctx, `SELECT type, seq, `+positionExpr+` FROM change_heads`)
 	if err != nil {
 		return nil, 0, translateIn(ctx, err, "change heads")
 	}
 	heads := map[string]int64{}
-	var head int64
+	var head, seq, pos int64
 	var typ string
-	var seq int64
-	if _, err := pgx.ForEachRow(rows, []any{&typ, &seq}, func() error {
+	if _, err := pgx.ForEachRow(rows, []any{&typ, &seq, &pos}, func() error {
 		heads[typ] = seq
 		head = max(head, seq)
 		return nil
 	}); err != nil {
 		return nil, 0, translateIn(ctx, err, "change heads")
+	}
+	if s.readers != nil && pos > 0 {
+		raise(&s.readers.written, uint64(pos))
 	}
 	return heads, head, nil
 }

@@ -133,7 +133,8 @@ type readers struct {
 	log      *slog.Logger
 
 	primaryUp atomic.Bool
-	// written is the position of this server's latest write, which every
+	// written is the position of this server's latest write, or of the
+	// change feed's heads it last read (changes.go, Heads), which every
 	// read asks for (see "This server's writes").
 	written atomic.Uint64
 	history history
@@ -255,7 +256,11 @@ const (
 	replayedPositionSQL = `SELECT (coalesce(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
 		ELSE pg_current_wal_lsn() END, '0/0') - '0/0'::pg_lsn)::int8`
 	// The position a write's commit is at or before (see above).
-	commitPositionSQL = `SELECT (CASE WHEN current_setting('synchronous_commit') = 'off'
+	commitPositionSQL = `SELECT ` + positionExpr
+	// positionExpr is that position as an expression, for statements that
+	// read it beside their rows: every commit visible to the statement is
+	// at or before it.
+	positionExpr = `(CASE WHEN current_setting('synchronous_commit') = 'off'
 		THEN pg_current_wal_insert_lsn() ELSE pg_current_wal_lsn() END - '0/0'::pg_lsn)::int8`
 )
 

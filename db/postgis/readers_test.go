@@ -179,3 +179,40 @@ func TestTokenPayloads(t *testing.T) {
 		}
 	}
 }
+
+// Heads read with read replicas make every later read of the server ask
+// for a position past the commits they name: an answer tagged with them
+// is then never read from a replica that has not replayed those commits.
+// A write made through another server (here a second store) is the case
+// that matters: this server learns of it only from the heads.
+func TestHeadsRaiseThePositionReadsAskFor(t *testing.T) {
+	ctx := context.Background()
+	u := pgtest.SchemaURL(t)
+	reader, err := Open(ctx, u, WithReadReplicas(ReadReplicas{URLs: []string{u}, CheckInterval: 50 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reader.Close)
+	if err := reader.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	writer, err := Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(writer.Close)
+	if _, err := writer.CreateOrganization(ctx, db.Actor{ID: "test", Role: db.RoleAdmin}, &db.Organization{Kind: db.OrgAssociation, Name: "Läxhjälpen"}); err != nil {
+		t.Fatal(err)
+	}
+	var after int64
+	if err := writer.pool.QueryRow(ctx, commitPositionSQL).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	before := reader.readers.written.Load()
+	if _, head, err := reader.Heads(ctx); err != nil || head == 0 {
+		t.Fatalf("heads: %d, %v", head, err)
+	}
+	if got := reader.readers.written.Load(); got < uint64(after) || got <= before {
+		t.Errorf("after the heads, reads ask for position %d (before %d); the write's commit is at or before %d", got, before, after)
+	}
+}
