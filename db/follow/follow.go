@@ -40,7 +40,8 @@ func New(feed db.ChangeFeed, reads int, log *slog.Logger) *Follower {
 }
 
 // Follow checks its arguments and returns a channel of the events that
-// match f: with after >= 0, those with a Seq above it first, then each new
+// match f: with after >= 0 (GraphQL's Sequence, the seq of the last event
+// a client handled), those with a Seq above it first, then each new
 // one; with after < 0, only those committed from now on. The channel
 // holds nothing back: the next event is read from the feed only once the
 // last is taken, so a subscriber that does not take them costs no memory,

@@ -8,13 +8,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BACKENDS, gql, launchBrowser, makeKey, psql, seedSchema, serve, stop, Visit } from './helpers.mjs';
+import { backends, gql, launchBrowser, makeKey, psql, seedSchema, serve, stop, Visit } from './helpers.mjs';
 
 const browser = { instance: null };
 before(async () => { browser.instance = await launchBrowser(); });
 after(async () => { await browser.instance?.close(); });
 
-for (const backend of BACKENDS) {
+for (const backend of backends()) {
   describe(`live redraw on ${backend}`, () => {
     let server;
     let schema;
