@@ -51,6 +51,9 @@ func (h *graphqlHandler) serveEventStream(w http.ResponseWriter, r *http.Request
 	_ = rc.SetReadDeadline(time.Time{})
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
+	// The request's caller was decided by the server's authentication;
+	// the stream's is decided again as it runs.
+	ctx = holdCaller(ctx, h.streams, r.Header.Values("Authorization"))
 	ctx = graphql.StartOperationTrace(ctx)
 	ctx = context.WithValue(ctx, parsedKey{}, new(parsedQuery))
 	ctx = withStream(ctx, &stream{})

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/areagraph/areagraph/auth"
 	"github.com/areagraph/areagraph/db"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -63,6 +65,11 @@ type StreamConfig struct {
 	// stream before its client is taken for gone and the stream closed;
 	// 0 means DefaultStreamWriteTimeout.
 	WriteTimeout time.Duration
+	// RecheckEvery is how often the caller of a stream opened with a
+	// token is authenticated again, so that a revoked or expired key, an
+	// expired access token, or a key whose role or organisations changed
+	// ends its streams; 0 means DefaultStreamRecheck.
+	RecheckEvery time.Duration
 }
 
 // Defaults of StreamConfig.
@@ -83,6 +90,10 @@ const (
 	// DefaultStreamWriteTimeout lets a client on a slow link take a
 	// page of events, and frees a stream whose client stopped reading.
 	DefaultStreamWriteTimeout = 10 * time.Second
+	// DefaultStreamRecheck bounds how long a stream outlives the
+	// revocation of the key it was opened with, at one key lookup per
+	// stream and interval.
+	DefaultStreamRecheck = 30 * time.Second
 )
 
 func (c StreamConfig) withDefaults() StreamConfig {
@@ -101,7 +112,54 @@ func (c StreamConfig) withDefaults() StreamConfig {
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = DefaultStreamWriteTimeout
 	}
+	if c.RecheckEvery <= 0 {
+		c.RecheckEvery = DefaultStreamRecheck
+	}
 	return c
+}
+
+// holdCaller returns ctx ended once the token a stream was opened with no
+// longer stands for the caller it was opened as. A request's caller is
+// decided once, for the seconds it runs; a stream lives for hours, and a
+// partner's revoked key must not keep receiving what it no longer may
+// read. Both transports call it: a WebSocket from its connection_init,
+// Server-Sent Events from their request. A check that cannot be made
+// (UNAVAILABLE: the key store is down) keeps the stream, as it would not
+// refuse a request the store cannot judge either; anonymous streams have
+// nothing to revoke.
+func holdCaller(ctx context.Context, cfg StreamConfig, authorization []string) context.Context {
+	if cfg.Authenticate == nil || len(authorization) == 0 {
+		return ctx
+	}
+	was, _ := auth.ActorFrom(ctx)
+	ctx, cancel := context.WithCancelCause(ctx)
+	go func() {
+		t := time.NewTicker(cfg.RecheckEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			now, err := cfg.Authenticate(ctx, authorization)
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil && db.ErrorCode(err) == db.EUNAVAILABLE:
+				continue
+			case err != nil:
+				cancel(err)
+				return
+			}
+			is, _ := auth.ActorFrom(now)
+			if is.ID != was.ID || is.Role != was.Role || !slices.Equal(is.Orgs, was.Orgs) {
+				cancel(db.Errorf(db.EUNAUTHENTICATED, "the token now stands for another caller"))
+				return
+			}
+		}
+	}()
+	return ctx
 }
 
 // IsWebSocket and IsEventStream tell whether r opens a stream: a

@@ -79,7 +79,8 @@ func initSocket(ctx context.Context, cfg StreamConfig, p transport.InitPayload) 
 		if err != nil {
 			return refuseSocket(ctx, err)
 		}
-		ctx = authed
+		// gqlgen closes the socket when its context ends.
+		ctx = holdCaller(authed, cfg, values)
 	}
 	return withStream(ctx, &stream{slots: make(chan struct{}, cfg.MaxSubscriptionsPerSocket)}), nil, nil
 }

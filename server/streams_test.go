@@ -361,3 +361,55 @@ func waitFreed(t *testing.T, url string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// A stream's caller is authenticated again as it runs: a key revoked
+// while its streams are open ends them, over both transports.
+func TestRevokedKeyEndsItsStreams(t *testing.T) {
+	eachBackend(t, func(t *testing.T, _ client, s db.Store) {
+		secret, key := authtest.Key(t, s, db.RoleReader)
+		cfg := server.Config{Auth: requireReads(t, s)}
+		cfg.Streams.RecheckEvery = 50 * time.Millisecond
+		url := streamServer(t, s, cfg)
+		const sub = "subscription { changes { id } }"
+
+		ws, _, err := streamtest.Dial(t, url+"/graphql", streamtest.DialOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ws.Send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + secret}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := ws.Next(); got.Type != "connection_ack" {
+			t.Fatalf("got %+v, want connection_ack", got)
+		}
+		ws.Subscribe("1", sub, nil)
+		ev := streamtest.Post(t, url+"/graphql", `{"query":"`+sub+`"}`, http.Header{"Authorization": {"Bearer " + secret}})
+		if ev.Response.StatusCode != http.StatusOK {
+			t.Fatalf("events with the key: status %d", ev.Response.StatusCode)
+		}
+		// Both stay open while the key holds.
+		if m, err := ws.NextWithin(300 * time.Millisecond); err == nil && m.Type != "ka" && m.Type != "ping" {
+			t.Fatalf("the socket before the revocation: %+v", m)
+		}
+
+		if _, err := s.RevokeKey(context.Background(), db.Actor{ID: "test", Role: db.RoleAdmin}, key.ID); err != nil {
+			t.Fatal(err)
+		}
+		ws.Closed() // fails the test if the server keeps the socket
+		for {
+			e, err := ev.NextWithin(streamtest.Wait)
+			if err == io.EOF || err != nil && strings.Contains(err.Error(), "EOF") {
+				break
+			}
+			if err != nil {
+				t.Fatalf("the event stream after the revocation: %v", err)
+			}
+			if e.Name == "next" {
+				t.Fatalf("an event after the revocation: %+v", e)
+			}
+			if e.Name == "complete" {
+				break
+			}
+		}
+	})
+}
