@@ -449,34 +449,12 @@ func TestPlannerPrefersTheIndex(t *testing.T) {
 // to bother.
 func wantIndex(t *testing.T, s *Store, rec *recorder, name, index string, forced bool, call func() error) {
 	t.Helper()
-	ctx := t.Context()
-	rec.take()
-	if err := call(); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	q := rec.take()
-	if len(q) != 1 {
-		t.Fatalf("%s: %d statements", name, len(q))
-	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
-	if forced {
-		if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
-			t.Fatal(err)
+	if plan := explain(t, s, rec, forced, func() error {
+		if err := call(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
-	}
-	rows, err := tx.Query(ctx, "EXPLAIN "+q[0].SQL, q[0].Args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if plan := strings.Join(lines, "\n"); !strings.Contains(plan, index) {
+		return nil
+	}); !strings.Contains(plan, index) {
 		t.Errorf("%s: the plan does not use %s:\n%s", name, index, plan)
 	}
 }
