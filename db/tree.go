@@ -1,0 +1,135 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+// A tree read answers a nested selection — a record, lists of related
+// records, their related records — as JSON text in one call, so that a
+// store can read it at the cost of one statement (PostGIS builds the tree
+// with json_agg) or one walk of its maps (the embedded store), instead of a
+// call and a record copy per level, parent and field.
+//
+// The tree names records, their fields and their relations in the store's
+// terms; the JSON member names are the caller's. Which selections become
+// trees, and that their answer is the one the field-by-field path would
+// give, is the caller's business (the GraphQL planner); a store answers
+// exactly the tree, or ErrTreeUnsupported for a shape it does not read,
+// and the caller then takes the field-by-field path.
+//
+// Values are written as the API writes them: ids as global ids
+// (GlobalID), enums as stored (their names), dates as YYYY-MM-DD, a
+// missing optional value as null, text as JSON strings. Whether the JSON
+// is spelled byte for byte as another writer would (escapes, spacing) is
+// not part of the contract; its value is.
+
+// TreeReader is implemented by stores that answer tree reads.
+type TreeReader interface {
+	// ReadTree writes the JSON value of t's root to w: an object, or null
+	// when the root record does not exist. ctx's deadline bounds it. On
+	// an error nothing may have been written that the caller keeps: it
+	// writes to w only what it answers, or the caller discards w.
+	ReadTree(ctx context.Context, t *Tree, w io.Writer) error
+}
+
+// ErrTreeUnsupported is what ReadTree answers for a tree whose shape the
+// store does not read; the caller answers the selection another way.
+var ErrTreeUnsupported = errors.New("db: tree shape not supported")
+
+// Tree is one nested read, starting at a record given by id.
+type Tree struct {
+	Root TreeNode
+	// RootID is the key of the root record (not its global id).
+	RootID int64
+}
+
+// TreeNode is what is read of one record: its members, in output order.
+type TreeNode struct {
+	Type    TreeRecord
+	Members []TreeMember
+}
+
+// TreeRecord names a kind of record a tree reads.
+type TreeRecord string
+
+const (
+	TreeArea         TreeRecord = "area"
+	TreeInitiative   TreeRecord = "initiative"
+	TreeOrganization TreeRecord = "organization" // employers and associations alike
+	TreePartnership  TreeRecord = "partnership"  // an organisation's part in an initiative
+)
+
+// TreeMember is one JSON member of a record's object: a field of the
+// record, a constant, or a relation.
+type TreeMember struct {
+	Key string // the JSON member name, as the caller wants it (an alias)
+	// Exactly one of the three below is set.
+	Field    TreeField
+	Const    *string // a JSON string constant (the record's type name, when it is fixed)
+	Relation *TreeRelation
+}
+
+// TreeField names a value of a record. Not every field exists on every
+// record: the comments say where each does.
+type TreeField string
+
+const (
+	TreeFieldID          TreeField = "id"          // every record but a partnership: the global id
+	TreeFieldGlobalType  TreeField = "globalType"  // every record but a partnership: the type part of its global id ("Area", "Employer", …)
+	TreeFieldVersion     TreeField = "version"     // every record but a partnership: a JSON number
+	TreeFieldName        TreeField = "name"        // area, organization
+	TreeFieldCode        TreeField = "code"        // area
+	TreeFieldKind        TreeField = "kind"        // area
+	TreeFieldDescription TreeField = "description" // area, initiative: a string or null
+	TreeFieldTitle       TreeField = "title"       // initiative
+	TreeFieldStatus      TreeField = "status"      // initiative
+	TreeFieldStartDate   TreeField = "startDate"   // initiative: YYYY-MM-DD or null
+	TreeFieldEndDate     TreeField = "endDate"     // initiative: YYYY-MM-DD or null
+	TreeFieldGoalArea    TreeField = "goalArea"    // initiative
+	TreeFieldWebsite     TreeField = "website"     // organization: a string or null
+	TreeFieldOrgNumber   TreeField = "orgNumber"   // organization: a string or null
+	TreeFieldRole        TreeField = "role"        // partnership
+)
+
+// TreeRelation is a member whose value comes from related records.
+type TreeRelation struct {
+	Kind TreeRelationKind
+	// Page is the page of a list relation (RelAreaInitiatives): only
+	// Limit is taken (the first records in id order); a store answers
+	// ErrTreeUnsupported for a page with anything else set.
+	Page Page
+	// Connection members, for a paged list (RelAreaInitiatives): the
+	// JSON object holds these, in order. A member with Nodes true is the
+	// array of the page's records; TotalCount true is the count of every
+	// record of the list, as a JSON number.
+	Connection []TreeConnectionMember
+	// Node is what is read of each related record.
+	Node TreeNode
+}
+
+// TreeConnectionMember is one member of a paged list's object.
+type TreeConnectionMember struct {
+	Key        string
+	Nodes      bool
+	TotalCount bool
+}
+
+// TreeRelationKind names a relation between records.
+type TreeRelationKind string
+
+const (
+	// RelAreaInitiatives: from an area, a page of the initiatives serving
+	// it (InitiativesByArea with no filter), in id order; a connection.
+	RelAreaInitiatives TreeRelationKind = "areaInitiatives"
+	// RelInitiativeLead: from an initiative, its lead organisation, or
+	// null when it has none; an object.
+	RelInitiativeLead TreeRelationKind = "initiativeLead"
+	// RelInitiativePartners: from an initiative, its partnerships in
+	// organisation id order; an array (never null).
+	RelInitiativePartners TreeRelationKind = "initiativePartners"
+	// RelPartnershipOrganization: from a partnership, its organisation; an
+	// object.
+	RelPartnershipOrganization TreeRelationKind = "partnershipOrganization"
+)
