@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -54,6 +55,9 @@ func TestReadsStopWhenTheirContextEnds(t *testing.T) {
 		"Indicators":      func() error { _, err := s.Indicators(ctx, nil); return err },
 		"IndicatorValues": func() error { _, err := s.IndicatorValues(ctx, db.ValueFilter{}); return err },
 		"AuditLog":        func() error { _, err := s.AuditLog(ctx, db.AuditFilter{}, page); return err },
+		"ReadTree": func() error {
+			return s.ReadTree(ctx, &db.Tree{RootID: areas[0], Root: db.TreeNode{Type: db.TreeArea}}, io.Discard)
+		},
 	} {
 		if err := read(); !errors.Is(err, context.Canceled) {
 			t.Errorf("%s after its context ended: %v, want context.Canceled", name, err)

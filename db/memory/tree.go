@@ -1,0 +1,414 @@
+package memory
+
+import (
+	"context"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/areagraph/areagraph/db"
+)
+
+// ReadTree implements db.TreeReader: one walk of the maps under the read
+// lock, writing the JSON as it goes, with no record copied. The shape is
+// checked whole before anything is read, and the answer is written to w
+// only once it is complete, so a refusal or a deadline leaves w untouched.
+func (s *Store) ReadTree(ctx context.Context, t *db.Tree, w io.Writer) error {
+	if err := checkTreeNode(&t.Root, db.TreeArea); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	buf := treeBufs.Get().(*[]byte)
+	defer func() {
+		if cap(*buf) <= maxPooledTree {
+			treeBufs.Put(buf)
+		}
+	}()
+	b, err := s.appendTree(ctx, (*buf)[:0], t)
+	*buf = b
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// The answers are built in pooled buffers: a page of 50 initiatives with
+// their organisations is some 20 KB, which would otherwise be grown anew
+// for every request. One far larger than usual is let go.
+var treeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+
+const maxPooledTree = 1 << 20
+
+func (s *Store) appendTree(ctx context.Context, b []byte, t *db.Tree) ([]byte, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a := s.areas[t.RootID]
+	if a == nil {
+		return append(b, "null"...), nil
+	}
+	tw := treeWriter{s: s, pl: poll{ctx: ctx}}
+	return tw.area(b, &t.Root, a)
+}
+
+// treeWriter writes the records of one tree; its poll stops the walk at the
+// request's deadline.
+type treeWriter struct {
+	s  *Store
+	pl poll
+}
+
+// The members a record writes are those checkTreeNode let through; a
+// member it cannot write here is a shape the check missed, refused all the
+// same.
+
+func (tw *treeWriter) area(b []byte, n *db.TreeNode, a *db.Area) ([]byte, error) {
+	b = append(b, '{')
+	for i := range n.Members {
+		m := &n.Members[i]
+		b = appendKey(b, i, m.Key)
+		switch {
+		case m.Const != nil:
+			b = appendString(b, *m.Const)
+		case m.Relation != nil:
+			var err error
+			if b, err = tw.areaInitiatives(b, m.Relation, a); err != nil {
+				return nil, err
+			}
+		default:
+			switch m.Field {
+			case db.TreeFieldID:
+				b = appendGlobalID(b, db.TypeArea, a.ID)
+			case db.TreeFieldGlobalType:
+				b = appendString(b, db.TypeArea)
+			case db.TreeFieldVersion:
+				b = strconv.AppendInt(b, a.Version, 10)
+			case db.TreeFieldName:
+				b = appendString(b, a.Name)
+			case db.TreeFieldCode:
+				b = appendString(b, a.Code)
+			case db.TreeFieldKind:
+				b = appendString(b, string(a.Kind))
+			case db.TreeFieldDescription:
+				b = appendOptional(b, a.Description)
+			default:
+				return nil, db.ErrTreeUnsupported
+			}
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// areaInitiatives writes a page of the initiatives serving a, as
+// InitiativesByArea answers it with no filter: every one of them matches,
+// in id order.
+func (tw *treeWriter) areaInitiatives(b []byte, r *db.TreeRelation, a *db.Area) ([]byte, error) {
+	ids := tw.s.initsByArea[a.ID]
+	lo, hi := r.Page.Bounds(len(ids), 0, len(ids))
+	b = append(b, '{')
+	for i, c := range r.Connection {
+		b = appendKey(b, i, c.Key)
+		if c.TotalCount {
+			b = strconv.AppendInt(b, int64(len(ids)), 10)
+			continue
+		}
+		b = append(b, '[')
+		for j, id := range ids[lo:hi] {
+			if err := tw.pl.next(); err != nil {
+				return nil, err
+			}
+			if j > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = tw.initiative(b, &r.Node, tw.s.inits[id]); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}'), nil
+}
+
+func (tw *treeWriter) initiative(b []byte, n *db.TreeNode, in *db.Initiative) ([]byte, error) {
+	b = append(b, '{')
+	for i := range n.Members {
+		m := &n.Members[i]
+		b = appendKey(b, i, m.Key)
+		switch {
+		case m.Const != nil:
+			b = appendString(b, *m.Const)
+		case m.Relation != nil:
+			var err error
+			if b, err = tw.initiativeRelation(b, m.Relation, in); err != nil {
+				return nil, err
+			}
+		default:
+			switch m.Field {
+			case db.TreeFieldID:
+				b = appendGlobalID(b, db.TypeInitiative, in.ID)
+			case db.TreeFieldGlobalType:
+				b = appendString(b, db.TypeInitiative)
+			case db.TreeFieldVersion:
+				b = strconv.AppendInt(b, in.Version, 10)
+			case db.TreeFieldTitle:
+				b = appendString(b, in.Title)
+			case db.TreeFieldDescription:
+				b = appendOptional(b, in.Description)
+			case db.TreeFieldStatus:
+				b = appendString(b, string(in.Status))
+			case db.TreeFieldStartDate:
+				b = appendDate(b, in.StartDate)
+			case db.TreeFieldEndDate:
+				b = appendDate(b, in.EndDate)
+			case db.TreeFieldGoalArea:
+				b = appendString(b, string(in.GoalArea))
+			default:
+				return nil, db.ErrTreeUnsupported
+			}
+		}
+	}
+	return append(b, '}'), nil
+}
+
+func (tw *treeWriter) initiativeRelation(b []byte, r *db.TreeRelation, in *db.Initiative) ([]byte, error) {
+	switch r.Kind {
+	case db.RelInitiativeLead:
+		o := tw.s.orgs[in.LeadID]
+		if o == nil {
+			return append(b, "null"...), nil
+		}
+		return tw.organization(b, &r.Node, o)
+	case db.RelInitiativePartners:
+		// Partners are kept in organisation id order (db.Initiative).
+		b = append(b, '[')
+		for j := range in.Partners {
+			if err := tw.pl.next(); err != nil {
+				return nil, err
+			}
+			if j > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = tw.partnership(b, &r.Node, &in.Partners[j]); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	}
+	return nil, db.ErrTreeUnsupported
+}
+
+func (tw *treeWriter) partnership(b []byte, n *db.TreeNode, p *db.Partner) ([]byte, error) {
+	b = append(b, '{')
+	for i := range n.Members {
+		m := &n.Members[i]
+		b = appendKey(b, i, m.Key)
+		switch {
+		case m.Const != nil:
+			b = appendString(b, *m.Const)
+		case m.Relation != nil:
+			o := tw.s.orgs[p.OrganizationID]
+			if o == nil {
+				// Writes keep partners pointing at organisations;
+				// a partnership without one is not an answer.
+				return nil, db.Errorf(db.EINTERNAL, "partner organization %d is missing", p.OrganizationID)
+			}
+			var err error
+			if b, err = tw.organization(b, &m.Relation.Node, o); err != nil {
+				return nil, err
+			}
+		case m.Field == db.TreeFieldRole:
+			b = appendString(b, string(p.Role))
+		default:
+			return nil, db.ErrTreeUnsupported
+		}
+	}
+	return append(b, '}'), nil
+}
+
+func (tw *treeWriter) organization(b []byte, n *db.TreeNode, o *db.Organization) ([]byte, error) {
+	b = append(b, '{')
+	for i := range n.Members {
+		m := &n.Members[i]
+		b = appendKey(b, i, m.Key)
+		if m.Const != nil {
+			b = appendString(b, *m.Const)
+			continue
+		}
+		switch m.Field {
+		case db.TreeFieldID:
+			b = appendGlobalID(b, o.NodeType(), o.ID)
+		case db.TreeFieldGlobalType:
+			b = appendString(b, o.NodeType())
+		case db.TreeFieldVersion:
+			b = strconv.AppendInt(b, o.Version, 10)
+		case db.TreeFieldName:
+			b = appendString(b, o.Name)
+		case db.TreeFieldWebsite:
+			b = appendOptional(b, o.Website)
+		case db.TreeFieldOrgNumber:
+			b = appendOptional(b, o.OrgNumber)
+		default:
+			return nil, db.ErrTreeUnsupported
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// checkTreeNode refuses, before anything is read, a shape this store does
+// not read: a field the record does not have, a relation that does not
+// start from it, a page with more than a limit, a member with not exactly
+// one of field, constant and relation.
+func checkTreeNode(n *db.TreeNode, rec db.TreeRecord) error {
+	if n.Type != rec {
+		return db.ErrTreeUnsupported
+	}
+	for i := range n.Members {
+		m := &n.Members[i]
+		set := 0
+		if m.Field != "" {
+			set++
+		}
+		if m.Const != nil {
+			set++
+		}
+		if m.Relation != nil {
+			set++
+		}
+		if set != 1 {
+			return db.ErrTreeUnsupported
+		}
+		switch {
+		case m.Field != "":
+			if !treeFields[rec][m.Field] {
+				return db.ErrTreeUnsupported
+			}
+		case m.Relation != nil:
+			if err := checkTreeRelation(m.Relation, rec); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkTreeRelation(r *db.TreeRelation, from db.TreeRecord) error {
+	to, ok := treeRelations[r.Kind]
+	if !ok || to.from != from {
+		return db.ErrTreeUnsupported
+	}
+	if to.list {
+		if r.Page != (db.Page{Limit: r.Page.Limit}) {
+			return db.ErrTreeUnsupported
+		}
+		for _, c := range r.Connection {
+			if c.Nodes == c.TotalCount {
+				return db.ErrTreeUnsupported
+			}
+		}
+	} else if r.Page != (db.Page{}) || len(r.Connection) > 0 {
+		return db.ErrTreeUnsupported
+	}
+	return checkTreeNode(&r.Node, to.to)
+}
+
+// treeFields are the fields each record has, as db/tree.go lists them.
+var treeFields = map[db.TreeRecord]map[db.TreeField]bool{
+	db.TreeArea: {db.TreeFieldID: true, db.TreeFieldGlobalType: true, db.TreeFieldVersion: true,
+		db.TreeFieldName: true, db.TreeFieldCode: true, db.TreeFieldKind: true, db.TreeFieldDescription: true},
+	db.TreeInitiative: {db.TreeFieldID: true, db.TreeFieldGlobalType: true, db.TreeFieldVersion: true,
+		db.TreeFieldTitle: true, db.TreeFieldDescription: true, db.TreeFieldStatus: true,
+		db.TreeFieldStartDate: true, db.TreeFieldEndDate: true, db.TreeFieldGoalArea: true},
+	db.TreeOrganization: {db.TreeFieldID: true, db.TreeFieldGlobalType: true, db.TreeFieldVersion: true,
+		db.TreeFieldName: true, db.TreeFieldWebsite: true, db.TreeFieldOrgNumber: true},
+	db.TreePartnership: {db.TreeFieldRole: true},
+}
+
+// treeRelations are the relations, where they start and end, and whether
+// they are paged lists.
+var treeRelations = map[db.TreeRelationKind]struct {
+	from, to db.TreeRecord
+	list     bool
+}{
+	db.RelAreaInitiatives:         {db.TreeArea, db.TreeInitiative, true},
+	db.RelInitiativeLead:          {db.TreeInitiative, db.TreeOrganization, false},
+	db.RelInitiativePartners:      {db.TreeInitiative, db.TreePartnership, false},
+	db.RelPartnershipOrganization: {db.TreePartnership, db.TreeOrganization, false},
+}
+
+// appendKey writes an object member's name, after a comma but for the first.
+func appendKey(b []byte, i int, key string) []byte {
+	if i > 0 {
+		b = append(b, ',')
+	}
+	b = appendString(b, key)
+	return append(b, ':')
+}
+
+func appendGlobalID(b []byte, typ string, id int64) []byte {
+	b = append(b, '"')
+	b = append(b, typ...) // a type name: letters only, nothing to escape
+	b = append(b, ':')
+	b = strconv.AppendInt(b, id, 10)
+	return append(b, '"')
+}
+
+// appendOptional writes a text that is null when empty, as the API gives
+// optional text.
+func appendOptional(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "null"...)
+	}
+	return appendString(b, s)
+}
+
+// appendDate writes a date as the Date scalar does (model.MarshalDate).
+func appendDate(b []byte, t *time.Time) []byte {
+	if t == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, time.DateOnly)
+	return append(b, '"')
+}
+
+const hexDigits = "0123456789ABCDEF"
+
+// appendString writes s as a JSON string with the escapes gqlgen's
+// graphql.MarshalString writes, so that the embedded store's answer is the
+// executor's byte for byte: control characters, quote and backslash
+// escaped (\t, \r, \n by name, the rest as \u00XX in upper case), all else
+// as it is.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '\\' && c != '"' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '\t':
+			b = append(b, `\t`...)
+		case '\r':
+			b = append(b, `\r`...)
+		case '\n':
+			b = append(b, `\n`...)
+		case '\\':
+			b = append(b, `\\`...)
+		case '"':
+			b = append(b, `\"`...)
+		default:
+			b = append(b, `\u00`...)
+			b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
