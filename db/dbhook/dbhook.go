@@ -8,6 +8,7 @@ package dbhook
 import (
 	"context"
 	"fmt"
+	"io"
 	"iter"
 	"sync/atomic"
 	"time"
@@ -44,7 +45,10 @@ type hooked struct {
 	hook Hook
 }
 
-var _ db.Store = (*hooked)(nil)
+var (
+	_ db.Store      = (*hooked)(nil)
+	_ db.TreeReader = (*hooked)(nil)
+)
 
 // end hands the outcome of a call to done. It must be deferred directly, so
 // that it also sees a panic, which it passes on.
@@ -293,6 +297,20 @@ func (s *hooked) Watch(ctx context.Context) (_ <-chan int64, err error) {
 func (s *hooked) Ping(ctx context.Context) (err error) {
 	defer end(s.hook(ctx, "Ping"), &err)
 	return s.next.Ping(ctx)
+}
+
+// db.TreeReader, a role a store may have: the wrapper always has it, so
+// that wrapping a store does not hide it, and answers as a store without
+// it would (db.ErrTreeUnsupported) when the store it wraps lacks it. Such a
+// refusal never reaches a store, so it is not hooked.
+
+func (s *hooked) ReadTree(ctx context.Context, t *db.Tree, w io.Writer) (err error) {
+	tr, ok := s.next.(db.TreeReader)
+	if !ok {
+		return db.ErrTreeUnsupported
+	}
+	defer end(s.hook(ctx, "ReadTree"), &err)
+	return tr.ReadTree(ctx, t, w)
 }
 
 // Close is not hooked: it happens once, at shutdown.

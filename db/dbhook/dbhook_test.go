@@ -1,6 +1,7 @@
 package dbhook_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"reflect"
@@ -102,5 +103,25 @@ func TestCounter(t *testing.T) {
 	}
 	if n := c.Reset(); n != 0 {
 		t.Errorf("%d calls after Reset", n)
+	}
+}
+
+// A wrapped store keeps its tree reads, hooked; one without them refuses
+// trees through the wrapper as it would alone.
+func TestReadTreePassesThrough(t *testing.T) {
+	var c dbhook.Counter
+	tree := &db.Tree{RootID: 1, Root: db.TreeNode{Type: db.TreeArea}}
+	var b bytes.Buffer
+	if err := dbhook.Wrap(memory.New(), c.Hook).(db.TreeReader).ReadTree(t.Context(), tree, &b); err != nil || b.String() != "null" {
+		t.Fatalf("through the wrapper: %v, %q", err, b.String())
+	}
+	if n := c.Reset(); n != 1 {
+		t.Errorf("%d calls hooked, want 1", n)
+	}
+	if err := dbhook.Wrap(nilStore{}, c.Hook).(db.TreeReader).ReadTree(t.Context(), tree, &b); !errors.Is(err, db.ErrTreeUnsupported) {
+		t.Errorf("a store without tree reads: %v, want ErrTreeUnsupported", err)
+	}
+	if n := c.Reset(); n != 0 {
+		t.Errorf("%d calls hooked for a refusal that reached no store, want 0", n)
 	}
 }
