@@ -66,6 +66,24 @@ func (x *Index) At(pt orb.Point, kinds []db.AreaKind, on time.Time) []*db.Area {
 	return found
 }
 
+// InBox returns the areas whose outline meets b, edges included, as
+// PostGIS's ST_Intersects with the box has them (geo.IntersectsBox), and
+// that keep accepts (every one when keep is nil), ascending by id: the
+// order of the Store contract's lists. keep runs before the outline test,
+// which costs the most.
+func (x *Index) InBox(b orb.Bound, keep func(*db.Area) bool) []*db.Area {
+	var found []*db.Area
+	lo, hi := rect(b)
+	x.tree.Search(lo, hi, func(_, _ [2]float64, a *db.Area) bool {
+		if (keep == nil || keep(a)) && geo.IntersectsBox(a.Geometry, b) {
+			found = append(found, a)
+		}
+		return true
+	})
+	slices.SortFunc(found, func(a, b *db.Area) int { return cmp.Compare(a.ID, b.ID) })
+	return found
+}
+
 // Search calls fn with the id and bounding box of every area whose
 // bounding box meets the rectangle lo–hi, in no particular order, until fn
 // returns false. It has the shape of rtree's Search, so that a store can

@@ -3,11 +3,13 @@ package postgis
 import (
 	"context"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/paulmach/orb"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/geo"
 )
 
 // areaRecord reads areas; keep guards the geometry, the one column worth
@@ -136,6 +138,12 @@ func (s *Store) AreaByCode(ctx context.Context, code string) (*db.Area, error) {
 
 // Areas returns a page of the areas that pass f.
 func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
+	// A box from memory when the replica is live, as AreasAt: a map that
+	// asks for the outlines in view then costs no statement, and no
+	// outline is read from the database and decoded again.
+	if l, ok, err := s.areasInBox(ctx, f, p); ok || err != nil {
+		return l, err
+	}
 	var a args
 	conds, dist, err := areaConds(&a, f)
 	if err != nil {
@@ -148,6 +156,51 @@ func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[
 	}
 	return lists[0], nil
 }
+
+// areasInBox answers Areas from the replica for a filter of a box and
+// the tests it can run the way the statement does (kinds, codes, parents,
+// area types, the day); ok is false when it cannot, and the statement
+// answers. The page is cut by the rule of pagedSQL (db.Page.Bounds) from
+// the whole list, whose total it counts.
+func (s *Store) areasInBox(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], bool, error) {
+	b := f.BBox
+	if b == nil || f.Intersects != nil || f.Near != nil || f.Within != nil || f.NameContains != "" ||
+		!geo.Finite(b.Min) || !geo.Finite(b.Max) || !s.fromMemory(ctx) {
+		return db.List[*db.Area]{}, false, nil
+	}
+	if err := f.Validate(); err != nil {
+		return db.List[*db.Area]{}, false, err
+	}
+	if err := p.Check(false); err != nil {
+		return db.List[*db.Area]{}, false, err
+	}
+	found, ok := s.replica.AreasInBox(*b, func(a *db.Area) bool {
+		// NULL is 0 in the record, as inSetOrNull has it.
+		return oneOf(f.Kinds, a.Kind) && oneOf(f.Codes, a.Code) && oneOf(f.ParentIDs, a.ParentID) &&
+			oneOf(f.AreaTypes, a.AreaType) && (f.ValidOn.IsZero() || a.ValidOn(f.ValidOn))
+	})
+	if !ok {
+		return db.List[*db.Area]{}, false, nil
+	}
+	upTo, below := 0, len(found)
+	if k := p.After; k != nil {
+		upTo = sort.Search(len(found), func(i int) bool { return found[i].ID > k.ID })
+	}
+	if k := p.Before; k != nil {
+		below = sort.Search(len(found), func(i int) bool { return found[i].ID >= k.ID })
+	}
+	lo, hi := p.Bounds(len(found), upTo, below)
+	// As the statement's answer: no items when the page is empty.
+	l := db.List[*db.Area]{Total: len(found), Start: lo}
+	for _, a := range found[lo:hi] {
+		// Callers own what they get, as they own what a query decodes.
+		l.Items = append(l.Items, a.Clone())
+	}
+	return l, true, nil
+}
+
+// oneOf is a filter's set test: an empty set passes everything.
+func oneOf[T comparable](set []T, v T) bool { return len(set) == 0 || slices.Contains(set, v) }
 
 // ChildAreas returns, for each parent in parentIDs, a page of its children
 // that pass f, all in one statement.

@@ -78,8 +78,8 @@ const acquireTimeoutParam = "pool_acquire_timeout"
 // Store is a db.Store on a PostGIS database. It is safe for concurrent use.
 type Store struct {
 	pool *pool
-	// replica answers AreasAt from memory (db/replica); nil when turned
-	// off with area_replica=off.
+	// replica answers AreasAt, AreasByID and the areas in a box from
+	// memory (db/replica); nil when turned off with area_replica=off.
 	replica *replica.Replica
 	// unsynced counts this store's writes that may have committed and
 	// that the replica may not hold yet (write.go, commit): while any is,

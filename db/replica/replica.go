@@ -1,6 +1,6 @@
 // Package replica keeps an in-process copy of the areas of a database, in
-// the area index (db/areaindex), so that AreasAt is answered without a
-// round trip. It is kept in step by a Feed, a small interface that
+// the area index (db/areaindex), so that AreasAt, AreasByID and the areas
+// in a box are answered without a round trip. It is kept in step by a Feed, a small interface that
 // delivers the areas' changes in commit order and a "caught up" token; the
 // PostGIS backend implements it with LISTEN/NOTIFY (db/postgis/feed.go)
 // and is its only user. The package knows no database: it imports neither
@@ -256,6 +256,22 @@ func (r *Replica) AreasAt(pt orb.Point, kinds []db.AreaKind, on time.Time) (foun
 	return found, true
 }
 
+// AreasInBox answers from the copy as areaindex.Index.InBox does: the
+// areas whose outline meets b and that keep accepts, ascending by id; ok
+// is false when the replica is not live. keep runs under the copy's read
+// lock and must not call the replica. The records are the replica's own,
+// as with AreasAt.
+func (r *Replica) AreasInBox(b orb.Bound, keep func(*db.Area) bool) (found []*db.Area, ok bool) {
+	if !r.serving() {
+		return nil, false
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	found = r.index.InBox(b, keep)
+	r.served.Add(1)
+	return found, true
+}
+
 // Position is how far the copy is known to hold the system of record:
 // every write committed at or before it has been applied. It is 0 while
 // unknown, and grows with the tokens of a Positioned feed (its health
@@ -297,7 +313,8 @@ func (r *Replica) serving() bool {
 	return true
 }
 
-// Served is the number of AreasAt and AreasByID calls answered from memory.
+// Served is the number of AreasAt, AreasByID and AreasInBox calls
+// answered from memory.
 func (r *Replica) Served() int64 { return r.served.Load() }
 
 // Doubts is the number of times Suspect stopped a live replica.
