@@ -68,6 +68,12 @@ func benchTiles(b *testing.B, layer string, z, side int) {
 			reqs = append(reqs, httptest.NewRequest(http.MethodGet, path, nil))
 		}
 	}
+	serveTiles(b, h, reqs)
+}
+
+// serveTiles serves reqs in turn and reports the bytes of the largest
+// answer.
+func serveTiles(b *testing.B, h *layers.Handler, reqs []*http.Request) {
 	// Once round before the clock starts: what is measured is a map
 	// panning over tiles whose groups of areas are prepared.
 	for _, r := range reqs {
@@ -90,6 +96,23 @@ func benchTiles(b *testing.B, layer string, z, side int) {
 // BenchmarkTileStatisticalAreasZ12: 16 z12 tiles of statistical areas in
 // turn, as a map pans.
 func BenchmarkTileStatisticalAreasZ12(b *testing.B) { benchTiles(b, "statistical-areas", 12, 4) }
+
+// BenchmarkTileStatisticalAreasZ10: z10 tiles of statistical areas around
+// random points where the areas are, as the load benchmark asks for them
+// (bench/queries.go).
+func BenchmarkTileStatisticalAreasZ10(b *testing.B) {
+	h, ds := synthHandler(b)
+	smp := synth.NewSampler(ds, 1)
+	const z = 10
+	reqs := make([]*http.Request, 256)
+	for i := range reqs {
+		p := smp.Point()
+		x, y := tileOf(p[0], p[1], z)
+		path := "/tiles/statistical-areas/" + strconv.Itoa(z) + "/" + strconv.Itoa(x) + "/" + strconv.Itoa(y) + ".mvt"
+		reqs[i] = httptest.NewRequest(http.MethodGet, path, nil)
+	}
+	serveTiles(b, h, reqs)
+}
 
 // BenchmarkTileInitiativesZ3: the z3 tile over the dataset, which holds
 // all of its 100,000 initiatives.
