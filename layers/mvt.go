@@ -60,10 +60,16 @@ type tileFeature struct {
 
 // encodeTile writes layers as one vector tile.
 func encodeTile(layers []tileLayer) []byte {
-	var out, buf []byte
+	var e layerEncoder
+	var out []byte
 	for _, l := range layers {
-		buf = encodeLayer(buf[:0], l)
-		out = appendBytes(out, 3, buf)
+		e.reset()
+		for _, f := range l.features {
+			typ, geom := encodeGeometry(e.geom[:0], f.geom)
+			e.geom = geom
+			e.feature(f.id, typ, geom, f.props)
+		}
+		out = e.appendLayer(out, l.name)
 	}
 	return out
 }
@@ -77,57 +83,85 @@ type valueKey struct {
 	n    uint64
 }
 
-func encodeLayer(b []byte, l tileLayer) []byte {
-	b = appendString(b, 1, l.name)
-	keys := map[string]uint32{}
-	var keyList []string
-	values := map[valueKey]uint32{}
-	var valueList []valueKey
-	var feat, tags []byte
-	var geom []uint32
-	var tagIdx []uint32
-	for _, f := range l.features {
-		typ, g := encodeGeometry(geom[:0], f.geom)
-		geom = g
-		if typ == 0 || len(geom) == 0 {
+// layerEncoder writes one layer a feature at a time. Its tables and
+// buffers are kept from one layer to the next (reset), so a tile served
+// from a pooled encoder (tileScratch) allocates nothing per feature.
+type layerEncoder struct {
+	keys      map[string]uint32
+	keyList   []string
+	values    map[valueKey]uint32
+	valueList []valueKey
+	// feats are the features written so far, each a field 2 of the
+	// layer.
+	feats, feat, tags []byte
+	tagIdx            []uint32
+	// geom is scratch for a caller's drawing commands.
+	geom []uint32
+}
+
+// reset starts a new layer.
+func (e *layerEncoder) reset() {
+	if e.keys == nil {
+		e.keys, e.values = map[string]uint32{}, map[valueKey]uint32{}
+	}
+	clear(e.keys)
+	clear(e.values)
+	clear(e.keyList) // let go of the strings
+	clear(e.valueList)
+	e.keyList, e.valueList, e.feats = e.keyList[:0], e.valueList[:0], e.feats[:0]
+}
+
+// feature adds a feature of MVT type typ drawn by geom, the commands of
+// a geomWriter; one the format cannot hold (typ 0) or with nothing to
+// draw is left out.
+func (e *layerEncoder) feature(id uint64, typ int, geom []uint32, props []prop) {
+	if typ == 0 || len(geom) == 0 {
+		return
+	}
+	e.tagIdx = e.tagIdx[:0]
+	for _, p := range props {
+		vk, ok := tileValue(p.val)
+		if !ok {
 			continue
 		}
-		tagIdx = tagIdx[:0]
-		for _, p := range f.props {
-			vk, ok := tileValue(p.val)
-			if !ok {
-				continue
-			}
-			ki, ok := keys[p.key]
-			if !ok {
-				ki = uint32(len(keyList))
-				keys[p.key] = ki
-				keyList = append(keyList, p.key)
-			}
-			vi, ok := values[vk]
-			if !ok {
-				vi = uint32(len(valueList))
-				values[vk] = vi
-				valueList = append(valueList, vk)
-			}
-			tagIdx = append(tagIdx, ki, vi)
+		ki, ok := e.keys[p.key]
+		if !ok {
+			ki = uint32(len(e.keyList))
+			e.keys[p.key] = ki
+			e.keyList = append(e.keyList, p.key)
 		}
-		feat = feat[:0]
-		feat = appendVarintField(feat, 1, f.id)
-		if len(tagIdx) > 0 {
-			tags = appendPacked(tags[:0], tagIdx)
-			feat = appendBytes(feat, 2, tags)
+		vi, ok := e.values[vk]
+		if !ok {
+			vi = uint32(len(e.valueList))
+			e.values[vk] = vi
+			e.valueList = append(e.valueList, vk)
 		}
-		feat = appendVarintField(feat, 3, uint64(typ))
-		tags = appendPacked(tags[:0], geom)
-		feat = appendBytes(feat, 4, tags)
-		b = appendBytes(b, 2, feat)
+		e.tagIdx = append(e.tagIdx, ki, vi)
 	}
-	for _, k := range keyList {
-		b = appendString(b, 3, k)
+	e.feat = appendVarintField(e.feat[:0], 1, id)
+	if len(e.tagIdx) > 0 {
+		e.tags = appendPacked(e.tags[:0], e.tagIdx)
+		e.feat = appendBytes(e.feat, 2, e.tags)
 	}
-	var val []byte
-	for _, v := range valueList {
+	e.feat = appendVarintField(e.feat, 3, uint64(typ))
+	e.tags = appendPacked(e.tags[:0], geom)
+	e.feat = appendBytes(e.feat, 4, e.tags)
+	e.feats = appendBytes(e.feats, 2, e.feat)
+}
+
+// empty tells whether no feature has been written since reset.
+func (e *layerEncoder) empty() bool { return len(e.feats) == 0 }
+
+// appendLayer appends the layer, named name, to a tile b as its field 3.
+func (e *layerEncoder) appendLayer(b []byte, name string) []byte {
+	// The layer's length comes before it, so its tables are written
+	// into feat (free by now) and the whole measured first.
+	tail := e.feat[:0]
+	for _, k := range e.keyList {
+		tail = appendString(tail, 3, k)
+	}
+	val := e.tags[:0]
+	for _, v := range e.valueList {
 		val = val[:0]
 		switch v.kind {
 		case 's':
@@ -144,10 +178,27 @@ func encodeLayer(b []byte, l tileLayer) []byte {
 		case 'b':
 			val = appendVarintField(val, 7, v.n)
 		}
-		b = appendBytes(b, 4, val)
+		tail = appendBytes(tail, 4, val)
 	}
-	b = appendVarintField(b, 5, tileExtent)
-	return appendVarintField(b, 15, 2)
+	tail = appendVarintField(tail, 5, tileExtent)
+	tail = appendVarintField(tail, 15, 2)
+	e.feat, e.tags = tail, val
+	size := 1 + varintLen(uint64(len(name))) + len(name) + len(e.feats) + len(tail)
+	b = appendTag(b, 3, wireBytes)
+	b = appendVarint(b, uint64(size))
+	b = appendString(b, 1, name)
+	b = append(b, e.feats...)
+	return append(b, tail...)
+}
+
+// varintLen is the bytes appendVarint writes for v.
+func varintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
 }
 
 // tileValue converts a property value to a tile value. Tiles carry only

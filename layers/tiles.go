@@ -93,8 +93,16 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 		sendError(w, r, h.log, err)
 		return
 	}
+	sc := tileScratches.Get().(*tileScratch)
+	defer tileScratches.Put(sc)
+	e := &sc.enc
+	e.reset()
+	for _, f := range feats {
+		typ, geom := encodeGeometry(e.geom[:0], f.geom)
+		e.geom = geom
+		e.feature(f.id, typ, geom, f.props)
+	}
 	if feats == nil {
-		feats = make([]tileFeature, 0, len(res.features))
 		for _, f := range res.features {
 			g := f.geom
 			if f.area != nil && g != nil {
@@ -105,19 +113,29 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 					return
 				}
 			}
-			g = tileGeometry(g, bound, proj)
-			if g == nil {
-				continue // outside the tile, or smaller than its grid
+			sc.props = append(append(sc.props[:0], prop{"id", f.gid}), f.props...)
+			// Outlines are drawn straight into the encoder's commands;
+			// anything else is cut and projected as a geometry first.
+			gw := geomWriter{out: e.geom[:0]}
+			typ := mvtPolygon
+			if !sc.outlineCommands(&gw, g, bound, proj) {
+				if g = tileGeometry(g, bound, proj); g == nil {
+					continue // outside the tile, or smaller than its grid
+				}
+				typ, gw.out = encodeGeometry(gw.out, g)
 			}
-			props := append([]prop{{"id", f.gid}}, f.props...)
-			feats = append(feats, tileFeature{id: uint64(f.id), geom: g, props: props})
+			e.geom = gw.out
+			e.feature(uint64(f.id), typ, gw.out, sc.props)
 		}
 	}
-	if len(feats) == 0 {
+	if e.empty() {
 		sendEmpty(w, r)
 		return
 	}
-	send(w, r, mvtType, encodeTile([]tileLayer{{name: l.name, features: feats}}))
+	// The body is written from the pooled buffer before it goes back:
+	// ResponseWriters copy what they are given.
+	sc.body = e.appendLayer(sc.body[:0], l.name)
+	send(w, r, mvtType, sc.body)
 }
 
 // warnCut logs a tile that shows fewer of its matches than there are.
