@@ -91,8 +91,8 @@ type Config struct {
 	// Serve are appended.
 	Server []string
 	// MemoryLimit, when set, is the GOMEMLIMIT of the embedded server
-	// (e.g. 280MiB): a soft bound on its heap, which otherwise grows to
-	// about twice the live data under load.
+	// (e.g. 280MiB): a soft bound on its heap, in place of the one it
+	// sets itself (internal/memlimit).
 	MemoryLimit string
 	// NoAllocs skips the allocation figures (testing.Benchmark runs each
 	// for about a second).

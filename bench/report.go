@@ -152,12 +152,8 @@ func (r *Report) evaluate() {
 	if s := r.server(BackendMemory); s != nil {
 		add("Embedded, resident memory holding the dataset, once ready", "< 300 MB",
 			fmt.Sprintf("%.0f MB (peak while loading %.0f MB)", mb(s.RSSReady), mb(s.PeakLoading)), s.RSSReady < 300e6)
-		limit := "no GOMEMLIMIT"
-		if r.Config.MemoryLimit != "" {
-			limit = "GOMEMLIMIT=" + r.Config.MemoryLimit
-		}
 		add("Embedded, resident memory at most, under the loads above", "(< 300 MB)",
-			fmt.Sprintf("%.0f MB (%s)", mb(s.RSSMax), limit), s.RSSMax < 300e6)
+			fmt.Sprintf("%.0f MB (%s)", mb(s.RSSMax), s.Limit()), s.RSSMax < 300e6)
 		add("Embedded, ready to serve from the dataset file", "< 3 s",
 			fmt.Sprintf("%.2f s (reading the file %.2f s, loading the store %.2f s)",
 				s.Startup.Seconds(), s.Read.Seconds(), s.Load.Seconds()), s.Startup < 3*time.Second)
@@ -261,10 +257,10 @@ func (r *Report) Markdown(w io.Writer) {
 		p("| %s | %s | %s | %s |\n", t.What, t.Want, t.Got, mark)
 	}
 	if len(r.Servers) > 0 {
-		p("\n## Servers\n\n| server | ready after | resident once ready | peak while starting | most resident after a load | peak |\n|---|--:|--:|--:|--:|--:|\n")
+		p("\n## Servers\n\n| server | ready after | resident once ready | peak while starting | most resident after a load | peak | memory limit |\n|---|--:|--:|--:|--:|--:|---|\n")
 		for _, s := range r.Servers {
-			p("| %s | %.2f s | %.0f MB | %.0f MB | %.0f MB | %.0f MB |\n", s.Name, s.Startup.Seconds(), mb(s.RSSReady),
-				mb(s.PeakLoading), mb(s.RSSMax), mb(s.Peak))
+			p("| %s | %.2f s | %.0f MB | %.0f MB | %.0f MB | %.0f MB | %s |\n", s.Name, s.Startup.Seconds(), mb(s.RSSReady),
+				mb(s.PeakLoading), mb(s.RSSMax), mb(s.Peak), s.Limit())
 		}
 	}
 }

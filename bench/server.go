@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -58,6 +59,12 @@ type readyLine struct {
 	// replica (PostGIS).
 	ReadMillis float64 `json:"readMillis"`
 	LoadMillis float64 `json:"loadMillis"`
+	// MemoryLimit is the soft memory limit in force once serving, in
+	// bytes (0 for none), and MemoryLimitSet says who set it: "self" for
+	// the limit an embedded server sets itself (internal/memlimit),
+	// "GOMEMLIMIT" for the environment's.
+	MemoryLimit    int64  `json:"memoryLimit,omitempty"`
+	MemoryLimitSet string `json:"memoryLimitSet,omitempty"`
 }
 
 // Serve is the main of a server child. With -data it serves the embedded
@@ -85,7 +92,7 @@ func Serve(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 	}
 	switch {
 	case *data != "":
-		// Loading builds a heap of 130 MB from nothing; at the default
+		// Loading builds a heap of some 170 MB from nothing; at the default
 		// GOGC the collector would run ten times on the way, marking
 		// everything built so far each time. Four times less often
 		// shortens the start by a third, for a peak that lasts only
@@ -108,7 +115,8 @@ func Serve(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 		runtime.GC()
 		debug.FreeOSMemory()
 		if own {
-			memlimit.Serving()
+			_, ready.MemoryLimit = memlimit.Serving()
+			ready.MemoryLimitSet = "self"
 		}
 		handler = withCache(ctx, s, log)
 	case *database != "":
@@ -138,6 +146,9 @@ func Serve(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 		return errors.New("serve: give -data, -database or -bare")
 	}
 
+	if l := debug.SetMemoryLimit(-1); ready.MemoryLimitSet == "" && l != math.MaxInt64 {
+		ready.MemoryLimit, ready.MemoryLimitSet = l, "GOMEMLIMIT"
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -385,6 +396,22 @@ type ServerStats struct {
 	// high-water mark then; RSSMax is the most seen after the loads, Peak
 	// the high-water mark at the end.
 	RSSReady, PeakLoading, RSSMax, Peak int64
+	// MemoryLimit and MemoryLimitSet are the soft memory limit the child
+	// served under and who set it (see readyLine).
+	MemoryLimit    int64
+	MemoryLimitSet string
+}
+
+// Limit says which soft memory limit the server ran under.
+func (s *ServerStats) Limit() string {
+	switch {
+	case s.MemoryLimit == 0:
+		return "no memory limit"
+	case s.MemoryLimitSet == "self":
+		return fmt.Sprintf("the limit it set itself, %d MiB", s.MemoryLimit>>20)
+	default:
+		return fmt.Sprintf("%s=%d MiB", s.MemoryLimitSet, s.MemoryLimit>>20)
+	}
 }
 
 func (s *server) stats() ServerStats {
@@ -395,5 +422,6 @@ func (s *server) stats() ServerStats {
 		Read:     time.Duration(s.ready.ReadMillis * float64(time.Millisecond)),
 		Load:     time.Duration(s.ready.LoadMillis * float64(time.Millisecond)),
 		RSSReady: s.rssReady, PeakLoading: s.hwmReady, RSSMax: s.rssMax, Peak: s.hwm,
+		MemoryLimit: s.ready.MemoryLimit, MemoryLimitSet: s.ready.MemoryLimitSet,
 	}
 }

@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string) error {
 	dir := fs.String("dir", filepath.Join(os.TempDir(), "areagraph-bench"), "directory for the dataset file and the servers' logs")
 	out := fs.String("out", "", "also write the report to this file (Markdown)")
 	noAllocs := fs.Bool("no-allocs", false, "skip the allocation figures")
-	memLimit := fs.String("memlimit", "", "GOMEMLIMIT of the embedded server, e.g. 280MiB (default: none)")
+	memLimit := fs.String("memlimit", "", "GOMEMLIMIT of the embedded server, e.g. 280MiB (default: none, and the server sets its own limit as areagraph serve does)")
 	peers := fs.Bool("peers", false, "also measure the peers on PostGIS: PostGraphile (installed with npm), and pg_featureserv's and pg_tileserv's statements timed bare")
 	peersDir := fs.String("peers-dir", "", "where npm installs the peers (default: areagraph-bench/peers in the user's cache directory)")
 	cache := fs.Bool("cache", false, "also measure every backend's requests answered from the response cache, and revalidated with their tag (304)")
