@@ -64,6 +64,10 @@ type HandlerConfig struct {
 	// handler's own of outline.DefaultBytes. The server passes the one it
 	// shares with the map layers.
 	Outlines *outline.Cache
+	// DisableTreeReads answers every query field by field, never from a
+	// store's tree read (tree.go); the answers are the same, only slower.
+	// Tests set it to compare the two.
+	DisableTreeReads bool
 }
 
 // Defaults of HandlerConfig.
@@ -165,11 +169,15 @@ func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	})
 	exec.AroundResponses(withConsistency)
 	exec.AroundRootFields(rootFieldsInTurn)
-	return &graphqlHandler{
+	h := &graphqlHandler{
 		exec: exec, maxBody: cfg.Limits.MaxBodyBytes, apq: cfg.APQCacheSize > 0, log: cfg.Log,
 		streams: cfg.Streams, ws: newWebSocket(cfg.Streams, cfg.Limits.MaxBodyBytes, cfg.Log),
 		cache: cfg.Cache, schema: schema.Schema(),
 	}
+	if trees, ok := store.(db.TreeReader); ok && !cfg.DisableTreeReads {
+		h.trees = trees
+	}
+	return h
 }
 
 // withConsistency answers, in extensions.consistency, the consistency

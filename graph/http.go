@@ -48,6 +48,8 @@ type graphqlHandler struct {
 	ws      transport.Websocket
 	cache   *httpcache.Cache
 	schema  *ast.Schema
+	trees   db.TreeReader // nil without tree reads
+	plans   treePlans
 }
 
 func (h *graphqlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -125,6 +127,13 @@ func (h *graphqlHandler) execute(w http.ResponseWriter, r *http.Request, media s
 	}
 	keep, done := h.tagged(w, r, media, params, op)
 	if done {
+		return
+	}
+	// A tree (tree.go) is answered by the store in one read, and written
+	// and kept as any answer.
+	if h.answerTree(ctx, op, func(data []byte) {
+		h.write(w, r, media, http.StatusOK, operationName(op), &graphql.Response{Data: data}, keep)
+	}) {
 		return
 	}
 	responses, ctx := h.exec.DispatchOperation(ctx, op)

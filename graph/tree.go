@@ -1,0 +1,468 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"runtime"
+	"sync"
+	"weak"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/areagraph/areagraph/db"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Tree reads. gqlgen answers a query field by field: a context, a field
+// set, a path and a deferred group per field and object, a loader batch
+// per level, a copy of every record. For the nested reads map clients make
+// most (an area, a page of its initiatives, their lead and partners) that
+// machinery, not the data, is nearly all of the cost. So a query whose
+// whole selection maps onto the store's relations is answered by the store
+// in one call, as JSON (db.TreeReader), as Hasura and PostGraphile do.
+//
+// This file is the one place that says which selections are trees: a
+// query with the single root field area(id:), no directives anywhere,
+// and below it only fields whose field-by-field answer is a plain read of
+// the record (the member tables below), with the same paging arguments
+// and checks. The answer must be the one the field-by-field path gives;
+// whenever the plan or the store cannot promise that (another shape, a
+// store without tree reads, an error, a missing area whose null and error
+// are gqlgen's to give) the operation takes the ordinary path.
+
+// treePlan is what an operation is when it is a tree: the root field's
+// response key, where the area's id comes from, and what is read of it.
+// It holds no part of the document (argument values are copied out), so
+// keeping it keeps no query alive.
+type treePlan struct {
+	key  string
+	id   planArg
+	root planNode
+}
+
+// planArg is where an argument's value comes from: a variable, bound at
+// request time, or a literal, as gqlgen's ArgumentMap reads them.
+type planArg struct {
+	variable string // the variable's name; "" for a literal
+	value    any    // the literal's value; nil when absent or null
+}
+
+func (a planArg) bind(vars map[string]any) any {
+	if a.variable != "" {
+		return vars[a.variable]
+	}
+	return a.value
+}
+
+type planNode struct {
+	typ     db.TreeRecord
+	members []planMember
+}
+
+type planMember struct {
+	key      string
+	field    db.TreeField
+	constant *string
+	rel      *planRel
+}
+
+type planRel struct {
+	kind  db.TreeRelationKind
+	first *planArg // a paged list's first; nil for the others
+	conn  []db.TreeConnectionMember
+	node  planNode
+}
+
+// bind makes the store's tree for one request's variables; ok is false
+// when a value would be refused by the field-by-field path (a malformed
+// id, a page size out of range), which then gives its error.
+func (p *treePlan) bind(vars map[string]any) (_ *db.Tree, ok bool) {
+	v := p.id.bind(vars)
+	if v == nil {
+		return nil, false
+	}
+	gid, err := graphql.UnmarshalID(v)
+	if err != nil {
+		return nil, false
+	}
+	id, err := db.ParseGlobalIDOf(db.TypeArea, gid)
+	if err != nil {
+		return nil, false
+	}
+	t := &db.Tree{RootID: id}
+	if t.Root, ok = p.root.bind(vars); !ok {
+		return nil, false
+	}
+	return t, true
+}
+
+func (n *planNode) bind(vars map[string]any) (db.TreeNode, bool) {
+	out := db.TreeNode{Type: n.typ, Members: make([]db.TreeMember, len(n.members))}
+	for i, m := range n.members {
+		out.Members[i] = db.TreeMember{Key: m.key, Field: m.field, Const: m.constant}
+		if m.rel == nil {
+			continue
+		}
+		r := &db.TreeRelation{Kind: m.rel.kind, Connection: m.rel.conn}
+		if m.rel.first != nil {
+			var first *int
+			if v := m.rel.first.bind(vars); v != nil {
+				n, err := graphql.UnmarshalInt(v)
+				if err != nil {
+					return out, false
+				}
+				first = &n
+			}
+			p, err := page(pages(first, nil, nil, nil))
+			if err != nil {
+				return out, false
+			}
+			r.Page = p
+		}
+		var ok bool
+		if r.Node, ok = m.rel.node.bind(vars); !ok {
+			return out, false
+		}
+		out.Members[i].Relation = r
+	}
+	return out, true
+}
+
+// planTree returns the plan of op, or nil when op is not a tree.
+func planTree(op *graphql.OperationContext) *treePlan {
+	o := op.Operation
+	if o == nil || o.Operation != ast.Query || len(o.Directives) > 0 || anyDirective(op.Doc, o) {
+		return nil
+	}
+	for _, v := range o.VariableDefinitions {
+		if len(v.Directives) > 0 {
+			return nil
+		}
+	}
+	root := graphql.CollectFields(op, o.SelectionSet, []string{"Query"})
+	if len(root) != 1 {
+		return nil
+	}
+	f := root[0]
+	if f.Name != "area" || f.Definition == nil || len(f.Definition.Directives) > 0 {
+		return nil
+	}
+	p := &treePlan{key: f.Alias}
+	var ok bool
+	// The code: form is left to the ordinary path.
+	if code, ok := argOf(f.Field, "code"); !ok || code.variable != "" || code.value != nil {
+		return nil
+	}
+	if p.id, ok = argOf(f.Field, "id"); !ok {
+		return nil
+	}
+	if p.root, ok = planObject(op, f.Selections, "Area"); !ok {
+		return nil
+	}
+	return p
+}
+
+// argOf is where a field's argument comes from; ok is false when it cannot
+// be read ahead of the variables (a list or an object).
+func argOf(f *ast.Field, name string) (planArg, bool) {
+	a := f.Arguments.ForName(name)
+	if a == nil {
+		return planArg{}, true
+	}
+	switch a.Value.Kind {
+	case ast.Variable:
+		return planArg{variable: a.Value.Raw}, true
+	case ast.ListValue, ast.ObjectValue:
+		return planArg{}, false
+	}
+	v, err := a.Value.Value(nil)
+	if err != nil {
+		return planArg{}, false
+	}
+	return planArg{value: v}, true
+}
+
+// implementors are the types a fragment may name to apply to an object of
+// the type, as gqlgen's generated code collects its fields.
+var implementors = map[string][]string{
+	"Area":                 {"Area", "Node"},
+	"Initiative":           {"Initiative", "Node"},
+	"InitiativeConnection": {"InitiativeConnection"},
+	"Partnership":          {"Partnership"},
+	"Employer":             {"Employer", "Organization", "Node"},
+	"Association":          {"Association", "Organization", "Node"},
+}
+
+// The fields of each type that are plain reads of the record, and the
+// record field each one reads. A field absent here (geometry, bbox,
+// indicators, children, a connection's edges and pageInfo, …) makes the
+// operation no tree.
+var (
+	treeRecords = map[string]db.TreeRecord{
+		"Area": db.TreeArea, "Initiative": db.TreeInitiative, "Partnership": db.TreePartnership,
+		"Employer": db.TreeOrganization, "Association": db.TreeOrganization,
+	}
+	orgFields = map[string]db.TreeField{
+		"id": db.TreeFieldID, "version": db.TreeFieldVersion, "name": db.TreeFieldName,
+		"organizationNumber": db.TreeFieldOrgNumber, "website": db.TreeFieldWebsite,
+		// An organisation's type is its kind's: read, not fixed.
+		"__typename": db.TreeFieldGlobalType,
+	}
+	treeFields = map[string]map[string]db.TreeField{
+		"Area": {"id": db.TreeFieldID, "version": db.TreeFieldVersion, "code": db.TreeFieldCode,
+			"name": db.TreeFieldName, "kind": db.TreeFieldKind, "description": db.TreeFieldDescription},
+		"Initiative": {"id": db.TreeFieldID, "version": db.TreeFieldVersion, "title": db.TreeFieldTitle,
+			"description": db.TreeFieldDescription, "status": db.TreeFieldStatus, "startDate": db.TreeFieldStartDate,
+			"endDate": db.TreeFieldEndDate, "goalArea": db.TreeFieldGoalArea},
+		"Partnership": {"role": db.TreeFieldRole},
+		"Employer":    orgFields,
+		"Association": orgFields,
+	}
+	// treeRelations are the fields that follow a relation, and the type
+	// they lead to ("Organization" for either kind).
+	treeRelations = map[string]map[string]struct {
+		kind db.TreeRelationKind
+		to   string
+	}{
+		"Area":        {"initiatives": {db.RelAreaInitiatives, "InitiativeConnection"}},
+		"Initiative":  {"lead": {db.RelInitiativeLead, "Organization"}, "partners": {db.RelInitiativePartners, "Partnership"}},
+		"Partnership": {"organization": {db.RelPartnershipOrganization, "Organization"}},
+	}
+)
+
+// planObject plans the selection of an object of type typ.
+func planObject(op *graphql.OperationContext, sels ast.SelectionSet, typ string) (planNode, bool) {
+	n := planNode{typ: treeRecords[typ]}
+	fields, ok := collectOnce(op, sels, typ)
+	if !ok {
+		return n, false
+	}
+	for _, f := range fields {
+		m := planMember{key: f.Alias}
+		if field, ok := treeFields[typ][f.Name]; ok {
+			m.field = field
+		} else if rel, ok := treeRelations[typ][f.Name]; ok {
+			if m.rel, ok = planRelation(op, f, rel.kind, rel.to); !ok {
+				return n, false
+			}
+		} else if f.Name == "__typename" {
+			name := typ
+			m.constant = &name
+		} else {
+			return n, false
+		}
+		n.members = append(n.members, m)
+	}
+	return n, true
+}
+
+// collectOnce collects the fields of a selection as gqlgen does, one per
+// response key, and refuses a field whose schema definition carries a
+// directive. gqlgen keeps apart two fields under one key that it collects
+// from fragments on unrelated interfaces (id on Node and on Organization),
+// resolves both and writes the first: the same field twice without a
+// selection of its own is then the first, and anything else no tree.
+func collectOnce(op *graphql.OperationContext, sels ast.SelectionSet, typ string) ([]graphql.CollectedField, bool) {
+	collected := graphql.CollectFields(op, sels, implementors[typ])
+	fields := make([]graphql.CollectedField, 0, len(collected))
+next:
+	for _, f := range collected {
+		if f.Definition == nil || len(f.Definition.Directives) > 0 {
+			return nil, false
+		}
+		for _, g := range fields {
+			if g.Alias != f.Alias {
+				continue
+			}
+			if g.Name != f.Name || len(g.Selections) > 0 || len(f.Selections) > 0 {
+				return nil, false
+			}
+			continue next
+		}
+		fields = append(fields, f)
+	}
+	return fields, true
+}
+
+func planRelation(op *graphql.OperationContext, f graphql.CollectedField, kind db.TreeRelationKind, to string) (*planRel, bool) {
+	r := &planRel{kind: kind}
+	var ok bool
+	switch to {
+	case "Organization":
+		// An employer or an association: a tree when the selection reads
+		// the same of either, whatever fragments on the one or the other
+		// it spells that with.
+		e, ok := planObject(op, f.Selections, "Employer")
+		if !ok {
+			return nil, false
+		}
+		a, ok := planObject(op, f.Selections, "Association")
+		if !ok || !reflect.DeepEqual(e, a) {
+			return nil, false
+		}
+		r.node = e
+		return r, true
+	case "InitiativeConnection":
+		// Paged by first alone: the list's filter and cursors are the
+		// ordinary path's.
+		for _, a := range f.Arguments {
+			if a.Name != "first" && a.Value.Kind != ast.NullValue {
+				return nil, false
+			}
+		}
+		first, ok := argOf(f.Field, "first")
+		if !ok {
+			return nil, false
+		}
+		r.first = &first
+		r.node = planNode{typ: db.TreeInitiative} // when nodes is not asked for
+		fields, ok := collectOnce(op, f.Selections, to)
+		if !ok {
+			return nil, false
+		}
+		nodes := false
+		for _, c := range fields {
+			switch c.Name {
+			case "totalCount":
+				r.conn = append(r.conn, db.TreeConnectionMember{Key: c.Alias, TotalCount: true})
+			case "nodes":
+				if nodes {
+					return nil, false // nodes under two keys: one node shape a relation
+				}
+				nodes = true
+				if r.node, ok = planObject(op, c.Selections, "Initiative"); !ok {
+					return nil, false
+				}
+				r.conn = append(r.conn, db.TreeConnectionMember{Key: c.Alias, Nodes: true})
+			default:
+				return nil, false
+			}
+		}
+		return r, true
+	}
+	r.node, ok = planObject(op, f.Selections, to)
+	return r, ok
+}
+
+// anyDirective tells whether a directive appears anywhere in the
+// operation's selections, the fragments it spreads included: @skip,
+// @include, @defer and the rest are the ordinary path's.
+func anyDirective(doc *ast.QueryDocument, o *ast.OperationDefinition) bool {
+	seen := map[string]bool{}
+	var walk func(ast.SelectionSet) bool
+	walk = func(sels ast.SelectionSet) bool {
+		for _, sel := range sels {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if len(s.Directives) > 0 || walk(s.SelectionSet) {
+					return true
+				}
+			case *ast.InlineFragment:
+				if len(s.Directives) > 0 || walk(s.SelectionSet) {
+					return true
+				}
+			case *ast.FragmentSpread:
+				if len(s.Directives) > 0 {
+					return true
+				}
+				if seen[s.Name] {
+					continue
+				}
+				seen[s.Name] = true
+				f := doc.Fragments.ForName(s.Name)
+				if f == nil || len(f.Directives) > 0 || walk(f.SelectionSet) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(o.SelectionSet)
+}
+
+// treePlans keeps the plans of operations, nil for those that are not
+// trees, under the operation's parsed definition: the query cache hands
+// out the same document for the same text, so an operation is planned
+// once while its document is cached. The key is weak, so the plans keep
+// no document alive; a plan leaves when its document is collected.
+type treePlans struct {
+	mu    sync.Mutex
+	plans map[weak.Pointer[ast.OperationDefinition]]*treePlan
+}
+
+// maxTreePlans bounds the plans kept: more documents than the query cache
+// holds are alive only between collections (a query too large to cache is
+// parsed anew each time), and those are planned each time.
+const maxTreePlans = 4 * DefaultQueryCacheSize
+
+func (c *treePlans) get(op *graphql.OperationContext) *treePlan {
+	k := weak.Make(op.Operation)
+	c.mu.Lock()
+	p, ok := c.plans[k]
+	c.mu.Unlock()
+	if ok {
+		return p
+	}
+	p = planTree(op)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.plans == nil {
+		c.plans = map[weak.Pointer[ast.OperationDefinition]]*treePlan{}
+	}
+	if _, ok := c.plans[k]; !ok && len(c.plans) < maxTreePlans {
+		c.plans[k] = p
+		runtime.AddCleanup(op.Operation, c.drop, k)
+	}
+	return p
+}
+
+func (c *treePlans) drop(k weak.Pointer[ast.OperationDefinition]) {
+	c.mu.Lock()
+	delete(c.plans, k)
+	c.mu.Unlock()
+}
+
+// treeBufs hold tree answers until they are written: some 20 KB for a page
+// of 50 initiatives with their organisations, grown anew for every request
+// otherwise. One far larger than usual is let go.
+var treeBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledTree = 1 << 20
+
+// answerTree answers op from the store in one tree read when it is a
+// tree; ok is false when it is not, or the store did not answer it (any
+// error, or a missing area), and the ordinary path is to answer it. The
+// answer is the data member, which the caller writes as any other.
+func (h *graphqlHandler) answerTree(ctx context.Context, op *graphql.OperationContext, answer func(data []byte)) (ok bool) {
+	if h.trees == nil {
+		return false
+	}
+	plan := h.plans.get(op)
+	if plan == nil {
+		return false
+	}
+	tree, ok := plan.bind(op.Variables)
+	if !ok {
+		return false
+	}
+	buf := treeBufs.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledTree {
+			treeBufs.Put(buf)
+		}
+	}()
+	buf.Reset()
+	buf.WriteByte('{')
+	graphql.MarshalString(plan.key).MarshalGQL(buf)
+	buf.WriteByte(':')
+	start := buf.Len()
+	if err := h.trees.ReadTree(ctx, tree, buf); err != nil {
+		return false
+	}
+	if string(buf.Bytes()[start:]) == "null" {
+		return false
+	}
+	buf.WriteByte('}')
+	answer(buf.Bytes())
+	return true
+}
