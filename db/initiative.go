@@ -125,17 +125,46 @@ func (in *Initiative) Clone() *Initiative {
 	if in == nil {
 		return nil
 	}
+	return in.Trimmed(0)
+}
+
+// Trimmed returns a copy of in that shares nothing with it, without the
+// parts in omit: each is left at its zero value, as a list read with
+// Page.Omit may hand it out. Trimmed(0) is Clone.
+func (in *Initiative) Trimmed(omit Parts) *Initiative {
+	if in == nil {
+		return nil
+	}
 	c := *in
-	c.StartDate, c.EndDate = clonePtr(in.StartDate), clonePtr(in.EndDate)
-	c.FocusGroups = slices.Clone(in.FocusGroups)
-	c.Themes = slices.Clone(in.Themes)
-	c.AreaIDs = slices.Clone(in.AreaIDs)
-	c.Locations = slices.Clone(in.Locations)
-	c.Partners = slices.Clone(in.Partners)
-	c.Reach = Reach{
-		Participants: clonePtr(in.Reach.Participants),
-		IntoWork:     clonePtr(in.Reach.IntoWork),
-		IntoStudy:    clonePtr(in.Reach.IntoStudy),
+	c.Description, c.StartDate, c.EndDate, c.FocusGroups, c.Themes = "", nil, nil, nil, nil
+	c.AreaIDs, c.Locations, c.Partners, c.Reach = nil, nil, nil, Reach{}
+	if !omit.Has(PartDescription) {
+		c.Description = in.Description
+	}
+	if !omit.Has(PartDates) {
+		c.StartDate, c.EndDate = clonePtr(in.StartDate), clonePtr(in.EndDate)
+	}
+	if !omit.Has(PartFocusGroups) {
+		c.FocusGroups = slices.Clone(in.FocusGroups)
+	}
+	if !omit.Has(PartThemes) {
+		c.Themes = slices.Clone(in.Themes)
+	}
+	if !omit.Has(PartAreas) {
+		c.AreaIDs = slices.Clone(in.AreaIDs)
+	}
+	if !omit.Has(PartLocations) {
+		c.Locations = slices.Clone(in.Locations)
+	}
+	if !omit.Has(PartPartners) {
+		c.Partners = slices.Clone(in.Partners)
+	}
+	if !omit.Has(PartReach) {
+		c.Reach = Reach{
+			Participants: clonePtr(in.Reach.Participants),
+			IntoWork:     clonePtr(in.Reach.IntoWork),
+			IntoStudy:    clonePtr(in.Reach.IntoStudy),
+		}
 	}
 	return &c
 }

@@ -30,7 +30,42 @@ type Page struct {
 	// and exceeds it exactly when more records follow. Stores honour it
 	// at will; it changes no item, distance or Start.
 	NoTotal bool
+	// Omit names the parts of each record (Parts) the caller will not
+	// read, for a list that hands out only some fields of its records (a
+	// GraphQL selection of id, title and status): a store may then leave
+	// those parts empty, their zero values, and skip reading them. The
+	// zero value omits nothing. Stores honour it at will, part by part; it
+	// changes no item, order, Total, Start or distance, nor any field it
+	// does not name. A record read with parts omitted is partial: it must
+	// not be kept where a caller could take it for the whole record (a
+	// cache by id).
+	Omit Parts
 }
+
+// Parts are the costly parts of a record a list may leave out
+// (Page.Omit): each is one or a few fields a store reads apart from the
+// rest of the row (a geometry, a list kept in a link table, long text).
+// They are named for the initiative's fields, the only record that takes
+// them so far.
+type Parts uint16
+
+// The parts of an initiative.
+const (
+	PartDescription Parts = 1 << iota // Description
+	PartDates                         // StartDate and EndDate
+	PartFocusGroups                   // FocusGroups
+	PartThemes                        // Themes
+	PartAreas                         // AreaIDs
+	PartLocations                     // Locations
+	PartPartners                      // Partners
+	PartReach                         // Reach
+	// AllParts is every part: a Page.Omit of it leaves the ids, the
+	// titles, statuses and other plain fields only.
+	AllParts Parts = 1<<iota - 1
+)
+
+// Has reports whether p holds every part of q.
+func (p Parts) Has(q Parts) bool { return p&q == q }
 
 // Key is a record's place in the order of its list: its id, and in a list
 // nearest first, the distance the store measured to it. A key is taken from

@@ -57,6 +57,36 @@ func BenchInitiativesNear(b *testing.B, s db.Store, sample *synth.Sampler) {
 	})
 }
 
+// BenchInitiativesNearest asks what BenchInitiativesNear asks as the API
+// asks it for a selection of ids, titles and statuses: no total, every
+// costly part of the records omitted.
+func BenchInitiativesNearest(b *testing.B, s db.Store, sample *synth.Sampler) {
+	near := func() orb.Point { return sample.NearLocation(1000) }
+	benchQueries(b, "initiatives", near, func(ctx context.Context, p orb.Point) (int, error) {
+		f := db.InitiativeFilter{Spatial: db.Spatial{Near: &db.Near{Point: p, RadiusMeters: 1000}}}
+		l, err := s.Initiatives(ctx, f, db.Page{Limit: 20, NoTotal: true, Omit: db.AllParts})
+		if err != nil {
+			return 0, err
+		}
+		return len(l.Items), nil
+	})
+}
+
+// BenchInitiativesByAreaLean is BenchInitiativesByArea for a selection
+// of ids, titles and statuses, as the nested query asks it of a store
+// (its lead and partners then come by id).
+func BenchInitiativesByAreaLean(b *testing.B, s db.Store, sample *synth.Sampler) {
+	batch := func() []int64 { return sample.AreaIDs(10) }
+	benchQueries(b, "initiatives", batch, func(ctx context.Context, ids []int64) (int, error) {
+		lists, err := s.InitiativesByArea(ctx, ids, db.InitiativeFilter{}, db.Page{Limit: 50, Omit: db.AllParts &^ db.PartPartners})
+		found := 0
+		for _, l := range lists {
+			found += len(l.Items)
+		}
+		return found, err
+	})
+}
+
 // BenchInitiativesByArea asks for the first 50 initiatives of each of
 // 10 areas at once, as a batch loader does.
 func BenchInitiativesByArea(b *testing.B, s db.Store, sample *synth.Sampler) {

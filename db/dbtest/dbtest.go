@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"OrganizationsByArea", testOrganizationsByArea},
 		{"Initiatives", testInitiatives},
 		{"NearWithoutTotal", testNearWithoutTotal},
+		{"ListParts", testListParts},
 		{"InitiativesByParent", testInitiativesByParent},
 		{"InitiativeLocations", testInitiativeLocations},
 		{"Indicators", testIndicators},

@@ -142,3 +142,13 @@ func BenchmarkInitiativesByArea(b *testing.B) {
 	s, sample := benchStore(b)
 	dbtest.BenchInitiativesByArea(b, s, sample)
 }
+
+func BenchmarkInitiativesNearest(b *testing.B) {
+	s, sample := benchStore(b)
+	dbtest.BenchInitiativesNearest(b, s, sample)
+}
+
+func BenchmarkInitiativesByAreaLean(b *testing.B) {
+	s, sample := benchStore(b)
+	dbtest.BenchInitiativesByAreaLean(b, s, sample)
+}
