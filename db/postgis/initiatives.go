@@ -3,27 +3,63 @@ package postgis
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/areagraph/areagraph/db"
 )
 
-// initiativeRecord reads initiatives with their areas and partners,
-// gathered in the same statement. Partner ids and roles come as two arrays
-// in the same order. keep guards the locations.
-var initiativeRecord = record{table: "initiatives", alias: "i", cols: func(keep string) string {
-	locations := "ST_AsBinary(i.locations)"
-	if keep != "" {
-		locations = "CASE WHEN " + keep + " THEN " + locations + " END"
-	}
-	return "i.id, i.title, i.description, i.status, i.start_date, i.end_date, i.goal_area, i.focus_groups, i.themes, " +
-		locations + ", coalesce(i.lead_id, 0), i.reach_participants, i.reach_into_work, i.reach_into_study, " +
-		"ARRAY(SELECT x.area_id FROM initiative_areas x WHERE x.initiative_id = i.id ORDER BY x.area_id), " +
-		"ARRAY(SELECT x.organization_id FROM initiative_partners x WHERE x.initiative_id = i.id ORDER BY x.organization_id), " +
-		"ARRAY(SELECT x.role FROM initiative_partners x WHERE x.initiative_id = i.id ORDER BY x.organization_id), " +
-		"i.version, i.updated_at"
-}}
+// initiativeRecord reads whole initiatives: with their areas and partners
+// gathered in the same statement.
+var initiativeRecord = initiativeColumns(0)
+
+// newInitiativeRow scans what initiativeRecord reads.
+var newInitiativeRow = initiativeRows(0)
+
+// initiativeColumns reads initiatives without the parts in omit
+// (db.Page.Omit): their columns are left out of the statement, and with
+// the lists the subqueries that gather them from the link tables, one
+// per row. Partner ids and roles come as two arrays in the same order.
+// keep guards the locations. The columns come in the order
+// initiativeRow.dest takes them.
+func initiativeColumns(omit db.Parts) record {
+	return record{table: "initiatives", alias: "i", cols: func(keep string) string {
+		var b strings.Builder
+		b.WriteString("i.id, i.title, i.status, i.goal_area, coalesce(i.lead_id, 0), i.version, i.updated_at")
+		if !omit.Has(db.PartDescription) {
+			b.WriteString(", i.description")
+		}
+		if !omit.Has(db.PartDates) {
+			b.WriteString(", i.start_date, i.end_date")
+		}
+		if !omit.Has(db.PartFocusGroups) {
+			b.WriteString(", i.focus_groups")
+		}
+		if !omit.Has(db.PartThemes) {
+			b.WriteString(", i.themes")
+		}
+		if !omit.Has(db.PartReach) {
+			b.WriteString(", i.reach_participants, i.reach_into_work, i.reach_into_study")
+		}
+		if !omit.Has(db.PartLocations) {
+			if keep != "" {
+				b.WriteString(", CASE WHEN " + keep + " THEN ST_AsBinary(i.locations) END")
+			} else {
+				b.WriteString(", ST_AsBinary(i.locations)")
+			}
+		}
+		if !omit.Has(db.PartAreas) {
+			b.WriteString(", ARRAY(SELECT x.area_id FROM initiative_areas x WHERE x.initiative_id = i.id ORDER BY x.area_id)")
+		}
+		if !omit.Has(db.PartPartners) {
+			b.WriteString(", ARRAY(SELECT x.organization_id FROM initiative_partners x WHERE x.initiative_id = i.id ORDER BY x.organization_id)" +
+				", ARRAY(SELECT x.role FROM initiative_partners x WHERE x.initiative_id = i.id ORDER BY x.organization_id)")
+		}
+		return b.String()
+	}}
+}
 
 type initiativeRow struct {
+	omit                db.Parts
 	in                  db.Initiative
 	status, goalArea    string
 	focusGroups, themes []string
@@ -33,13 +69,39 @@ type initiativeRow struct {
 	areaIDs             []int64
 }
 
-func newInitiativeRow() scanner[*db.Initiative] { return &initiativeRow{} }
+// initiativeRows scans what initiativeColumns(omit) reads.
+func initiativeRows(omit db.Parts) func() scanner[*db.Initiative] {
+	return func() scanner[*db.Initiative] { return &initiativeRow{omit: omit} }
+}
 
 func (r *initiativeRow) dest() []any {
-	return []any{&r.in.ID, &r.in.Title, &r.in.Description, &r.status, &r.in.StartDate, &r.in.EndDate, &r.goalArea,
-		&r.focusGroups, &r.themes, &r.locations, &r.in.LeadID,
-		&r.in.Reach.Participants, &r.in.Reach.IntoWork, &r.in.Reach.IntoStudy,
-		&r.areaIDs, &r.partnerIDs, &r.partnerRoles, &r.in.Version, &r.in.UpdatedAt}
+	d := make([]any, 0, 19)
+	d = append(d, &r.in.ID, &r.in.Title, &r.status, &r.goalArea, &r.in.LeadID, &r.in.Version, &r.in.UpdatedAt)
+	if !r.omit.Has(db.PartDescription) {
+		d = append(d, &r.in.Description)
+	}
+	if !r.omit.Has(db.PartDates) {
+		d = append(d, &r.in.StartDate, &r.in.EndDate)
+	}
+	if !r.omit.Has(db.PartFocusGroups) {
+		d = append(d, &r.focusGroups)
+	}
+	if !r.omit.Has(db.PartThemes) {
+		d = append(d, &r.themes)
+	}
+	if !r.omit.Has(db.PartReach) {
+		d = append(d, &r.in.Reach.Participants, &r.in.Reach.IntoWork, &r.in.Reach.IntoStudy)
+	}
+	if !r.omit.Has(db.PartLocations) {
+		d = append(d, &r.locations)
+	}
+	if !r.omit.Has(db.PartAreas) {
+		d = append(d, &r.areaIDs)
+	}
+	if !r.omit.Has(db.PartPartners) {
+		d = append(d, &r.partnerIDs, &r.partnerRoles)
+	}
+	return d
 }
 
 func (r *initiativeRow) record() (*db.Initiative, error) {
@@ -120,10 +182,11 @@ func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pag
 		return db.List[*db.Initiative]{}, err
 	}
 	sel := selection{from: "initiatives i", parent: "0", conds: conds, dist: dist}
+	rec, newRow := initiativeColumns(p.Omit), initiativeRows(p.Omit)
 	if knnUsable(sel, p) {
 		ka := slices.Clone(a)
-		lists, err := queryPaged(ctx, s, "initiatives", newInitiativeRow, (*db.Initiative).Clone,
-			knnSQL(&ka, sel, initiativeRecord, p), ka, p, dist, []int64{0})
+		lists, err := queryPaged(ctx, s, "initiatives", newRow, (*db.Initiative).Clone,
+			knnSQL(&ka, sel, rec, p), ka, p, dist, []int64{0})
 		if err != nil {
 			return db.List[*db.Initiative]{}, err
 		}
@@ -132,8 +195,8 @@ func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pag
 		}
 		// Too few candidates to be sure of the order: rank every match.
 	}
-	lists, err := queryPaged(ctx, s, "initiatives", newInitiativeRow, (*db.Initiative).Clone,
-		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist, []int64{0})
+	lists, err := queryPaged(ctx, s, "initiatives", newRow, (*db.Initiative).Clone,
+		pagedSQL(&a, sel, rec, p), a, p, dist, []int64{0})
 	if err != nil {
 		return db.List[*db.Initiative]{}, err
 	}
@@ -207,8 +270,8 @@ func (s *Store) InitiativesByArea(ctx context.Context, areaIDs []int64, f db.Ini
 		sel.from, sel.id = "initiative_areas l", "l.initiative_id"
 	}
 	sel.conds = append(sel.conds, "l.area_id = ANY("+a.add(distinct(areaIDs))+"::bigint[])")
-	return queryPaged(ctx, s, "initiatives by area", newInitiativeRow, (*db.Initiative).Clone,
-		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist, areaIDs)
+	return queryPaged(ctx, s, "initiatives by area", initiativeRows(p.Omit), (*db.Initiative).Clone,
+		pagedSQL(&a, sel, initiativeColumns(p.Omit), p), a, p, dist, areaIDs)
 }
 
 // InitiativesByOrganization returns, for each organisation in orgIDs, a
@@ -237,6 +300,6 @@ func (s *Store) InitiativesByOrganization(ctx context.Context, orgIDs []int64, f
 		// initiatives, so without conditions the join adds nothing.
 		sel.from, sel.id = involved, "l.initiative_id"
 	}
-	return queryPaged(ctx, s, "initiatives by organization", newInitiativeRow, (*db.Initiative).Clone,
-		pagedSQL(&a, sel, initiativeRecord, p), a, p, dist, orgIDs)
+	return queryPaged(ctx, s, "initiatives by organization", initiativeRows(p.Omit), (*db.Initiative).Clone,
+		pagedSQL(&a, sel, initiativeColumns(p.Omit), p), a, p, dist, orgIDs)
 }
