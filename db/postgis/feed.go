@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -50,7 +51,9 @@ func replicaChannel(schema string) string {
 type pgFeed struct {
 	conn *pgx.Conn
 	pool *pool // for the tokens of writes
-	sock syscall.RawConn
+	// feeds is where the feed was opened from, for its test hook.
+	feeds *feeds
+	sock  syscall.RawConn
 	// queue holds the notifications received and not yet taken by
 	// Receive. pgconn appends to it from within the calls the replica's
 	// follower makes, so it needs no lock.
@@ -72,6 +75,18 @@ type pgFeed struct {
 type feeds struct {
 	connConfig *pgx.ConnConfig
 	pool       *pool
+	// held, when set, holds the replica before it fetches the areas a
+	// feed says changed, which keeps every write of the store between its
+	// commit and the replica holding it: tests set it to pin what reads
+	// do then (replica_hold_test.go). Nil outside them.
+	held atomic.Pointer[replicaHold]
+}
+
+// replicaHold is a hold on the replica's fetches: reached is closed when
+// one waits, release lets them go.
+type replicaHold struct {
+	reached, release chan struct{}
+	once             sync.Once
 }
 
 func newFeeds(cfg *pgx.ConnConfig) *feeds {
@@ -83,7 +98,7 @@ func newFeeds(cfg *pgx.ConnConfig) *feeds {
 
 // dial is the replica's Dial.
 func (fs *feeds) dial(ctx context.Context) (replica.Feed, error) {
-	f := &pgFeed{pool: fs.pool}
+	f := &pgFeed{pool: fs.pool, feeds: fs}
 	cfg := fs.connConfig.Copy()
 	cfg.OnNotification = func(_ *pgconn.PgConn, n *pgconn.Notification) { f.queue = append(f.queue, n) }
 	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout+replica.RoundTrip)
@@ -285,6 +300,14 @@ func (f *pgFeed) Snapshot(ctx context.Context) ([]*db.Area, error) {
 
 // Fetch implements Feed.
 func (f *pgFeed) Fetch(ctx context.Context, ids []int64) ([]*db.Area, error) {
+	if h := f.feeds.held.Load(); h != nil {
+		h.once.Do(func() { close(h.reached) })
+		select {
+		case <-h.release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	return fetchAreas(ctx, f.conn, "SELECT "+areaRecord.cols("")+" FROM areas a WHERE a.id = ANY($1::bigint[])", ids)
 }
 

@@ -96,6 +96,8 @@ type Store struct {
 	log                  *slog.Logger
 	// listener hears the change feed's notifications (changes.go).
 	listener *changeListener
+	// areaFeeds opens the replica's feeds (feed.go); nil without it.
+	areaFeeds *feeds
 }
 
 var _ db.Store = (*Store)(nil)
@@ -167,6 +169,7 @@ func open(ctx context.Context, cfg *pgxpool.Config, opts ...Option) (*Store, err
 	s.reads, s.authoritative = s.pool, s.pool
 	if fs != nil {
 		fs.pool = s.pool
+		s.areaFeeds = fs
 	}
 	// The pool connects lazily; ping so that a wrong URL fails here and not
 	// on the first request. With read replicas, a primary that is down
