@@ -404,3 +404,40 @@ func TestAReadAfterItsOwnWriteIsRun(t *testing.T) {
 		}
 	})
 }
+
+// A query the store answers in one tree read (graph/tree.go) is tagged,
+// revalidated, kept and retired as any other.
+func TestATreeAnswerIsTaggedKeptAndRetired(t *testing.T) {
+	eachCachedBackend(t, func(t *testing.T, c *cached) {
+		l, err := c.store.Initiatives(t.Context(), db.InitiativeFilter{}, db.Page{Limit: 1})
+		if err != nil || len(l.Items) == 0 || len(l.Items[0].AreaIDs) == 0 {
+			t.Fatalf("no initiative with an area: %v", err)
+		}
+		area := db.GlobalID(db.TypeArea, l.Items[0].AreaIDs[0])
+		path := gqlPath(fmt.Sprintf(`{ area(id: %q) { id name initiatives(first: 50) { totalCount nodes `+
+			`{ id title status lead { id name } partners { role organization { id name } } } } } }`, area))
+		calls := c.storeCalls()
+		first := c.get(path)
+		etag := first.header.Get("ETag")
+		if first.status != http.StatusOK || !strings.HasPrefix(etag, `W/"`) || strings.Contains(first.body, `"errors"`) {
+			t.Fatalf("GET: %d, ETag %q\n%s", first.status, etag, first.body)
+		}
+		if _, trees := c.store.(db.TreeReader); trees {
+			if n := c.storeCalls() - calls; n != 1 {
+				t.Errorf("the nested query made %d store calls, want one tree read", n)
+			}
+		}
+		calls = c.storeCalls()
+		if again := c.get(path, "If-None-Match", etag); again.status != http.StatusNotModified {
+			t.Errorf("GET with its tag: %d, want 304", again.status)
+		}
+		if kept := c.get(path); kept.body != first.body || c.storeCalls() != calls {
+			t.Errorf("the second GET made %d store calls; same answer: %v", c.storeCalls()-calls, kept.body == first.body)
+		}
+		c.renameInitiative(c.store, "Renamed by the tree test")
+		after := c.get(path)
+		if after.header.Get("ETag") == etag || !strings.Contains(after.body, "Renamed by the tree test") {
+			t.Errorf("after a write to an initiative it shows: ETag %q (was %q)\n%s", after.header.Get("ETag"), etag, after.body)
+		}
+	})
+}
