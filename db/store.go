@@ -166,6 +166,13 @@ type AreaReader interface {
 	// AreaByCode returns ErrNotFound when no area has the code.
 	AreaByCode(ctx context.Context, code string) (*Area, error)
 	Areas(ctx context.Context, f AreaFilter, p Page) (List[*Area], error)
+	// AreasWithoutGeometry is Areas without the outlines: the same
+	// matches, order, Total, Start and distances, each area's Geometry
+	// nil. A map tile reads its areas so, as it takes their outlines
+	// simplified from db/outline: a store then neither copies nor ships
+	// the outlines at full resolution, most of the cost of a tile's
+	// Areas.
+	AreasWithoutGeometry(ctx context.Context, f AreaFilter, p Page) (List[*Area], error)
 	// AreasAt returns the areas that cover pt (boundary included) and are
 	// in use on day on (every edition when on is the zero time), innermost
 	// kind first, then by id. A pt or a day out of range is EINVALID

@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"AreasSpatial", testAreasSpatial},
 		{"AreasAt", testAreasAt},
 		{"AreasAtOutOfRange", testAreasAtOutOfRange},
+		{"AreasWithoutGeometry", testAreasWithoutGeometry},
 		{"ChildAreas", testChildAreas},
 		{"AreaOverlaps", testAreaOverlaps},
 		{"AreaOverlapsGenerated", testAreaOverlapsGenerated},

@@ -212,8 +212,26 @@ func (s *Store) matchArea(f *db.AreaFilter) func(id int64) (bool, dists) {
 
 func (s *Store) getArea(id int64) *db.Area { return s.areas[id].Clone() }
 
+// getAreaWithoutGeometry is getArea without the outline, which it does
+// not copy.
+func (s *Store) getAreaWithoutGeometry(id int64) *db.Area {
+	a := *s.areas[id]
+	a.Geometry = nil
+	return a.Clone()
+}
+
 // Areas implements db.Store.
 func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
+	return s.listAreas(ctx, f, p, s.getArea)
+}
+
+// AreasWithoutGeometry implements db.Store.
+func (s *Store) AreasWithoutGeometry(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
+	return s.listAreas(ctx, f, p, s.getAreaWithoutGeometry)
+}
+
+// listAreas is Areas with the copies made by get.
+func (s *Store) listAreas(ctx context.Context, f db.AreaFilter, p db.Page, get func(int64) *db.Area) (db.List[*db.Area], error) {
 	if err := f.Validate(); err != nil {
 		return db.List[*db.Area]{}, err
 	}
@@ -243,7 +261,7 @@ func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[
 	if err != nil {
 		return db.List[*db.Area]{}, err
 	}
-	return page(hits, p, f.Spatial, s.getArea), nil
+	return page(hits, p, f.Spatial, get), nil
 }
 
 // ChildAreas implements db.Store.
