@@ -147,7 +147,11 @@ func fetchAreas(ctx context.Context, store db.Reader, req *request, page db.Page
 	}
 	f := req.area
 	f.Spatial = req.spatial
-	l, err := store.Areas(ctx, f, page)
+	list := store.Areas
+	if req.withoutOutlines {
+		list = store.AreasWithoutGeometry
+	}
+	l, err := list(ctx, f, page)
 	if err != nil {
 		return nil, err
 	}

@@ -146,6 +146,11 @@ type request struct {
 	// records and nothing else: all a tile of clusters needs, at a
 	// fraction of the cost of their properties.
 	locationsOnly bool
+	// withoutOutlines asks fetch for areas without their outlines
+	// (db.AreaReader.AreasWithoutGeometry): a tile takes them
+	// simplified from the outline cache, and the store need not copy
+	// or ship them at full resolution.
+	withoutOutlines bool
 }
 
 // areaRefs are areas named in a filter, by global id or by code.

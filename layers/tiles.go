@@ -84,6 +84,9 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 			res, err = fetch(r.Context(), h.store, req, db.Page{Limit: clusterAbove})
 		}
 	} else {
+		// The outlines come simplified from h.outlines, so the areas
+		// are read without them.
+		req.withoutOutlines = true
 		res, err = fetch(r.Context(), h.store, req, db.Page{Limit: MaxLimit})
 		if err == nil {
 			h.warnCut(r, res, MaxLimit)
@@ -105,10 +108,10 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 	if feats == nil {
 		for _, f := range res.features {
 			g := f.geom
-			if f.area != nil && g != nil {
+			if f.area != nil {
 				// The store's box filter let only outlines that reach
 				// into the tile through.
-				if g, err = h.outlines.Zoom(r.Context(), f.area, float64(z)); err != nil {
+				if g, err = h.outlines.ZoomWithoutGeometry(r.Context(), f.area, float64(z)); err != nil {
 					sendError(w, r, h.log, err)
 					return
 				}

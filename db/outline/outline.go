@@ -158,6 +158,31 @@ func Step(meters float64) float64 {
 	return s
 }
 
+// ZoomWithoutGeometry is Zoom for an area read without its outline
+// (db.AreaReader.AreasWithoutGeometry, as a map tile reads its areas):
+// the outline is its group's, as held for a's version, or else read
+// from the store. c must not be nil.
+func (c *Cache) ZoomWithoutGeometry(ctx context.Context, a *db.Area, zoom float64) (orb.Geometry, error) {
+	tol := tolerance{zoom: math.Ceil(max(zoom, 0)*5) / 5}
+	g, err := c.group(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	if g != nil {
+		return c.simplified(g, g.index[a.ID], tol), nil
+	}
+	// The group is too large to keep, or a changed as it was read: its
+	// outline as it is now, simplified by itself.
+	found, err := c.store.AreasByID(ctx, []int64{a.ID})
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 0 || found[0] == nil || found[0].Geometry == nil {
+		return nil, nil
+	}
+	return c.alone(found[0], tol), nil
+}
+
 func (c *Cache) at(ctx context.Context, a *db.Area, tol tolerance) (orb.Geometry, error) {
 	if a.Geometry == nil {
 		return nil, nil
@@ -172,13 +197,18 @@ func (c *Cache) at(ctx context.Context, a *db.Area, tol tolerance) (orb.Geometry
 	if g == nil {
 		return c.alone(a, tol), nil
 	}
-	i := g.index[a.ID]
+	return c.simplified(g, g.index[a.ID], tol), nil
+}
+
+// simplified is the outline of the area at place i of group g for tol,
+// the group simplified for it first when it is not yet.
+func (c *Cache) simplified(g *group, i int, tol tolerance) orb.Geometry {
 	c.mu.Lock()
 	if e, ok := g.byTol[tol]; ok {
 		c.lru.MoveToFront(e)
 		out := e.Value.(*simplified).geoms[i]
 		c.mu.Unlock()
-		return out, nil
+		return out
 	}
 	c.mu.Unlock()
 	var geoms []orb.Geometry
@@ -201,7 +231,7 @@ func (c *Cache) at(ctx context.Context, a *db.Area, tol tolerance) (orb.Geometry
 			c.used += s.bytes
 		}
 	}
-	return geoms[i], nil
+	return geoms[i]
 }
 
 // alone simplifies a by itself, for an area whose group is too large to

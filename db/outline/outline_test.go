@@ -164,3 +164,66 @@ func ringPoints(g orb.Geometry) []orb.Point {
 	}
 	return out
 }
+
+// TestZoomWithoutGeometry: an area read without its outline gets the
+// outline Zoom gives it read with one, on both backends: from its group,
+// from the store when the group is too large to keep, and the new one
+// after a write changed it, its group read again.
+func TestZoomWithoutGeometry(t *testing.T) {
+	ctx := context.Background()
+	for name, s := range stores(t) {
+		bare, err := s.AreasWithoutGeometry(ctx, db.AreaFilter{Kinds: []db.AreaKind{db.KindStatisticalArea}}, db.Page{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		areas := statistical(t, s)
+		// A bound of 1 byte keeps no group: every outline is read and
+		// simplified by itself.
+		for _, limit := range []int{0, 1} {
+			c, ref := outline.New(s, limit), outline.New(s, limit)
+			for i, a := range bare.Items {
+				got, err := c.ZoomWithoutGeometry(ctx, a, 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := ref.Zoom(ctx, areas[i], 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got == nil || !orb.Equal(got, want) {
+					t.Fatalf("%s, limit %d: area %d: %v without its geometry, %v with it", name, limit, a.ID, got, want)
+				}
+			}
+			if n, want := c.Builds(), 1-limit; n != want {
+				t.Errorf("%s, limit %d: the group read and kept %d times, want %d", name, limit, n, want)
+			}
+		}
+
+		c := outline.New(s, 0)
+		a := bare.Items[0]
+		if _, err := c.ZoomWithoutGeometry(ctx, a, 10); err != nil {
+			t.Fatal(err)
+		}
+		b := areas[0].Geometry.Bound()
+		sq := orb.Polygon{{b.Min, {b.Min[0] + 0.001, b.Min[1]}, {b.Min[0] + 0.001, b.Min[1] + 0.001}, {b.Min[0], b.Min[1] + 0.001}, b.Min}}
+		if _, err := s.UpdateArea(ctx, db.Actor{ID: "key:t", Role: db.RoleAdmin}, a.ID, a.Version, db.AreaPatch{Geometry: db.Set[orb.Geometry](sq)}); err != nil {
+			t.Fatal(err)
+		}
+		// The version the store reads now is not the one the group
+		// holds.
+		now, err := s.AreasWithoutGeometry(ctx, db.AreaFilter{Codes: []string{a.Code}}, db.Page{Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := c.ZoomWithoutGeometry(ctx, now.Items[0], 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gb := g.Bound(); gb.Max[0]-gb.Min[0] > 0.0011 {
+			t.Errorf("%s: after the write the outline spans %v, want the new square", name, gb)
+		}
+		if n := c.Builds(); n != 2 {
+			t.Errorf("%s: %d reads of the group, want 2: one before the write, one after", name, n)
+		}
+	}
+}
