@@ -395,7 +395,12 @@ func (s *Store) matchInitiative(f *db.InitiativeFilter) func(id int64) (bool, di
 	}
 }
 
-func (s *Store) getInitiative(id int64) *db.Initiative { return s.inits[id].Clone() }
+// initiativeGetter copies the initiatives of a page without the parts the
+// page omits: a selection of ids and titles clones no locations, lists or
+// descriptions.
+func (s *Store) initiativeGetter(omit db.Parts) func(id int64) *db.Initiative {
+	return func(id int64) *db.Initiative { return s.inits[id].Trimmed(omit) }
+}
 
 // Initiatives implements db.Store.
 func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Page) (db.List[*db.Initiative], error) {
@@ -415,7 +420,7 @@ func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pag
 	if err != nil {
 		return db.List[*db.Initiative]{}, err
 	}
-	return page(hits, p, f.Spatial, s.getInitiative), nil
+	return page(hits, p, f.Spatial, s.initiativeGetter(p.Omit)), nil
 }
 
 // InitiativeLocations implements db.Store. The points of the whole
@@ -467,8 +472,9 @@ func (s *Store) initiativesBy(ctx context.Context, index map[int64][]int64, pare
 	if err := p.Check(f.Near != nil); err != nil {
 		return nil, err
 	}
+	get := s.initiativeGetter(p.Omit)
 	return byParent(ctx, &s.mu, parents, func(pl *poll, id int64) (db.List[*db.Initiative], error) {
 		hits, err := collect(pl, index[id], f.Near != nil, s.matchInitiative(&f))
-		return page(hits, p, f.Spatial, s.getInitiative), err
+		return page(hits, p, f.Spatial, get), err
 	})
 }
