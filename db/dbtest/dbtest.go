@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ListParts", testListParts},
 		{"InitiativesByParent", testInitiativesByParent},
 		{"InitiativeLocations", testInitiativeLocations},
+		{"ReadTree", testReadTree},
 		{"Indicators", testIndicators},
 		{"IndicatorValues", testIndicatorValues},
 		{"IndicatorCounts", testIndicatorCounts},

@@ -1,6 +1,7 @@
 package postgis
 
 import (
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -85,6 +86,21 @@ func TestPlans(t *testing.T) {
 	})
 	if !strings.Contains(plan, "initiative_areas") || strings.Contains(plan, "Seq Scan on initiative_areas") {
 		t.Errorf("initiatives by area do not read the link table's index:\n%s", plan)
+	}
+
+	// A tree of the nested shape in one statement: every relation from
+	// the index that serves it, no table read whole.
+	plan = explain(t, s, rec, true, func() error {
+		return s.ReadTree(ctx, dbtest.NestedTree(4, 50), io.Discard)
+	})
+	for _, index := range []string{"areas_pkey", "initiative_areas_area_id_idx", "initiatives_pkey",
+		"initiative_partners_pkey", "organizations_pkey"} {
+		if !strings.Contains(plan, index) {
+			t.Errorf("the nested tree does not read %s:\n%s", index, plan)
+		}
+	}
+	if strings.Contains(plan, "Seq Scan") {
+		t.Errorf("the nested tree reads a table whole:\n%s", plan)
 	}
 
 	// A box and a point in an area reach the areas' GiST index.
