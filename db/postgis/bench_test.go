@@ -152,3 +152,13 @@ func BenchmarkInitiativesByAreaLean(b *testing.B) {
 	s, sample := benchStore(b)
 	dbtest.BenchInitiativesByAreaLean(b, s, sample)
 }
+
+func BenchmarkTree(b *testing.B) {
+	s, _ := benchStore(b)
+	dbtest.BenchTree(b, s, bench.ds)
+}
+
+func BenchmarkTreeCalls(b *testing.B) {
+	s, _ := benchStore(b)
+	dbtest.BenchTreeCalls(b, s, bench.ds)
+}
