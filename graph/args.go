@@ -311,8 +311,10 @@ const MaxSimplify = 100_000
 //
 // A simplified outline comes from outlines, simplified with the other
 // areas of its kind and period so that neighbours keep their common
-// border (db/outline).
-func areaGeometry(ctx context.Context, outlines *outline.Cache, a *db.Area, zoom, simplifyMeters *float64, precision *int) (orb.Geometry, error) {
+// border (db/outline). The outline as stored comes as its GeoJSON text,
+// rounded and written once and kept in texts (outline.Texts): the same
+// text the geometry would be written as, at a copy's cost.
+func areaGeometry(ctx context.Context, outlines *outline.Cache, texts *outline.Texts, a *db.Area, zoom, simplifyMeters *float64, precision *int) (orb.Geometry, error) {
 	if zoom != nil && simplifyMeters != nil {
 		return nil, db.Errorf(db.EINVALID, "geometry: give zoom or simplifyMeters, not both")
 	}
@@ -322,12 +324,18 @@ func areaGeometry(ctx context.Context, outlines *outline.Cache, a *db.Area, zoom
 	if simplifyMeters != nil && (math.IsNaN(*simplifyMeters) || *simplifyMeters < 0 || *simplifyMeters > MaxSimplify) {
 		return nil, db.Errorf(db.EINVALID, "geometry: simplifyMeters must be between 0 and %d, got %g", MaxSimplify, *simplifyMeters)
 	}
-	if _, err := model.Rounded("geometry", nil, precision); err != nil {
+	d, err := model.Decimals("geometry", precision)
+	if err != nil {
 		return nil, err
 	}
 	g := a.Geometry
-	var err error
 	switch {
+	case g == nil:
+		return nil, nil
+	case zoom == nil && (simplifyMeters == nil || *simplifyMeters == 0):
+		if text, ok := texts.GeoJSON(a, d); ok {
+			return model.Encoded(g, text), nil
+		}
 	case zoom != nil:
 		// One pixel at the border's latitude: what the map cannot show.
 		g, err = outlines.Zoom(ctx, a, *zoom)

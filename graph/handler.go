@@ -68,6 +68,10 @@ type HandlerConfig struct {
 	// store's tree read (tree.go); the answers are the same, only slower.
 	// Tests set it to compare the two.
 	DisableTreeReads bool
+	// GeoJSONCacheBytes bounds the memory of the outlines kept as GeoJSON
+	// text, which geometry without zoom or simplifyMeters is written from
+	// (outline.Texts); 0 means outline.DefaultTextBytes.
+	GeoJSONCacheBytes int
 }
 
 // Defaults of HandlerConfig.
@@ -125,7 +129,8 @@ func (c HandlerConfig) outlines(store db.AreaReader) *outline.Cache {
 func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	cfg = cfg.withDefaults()
 	schema := generated.NewExecutableSchema(generated.Config{
-		Resolvers:  &Resolver{Store: store, Now: cfg.Now, Follow: follow.New(store, 0, cfg.Log), Outlines: cfg.outlines(store)},
+		Resolvers: &Resolver{Store: store, Now: cfg.Now, Follow: follow.New(store, 0, cfg.Log), Outlines: cfg.outlines(store),
+			Texts: outline.NewTexts(cfg.GeoJSONCacheBytes)},
 		Directives: generated.DirectiveRoot{Auth: authDirective},
 	})
 	exec := executor.New(schema)

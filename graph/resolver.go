@@ -26,6 +26,9 @@ type Resolver struct {
 	// Outlines simplifies area outlines as coverages, so neighbours keep
 	// their common border (db/outline).
 	Outlines *outline.Cache
+	// Texts keeps outlines as GeoJSON text at each precision asked
+	// (db/outline); nil writes them every time.
+	Texts *outline.Texts
 }
 
 // validAt is the day a question about areas is answered for: the day

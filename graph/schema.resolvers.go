@@ -36,7 +36,7 @@ func (r *areaResolver) Description(ctx context.Context, obj *db.Area) (*string, 
 }
 
 func (r *areaResolver) Geometry(ctx context.Context, obj *db.Area, zoom *float64, simplifyMeters *float64, precision *int) (orb.Geometry, error) {
-	return areaGeometry(ctx, r.Outlines, obj, zoom, simplifyMeters, precision)
+	return areaGeometry(ctx, r.Outlines, r.Texts, obj, zoom, simplifyMeters, precision)
 }
 
 func (r *areaResolver) Centroid(ctx context.Context, obj *db.Area, precision *int) (orb.Geometry, error) {

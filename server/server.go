@@ -236,6 +236,10 @@ type Config struct {
 	// outlines kept for GraphQL, the map layers and OGC API together
 	// (db/outline); 0 means outline.DefaultBytes.
 	OutlineCacheBytes int
+	// GeoJSONCacheBytes bounds the memory of the area outlines GraphQL
+	// keeps as GeoJSON text (outline.Texts); 0 means
+	// outline.DefaultTextBytes.
+	GeoJSONCacheBytes int
 	// DisableIntrospection refuses __schema and __type queries.
 	DisableIntrospection bool
 	// DisableGraphiQL serves no GraphiQL page.
@@ -345,6 +349,7 @@ func (c Config) graphQL() graph.HandlerConfig {
 		APQCacheSize:         c.APQCacheSize,
 		APQCacheBytes:        c.APQCacheBytes,
 		DisableIntrospection: c.DisableIntrospection,
+		GeoJSONCacheBytes:    c.GeoJSONCacheBytes,
 		Now:                  c.Now,
 		Streams:              c.streams(),
 	}

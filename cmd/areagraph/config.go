@@ -78,6 +78,7 @@ type serveConfig struct {
 	responseBytes       byteSize
 	cacheMaxAge         time.Duration
 	outlineBytes        byteSize
+	geojsonBytes        byteSize
 	introspection       bool
 	graphiql            bool
 	metrics             bool
@@ -139,6 +140,7 @@ var serveSettings = []serveSetting{
 	{"response-cache-bytes", "AREAGRAPH_RESPONSE_CACHE_BYTES", false},
 	{"cache-max-age", "AREAGRAPH_CACHE_MAX_AGE", false},
 	{"outline-cache-bytes", "AREAGRAPH_OUTLINE_CACHE_BYTES", false},
+	{"geojson-cache-bytes", "AREAGRAPH_GEOJSON_CACHE_BYTES", false},
 	{"introspection", "AREAGRAPH_INTROSPECTION", false},
 	{"graphiql", "AREAGRAPH_GRAPHIQL", false},
 	{"metrics", "AREAGRAPH_METRICS", false},
@@ -159,7 +161,7 @@ var serveSettings = []serveSetting{
 func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs := newFlags("serve", stderr, serveHelp)
 	c := &serveConfig{maxBody: graph.DefaultMaxBodyBytes, queryBytes: graph.DefaultQueryCacheBytes, apqBytes: graph.DefaultAPQCacheBytes,
-		responseBytes: httpcache.DefaultMaxBytes, outlineBytes: outline.DefaultBytes}
+		responseBytes: httpcache.DefaultMaxBytes, outlineBytes: outline.DefaultBytes, geojsonBytes: outline.DefaultTextBytes}
 	env := map[string]string{}
 	for _, s := range serveSettings {
 		env[s.flag] = s.env
@@ -228,6 +230,9 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.Var(&c.outlineBytes, "outline-cache-bytes",
 		help("outline-cache-bytes", "memory the simplified area outlines kept for GraphQL, the map layers and OGC API may take together, "+
 			"a `size` as for --max-body; a kind of area whose outlines take over half of it is simplified area by area"))
+	fs.Var(&c.geojsonBytes, "geojson-cache-bytes",
+		help("geojson-cache-bytes", "memory the area outlines GraphQL keeps as GeoJSON text, at each precision asked, may take, "+
+			"a `size` as for --max-body; an outline over 1/16 of it is written every time"))
 	fs.BoolVar(&c.introspection, "introspection", true, help("introspection", "answer introspection (__schema, __type); GraphiQL's docs need it"))
 	fs.BoolVar(&c.graphiql, "graphiql", true, help("graphiql", "serve GraphiQL"))
 	fs.BoolVar(&c.metrics, "metrics", true, help("metrics", "serve Prometheus metrics at /metrics"))
@@ -313,6 +318,7 @@ func (c *serveConfig) check() error {
 		errs = append(errs, fmt.Errorf("--cache-max-age: must not be negative, not %s", c.cacheMaxAge))
 	}
 	positive("outline-cache-bytes", c.outlineBytes > 0)
+	positive("geojson-cache-bytes", c.geojsonBytes > 0)
 	if _, err := httpx.ParseTrustedProxies(c.trustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("--trusted-proxies: %v", err))
 	}
@@ -431,6 +437,7 @@ func (c *serveConfig) server(log *slog.Logger) server.Config {
 		ResponseCacheBytes:   responseBytes,
 		CacheMaxAge:          c.cacheMaxAge,
 		OutlineCacheBytes:    int(c.outlineBytes),
+		GeoJSONCacheBytes:    int(c.geojsonBytes),
 		DisableIntrospection: !c.introspection,
 		DisableGraphiQL:      !c.graphiql,
 		DisableMetrics:       !c.metrics,

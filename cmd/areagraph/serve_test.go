@@ -113,6 +113,7 @@ func TestServeConfig(t *testing.T) {
 		{nil, []string{"--apq-cache", "-1"}, "--apq-cache"},
 		{nil, []string{"--query-cache-bytes", "0"}, "--query-cache-bytes must be positive"},
 		{nil, []string{"--outline-cache-bytes", "0"}, "--outline-cache-bytes must be positive"},
+		{nil, []string{"--geojson-cache-bytes", "0"}, "--geojson-cache-bytes must be positive"},
 		{nil, []string{"extra"}, "no arguments"},
 		{nil, []string{"--trusted-proxies", "10.0.0.0/33"}, "--trusted-proxies"},
 		{map[string]string{"AREAGRAPH_BASE_PATH": "areagraph"}, nil, "--base-path"},

@@ -21,6 +21,9 @@ import (
 // The text goes straight into the writer gqlgen hands over. The geometry
 // must not change until the response is written.
 func MarshalGeoJSON(g orb.Geometry) graphql.Marshaler {
+	if e, ok := g.(*encoded); ok {
+		return e
+	}
 	// Checking up front lets a failure become a clean null.
 	if !geo.CanWriteGeoJSON(g) {
 		return graphql.Null
@@ -36,6 +39,26 @@ type geoJSONMarshaler struct{ g orb.Geometry }
 // MarshalGQL implements graphql.Marshaler. gqlgen's writers do not fail,
 // and the geometry was checked, so there is no error to act on.
 func (m *geoJSONMarshaler) MarshalGQL(w io.Writer) { _ = geo.WriteGeoJSON(w, m.g) }
+
+// Encoded is a geometry whose GeoJSON text is already written: text, what
+// MarshalGeoJSON would write for the geometry the field resolves to (an
+// outline rounded to a precision, kept by db/outline's Texts). Writing it
+// is a copy. g is the geometry text was written from, before rounding;
+// it answers the geometry's methods (Bound, GeoJSONType, Dimensions) for
+// any caller that asks, and is not written. text is shared and must not
+// change.
+func Encoded(g orb.Geometry, text []byte) orb.Geometry { return &encoded{g, text} }
+
+// encoded is an Encoded geometry. Embedding orb.Geometry, whose method
+// set includes an unexported method, is what lets a type outside orb be
+// one; it is its own marshaler.
+type encoded struct {
+	orb.Geometry
+	text []byte
+}
+
+// MarshalGQL implements graphql.Marshaler; gqlgen's writers do not fail.
+func (e *encoded) MarshalGQL(w io.Writer) { _, _ = w.Write(e.text) }
 
 // UnmarshalGeoJSON reads the GeoJSON scalar from a request. gqlgen hands
 // over variables as decoded JSON (map[string]any with json.Number values)

@@ -20,15 +20,21 @@ const MaxPrecision = 15
 // DefaultPrecision when it is nil; a polygon stays valid (geo.Round). A
 // precision outside 0–15 is refused, naming field.
 func Rounded(field string, g orb.Geometry, precision *int) (orb.Geometry, error) {
-	d := DefaultPrecision
-	if precision != nil {
-		if *precision < 0 || *precision > MaxPrecision {
-			return nil, db.Errorf(db.EINVALID, "%s: precision must be between 0 and %d, got %d", field, MaxPrecision, *precision)
-		}
-		d = *precision
-	}
-	if g == nil {
-		return nil, nil
+	d, err := Decimals(field, precision)
+	if err != nil || g == nil {
+		return nil, err
 	}
 	return geo.Round(g, d), nil
+}
+
+// Decimals is the decimals Rounded rounds to for precision: DefaultPrecision
+// when it is nil, an error naming field when it is outside 0–15.
+func Decimals(field string, precision *int) (int, error) {
+	if precision == nil {
+		return DefaultPrecision, nil
+	}
+	if *precision < 0 || *precision > MaxPrecision {
+		return 0, db.Errorf(db.EINVALID, "%s: precision must be between 0 and %d, got %d", field, MaxPrecision, *precision)
+	}
+	return *precision, nil
 }
