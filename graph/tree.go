@@ -117,7 +117,9 @@ func (n *planNode) bind(vars map[string]any) (db.TreeNode, bool) {
 			if err != nil {
 				return out, false
 			}
-			r.Page = p
+			// A tree's page is its limit alone (db.TreeRelation.Page),
+			// whatever else the field-by-field path asks of a store.
+			r.Page = db.Page{Limit: p.Limit}
 		}
 		var ok bool
 		if r.Node, ok = m.rel.node.bind(vars); !ok {
