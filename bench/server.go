@@ -38,8 +38,8 @@ import (
 // answers tagged by the change feed, and anonymous ones kept; any other
 // the handler without either, as every row but the cached ones measures.
 func withCache(ctx context.Context, s db.Store, log *slog.Logger) http.Handler {
-	plain := httpserver.New(s, httpserver.Config{Log: log})
-	cached := httpserver.New(s, httpserver.Config{Log: log,
+	plain := httpserver.New(s, httpserver.Config{Log: log, Context: ctx})
+	cached := httpserver.New(s, httpserver.Config{Log: log, Context: ctx,
 		Versions: httpcache.Follow(ctx, s, log), ResponseCacheBytes: benchCacheBytes})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get(cacheHeader) != "" {

@@ -76,6 +76,9 @@ func New(store db.Store, cfg Config) http.Handler {
 	// API's items): a map reads the same groups and zooms through all of
 	// them, and one budget bounds what they hold together.
 	outlines := outline.New(store, cfg.OutlineCacheBytes)
+	// A group of outlines whose area changed is dropped as the change
+	// is committed, not left to the budget.
+	outlines.Follow(cfg.Context, store, log)
 	gqlConfig := cfg.graphQL()
 	gqlConfig.Cache = cache
 	gqlConfig.Outlines = outlines
@@ -284,6 +287,11 @@ type Config struct {
 	// CacheMaxAge is how long browsers and CDNs may use an anonymous
 	// answer before they revalidate it; 0 makes them ask every time.
 	CacheMaxAge time.Duration
+	// Context bounds the server's own background work: the outline
+	// cache following the change feed, from the first outline it
+	// simplifies (db/outline). Nil means context.Background(): it lasts
+	// as long as the process.
+	Context context.Context
 }
 
 func (c Config) withDefaults() Config {
@@ -292,6 +300,9 @@ func (c Config) withDefaults() Config {
 		c.Metrics = obs.NewMetrics()
 	}
 	c.Limits = c.Limits.WithDefaults()
+	if c.Context == nil {
+		c.Context = context.Background()
+	}
 	if c.ResponseCacheBytes == 0 {
 		c.ResponseCacheBytes = httpcache.DefaultMaxBytes
 	}

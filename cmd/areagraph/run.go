@@ -174,6 +174,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// The change feed's heads, in memory, for the tags of answers and the
 	// response cache: on PostGIS they follow every instance's writes.
 	serverConfig.Versions = httpcache.Follow(ctx, store, log)
+	serverConfig.Context = ctx
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {

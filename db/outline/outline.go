@@ -60,6 +60,9 @@ type Cache struct {
 	lru    list.List // of *simplified, most recent first
 	// builds counts the groups read and prepared, for tests.
 	builds int
+	// follow is the change feed that drops groups (follow.go); nil
+	// without one.
+	follow *feedFollow
 }
 
 // New returns a Cache over store holding at most limit bytes (DefaultBytes
@@ -257,6 +260,7 @@ func (c *Cache) group(ctx context.Context, a *db.Area) (*group, error) {
 			return g, nil
 		}
 	}
+	c.startFollowing()
 	areas, err := c.read(ctx, k)
 	if err != nil {
 		return nil, err
