@@ -45,8 +45,7 @@ type Page struct {
 // Parts are the costly parts of a record a list may leave out
 // (Page.Omit): each is one or a few fields a store reads apart from the
 // rest of the row (a geometry, a list kept in a link table, long text).
-// They are named for the initiative's fields, the only record that takes
-// them so far.
+// They are named for the initiative's fields, and the area's outline.
 type Parts uint16
 
 // The parts of an initiative.
@@ -59,6 +58,11 @@ const (
 	PartLocations                     // Locations
 	PartPartners                      // Partners
 	PartReach                         // Reach
+	// PartGeometry is an area's outline, which Areas may leave out: a
+	// map tile takes it simplified from db/outline by the area's id and
+	// version, and a store then neither copies nor ships it at full
+	// resolution, most of the cost of a tile's read.
+	PartGeometry
 	// AllParts is every part: a Page.Omit of it leaves the ids, the
 	// titles, statuses and other plain fields only.
 	AllParts Parts = 1<<iota - 1
@@ -166,13 +170,6 @@ type AreaReader interface {
 	// AreaByCode returns ErrNotFound when no area has the code.
 	AreaByCode(ctx context.Context, code string) (*Area, error)
 	Areas(ctx context.Context, f AreaFilter, p Page) (List[*Area], error)
-	// AreasWithoutGeometry is Areas without the outlines: the same
-	// matches, order, Total, Start and distances, each area's Geometry
-	// nil. A map tile reads its areas so, as it takes their outlines
-	// simplified from db/outline: a store then neither copies nor ships
-	// the outlines at full resolution, most of the cost of a tile's
-	// Areas.
-	AreasWithoutGeometry(ctx context.Context, f AreaFilter, p Page) (List[*Area], error)
 	// AreasAt returns the areas that cover pt (boundary included) and are
 	// in use on day on (every edition when on is the zero time), innermost
 	// kind first, then by id. A pt or a day out of range is EINVALID

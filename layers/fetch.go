@@ -147,11 +147,10 @@ func fetchAreas(ctx context.Context, store db.Reader, req *request, page db.Page
 	}
 	f := req.area
 	f.Spatial = req.spatial
-	list := store.Areas
 	if req.withoutOutlines {
-		list = store.AreasWithoutGeometry
+		page.Omit |= db.PartGeometry
 	}
-	l, err := list(ctx, f, page)
+	l, err := store.Areas(ctx, f, page)
 	if err != nil {
 		return nil, err
 	}

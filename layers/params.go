@@ -147,7 +147,7 @@ type request struct {
 	// fraction of the cost of their properties.
 	locationsOnly bool
 	// withoutOutlines asks fetch for areas without their outlines
-	// (db.AreaReader.AreasWithoutGeometry): a tile takes them
+	// (db.PartGeometry): a tile takes them
 	// simplified from the outline cache, and the store need not copy
 	// or ship them at full resolution.
 	withoutOutlines bool

@@ -111,7 +111,7 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 			if f.area != nil {
 				// The store's box filter let only outlines that reach
 				// into the tile through.
-				if g, err = h.outlines.ZoomWithoutGeometry(r.Context(), f.area, float64(z)); err != nil {
+				if g, err = h.outlines.ZoomByID(r.Context(), f.area, float64(z)); err != nil {
 					sendError(w, r, h.log, err)
 					return
 				}

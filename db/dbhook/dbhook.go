@@ -80,11 +80,6 @@ func (s *hooked) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (_ db.Li
 	return s.next.Areas(ctx, f, p)
 }
 
-func (s *hooked) AreasWithoutGeometry(ctx context.Context, f db.AreaFilter, p db.Page) (_ db.List[*db.Area], err error) {
-	defer end(s.hook(ctx, "AreasWithoutGeometry"), &err)
-	return s.next.AreasWithoutGeometry(ctx, f, p)
-}
-
 func (s *hooked) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind, on time.Time) (_ []*db.Area, err error) {
 	defer end(s.hook(ctx, "AreasAt"), &err)
 	return s.next.AreasAt(ctx, pt, kinds, on)

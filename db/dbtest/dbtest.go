@@ -40,7 +40,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"AreasSpatial", testAreasSpatial},
 		{"AreasAt", testAreasAt},
 		{"AreasAtOutOfRange", testAreasAtOutOfRange},
-		{"AreasWithoutGeometry", testAreasWithoutGeometry},
+		{"AreaParts", testAreaParts},
 		{"ChildAreas", testChildAreas},
 		{"AreaOverlaps", testAreaOverlaps},
 		{"AreaOverlapsGenerated", testAreaOverlapsGenerated},

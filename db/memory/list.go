@@ -222,16 +222,6 @@ func (s *Store) getAreaWithoutGeometry(id int64) *db.Area {
 
 // Areas implements db.Store.
 func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
-	return s.listAreas(ctx, f, p, s.getArea)
-}
-
-// AreasWithoutGeometry implements db.Store.
-func (s *Store) AreasWithoutGeometry(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
-	return s.listAreas(ctx, f, p, s.getAreaWithoutGeometry)
-}
-
-// listAreas is Areas with the copies made by get.
-func (s *Store) listAreas(ctx context.Context, f db.AreaFilter, p db.Page, get func(int64) *db.Area) (db.List[*db.Area], error) {
 	if err := f.Validate(); err != nil {
 		return db.List[*db.Area]{}, err
 	}
@@ -260,6 +250,10 @@ func (s *Store) listAreas(ctx context.Context, f db.AreaFilter, p db.Page, get f
 	hits, err := collect(pl, ids, f.Near != nil, s.matchArea(&match))
 	if err != nil {
 		return db.List[*db.Area]{}, err
+	}
+	get := s.getArea
+	if p.Omit.Has(db.PartGeometry) {
+		get = s.getAreaWithoutGeometry
 	}
 	return page(hits, p, f.Spatial, get), nil
 }

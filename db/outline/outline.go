@@ -161,11 +161,12 @@ func Step(meters float64) float64 {
 	return s
 }
 
-// ZoomWithoutGeometry is Zoom for an area read without its outline
-// (db.AreaReader.AreasWithoutGeometry, as a map tile reads its areas):
-// the outline is its group's, as held for a's version, or else read
-// from the store. c must not be nil.
-func (c *Cache) ZoomWithoutGeometry(ctx context.Context, a *db.Area, zoom float64) (orb.Geometry, error) {
+// ZoomByID is Zoom for an area that may have been read without its
+// outline (db.PartGeometry, as a map tile reads its areas): the outline
+// is found by a's id and version, its group's as held for that version,
+// or else read from the store; a's own Geometry is not looked at. c must
+// not be nil.
+func (c *Cache) ZoomByID(ctx context.Context, a *db.Area, zoom float64) (orb.Geometry, error) {
 	tol := tolerance{zoom: math.Ceil(max(zoom, 0)*5) / 5}
 	g, err := c.group(ctx, a)
 	if err != nil {

@@ -150,7 +150,11 @@ func (s *Store) Areas(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[
 		return db.List[*db.Area]{}, err
 	}
 	sel := selection{from: "areas a", parent: "0", conds: conds, dist: dist}
-	lists, err := queryPaged(ctx, s, "areas", newAreaRow, (*db.Area).Clone, pagedSQL(&a, sel, areaRecord, p), a, p, dist, []int64{0})
+	rec := areaRecord
+	if p.Omit.Has(db.PartGeometry) {
+		rec = areaRecordWithoutGeometry
+	}
+	lists, err := queryPaged(ctx, s, "areas", newAreaRow, (*db.Area).Clone, pagedSQL(&a, sel, rec, p), a, p, dist, []int64{0})
 	if err != nil {
 		return db.List[*db.Area]{}, err
 	}
@@ -261,25 +265,9 @@ func (s *Store) AreasAt(ctx context.Context, pt orb.Point, kinds []db.AreaKind, 
 }
 
 // areaRecordWithoutGeometry is areaRecord with a null in place of the
-// outline, for AreasWithoutGeometry: the filter still tests the outline,
-// in the database, but none is shipped or decoded.
+// outline, for a list that omits it (db.PartGeometry): the filter still
+// tests the outline, in the database, but none is shipped or decoded.
 var areaRecordWithoutGeometry = record{table: "areas", alias: "a", cols: func(string) string {
 	return "a.id, a.code, a.name, a.kind, coalesce(a.area_type, 0), coalesce(a.parent_id, 0), NULL::bytea" +
 		", a.valid_from, a.valid_to, a.description, a.version, a.updated_at"
 }}
-
-// AreasWithoutGeometry returns a page of the areas that pass f, as Areas
-// does, without their outlines.
-func (s *Store) AreasWithoutGeometry(ctx context.Context, f db.AreaFilter, p db.Page) (db.List[*db.Area], error) {
-	var a args
-	conds, dist, err := areaConds(&a, f)
-	if err != nil {
-		return db.List[*db.Area]{}, err
-	}
-	sel := selection{from: "areas a", parent: "0", conds: conds, dist: dist}
-	lists, err := queryPaged(ctx, s, "areas without geometry", newAreaRow, (*db.Area).Clone, pagedSQL(&a, sel, areaRecordWithoutGeometry, p), a, p, dist, []int64{0})
-	if err != nil {
-		return db.List[*db.Area]{}, err
-	}
-	return lists[0], nil
-}
