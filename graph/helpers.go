@@ -34,6 +34,7 @@ func orgInitiatives(ctx context.Context, o model.Organization, filter *model.Ini
 		return nil, err
 	}
 	return paged(ctx, pa, func(p db.Page) (db.List[*db.Initiative], error) {
+		p.Omit = initiativeOmit(ctx)
 		return loader.For(ctx).OrganizationInitiatives(ctx, o.Record().ID, f, p)
 	}, nil, model.NewInitiativeConnection)
 }

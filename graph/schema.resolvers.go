@@ -81,6 +81,7 @@ func (r *areaResolver) Initiatives(ctx context.Context, obj *db.Area, filter *mo
 		return nil, err
 	}
 	return paged(ctx, pages(first, after, last, before), func(p db.Page) (db.List[*db.Initiative], error) {
+		p.Omit = initiativeOmit(ctx)
 		return loader.For(ctx).AreaInitiatives(ctx, obj.ID, f, p)
 	}, nil, model.NewInitiativeConnection)
 }
@@ -410,6 +411,7 @@ func (r *queryResolver) Initiatives(ctx context.Context, filter *model.Initiativ
 		return nil, err
 	}
 	return paged(ctx, pages(first, after, last, before), func(p db.Page) (db.List[*db.Initiative], error) {
+		p.Omit = initiativeOmit(ctx)
 		return r.Store.Initiatives(ctx, f, p)
 	}, loader.For(ctx).Initiatives, model.NewInitiativeConnection)
 }

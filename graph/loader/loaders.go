@@ -184,7 +184,10 @@ func (l *generation) Organizations(orgs []*db.Organization) {
 }
 
 // Initiatives registers initiatives handed out together: the areas they
-// serve and the organisations they involve load together.
+// serve and the organisations they involve load together. They may be
+// partial, read without the parts their selection does not show
+// (db.Page.Omit), so only their ids and references are kept, never the
+// records: a cache of initiatives by id would have to key them by parts.
 func (l *generation) Initiatives(inits []*db.Initiative) {
 	ids := make([]int64, 0, len(inits))
 	var areas, orgs []int64
