@@ -13,11 +13,18 @@ import (
 
 // Tree reads (db.TreeReader): a tree is compiled to one statement that
 // builds the whole JSON value in the database, with json_build_object for
-// each record and json_agg for each list, every relation a correlated
+// each record and each list an array of them, every relation a correlated
 // subquery on the index that serves it (initiative_areas by area,
 // initiative_partners by initiative, organisations by key). The statement
 // returns one json column, or no row when the root does not exist, and its
 // bytes go to the writer as the server sent them, never decoded.
+//
+// A list is array_to_json(ARRAY(SELECT … ORDER BY …)), not json_agg(…
+// ORDER BY …): both keep the order, but PostgreSQL before 16 sorts an
+// aggregate's input for every group even when an index already reads it
+// in order, a sort for each initiative's partners, where the subquery's
+// ORDER BY is the index's and costs nothing. On the benchmark's shape
+// that spared a tenth of the statement's CPU time.
 //
 // The statement's text depends on the tree's shape only: member names
 // (the client's aliases), constants, the root's id and the page's limit
@@ -316,15 +323,17 @@ func (c *treeCompiler) relation(from db.TreeRecord, r *db.TreeRelation, alias st
 		if err != nil {
 			return "", err
 		}
-		return "coalesce((SELECT json_agg(" + obj + " ORDER BY " + to + ".organization_id) FROM initiative_partners " + to +
-			" WHERE " + to + ".initiative_id = " + alias + ".id), '[]'::json)", nil
+		return "array_to_json(ARRAY(SELECT " + obj + " FROM initiative_partners " + to + " WHERE " + to + ".initiative_id = " +
+			alias + ".id ORDER BY " + to + ".organization_id))", nil
 	}
 	return c.areaInitiatives(r, alias, to)
 }
 
 // areaInitiatives is the connection of a page of an area's initiatives:
 // the page in id order from the link table's index, LIMIT in a subquery
-// so that only its records are built, and the count of every link.
+// so that only its records are built (a select list is computed below a
+// sort, for every row the sort is given, should the planner choose one),
+// and the count of every link.
 func (c *treeCompiler) areaInitiatives(r *db.TreeRelation, area, to string) (string, error) {
 	// Only a limit, as the contract has it; the count is made when a
 	// member asks for it, and only then. A limit below 0 is 0, as
@@ -356,9 +365,9 @@ func (c *treeCompiler) areaInitiatives(r *db.TreeRelation, area, to string) (str
 		switch {
 		case m.Nodes && !m.TotalCount:
 			link := c.alias("l")
-			v = "coalesce((SELECT json_agg(" + obj + " ORDER BY " + to + ".id) FROM (SELECT " + to + ".* FROM initiative_areas " + link +
+			v = "array_to_json(ARRAY(SELECT " + obj + " FROM (SELECT " + to + ".* FROM initiative_areas " + link +
 				" JOIN initiatives " + to + " ON " + to + ".id = " + link + ".initiative_id WHERE " + link + ".area_id = " + area +
-				".id ORDER BY " + link + ".initiative_id LIMIT " + c.a.add(limit) + "::bigint) " + to + "), '[]'::json)"
+				".id ORDER BY " + link + ".initiative_id LIMIT " + c.a.add(limit) + "::bigint) " + to + " ORDER BY " + to + ".id))"
 		case m.TotalCount && !m.Nodes:
 			link := c.alias("l")
 			v = "(SELECT count(*) FROM initiative_areas " + link + " WHERE " + link + ".area_id = " + area + ".id)"
