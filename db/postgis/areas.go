@@ -197,7 +197,13 @@ func (s *Store) areasInBox(ctx context.Context, f db.AreaFilter, p db.Page) (db.
 	// As the statement's answer: no items when the page is empty.
 	l := db.List[*db.Area]{Total: len(found), Start: lo}
 	for _, a := range found[lo:hi] {
-		// Callers own what they get, as they own what a query decodes.
+		// Callers own what they get, as they own what a query decodes;
+		// an outline omitted (a tile's read) is not copied.
+		if p.Omit.Has(db.PartGeometry) {
+			c := *a
+			c.Geometry = nil
+			a = &c
+		}
 		l.Items = append(l.Items, a.Clone())
 	}
 	return l, true, nil

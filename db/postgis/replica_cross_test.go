@@ -156,6 +156,10 @@ func TestReplicaBoxesMatchSQL(t *testing.T) {
 	page := func() (db.Page, string) {
 		id := func() int64 { return pick(p.rng, ds.Areas).ID + int64(p.rng.IntN(3)) - 1 }
 		pg := db.Page{Limit: 1 + p.rng.IntN(40), FromEnd: p.rng.IntN(3) == 0, NoTotal: p.rng.IntN(4) == 0}
+		if p.rng.IntN(3) == 0 {
+			// As a tile reads its areas: both leave the outlines out.
+			pg.Omit = db.PartGeometry
+		}
 		switch p.rng.IntN(5) {
 		case 0:
 			pg.Offset = p.rng.IntN(30)
