@@ -11,7 +11,9 @@ import (
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/memory"
+	"github.com/areagraph/areagraph/db/postgis/pgtest"
 	"github.com/areagraph/areagraph/db/synth"
+	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/areagraph/areagraph/layers"
 )
 
@@ -81,6 +83,7 @@ func serveTiles(b *testing.B, h *layers.Handler, reqs []*http.Request) {
 	}
 	b.ReportAllocs()
 	largest, i := 0, 0
+	start := cpuTime()
 	for b.Loop() {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, reqs[i%len(reqs)])
@@ -89,6 +92,9 @@ func serveTiles(b *testing.B, h *layers.Handler, reqs []*http.Request) {
 			b.Fatalf("%d %s", rec.Code, rec.Body)
 		}
 		largest = max(largest, rec.Body.Len())
+	}
+	if start >= 0 {
+		b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 	}
 	b.ReportMetric(float64(largest), "max-bytes/tile")
 }
@@ -102,6 +108,33 @@ func BenchmarkTileStatisticalAreasZ12(b *testing.B) { benchTiles(b, "statistical
 // (bench/queries.go).
 func BenchmarkTileStatisticalAreasZ10(b *testing.B) {
 	h, ds := synthHandler(b)
+	serveTiles(b, h, z10Tiles(ds))
+}
+
+// BenchmarkTileStatisticalAreasZ10PostGIS is BenchmarkTileStatisticalAreasZ10
+// over PostGIS, with the area replica live (as a server runs) and turned
+// off; cpu-ns/op is this process's alone, not the database's.
+func BenchmarkTileStatisticalAreasZ10PostGIS(b *testing.B) {
+	ds := synth.Generate(synth.Config{Seed: 1, Initiatives: 1000})
+	url := pgtest.SchemaURL(b)
+	s := storetest.PostGIS(b, url)
+	if err := s.Load(b.Context(), ds); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("replica", func(b *testing.B) {
+		if err := s.WaitReplica(b.Context()); err != nil {
+			b.Fatal(err)
+		}
+		serveTiles(b, layers.New(s, nil), z10Tiles(ds))
+	})
+	b.Run("sql", func(b *testing.B) {
+		serveTiles(b, layers.New(storetest.PostGIS(b, url+"&area_replica=off"), nil), z10Tiles(ds))
+	})
+}
+
+// z10Tiles are 256 requests for the z10 tiles of statistical areas at
+// points drawn where ds's areas are.
+func z10Tiles(ds *db.Dataset) []*http.Request {
 	smp := synth.NewSampler(ds, 1)
 	const z = 10
 	reqs := make([]*http.Request, 256)
@@ -111,7 +144,7 @@ func BenchmarkTileStatisticalAreasZ10(b *testing.B) {
 		path := "/tiles/statistical-areas/" + strconv.Itoa(z) + "/" + strconv.Itoa(x) + "/" + strconv.Itoa(y) + ".mvt"
 		reqs[i] = httptest.NewRequest(http.MethodGet, path, nil)
 	}
-	serveTiles(b, h, reqs)
+	return reqs
 }
 
 // BenchmarkTileInitiativesZ3: the z3 tile over the dataset, which holds
