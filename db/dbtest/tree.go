@@ -61,7 +61,10 @@ func testReadTree(t *testing.T, s db.Store) {
 					{Key: "lead", Relation: &db.TreeRelation{Kind: db.RelInitiativeLead, Node: db.TreeNode{Type: db.TreeOrganization}}},
 					{Key: "partners", Relation: &db.TreeRelation{Kind: db.RelInitiativePartners, Node: db.TreeNode{Type: db.TreePartnership}}},
 				}}}}}}}},
-		{"an object of many members", wideTree(4, 120)},
+		{"an object of 50 members", wideTree(4, 50)},
+		{"an object of 51 members", wideTree(4, 51)},
+		{"an object of 100 members", wideTree(4, 100)},
+		{"an object of 120 members", wideTree(4, 120)},
 		{"a missing area", NestedTree(999, 50)},
 		{"an id no record can have", NestedTree(-1, 50)},
 	}
