@@ -132,6 +132,18 @@ func (r *initiativeRow) record() (*db.Initiative, error) {
 
 func initiativeID(in *db.Initiative) int64 { return in.ID }
 
+// initiativeIDRecord reads the ids alone, of the candidates whose records
+// are read after them.
+var initiativeIDRecord = record{table: "initiatives", alias: "i", cols: func(string) string { return "i.id" }}
+
+type initiativeIDRow struct{ id int64 }
+
+func newInitiativeIDRow() scanner[*db.Initiative] { return &initiativeIDRow{} }
+
+func (r *initiativeIDRow) dest() []any { return []any{&r.id} }
+
+func (r *initiativeIDRow) record() (*db.Initiative, error) { return &db.Initiative{ID: r.id}, nil }
+
 // initiativeConds are the conditions of an InitiativeFilter on the
 // initiatives aliased i.
 func initiativeConds(a *args, f db.InitiativeFilter) (conds []string, dist dists, err error) {
@@ -162,12 +174,17 @@ func initiativeConds(a *args, f db.InitiativeFilter) (conds []string, dist dists
 // InitiativesByID returns the initiatives with the given ids, in input
 // order, nil for an id no initiative has.
 func (s *Store) InitiativesByID(ctx context.Context, ids []int64) ([]*db.Initiative, error) {
+	return s.initiativesByID(ctx, ids, 0)
+}
+
+// initiativesByID is InitiativesByID without the parts in omit.
+func (s *Store) initiativesByID(ctx context.Context, ids []int64, omit db.Parts) ([]*db.Initiative, error) {
 	if len(ids) == 0 {
 		return []*db.Initiative{}, nil
 	}
 	var a args
-	sql := "SELECT " + initiativeRecord.cols("") + " FROM initiatives i WHERE i.id = ANY(" + a.add(distinct(ids)) + "::bigint[])"
-	found, err := queryRecords(ctx, s, "initiatives by id", newInitiativeRow, sql, a)
+	sql := "SELECT " + initiativeColumns(omit).cols("") + " FROM initiatives i WHERE i.id = ANY(" + a.add(distinct(ids)) + "::bigint[])"
+	found, err := queryRecords(ctx, s, "initiatives by id", initiativeRows(omit), sql, a)
 	if err != nil {
 		return nil, err
 	}
@@ -182,25 +199,50 @@ func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pag
 		return db.List[*db.Initiative]{}, err
 	}
 	sel := selection{from: "initiatives i", parent: "0", conds: conds, dist: dist}
-	rec, newRow := initiativeColumns(p.Omit), initiativeRows(p.Omit)
 	if knnUsable(sel, p) {
-		ka := slices.Clone(a)
-		lists, err := queryPaged(ctx, s, "initiatives", newRow, (*db.Initiative).Clone,
-			knnSQL(&ka, sel, rec, p), ka, p, dist, []int64{0})
-		if err != nil {
-			return db.List[*db.Initiative]{}, err
+		l, ok, err := s.nearestInitiatives(ctx, slices.Clone(a), sel, p)
+		if err != nil || ok {
+			return l, err
 		}
-		if lists[0].Total >= 0 {
-			return lists[0], nil
-		}
-		// Too few candidates to be sure of the order: rank every match.
+		// Too few candidates to be sure of the order, or a record gone
+		// between two statements: rank every match.
 	}
-	lists, err := queryPaged(ctx, s, "initiatives", newRow, (*db.Initiative).Clone,
-		pagedSQL(&a, sel, rec, p), a, p, dist, []int64{0})
+	lists, err := queryPaged(ctx, s, "initiatives", initiativeRows(p.Omit), (*db.Initiative).Clone,
+		pagedSQL(&a, sel, initiativeColumns(p.Omit), p), a, p, dist, []int64{0})
 	if err != nil {
 		return db.List[*db.Initiative]{}, err
 	}
 	return lists[0], nil
+}
+
+// nearestInitiatives answers a page nearest first from the index's order
+// (knnSQL), when the candidates settle it (ok). When the page omits the
+// lists of the link tables, every candidate comes with the record's
+// columns, plain columns all of them, and one statement answers. Else the
+// candidates are ids, and the page's records alone are read by id in a
+// second statement: the lists cost a subquery per row.
+func (s *Store) nearestInitiatives(ctx context.Context, a args, sel selection, p db.Page) (db.List[*db.Initiative], bool, error) {
+	const links = db.PartAreas | db.PartPartners
+	if p.Omit.Has(links) {
+		return queryKNN(ctx, s, "initiatives", initiativeRows(p.Omit), knnSQL(&a, sel, initiativeColumns(p.Omit), p), a, p, sel.dist)
+	}
+	l, ok, err := queryKNN(ctx, s, "initiatives", newInitiativeIDRow, knnSQL(&a, sel, initiativeIDRecord, p), a, p, sel.dist)
+	if err != nil || !ok {
+		return l, false, err
+	}
+	ids := make([]int64, len(l.Items))
+	for i, in := range l.Items {
+		ids[i] = in.ID
+	}
+	whole, err := s.initiativesByID(ctx, ids, p.Omit)
+	if err != nil {
+		return db.List[*db.Initiative]{}, false, err
+	}
+	if slices.Contains(whole, nil) {
+		return db.List[*db.Initiative]{}, false, nil
+	}
+	l.Items = whole
+	return l, true, nil
 }
 
 // initiativeLocationRecord reads what InitiativeLocations hands out: the

@@ -431,38 +431,85 @@ func knnUsable(sel selection, p db.Page) bool {
 		p.NoTotal && p.After == nil && p.Before == nil && !p.FromEnd
 }
 
-// knnSQL answers a page of a Near list in the index's own order: the GiST
-// index hands out the records nearest by planar distance (ORDER BY
-// col <-> point, an Index Scan with Order By), the first
-// knnCandidates(end) of those that match are measured on the ellipsoid
-// and ranked by (distance, id), and the page is read from them. No match
-// beyond the candidates is counted.
-//
-// The ranking is exact when the candidates are all the matches, or when
-// the last candidate's planar distance, turned into a lower bound in
-// metres (knnOrder.scale), exceeds the distance of the record just past
-// the page: every other match lies at least that far. The statement
-// reports a total of -1 otherwise, and the caller asks again with
-// pagedSQL. Otherwise the total is the number of candidates, which is
-// more than the page's end exactly when a record follows it, as
-// db.Page.NoTotal allows.
+// knnSQL reads the candidates of a page of a Near list in the index's own
+// order: the GiST index hands out the records nearest by planar distance
+// (ORDER BY col <-> point, an Index Scan with Order By), and the first
+// knnCandidates(end) of those that match come back, each with its
+// distance on the ellipsoid, its planar distance and rec's columns.
+// queryKNN ranks them. It is one plain statement, without the window
+// functions and common table expressions of pagedSQL: PostgreSQL plans it
+// anew for every point, and planning those cost more than running them.
 func knnSQL(a *args, sel selection, rec record, p db.Page) string {
 	k := sel.dist.knn
-	off, lim := int64(max(p.Offset, 0)), int64(max(p.Limit, 0))
-	n := a.add(knnCandidates(int(off+lim)+1)) + "::bigint"
-	offArg, limArg := a.add(off)+"::bigint", a.add(lim)+"::bigint"
+	end := max(p.Offset, 0) + max(p.Limit, 0)
 	pt := "ST_GeomFromWKB(" + k.point + ", 4326)"
-	// lo and hi bound the page's ranks by the rule of db.Page.Bounds, as
-	// in pagedSQL; with as many candidates as asked for, the count is past
-	// the page's end and they are the offset and its end.
-	lo := "least(" + offArg + ", cnt)"
-	keep := "w.rn > w.lo AND w.rn <= w.hi"
-	return "WITH c AS MATERIALIZED (SELECT " + rec.alias + ".id AS id, " + sel.dist.near + " AS dist, " + k.col + " <-> " + pt +
-		" AS pd FROM " + sel.from + where(sel.conds) + " ORDER BY " + k.col + " <-> " + pt + " LIMIT " + n + "), " +
-		"r AS (SELECT id, dist, row_number() OVER (ORDER BY dist, id) AS rn, count(*) OVER () AS cnt, max(pd) OVER () AS far FROM c), " +
-		"w AS (SELECT id, dist, rn, " + lo + " AS lo, " + lo + " + least(" + limArg + ", cnt - " + lo + ") AS hi, " +
-		"CASE WHEN cnt < " + n + " OR far * " + a.add(k.scale) + "::double precision > " +
-		"(SELECT max(r2.dist) FROM r r2 WHERE r2.rn <= " + offArg + " + " + limArg + " + 1) THEN cnt ELSE -1 END AS total FROM r) " +
-		"SELECT 0::bigint, w.total, w.rn, w.dist, NULL::double precision, w.lo, w.hi, " + rec.cols(keep) +
-		" FROM w JOIN " + rec.table + " " + rec.alias + " ON " + rec.alias + ".id = w.id WHERE w.rn = 1 OR (" + keep + ") ORDER BY w.rn"
+	return "SELECT " + sel.dist.near + ", " + k.col + " <-> " + pt + ", " + rec.cols("") + " FROM " + sel.from + where(sel.conds) +
+		" ORDER BY " + k.col + " <-> " + pt + " LIMIT " + a.add(knnCandidates(end+1)) + "::bigint"
+}
+
+// queryKNN runs a statement built by knnSQL and ranks its candidates by
+// (distance, id). The ranking is exact when the candidates are all the
+// matches, or when the last candidate's planar distance, turned into a
+// lower bound in metres (knnOrder.scale), exceeds the distance of the
+// record just past the page: every other match lies at least that far.
+// Otherwise ok is false, and the caller asks again with pagedSQL. The
+// total is the number of candidates, which is more than the page's end
+// exactly when a record follows it, as db.Page.NoTotal allows. Only the
+// page's records are built from their rows.
+func queryKNN[T any](ctx context.Context, s *Store, op string, newRow func() scanner[T],
+	sql string, args args, p db.Page, dist dists) (l db.List[T], ok bool, err error) {
+	if err := p.Check(true); err != nil {
+		return l, false, err
+	}
+	rows, err := s.reads.Query(ctx, sql, args...)
+	if err != nil {
+		return l, false, translateIn(ctx, err, op)
+	}
+	defer rows.Close()
+	type candidate struct {
+		dist, planar float64
+		row          scanner[T]
+		id           int64
+	}
+	var cands []candidate
+	far := 0.0
+	for rows.Next() {
+		c := candidate{row: newRow()}
+		d := c.row.dest()
+		if err := rows.Scan(append([]any{&c.dist, &c.planar}, d...)...); err != nil {
+			return l, false, translateIn(ctx, err, op)
+		}
+		// The id is the first column of every record.
+		c.id = *d[0].(*int64)
+		far = max(far, c.planar)
+		cands = append(cands, c)
+	}
+	if err := rows.Err(); err != nil {
+		return l, false, translateIn(ctx, err, op)
+	}
+	slices.SortFunc(cands, func(a, b candidate) int {
+		switch {
+		case a.dist < b.dist || a.dist == b.dist && a.id < b.id:
+			return -1
+		case a.dist == b.dist && a.id == b.id:
+			return 0
+		}
+		return 1
+	})
+	off, lim := max(p.Offset, 0), max(p.Limit, 0)
+	if n := len(cands); n >= int(knnCandidates(off+lim+1)) && !(far*dist.knn.scale > cands[min(off+lim, n-1)].dist) {
+		return l, false, nil
+	}
+	lo := min(off, len(cands))
+	hi := lo + min(lim, len(cands)-lo)
+	l = db.List[T]{Total: len(cands), Start: lo, Items: make([]T, 0, hi-lo), Distances: make([]float64, 0, hi-lo)}
+	for _, c := range cands[lo:hi] {
+		v, err := c.row.record()
+		if err != nil {
+			return db.List[T]{}, false, err
+		}
+		l.Items = append(l.Items, v)
+		l.Distances = append(l.Distances, c.dist)
+	}
+	return l, true, nil
 }
