@@ -179,9 +179,9 @@ func clipRing(s *tileScratch, r orb.Ring, box orb.Bound) []orb.Point {
 		if !initClosed {
 			prev = in[0]
 		}
-		prevInside := bitCode(box, prev)&edge == 0
+		prevInside := !outside(box, edge, prev)
 		for _, p := range in {
-			inside := bitCode(box, p)&edge == 0
+			inside := !outside(box, edge, p)
 			if inside != prevInside {
 				out = append(out, intersect(box, edge, prev, p))
 			}
@@ -208,11 +208,27 @@ func clipRing(s *tileScratch, r orb.Ring, box orb.Bound) []orb.Point {
 // beyond tells whether a position of ps lies beyond the box's edge.
 func beyond(ps []orb.Point, box orb.Bound, edge int) bool {
 	for _, p := range ps {
-		if bitCode(box, p)&edge != 0 {
+		if outside(box, edge, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// outside is bitCode(box, p)&edge != 0 for one edge, the one test a
+// pass needs. A position beyond the east edge is never beyond the west
+// one in a box, so the east test need not rule that out as bitCode's
+// does.
+func outside(box orb.Bound, edge int, p orb.Point) bool {
+	switch edge {
+	case 1:
+		return p[0] < box.Min[0]
+	case 2:
+		return p[0] > box.Max[0]
+	case 4:
+		return p[1] < box.Min[1]
+	}
+	return p[1] > box.Max[1]
 }
 
 // bitCode and intersect are orb's clip: where p lies about the box, and
