@@ -174,6 +174,9 @@ func NewHandler(store Backend, cfg HandlerConfig) http.Handler {
 	})
 	exec.AroundResponses(withConsistency)
 	exec.AroundRootFields(rootFieldsInTurn)
+	// The root field of a tree whose read found the store away answers
+	// with its error, not with a second read (tree.go).
+	exec.AroundRootFields(failTree)
 	h := &graphqlHandler{
 		exec: exec, maxBody: cfg.Limits.MaxBodyBytes, apq: cfg.APQCacheSize > 0, log: cfg.Log,
 		streams: cfg.Streams, ws: newWebSocket(cfg.Streams, cfg.Limits.MaxBodyBytes, cfg.Log),

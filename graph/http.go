@@ -131,10 +131,14 @@ func (h *graphqlHandler) execute(w http.ResponseWriter, r *http.Request, media s
 	}
 	// A tree (tree.go) is answered by the store in one read, and written
 	// and kept as any answer.
-	if h.answerTree(ctx, op, func(data []byte) {
+	answered, failed := h.answerTree(ctx, op, func(data []byte) {
 		h.write(w, r, media, http.StatusOK, operationName(op), &graphql.Response{Data: data}, keep)
-	}) {
+	})
+	if answered {
 		return
+	}
+	if failed != nil {
+		ctx = context.WithValue(ctx, treeFailedKey{}, failed)
 	}
 	responses, ctx := h.exec.DispatchOperation(ctx, op)
 	resp := responses(ctx)

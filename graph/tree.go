@@ -432,20 +432,28 @@ var treeBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 const maxPooledTree = 1 << 20
 
 // answerTree answers op from the store in one tree read when it is a
-// tree; ok is false when it is not, or the store did not answer it (any
-// error, or a missing area), and the ordinary path is to answer it. The
-// answer is the data member, which the caller writes as any other.
-func (h *graphqlHandler) answerTree(ctx context.Context, op *graphql.OperationContext, answer func(data []byte)) (ok bool) {
+// tree; ok is false when it is not, or the store did not answer it (a
+// refusal, a missing area, an error), and the ordinary path is to answer
+// it. The answer is the data member, which the caller writes as any other.
+//
+// When the store could not be reached (UNAVAILABLE), failed is its error,
+// for the ordinary path to answer with (failTree) instead of asking the
+// store again: the database that did not answer the tree would not answer
+// its fields either, and a second wait for it, when it hangs or its pool
+// is spent, would double the time the request holds its place and the
+// load on a pool that is shedding it. Past the request's deadline the
+// ordinary path answers as it would have anyway, with no store call.
+func (h *graphqlHandler) answerTree(ctx context.Context, op *graphql.OperationContext, answer func(data []byte)) (ok bool, failed error) {
 	if h.trees == nil {
-		return false
+		return false, nil
 	}
 	plan := h.plans.get(op)
 	if plan == nil {
-		return false
+		return false, nil
 	}
 	tree, ok := plan.bind(op.Variables)
 	if !ok {
-		return false
+		return false, nil
 	}
 	buf := treeBufs.Get().(*bytes.Buffer)
 	defer func() {
@@ -459,12 +467,35 @@ func (h *graphqlHandler) answerTree(ctx context.Context, op *graphql.OperationCo
 	buf.WriteByte(':')
 	start := buf.Len()
 	if err := h.trees.ReadTree(ctx, tree, buf); err != nil {
-		return false
+		if ctx.Err() == nil && db.ErrorCode(err) == db.EUNAVAILABLE {
+			return false, err
+		}
+		return false, nil
 	}
 	if string(buf.Bytes()[start:]) == "null" {
-		return false
+		return false, nil
 	}
 	buf.WriteByte('}')
 	answer(buf.Bytes())
-	return true
+	return true, nil
+}
+
+// treeFailedKey marks the context of an operation whose tree read found
+// the store unreachable, with the store's error.
+type treeFailedKey struct{}
+
+// failTree answers the root fields of an operation whose tree read found
+// the store unreachable with the store's error, as each would have met it
+// on its first read: the answer field by field, a null and the error at
+// its path, without the read. A tree has one root field.
+func failTree(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	if err, _ := ctx.Value(treeFailedKey{}).(error); err != nil {
+		// The field's context, which the executor sets only below here,
+		// gives the error its path and location.
+		rf := graphql.GetRootFieldContext(ctx)
+		ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Object: rf.Object, Field: rf.Field})
+		graphql.AddError(ctx, graphql.AddFieldLocationToError(ctx, err))
+		return graphql.Null
+	}
+	return next(ctx)
 }

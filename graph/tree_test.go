@@ -295,3 +295,49 @@ func clip(b []byte) string {
 	}
 	return string(b)
 }
+
+// downStore is a store whose database has gone away: its tree reads and
+// the area lookups the field-by-field path starts with fail as PostGIS's
+// do, with UNAVAILABLE, and it notes the calls that reach it.
+type downStore struct {
+	db.Store
+	log callLog
+}
+
+var errDown = fmt.Errorf("%w (dial tcp 10.0.0.9:5432: connect: connection refused)",
+	db.Errorf(db.EUNAVAILABLE, "database unavailable"))
+
+func (s *downStore) ReadTree(ctx context.Context, _ *db.Tree, _ io.Writer) error {
+	s.log.hook(ctx, "ReadTree")
+	return errDown
+}
+
+func (s *downStore) AreasByID(ctx context.Context, _ []int64) ([]*db.Area, error) {
+	s.log.hook(ctx, "AreasByID")
+	return nil, errDown
+}
+
+// A tree read that fails because the database is away is answered as the
+// field-by-field path answers that, and not tried again field by field:
+// when the database hangs or its pool is spent, a second wait for it would
+// double the time every such request holds its place, and the load on a
+// pool that is shedding it.
+func TestATreeReadOfAnAbsentDatabaseIsNotTriedTwice(t *testing.T) {
+	s := &downStore{Store: storetest.Backends[0].Open(t)}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	trees := graph.NewHandler(s, graph.HandlerConfig{Log: quiet})
+	plain := graph.NewHandler(s, graph.HandlerConfig{Log: quiet, DisableTreeReads: true})
+	vars := map[string]any{"id": db.GlobalID(db.TypeArea, 1), "first": 5}
+	for _, q := range []string{nestedQuery, `query($id: ID!) { place: area(id: $id) { name } }`} {
+		got := serveQuery(trees, t.Context(), q, vars)
+		if calls := s.log.take(); !slices.Equal(calls, []string{"ReadTree"}) {
+			t.Errorf("store calls %v, want the tree read alone", calls)
+		}
+		want := serveQuery(plain, t.Context(), q, vars)
+		s.log.take()
+		compareAnswers(t, "memory", got, want)
+		if !bytes.Contains(got.body, []byte(db.EUNAVAILABLE)) || bytes.Contains(got.body, []byte("refused")) {
+			t.Errorf("answer %s", got.body)
+		}
+	}
+}
