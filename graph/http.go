@@ -229,6 +229,20 @@ type wireResponse struct {
 // write sends a response; keep, when not empty, is the key to keep a
 // successful answer under in the response cache.
 func (h *graphqlHandler) write(w http.ResponseWriter, r *http.Request, media string, status int, operation string, resp *graphql.Response, keep string) {
+	// An answer that is not kept and needs no encoding is written in its
+	// pieces, not copied into one body first: the data of a map's view
+	// of outlines is some 100 KB.
+	if keep == "" && wrapsAsIs(resp) {
+		obs.SetGraphQL(r.Context(), operation, "ok")
+		w.Header().Set("Content-Type", media+"; charset=utf-8")
+		w.WriteHeader(status)
+		if _, err := io.WriteString(w, dataOpen); err == nil {
+			if _, err := w.Write(resp.Data); err == nil {
+				_, _ = io.WriteString(w, dataEnd)
+			}
+		}
+		return
+	}
 	body, err := encodeResponse(resp)
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "internal error", "error", fmt.Errorf("encoding a response: %w", err))
@@ -264,15 +278,24 @@ func (h *graphqlHandler) write(w http.ResponseWriter, r *http.Request, media str
 // those characters json.Marshal would copy it unchanged. Such data, the
 // usual answer without errors or extensions, is wrapped as it is.
 func encodeResponse(resp *graphql.Response) ([]byte, error) {
-	if len(resp.Errors) > 0 || len(resp.Extensions) > 0 || len(resp.Data) == 0 || needsEscape(resp.Data) {
+	if !wrapsAsIs(resp) {
 		return json.Marshal(wireResponse{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
 	}
-	const open, end = `{"data":`, `}`
-	body := make([]byte, 0, len(open)+len(resp.Data)+len(end))
-	body = append(body, open...)
+	body := make([]byte, 0, len(dataOpen)+len(resp.Data)+len(dataEnd))
+	body = append(body, dataOpen...)
 	body = append(body, resp.Data...)
-	return append(body, end...), nil
+	return append(body, dataEnd...), nil
 }
+
+// wrapsAsIs tells whether resp is encoded as its data between dataOpen
+// and dataEnd (see encodeResponse): data without errors or extensions,
+// and nothing in it json.Marshal would escape.
+func wrapsAsIs(resp *graphql.Response) bool {
+	return len(resp.Errors) == 0 && len(resp.Extensions) == 0 && len(resp.Data) > 0 && !needsEscape(resp.Data)
+}
+
+// What encodeResponse wraps data that needs no encoding in.
+const dataOpen, dataEnd = `{"data":`, `}`
 
 // needsEscape tells whether json.Marshal would escape anything in b: <, >
 // and & (for HTML), or U+2028 and U+2029 (for JavaScript).
