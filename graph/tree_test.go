@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/dbhook"
 	"github.com/areagraph/areagraph/graph"
+	"github.com/areagraph/areagraph/internal/logtest"
 	"github.com/areagraph/areagraph/internal/storetest"
 	"github.com/paulmach/orb"
 )
@@ -339,5 +341,40 @@ func TestATreeReadOfAnAbsentDatabaseIsNotTriedTwice(t *testing.T) {
 		if !bytes.Contains(got.body, []byte(db.EUNAVAILABLE)) || bytes.Contains(got.body, []byte("refused")) {
 			t.Errorf("answer %s", got.body)
 		}
+	}
+}
+
+// brokenTrees is a store whose tree reads fail with an error of their own
+// (a statement the database refuses), all its other reads answering.
+type brokenTrees struct{ db.Store }
+
+func (brokenTrees) ReadTree(context.Context, *db.Tree, io.Writer) error {
+	return errors.New(`postgis: tree: ERROR: syntax error at or near "$3" (SQLSTATE 42601)`)
+}
+
+// A tree read that fails for a reason of its own is answered field by
+// field, and its error, which no client sees, goes to the log: a tree read
+// that always fails must not pass for a slow but working one.
+func TestATreeReadThatFailsIsLogged(t *testing.T) {
+	s := brokenTrees{storetest.Backends[0].Open(t)}
+	var logs logtest.Buffer
+	trees := graph.NewHandler(s, graph.HandlerConfig{Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	plain := graph.NewHandler(s, graph.HandlerConfig{Log: slog.New(slog.DiscardHandler), DisableTreeReads: true})
+	l, err := s.Initiatives(t.Context(), db.InitiativeFilter{}, db.Page{Limit: 1})
+	if err != nil || len(l.Items) == 0 {
+		t.Fatal(err)
+	}
+	vars := map[string]any{"id": db.GlobalID(db.TypeArea, l.Items[0].AreaIDs[0]), "first": 5}
+	got := serveQuery(trees, t.Context(), nestedQuery, vars)
+	compareAnswers(t, "memory", got, serveQuery(plain, t.Context(), nestedQuery, vars))
+	if bytes.Contains(got.body, []byte("SQLSTATE")) || bytes.Contains(got.body, []byte(`"errors"`)) {
+		t.Errorf("answer %s", got.body)
+	}
+	if logs.String() == "" {
+		t.Fatal("nothing logged")
+	}
+	recs := logs.Records(t, "tree read failed; answered field by field")
+	if len(recs) != 1 || !strings.Contains(fmt.Sprint(recs[0]["error"]), "42601") {
+		t.Errorf("log %q", logs.String())
 	}
 }
