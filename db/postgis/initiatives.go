@@ -200,7 +200,7 @@ func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pag
 	}
 	sel := selection{from: "initiatives i", parent: "0", conds: conds, dist: dist}
 	if knnUsable(sel, p) {
-		l, ok, err := s.nearestInitiatives(ctx, slices.Clone(a), sel, p)
+		l, ok, err := s.nearestInitiatives(ctx, a, sel, p)
 		if err != nil || ok {
 			return l, err
 		}
@@ -224,9 +224,9 @@ func (s *Store) Initiatives(ctx context.Context, f db.InitiativeFilter, p db.Pag
 func (s *Store) nearestInitiatives(ctx context.Context, a args, sel selection, p db.Page) (db.List[*db.Initiative], bool, error) {
 	const links = db.PartAreas | db.PartPartners
 	if p.Omit.Has(links) {
-		return queryKNN(ctx, s, "initiatives", initiativeRows(p.Omit), knnSQL(&a, sel, initiativeColumns(p.Omit), p), a, p, sel.dist)
+		return queryKNN(ctx, s, "initiatives", initiativeRows(p.Omit), knnSQL(sel, initiativeColumns(p.Omit), p), a, p, sel.dist)
 	}
-	l, ok, err := queryKNN(ctx, s, "initiatives", newInitiativeIDRow, knnSQL(&a, sel, initiativeIDRecord, p), a, p, sel.dist)
+	l, ok, err := queryKNN(ctx, s, "initiatives", newInitiativeIDRow, knnSQL(sel, initiativeIDRecord, p), a, p, sel.dist)
 	if err != nil || !ok {
 		return l, false, err
 	}

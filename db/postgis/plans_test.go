@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 
 	"github.com/areagraph/areagraph/db"
@@ -167,5 +168,60 @@ func TestNearestFallsBack(t *testing.T) {
 	}
 	if again == 0 || once == 0 {
 		t.Errorf("%d answers took a second statement, %d one: both paths must be taken", again, once)
+	}
+}
+
+// TestNearestKeepsItsPlan holds the statement of a nearest list without a
+// total to one that PostgreSQL stops planning: the planner prices it alike
+// at every point, in a crowd or where there is nothing, so that its
+// generic plan is as cheap as a custom one; and after a few executions of
+// the prepared statement, it runs the generic plan.
+func TestNearestKeepsItsPlan(t *testing.T) {
+	rec := &recorder{}
+	s, _ := newTestStore(t, func(cfg *pgxpool.Config) {
+		cfg.ConnConfig.Tracer = rec
+		cfg.MaxConns = 1 // prepared statements and their plans are per connection
+	})
+	ctx := t.Context()
+	ds := synth.Generate(synth.Config{Seed: 5, StatisticalAreas: 40, Initiatives: 4000, Organizations: 50, Years: 1})
+	if err := s.Load(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, "ANALYZE initiatives"); err != nil {
+		t.Fatal(err)
+	}
+	sample := synth.NewSampler(ds, 5)
+	nearest := func(pt orb.Point, radius float64) pgx.TraceQueryStartData {
+		t.Helper()
+		f := db.InitiativeFilter{Spatial: db.Spatial{Near: &db.Near{Point: pt, RadiusMeters: radius}}}
+		rec.take()
+		if _, err := s.Initiatives(ctx, f, db.Page{Limit: 20, NoTotal: true, Omit: db.AllParts}); err != nil {
+			t.Fatal(err)
+		}
+		return rec.take()[0]
+	}
+	price := func(q pgx.TraceQueryStartData) float64 {
+		t.Helper()
+		var plan []map[string]map[string]any
+		if err := s.pool.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+q.SQL, q.Args...).Scan(&plan); err != nil {
+			t.Fatal(err)
+		}
+		return plan[0]["Plan"]["Total Cost"].(float64)
+	}
+	// Within 50 km of a location lies the whole dataset.
+	crowd, nowhere := nearest(sample.NearLocation(0), 50000), nearest(orb.Point{-150, -60}, 50000)
+	if c, n := price(crowd), price(nowhere); c != n {
+		t.Errorf("nearest without a total is priced %g in a crowd and %g where there is nothing: the planner sees the point", c, n)
+	}
+	for range 10 {
+		nearest(sample.NearLocation(300), 1000)
+	}
+	var generic, custom int64
+	if err := s.pool.QueryRow(ctx, "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1", crowd.SQL).
+		Scan(&generic, &custom); err != nil {
+		t.Fatal(err)
+	}
+	if generic == 0 {
+		t.Errorf("nearest without a total was planned for each of its %d executions:\n%s", custom, crowd.SQL)
 	}
 }

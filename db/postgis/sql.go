@@ -98,6 +98,11 @@ type knnOrder struct {
 	// scale turns a planar distance in degrees into a lower bound of the
 	// geodesic distance in metres anywhere within the filter's box.
 	scale float64
+	// conds are the filter's conditions as spatial writes them, and
+	// hidden the same conditions with the point and the box behind
+	// subqueries, near the distance so written (see knnSQL).
+	conds, hidden [2]string
+	near          string
 }
 
 func spatial(a *args, col string, s db.Spatial) (conds []string, dist dists, err error) {
@@ -135,8 +140,12 @@ func spatial(a *args, col string, s db.Spatial) (conds []string, dist dists, err
 		// pad (about 100 m, as in the memory backend) keeps an area whose
 		// arc comes within the radius.
 		box := geo.RadiusBound(s.Near.Point, s.Near.RadiusMeters).Pad(0.001)
-		conds = append(conds, col+" && "+envelope(a, box), dist.near+" <= "+a.add(s.Near.RadiusMeters))
-		dist.knn = &knnOrder{col: col, point: ptArg, scale: geodesicPerDegree(box)}
+		env, radius := envelope(a, box), a.add(s.Near.RadiusMeters)
+		conds = append(conds, col+" && "+env, dist.near+" <= "+radius)
+		near := "ST_Distance(" + col + "::geography, (SELECT ST_GeomFromWKB(" + ptArg + ", 4326)::geography))"
+		dist.knn = &knnOrder{col: col, point: ptArg, scale: geodesicPerDegree(box),
+			conds:  [2]string{conds[len(conds)-2], conds[len(conds)-1]},
+			hidden: [2]string{col + " && (SELECT " + env + ")", near + " <= " + radius}, near: near}
 	}
 	if s.Within != nil {
 		if err := s.Within.Validate(); err != nil {
@@ -436,15 +445,29 @@ func knnUsable(sel selection, p db.Page) bool {
 // (ORDER BY col <-> point, an Index Scan with Order By), and the first
 // knnCandidates(end) of those that match come back, each with its
 // distance on the ellipsoid, its planar distance and rec's columns.
-// queryKNN ranks them. It is one plain statement, without the window
-// functions and common table expressions of pagedSQL: PostgreSQL plans it
-// anew for every point, and planning those cost more than running them.
-func knnSQL(a *args, sel selection, rec record, p db.Page) string {
+// queryKNN ranks them.
+//
+// It is one plain statement, without the window functions and common
+// table expressions of pagedSQL, and the point and the box sit behind
+// subqueries (InitPlans), the number of candidates is written out: the
+// planner then prices every point alike, so after five executions of the
+// prepared statement PostgreSQL keeps its generic plan, the same index
+// scan, and plans it no more. Planning it anew for every point cost
+// about as much as running it.
+func knnSQL(sel selection, rec record, p db.Page) string {
 	k := sel.dist.knn
 	end := max(p.Offset, 0) + max(p.Limit, 0)
-	pt := "ST_GeomFromWKB(" + k.point + ", 4326)"
-	return "SELECT " + sel.dist.near + ", " + k.col + " <-> " + pt + ", " + rec.cols("") + " FROM " + sel.from + where(sel.conds) +
-		" ORDER BY " + k.col + " <-> " + pt + " LIMIT " + a.add(knnCandidates(end+1)) + "::bigint"
+	conds := slices.Clone(sel.conds)
+	for i, c := range conds {
+		for j := range k.conds {
+			if c == k.conds[j] {
+				conds[i] = k.hidden[j]
+			}
+		}
+	}
+	pt := "(SELECT ST_GeomFromWKB(" + k.point + ", 4326))"
+	return "SELECT " + k.near + ", " + k.col + " <-> " + pt + ", " + rec.cols("") + " FROM " + sel.from + where(conds) +
+		" ORDER BY " + k.col + " <-> " + pt + " LIMIT " + strconv.FormatInt(knnCandidates(end+1), 10)
 }
 
 // queryKNN runs a statement built by knnSQL and ranks its candidates by
