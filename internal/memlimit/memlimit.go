@@ -14,17 +14,17 @@
 //     least Min;
 //   - once loaded, twice the heap the dataset holds, at least Min.
 //
-// Why twice, and not less. The national dataset now holds 163 MiB of
-// heap (215 MB resident once loaded), so its limit is 326 MiB, and under
-// the benchmark's loads it stays near 350 MB resident. A lower limit does
-// not bring it under 300 MB: measured in the same minutes, 8 requests in
-// flight, at 256 MiB a load of bbox outlines stays at 280 MB, but once the
-// simplified outlines (a zoom of the statistical areas, 33 MiB) and the
-// outlines' GeoJSON text are held the live heap is about 240 MiB, the
-// collector runs back to back, and tiles lose a third of their rate while
-// the server still reaches 314–344 MB. The limit cannot go below what is
-// live; what would take the server under 300 MB is less of it (the
-// change events of the load alone hold some 35 MB).
+// Why twice, and not less. The national dataset holds 143 MiB of heap
+// (192 MB resident once loaded), so its limit is 286 MiB, and under the
+// benchmark's loads it stays near 310 MB resident (at 163 MiB of heap,
+// before the change log was made compact, it was 326 MiB and 350 MB). A
+// lower limit does not bring it under 300 MB: measured in the same
+// minutes, 8 requests in flight, at 256 MiB a load of bbox outlines stays
+// at 280 MB, but once the simplified outlines (a zoom of the statistical
+// areas, 33 MiB) and the outlines' GeoJSON text are held the collector
+// runs back to back, tiles lose a third of their rate or more, and the
+// server still reaches 305–328 MB. The limit cannot go below what is
+// live; what takes the server under 300 MB is less of it.
 //
 // It is a soft limit: a store that outgrows it through writes is not
 // stopped, only collected harder.
