@@ -18,6 +18,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/graph/internal/lists"
 	"github.com/areagraph/areagraph/internal/httpcache"
 	"github.com/areagraph/areagraph/internal/httpx"
 	"github.com/areagraph/areagraph/obs"
@@ -140,6 +141,11 @@ func (h *graphqlHandler) execute(w http.ResponseWriter, r *http.Request, media s
 	if failed != nil {
 		ctx = context.WithValue(ctx, treeFailedKey{}, failed)
 	}
+	// The answer is marshalled into a buffer lent from a pool, and given
+	// back once written: write copies it into the body it keeps or writes
+	// it out, and nothing else reads it.
+	bufs := new(lists.Buffers)
+	ctx = lists.WithBuffers(ctx, bufs)
 	responses, ctx := h.exec.DispatchOperation(ctx, op)
 	resp := responses(ctx)
 	if resp == nil {
@@ -156,6 +162,7 @@ func (h *graphqlHandler) execute(w http.ResponseWriter, r *http.Request, media s
 		status = statusWithoutData(resp.Errors)
 	}
 	h.write(w, r, media, status, operationName(op), resp, keep)
+	bufs.Release()
 }
 
 // cacheRoute labels GraphQL's hits, misses and 304s in the metrics.

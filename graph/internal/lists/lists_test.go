@@ -44,3 +44,31 @@ func TestMarshalList(t *testing.T) {
 		t.Errorf("an empty list marshalled to %d elements", n)
 	}
 }
+
+// An executor run without Buffers keeps a buffer of its own; one run with
+// them is lent buffers that Release gives back, and a buffer lent again
+// starts empty.
+func TestBufferLentAndGivenBack(t *testing.T) {
+	own := Buffer(context.Background())
+	own.WriteString("kept")
+	if Buffer(context.Background()) == own {
+		t.Fatal("a buffer without Buffers was shared")
+	}
+	b := new(Buffers)
+	ctx := WithBuffers(context.Background(), b)
+	lent := Buffer(ctx)
+	lent.WriteString(`{"a":1}`)
+	if len(b.lent) != 1 || b.lent[0] != lent {
+		t.Fatalf("lent %v, want the buffer given", b.lent)
+	}
+	b.Release()
+	if len(b.lent) != 0 {
+		t.Fatalf("after Release, still lent %d", len(b.lent))
+	}
+	if again := Buffer(ctx); again.Len() != 0 {
+		t.Fatalf("a buffer lent again holds %q", again.String())
+	}
+	if own.String() != "kept" {
+		t.Fatalf("the executor's own buffer holds %q", own.String())
+	}
+}

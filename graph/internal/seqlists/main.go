@@ -13,9 +13,14 @@
 //
 // gqlgen offers no setting for this (exec.worker_limit still starts a
 // goroutine per element, only fewer at a time), so `go generate` runs this
-// after gqlgen. It changes nothing else, and fails when it finds neither
+// after gqlgen. It changes nothing but what it says here, and fails when it finds neither
 // the call it replaces nor its replacement, so that a gqlgen upgrade that
 // marshals lists another way is noticed rather than silently undone.
+//
+// It also has a query's or a mutation's answer marshalled into a buffer
+// from lists.Buffer, in place of a new bytes.Buffer that grows by
+// doubling, so that a request whose answer has been written can give the
+// buffer back (graph/internal/lists/buffer.go says why).
 //
 // Usage: go run ./internal/seqlists generated/generated.go
 package main
@@ -31,11 +36,14 @@ import (
 	"golang.org/x/tools/go/ast/astutil"
 )
 
-const (
-	concurrent = "graphql.MarshalSliceConcurrently("
-	sequential = "lists.Marshal("
-	listsPath  = "github.com/areagraph/areagraph/graph/internal/lists"
-)
+const listsPath = "github.com/areagraph/areagraph/graph/internal/lists"
+
+// rewrites are what is replaced, each by what replaces it. Each must be
+// found, or its replacement, in the generated file.
+var rewrites = []struct{ from, to string }{
+	{"graphql.MarshalSliceConcurrently(", "lists.Marshal("},
+	{"var buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n", "buf := lists.Buffer(ctx)\n\t\t\tdata.MarshalGQL(buf)\n"},
+}
 
 func main() {
 	if len(os.Args) != 2 {
@@ -53,14 +61,21 @@ func rewrite(path string) error {
 	if err != nil {
 		return err
 	}
-	n := bytes.Count(src, []byte(concurrent))
-	if n == 0 {
-		if bytes.Contains(src, []byte(sequential)) {
-			return nil // already rewritten
+	changed := false
+	for _, rw := range rewrites {
+		if !bytes.Contains(src, []byte(rw.from)) {
+			if bytes.Contains(src, []byte(rw.to)) {
+				continue // already rewritten
+			}
+			return fmt.Errorf("%s has neither %q nor %q: has gqlgen changed how it writes its executor?", path, rw.from, rw.to)
 		}
-		return fmt.Errorf("%s calls neither %s nor %s: has gqlgen changed how it marshals lists?", path, concurrent, sequential)
+		src = bytes.ReplaceAll(src, []byte(rw.from), []byte(rw.to))
+		changed = true
 	}
-	out, err := withImport(path, bytes.ReplaceAll(src, []byte(concurrent), []byte(sequential)))
+	if !changed {
+		return nil
+	}
+	out, err := withImport(path, src)
 	if err != nil {
 		return fmt.Errorf("%s after the rewrite: %w", path, err)
 	}
