@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -109,9 +110,12 @@ func TestInstrumentStoreOutcomes(t *testing.T) {
 	late, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Second))
 	defer cancel()
 	_, _ = s.Areas(late, db.AreaFilter{}, db.Page{Limit: 1})
+	// A tree the store does not read is refused as the contract has it
+	// (db.ErrTreeUnsupported), and answered another way: no failure.
+	_ = s.(db.TreeReader).ReadTree(ctx, &db.Tree{Root: db.TreeNode{Type: db.TreeInitiative}}, io.Discard)
 	got := samples(t, m, "areagraph_store_call_duration_seconds")
 	for _, want := range []string{"method=Ping,outcome=ok", "method=AreaByCode,outcome=NOT_FOUND",
-		"method=Areas,outcome=canceled", "method=Areas,outcome=timeout"} {
+		"method=Areas,outcome=canceled", "method=Areas,outcome=timeout", "method=ReadTree,outcome=unsupported"} {
 		if got[want] != 1 {
 			t.Errorf("%s: %v", want, got)
 		}

@@ -25,15 +25,22 @@ func InstrumentStore(store db.Store, m *Metrics) db.Store {
 // request timeout): a slow query, not a database that is down.
 const Timeout = "timeout"
 
+// Unsupported is the outcome of a tree read the store refused as a shape
+// it does not read (db.ErrTreeUnsupported), which the caller answers
+// another way: the contract's answer, not a failure.
+const Unsupported = "unsupported"
+
 // outcome labels a store call by its error: ok, the error's code,
 // Canceled when the caller gave up (its client left), Timeout when its
-// deadline passed. UNAVAILABLE is left for the database's own failures,
-// so that an alert on it does not fire on clients that hang up. A panic
-// is INTERNAL.
+// deadline passed, Unsupported for a tree refused. UNAVAILABLE is left for
+// the database's own failures, so that an alert on it does not fire on
+// clients that hang up. A panic is INTERNAL.
 func outcome(ctx context.Context, err error) string {
 	switch {
 	case err == nil:
 		return "ok"
+	case errors.Is(err, db.ErrTreeUnsupported):
+		return Unsupported
 	case ClientGone(ctx) && (errors.Is(err, context.Canceled) || db.ErrorCode(err) == db.EUNAVAILABLE):
 		// A connection torn down by the cancellation may fail as lost
 		// rather than as cancelled; either way the client left first.
