@@ -92,7 +92,7 @@ func Serve(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer
 	}
 	switch {
 	case *data != "":
-		// Loading builds a heap of some 170 MB from nothing; at the default
+		// Loading builds a heap of some 150 MB from nothing; at the default
 		// GOGC the collector would run ten times on the way, marking
 		// everything built so far each time. Four times less often
 		// shortens the start by a third, for a peak that lasts only
