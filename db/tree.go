@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
+	"unicode/utf8"
 )
 
 // A tree read answers a nested selection — a record, lists of related
@@ -133,3 +135,103 @@ const (
 	// object.
 	RelPartnershipOrganization TreeRelationKind = "partnershipOrganization"
 )
+
+// CheckTree refuses, with ErrTreeUnsupported, a tree of a shape outside
+// the contract, before a store reads anything: a root that is not an area,
+// a field the record does not have, a relation that does not start from
+// the record or reach the record its node names, a page with more than a
+// limit, a connection member that is not exactly one of nodes and count, a
+// member with not exactly one of field, constant and relation, a name or
+// constant that is not UTF-8 or holds NUL (a JSON string holds neither as
+// it is, PostgreSQL's text neither at all). Every store calls it first, so
+// that they refuse the same trees.
+func CheckTree(t *Tree) error {
+	if t.Root.Type != TreeArea {
+		return ErrTreeUnsupported
+	}
+	return checkTreeNode(&t.Root)
+}
+
+func checkTreeNode(n *TreeNode) error {
+	fields, ok := treeFields[n.Type]
+	if !ok {
+		return ErrTreeUnsupported
+	}
+	for i := range n.Members {
+		m := &n.Members[i]
+		set := 0
+		if m.Field != "" {
+			set++
+			if !fields[m.Field] {
+				return ErrTreeUnsupported
+			}
+		}
+		if m.Const != nil {
+			set++
+			if !treeText(*m.Const) {
+				return ErrTreeUnsupported
+			}
+		}
+		if m.Relation != nil {
+			set++
+			if err := checkTreeRelation(n.Type, m.Relation); err != nil {
+				return err
+			}
+		}
+		if set != 1 || !treeText(m.Key) {
+			return ErrTreeUnsupported
+		}
+	}
+	return nil
+}
+
+func checkTreeRelation(from TreeRecord, r *TreeRelation) error {
+	sh, ok := treeRelations[r.Kind]
+	if !ok || sh.from != from || sh.to != r.Node.Type {
+		return ErrTreeUnsupported
+	}
+	if sh.paged {
+		if r.Page != (Page{Limit: r.Page.Limit}) {
+			return ErrTreeUnsupported
+		}
+		for _, m := range r.Connection {
+			if m.Nodes == m.TotalCount || !treeText(m.Key) {
+				return ErrTreeUnsupported
+			}
+		}
+	} else if r.Page != (Page{}) || len(r.Connection) > 0 {
+		return ErrTreeUnsupported
+	}
+	return checkTreeNode(&r.Node)
+}
+
+// treeText reports whether s is UTF-8 without NUL.
+func treeText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// treeFields are the fields each record has, as TreeField's constants
+// say.
+var treeFields = map[TreeRecord]map[TreeField]bool{
+	TreeArea: {TreeFieldID: true, TreeFieldGlobalType: true, TreeFieldVersion: true,
+		TreeFieldName: true, TreeFieldCode: true, TreeFieldKind: true, TreeFieldDescription: true},
+	TreeInitiative: {TreeFieldID: true, TreeFieldGlobalType: true, TreeFieldVersion: true,
+		TreeFieldTitle: true, TreeFieldDescription: true, TreeFieldStatus: true,
+		TreeFieldStartDate: true, TreeFieldEndDate: true, TreeFieldGoalArea: true},
+	TreeOrganization: {TreeFieldID: true, TreeFieldGlobalType: true, TreeFieldVersion: true,
+		TreeFieldName: true, TreeFieldWebsite: true, TreeFieldOrgNumber: true},
+	TreePartnership: {TreeFieldRole: true},
+}
+
+// treeRelations are the relations a tree may hold: the record each starts
+// from, the record it reaches, and whether it is a paged list, as
+// TreeRelationKind's constants say.
+var treeRelations = map[TreeRelationKind]struct {
+	from, to TreeRecord
+	paged    bool
+}{
+	RelAreaInitiatives:         {TreeArea, TreeInitiative, true},
+	RelInitiativeLead:          {TreeInitiative, TreeOrganization, false},
+	RelInitiativePartners:      {TreeInitiative, TreePartnership, false},
+	RelPartnershipOrganization: {TreePartnership, TreeOrganization, false},
+}

@@ -88,7 +88,7 @@ func testReadTree(t *testing.T, s db.Store) {
 	// Shapes outside the contract are refused as such, not answered
 	// another way, so the caller answers them field by field.
 	after := &db.Key{ID: 1}
-	name := "name"
+	name, notUTF8 := "name", "Are\xe5"
 	unsupported := []struct {
 		name string
 		tree *db.Tree
@@ -130,6 +130,18 @@ func testReadTree(t *testing.T, s db.Store) {
 		{"a relation from another record", &db.Tree{RootID: 4, Root: db.TreeNode{Type: db.TreeArea,
 			Members: []db.TreeMember{{Key: "lead", Relation: &db.TreeRelation{Kind: db.RelInitiativeLead,
 				Node: db.TreeNode{Type: db.TreeOrganization}}}}}}},
+		// Names and constants are written as JSON strings, and travel to
+		// PostgreSQL as text: neither holds these as they are.
+		{"a name that is not UTF-8", &db.Tree{RootID: 4, Root: db.TreeNode{Type: db.TreeArea,
+			Members: []db.TreeMember{{Key: "na\xffme", Field: db.TreeFieldName}}}}},
+		{"a name holding NUL", &db.Tree{RootID: 4, Root: db.TreeNode{Type: db.TreeArea,
+			Members: []db.TreeMember{{Key: "na\x00me", Field: db.TreeFieldName}}}}},
+		{"a constant that is not UTF-8", &db.Tree{RootID: 4, Root: db.TreeNode{Type: db.TreeArea,
+			Members: []db.TreeMember{{Key: "type", Const: &notUTF8}}}}},
+		{"a connection member's name holding NUL", &db.Tree{RootID: 4, Root: db.TreeNode{Type: db.TreeArea, Members: []db.TreeMember{
+			{Key: "initiatives", Relation: &db.TreeRelation{Kind: db.RelAreaInitiatives, Page: db.Page{Limit: 1},
+				Connection: []db.TreeConnectionMember{{Key: "total\x00", TotalCount: true}},
+				Node:       db.TreeNode{Type: db.TreeInitiative}}}}}}},
 	}
 	for _, c := range unsupported {
 		var buf bytes.Buffer

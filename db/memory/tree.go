@@ -15,7 +15,7 @@ import (
 // checked whole before anything is read, and the answer is written to w
 // only once it is complete, so a refusal or a deadline leaves w untouched.
 func (s *Store) ReadTree(ctx context.Context, t *db.Tree, w io.Writer) error {
-	if err := checkTreeNode(&t.Root, db.TreeArea); err != nil {
+	if err := db.CheckTree(t); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -61,7 +61,7 @@ type treeWriter struct {
 	pl poll
 }
 
-// The members a record writes are those checkTreeNode let through; a
+// The members a record writes are those db.CheckTree let through; a
 // member it cannot write here is a shape the check missed, refused all the
 // same.
 
@@ -257,87 +257,6 @@ func (tw *treeWriter) organization(b []byte, n *db.TreeNode, o *db.Organization)
 		}
 	}
 	return append(b, '}'), nil
-}
-
-// checkTreeNode refuses, before anything is read, a shape this store does
-// not read: a field the record does not have, a relation that does not
-// start from it, a page with more than a limit, a member with not exactly
-// one of field, constant and relation.
-func checkTreeNode(n *db.TreeNode, rec db.TreeRecord) error {
-	if n.Type != rec {
-		return db.ErrTreeUnsupported
-	}
-	for i := range n.Members {
-		m := &n.Members[i]
-		set := 0
-		if m.Field != "" {
-			set++
-		}
-		if m.Const != nil {
-			set++
-		}
-		if m.Relation != nil {
-			set++
-		}
-		if set != 1 {
-			return db.ErrTreeUnsupported
-		}
-		switch {
-		case m.Field != "":
-			if !treeFields[rec][m.Field] {
-				return db.ErrTreeUnsupported
-			}
-		case m.Relation != nil:
-			if err := checkTreeRelation(m.Relation, rec); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func checkTreeRelation(r *db.TreeRelation, from db.TreeRecord) error {
-	to, ok := treeRelations[r.Kind]
-	if !ok || to.from != from {
-		return db.ErrTreeUnsupported
-	}
-	if to.list {
-		if r.Page != (db.Page{Limit: r.Page.Limit}) {
-			return db.ErrTreeUnsupported
-		}
-		for _, c := range r.Connection {
-			if c.Nodes == c.TotalCount {
-				return db.ErrTreeUnsupported
-			}
-		}
-	} else if r.Page != (db.Page{}) || len(r.Connection) > 0 {
-		return db.ErrTreeUnsupported
-	}
-	return checkTreeNode(&r.Node, to.to)
-}
-
-// treeFields are the fields each record has, as db/tree.go lists them.
-var treeFields = map[db.TreeRecord]map[db.TreeField]bool{
-	db.TreeArea: {db.TreeFieldID: true, db.TreeFieldGlobalType: true, db.TreeFieldVersion: true,
-		db.TreeFieldName: true, db.TreeFieldCode: true, db.TreeFieldKind: true, db.TreeFieldDescription: true},
-	db.TreeInitiative: {db.TreeFieldID: true, db.TreeFieldGlobalType: true, db.TreeFieldVersion: true,
-		db.TreeFieldTitle: true, db.TreeFieldDescription: true, db.TreeFieldStatus: true,
-		db.TreeFieldStartDate: true, db.TreeFieldEndDate: true, db.TreeFieldGoalArea: true},
-	db.TreeOrganization: {db.TreeFieldID: true, db.TreeFieldGlobalType: true, db.TreeFieldVersion: true,
-		db.TreeFieldName: true, db.TreeFieldWebsite: true, db.TreeFieldOrgNumber: true},
-	db.TreePartnership: {db.TreeFieldRole: true},
-}
-
-// treeRelations are the relations, where they start and end, and whether
-// they are paged lists.
-var treeRelations = map[db.TreeRelationKind]struct {
-	from, to db.TreeRecord
-	list     bool
-}{
-	db.RelAreaInitiatives:         {db.TreeArea, db.TreeInitiative, true},
-	db.RelInitiativeLead:          {db.TreeInitiative, db.TreeOrganization, false},
-	db.RelInitiativePartners:      {db.TreeInitiative, db.TreePartnership, false},
-	db.RelPartnershipOrganization: {db.TreePartnership, db.TreeOrganization, false},
 }
 
 // appendKey writes an object member's name, after a comma but for the first.

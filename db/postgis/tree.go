@@ -4,9 +4,7 @@ import (
 	"context"
 	"io"
 	"strconv"
-	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/areagraph/areagraph/db"
 )
@@ -91,92 +89,6 @@ func (s *Store) ReadTree(ctx context.Context, t *db.Tree, w io.Writer) error {
 		_, err = io.WriteString(w, "null")
 	}
 	return err
-}
-
-// checkTree refuses, before anything is written, a tree of a shape the
-// store does not read, as the embedded store does: a root that is not an
-// area (the other records would compile alike, but no caller asks for
-// them), a field the record does not have, a relation that does not start
-// from it or reach the record its node names, a page with more than a
-// limit, a member with not exactly one of field, constant and relation,
-// a name or constant PostgreSQL's text cannot hold (NUL, bytes that are
-// not UTF-8).
-func checkTree(t *db.Tree) error {
-	if t.Root.Type != db.TreeArea {
-		return db.ErrTreeUnsupported
-	}
-	return checkTreeNode(&t.Root)
-}
-
-func checkTreeNode(n *db.TreeNode) error {
-	if _, ok := treeAliases[n.Type]; !ok {
-		return db.ErrTreeUnsupported
-	}
-	for i := range n.Members {
-		m := &n.Members[i]
-		set := 0
-		if m.Field != "" {
-			set++
-			if _, ok := treeColumn(n.Type, m.Field); !ok {
-				return db.ErrTreeUnsupported
-			}
-		}
-		if m.Const != nil {
-			set++
-			if !sqlText(*m.Const) {
-				return db.ErrTreeUnsupported
-			}
-		}
-		if m.Relation != nil {
-			set++
-			if err := checkTreeRelation(n.Type, m.Relation); err != nil {
-				return err
-			}
-		}
-		if set != 1 || !sqlText(m.Key) {
-			return db.ErrTreeUnsupported
-		}
-	}
-	return nil
-}
-
-func checkTreeRelation(from db.TreeRecord, r *db.TreeRelation) error {
-	sh, ok := relationShapes[r.Kind]
-	if !ok || sh.from != from || sh.to != r.Node.Type {
-		return db.ErrTreeUnsupported
-	}
-	if sh.paged {
-		// Only a limit, as the contract has it: the count is made when
-		// a member asks for it, and only then.
-		if r.Page != (db.Page{Limit: r.Page.Limit}) {
-			return db.ErrTreeUnsupported
-		}
-		for _, m := range r.Connection {
-			if m.Nodes == m.TotalCount || !sqlText(m.Key) {
-				return db.ErrTreeUnsupported
-			}
-		}
-	} else if r.Page != (db.Page{}) || len(r.Connection) > 0 {
-		return db.ErrTreeUnsupported
-	}
-	return checkTreeNode(&r.Node)
-}
-
-// sqlText reports whether PostgreSQL's text holds s: UTF-8 without NUL.
-func sqlText(s string) bool {
-	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
-}
-
-// relationShapes are the relations a tree may hold: the record each
-// starts from, the record it reaches, and whether it is a paged list.
-var relationShapes = map[db.TreeRelationKind]struct {
-	from, to db.TreeRecord
-	paged    bool
-}{
-	db.RelAreaInitiatives:         {db.TreeArea, db.TreeInitiative, true},
-	db.RelInitiativeLead:          {db.TreeInitiative, db.TreeOrganization, false},
-	db.RelInitiativePartners:      {db.TreeInitiative, db.TreePartnership, false},
-	db.RelPartnershipOrganization: {db.TreePartnership, db.TreeOrganization, false},
 }
 
 // treeAliases are the letters the rows of each kind of record take as
@@ -278,6 +190,7 @@ type treeCompiler struct {
 	// repeated across records travels once.
 	keys    map[string]int
 	aliases int
+	missing bool // a field without a column was met
 }
 
 var compilers = sync.Pool{New: func() any { return &treeCompiler{keys: map[string]int{}} }}
@@ -294,6 +207,7 @@ func (c *treeCompiler) release() {
 	c.a = nil
 	clear(c.keys)
 	c.aliases = 0
+	c.missing = false
 	compilers.Put(c)
 }
 
@@ -349,7 +263,7 @@ func (c *treeCompiler) text(s string) {
 // compile returns the statement of t, its arguments in c.a, or
 // db.ErrTreeUnsupported for a tree of a shape the store does not read.
 func (c *treeCompiler) compile(t *db.Tree) (string, error) {
-	if err := checkTree(t); err != nil {
+	if err := db.CheckTree(t); err != nil {
 		return "", err
 	}
 	// The nested query's shape has 13 arguments.
@@ -363,7 +277,7 @@ func (c *treeCompiler) compile(t *db.Tree) (string, error) {
 	c.col(root, "id")
 	c.str(" = ")
 	c.arg(t.RootID, "bigint")
-	if len(c.a) > maxTreeArgs {
+	if len(c.a) > maxTreeArgs || c.missing {
 		return "", db.ErrTreeUnsupported
 	}
 	return string(c.b), nil
@@ -416,7 +330,12 @@ func (c *treeCompiler) node(n *db.TreeNode, al alias) {
 		case m.Relation != nil:
 			c.relation(m.Relation, al)
 		default:
-			col, _ := treeColumn(n.Type, m.Field)
+			col, ok := treeColumn(n.Type, m.Field)
+			if !ok {
+				// A field of the contract this store has no column
+				// for: refused, as the check would refuse it.
+				c.missing = true
+			}
 			c.field(n.Type, col, al)
 		}
 	})
