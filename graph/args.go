@@ -328,11 +328,24 @@ func areaGeometry(ctx context.Context, outlines *outline.Cache, texts *outline.T
 	if err != nil {
 		return nil, err
 	}
+	asStored := zoom == nil && (simplifyMeters == nil || *simplifyMeters == 0)
+	if asStored && a.Geometry == nil && loader.OutlineOmitted(ctx, a) {
+		// Read without its outline (areaOmit): its text as kept, else
+		// the area read again, with the others the cache did not hold.
+		if text, ok := texts.Cached(a, d); ok {
+			return model.Encoded(nil, text), nil
+		}
+		whole, err := loader.For(ctx).WithOutline(ctx, a)
+		if err != nil || whole == nil {
+			return nil, err
+		}
+		a = whole
+	}
 	g := a.Geometry
 	switch {
 	case g == nil:
 		return nil, nil
-	case zoom == nil && (simplifyMeters == nil || *simplifyMeters == 0):
+	case asStored:
 		if text, ok := texts.GeoJSON(a, d); ok {
 			return model.Encoded(g, text), nil
 		}

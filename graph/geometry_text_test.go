@@ -75,3 +75,64 @@ func TestGeometryWrittenAsRounded(t *testing.T) {
 		}
 	})
 }
+
+// TestOutlineReadAgainWhenNotKept: a list whose nodes ask for no more of
+// the outline than its text is read without the outlines (areaOmit), and
+// answers each from the text cache or, when the cache does not hold it
+// (a first read, another precision), from the area read again by id: the
+// same outline, rounded and written, either way, on both backends.
+func TestOutlineReadAgainWhenNotKept(t *testing.T) {
+	eachBackend(t, func(t *testing.T, c client, s db.Store) {
+		queries := []struct {
+			q    string
+			vars map[string]any
+		}{
+			{`{ areas(first: 1000) { nodes { id name geometry } } }`, nil},                       // every text missing
+			{`{ areas(first: 1000) { nodes { id name geometry } } }`, nil},                       // every text kept
+			{`{ areas(first: 1000) { nodes { id geometry p3: geometry(precision: 3) } } }`, nil}, // p3 missing
+			{`query($p: Int) { areas(first: 1000) { nodes { id p3: geometry(precision: $p) } } }`, map[string]any{"p": 3}},
+			{`{ areas(first: 1000) { edges { node { id geometry centroid } } } }`, nil}, // read with the outlines
+		}
+		for i, q := range queries {
+			var out struct {
+				Areas struct {
+					Nodes []map[string]json.RawMessage
+					Edges []struct{ Node map[string]json.RawMessage }
+				}
+			}
+			c.ok(q.q, q.vars, &out)
+			nodes := out.Areas.Nodes
+			for _, e := range out.Areas.Edges {
+				nodes = append(nodes, e.Node)
+			}
+			if len(nodes) < 10 {
+				t.Fatalf("query %d: %d areas", i, len(nodes))
+			}
+			for _, n := range nodes {
+				var gid string
+				_ = json.Unmarshal(n["id"], &gid)
+				_, id, err := db.ParseGlobalID(gid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				found, err := s.AreasByID(context.Background(), []int64{id})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for k, d := range map[string]int{"geometry": 6, "p3": 3} {
+					got, ok := n[k]
+					if !ok {
+						continue
+					}
+					var b bytes.Buffer
+					if err := geo.WriteGeoJSON(&b, geo.Round(found[0].Geometry, d)); err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(got, b.Bytes()) {
+						t.Fatalf("query %d, %s: %s\n got %.300s\nwant %.300s", i, gid, k, got, b.Bytes())
+					}
+				}
+			}
+		}
+	})
+}

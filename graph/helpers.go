@@ -10,6 +10,7 @@ import (
 
 	"github.com/areagraph/areagraph/analysis"
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/db/outline"
 	"github.com/areagraph/areagraph/graph/loader"
 	"github.com/areagraph/areagraph/graph/model"
 )
@@ -207,4 +208,21 @@ func selectsField(ctx context.Context, name string) bool {
 		}
 	}
 	return false
+}
+
+// outlinesOmitted registers a page of areas read without their outlines
+// (areaOmit): those whose text at one of decimals the cache does not
+// hold are the misses, whose outlines then load together, in one store
+// call, when areaGeometry asks for the first of them.
+func outlinesOmitted(ctx context.Context, texts *outline.Texts, areas []*db.Area, decimals []int) {
+	var misses []int64
+	for _, a := range areas {
+		for _, d := range decimals {
+			if !texts.Holds(a, d) {
+				misses = append(misses, a.ID)
+				break
+			}
+		}
+	}
+	loader.For(ctx).OutlinesOmitted(areas, misses)
 }

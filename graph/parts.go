@@ -7,6 +7,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/graph/model"
 )
 
 // initiativeParts says, for each field of Initiative, which costly parts
@@ -77,4 +78,67 @@ func initiativeOmit(ctx context.Context) db.Parts {
 		}
 	}
 	return db.AllParts &^ need
+}
+
+// areaFieldsWithoutOutline are the fields of Area that read nothing of
+// its outline. geometry without zoom or simplifyMeters reads the outline's
+// text (outline.Texts) by the area's id and version; every other field
+// that is not here (centroid, labelPoint, bbox, areaSquareMeters, a
+// simplified geometry, fields added later) reads the outline itself.
+var areaFieldsWithoutOutline = map[string]bool{
+	"__typename": true, "id": true, "version": true, "updatedAt": true, "code": true, "name": true,
+	"kind": true, "areaType": true, "description": true, "validFrom": true, "validTo": true, "parent": true,
+}
+
+var areaImplementors = []string{"Area", "Node"}
+
+// areaOmit is what the area connection resolved in ctx may leave out of
+// its records (db.Page.Omit): the outline, when every field selected on
+// its nodes either reads none of it or is geometry as stored, which
+// areaGeometry answers from the text cache and, for an area the cache
+// does not hold, from the area read again by id (loader.OutlineOmitted).
+// decimals are the precisions of those geometry fields. Outside a
+// resolver, or with any other field, it omits nothing.
+func areaOmit(ctx context.Context) (omit db.Parts, decimals []int) {
+	if graphql.GetFieldContext(ctx) == nil {
+		return 0, nil
+	}
+	op := graphql.GetOperationContext(ctx)
+	known := func(sel ast.SelectionSet) bool {
+		for _, f := range graphql.CollectFields(op, sel, areaImplementors) {
+			if areaFieldsWithoutOutline[f.Name] {
+				continue
+			}
+			if f.Name != "geometry" {
+				return false
+			}
+			args := f.ArgumentMap(op.Variables)
+			if args["zoom"] != nil || args["simplifyMeters"] != nil {
+				return false
+			}
+			d := model.DefaultPrecision
+			if p, ok := args["precision"].(int64); ok {
+				d = int(p)
+			} else if args["precision"] != nil {
+				return false
+			}
+			decimals = append(decimals, d)
+		}
+		return true
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		switch f.Name {
+		case "nodes":
+			if !known(f.Selections) {
+				return 0, nil
+			}
+		case "edges":
+			for _, e := range graphql.CollectFields(op, f.Selections, nil) {
+				if e.Name == "node" && !known(e.Selections) {
+					return 0, nil
+				}
+			}
+		}
+	}
+	return db.PartGeometry, decimals
 }

@@ -386,7 +386,13 @@ func (r *queryResolver) Areas(ctx context.Context, filter *model.AreaFilter, fir
 		return nil, err
 	}
 	return paged(ctx, pages(first, after, last, before), func(p db.Page) (db.List[*db.Area], error) {
-		return r.Store.Areas(ctx, f, p)
+		omit, decimals := areaOmit(ctx)
+		p.Omit = omit
+		l, err := r.Store.Areas(ctx, f, p)
+		if err == nil && omit.Has(db.PartGeometry) {
+			outlinesOmitted(ctx, r.Texts, l.Items, decimals)
+		}
+		return l, err
 	}, loader.For(ctx).Areas, model.NewAreaConnection)
 }
 

@@ -110,6 +110,38 @@ func (t *Texts) GeoJSON(a *db.Area, decimals int) (json []byte, ok bool) {
 	return json, true
 }
 
+// Cached is GeoJSON for an area read without its outline
+// (db.PartGeometry): the text kept for a's id, version and last write at
+// decimals, if any. A nil Texts keeps none.
+func (t *Texts) Cached(a *db.Area, decimals int) (json []byte, ok bool) {
+	if t == nil {
+		return nil, false
+	}
+	k := textKey{id: a.ID, version: a.Version, updated: a.UpdatedAt.UnixNano(), decimals: decimals}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e, ok := t.entries[k]
+	if !ok {
+		return nil, false
+	}
+	t.lru.MoveToFront(e)
+	t.hits.Add(1)
+	return e.Value.(*text).json, true
+}
+
+// Holds tells whether Cached would find a's text at decimals, without
+// counting a hit or moving it in the order of use.
+func (t *Texts) Holds(a *db.Area, decimals int) bool {
+	if t == nil {
+		return false
+	}
+	k := textKey{id: a.ID, version: a.Version, updated: a.UpdatedAt.UnixNano(), decimals: decimals}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, ok := t.entries[k]
+	return ok
+}
+
 // buffers hold the text as it is written, so that what is kept is
 // copied out at its size rather than with the slack of a growing slice.
 var buffers = sync.Pool{New: func() any { return new([]byte) }}

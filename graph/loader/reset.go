@@ -20,6 +20,8 @@ type Loaders struct {
 
 	mu  sync.RWMutex
 	gen *generation
+
+	outlines outlines
 }
 
 // New returns the loaders for one request over s.

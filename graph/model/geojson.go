@@ -45,7 +45,8 @@ func (m *geoJSONMarshaler) MarshalGQL(w io.Writer) { _ = geo.WriteGeoJSON(w, m.g
 // outline rounded to a precision, kept by db/outline's Texts). Writing it
 // is a copy. g is the geometry text was written from, before rounding;
 // it answers the geometry's methods (Bound, GeoJSONType, Dimensions) for
-// any caller that asks, and is not written. text is shared and must not
+// any caller that asks, and is not written; it is nil for an area read
+// without its outline, whose text alone is written. text is shared and must not
 // change.
 func Encoded(g orb.Geometry, text []byte) orb.Geometry { return &encoded{g, text} }
 
