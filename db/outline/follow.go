@@ -134,6 +134,12 @@ func (c *Cache) Forget(ids ...int64) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for w := range c.watches {
+		if len(ids) == 0 {
+			w.all = true
+		}
+		w.ids = append(w.ids, ids...)
+	}
 	for _, g := range c.groups {
 		if len(ids) == 0 {
 			c.drop(g)

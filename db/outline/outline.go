@@ -58,8 +58,14 @@ type Cache struct {
 	groups map[groupKey]*group
 	used   int
 	lru    list.List // of *simplified, most recent first
-	// builds counts the groups read and prepared, for tests.
-	builds int
+	// building are the groups being read and prepared, by key (flight.go).
+	building map[groupKey]*flight[*group]
+	// watches are the groups being read, told of the areas Forget drops
+	// meanwhile, so that a group read before a change is not kept after it.
+	watches map[*watch]struct{}
+	// builds counts the groups read and prepared, and simplifications the
+	// groups simplified, for tests.
+	builds, simplifications int
 	// follow is the change feed that drops groups (follow.go); nil
 	// without one.
 	follow *feedFollow
@@ -71,7 +77,8 @@ func New(store db.AreaReader, limit int) *Cache {
 	if limit <= 0 {
 		limit = DefaultBytes
 	}
-	return &Cache{store: store, limit: limit, groups: map[groupKey]*group{}}
+	return &Cache{store: store, limit: limit, groups: map[groupKey]*group{},
+		building: map[groupKey]*flight[*group]{}, watches: map[*watch]struct{}{}}
 }
 
 // groupKey names a group: a kind and a period, in Unix seconds, with
@@ -99,6 +106,34 @@ type group struct {
 	cov      *geo.Coverage
 	bytes    int
 	byTol    map[tolerance]*list.Element
+	// pending are the simplifications of the group in progress (flight.go).
+	pending map[tolerance]*flight[[]orb.Geometry]
+}
+
+// holds is whether g holds a as it is.
+func (g *group) holds(a *db.Area) bool {
+	i, ok := g.index[a.ID]
+	return ok && g.versions[i] == a.Version
+}
+
+// watch is a group being read: the areas Forget dropped since the read
+// began, or all of them.
+type watch struct {
+	ids []int64
+	all bool
+}
+
+// stale is whether Forget dropped an area of g while it was read.
+func (w *watch) stale(g *group) bool {
+	if w.all {
+		return true
+	}
+	for _, id := range w.ids {
+		if _, ok := g.index[id]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // tolerance is a zoom (meters 0) or a tolerance in metres (zoom -1).
@@ -173,7 +208,7 @@ func (c *Cache) ZoomByID(ctx context.Context, a *db.Area, zoom float64) (orb.Geo
 		return nil, err
 	}
 	if g != nil {
-		return c.simplified(g, g.index[a.ID], tol), nil
+		return c.simplified(ctx, g, g.index[a.ID], tol)
 	}
 	// The group is too large to keep, or a changed as it was read: its
 	// outline as it is now, simplified by itself.
@@ -201,18 +236,38 @@ func (c *Cache) at(ctx context.Context, a *db.Area, tol tolerance) (orb.Geometry
 	if g == nil {
 		return c.alone(a, tol), nil
 	}
-	return c.simplified(g, g.index[a.ID], tol), nil
+	return c.simplified(ctx, g, g.index[a.ID], tol)
 }
 
 // simplified is the outline of the area at place i of group g for tol,
-// the group simplified for it first when it is not yet.
-func (c *Cache) simplified(g *group, i int, tol tolerance) orb.Geometry {
+// the group simplified for it first when it is not yet: once, however
+// many requests ask for it meanwhile (flight.go).
+func (c *Cache) simplified(ctx context.Context, g *group, i int, tol tolerance) (orb.Geometry, error) {
 	c.mu.Lock()
 	if e, ok := g.byTol[tol]; ok {
 		c.lru.MoveToFront(e)
 		out := e.Value.(*simplified).geoms[i]
 		c.mu.Unlock()
-		return out
+		return out, nil
+	}
+	c.mu.Unlock()
+	geoms, _, err := join(ctx, c, g.pending, tol, func(context.Context) ([]orb.Geometry, error) {
+		return c.simplify(g, tol), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return geoms[i], nil
+}
+
+// simplify simplifies group g for tol and keeps the result while g is
+// kept.
+func (c *Cache) simplify(g *group, tol tolerance) []orb.Geometry {
+	c.mu.Lock()
+	if e, ok := g.byTol[tol]; ok {
+		// Kept by a simplification that ended as this one was asked for.
+		c.mu.Unlock()
+		return e.Value.(*simplified).geoms
 	}
 	c.mu.Unlock()
 	var geoms []orb.Geometry
@@ -227,6 +282,7 @@ func (c *Cache) simplified(g *group, i int, tol tolerance) orb.Geometry {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.simplifications++
 	if c.groups[g.key] == g && g.byTol[tol] == nil {
 		c.makeRoom(s.bytes)
 		// Room may have been made by dropping the group itself.
@@ -235,7 +291,7 @@ func (c *Cache) simplified(g *group, i int, tol tolerance) orb.Geometry {
 			c.used += s.bytes
 		}
 	}
-	return geoms[i]
+	return geoms
 }
 
 // alone simplifies a by itself, for an area whose group is too large to
@@ -250,23 +306,52 @@ func (c *Cache) alone(a *db.Area, tol tolerance) orb.Geometry {
 
 // group returns a's group as the cache holds it, reading it anew when it
 // is not held or does not hold a as it is; nil when the group is too
-// large to keep.
+// large to keep, or a changed again as it was read. The requests that miss
+// the same group at once wait for one read (flight.go).
 func (c *Cache) group(ctx context.Context, a *db.Area) (*group, error) {
 	k := keyOf(a)
 	c.mu.Lock()
 	g := c.groups[k]
 	c.mu.Unlock()
-	if g != nil {
-		if i, ok := g.index[a.ID]; ok && g.versions[i] == a.Version {
-			return g, nil
-		}
+	if g != nil && g.holds(a) {
+		return g, nil
 	}
+	build := func(ctx context.Context) (*group, error) { return c.build(ctx, k) }
+	for try := 0; ; try++ {
+		g, started, err := join(ctx, c, c.building, k, build)
+		if err != nil || g == nil || g.holds(a) {
+			return g, err
+		}
+		if started || try > 0 {
+			// Read after a was: a changed again since. Serve it by
+			// itself.
+			return nil, nil
+		}
+		// The read joined may have begun before a's version was
+		// written: read again, once, since a read begun now sees it.
+	}
+}
+
+// build reads the group k and prepares it, and keeps it unless the change
+// feed told of a change to one of its areas meanwhile; nil when it is too
+// large to keep.
+func (c *Cache) build(ctx context.Context, k groupKey) (*group, error) {
 	c.startFollowing()
+	w := &watch{}
+	c.mu.Lock()
+	c.watches[w] = struct{}{}
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.watches, w)
+		c.mu.Unlock()
+	}()
 	areas, err := c.read(ctx, k)
 	if err != nil {
 		return nil, err
 	}
-	g = &group{key: k, index: make(map[int64]int, len(areas)), versions: make([]int64, len(areas)), byTol: map[tolerance]*list.Element{}}
+	g := &group{key: k, index: make(map[int64]int, len(areas)), versions: make([]int64, len(areas)),
+		byTol: map[tolerance]*list.Element{}, pending: map[tolerance]*flight[[]orb.Geometry]{}}
 	geoms := make([]orb.Geometry, len(areas))
 	size := 0
 	for i, x := range areas {
@@ -274,10 +359,6 @@ func (c *Cache) group(ctx context.Context, a *db.Area) (*group, error) {
 		g.versions[i] = x.Version
 		geoms[i] = x.Geometry
 		size += geometryBytes(x.Geometry)
-	}
-	if i, ok := g.index[a.ID]; !ok || g.versions[i] != a.Version {
-		// a changed again since it was read: serve it by itself.
-		return nil, nil
 	}
 	// The arcs hold each shared border once, less than the outlines as
 	// read; with the Douglas–Peucker runs they grow to about three times that.
@@ -289,6 +370,12 @@ func (c *Cache) group(ctx context.Context, a *db.Area) (*group, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.builds++
+	if w.stale(g) {
+		// Served to the requests that wait for it, which check their
+		// areas' versions, but not kept: what the feed dropped stays
+		// dropped.
+		return g, nil
+	}
 	if old := c.groups[k]; old != nil {
 		c.drop(old)
 	}
