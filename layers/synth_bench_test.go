@@ -5,9 +5,11 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/areagraph/areagraph/db"
 	"github.com/areagraph/areagraph/db/memory"
@@ -23,6 +25,7 @@ import (
 var synthBench struct {
 	once sync.Once
 	h    *layers.Handler
+	s    db.Store
 	ds   *db.Dataset
 	err  error
 }
@@ -33,6 +36,7 @@ func synthHandler(b *testing.B) (*layers.Handler, *db.Dataset) {
 		synthBench.ds = synth.Generate(synth.Config{Seed: 1})
 		s := memory.New()
 		synthBench.err = s.Load(context.Background(), synthBench.ds)
+		synthBench.s = s
 		synthBench.h = layers.New(s, nil)
 	})
 	if synthBench.err != nil {
@@ -145,6 +149,59 @@ func z10Tiles(ds *db.Dataset) []*http.Request {
 		reqs[i] = httptest.NewRequest(http.MethodGet, path, nil)
 	}
 	return reqs
+}
+
+// BenchmarkTileStatisticalAreasZ10AtOnce: 16 requests for the same z10
+// tile of statistical areas at once, the first the server is asked for, as
+// when a map is shown to many users at the same moment: its group of
+// areas is read and simplified once, the other requests waiting for it.
+// peak-heap-MB is the most the heap held in use meanwhile beyond what it
+// held before.
+func BenchmarkTileStatisticalAreasZ10AtOnce(b *testing.B) {
+	_, ds := synthHandler(b)
+	req := z10Tiles(ds)[0]
+	const n = 16
+	var peak, builds uint64
+	b.ReportAllocs()
+	for b.Loop() {
+		h := layers.New(synthBench.s, nil)
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base, top := ms.HeapInuse, ms.HeapInuse
+		stop, sampled := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(sampled)
+			t := time.NewTicker(time.Millisecond)
+			defer t.Stop()
+			for {
+				runtime.ReadMemStats(&ms)
+				top = max(top, ms.HeapInuse)
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+				}
+			}
+		}()
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req.Clone(context.Background()))
+				if rec.Code != http.StatusOK && rec.Code != http.StatusNoContent {
+					b.Errorf("%d %s", rec.Code, rec.Body)
+				}
+			})
+		}
+		wg.Wait()
+		close(stop)
+		<-sampled
+		peak = max(peak, top-base)
+		builds = max(builds, uint64(h.Outlines().Builds()))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(builds), "builds")
 }
 
 // BenchmarkTileInitiativesZ3: the z3 tile over the dataset, which holds
