@@ -65,3 +65,10 @@ func BenchmarkInitiativesByAreaLean(b *testing.B) {
 	s, sample := benchStore(b)
 	dbtest.BenchInitiativesByAreaLean(b, s, sample)
 }
+
+// BenchmarkReadTree reads the nested query's tree of busy areas, as
+// db/postgis/bench_test.go does of PostGIS.
+func BenchmarkReadTree(b *testing.B) {
+	s, _ := benchStore(b)
+	dbtest.BenchTree(b, s, bench.ds)
+}

@@ -65,41 +65,59 @@ type treeWriter struct {
 // member it cannot write here is a shape the check missed, refused all the
 // same.
 
-func (tw *treeWriter) area(b []byte, n *db.TreeNode, a *db.Area) ([]byte, error) {
+// object writes n's members as a JSON object: a constant as a string, a
+// field or a relation as value writes it.
+func object(b []byte, n *db.TreeNode, value func(b []byte, m *db.TreeMember) ([]byte, error)) ([]byte, error) {
 	b = append(b, '{')
 	for i := range n.Members {
 		m := &n.Members[i]
 		b = appendKey(b, i, m.Key)
-		switch {
-		case m.Const != nil:
+		if m.Const != nil {
 			b = appendString(b, *m.Const)
-		case m.Relation != nil:
-			var err error
-			if b, err = tw.areaInitiatives(b, m.Relation, a); err != nil {
-				return nil, err
-			}
-		default:
-			switch m.Field {
-			case db.TreeFieldID:
-				b = appendGlobalID(b, db.TypeArea, a.ID)
-			case db.TreeFieldGlobalType:
-				b = appendString(b, db.TypeArea)
-			case db.TreeFieldVersion:
-				b = strconv.AppendInt(b, a.Version, 10)
-			case db.TreeFieldName:
-				b = appendString(b, a.Name)
-			case db.TreeFieldCode:
-				b = appendString(b, a.Code)
-			case db.TreeFieldKind:
-				b = appendString(b, string(a.Kind))
-			case db.TreeFieldDescription:
-				b = appendOptional(b, a.Description)
-			default:
-				return nil, db.ErrTreeUnsupported
-			}
+			continue
+		}
+		var err error
+		if b, err = value(b, m); err != nil {
+			return nil, err
 		}
 	}
 	return append(b, '}'), nil
+}
+
+// appendNodeField writes a field every record with a global id has; ok is
+// false for another field.
+func appendNodeField(b []byte, f db.TreeField, typ string, id, version int64) (_ []byte, ok bool) {
+	switch f {
+	case db.TreeFieldID:
+		return appendGlobalID(b, typ, id), true
+	case db.TreeFieldGlobalType:
+		return appendString(b, typ), true
+	case db.TreeFieldVersion:
+		return strconv.AppendInt(b, version, 10), true
+	}
+	return b, false
+}
+
+func (tw *treeWriter) area(b []byte, n *db.TreeNode, a *db.Area) ([]byte, error) {
+	return object(b, n, func(b []byte, m *db.TreeMember) ([]byte, error) {
+		if m.Relation != nil {
+			return tw.areaInitiatives(b, m.Relation, a)
+		}
+		if b, ok := appendNodeField(b, m.Field, db.TypeArea, a.ID, a.Version); ok {
+			return b, nil
+		}
+		switch m.Field {
+		case db.TreeFieldName:
+			return appendString(b, a.Name), nil
+		case db.TreeFieldCode:
+			return appendString(b, a.Code), nil
+		case db.TreeFieldKind:
+			return appendString(b, string(a.Kind)), nil
+		case db.TreeFieldDescription:
+			return appendOptional(b, a.Description), nil
+		}
+		return nil, db.ErrTreeUnsupported
+	})
 }
 
 // areaInitiatives writes a page of the initiatives serving a, as
@@ -134,44 +152,29 @@ func (tw *treeWriter) areaInitiatives(b []byte, r *db.TreeRelation, a *db.Area) 
 }
 
 func (tw *treeWriter) initiative(b []byte, n *db.TreeNode, in *db.Initiative) ([]byte, error) {
-	b = append(b, '{')
-	for i := range n.Members {
-		m := &n.Members[i]
-		b = appendKey(b, i, m.Key)
-		switch {
-		case m.Const != nil:
-			b = appendString(b, *m.Const)
-		case m.Relation != nil:
-			var err error
-			if b, err = tw.initiativeRelation(b, m.Relation, in); err != nil {
-				return nil, err
-			}
-		default:
-			switch m.Field {
-			case db.TreeFieldID:
-				b = appendGlobalID(b, db.TypeInitiative, in.ID)
-			case db.TreeFieldGlobalType:
-				b = appendString(b, db.TypeInitiative)
-			case db.TreeFieldVersion:
-				b = strconv.AppendInt(b, in.Version, 10)
-			case db.TreeFieldTitle:
-				b = appendString(b, in.Title)
-			case db.TreeFieldDescription:
-				b = appendOptional(b, in.Description)
-			case db.TreeFieldStatus:
-				b = appendString(b, string(in.Status))
-			case db.TreeFieldStartDate:
-				b = appendDate(b, in.StartDate)
-			case db.TreeFieldEndDate:
-				b = appendDate(b, in.EndDate)
-			case db.TreeFieldGoalArea:
-				b = appendString(b, string(in.GoalArea))
-			default:
-				return nil, db.ErrTreeUnsupported
-			}
+	return object(b, n, func(b []byte, m *db.TreeMember) ([]byte, error) {
+		if m.Relation != nil {
+			return tw.initiativeRelation(b, m.Relation, in)
 		}
-	}
-	return append(b, '}'), nil
+		if b, ok := appendNodeField(b, m.Field, db.TypeInitiative, in.ID, in.Version); ok {
+			return b, nil
+		}
+		switch m.Field {
+		case db.TreeFieldTitle:
+			return appendString(b, in.Title), nil
+		case db.TreeFieldDescription:
+			return appendOptional(b, in.Description), nil
+		case db.TreeFieldStatus:
+			return appendString(b, string(in.Status)), nil
+		case db.TreeFieldStartDate:
+			return appendDate(b, in.StartDate), nil
+		case db.TreeFieldEndDate:
+			return appendDate(b, in.EndDate), nil
+		case db.TreeFieldGoalArea:
+			return appendString(b, string(in.GoalArea)), nil
+		}
+		return nil, db.ErrTreeUnsupported
+	})
 }
 
 func (tw *treeWriter) initiativeRelation(b []byte, r *db.TreeRelation, in *db.Initiative) ([]byte, error) {
@@ -203,13 +206,8 @@ func (tw *treeWriter) initiativeRelation(b []byte, r *db.TreeRelation, in *db.In
 }
 
 func (tw *treeWriter) partnership(b []byte, n *db.TreeNode, p *db.Partner) ([]byte, error) {
-	b = append(b, '{')
-	for i := range n.Members {
-		m := &n.Members[i]
-		b = appendKey(b, i, m.Key)
+	return object(b, n, func(b []byte, m *db.TreeMember) ([]byte, error) {
 		switch {
-		case m.Const != nil:
-			b = appendString(b, *m.Const)
 		case m.Relation != nil:
 			o := tw.s.orgs[p.OrganizationID]
 			if o == nil {
@@ -217,46 +215,29 @@ func (tw *treeWriter) partnership(b []byte, n *db.TreeNode, p *db.Partner) ([]by
 				// a partnership without one is not an answer.
 				return nil, db.Errorf(db.EINTERNAL, "partner organization %d is missing", p.OrganizationID)
 			}
-			var err error
-			if b, err = tw.organization(b, &m.Relation.Node, o); err != nil {
-				return nil, err
-			}
+			return tw.organization(b, &m.Relation.Node, o)
 		case m.Field == db.TreeFieldRole:
-			b = appendString(b, string(p.Role))
-		default:
-			return nil, db.ErrTreeUnsupported
+			return appendString(b, string(p.Role)), nil
 		}
-	}
-	return append(b, '}'), nil
+		return nil, db.ErrTreeUnsupported
+	})
 }
 
 func (tw *treeWriter) organization(b []byte, n *db.TreeNode, o *db.Organization) ([]byte, error) {
-	b = append(b, '{')
-	for i := range n.Members {
-		m := &n.Members[i]
-		b = appendKey(b, i, m.Key)
-		if m.Const != nil {
-			b = appendString(b, *m.Const)
-			continue
+	return object(b, n, func(b []byte, m *db.TreeMember) ([]byte, error) {
+		if b, ok := appendNodeField(b, m.Field, o.NodeType(), o.ID, o.Version); ok {
+			return b, nil
 		}
 		switch m.Field {
-		case db.TreeFieldID:
-			b = appendGlobalID(b, o.NodeType(), o.ID)
-		case db.TreeFieldGlobalType:
-			b = appendString(b, o.NodeType())
-		case db.TreeFieldVersion:
-			b = strconv.AppendInt(b, o.Version, 10)
 		case db.TreeFieldName:
-			b = appendString(b, o.Name)
+			return appendString(b, o.Name), nil
 		case db.TreeFieldWebsite:
-			b = appendOptional(b, o.Website)
+			return appendOptional(b, o.Website), nil
 		case db.TreeFieldOrgNumber:
-			b = appendOptional(b, o.OrgNumber)
-		default:
-			return nil, db.ErrTreeUnsupported
+			return appendOptional(b, o.OrgNumber), nil
 		}
-	}
-	return append(b, '}'), nil
+		return nil, db.ErrTreeUnsupported
+	})
 }
 
 // appendKey writes an object member's name, after a comma but for the first.
