@@ -28,6 +28,12 @@ const DefaultTextBytes = 32 << 20
 // and a record loaded anew under an old id and version is told apart by
 // its time. It is bounded in bytes, the least recently used going first;
 // an outline larger than 1/16 of the bound is written every time.
+//
+// Requests that miss the same outline at once each write it, and one of
+// the texts is kept: unlike a group of Cache (flight.go), an entry is one
+// area's outline, which each request holds in its answer anyway, so
+// writing it twice costs no more than the answers themselves, and waiting
+// for another request would cost more than it saves.
 type Texts struct {
 	limit int
 
