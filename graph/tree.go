@@ -29,7 +29,9 @@ import (
 // and checks. The answer must be the one the field-by-field path gives;
 // whenever the plan or the store cannot promise that (another shape, a
 // store without tree reads, an error, a missing area whose null and error
-// are gqlgen's to give) the operation takes the ordinary path.
+// are gqlgen's to give) the operation takes the ordinary path; a store
+// that could not be reached is not asked again there, its error is the
+// root field's (failTree).
 
 // treePlan is what an operation is when it is a tree: the root field's
 // response key, where the area's id comes from, and what is read of it.
