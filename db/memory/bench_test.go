@@ -72,3 +72,19 @@ func BenchmarkReadTree(b *testing.B) {
 	s, _ := benchStore(b)
 	dbtest.BenchTree(b, s, bench.ds)
 }
+
+// BenchmarkIndicatorValues reads every value of 50 areas, as a choropleth
+// of a region's areas does.
+func BenchmarkIndicatorValues(b *testing.B) {
+	s, _ := benchStore(b)
+	var areas []int64
+	for _, a := range bench.ds.Areas[len(bench.ds.Areas)-50:] {
+		areas = append(areas, a.ID)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := s.IndicatorValues(ctx, db.ValueFilter{AreaIDs: areas}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
