@@ -42,7 +42,8 @@ type Store struct {
 	initsByOrg  map[int64][]int64
 
 	indicators map[string]*db.Indicator
-	values     map[int64][]db.IndicatorValue // per area, in the contract's order
+	values     map[int64][]value // per area, in the contract's order (values.go)
+	codes      codes             // the indicator codes values name
 
 	// The largest id ever used per kind of record: new ids go above it,
 	// so an id that was deleted is never handed out again.
@@ -75,7 +76,7 @@ func New() *Store {
 		initsByArea: map[int64][]int64{},
 		initsByOrg:  map[int64][]int64{},
 		indicators:  map[string]*db.Indicator{},
-		values:      map[int64][]db.IndicatorValue{},
+		values:      map[int64][]value{},
 		keys:        newKeyring(),
 		feed:        feed{base: db.SeqBase(time.Now())},
 	}
@@ -157,10 +158,10 @@ func (s *Store) Load(ctx context.Context, ds *db.Dataset) error {
 		s.values[a] = slices.Grow(s.values[a], n)
 	}
 	for _, v := range ds.Values {
-		s.values[v.AreaID] = append(s.values[v.AreaID], v.Clone())
+		s.values[v.AreaID] = append(s.values[v.AreaID], s.pack(v))
 	}
 	for a := range touched {
-		slices.SortFunc(s.values[a], db.CompareValues)
+		slices.SortFunc(s.values[a], s.compareValues)
 	}
 	slices.Sort(s.areaIDs)
 	slices.Sort(s.orgIDs)
@@ -238,7 +239,7 @@ func (s *Store) checkRefs(ds *db.Dataset) error {
 			return db.Errorf(db.EINVALID, "indicator value: indicator %q does not exist", v.IndicatorCode)
 		}
 		for _, old := range s.values[v.AreaID] {
-			if old.IndicatorCode == v.IndicatorCode && old.Year == v.Year && old.Sex == v.Sex {
+			if s.sameKey(old, v) {
 				return db.Errorf(db.ECONFLICT, "indicator value %s %d for area %d already exists", v.IndicatorCode, v.Year, v.AreaID)
 			}
 		}
@@ -358,11 +359,11 @@ func (s *Store) IndicatorValues(ctx context.Context, f db.ValueFilter) ([]db.Ind
 			if err := pl.next(); err != nil {
 				return nil, err
 			}
-			if (len(f.Codes) == 0 || slices.Contains(f.Codes, v.IndicatorCode)) &&
-				(f.FromYear == 0 || v.Year >= f.FromYear) &&
-				(f.ToYear == 0 || v.Year <= f.ToYear) &&
-				(len(f.Sexes) == 0 || slices.Contains(f.Sexes, v.Sex)) {
-				out = append(out, v.Clone())
+			if (len(f.Codes) == 0 || slices.Contains(f.Codes, s.codes.names[v.code])) &&
+				(f.FromYear == 0 || int(v.year) >= f.FromYear) &&
+				(f.ToYear == 0 || int(v.year) <= f.ToYear) &&
+				(len(f.Sexes) == 0 || slices.Contains(f.Sexes, db.Sexes[v.sex])) {
+				out = append(out, s.unpack(a, v))
 			}
 		}
 	}

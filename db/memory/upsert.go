@@ -188,23 +188,24 @@ func (s *Store) UpsertIndicatorValues(ctx context.Context, by db.Actor, file db.
 		for _, v := range vals {
 			// Only the stored prefix is sorted; the import has no key
 			// twice, so a new value never meets another new one.
-			j, found := slices.BinarySearchFunc(stored[:n], v, db.CompareValues)
+			p := s.pack(v)
+			j, found := slices.BinarySearchFunc(stored[:n], p, s.compareValues)
 			switch {
-			case found && stored[j].Equal(v):
+			case found && stored[j] == p:
 				c.Unchanged++
 				continue
 			case found:
-				stored[j] = v
+				stored[j] = p
 				c.Changed++
 			default:
-				stored = append(stored, v)
+				stored = append(stored, p)
 				c.Added++
 			}
 			codes, years = append(codes, v.IndicatorCode), append(years, v.Year)
 			tx.value(db.ChangeUpdated, v.IndicatorCode, id)
 		}
 		if len(stored) > n {
-			slices.SortFunc(stored, db.CompareValues)
+			slices.SortFunc(stored, s.compareValues)
 		}
 		s.values[id] = stored
 	}

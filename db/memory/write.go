@@ -267,7 +267,7 @@ func (s *Store) DeleteArea(ctx context.Context, by db.Actor, id, version int64, 
 	}
 	// Values are kept in the contract's order, which is their key order.
 	for _, v := range s.values[id] {
-		tx.log(v, nil)
+		tx.log(s.unpack(id, v), nil)
 	}
 	delete(s.values, id)
 
@@ -564,10 +564,11 @@ func (s *Store) DeleteIndicator(ctx context.Context, by db.Actor, code string, v
 	// in the contract's order.
 	var areas []int64
 	n := 0
+	ci, interned := s.codes.index[code] // a code never interned is named by no value
 	for a, vals := range s.values {
 		m := 0
 		for _, v := range vals {
-			if v.IndicatorCode == code {
+			if interned && v.code == ci {
 				m++
 			}
 		}
@@ -586,8 +587,8 @@ func (s *Store) DeleteIndicator(ctx context.Context, by db.Actor, code string, v
 		for _, a := range areas {
 			kept := s.values[a][:0:0]
 			for _, v := range s.values[a] {
-				if v.IndicatorCode == code {
-					tx.log(v, nil)
+				if v.code == ci {
+					tx.log(s.unpack(a, v), nil)
 				} else {
 					kept = append(kept, v)
 				}
@@ -640,12 +641,14 @@ func (s *Store) PutIndicatorValues(ctx context.Context, by db.Actor, values []db
 	var changes []change
 	for _, v := range put {
 		stored := s.values[v.AreaID]
-		j, found := slices.BinarySearchFunc(stored, v, db.CompareValues)
+		p := s.pack(v)
+		j, found := slices.BinarySearchFunc(stored, p, s.compareValues)
 		if !found {
 			changes = append(changes, change{v: v})
 			continue
 		}
-		if old := stored[j]; !old.Equal(v) {
+		if stored[j] != p {
+			old := s.unpack(v.AreaID, stored[j])
 			changes = append(changes, change{v: v, old: &old})
 		}
 	}
@@ -664,18 +667,19 @@ func (s *Store) PutIndicatorValues(ctx context.Context, by db.Actor, values []db
 	for _, c := range changes {
 		if c.old != nil {
 			stored := s.values[c.v.AreaID]
-			j, _ := slices.BinarySearchFunc(stored, c.v, db.CompareValues)
-			stored[j] = c.v
+			p := s.pack(c.v)
+			j, _ := slices.BinarySearchFunc(stored, p, s.compareValues)
+			stored[j] = p
 		}
 	}
 	for _, c := range changes {
 		if c.old == nil {
-			s.values[c.v.AreaID] = append(s.values[c.v.AreaID], c.v)
+			s.values[c.v.AreaID] = append(s.values[c.v.AreaID], s.pack(c.v))
 			added[c.v.AreaID] = true
 		}
 	}
 	for a := range added {
-		slices.SortFunc(s.values[a], db.CompareValues)
+		slices.SortFunc(s.values[a], s.compareValues)
 	}
 	return len(changes), nil
 }

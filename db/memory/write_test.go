@@ -86,12 +86,12 @@ func checkIndexes(t *testing.T, s *Store, when string) {
 		if len(vals) == 0 || s.areas[a] == nil {
 			t.Errorf("%s: values kept for area %d: %d", when, a, len(vals))
 		}
-		if !slices.IsSortedFunc(vals, db.CompareValues) {
+		if !slices.IsSortedFunc(vals, s.compareValues) {
 			t.Errorf("%s: values of area %d out of order", when, a)
 		}
 		for _, v := range vals {
-			if s.indicators[v.IndicatorCode] == nil {
-				t.Errorf("%s: a value of the missing indicator %q", when, v.IndicatorCode)
+			if code := s.codes.names[v.code]; s.indicators[code] == nil {
+				t.Errorf("%s: a value of the missing indicator %q", when, code)
 			}
 		}
 	}
