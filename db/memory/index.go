@@ -75,8 +75,10 @@ func (s *Store) replaceOrg(old, o *db.Organization) {
 
 // putInitiative stores in and enters it in the indexes: one R-tree entry
 // per location, and under every area it serves and organisation it
-// involves.
+// involves. Its dates, focus groups and themes may be shared with other
+// records from then on (shared.go).
 func (s *Store) putInitiative(in *db.Initiative) {
+	s.share(in)
 	s.inits[in.ID] = in
 	for _, p := range in.Locations {
 		lo, hi := rect(p.Bound())

@@ -40,6 +40,7 @@ type Store struct {
 	initIdx     rtree.RTreeG[int64] // one entry per location
 	initsByArea map[int64][]int64
 	initsByOrg  map[int64][]int64
+	shared      shared // what initiatives have alike (shared.go)
 
 	indicators map[string]*db.Indicator
 	values     map[int64][]value // per area, in the contract's order (values.go)
