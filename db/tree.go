@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"strings"
 	"unicode/utf8"
 )
@@ -40,11 +41,27 @@ type TreeReader interface {
 // store does not read; the caller answers the selection another way.
 var ErrTreeUnsupported = errors.New("db: tree shape not supported")
 
-// Tree is one nested read, starting at a record given by id.
+// Tree is one nested read, starting at a record given by id, or, with
+// Near set, at the nearest initiatives to a point.
 type Tree struct {
 	Root TreeNode
 	// RootID is the key of the root record (not its global id).
 	RootID int64
+	// Near, when set, makes the root a page of the initiatives nearest a
+	// point (TreeNear), Root what is read of each, RootID unused.
+	Near *TreeNear
+}
+
+// TreeNear is a tree's root that is a page of the initiatives within a
+// radius of a point, nearest first by (distance, id): the page
+// Initiatives gives for a filter of Near alone and Page{Limit: Limit,
+// NoTotal: true}. Its value is an object of the Connection members, each
+// Nodes or Edges (no TotalCount: the page has no exact total); the root
+// node reads no relation. It is never null.
+type TreeNear struct {
+	Near       Near
+	Limit      int
+	Connection []TreeConnectionMember
 }
 
 // TreeNode is what is read of one record: its members, in output order.
@@ -116,6 +133,19 @@ type TreeConnectionMember struct {
 	Key        string
 	Nodes      bool
 	TotalCount bool
+	// Edges, in a TreeNear's connection alone, is the array of the page's
+	// edges, each an object of the Edge members.
+	Edges bool
+	Edge  []TreeEdgeMember
+}
+
+// TreeEdgeMember is one member of an edge's object: exactly one of the
+// record (the tree's node) and its distance from the point in metres, a
+// JSON number as the API writes a Float (AppendTreeFloat).
+type TreeEdgeMember struct {
+	Key      string
+	Node     bool
+	Distance bool
 }
 
 // TreeRelationKind names a relation between records.
@@ -145,9 +175,41 @@ const (
 // constant that is not UTF-8 or holds NUL (a JSON string holds neither as
 // it is, PostgreSQL's text neither at all). Every store calls it first, so
 // that they refuse the same trees.
+//
+// A Near root is refused, as well, for a radius or point the Near filter
+// refuses, a negative limit, a connection member
+// other than nodes and edges, an edge member not exactly one of node and
+// distance, and a node that reads a relation.
 func CheckTree(t *Tree) error {
+	if t.Near != nil {
+		return checkNearTree(t)
+	}
 	if t.Root.Type != TreeArea {
 		return ErrTreeUnsupported
+	}
+	return checkTreeNode(&t.Root)
+}
+
+func checkNearTree(t *Tree) error {
+	n := t.Near
+	r := n.Near.RadiusMeters
+	if t.Root.Type != TreeInitiative || ValidatePoint(n.Near.Point) != nil || !(r >= 0) || math.IsInf(r, 0) || n.Limit < 0 {
+		return ErrTreeUnsupported
+	}
+	for _, m := range n.Connection {
+		if m.TotalCount || m.Nodes == m.Edges || !treeText(m.Key) || (m.Nodes && len(m.Edge) > 0) {
+			return ErrTreeUnsupported
+		}
+		for _, e := range m.Edge {
+			if e.Node == e.Distance || !treeText(e.Key) {
+				return ErrTreeUnsupported
+			}
+		}
+	}
+	for i := range t.Root.Members {
+		if t.Root.Members[i].Relation != nil {
+			return ErrTreeUnsupported
+		}
 	}
 	return checkTreeNode(&t.Root)
 }
@@ -195,7 +257,7 @@ func checkTreeRelation(from TreeRecord, r *TreeRelation) error {
 			return ErrTreeUnsupported
 		}
 		for _, m := range r.Connection {
-			if m.Nodes == m.TotalCount || !treeText(m.Key) {
+			if m.Nodes == m.TotalCount || m.Edges || len(m.Edge) > 0 || !treeText(m.Key) {
 				return ErrTreeUnsupported
 			}
 		}

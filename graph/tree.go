@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/areagraph/areagraph/db"
+	"github.com/areagraph/areagraph/graph/model"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -23,10 +24,11 @@ import (
 // in one call, as JSON (db.TreeReader), as Hasura and PostGraphile do.
 //
 // This file is the one place that says which selections are trees: a
-// query with the single root field area(id:), no directives anywhere,
-// and below it only fields whose field-by-field answer is a plain read of
-// the record (the member tables below), with the same paging arguments
-// and checks. The answer must be the one the field-by-field path gives;
+// query with the single root field area(id:), or initiatives(first:,
+// filter: {near:}) with no other argument or filter (the nearest
+// initiatives, planNearest), no directives anywhere, and below it only
+// fields whose field-by-field answer is a plain read of the record (the
+// member tables below), with the same paging arguments and checks. The answer must be the one the field-by-field path gives;
 // whenever the plan or the store cannot promise that (another shape, a
 // store without tree reads, an error, a missing area whose null and error
 // are gqlgen's to give) the operation takes the ordinary path; a store
@@ -41,6 +43,14 @@ type treePlan struct {
 	key  string
 	id   planArg
 	root planNode
+	near *planNear // the initiatives(first:, filter: {near:}) root; id is then unused
+}
+
+// planNear is where a nearest root's arguments come from, and its
+// connection's members.
+type planNear struct {
+	first, lon, lat, radius planArg
+	conn                    []db.TreeConnectionMember
 }
 
 // planArg is where an argument's value comes from: a variable, bound at
@@ -80,6 +90,9 @@ type planRel struct {
 // when a value would be refused by the field-by-field path (a malformed
 // id, a page size out of range), which then gives its error.
 func (p *treePlan) bind(vars map[string]any) (_ *db.Tree, ok bool) {
+	if p.near != nil {
+		return p.bindNear(vars)
+	}
 	v := p.id.bind(vars)
 	if v == nil {
 		return nil, false
@@ -93,6 +106,45 @@ func (p *treePlan) bind(vars map[string]any) (_ *db.Tree, ok bool) {
 		return nil, false
 	}
 	t := &db.Tree{RootID: id}
+	if t.Root, ok = p.root.bind(vars); !ok {
+		return nil, false
+	}
+	return t, true
+}
+
+// bindNear makes a nearest root's tree, with the checks and defaults of
+// the field-by-field path (spatial, page).
+func (p *treePlan) bindNear(vars map[string]any) (*db.Tree, bool) {
+	var fs [3]float64
+	for i, a := range []planArg{p.near.lon, p.near.lat, p.near.radius} {
+		v := a.bind(vars)
+		if v == nil {
+			return nil, false
+		}
+		f, err := graphql.UnmarshalFloat(v)
+		if err != nil {
+			return nil, false
+		}
+		fs[i] = f
+	}
+	sp, err := spatial(nil, nil, &model.Near{Lon: fs[0], Lat: fs[1], RadiusMeters: fs[2]})
+	if err != nil {
+		return nil, false
+	}
+	var first *int
+	if v := p.near.first.bind(vars); v != nil {
+		n, err := graphql.UnmarshalInt(v)
+		if err != nil {
+			return nil, false
+		}
+		first = &n
+	}
+	pg, err := page(pages(first, nil, nil, nil))
+	if err != nil {
+		return nil, false
+	}
+	t := &db.Tree{Near: &db.TreeNear{Near: *sp.Near, Limit: pg.Limit, Connection: p.near.conn}}
+	var ok bool
 	if t.Root, ok = p.root.bind(vars); !ok {
 		return nil, false
 	}
@@ -149,7 +201,13 @@ func planTree(op *graphql.OperationContext) *treePlan {
 		return nil
 	}
 	f := root[0]
-	if f.Name != "area" || f.Definition == nil || len(f.Definition.Directives) > 0 {
+	if f.Definition == nil || len(f.Definition.Directives) > 0 {
+		return nil
+	}
+	if f.Name == "initiatives" {
+		return planNearest(op, f)
+	}
+	if f.Name != "area" {
 		return nil
 	}
 	p := &treePlan{key: f.Alias}
@@ -167,6 +225,105 @@ func planTree(op *graphql.OperationContext) *treePlan {
 	return p
 }
 
+// planNearest plans a root initiatives(first:, filter: {near: {lon:, lat:,
+// radiusMeters:}}) with no other argument nor filter, whose selection is
+// nodes and edges (distanceMeters and node) with one node shape that
+// follows no relation: the nearest initiatives, as db.TreeNear reads
+// them. Any other initiatives root is no tree.
+func planNearest(op *graphql.OperationContext, f graphql.CollectedField) *treePlan {
+	for _, a := range f.Arguments {
+		if a.Name != "first" && a.Name != "filter" && a.Value.Kind != ast.NullValue {
+			return nil
+		}
+	}
+	filter := f.Arguments.ForName("filter")
+	if filter == nil || filter.Value.Kind != ast.ObjectValue || len(filter.Value.Children) != 1 ||
+		filter.Value.Children[0].Name != "near" {
+		return nil
+	}
+	near := filter.Value.Children[0].Value
+	if near.Kind != ast.ObjectValue || len(near.Children) != 3 {
+		return nil
+	}
+	pn := &planNear{}
+	var ok bool
+	if pn.first, ok = argOf(f.Field, "first"); !ok {
+		return nil
+	}
+	for _, c := range near.Children {
+		v, ok := valueOf(c.Value)
+		if !ok {
+			return nil
+		}
+		switch c.Name {
+		case "lon":
+			pn.lon = v
+		case "lat":
+			pn.lat = v
+		case "radiusMeters":
+			pn.radius = v
+		default:
+			return nil
+		}
+	}
+	p := &treePlan{key: f.Alias, near: pn, root: planNode{typ: db.TreeInitiative}}
+	fields, ok := collectOnce(op, f.Selections, "InitiativeConnection")
+	if !ok {
+		return nil
+	}
+	nodes := false
+	// node plans the one node shape of the tree: the first selection of
+	// a node, which every other must equal.
+	node := func(sels ast.SelectionSet) bool {
+		n, ok := planObject(op, sels, "Initiative")
+		if !ok {
+			return false
+		}
+		for _, m := range n.members {
+			if m.rel != nil {
+				return false
+			}
+		}
+		if nodes {
+			return reflect.DeepEqual(n, p.root)
+		}
+		nodes, p.root = true, n
+		return true
+	}
+	for _, c := range fields {
+		switch c.Name {
+		case "nodes":
+			if !node(c.Selections) {
+				return nil
+			}
+			pn.conn = append(pn.conn, db.TreeConnectionMember{Key: c.Alias, Nodes: true})
+		case "edges":
+			m := db.TreeConnectionMember{Key: c.Alias, Edges: true}
+			edge, ok := collectOnce(op, c.Selections, "InitiativeEdge")
+			if !ok {
+				return nil
+			}
+			for _, e := range edge {
+				switch e.Name {
+				case "node":
+					if !node(e.Selections) {
+						return nil
+					}
+					m.Edge = append(m.Edge, db.TreeEdgeMember{Key: e.Alias, Node: true})
+				case "distanceMeters":
+					m.Edge = append(m.Edge, db.TreeEdgeMember{Key: e.Alias, Distance: true})
+				default:
+					return nil
+				}
+			}
+			pn.conn = append(pn.conn, m)
+		default:
+			return nil
+		}
+	}
+	return p
+}
+
 // argOf is where a field's argument comes from; ok is false when it cannot
 // be read ahead of the variables (a list or an object).
 func argOf(f *ast.Field, name string) (planArg, bool) {
@@ -174,13 +331,18 @@ func argOf(f *ast.Field, name string) (planArg, bool) {
 	if a == nil {
 		return planArg{}, true
 	}
-	switch a.Value.Kind {
+	return valueOf(a.Value)
+}
+
+// valueOf is where a value comes from, as argOf says.
+func valueOf(val *ast.Value) (planArg, bool) {
+	switch val.Kind {
 	case ast.Variable:
-		return planArg{variable: a.Value.Raw}, true
+		return planArg{variable: val.Raw}, true
 	case ast.ListValue, ast.ObjectValue:
 		return planArg{}, false
 	}
-	v, err := a.Value.Value(nil)
+	v, err := val.Value(nil)
 	if err != nil {
 		return planArg{}, false
 	}
@@ -193,6 +355,7 @@ var implementors = map[string][]string{
 	"Area":                 {"Area", "Node"},
 	"Initiative":           {"Initiative", "Node"},
 	"InitiativeConnection": {"InitiativeConnection"},
+	"InitiativeEdge":       {"InitiativeEdge"},
 	"Partnership":          {"Partnership"},
 	"Employer":             {"Employer", "Organization", "Node"},
 	"Association":          {"Association", "Organization", "Node"},

@@ -84,6 +84,12 @@ func treeFixture() *db.Dataset {
 			}
 		}
 		slices.SortFunc(in.Partners, func(a, b db.Partner) int { return int(a.OrganizationID - b.OrganizationID) })
+		if i%10 == 0 {
+			// A grid of 50 places some 30 by 55 m apart, two
+			// initiatives at each: nearest first ties on distance.
+			k := i / 20
+			in.Locations = []orb.Point{{11.5 + 0.0005*float64(k%10), 57.5 + 0.0005*float64(k/10)}}
+		}
 		ds.Initiatives = append(ds.Initiatives, in)
 	}
 	return ds
@@ -177,6 +183,56 @@ func treeCorpus(busy, empty string) []treeCase {
 	}
 }
 
+// nearCorpus has the nearest initiatives roots: the load benchmark's
+// query, and its edges.
+func nearCorpus() []treeCase {
+	const nearQuery = `query Near($lon: Float!, $lat: Float!, $r: Float! = 1000, $first: Int = 20) {
+		initiatives(first: $first, filter: {near: {lon: $lon, lat: $lat, radiusMeters: $r}}) {
+			edges { distanceMeters node { id title status } } } }`
+	at := func(lon, lat float64, more ...any) map[string]any {
+		v := map[string]any{"lon": lon, "lat": lat}
+		for i := 0; i < len(more); i += 2 {
+			v[more[i].(string)] = more[i+1]
+		}
+		return v
+	}
+	grid := at(11.5012, 57.5011)
+	return []treeCase{
+		{"near", nearQuery, grid, true},
+		{"near first 0", nearQuery, at(11.5012, 57.5011, "first", 0), true},
+		{"near first 1", nearQuery, at(11.5012, 57.5011, "first", 1), true},
+		{"near first 1000", nearQuery, at(11.5012, 57.5011, "first", 1000), true},
+		{"near first over the cap", nearQuery, at(11.5012, 57.5011, "first", 1001), false},
+		{"near first null takes the default", nearQuery, at(11.5012, 57.5011, "first", nil), true},
+		{"near ties on a place", nearQuery, at(11.5, 57.5, "first", 3), true},
+		{"near radius 0 on a place", nearQuery, at(11.5, 57.5, "r", 0), true},
+		{"near radius between places", nearQuery, at(11.5, 57.5, "r", 30), true},
+		{"near nothing", nearQuery, at(20, 60), true},
+		{"near the demo", nearQuery, at(12.94, 57.72, "r", 3000, "first", 50), true},
+		{"near radius over the cap", nearQuery, at(11.5, 57.5, "r", 2e6), false},
+		{"near radius negative", nearQuery, at(11.5, 57.5, "r", -1), false},
+		{"near latitude out of range", nearQuery, at(11.5, 91), false},
+		{"near all fields and aliases", `query($lon: Float!, $lat: Float!) {
+			n: initiatives(first: 30, filter: {near: {radiusMeters: 2000, lat: $lat, lon: $lon}}) {
+				all: nodes { __typename id version title description status startDate endDate goalArea }
+				e: edges { d: distanceMeters x: node { __typename id version title description status startDate endDate goalArea } dd: distanceMeters }
+				edges { distanceMeters } } }`, grid, true},
+		{"near literal", `{ initiatives(first: 5, filter: {near: {lon: 11.5, lat: 57.5, radiusMeters: 100}}, after: null) { nodes { id } } }`, nil, true},
+		{"near fragments", `query($lon: Float!, $lat: Float!) { initiatives(filter: {near: {lon: $lon, lat: $lat, radiusMeters: 500}}) { ...C } }
+			fragment C on InitiativeConnection { edges { ...E } nodes { ... on Node { id } } }
+			fragment E on InitiativeEdge { distanceMeters node { id } }`, grid, true},
+		{"near with another filter", `query($lon: Float!, $lat: Float!) { initiatives(filter: {near: {lon: $lon, lat: $lat, radiusMeters: 500}, statuses: [ACTIVE]}) { nodes { id } } }`, grid, false},
+		{"near filter in a variable", `query($f: InitiativeFilter) { initiatives(filter: $f) { nodes { id } } }`,
+			map[string]any{"f": map[string]any{"near": map[string]any{"lon": 11.5, "lat": 57.5, "radiusMeters": 500}}}, false},
+		{"near two node shapes", `query($lon: Float!, $lat: Float!) { initiatives(filter: {near: {lon: $lon, lat: $lat, radiusMeters: 500}}) { nodes { id } edges { node { title } } } }`, grid, false},
+		{"near lead", `query($lon: Float!, $lat: Float!) { initiatives(filter: {near: {lon: $lon, lat: $lat, radiusMeters: 500}}) { nodes { lead { name } } } }`, grid, false},
+		{"near cursor", `query($lon: Float!, $lat: Float!) { initiatives(filter: {near: {lon: $lon, lat: $lat, radiusMeters: 500}}) { edges { cursor } } }`, grid, false},
+		{"near totalCount", `query($lon: Float!, $lat: Float!) { initiatives(filter: {near: {lon: $lon, lat: $lat, radiusMeters: 500}}) { totalCount } }`, grid, false},
+		{"near after", `query($lon: Float!, $lat: Float!) { initiatives(after: "MQ", filter: {near: {lon: $lon, lat: $lat, radiusMeters: 500}}) { nodes { id } } }`, grid, false},
+		{"initiatives without near", `{ initiatives(first: 3) { nodes { id } } }`, nil, false},
+	}
+}
+
 // Queries outside the tree shapes: each is answered field by field, as
 // before.
 func untouchedCorpus(busy string) []treeCase {
@@ -234,6 +290,7 @@ func TestTreeReadsAnswerAsFieldByField(t *testing.T) {
 			}
 			cases := append(treeCorpus(db.GlobalID(db.TypeArea, treeBase+1), empty), treeCorpus(busy, empty)[:4]...)
 			cases = append(cases, untouchedCorpus(db.GlobalID(db.TypeArea, treeBase+1))...)
+			cases = append(cases, nearCorpus()...)
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
 					for range 2 { // planned, then from the plan cache

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -67,6 +68,18 @@ func testReadTree(t *testing.T, s db.Store) {
 		{"an object of 120 members", wideTree(4, 120)},
 		{"a missing area", NestedTree(999, 50)},
 		{"an id no record can have", NestedTree(-1, 50)},
+		// The nearest initiatives: 1 and 2 tie at one place, 5 (texts
+		// to escape) lies some 600 m off, 3 some 60 km.
+		{"the nearest query", NearTree(12.3, 57.3, 1000, 20)},
+		{"nearest, every field, nodes and edges", nearEvery(every.initiative, 12.3, 57.3, 100_000, 10)},
+		{"nearest, first 0", NearTree(12.3, 57.3, 100_000, 0)},
+		{"nearest, first 1 of a tie", NearTree(12.3, 57.3, 100_000, 1)},
+		{"nearest, first 3", NearTree(12.31, 57.3, 100_000, 3)},
+		{"nearest, radius 0 on a place", NearTree(12.3, 57.3, 0, 20)},
+		{"nearest, none near", NearTree(0, 0, 1000, 20)},
+		{"nearest, distances alone", &db.Tree{Root: db.TreeNode{Type: db.TreeInitiative},
+			Near: &db.TreeNear{Near: db.Near{Point: orb.Point{12.3, 57.3}, RadiusMeters: 100_000}, Limit: 5,
+				Connection: []db.TreeConnectionMember{{Key: "e", Edges: true, Edge: []db.TreeEdgeMember{{Key: "d", Distance: true}}}}}}},
 	}
 	for _, c := range cases {
 		var buf bytes.Buffer
@@ -138,6 +151,24 @@ func testReadTree(t *testing.T, s db.Store) {
 			Members: []db.TreeMember{{Key: "na\x00me", Field: db.TreeFieldName}}}}},
 		{"a constant that is not UTF-8", &db.Tree{RootID: 4, Root: db.TreeNode{Type: db.TreeArea,
 			Members: []db.TreeMember{{Key: "type", Const: &notUTF8}}}}},
+		{"nearest with a count", nearWith(func(n *db.TreeNear) { n.Connection[0] = db.TreeConnectionMember{Key: "t", TotalCount: true} })},
+		{"nearest with nodes and edges in one member", nearWith(func(n *db.TreeNear) { n.Connection[0].Nodes = true })},
+		{"nearest with an edge member of none", nearWith(func(n *db.TreeNear) { n.Connection[0].Edge[0].Distance = false })},
+		{"nearest with an edge member of both", nearWith(func(n *db.TreeNear) { n.Connection[0].Edge[0].Node = true })},
+		{"nearest with a negative limit", nearWith(func(n *db.TreeNear) { n.Limit = -1 })},
+		{"nearest with a radius not a number", nearWith(func(n *db.TreeNear) { n.Near.RadiusMeters = math.NaN() })},
+		{"nearest with a latitude out of range", nearWith(func(n *db.TreeNear) { n.Near.Point[1] = 91 })},
+		{"nearest areas", func() *db.Tree { t := NearTree(12.3, 57.3, 1000, 5); t.Root.Type = db.TreeArea; return t }()},
+		{"nearest with a lead", func() *db.Tree {
+			t := NearTree(12.3, 57.3, 1000, 5)
+			t.Root.Members = append(t.Root.Members, db.TreeMember{Key: "lead",
+				Relation: &db.TreeRelation{Kind: db.RelInitiativeLead, Node: db.TreeNode{Type: db.TreeOrganization}}})
+			return t
+		}()},
+		{"nodes and edges under an area", &db.Tree{RootID: 4, Root: db.TreeNode{Type: db.TreeArea, Members: []db.TreeMember{
+			{Key: "initiatives", Relation: &db.TreeRelation{Kind: db.RelAreaInitiatives, Page: db.Page{Limit: 1},
+				Connection: []db.TreeConnectionMember{{Key: "e", Edges: true, Edge: []db.TreeEdgeMember{{Key: "d", Distance: true}}}},
+				Node:       db.TreeNode{Type: db.TreeInitiative}}}}}}},
 		{"a connection member's name holding NUL", &db.Tree{RootID: 4, Root: db.TreeNode{Type: db.TreeArea, Members: []db.TreeMember{
 			{Key: "initiatives", Relation: &db.TreeRelation{Kind: db.RelAreaInitiatives, Page: db.Page{Limit: 1},
 				Connection: []db.TreeConnectionMember{{Key: "total\x00", TotalCount: true}},
@@ -157,6 +188,69 @@ func testReadTree(t *testing.T, s db.Store) {
 	}
 }
 
+// NearTree is the tree of the nearest query the load benchmark sends:
+//
+//	initiatives(first, filter: {near: {lon, lat, radiusMeters}}) {
+//	edges { distanceMeters node { id title status } } }
+func NearTree(lon, lat, radius float64, first int) *db.Tree {
+	return &db.Tree{Root: db.TreeNode{Type: db.TreeInitiative, Members: fields(db.TreeFieldID, db.TreeFieldTitle, db.TreeFieldStatus)},
+		Near: &db.TreeNear{Near: db.Near{Point: orb.Point{lon, lat}, RadiusMeters: radius}, Limit: first,
+			Connection: []db.TreeConnectionMember{{Key: "edges", Edges: true,
+				Edge: []db.TreeEdgeMember{{Key: "distanceMeters", Distance: true}, {Key: "node", Node: true}}}}}}
+}
+
+// nearEvery reads n's fields and constants of the nearest under nodes
+// and edges, twice each.
+func nearEvery(n db.TreeNode, lon, lat, radius float64, first int) *db.Tree {
+	t := NearTree(lon, lat, radius, first)
+	t.Root = db.TreeNode{Type: n.Type}
+	for _, m := range n.Members {
+		if m.Relation == nil {
+			t.Root.Members = append(t.Root.Members, m)
+		}
+	}
+	t.Near.Connection = []db.TreeConnectionMember{{Key: "nodes", Nodes: true},
+		{Key: "edges", Edges: true, Edge: []db.TreeEdgeMember{{Key: "node", Node: true}, {Key: "d", Distance: true},
+			{Key: "again", Node: true}, {Key: "d2", Distance: true}}}}
+	return t
+}
+
+// nearWith is NearTree changed by change.
+func nearWith(change func(*db.TreeNear)) *db.Tree {
+	t := NearTree(12.3, 57.3, 1000, 5)
+	change(t.Near)
+	return t
+}
+
+// nearest is the answer to a Near root from Initiatives with the Near
+// filter alone, and the records by id.
+func (w treeRef) nearest(tr *db.Tree) any {
+	l := must[db.List[*db.Initiative]](w.t)(w.s.Initiatives(ctx(w.t), db.InitiativeFilter{Spatial: db.Spatial{Near: &tr.Near.Near}},
+		db.Page{Limit: tr.Near.Limit}))
+	o := object{}
+	for _, c := range tr.Near.Connection {
+		a := []any{}
+		for i, in := range l.Items {
+			in = must[[]*db.Initiative](w.t)(w.s.InitiativesByID(ctx(w.t), []int64{in.ID}))[0]
+			if c.Nodes {
+				a = append(a, w.node(&tr.Root, in))
+				continue
+			}
+			e := object{}
+			for _, m := range c.Edge {
+				if m.Node {
+					e = append(e, member{m.Key, w.node(&tr.Root, in)})
+				} else {
+					e = append(e, member{m.Key, l.Distances[i]})
+				}
+			}
+			a = append(a, e)
+		}
+		o = append(o, member{c.Key, a})
+	}
+	return o
+}
+
 // treeFixture is the fixture with an area whose records carry texts that
 // JSON must escape, or that a careless writer would mangle: quotes,
 // backslashes, control characters, HTML's specials, text beyond ASCII.
@@ -169,7 +263,7 @@ func treeFixture() *db.Dataset {
 		&db.Organization{ID: 5, Kind: db.OrgEmployer, Name: "Employer " + odd, OrgNumber: odd, Website: "https://odd.example/?q=" + odd},
 		&db.Organization{ID: 6, Kind: db.OrgAssociation, Name: "Association " + odd})
 	ds.Initiatives = append(ds.Initiatives,
-		&db.Initiative{ID: 5, Title: "Title " + odd, Description: odd, Status: db.StatusCancelled,
+		&db.Initiative{ID: 5, Title: "Title " + odd, Description: odd, Status: db.StatusCancelled, Locations: []orb.Point{{12.31, 57.3}},
 			StartDate: date(2024, 2, 29), EndDate: date(2024, 12, 31), GoalArea: db.GoalHousingLocal,
 			AreaIDs: []int64{7}, LeadID: 5,
 			Partners: []db.Partner{{OrganizationID: 1, Role: db.RoleCoOrganiser}, {OrganizationID: 4, Role: db.RolePlacements},
@@ -407,6 +501,9 @@ func showJSON(v any) string {
 func treeWant(t *testing.T, s db.Store, tr *db.Tree) any {
 	t.Helper()
 	w := treeRef{t: t, s: s}
+	if tr.Near != nil {
+		return w.nearest(tr)
+	}
 	var rec any
 	switch tr.Root.Type {
 	case db.TreeArea:

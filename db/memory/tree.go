@@ -5,7 +5,6 @@ import (
 	"io"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/areagraph/areagraph/db"
 )
@@ -20,6 +19,9 @@ func (s *Store) ReadTree(ctx context.Context, t *db.Tree, w io.Writer) error {
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if t.Near != nil {
+		return db.ReadNearTree(ctx, s, t, w)
 	}
 	buf := treeBufs.Get().(*[]byte)
 	defer func() {
@@ -71,9 +73,9 @@ func object(b []byte, n *db.TreeNode, value func(b []byte, m *db.TreeMember) ([]
 	b = append(b, '{')
 	for i := range n.Members {
 		m := &n.Members[i]
-		b = appendKey(b, i, m.Key)
+		b = db.AppendTreeKey(b, i, m.Key)
 		if m.Const != nil {
-			b = appendString(b, *m.Const)
+			b = db.AppendTreeString(b, *m.Const)
 			continue
 		}
 		var err error
@@ -89,9 +91,9 @@ func object(b []byte, n *db.TreeNode, value func(b []byte, m *db.TreeMember) ([]
 func appendNodeField(b []byte, f db.TreeField, typ string, id, version int64) (_ []byte, ok bool) {
 	switch f {
 	case db.TreeFieldID:
-		return appendGlobalID(b, typ, id), true
+		return db.AppendTreeGlobalID(b, typ, id), true
 	case db.TreeFieldGlobalType:
-		return appendString(b, typ), true
+		return db.AppendTreeString(b, typ), true
 	case db.TreeFieldVersion:
 		return strconv.AppendInt(b, version, 10), true
 	}
@@ -108,13 +110,13 @@ func (tw *treeWriter) area(b []byte, n *db.TreeNode, a *db.Area) ([]byte, error)
 		}
 		switch m.Field {
 		case db.TreeFieldName:
-			return appendString(b, a.Name), nil
+			return db.AppendTreeString(b, a.Name), nil
 		case db.TreeFieldCode:
-			return appendString(b, a.Code), nil
+			return db.AppendTreeString(b, a.Code), nil
 		case db.TreeFieldKind:
-			return appendString(b, string(a.Kind)), nil
+			return db.AppendTreeString(b, string(a.Kind)), nil
 		case db.TreeFieldDescription:
-			return appendOptional(b, a.Description), nil
+			return db.AppendTreeOptional(b, a.Description), nil
 		}
 		return nil, db.ErrTreeUnsupported
 	})
@@ -128,7 +130,7 @@ func (tw *treeWriter) areaInitiatives(b []byte, r *db.TreeRelation, a *db.Area) 
 	lo, hi := r.Page.Bounds(len(ids), 0, len(ids))
 	b = append(b, '{')
 	for i, c := range r.Connection {
-		b = appendKey(b, i, c.Key)
+		b = db.AppendTreeKey(b, i, c.Key)
 		if c.TotalCount {
 			b = strconv.AppendInt(b, int64(len(ids)), 10)
 			continue
@@ -161,17 +163,17 @@ func (tw *treeWriter) initiative(b []byte, n *db.TreeNode, in *db.Initiative) ([
 		}
 		switch m.Field {
 		case db.TreeFieldTitle:
-			return appendString(b, in.Title), nil
+			return db.AppendTreeString(b, in.Title), nil
 		case db.TreeFieldDescription:
-			return appendOptional(b, in.Description), nil
+			return db.AppendTreeOptional(b, in.Description), nil
 		case db.TreeFieldStatus:
-			return appendString(b, string(in.Status)), nil
+			return db.AppendTreeString(b, string(in.Status)), nil
 		case db.TreeFieldStartDate:
-			return appendDate(b, in.StartDate), nil
+			return db.AppendTreeDate(b, in.StartDate), nil
 		case db.TreeFieldEndDate:
-			return appendDate(b, in.EndDate), nil
+			return db.AppendTreeDate(b, in.EndDate), nil
 		case db.TreeFieldGoalArea:
-			return appendString(b, string(in.GoalArea)), nil
+			return db.AppendTreeString(b, string(in.GoalArea)), nil
 		}
 		return nil, db.ErrTreeUnsupported
 	})
@@ -217,7 +219,7 @@ func (tw *treeWriter) partnership(b []byte, n *db.TreeNode, p *db.Partner) ([]by
 			}
 			return tw.organization(b, &m.Relation.Node, o)
 		case m.Field == db.TreeFieldRole:
-			return appendString(b, string(p.Role)), nil
+			return db.AppendTreeString(b, string(p.Role)), nil
 		}
 		return nil, db.ErrTreeUnsupported
 	})
@@ -230,85 +232,12 @@ func (tw *treeWriter) organization(b []byte, n *db.TreeNode, o *db.Organization)
 		}
 		switch m.Field {
 		case db.TreeFieldName:
-			return appendString(b, o.Name), nil
+			return db.AppendTreeString(b, o.Name), nil
 		case db.TreeFieldWebsite:
-			return appendOptional(b, o.Website), nil
+			return db.AppendTreeOptional(b, o.Website), nil
 		case db.TreeFieldOrgNumber:
-			return appendOptional(b, o.OrgNumber), nil
+			return db.AppendTreeOptional(b, o.OrgNumber), nil
 		}
 		return nil, db.ErrTreeUnsupported
 	})
-}
-
-// appendKey writes an object member's name, after a comma but for the first.
-func appendKey(b []byte, i int, key string) []byte {
-	if i > 0 {
-		b = append(b, ',')
-	}
-	b = appendString(b, key)
-	return append(b, ':')
-}
-
-func appendGlobalID(b []byte, typ string, id int64) []byte {
-	b = append(b, '"')
-	b = append(b, typ...) // a type name: letters only, nothing to escape
-	b = append(b, ':')
-	b = strconv.AppendInt(b, id, 10)
-	return append(b, '"')
-}
-
-// appendOptional writes a text that is null when empty, as the API gives
-// optional text.
-func appendOptional(b []byte, s string) []byte {
-	if s == "" {
-		return append(b, "null"...)
-	}
-	return appendString(b, s)
-}
-
-// appendDate writes a date as the Date scalar does (model.MarshalDate).
-func appendDate(b []byte, t *time.Time) []byte {
-	if t == nil {
-		return append(b, "null"...)
-	}
-	b = append(b, '"')
-	b = t.UTC().AppendFormat(b, time.DateOnly)
-	return append(b, '"')
-}
-
-const hexDigits = "0123456789ABCDEF"
-
-// appendString writes s as a JSON string with the escapes gqlgen's
-// graphql.MarshalString writes, so that the embedded store's answer is the
-// executor's byte for byte: control characters, quote and backslash
-// escaped (\t, \r, \n by name, the rest as \u00XX in upper case), all else
-// as it is.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '\\' && c != '"' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '\t':
-			b = append(b, `\t`...)
-		case '\r':
-			b = append(b, `\r`...)
-		case '\n':
-			b = append(b, `\n`...)
-		case '\\':
-			b = append(b, `\\`...)
-		case '"':
-			b = append(b, `\"`...)
-		default:
-			b = append(b, `\u00`...)
-			b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -55,6 +55,16 @@ const maxTreeArgs = 65535
 
 // ReadTree implements db.TreeReader.
 func (s *Store) ReadTree(ctx context.Context, t *db.Tree, w io.Writer) error {
+	if t.Near != nil {
+		// The nearest initiatives: the store's KNN statement (knnSQL),
+		// ranked as the list is (queryKNN), with only the plain columns
+		// the node writes, and the JSON written in Go, distances as the
+		// API writes a Float.
+		if err := db.CheckTree(t); err != nil {
+			return err
+		}
+		return db.ReadNearTree(ctx, s, t, w)
+	}
 	c := compilers.Get().(*treeCompiler)
 	defer c.release()
 	sql, err := c.compile(t)
