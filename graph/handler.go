@@ -66,7 +66,8 @@ type HandlerConfig struct {
 	Outlines *outline.Cache
 	// DisableTreeReads answers every query field by field, never from a
 	// store's tree read (tree.go); the answers are the same, only slower.
-	// Tests set it to compare the two.
+	// Tests set it to compare the two; an operator sets it with
+	// --tree-reads=false.
 	DisableTreeReads bool
 	// GeoJSONCacheBytes bounds the memory of the outlines kept as GeoJSON
 	// text, which geometry without zoom or simplifyMeters is written from

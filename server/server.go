@@ -245,6 +245,10 @@ type Config struct {
 	GeoJSONCacheBytes int
 	// DisableIntrospection refuses __schema and __type queries.
 	DisableIntrospection bool
+	// DisableTreeReads answers every GraphQL query field by field, never
+	// from a store's tree read (graph.HandlerConfig.DisableTreeReads): the
+	// same answers, slower; for an operator who suspects the fast path.
+	DisableTreeReads bool
 	// DisableGraphiQL serves no GraphiQL page.
 	DisableGraphiQL bool
 	// DisableMetrics serves no /metrics; they are still recorded.
@@ -360,6 +364,7 @@ func (c Config) graphQL() graph.HandlerConfig {
 		APQCacheSize:         c.APQCacheSize,
 		APQCacheBytes:        c.APQCacheBytes,
 		DisableIntrospection: c.DisableIntrospection,
+		DisableTreeReads:     c.DisableTreeReads,
 		GeoJSONCacheBytes:    c.GeoJSONCacheBytes,
 		Now:                  c.Now,
 		Streams:              c.streams(),

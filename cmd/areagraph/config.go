@@ -80,6 +80,7 @@ type serveConfig struct {
 	outlineBytes        byteSize
 	geojsonBytes        byteSize
 	introspection       bool
+	treeReads           bool
 	graphiql            bool
 	metrics             bool
 	logFormat           string
@@ -142,6 +143,7 @@ var serveSettings = []serveSetting{
 	{"outline-cache-bytes", "AREAGRAPH_OUTLINE_CACHE_BYTES", false},
 	{"geojson-cache-bytes", "AREAGRAPH_GEOJSON_CACHE_BYTES", false},
 	{"introspection", "AREAGRAPH_INTROSPECTION", false},
+	{"tree-reads", "AREAGRAPH_TREE_READS", false},
 	{"graphiql", "AREAGRAPH_GRAPHIQL", false},
 	{"metrics", "AREAGRAPH_METRICS", false},
 	{"log-format", "AREAGRAPH_LOG_FORMAT", false},
@@ -233,6 +235,7 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.Var(&c.geojsonBytes, "geojson-cache-bytes",
 		help("geojson-cache-bytes", "memory the area outlines GraphQL keeps as GeoJSON text, at each precision asked, may take, "+
 			"a `size` as for --max-body; an outline over 1/16 of it is written every time"))
+	fs.BoolVar(&c.treeReads, "tree-reads", true, help("tree-reads", "answer a query that is one tree of the store's relations in one store read (an area with its initiatives, leads and partners; the nearest initiatives); false answers every query field by field, the same answers, slower"))
 	fs.BoolVar(&c.introspection, "introspection", true, help("introspection", "answer introspection (__schema, __type); GraphiQL's docs need it"))
 	fs.BoolVar(&c.graphiql, "graphiql", true, help("graphiql", "serve GraphiQL"))
 	fs.BoolVar(&c.metrics, "metrics", true, help("metrics", "serve Prometheus metrics at /metrics"))
@@ -439,6 +442,7 @@ func (c *serveConfig) server(log *slog.Logger) server.Config {
 		OutlineCacheBytes:    int(c.outlineBytes),
 		GeoJSONCacheBytes:    int(c.geojsonBytes),
 		DisableIntrospection: !c.introspection,
+		DisableTreeReads:     !c.treeReads,
 		DisableGraphiQL:      !c.graphiql,
 		DisableMetrics:       !c.metrics,
 		Explorer:             c.explorer,

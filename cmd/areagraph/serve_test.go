@@ -62,6 +62,7 @@ func TestServeConfig(t *testing.T) {
 		"AREAGRAPH_MAX_DEPTH":           "8",
 		"AREAGRAPH_MAX_BODY":            "64KiB",
 		"AREAGRAPH_INTROSPECTION":       "false",
+		"AREAGRAPH_TREE_READS":          "false",
 		"AREAGRAPH_APQ_CACHE":           "0",
 		"AREAGRAPH_QUERY_CACHE_BYTES":   "4MiB",
 		"AREAGRAPH_CORS_ORIGINS":        "https://a.example, https://b.example",
@@ -83,7 +84,7 @@ func TestServeConfig(t *testing.T) {
 		t.Errorf("limits %+v", sc.Limits)
 	case sc.Limits.MaxDepth != 9:
 		t.Errorf("max depth %d: the flag must win over the variable", sc.Limits.MaxDepth)
-	case !sc.DisableIntrospection || !sc.DisableGraphiQL || sc.DisableMetrics:
+	case !sc.DisableIntrospection || !sc.DisableGraphiQL || sc.DisableMetrics || !sc.DisableTreeReads:
 		t.Errorf("switches %+v", sc)
 	case sc.APQCacheSize >= 0:
 		t.Errorf("APQ cache %d: 0 on the command line turns them off", sc.APQCacheSize)
