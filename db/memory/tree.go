@@ -158,22 +158,10 @@ func (tw *treeWriter) initiative(b []byte, n *db.TreeNode, in *db.Initiative) ([
 		if m.Relation != nil {
 			return tw.initiativeRelation(b, m.Relation, in)
 		}
-		if b, ok := appendNodeField(b, m.Field, db.TypeInitiative, in.ID, in.Version); ok {
+		// The fields as the nearest root writes them (db/treejson.go):
+		// one spelling of an initiative for both roots.
+		if b, ok := db.AppendTreeInitiativeField(b, m.Field, in); ok {
 			return b, nil
-		}
-		switch m.Field {
-		case db.TreeFieldTitle:
-			return db.AppendTreeString(b, in.Title), nil
-		case db.TreeFieldDescription:
-			return db.AppendTreeOptional(b, in.Description), nil
-		case db.TreeFieldStatus:
-			return db.AppendTreeString(b, string(in.Status)), nil
-		case db.TreeFieldStartDate:
-			return db.AppendTreeDate(b, in.StartDate), nil
-		case db.TreeFieldEndDate:
-			return db.AppendTreeDate(b, in.EndDate), nil
-		case db.TreeFieldGoalArea:
-			return db.AppendTreeString(b, string(in.GoalArea)), nil
 		}
 		return nil, db.ErrTreeUnsupported
 	})
