@@ -21,29 +21,7 @@ func TestReplicaMatchesSQL(t *testing.T) {
 	seed := crossSeed(t)
 	t.Logf("seed %d; replay with AREAGRAPH_SEED=%d", seed, seed)
 	ctx := t.Context()
-	ds := synth.Generate(synth.Config{Seed: seed, StatisticalAreas: 600, Initiatives: 600, Organizations: 200, Years: 1})
-	url := pgtest.SchemaURL(t)
-	open := func(u string) *postgis.Store {
-		s, err := postgis.Open(ctx, u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Close)
-		return s
-	}
-	mem := open(url)
-	sql := open(url + "&area_replica=off")
-	if err := mem.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := mem.Load(ctx, ds); err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := mem.WaitReplica(wctx); err != nil {
-		t.Fatal(err)
-	}
+	ds, mem, sql := replicaPair(t, seed)
 
 	p := newProber(ds, seed)
 	const n = 4000
@@ -120,29 +98,7 @@ func TestReplicaBoxesMatchSQL(t *testing.T) {
 	seed := crossSeed(t)
 	t.Logf("seed %d; replay with AREAGRAPH_SEED=%d", seed, seed)
 	ctx := t.Context()
-	ds := synth.Generate(synth.Config{Seed: seed, StatisticalAreas: 600, Initiatives: 600, Organizations: 200, Years: 1})
-	url := pgtest.SchemaURL(t)
-	open := func(u string) *postgis.Store {
-		s, err := postgis.Open(ctx, u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Close)
-		return s
-	}
-	mem := open(url)
-	sql := open(url + "&area_replica=off")
-	if err := mem.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := mem.Load(ctx, ds); err != nil {
-		t.Fatal(err)
-	}
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := mem.WaitReplica(wctx); err != nil {
-		t.Fatal(err)
-	}
+	ds, mem, sql := replicaPair(t, seed)
 	// Days around the editions' changes, and none.
 	days := []time.Time{{}}
 	for _, a := range ds.Areas {
@@ -259,4 +215,36 @@ func areaIDs(as []*db.Area) []int64 {
 		out[i] = a.ID
 	}
 	return out
+}
+
+// replicaPair loads a synthetic dataset of seed into one schema and opens
+// it twice: mem with the area replica, live once this returns, and sql
+// without it, so that every read of sql asks PostGIS.
+func replicaPair(t *testing.T, seed uint64) (ds *db.Dataset, mem, sql *postgis.Store) {
+	t.Helper()
+	ctx := t.Context()
+	ds = synth.Generate(synth.Config{Seed: seed, StatisticalAreas: 600, Initiatives: 600, Organizations: 200, Years: 1})
+	url := pgtest.SchemaURL(t)
+	open := func(u string) *postgis.Store {
+		s, err := postgis.Open(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		return s
+	}
+	mem = open(url)
+	sql = open(url + "&area_replica=off")
+	if err := mem.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := mem.Load(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := mem.WaitReplica(wctx); err != nil {
+		t.Fatal(err)
+	}
+	return ds, mem, sql
 }
